@@ -1,0 +1,142 @@
+//! `casegraph ingest CASE_DIR -o case.cgs`: read a case folder, write its
+//! snapshot and its rejects file, and print how every file's rows fared.
+
+use super::output::{self, Cell, Document, FormatArgs, Table};
+use super::{beside, ReadArgs};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// How many rejected rows are shown on stderr (all are in the rejects file).
+const SHOWN_REJECTS: usize = 5;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The case folder (calls.csv, persons.csv, phones.csv, locations.csv, incidents.csv)
+    #[arg(value_name = "CASE_DIR")]
+    case_dir: PathBuf,
+    /// Snapshot to write [default: FOLDER_NAME.cgs in the current folder]
+    #[arg(short = 'o', long = "out", value_name = "case.cgs")]
+    out: Option<PathBuf>,
+    /// Where to list rejected rows [default: beside the snapshot, case.rejects.csv]
+    #[arg(long, value_name = "PATH")]
+    rejects: Option<PathBuf>,
+    /// Exit with status 1 when any row was rejected
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    read: ReadArgs,
+    #[command(flatten)]
+    format: FormatArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let mut config = args.read.config()?;
+    config.progress = output::progress_bar("calls.csv");
+    let started = Instant::now();
+    let graph = casegraph::ingest::ingest_case(&args.case_dir, &config)?;
+    let ingest_s = started.elapsed().as_secs_f64();
+
+    let out = args.out.clone().unwrap_or_else(|| {
+        let name = args
+            .case_dir
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "case".into());
+        PathBuf::from(format!("{name}.cgs"))
+    });
+    let started = Instant::now();
+    let bytes = casegraph::snapshot::write(&graph, &out)?;
+    let write_s = started.elapsed().as_secs_f64();
+
+    let rejects_path = args
+        .rejects
+        .clone()
+        .unwrap_or_else(|| beside(&out, ".rejects.csv"));
+    let report = &graph.report;
+    output::write_csv_file(
+        &rejects_path,
+        &["file", "line", "reason", "row"],
+        report.rejects.iter().map(|r| {
+            vec![
+                r.position.file.clone(),
+                r.position.line.to_string(),
+                r.reason.clone(),
+                r.raw.join(","),
+            ]
+        }),
+    )?;
+
+    let mut files = Table::new(
+        "files",
+        &[
+            "file",
+            "present",
+            "rows_read",
+            "kept",
+            "rejected",
+            "duplicates",
+            "ignored_columns",
+        ],
+    );
+    for f in &report.files {
+        files.push(vec![
+            f.file.as_str().into(),
+            f.present.into(),
+            f.rows_read.into(),
+            f.kept.into(),
+            f.rejected.into(),
+            f.duplicates.into(),
+            f.ignored_columns.join(";").into(),
+        ]);
+    }
+    let mut run = Table::new(
+        "snapshot",
+        &[
+            "snapshot",
+            "bytes",
+            "rejects_file",
+            "ingest_seconds",
+            "write_seconds",
+        ],
+    );
+    run.push(vec![
+        out.display().to_string().into(),
+        bytes.into(),
+        rejects_path.display().to_string().into(),
+        Cell::from(round3(ingest_s)),
+        Cell::from(round3(write_s)),
+    ]);
+    Document::default()
+        .with(files)
+        .with(run)
+        .print(args.format.format())?;
+
+    let rejected = report.rows_rejected();
+    if rejected > 0 {
+        eprintln!(
+            "{rejected} row(s) rejected; all are listed in {}:",
+            rejects_path.display()
+        );
+        for r in report.rejects.iter().take(SHOWN_REJECTS) {
+            eprintln!("  {r}");
+        }
+        if report.rejects.len() > SHOWN_REJECTS {
+            eprintln!("  ... and {} more", report.rejects.len() - SHOWN_REJECTS);
+        }
+    }
+    for n in report.notices.iter().take(SHOWN_REJECTS) {
+        eprintln!("note: {n}");
+    }
+    if report.notices.len() > SHOWN_REJECTS {
+        eprintln!(
+            "note: ... and {} more notices",
+            report.notices.len() - SHOWN_REJECTS
+        );
+    }
+    Ok(if args.strict && rejected > 0 { 1 } else { 0 })
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,128 @@
+//! Command-line layer: argument parsing (clap), one module per subcommand,
+//! and [`output`], the one place that renders tables, CSV and JSON.
+
+pub mod ingest;
+pub mod output;
+pub mod stats;
+
+use anyhow::Context;
+use casegraph::ingest::{ColumnMapping, IngestConfig};
+use casegraph::model::{Clock, PhoneRules};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "casegraph",
+    version,
+    about = "Link analysis for police case teams: call records, persons, handsets and incidents into gangs, roles and explained leads"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Read a case folder, report every rejected row, and write a snapshot
+    Ingest(ingest::Args),
+    /// Counts per node and link kind, time span, busiest phones, rejects
+    Stats(stats::Args),
+}
+
+/// How to read a case folder (ignored for snapshots, which remember theirs).
+#[derive(clap::Args, Debug, Clone)]
+pub struct ReadArgs {
+    /// Default country code for numbers written without one
+    #[arg(long, default_value = "86", value_name = "CODE")]
+    pub country: String,
+    /// The case's wall clock, as an offset from UTC; times written with an offset are moved onto it
+    #[arg(long, default_value = "+08:00", value_name = "+HH:MM")]
+    pub utc_offset: String,
+    /// Map the case files' headers onto the contract's column names
+    #[arg(long, value_name = "mapping.toml")]
+    pub columns: Option<PathBuf>,
+}
+
+impl ReadArgs {
+    pub fn config(&self) -> anyhow::Result<IngestConfig> {
+        let phone_rules = PhoneRules::with_country_code(&self.country)
+            .map_err(|e| usage(format!("--country: {e}")))?;
+        let clock = Clock::with_offset(&self.utc_offset)
+            .map_err(|e| usage(format!("--utc-offset: {e}")))?;
+        let mapping = match &self.columns {
+            Some(p) => ColumnMapping::load(p)?,
+            None => ColumnMapping::default(),
+        };
+        Ok(IngestConfig {
+            phone_rules,
+            clock,
+            mapping,
+            progress: indicatif::ProgressBar::hidden(),
+        })
+    }
+}
+
+/// A case folder or snapshot given to an analysis command.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CaseArgs {
+    /// Case folder (with calls.csv) or snapshot (.cgs)
+    #[arg(value_name = "CASE")]
+    pub case: PathBuf,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+impl CaseArgs {
+    /// Load the snapshot or ingest the folder (with progress on a terminal).
+    pub fn open(&self) -> anyhow::Result<casegraph::CaseGraph> {
+        let mut config = self.read.config()?;
+        config.progress = output::progress_bar("reading calls");
+        casegraph::open_case(&self.case, &config)
+            .with_context(|| format!("opening case {}", self.case.display()))
+    }
+}
+
+/// A usage mistake: exit status 2 with the message.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn usage(msg: impl Into<String>) -> anyhow::Error {
+    UsageError(msg.into()).into()
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Ingest(a) => ingest::run(a),
+        Command::Stats(a) => stats::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("casegraph: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `case.cgs` -> `case.rejects.csv`.
+pub fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "case".into());
+    path.with_file_name(format!("{stem}{suffix}"))
+}

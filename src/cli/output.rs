@@ -1,0 +1,281 @@
+//! The one renderer of results: every command builds a [`Document`] of named
+//! tables and this module prints it as a table (for people), CSV (for
+//! spreadsheets and scripts) or JSON (for programs). Progress bars live here
+//! too, and show only when stderr is a terminal.
+
+use std::io::{IsTerminal, Write};
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// `--format`, with the default chosen by where stdout goes.
+#[derive(clap::Args, Debug, Clone)]
+pub struct FormatArgs {
+    /// Output format [default: table on a terminal, csv otherwise]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+impl FormatArgs {
+    pub fn format(&self) -> Format {
+        self.format.unwrap_or(if std::io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Csv
+        })
+    }
+}
+
+/// One value in a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Empty,
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Str(s.to_string())
+    }
+}
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Str(s)
+    }
+}
+impl From<u64> for Cell {
+    fn from(v: u64) -> Self {
+        Cell::Int(v as i64)
+    }
+}
+impl From<usize> for Cell {
+    fn from(v: usize) -> Self {
+        Cell::Int(v as i64)
+    }
+}
+impl From<u32> for Cell {
+    fn from(v: u32) -> Self {
+        Cell::Int(v as i64)
+    }
+}
+impl From<i64> for Cell {
+    fn from(v: i64) -> Self {
+        Cell::Int(v)
+    }
+}
+impl From<f64> for Cell {
+    fn from(v: f64) -> Self {
+        if v.is_finite() {
+            Cell::Float(v)
+        } else {
+            Cell::Empty
+        }
+    }
+}
+impl From<bool> for Cell {
+    fn from(v: bool) -> Self {
+        Cell::Str(if v { "yes" } else { "no" }.into())
+    }
+}
+
+impl Cell {
+    fn text(&self) -> String {
+        match self {
+            Cell::Str(s) => s.clone(),
+            Cell::Int(v) => v.to_string(),
+            Cell::Float(v) => format_float(*v),
+            Cell::Empty => String::new(),
+        }
+    }
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Cell::Str(s) => serde_json::Value::String(s.clone()),
+            Cell::Int(v) => serde_json::Value::from(*v),
+            Cell::Float(v) => serde_json::Number::from_f64(*v)
+                .map(serde_json::Value::Number)
+                .unwrap_or_default(),
+            Cell::Empty => serde_json::Value::Null,
+        }
+    }
+}
+
+/// Floats print with enough digits to round-trip, without trailing noise.
+pub fn format_float(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        format!("{v:.1}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A named table: a header and rows of the same width.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(name: &str, columns: &[&str]) -> Self {
+        Table {
+            name: name.to_string(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+    pub fn push(&mut self, row: Vec<Cell>) {
+        debug_assert_eq!(
+            row.len(),
+            self.columns.len(),
+            "row width of table {}",
+            self.name
+        );
+        self.rows.push(row);
+    }
+}
+
+/// What a command prints: one or more tables, and for table format an
+/// optional heading line per table.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    pub tables: Vec<Table>,
+}
+
+impl Document {
+    pub fn with(mut self, t: Table) -> Self {
+        self.tables.push(t);
+        self
+    }
+
+    /// Print to stdout. CSV with several tables prints each with its own
+    /// header, separated by a blank line; JSON is an object of arrays of
+    /// row objects keyed by table name (or just the array for one table).
+    pub fn print(&self, format: Format) -> std::io::Result<()> {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        self.render(format, &mut out)?;
+        out.flush()
+    }
+
+    pub fn render(&self, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+        match format {
+            Format::Table => {
+                for (i, t) in self.tables.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(out)?;
+                    }
+                    writeln!(out, "{}", t.name.replace('_', " "))?;
+                    let mut ct = comfy_table::Table::new();
+                    ct.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
+                    ct.set_header(&t.columns);
+                    for r in &t.rows {
+                        ct.add_row(r.iter().map(Cell::text));
+                    }
+                    writeln!(out, "{ct}")?;
+                }
+            }
+            Format::Csv => {
+                for (i, t) in self.tables.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(out)?;
+                    }
+                    let mut w = csv::Writer::from_writer(&mut *out);
+                    w.write_record(&t.columns).map_err(csv_io)?;
+                    for r in &t.rows {
+                        w.write_record(r.iter().map(Cell::text)).map_err(csv_io)?;
+                    }
+                    w.flush()?;
+                }
+            }
+            Format::Json => {
+                let table_json = |t: &Table| {
+                    serde_json::Value::Array(
+                        t.rows
+                            .iter()
+                            .map(|r| {
+                                serde_json::Value::Object(
+                                    t.columns
+                                        .iter()
+                                        .cloned()
+                                        .zip(r.iter().map(Cell::json))
+                                        .collect(),
+                                )
+                            })
+                            .collect(),
+                    )
+                };
+                let v = if self.tables.len() == 1 {
+                    table_json(&self.tables[0])
+                } else {
+                    serde_json::Value::Object(
+                        self.tables
+                            .iter()
+                            .map(|t| (t.name.clone(), table_json(t)))
+                            .collect(),
+                    )
+                };
+                serde_json::to_writer_pretty(&mut *out, &v)?;
+                writeln!(out)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// Print a serialisable value as pretty JSON (for commands whose natural
+/// JSON is richer than their tables).
+pub fn print_json<T: serde::Serialize>(v: &T) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    out.flush()
+}
+
+/// A progress bar on stderr with rate and ETA; hidden when stderr is not a
+/// terminal, so logs and CI stay clean.
+pub fn progress_bar(what: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg:>14} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Write CSV rows to `path` atomically (temp file + rename).
+pub fn write_csv_file(
+    path: &std::path::Path,
+    columns: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(columns)?;
+    for r in rows {
+        w.write_record(&r)?;
+    }
+    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    casegraph::snapshot::write_atomically(path, &bytes)?;
+    Ok(())
+}

@@ -1,0 +1,376 @@
+//! The case graph: every node and link of a case in compact, fixed-size rows
+//! indexed by u32, with CSR-style offsets for adjacency.
+//!
+//! Each node kind has its own index space (`phone_idx`, `person_idx`, ...).
+//! Rows are plain-old-data so that a snapshot is the rows' bytes and loading
+//! it is a copy, not a parse. Provenance: every row that comes from one
+//! source row carries its 1-based `line`; aggregated links (calls, handset
+//! use, cells) keep their first line and their exact counts, and every one
+//! of their lines can be re-derived from [`CallEvent::line`] (see
+//! [`provenance`]).
+//!
+//! Why not `petgraph::Graph` for this: one generic node/edge weight per
+//! element would cost an enum tag and padding on 20 million call events, and
+//! could not be written to and read from disk as flat arrays. petgraph is
+//! used where its algorithms are the right tool (union-find, k shortest
+//! paths); the contact graph of the analysis passes is a CSR of its own.
+
+pub mod build;
+pub mod provenance;
+pub mod strings;
+
+pub use build::CaseBuilder;
+pub use strings::{Interner, Strings, Sym};
+
+use crate::ingest::IngestReport;
+use crate::model::{CallKind, IncidentCategory, PersonRole, Time};
+use bytemuck::{Pod, Zeroable};
+
+/// Marker for "no node" in an index column.
+pub const NONE: u32 = u32::MAX;
+
+/// One call or text as the carrier recorded it. Events are sorted by
+/// `(start, line)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct CallEvent {
+    pub start: Time,
+    pub caller: u32,
+    pub callee: u32,
+    pub duration_s: u32,
+    /// Line in calls.csv.
+    pub line: u32,
+    pub caller_location: u32,
+    pub callee_location: u32,
+    pub caller_handset: u32,
+    pub callee_handset: u32,
+    pub kind: u8,
+    pub _pad: [u8; 7],
+}
+
+impl CallEvent {
+    pub fn kind(&self) -> CallKind {
+        CallKind::from_u8(self.kind).unwrap_or(CallKind::Voice)
+    }
+    pub fn is_text(&self) -> bool {
+        self.kind == CallKind::Sms as u8
+    }
+}
+
+/// All calls and texts from one phone to another, aggregated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct CallLink {
+    pub caller: u32,
+    pub callee: u32,
+    /// Voice calls.
+    pub n_calls: u32,
+    /// Text messages.
+    pub n_texts: u32,
+    pub total_seconds: u64,
+    pub first: Time,
+    pub last: Time,
+    /// The first calls.csv line of this link; the rest are in the events.
+    pub first_line: u32,
+    pub _pad: u32,
+}
+
+impl CallLink {
+    pub fn n_events(&self) -> u32 {
+        self.n_calls + self.n_texts
+    }
+}
+
+/// A SIM (phone) seen in a handset, from call records or a registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct HandsetUse {
+    pub phone: u32,
+    pub handset: u32,
+    /// First and last call event with the SIM in this handset ([`crate::model::NO_TIME`] if none).
+    pub first: Time,
+    pub last: Time,
+    /// Call events that name this handset for this phone.
+    pub n_events: u32,
+    /// phones.csv line of a registration naming this handset (0: none).
+    pub registration_line: u32,
+}
+
+/// A phone served by a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct PhoneAtLocation {
+    pub phone: u32,
+    pub location: u32,
+    pub first: Time,
+    pub last: Time,
+    pub n_events: u32,
+    pub _pad: u32,
+}
+
+/// A person linked to a phone: the person record claims it (persons.csv
+/// `phones`), and/or a subscriber registration (phones.csv) names the
+/// person's id number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct PersonPhone {
+    pub person: u32,
+    pub phone: u32,
+    /// persons.csv line claiming the phone (0: not claimed).
+    pub claimed_line: u32,
+    /// phones.csv line registering the phone to the person's id number (0: none).
+    pub registration_line: u32,
+}
+
+impl PersonPhone {
+    pub fn claimed(&self) -> bool {
+        self.claimed_line != 0
+    }
+    pub fn registered(&self) -> bool {
+        self.registration_line != 0
+    }
+}
+
+/// A range in [`CaseGraph::lists`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Pod, Zeroable)]
+#[repr(C)]
+pub struct ListRange {
+    pub start: u32,
+    pub len: u32,
+}
+
+/// One persons.csv record.
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Person {
+    pub dob: Time,
+    pub person_id: Sym,
+    pub name: Sym,
+    pub id_number: Sym,
+    pub address: Sym,
+    pub source: Sym,
+    /// Interned alias names.
+    pub aliases: ListRange,
+    /// Phone indices.
+    pub phones: ListRange,
+    pub line: u32,
+    pub role: u8,
+    pub _pad: [u8; 3],
+    pub _pad2: u32,
+}
+
+impl Person {
+    pub fn role(&self) -> PersonRole {
+        PersonRole::from_u8(self.role).unwrap_or(PersonRole::Unknown)
+    }
+}
+
+/// One phones.csv subscriber registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Registration {
+    pub activated: Time,
+    pub deactivated: Time,
+    pub phone: u32,
+    pub subscriber_name: Sym,
+    pub subscriber_id_number: Sym,
+    pub handset: u32,
+    pub carrier: Sym,
+    pub line: u32,
+}
+
+/// A cell site or place. `line` is 0 for a location only referenced by
+/// calls or incidents and absent from locations.csv.
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Location {
+    /// NaN when unknown.
+    pub lat: f64,
+    pub lon: f64,
+    pub location_id: Sym,
+    pub name: Sym,
+    pub district: Sym,
+    pub line: u32,
+}
+
+/// One incidents.csv report.
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Incident {
+    pub time: Time,
+    /// Yuan; NaN when not given.
+    pub loss: f64,
+    pub incident_id: Sym,
+    pub location: u32,
+    /// The victim's person index, or [`NONE`] when absent or not in persons.csv.
+    pub victim: u32,
+    /// The `victim_id` as written.
+    pub victim_id: Sym,
+    /// Phone indices.
+    pub phones: ListRange,
+    /// Account indices.
+    pub accounts: ListRange,
+    pub line: u32,
+    pub category: u8,
+    pub _pad: [u8; 3],
+}
+
+impl Incident {
+    pub fn category(&self) -> IncidentCategory {
+        IncidentCategory::from_u8(self.category).unwrap_or(IncidentCategory::Other)
+    }
+}
+
+/// Which table an [`Attribute`] belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum AttributeTable {
+    Person = 0,
+    Registration = 1,
+    Location = 2,
+    Incident = 3,
+}
+
+/// A value of a column the contract does not name, kept on its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Attribute {
+    pub table: u32,
+    pub row: u32,
+    pub key: Sym,
+    pub value: Sym,
+}
+
+/// How the case was read: settings that change what the rows mean.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CaseMeta {
+    pub country_code: String,
+    pub utc_offset_s: i32,
+    /// The case folder as given to `ingest`.
+    pub source: String,
+}
+
+/// The typed graph of one case. Build it with [`CaseBuilder`] (ingest) or
+/// load it from a snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseGraph {
+    pub meta: CaseMeta,
+    pub strings: Strings,
+    /// Normalised number of each phone.
+    pub phones: Vec<Sym>,
+    /// IMEI of each handset.
+    pub handsets: Vec<Sym>,
+    /// Number of each bank account.
+    pub accounts: Vec<Sym>,
+    pub persons: Vec<Person>,
+    pub registrations: Vec<Registration>,
+    pub locations: Vec<Location>,
+    pub incidents: Vec<Incident>,
+    /// Pool for the list fields of persons and incidents.
+    pub lists: Vec<u32>,
+    pub attributes: Vec<Attribute>,
+    /// Call events sorted by `(start, line)`.
+    pub events: Vec<CallEvent>,
+    /// Links sorted by `(caller, callee)`.
+    pub call_links: Vec<CallLink>,
+    /// `call_links[call_out[p]..call_out[p+1]]` are phone p's outgoing links.
+    pub call_out: Vec<u32>,
+    /// `call_in[call_in_offsets[p]..call_in_offsets[p+1]]` index phone p's incoming links.
+    pub call_in_offsets: Vec<u32>,
+    pub call_in: Vec<u32>,
+    /// `phone_events[phone_event_offsets[p]..]`: events touching phone p, in time order.
+    pub phone_event_offsets: Vec<u64>,
+    pub phone_events: Vec<u32>,
+    /// Sorted by `(phone, handset)`.
+    pub handset_uses: Vec<HandsetUse>,
+    /// Sorted by `(phone, location)`.
+    pub phone_locations: Vec<PhoneAtLocation>,
+    /// Sorted by `(person, phone)`.
+    pub person_phones: Vec<PersonPhone>,
+    pub report: IngestReport,
+}
+
+impl CaseGraph {
+    pub fn str(&self, sym: Sym) -> &str {
+        self.strings.get(sym)
+    }
+    pub fn phone_number(&self, phone_idx: u32) -> &str {
+        self.str(self.phones[phone_idx as usize])
+    }
+    pub fn list(&self, r: ListRange) -> &[u32] {
+        &self.lists[r.start as usize..(r.start + r.len) as usize]
+    }
+    /// Outgoing call links of a phone.
+    pub fn calls_from(&self, phone_idx: u32) -> &[CallLink] {
+        let p = phone_idx as usize;
+        &self.call_links[self.call_out[p] as usize..self.call_out[p + 1] as usize]
+    }
+    /// Incoming call links of a phone.
+    pub fn calls_to(&self, phone_idx: u32) -> impl Iterator<Item = &CallLink> + '_ {
+        let p = phone_idx as usize;
+        self.call_in[self.call_in_offsets[p] as usize..self.call_in_offsets[p + 1] as usize]
+            .iter()
+            .map(|&l| &self.call_links[l as usize])
+    }
+    /// Events touching a phone (as caller or callee), in time order.
+    pub fn events_of(&self, phone_idx: u32) -> impl Iterator<Item = &CallEvent> + '_ {
+        let p = phone_idx as usize;
+        self.phone_events
+            [self.phone_event_offsets[p] as usize..self.phone_event_offsets[p + 1] as usize]
+            .iter()
+            .map(|&e| &self.events[e as usize])
+    }
+    /// Number of distinct phones this phone called or was called by.
+    pub fn contact_count(&self, phone_idx: u32) -> usize {
+        let mut peers: Vec<u32> = self
+            .calls_from(phone_idx)
+            .iter()
+            .map(|l| l.callee)
+            .collect();
+        peers.extend(self.calls_to(phone_idx).map(|l| l.caller));
+        peers.sort_unstable();
+        peers.dedup();
+        peers.len()
+    }
+    /// Handsets a phone was seen in.
+    pub fn handsets_of(&self, phone_idx: u32) -> &[HandsetUse] {
+        let lo = self.handset_uses.partition_point(|u| u.phone < phone_idx);
+        let hi = self.handset_uses.partition_point(|u| u.phone <= phone_idx);
+        &self.handset_uses[lo..hi]
+    }
+    /// Cells that served a phone.
+    pub fn locations_of(&self, phone_idx: u32) -> &[PhoneAtLocation] {
+        let lo = self
+            .phone_locations
+            .partition_point(|u| u.phone < phone_idx);
+        let hi = self
+            .phone_locations
+            .partition_point(|u| u.phone <= phone_idx);
+        &self.phone_locations[lo..hi]
+    }
+    /// Phones linked to a person record.
+    pub fn phones_of_person(&self, person_idx: u32) -> &[PersonPhone] {
+        let lo = self
+            .person_phones
+            .partition_point(|u| u.person < person_idx);
+        let hi = self
+            .person_phones
+            .partition_point(|u| u.person <= person_idx);
+        &self.person_phones[lo..hi]
+    }
+    /// Earliest and latest call event, if any.
+    pub fn time_span(&self) -> Option<(Time, Time)> {
+        Some((self.events.first()?.start, self.events.last()?.start))
+    }
+    /// Look a phone up by any spelling of its number.
+    pub fn find_phone(&self, raw: &str) -> Option<u32> {
+        let rules = crate::model::PhoneRules::with_country_code(&self.meta.country_code).ok()?;
+        let number = rules.normalise(raw).ok()?;
+        // Phones are few enough next to events that a linear scan is fine for
+        // one-off lookups; queries build an index once.
+        self.phones
+            .iter()
+            .position(|&s| self.str(s) == number)
+            .map(|i| i as u32)
+    }
+}

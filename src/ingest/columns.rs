@@ -1,0 +1,128 @@
+//! Column mapping (`--columns mapping.toml`): carriers and other police
+//! systems name their columns differently. A mapping names, per case file,
+//! the header each contract column has in the export, and optionally the
+//! file to read instead of the contract's name:
+//!
+//! ```toml
+//! [calls]
+//! file = "cdr_export.csv"   # read this instead of calls.csv
+//! caller = "CALLING_NBR"
+//! callee = "CALLED_NBR"
+//! start = "START_TIME"
+//! duration_s = "CALL_DURATION"
+//!
+//! [persons]
+//! person_id = "RECORD_NO"
+//! name = "FULL_NAME"
+//! ```
+//!
+//! Columns not named keep their contract name. Header matching ignores case
+//! and surrounding spaces.
+
+use super::table::FileSpec;
+use crate::error::{Error, Result};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The mapping for one case file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileMapping {
+    /// File name to read instead of the contract's.
+    pub file: Option<String>,
+    /// Contract column -> header in the file.
+    pub columns: BTreeMap<String, String>,
+}
+
+/// Mappings for all files of a case, keyed by the contract's file stem
+/// (`calls`, `persons`, `phones`, `locations`, `incidents`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnMapping {
+    pub files: BTreeMap<String, FileMapping>,
+}
+
+impl ColumnMapping {
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::parse(&text).map_err(|reason| Error::Config {
+            path: path.to_path_buf(),
+            reason,
+        })
+    }
+
+    /// Parse and check a mapping: every table must be a case file and every
+    /// key one of its contract columns (or `file`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let raw: BTreeMap<String, toml::Value> = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut files = BTreeMap::new();
+        for (stem, table) in raw {
+            let spec = FileSpec::ALL
+                .iter()
+                .find(|s| s.stem() == stem)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = FileSpec::ALL.iter().map(|s| s.stem()).collect();
+                    format!(
+                        "table [{stem}]: expected one of {}, found {stem:?}",
+                        names.join(", ")
+                    )
+                })?;
+            let table = table.as_table().ok_or_else(|| {
+                format!("[{stem}]: expected a table of column = \"header\" pairs")
+            })?;
+            let mut mapping = FileMapping::default();
+            for (key, value) in table {
+                let value = value
+                    .as_str()
+                    .ok_or_else(|| format!("[{stem}] {key}: expected a string, found {value}"))?
+                    .to_string();
+                if key == "file" {
+                    mapping.file = Some(value);
+                } else if spec.columns.iter().any(|c| c.name == key) {
+                    mapping.columns.insert(key.clone(), value);
+                } else {
+                    let names: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+                    return Err(format!(
+                        "[{stem}] {key}: expected `file` or a column of {} ({}), found {key:?}",
+                        spec.file,
+                        names.join(", ")
+                    ));
+                }
+            }
+            files.insert(stem, mapping);
+        }
+        Ok(ColumnMapping { files })
+    }
+
+    pub fn for_file(&self, spec: &FileSpec) -> Option<&FileMapping> {
+        self.files.get(spec.stem())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_carrier_mapping() {
+        let m = ColumnMapping::parse(
+            "[calls]\nfile = \"cdr.csv\"\ncaller = \"CALLING_NBR\"\nstart = \"START_TIME\"\n",
+        )
+        .unwrap();
+        let calls = &m.files["calls"];
+        assert_eq!(calls.file.as_deref(), Some("cdr.csv"));
+        assert_eq!(calls.columns["caller"], "CALLING_NBR");
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let e = ColumnMapping::parse("[cdr]\ncaller = \"A\"\n").unwrap_err();
+        assert!(
+            e.contains("expected one of locations, persons, phones, calls, incidents"),
+            "{e}"
+        );
+        let e = ColumnMapping::parse("[calls]\ncallr = \"A\"\n").unwrap_err();
+        assert!(e.contains("found \"callr\""), "{e}");
+        let e = ColumnMapping::parse("[calls]\ncaller = 3\n").unwrap_err();
+        assert!(e.contains("expected a string"), "{e}");
+        assert!(ColumnMapping::parse("[calls\n").is_err());
+    }
+}

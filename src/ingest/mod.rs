@@ -1,0 +1,164 @@
+//! Ingest: the only reader of case CSV. Reads the five files of the case
+//! contract (see `docs/case-format.md`) into a [`CaseGraph`], and accounts
+//! for every row: each is kept, rejected (with file, line and reason) or
+//! counted as an exact duplicate of an earlier row.
+//!
+//! One file per input file; [`table`] holds what they share.
+
+pub mod calls;
+pub mod columns;
+pub mod incidents;
+pub mod locations;
+pub mod persons;
+pub mod phones;
+pub mod table;
+
+pub use columns::ColumnMapping;
+pub use table::{FileSpec, Table};
+
+use crate::error::{Result, RowError};
+use crate::graph::{CaseBuilder, CaseGraph, CaseMeta};
+use crate::model::{Clock, PhoneRules};
+use indicatif::ProgressBar;
+use std::path::Path;
+
+/// How to read a case.
+#[derive(Debug, Clone)]
+pub struct IngestConfig {
+    pub phone_rules: PhoneRules,
+    pub clock: Clock,
+    pub mapping: ColumnMapping,
+    /// Progress of the calls file, in bytes; hidden unless the CLI shows it.
+    pub progress: ProgressBar,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig {
+            phone_rules: PhoneRules::default(),
+            clock: Clock::default(),
+            mapping: ColumnMapping::default(),
+            progress: ProgressBar::hidden(),
+        }
+    }
+}
+
+/// A later copy of a row seen earlier in the same file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Duplicate {
+    pub line: u32,
+    pub duplicate_of: u32,
+}
+
+/// What happened to the rows of one file:
+/// `rows_read == kept + rejected + duplicates`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileReport {
+    pub file: String,
+    pub present: bool,
+    pub rows_read: u64,
+    pub kept: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+    /// Columns outside the contract that were ignored (reported once).
+    pub ignored_columns: Vec<String>,
+    /// Columns outside the contract kept as attributes of their rows.
+    pub kept_columns: Vec<String>,
+    #[serde(default)]
+    pub duplicate_rows: Vec<Duplicate>,
+}
+
+/// The account of every row of a case.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IngestReport {
+    pub files: Vec<FileReport>,
+    /// Every rejected row, in file order.
+    pub rejects: Vec<RowError>,
+    /// Things worth knowing that are not row errors (a victim_id that names
+    /// no person record, say).
+    pub notices: Vec<String>,
+}
+
+impl IngestReport {
+    pub fn rows_rejected(&self) -> u64 {
+        self.files.iter().map(|f| f.rejected).sum()
+    }
+    pub fn rows_kept(&self) -> u64 {
+        self.files.iter().map(|f| f.kept).sum()
+    }
+}
+
+/// Read the case folder `dir` into a graph. Fails only when a file is
+/// unreadable as a whole; bad rows are in the graph's `report`.
+pub fn ingest_case(dir: &Path, config: &IngestConfig) -> Result<CaseGraph> {
+    if !dir.is_dir() {
+        return Err(crate::error::Error::Invalid(format!(
+            "{}: expected a case folder (with calls.csv) or a .cgs snapshot, found {}",
+            dir.display(),
+            if dir.exists() {
+                "something else"
+            } else {
+                "nothing"
+            }
+        )));
+    }
+    let mut builder = CaseBuilder::new(CaseMeta {
+        country_code: config.phone_rules.country_code().to_string(),
+        utc_offset_s: config.clock.offset_seconds(),
+        source: dir.display().to_string(),
+    });
+    let mut report = IngestReport::default();
+    for spec in FileSpec::ALL {
+        let table = Table::open(dir, *spec, config.mapping.for_file(spec))?;
+        let Some(mut table) = table else {
+            report.files.push(FileReport {
+                file: spec.file.to_string(),
+                ..FileReport::default()
+            });
+            continue;
+        };
+        let rejects = &mut report.rejects;
+        let notices = &mut report.notices;
+        match spec.file {
+            "locations.csv" => locations::read(&mut table, &mut builder, rejects)?,
+            "persons.csv" => persons::read(&mut table, &mut builder, config, rejects)?,
+            "phones.csv" => phones::read(&mut table, &mut builder, config, rejects)?,
+            "calls.csv" => calls::read(&mut table, &mut builder, config, rejects)?,
+            "incidents.csv" => incidents::read(&mut table, &mut builder, config, rejects, notices)?,
+            other => unreachable!("no reader for {other}"),
+        }
+        debug_assert_eq!(
+            table.report.rows_read,
+            table.report.kept + table.report.rejected + table.report.duplicates
+        );
+        report.files.push(table.report);
+    }
+    Ok(builder.finish(report))
+}
+
+/// Parse an optional date column (`YYYY-MM-DD`); empty gives `NO_TIME`.
+pub(crate) fn optional_date(name: &str, value: &str) -> Result<crate::model::Time, String> {
+    if value.is_empty() {
+        return Ok(crate::model::NO_TIME);
+    }
+    Clock::parse_date(value).map_err(|e| format!("column {name:?}: {e}"))
+}
+
+/// Normalise every number of a `;`-separated list.
+pub(crate) fn phone_list(
+    name: &str,
+    value: &str,
+    rules: &PhoneRules,
+    builder: &mut CaseBuilder,
+) -> Result<Vec<u32>, String> {
+    let mut out = Vec::new();
+    for item in table::list_items(value) {
+        let number = rules
+            .normalise(item)
+            .map_err(|e| format!("column {name:?}: {e}"))?;
+        out.push(builder.phone(&number));
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}

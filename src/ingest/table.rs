@@ -1,0 +1,502 @@
+//! Reading one case file: find it, match its header to the contract (through
+//! a column mapping if given), and hand out rows with their line numbers.
+//! Whole-file problems (missing required column, not CSV, not UTF-8) are
+//! errors; row problems become rejects. Exact duplicate rows are counted.
+
+use super::columns::FileMapping;
+use super::{Duplicate, FileReport};
+use crate::error::{Error, Position, Result, RowError};
+use csv::ByteRecord;
+use rustc_hash::FxHashMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A column of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+const fn req(name: &'static str) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        required: true,
+    }
+}
+const fn opt(name: &'static str) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        required: false,
+    }
+}
+
+/// A case file of the contract and its columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSpec {
+    pub file: &'static str,
+    pub columns: &'static [ColumnSpec],
+    /// Whether columns outside the contract are kept as attributes.
+    pub keeps_extra: bool,
+}
+
+impl FileSpec {
+    pub const CALLS: FileSpec = FileSpec {
+        file: "calls.csv",
+        columns: &[
+            req("caller"),
+            req("callee"),
+            req("start"),
+            opt("duration_s"),
+            opt("kind"),
+            opt("caller_location"),
+            opt("callee_location"),
+            opt("caller_imei"),
+            opt("callee_imei"),
+        ],
+        keeps_extra: false,
+    };
+    pub const PERSONS: FileSpec = FileSpec {
+        file: "persons.csv",
+        columns: &[
+            req("person_id"),
+            req("name"),
+            opt("aliases"),
+            opt("id_number"),
+            opt("dob"),
+            opt("phones"),
+            opt("address"),
+            opt("role"),
+            opt("source"),
+        ],
+        keeps_extra: true,
+    };
+    pub const PHONES: FileSpec = FileSpec {
+        file: "phones.csv",
+        columns: &[
+            req("number"),
+            opt("subscriber_name"),
+            opt("subscriber_id_number"),
+            opt("imei"),
+            opt("activated"),
+            opt("deactivated"),
+            opt("carrier"),
+        ],
+        keeps_extra: true,
+    };
+    pub const LOCATIONS: FileSpec = FileSpec {
+        file: "locations.csv",
+        columns: &[
+            req("location_id"),
+            opt("name"),
+            opt("lat"),
+            opt("lon"),
+            opt("district"),
+        ],
+        keeps_extra: true,
+    };
+    pub const INCIDENTS: FileSpec = FileSpec {
+        file: "incidents.csv",
+        columns: &[
+            req("incident_id"),
+            req("time"),
+            req("category"),
+            opt("location_id"),
+            opt("phones"),
+            opt("victim_id"),
+            opt("loss"),
+            opt("accounts"),
+        ],
+        keeps_extra: true,
+    };
+    /// In the order they are read: places and people before the calls and
+    /// incidents that refer to them.
+    pub const ALL: &'static [FileSpec] = &[
+        Self::LOCATIONS,
+        Self::PERSONS,
+        Self::PHONES,
+        Self::CALLS,
+        Self::INCIDENTS,
+    ];
+
+    /// `calls` for `calls.csv`: the table name in a column mapping.
+    pub fn stem(&self) -> &'static str {
+        self.file.trim_end_matches(".csv")
+    }
+
+    /// Position of a contract column in `columns`.
+    pub fn col(&self, name: &str) -> usize {
+        self.columns
+            .iter()
+            .position(|c| c.name == name)
+            .expect("a contract column")
+    }
+}
+
+/// An open case file with its header resolved.
+pub struct Table {
+    pub spec: FileSpec,
+    /// The name used in messages (the file name as found in the case).
+    pub name: String,
+    pub path: PathBuf,
+    pub size: u64,
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    /// For each contract column, its field index in the file.
+    index: Vec<Option<usize>>,
+    /// Columns outside the contract: field index and header.
+    pub extra: Vec<(usize, String)>,
+    n_fields: usize,
+    seen: FxHashMap<u128, u32>,
+    pub report: FileReport,
+}
+
+/// Rows of absurd size are rejected rather than parsed.
+pub const MAX_ROW_BYTES: usize = 1 << 20;
+
+impl Table {
+    /// Open `spec`'s file in `dir`. `Ok(None)` when the file is absent and
+    /// optional.
+    pub fn open(
+        dir: &Path,
+        spec: FileSpec,
+        mapping: Option<&FileMapping>,
+    ) -> Result<Option<Table>> {
+        let name = mapping
+            .and_then(|m| m.file.clone())
+            .unwrap_or_else(|| spec.file.to_string());
+        let path = dir.join(&name);
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if spec.file == FileSpec::CALLS.file {
+                    return Err(Error::UnreadableFile {
+                        file: name,
+                        reason: format!(
+                            "expected the required file in {}, found none",
+                            dir.display()
+                        ),
+                    });
+                }
+                return Ok(None);
+            }
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        if !meta.is_file() {
+            return Err(Error::UnreadableFile {
+                file: name,
+                reason: "expected a CSV file, found a directory or special file".into(),
+            });
+        }
+        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(
+                Box::new(std::io::BufReader::with_capacity(1 << 20, file)) as Box<dyn Read + Send>
+            );
+        let unreadable = |reason: String| Error::UnreadableFile {
+            file: name.clone(),
+            reason,
+        };
+        let mut header = ByteRecord::new();
+        let got = reader
+            .read_byte_record(&mut header)
+            .map_err(|e| unreadable(format!("cannot read the header: {e}")))?;
+        if !got {
+            return Err(unreadable(
+                "expected a header row, found an empty file".into(),
+            ));
+        }
+        if header.as_slice().contains(&0) {
+            return Err(unreadable(
+                "expected CSV text, found binary data (NUL bytes) in the header".into(),
+            ));
+        }
+        let mut names = Vec::with_capacity(header.len());
+        for (i, field) in header.iter().enumerate() {
+            let mut field = field;
+            if i == 0 {
+                field = field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field);
+            }
+            let text = std::str::from_utf8(field).map_err(|_| {
+                unreadable(
+                    "expected UTF-8 text, found other bytes in the header (a GBK export? convert it with iconv -f GBK -t UTF-8)"
+                        .into(),
+                )
+            })?;
+            names.push(text.trim().to_string());
+        }
+        let mut index = Vec::with_capacity(spec.columns.len());
+        let mut missing = Vec::new();
+        for col in spec.columns {
+            let wanted = mapping
+                .and_then(|m| m.columns.get(col.name))
+                .map(String::as_str)
+                .unwrap_or(col.name);
+            let hits: Vec<usize> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.eq_ignore_ascii_case(wanted))
+                .map(|(i, _)| i)
+                .collect();
+            if hits.len() > 1 {
+                return Err(unreadable(format!(
+                    "expected one column named {wanted:?}, found {}",
+                    hits.len()
+                )));
+            }
+            if hits.is_empty() && col.required {
+                missing.push(if wanted == col.name {
+                    format!("{wanted:?}")
+                } else {
+                    format!("{wanted:?} (for {})", col.name)
+                });
+            }
+            index.push(hits.first().copied());
+        }
+        if !missing.is_empty() {
+            return Err(unreadable(format!(
+                "expected required column {}, found header {}",
+                missing.join(", "),
+                names
+                    .iter()
+                    .map(|n| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )));
+        }
+        let extra: Vec<(usize, String)> = names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !index.contains(&Some(*i)))
+            .map(|(i, n)| (i, n.clone()))
+            .collect();
+        let report = FileReport {
+            file: name.clone(),
+            present: true,
+            ignored_columns: if spec.keeps_extra {
+                Vec::new()
+            } else {
+                extra.iter().map(|(_, n)| n.clone()).collect()
+            },
+            kept_columns: if spec.keeps_extra {
+                extra.iter().map(|(_, n)| n.clone()).collect()
+            } else {
+                Vec::new()
+            },
+            ..FileReport::default()
+        };
+        Ok(Some(Table {
+            spec,
+            name,
+            path,
+            size: meta.len(),
+            reader,
+            index,
+            extra,
+            n_fields: names.len(),
+            seen: FxHashMap::default(),
+            report,
+        }))
+    }
+
+    /// Bytes read so far, for progress.
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.position().byte()
+    }
+
+    /// Read up to `max` more rows into `out` (cleared first). False at the end.
+    pub fn read_chunk(&mut self, out: &mut Vec<ByteRecord>, max: usize) -> Result<bool> {
+        out.clear();
+        while out.len() < max {
+            let mut rec = ByteRecord::new();
+            match self.reader.read_byte_record(&mut rec) {
+                Ok(true) => out.push(rec),
+                Ok(false) => break,
+                Err(e) => {
+                    return Err(Error::UnreadableFile {
+                        file: self.name.clone(),
+                        reason: format!(
+                            "cannot read past line {}: {e}",
+                            self.reader.position().line()
+                        ),
+                    })
+                }
+            }
+        }
+        Ok(!out.is_empty())
+    }
+
+    /// Check a row's shape and whether it repeats an earlier row exactly.
+    /// Call once per row, in file order, before looking at its fields.
+    pub fn screen(&mut self, rec: &ByteRecord, hash: u128) -> Screen {
+        let line = line_of(rec);
+        self.report.rows_read += 1;
+        match self.seen.get(&hash) {
+            Some(&first) => {
+                self.report.duplicates += 1;
+                self.report.duplicate_rows.push(Duplicate {
+                    line,
+                    duplicate_of: first,
+                });
+                return Screen::Duplicate;
+            }
+            None => {
+                self.seen.insert(hash, line);
+            }
+        }
+        if let Err(reason) = check_shape(rec, self.n_fields) {
+            return Screen::Reject(reason);
+        }
+        Screen::Read
+    }
+
+    /// A view on a screened row's contract fields.
+    pub fn row<'r>(&'r self, rec: &'r ByteRecord) -> Row<'r> {
+        Row { table: self, rec }
+    }
+
+    pub fn keep(&mut self) {
+        self.report.kept += 1;
+    }
+
+    pub fn reject(&mut self, rec: &ByteRecord, reason: String, rejects: &mut Vec<RowError>) {
+        self.report.rejected += 1;
+        rejects.push(RowError {
+            position: Position {
+                file: self.name.clone(),
+                line: line_of(rec) as u64,
+            },
+            reason,
+            raw: rec
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect(),
+        });
+    }
+
+    /// Read every row with `parse`, keeping, rejecting or counting each as a
+    /// duplicate. For the small files; calls.csv has its own parallel loop.
+    pub fn for_each_row(
+        &mut self,
+        rejects: &mut Vec<RowError>,
+        mut parse: impl FnMut(&Row<'_>) -> Result<(), String>,
+    ) -> Result<()> {
+        let mut chunk = Vec::new();
+        while self.read_chunk(&mut chunk, 4096)? {
+            for rec in &chunk {
+                match self.screen(rec, row_hash(rec)) {
+                    Screen::Duplicate => {}
+                    Screen::Reject(reason) => self.reject(rec, reason, rejects),
+                    Screen::Read => match parse(&self.row(rec)) {
+                        Ok(()) => self.keep(),
+                        Err(reason) => self.reject(rec, reason, rejects),
+                    },
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What [`Table::screen`] found.
+pub enum Screen {
+    Read,
+    Duplicate,
+    Reject(String),
+}
+
+/// The 1-based line a record starts on (the header is line 1).
+pub fn line_of(rec: &ByteRecord) -> u32 {
+    rec.position().map(|p| p.line() as u32).unwrap_or(0)
+}
+
+/// A 128-bit hash of a row's fields, for exact-duplicate detection.
+pub fn row_hash(rec: &ByteRecord) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for f in rec.iter() {
+        h.update(&(f.len() as u64).to_le_bytes());
+        h.update(f);
+    }
+    h.digest128()
+}
+
+fn check_shape(rec: &ByteRecord, n_fields: usize) -> Result<(), String> {
+    let bytes = rec.as_slice().len();
+    if bytes > MAX_ROW_BYTES {
+        return Err(format!(
+            "expected a row of at most {MAX_ROW_BYTES} bytes, found {bytes}"
+        ));
+    }
+    if rec.len() != n_fields {
+        return Err(format!(
+            "expected {n_fields} fields as in the header, found {}",
+            rec.len()
+        ));
+    }
+    if std::str::from_utf8(rec.as_slice()).is_err() {
+        return Err("expected UTF-8 text, found other bytes (a GBK export? convert it with iconv -f GBK -t UTF-8)".into());
+    }
+    Ok(())
+}
+
+/// A row's fields by contract column name. Values are trimmed; a column the
+/// file does not have reads as empty.
+pub struct Row<'r> {
+    table: &'r Table,
+    rec: &'r ByteRecord,
+}
+
+impl<'r> Row<'r> {
+    pub fn line(&self) -> u32 {
+        line_of(self.rec)
+    }
+    /// The value of contract column number `col` (see [`FileSpec::col`]).
+    pub fn at(&self, col: usize) -> &'r str {
+        field(self.rec, self.table.index[col])
+    }
+    pub fn get(&self, name: &str) -> &'r str {
+        self.at(self.table.spec.col(name))
+    }
+    /// A required column's value, or the reject reason.
+    pub fn required(&self, name: &str) -> Result<&'r str, String> {
+        let v = self.get(name);
+        if v.is_empty() {
+            Err(format!(
+                "column {name:?}: expected a value, found an empty field"
+            ))
+        } else {
+            Ok(v)
+        }
+    }
+    /// Values of columns outside the contract: (header, value).
+    pub fn extra(&self) -> impl Iterator<Item = (&'r str, &'r str)> + '_ {
+        let rec = self.rec;
+        self.table
+            .extra
+            .iter()
+            .map(move |(i, name)| (name.as_str(), field(rec, Some(*i))))
+    }
+}
+
+/// Field `i` of an already UTF-8-checked record, trimmed.
+pub fn field(rec: &ByteRecord, i: Option<usize>) -> &str {
+    match i.and_then(|i| rec.get(i)) {
+        Some(bytes) => std::str::from_utf8(bytes).map(str::trim).unwrap_or(""),
+        None => "",
+    }
+}
+
+/// Index of contract column `col` in the file, for the calls loop.
+impl Table {
+    pub fn field_index(&self, col: usize) -> Option<usize> {
+        self.index[col]
+    }
+}
+
+/// Split a `;`-separated list field into its trimmed, non-empty items.
+pub fn list_items(value: &str) -> impl Iterator<Item = &str> {
+    value.split(';').map(str::trim).filter(|s| !s.is_empty())
+}
