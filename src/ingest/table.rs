@@ -8,8 +8,6 @@ use super::{Duplicate, FileReport};
 use crate::error::{Error, Position, Result, RowError};
 use csv::ByteRecord;
 use rustc_hash::FxHashMap;
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// A column of the contract.
@@ -141,7 +139,9 @@ pub struct Table {
     pub name: String,
     pub path: PathBuf,
     pub size: u64,
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    reader: csv::Reader<std::io::Cursor<FileBytes>>,
+    /// Byte offset and line of the last record, for counting lines.
+    line_mark: (usize, u64),
     /// For each contract column, its field index in the file.
     index: Vec<Option<usize>>,
     /// Columns outside the contract: field index and header.
@@ -188,14 +188,12 @@ impl Table {
                 reason: "expected a CSV file, found a directory or special file".into(),
             });
         }
-        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let bytes = FileBytes::open(&path)?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(1 << 16)
-            .from_reader(
-                Box::new(std::io::BufReader::with_capacity(1 << 20, file)) as Box<dyn Read + Send>
-            );
+            .from_reader(std::io::Cursor::new(bytes));
         let unreadable = |reason: String| Error::UnreadableFile {
             file: name.clone(),
             reason,
@@ -294,6 +292,7 @@ impl Table {
             path,
             size: meta.len(),
             reader,
+            line_mark: (0, 1),
             index,
             extra,
             n_fields: names.len(),
@@ -313,7 +312,10 @@ impl Table {
         while out.len() < max {
             let mut rec = ByteRecord::new();
             match self.reader.read_byte_record(&mut rec) {
-                Ok(true) => out.push(rec),
+                Ok(true) => {
+                    self.fix_line(&mut rec);
+                    out.push(rec)
+                }
                 Ok(false) => break,
                 Err(e) => {
                     return Err(Error::UnreadableFile {
@@ -327,6 +329,32 @@ impl Table {
             }
         }
         Ok(!out.is_empty())
+    }
+
+    /// The csv reader's line numbers are off after CRLF endings and blank
+    /// lines (it counts the line where it started looking, not where the
+    /// record starts), so lines are counted here from the bytes: the record
+    /// starts at the first byte after its reported offset that is not a line
+    /// ending.
+    fn fix_line(&mut self, rec: &mut ByteRecord) {
+        let Some(pos) = rec.position().cloned() else {
+            return;
+        };
+        let data = self.reader.get_ref().get_ref().as_ref();
+        let mut start = (pos.byte() as usize).min(data.len());
+        while start < data.len() && (data[start] == b'\n' || data[start] == b'\r') {
+            start += 1;
+        }
+        let (mark, line) = self.line_mark;
+        let from = mark.min(start);
+        let line = line + memchr::memchr_iter(b'\n', &data[from..start]).count() as u64;
+        self.line_mark = (start, line);
+        let mut fixed = csv::Position::new();
+        fixed
+            .set_byte(start as u64)
+            .set_line(line)
+            .set_record(pos.record());
+        rec.set_position(Some(fixed));
     }
 
     /// Check a row's shape and whether it repeats an earlier row exactly.
@@ -499,4 +527,40 @@ impl Table {
 /// Split a `;`-separated list field into its trimmed, non-empty items.
 pub fn list_items(value: &str) -> impl Iterator<Item = &str> {
     value.split(';').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A case file's bytes: memory-mapped (so a 2 GB calls.csv is not copied
+/// into the heap), or read into memory when mapping is not possible.
+pub struct FileBytes(FileBytesInner);
+
+enum FileBytesInner {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl FileBytes {
+    fn open(path: &Path) -> Result<Self> {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        if len > 0 {
+            // SAFETY: the map is only read. A case file truncated by another
+            // process while casegraph reads it can fault; case files are
+            // evidence copies that nothing else writes while they are read.
+            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                return Ok(FileBytes(FileBytesInner::Mapped(map)));
+            }
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(|e| Error::io(path, e))?;
+        Ok(FileBytes(FileBytesInner::Owned(bytes)))
+    }
+}
+
+impl AsRef<[u8]> for FileBytes {
+    fn as_ref(&self) -> &[u8] {
+        match &self.0 {
+            FileBytesInner::Mapped(m) => m,
+            FileBytesInner::Owned(v) => v,
+        }
+    }
 }
