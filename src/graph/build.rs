@@ -14,13 +14,13 @@ use rustc_hash::FxHashMap;
 pub struct CaseBuilder {
     pub meta: CaseMeta,
     pub interner: Interner,
-    phone_of: FxHashMap<Sym, u32>,
+    phone_of: FxHashMap<u64, u32>,
     phones: Vec<Sym>,
-    handset_of: FxHashMap<Sym, u32>,
+    handset_of: NodeIndex,
     handsets: Vec<Sym>,
     account_of: FxHashMap<Sym, u32>,
     accounts: Vec<Sym>,
-    location_of: FxHashMap<Sym, u32>,
+    location_of: NodeIndex,
     pub locations: Vec<Location>,
     person_of: FxHashMap<Sym, u32>,
     pub persons: Vec<Person>,
@@ -56,15 +56,34 @@ impl CaseBuilder {
 
     /// The phone node for a normalised number, created on first mention.
     pub fn phone(&mut self, number: &str) -> u32 {
-        let sym = self.interner.intern(number);
-        intern_node(&mut self.phone_of, &mut self.phones, sym)
+        self.phone_keyed(crate::model::phone::phone_key(number), number)
+    }
+    /// [`Self::phone`] with the number's key computed by the caller (off the
+    /// sequential path).
+    pub fn phone_keyed(&mut self, key: u64, number: &str) -> u32 {
+        if let Some(&i) = self.phone_of.get(&key) {
+            return i;
+        }
+        let i = self.phones.len() as u32;
+        self.phones.push(self.interner.intern(number));
+        self.phone_of.insert(key, i);
+        i
     }
     pub fn handset(&mut self, imei: &str) -> u32 {
+        self.handset_hashed(text_key(imei), imei)
+    }
+    /// [`Self::handset`] with `text_key(imei)` computed by the caller.
+    pub fn handset_hashed(&mut self, key: TextKey, imei: &str) -> u32 {
         if imei.is_empty() {
             return NONE;
         }
-        let sym = self.interner.intern(imei);
-        intern_node(&mut self.handset_of, &mut self.handsets, sym)
+        let (i, new) = self
+            .handset_of
+            .get_or_insert(key, imei, self.handsets.len() as u32);
+        if new {
+            self.handsets.push(self.interner.intern(imei));
+        }
+        i
     }
     pub fn account(&mut self, number: &str) -> u32 {
         let sym = self.interner.intern(number);
@@ -73,14 +92,20 @@ impl CaseBuilder {
     /// The location node for an id; a location only referenced gets line 0
     /// until (and unless) locations.csv describes it.
     pub fn location(&mut self, location_id: &str) -> u32 {
+        self.location_hashed(text_key(location_id), location_id)
+    }
+    /// [`Self::location`] with `text_key(location_id)` computed by the caller.
+    pub fn location_hashed(&mut self, key: TextKey, location_id: &str) -> u32 {
         if location_id.is_empty() {
             return NONE;
         }
-        let sym = self.interner.intern(location_id);
-        if let Some(&i) = self.location_of.get(&sym) {
+        let (i, new) =
+            self.location_of
+                .get_or_insert(key, location_id, self.locations.len() as u32);
+        if !new {
             return i;
         }
-        let i = self.locations.len() as u32;
+        let sym = self.interner.intern(location_id);
         self.locations.push(Location {
             lat: f64::NAN,
             lon: f64::NAN,
@@ -89,13 +114,11 @@ impl CaseBuilder {
             district: Sym::NONE,
             line: 0,
         });
-        self.location_of.insert(sym, i);
         i
     }
     /// The location already described by locations.csv under this id, if any.
     pub fn described_location(&self, location_id: &str) -> Option<u32> {
-        let sym = self.interner.lookup(location_id)?;
-        let i = *self.location_of.get(&sym)?;
+        let i = self.location_of.get(text_key(location_id), location_id)?;
         (self.locations[i as usize].line != 0).then_some(i)
     }
     pub fn person_by_id(&self, person_id: &str) -> Option<u32> {
@@ -160,23 +183,21 @@ impl CaseBuilder {
         events.par_sort_unstable_by_key(|e| (e.start, e.line));
         let n_phones = phones.len();
 
-        let call_links = aggregate_calls(&events);
-        let call_out = offsets_by(n_phones, call_links.iter().map(|l| l.caller));
-        let (call_in_offsets, call_in) = {
-            let mut order: Vec<u32> = (0..call_links.len() as u32).collect();
-            order.par_sort_unstable_by_key(|&i| {
-                let l = &call_links[i as usize];
-                (l.callee, l.caller)
-            });
-            let offsets = offsets_by(
-                n_phones,
-                order.iter().map(|&i| call_links[i as usize].callee),
-            );
-            (offsets, order)
-        };
         let (phone_event_offsets, phone_events) = index_events_by_phone(n_phones, &events);
-        let handset_uses = aggregate_handsets(&events, &registrations);
-        let phone_locations = aggregate_locations(&events);
+        let per_phone = PhoneLinks::build(
+            n_phones,
+            &events,
+            &phone_event_offsets,
+            &phone_events,
+            &registrations,
+        );
+        let PhoneLinks {
+            call_links,
+            call_out,
+            handset_uses,
+            phone_locations,
+        } = per_phone;
+        let (call_in_offsets, call_in) = index_links_by_callee(n_phones, &call_links);
         let person_phones = link_persons_to_phones(&strings, &persons, &lists, &registrations);
 
         CaseGraph {
@@ -206,62 +227,61 @@ impl CaseBuilder {
     }
 }
 
+/// The 128-bit hash that [`NodeIndex`] looks names up by, split in two
+/// halves: the lookup key and a check.
+pub fn text_key(s: &str) -> TextKey {
+    let h = xxhash_rust::xxh3::xxh3_128(s.as_bytes());
+    TextKey {
+        key: h as u64,
+        check: (h >> 64) as u64,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextKey {
+    key: u64,
+    check: u64,
+}
+
+/// Nodes of one kind looked up by a 128-bit hash of their name, which the
+/// calls reader computes in parallel; the sequential part is then one
+/// integer probe, without touching the string table. Two names whose hashes
+/// share the lookup half but not the check half go to a second, exact map;
+/// a full 128-bit collision between two names of one case is not a
+/// practical concern (below 2^-90 for a billion names).
+#[derive(Debug, Default)]
+struct NodeIndex {
+    by_key: FxHashMap<u64, (u32, u64)>,
+    collided: FxHashMap<Box<str>, u32>,
+}
+
+impl NodeIndex {
+    fn get(&self, k: TextKey, name: &str) -> Option<u32> {
+        match self.by_key.get(&k.key) {
+            Some(&(i, check)) if check == k.check => Some(i),
+            Some(_) => self.collided.get(name).copied(),
+            None => None,
+        }
+    }
+    /// The node for `name`, or `next` (and `true`) when it is new.
+    fn get_or_insert(&mut self, k: TextKey, name: &str, next: u32) -> (u32, bool) {
+        if let Some(i) = self.get(k, name) {
+            return (i, false);
+        }
+        if self.by_key.contains_key(&k.key) {
+            self.collided.insert(name.into(), next);
+        } else {
+            self.by_key.insert(k.key, (next, k.check));
+        }
+        (next, true)
+    }
+}
+
 fn intern_node(map: &mut FxHashMap<Sym, u32>, nodes: &mut Vec<Sym>, sym: Sym) -> u32 {
     *map.entry(sym).or_insert_with(|| {
         nodes.push(sym);
         (nodes.len() - 1) as u32
     })
-}
-
-/// CSR offsets (`n + 1` of them) for items already sorted by `key`.
-fn offsets_by(n: usize, keys: impl Iterator<Item = u32>) -> Vec<u32> {
-    let mut offsets = vec![0u32; n + 1];
-    for k in keys {
-        offsets[k as usize + 1] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
-    offsets
-}
-
-fn aggregate_calls(events: &[CallEvent]) -> Vec<CallLink> {
-    // (caller, callee) packed in a u64, then the event index: ties break by
-    // time order because events are already sorted by time.
-    let mut keyed: Vec<(u64, u32)> = events
-        .par_iter()
-        .enumerate()
-        .map(|(i, e)| (((e.caller as u64) << 32) | e.callee as u64, i as u32))
-        .collect();
-    keyed.par_sort_unstable();
-    let mut links: Vec<CallLink> = Vec::new();
-    let mut last_key = u64::MAX;
-    for (key, i) in keyed {
-        let e = &events[i as usize];
-        if key != last_key {
-            last_key = key;
-            links.push(CallLink {
-                caller: e.caller,
-                callee: e.callee,
-                n_calls: 0,
-                n_texts: 0,
-                total_seconds: 0,
-                first: e.start,
-                last: e.start,
-                first_line: e.line,
-                _pad: 0,
-            });
-        }
-        let l = links.last_mut().expect("pushed above");
-        if e.is_text() {
-            l.n_texts += 1;
-        } else {
-            l.n_calls += 1;
-        }
-        l.total_seconds += e.duration_s as u64;
-        l.last = e.start;
-    }
-    links
 }
 
 fn index_events_by_phone(n_phones: usize, events: &[CallEvent]) -> (Vec<u64>, Vec<u32>) {
@@ -288,82 +308,194 @@ fn index_events_by_phone(n_phones: usize, events: &[CallEvent]) -> (Vec<u64>, Ve
     (offsets, index)
 }
 
-fn aggregate_handsets(events: &[CallEvent], registrations: &[Registration]) -> Vec<HandsetUse> {
-    let mut seen: Vec<(u32, u32, Time, u32)> = Vec::new(); // phone, handset, time, registration line
-    for e in events {
-        if e.caller_handset != NONE {
-            seen.push((e.caller, e.caller_handset, e.start, 0));
-        }
-        if e.callee_handset != NONE {
-            seen.push((e.callee, e.callee_handset, e.start, 0));
-        }
-    }
-    for r in registrations {
-        if r.handset != NONE {
-            seen.push((r.phone, r.handset, NO_TIME, r.line));
-        }
-    }
-    seen.par_sort_unstable();
-    let mut uses: Vec<HandsetUse> = Vec::new();
-    for (phone, handset, t, reg_line) in seen {
-        let same = uses
-            .last()
-            .is_some_and(|u| u.phone == phone && u.handset == handset);
-        if !same {
-            uses.push(HandsetUse {
-                phone,
-                handset,
-                first: NO_TIME,
-                last: NO_TIME,
-                n_events: 0,
-                registration_line: 0,
-            });
-        }
-        let u = uses.last_mut().expect("pushed above");
-        if reg_line != 0 {
-            if u.registration_line == 0 || reg_line < u.registration_line {
-                u.registration_line = reg_line;
-            }
-        } else {
-            if u.first == NO_TIME {
-                u.first = t;
-            }
-            u.last = t;
-            u.n_events += 1;
-        }
-    }
-    uses
+/// The links of every phone, aggregated from its own events: outgoing call
+/// links, handsets and cells. Phones are independent of each other, so they
+/// are done in parallel in ranges; the ranges' results are joined in phone
+/// order, so the output does not depend on the number of threads. Within a
+/// phone, a stable sort by peer keeps the events' time order, which gives
+/// first and last directly.
+struct PhoneLinks {
+    call_links: Vec<CallLink>,
+    call_out: Vec<u32>,
+    handset_uses: Vec<HandsetUse>,
+    phone_locations: Vec<PhoneAtLocation>,
 }
 
-fn aggregate_locations(events: &[CallEvent]) -> Vec<PhoneAtLocation> {
-    let mut seen: Vec<(u32, u32, Time)> = Vec::new();
-    for e in events {
-        if e.caller_location != NONE {
-            seen.push((e.caller, e.caller_location, e.start));
+impl PhoneLinks {
+    fn build(
+        n_phones: usize,
+        events: &[CallEvent],
+        offsets: &[u64],
+        index: &[u32],
+        registrations: &[Registration],
+    ) -> PhoneLinks {
+        // Registrations naming a handset, by phone: (phone, handset, line).
+        let mut registered: Vec<(u32, u32, u32)> = registrations
+            .iter()
+            .filter(|r| r.handset != NONE)
+            .map(|r| (r.phone, r.handset, r.line))
+            .collect();
+        registered.sort_unstable();
+        const RANGE: usize = 4096;
+        let parts: Vec<PhoneLinks> = (0..n_phones.div_ceil(RANGE))
+            .into_par_iter()
+            .map(|r| {
+                let lo = r * RANGE;
+                let hi = ((r + 1) * RANGE).min(n_phones);
+                let mut part = PhoneLinks {
+                    call_links: Vec::new(),
+                    call_out: Vec::with_capacity(hi - lo),
+                    handset_uses: Vec::new(),
+                    phone_locations: Vec::new(),
+                };
+                let mut peers: Vec<(u32, u32)> = Vec::new();
+                let mut handsets: Vec<(u32, u32)> = Vec::new();
+                let mut cells: Vec<(u32, u32)> = Vec::new();
+                for p in lo..hi {
+                    let pu = p as u32;
+                    peers.clear();
+                    handsets.clear();
+                    cells.clear();
+                    for &e in &index[offsets[p] as usize..offsets[p + 1] as usize] {
+                        let ev = &events[e as usize];
+                        if ev.caller == pu {
+                            peers.push((ev.callee, e));
+                            if ev.caller_handset != NONE {
+                                handsets.push((ev.caller_handset, e));
+                            }
+                            if ev.caller_location != NONE {
+                                cells.push((ev.caller_location, e));
+                            }
+                        }
+                        if ev.callee == pu {
+                            if ev.callee_handset != NONE
+                                && !(ev.caller == pu && ev.caller_handset == ev.callee_handset)
+                            {
+                                handsets.push((ev.callee_handset, e));
+                            }
+                            if ev.callee_location != NONE
+                                && !(ev.caller == pu && ev.caller_location == ev.callee_location)
+                            {
+                                cells.push((ev.callee_location, e));
+                            }
+                        }
+                    }
+                    peers.sort_by_key(|&(peer, _)| peer);
+                    handsets.sort_by_key(|&(h, _)| h);
+                    cells.sort_by_key(|&(c, _)| c);
+                    part.call_out.push(part.call_links.len() as u32);
+                    for group in peers.chunk_by(|a, b| a.0 == b.0) {
+                        let first = &events[group[0].1 as usize];
+                        let mut link = CallLink {
+                            caller: pu,
+                            callee: group[0].0,
+                            n_calls: 0,
+                            n_texts: 0,
+                            total_seconds: 0,
+                            first: first.start,
+                            last: events[group[group.len() - 1].1 as usize].start,
+                            first_line: u32::MAX,
+                            _pad: 0,
+                        };
+                        for &(_, e) in group {
+                            let ev = &events[e as usize];
+                            if ev.is_text() {
+                                link.n_texts += 1;
+                            } else {
+                                link.n_calls += 1;
+                            }
+                            link.total_seconds += ev.duration_s as u64;
+                            link.first_line = link.first_line.min(ev.line);
+                        }
+                        part.call_links.push(link);
+                    }
+                    let reg_lo = registered.partition_point(|r| (r.0 as usize) < p);
+                    let reg_hi = registered.partition_point(|r| (r.0 as usize) <= p);
+                    let mut regs = registered[reg_lo..reg_hi].iter().peekable();
+                    let mut groups = handsets.chunk_by(|a, b| a.0 == b.0).peekable();
+                    // Merge handsets seen in calls with handsets named by registrations.
+                    loop {
+                        let next_seen = groups.peek().map(|g| g[0].0);
+                        let next_reg = regs.peek().map(|r| r.1);
+                        let handset = match (next_seen, next_reg) {
+                            (None, None) => break,
+                            (Some(a), Some(b)) => a.min(b),
+                            (Some(a), None) => a,
+                            (None, Some(b)) => b,
+                        };
+                        let mut u = HandsetUse {
+                            phone: pu,
+                            handset,
+                            first: NO_TIME,
+                            last: NO_TIME,
+                            n_events: 0,
+                            registration_line: 0,
+                        };
+                        if next_seen == Some(handset) {
+                            let g = groups.next().expect("peeked");
+                            u.first = events[g[0].1 as usize].start;
+                            u.last = events[g[g.len() - 1].1 as usize].start;
+                            u.n_events = g.len() as u32;
+                        }
+                        while regs.peek().is_some_and(|r| r.1 == handset) {
+                            let line = regs.next().expect("peeked").2;
+                            if u.registration_line == 0 || line < u.registration_line {
+                                u.registration_line = line;
+                            }
+                        }
+                        part.handset_uses.push(u);
+                    }
+                    for g in cells.chunk_by(|a, b| a.0 == b.0) {
+                        part.phone_locations.push(PhoneAtLocation {
+                            phone: pu,
+                            location: g[0].0,
+                            first: events[g[0].1 as usize].start,
+                            last: events[g[g.len() - 1].1 as usize].start,
+                            n_events: g.len() as u32,
+                            _pad: 0,
+                        });
+                    }
+                }
+                part
+            })
+            .collect();
+        let mut all = PhoneLinks {
+            call_links: Vec::with_capacity(parts.iter().map(|p| p.call_links.len()).sum()),
+            call_out: Vec::with_capacity(n_phones + 1),
+            handset_uses: Vec::new(),
+            phone_locations: Vec::with_capacity(
+                parts.iter().map(|p| p.phone_locations.len()).sum(),
+            ),
+        };
+        for part in parts {
+            let base = all.call_links.len() as u32;
+            all.call_out.extend(part.call_out.iter().map(|o| o + base));
+            all.call_links.extend(part.call_links);
+            all.handset_uses.extend(part.handset_uses);
+            all.phone_locations.extend(part.phone_locations);
         }
-        if e.callee_location != NONE {
-            seen.push((e.callee, e.callee_location, e.start));
-        }
+        all.call_out.push(all.call_links.len() as u32);
+        all
     }
-    seen.par_sort_unstable();
-    let mut out: Vec<PhoneAtLocation> = Vec::new();
-    for (phone, location, t) in seen {
-        match out.last_mut() {
-            Some(p) if p.phone == phone && p.location == location => {
-                p.last = t;
-                p.n_events += 1;
-            }
-            _ => out.push(PhoneAtLocation {
-                phone,
-                location,
-                first: t,
-                last: t,
-                n_events: 1,
-                _pad: 0,
-            }),
-        }
+}
+
+/// Incoming links per phone: a counting sort of the links by callee. Links
+/// come in caller order, so each phone's incoming links are in caller order.
+fn index_links_by_callee(n_phones: usize, links: &[CallLink]) -> (Vec<u32>, Vec<u32>) {
+    let mut offsets = vec![0u32; n_phones + 1];
+    for l in links {
+        offsets[l.callee as usize + 1] += 1;
     }
-    out
+    for i in 0..n_phones {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut cursor = offsets[..n_phones].to_vec();
+    let mut index = vec![0u32; links.len()];
+    for (i, l) in links.iter().enumerate() {
+        index[cursor[l.callee as usize] as usize] = i as u32;
+        cursor[l.callee as usize] += 1;
+    }
+    (offsets, index)
 }
 
 /// Identity numbers compare without case and spacing (`x` and `X` are the

@@ -103,6 +103,13 @@ impl Interner {
     pub fn get(&self, sym: Sym) -> &str {
         self.strings.get(sym)
     }
+    /// Number of strings interned so far.
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
     pub fn finish(self) -> Strings {
         self.strings
     }

@@ -7,7 +7,9 @@
 use super::table::{row_hash, FileSpec, Screen, Table};
 use super::IngestConfig;
 use crate::error::{Result, RowError};
+use crate::graph::build::{text_key, TextKey};
 use crate::graph::{CallEvent, CaseBuilder};
+use crate::model::phone::phone_key;
 use crate::model::{CallKind, Clock, PhoneRules, Time};
 use csv::ByteRecord;
 use rayon::prelude::*;
@@ -38,6 +40,9 @@ impl PhoneKey {
 struct ParsedCall<'a> {
     caller: PhoneKey,
     callee: PhoneKey,
+    /// Lookup keys, computed here in parallel (see `CaseBuilder::phone_keyed`).
+    phone_keys: [u64; 2],
+    text_keys: [TextKey; 4],
     start: Time,
     duration_s: u32,
     kind: CallKind,
@@ -111,16 +116,27 @@ fn parse_row<'a>(
             )
         })?,
     };
+    let caller_location = cols.get(rec, "caller_location");
+    let callee_location = cols.get(rec, "callee_location");
+    let caller_imei = cols.get(rec, "caller_imei");
+    let callee_imei = cols.get(rec, "callee_imei");
     Ok(ParsedCall {
         caller,
         callee,
+        phone_keys: [phone_key(caller.as_str()), phone_key(callee.as_str())],
+        text_keys: [
+            text_key(caller_location),
+            text_key(callee_location),
+            text_key(caller_imei),
+            text_key(callee_imei),
+        ],
         start,
         duration_s,
         kind,
-        caller_location: cols.get(rec, "caller_location"),
-        callee_location: cols.get(rec, "callee_location"),
-        caller_imei: cols.get(rec, "caller_imei"),
-        callee_imei: cols.get(rec, "callee_imei"),
+        caller_location,
+        callee_location,
+        caller_imei,
+        callee_imei,
     })
 }
 
@@ -134,41 +150,50 @@ pub fn read(
     let progress = &config.progress;
     progress.set_length(table.size);
     progress.set_message(table.name.clone());
-    let mut chunk: Vec<ByteRecord> = Vec::with_capacity(CHUNK_ROWS);
+    let mut buf: Vec<ByteRecord> = Vec::with_capacity(CHUNK_ROWS);
     // Rough pre-sizing: a call row is some 80 bytes.
     builder
         .events
         .reserve((table.size / 80).min(1 << 28) as usize);
-    while table.read_chunk(&mut chunk, CHUNK_ROWS)? {
-        let parsed: Vec<(u128, Result<ParsedCall<'_>, String>)> = chunk
+    loop {
+        let n = table.read_chunk(&mut buf, CHUNK_ROWS)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        let shape = table.shape();
+        let parsed: Vec<(u128, Result<(), String>, Result<ParsedCall<'_>, String>)> = chunk
             .par_iter()
             .map_init(
                 || String::with_capacity(24),
                 |buf, rec| {
-                    (
-                        row_hash(rec),
-                        parse_row(rec, &cols, &config.phone_rules, &config.clock, buf),
-                    )
+                    let checked = shape.check(rec);
+                    let call = match &checked {
+                        Ok(()) => parse_row(rec, &cols, &config.phone_rules, &config.clock, buf),
+                        Err(_) => Err(String::new()),
+                    };
+                    (row_hash(rec), checked, call)
                 },
             )
             .collect();
-        for (rec, (hash, call)) in chunk.iter().zip(parsed) {
-            match table.screen(rec, hash) {
+        for (rec, (hash, checked, call)) in chunk.iter().zip(parsed) {
+            match table.screen(rec, hash, checked) {
                 Screen::Duplicate => {}
                 Screen::Reject(reason) => table.reject(rec, reason, rejects),
                 Screen::Read => match call {
                     Err(reason) => table.reject(rec, reason, rejects),
                     Ok(c) => {
+                        let (p, t) = (c.phone_keys, c.text_keys);
                         let event = CallEvent {
                             start: c.start,
-                            caller: builder.phone(c.caller.as_str()),
-                            callee: builder.phone(c.callee.as_str()),
+                            caller: builder.phone_keyed(p[0], c.caller.as_str()),
+                            callee: builder.phone_keyed(p[1], c.callee.as_str()),
                             duration_s: c.duration_s,
                             line: super::table::line_of(rec),
-                            caller_location: builder.location(c.caller_location),
-                            callee_location: builder.location(c.callee_location),
-                            caller_handset: builder.handset(c.caller_imei),
-                            callee_handset: builder.handset(c.callee_imei),
+                            caller_location: builder.location_hashed(t[0], c.caller_location),
+                            callee_location: builder.location_hashed(t[1], c.callee_location),
+                            caller_handset: builder.handset_hashed(t[2], c.caller_imei),
+                            callee_handset: builder.handset_hashed(t[3], c.callee_imei),
                             kind: c.kind as u8,
                             _pad: [0; 7],
                         };

@@ -306,29 +306,31 @@ impl Table {
         self.reader.position().byte()
     }
 
-    /// Read up to `max` more rows into `out` (cleared first). False at the end.
-    pub fn read_chunk(&mut self, out: &mut Vec<ByteRecord>, max: usize) -> Result<bool> {
-        out.clear();
-        while out.len() < max {
-            let mut rec = ByteRecord::new();
-            match self.reader.read_byte_record(&mut rec) {
+    /// Read up to `max` more rows into `buf`, reusing its records'
+    /// allocations; returns how many were read (0 at the end).
+    pub fn read_chunk(&mut self, buf: &mut Vec<ByteRecord>, max: usize) -> Result<usize> {
+        let mut n = 0;
+        while n < max {
+            if n == buf.len() {
+                buf.push(ByteRecord::new());
+            }
+            match self.reader.read_byte_record(&mut buf[n]) {
                 Ok(true) => {
+                    let mut rec = std::mem::take(&mut buf[n]);
                     self.fix_line(&mut rec);
-                    out.push(rec)
+                    buf[n] = rec;
+                    n += 1;
                 }
                 Ok(false) => break,
                 Err(e) => {
                     return Err(Error::UnreadableFile {
                         file: self.name.clone(),
-                        reason: format!(
-                            "cannot read past line {}: {e}",
-                            self.reader.position().line()
-                        ),
+                        reason: format!("cannot read past line {}: {e}", self.line_mark.1),
                     })
                 }
             }
         }
-        Ok(!out.is_empty())
+        Ok(n)
     }
 
     /// The csv reader's line numbers are off after CRLF endings and blank
@@ -359,7 +361,7 @@ impl Table {
 
     /// Check a row's shape and whether it repeats an earlier row exactly.
     /// Call once per row, in file order, before looking at its fields.
-    pub fn screen(&mut self, rec: &ByteRecord, hash: u128) -> Screen {
+    pub fn screen(&mut self, rec: &ByteRecord, hash: u128, shape: Result<(), String>) -> Screen {
         let line = line_of(rec);
         self.report.rows_read += 1;
         match self.seen.get(&hash) {
@@ -375,10 +377,10 @@ impl Table {
                 self.seen.insert(hash, line);
             }
         }
-        if let Err(reason) = check_shape(rec, self.n_fields) {
-            return Screen::Reject(reason);
+        match shape {
+            Ok(()) => Screen::Read,
+            Err(reason) => Screen::Reject(reason),
         }
-        Screen::Read
     }
 
     /// A view on a screened row's contract fields.
@@ -412,10 +414,15 @@ impl Table {
         rejects: &mut Vec<RowError>,
         mut parse: impl FnMut(&Row<'_>) -> Result<(), String>,
     ) -> Result<()> {
-        let mut chunk = Vec::new();
-        while self.read_chunk(&mut chunk, 4096)? {
-            for rec in &chunk {
-                match self.screen(rec, row_hash(rec)) {
+        let mut buf = Vec::new();
+        loop {
+            let n = self.read_chunk(&mut buf, 4096)?;
+            if n == 0 {
+                break;
+            }
+            for rec in &buf[..n] {
+                let shape = self.shape().check(rec);
+                match self.screen(rec, row_hash(rec), shape) {
                     Screen::Duplicate => {}
                     Screen::Reject(reason) => self.reject(rec, reason, rejects),
                     Screen::Read => match parse(&self.row(rec)) {
@@ -449,6 +456,28 @@ pub fn row_hash(rec: &ByteRecord) -> u128 {
         h.update(f);
     }
     h.digest128()
+}
+
+impl Table {
+    /// The row-shape check of this file, to run on rows in parallel before
+    /// [`Table::screen`].
+    pub fn shape(&self) -> Shape {
+        Shape {
+            n_fields: self.n_fields,
+        }
+    }
+}
+
+/// A row's shape as the header demands: field count, size, UTF-8.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    n_fields: usize,
+}
+
+impl Shape {
+    pub fn check(&self, rec: &ByteRecord) -> Result<(), String> {
+        check_shape(rec, self.n_fields)
+    }
 }
 
 fn check_shape(rec: &ByteRecord, n_fields: usize) -> Result<(), String> {

@@ -172,6 +172,18 @@ impl PhoneRules {
     }
 }
 
+/// A canonical number packed into a u64 (exact, collision-free): the digits
+/// as an integer, their count (so leading zeros of short codes count), and
+/// whether a `+` leads. Used to look phones up without hashing strings.
+pub fn phone_key(canonical: &str) -> u64 {
+    let (plus, digits) = match canonical.strip_prefix('+') {
+        Some(d) => (1u64, d),
+        None => (0u64, canonical),
+    };
+    let value = digits.bytes().fold(0u64, |v, b| v * 10 + (b - b'0') as u64);
+    (plus << 63) | ((digits.len() as u64) << 56) | value
+}
+
 fn check_len(n: usize) -> Result<(), PhoneError> {
     if n > MAX_DIGITS {
         Err(PhoneError::TooLong(n))
@@ -204,6 +216,15 @@ mod tests {
         ] {
             check(raw, "+8613800138000");
         }
+    }
+
+    #[test]
+    fn phone_keys_are_exact() {
+        let k = |s: &str| phone_key(s);
+        assert_ne!(k("012"), k("12"));
+        assert_ne!(k("+8613800138000"), k("8613800138000"));
+        assert_eq!(k("+8613800138000"), k("+8613800138000"));
+        assert_ne!(k("+999999999999999"), k("+99999999999999"));
     }
 
     #[test]

@@ -48,3 +48,16 @@ fn another_version_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn one_thread_and_two_threads_give_the_same_bytes() {
+    let dir = fixture("fixtures/tiny");
+    let with = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+            .install(|| snapshot::to_bytes(&ingest(&dir)))
+    };
+    assert_eq!(with(1), with(2));
+}
