@@ -42,13 +42,22 @@ struct MetaSection {
     report: IngestReport,
 }
 
-struct Writer {
-    buf: Vec<u8>,
-    count: u32,
+/// Writes sections to any sink, hashing everything it writes for the
+/// trailer, so a snapshot streams to disk without a second copy in memory.
+struct Writer<W: Write> {
+    out: W,
+    whole: xxhash_rust::xxh3::Xxh3,
+    at: usize,
 }
 
-impl Writer {
-    fn section<T: Pod>(&mut self, name: &str, rows: &[T]) {
+impl<W: Write> Writer<W> {
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.whole.update(bytes);
+        self.at += bytes.len();
+        self.out.write_all(bytes)
+    }
+
+    fn section<T: Pod>(&mut self, name: &str, rows: &[T]) -> std::io::Result<()> {
         let bytes: &[u8] = bytemuck::cast_slice(rows);
         let mut header = [0u8; SECTION_HEADER];
         header[..name.len()].copy_from_slice(name.as_bytes());
@@ -56,83 +65,100 @@ impl Writer {
         header[24..32].copy_from_slice(&(rows.len() as u64).to_le_bytes());
         header[32..40].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
         header[40..48].copy_from_slice(&xxh3_64(bytes).to_le_bytes());
-        self.buf.extend_from_slice(&header);
-        self.buf.extend_from_slice(bytes);
-        let pad = (8 - self.buf.len() % 8) % 8;
-        self.buf.extend(std::iter::repeat(0u8).take(pad));
-        self.count += 1;
+        self.put(&header)?;
+        self.put(bytes)?;
+        let pad = (8 - self.at % 8) % 8;
+        self.put(&[0u8; 8][..pad])
     }
 }
 
-/// The snapshot's bytes.
-pub fn to_bytes(graph: &CaseGraph) -> Vec<u8> {
+/// The names of the sections, in file order.
+const SECTIONS: [&str; 22] = [
+    "meta", "str.blob", "str.ends", "phones", "handsets", "accounts", "persons", "registrations", "locations",
+    "incidents", "lists", "attributes", "events", "call_links", "call_out", "call_in_offsets", "call_in",
+    "phone_ev_offsets", "phone_events", "handset_uses", "phone_locations", "person_phones",
+];
+
+/// Stream a graph's snapshot into `out`.
+pub fn write_to<W: Write>(graph: &CaseGraph, out: W) -> std::io::Result<W> {
     let mut w = Writer {
-        buf: Vec::with_capacity(estimated_size(graph)),
-        count: 0,
+        out,
+        whole: xxhash_rust::xxh3::Xxh3::new(),
+        at: 0,
     };
-    w.buf.extend_from_slice(MAGIC);
-    w.buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    w.buf.extend_from_slice(&0u32.to_le_bytes()); // section count, patched below
+    w.put(MAGIC)?;
+    w.put(&FORMAT_VERSION.to_le_bytes())?;
+    w.put(&(SECTIONS.len() as u32).to_le_bytes())?;
     let meta = MetaSection {
         casegraph_version: env!("CARGO_PKG_VERSION").to_string(),
         meta: graph.meta.clone(),
         report: graph.report.clone(),
     };
-    w.section(
-        "meta",
-        serde_json::to_vec(&meta)
-            .expect("plain data serialises")
-            .as_slice(),
-    );
-    w.section("str.blob", graph.strings.blob.as_bytes());
-    w.section("str.ends", &graph.strings.ends);
-    w.section("phones", &graph.phones);
-    w.section("handsets", &graph.handsets);
-    w.section("accounts", &graph.accounts);
-    w.section("persons", &graph.persons);
-    w.section("registrations", &graph.registrations);
-    w.section("locations", &graph.locations);
-    w.section("incidents", &graph.incidents);
-    w.section("lists", &graph.lists);
-    w.section("attributes", &graph.attributes);
-    w.section("events", &graph.events);
-    w.section("call_links", &graph.call_links);
-    w.section("call_out", &graph.call_out);
-    w.section("call_in_offsets", &graph.call_in_offsets);
-    w.section("call_in", &graph.call_in);
-    w.section("phone_ev_offsets", &graph.phone_event_offsets);
-    w.section("phone_events", &graph.phone_events);
-    w.section("handset_uses", &graph.handset_uses);
-    w.section("phone_locations", &graph.phone_locations);
-    w.section("person_phones", &graph.person_phones);
-    let count = w.count;
-    w.buf[12..16].copy_from_slice(&count.to_le_bytes());
-    let sum = xxh3_64(&w.buf);
-    w.buf.extend_from_slice(&sum.to_le_bytes());
-    w.buf.extend_from_slice(TRAILER);
-    w.buf
+    let meta = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
+    let g = graph;
+    let mut names = SECTIONS.iter();
+    let mut next = || *names.next().expect("one name per section");
+    w.section(next(), meta.as_slice())?;
+    w.section(next(), g.strings.blob.as_bytes())?;
+    w.section(next(), &g.strings.ends)?;
+    w.section(next(), &g.phones)?;
+    w.section(next(), &g.handsets)?;
+    w.section(next(), &g.accounts)?;
+    w.section(next(), &g.persons)?;
+    w.section(next(), &g.registrations)?;
+    w.section(next(), &g.locations)?;
+    w.section(next(), &g.incidents)?;
+    w.section(next(), &g.lists)?;
+    w.section(next(), &g.attributes)?;
+    w.section(next(), &g.events)?;
+    w.section(next(), &g.call_links)?;
+    w.section(next(), &g.call_out)?;
+    w.section(next(), &g.call_in_offsets)?;
+    w.section(next(), &g.call_in)?;
+    w.section(next(), &g.phone_event_offsets)?;
+    w.section(next(), &g.phone_events)?;
+    w.section(next(), &g.handset_uses)?;
+    w.section(next(), &g.phone_locations)?;
+    w.section(next(), &g.person_phones)?;
+    let sum = w.whole.digest();
+    w.out.write_all(&sum.to_le_bytes())?;
+    w.out.write_all(TRAILER)?;
+    Ok(w.out)
 }
 
-fn estimated_size(g: &CaseGraph) -> usize {
-    g.events.len() * 56 + g.call_links.len() * 56 + g.strings.blob.len() + (1 << 16)
+/// The snapshot's bytes (for tests and small cases; files use [`write`]).
+pub fn to_bytes(graph: &CaseGraph) -> Vec<u8> {
+    write_to(graph, Vec::new()).expect("writing to memory cannot fail")
 }
 
 /// Write a snapshot atomically: the file at `path` is either the old one or
-/// the complete new one.
+/// the complete new one. Returns its size in bytes.
 pub fn write(graph: &CaseGraph, path: &Path) -> Result<u64> {
-    let bytes = to_bytes(graph);
-    write_atomically(path, &bytes)?;
-    Ok(bytes.len() as u64)
+    write_atomically_with(path, |file| {
+        let buffered = std::io::BufWriter::with_capacity(1 << 20, file);
+        let mut buffered = write_to(graph, buffered)?;
+        buffered.flush()
+    })?;
+    std::fs::metadata(path).map(|m| m.len()).map_err(|e| Error::io(path, e))
 }
 
 /// Write `bytes` to a temp file beside `path`, sync it, and rename it over `path`.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// Let `fill` write a temp file beside `path`, sync it, and rename it over
+/// `path`; on any error the temp file is removed and `path` is untouched.
+pub fn write_atomically_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    fill(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
