@@ -166,8 +166,19 @@ pub fn write_atomically_with(
 
 /// Load a snapshot file.
 pub fn read(path: &Path) -> Result<CaseGraph> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    from_bytes(&bytes).map_err(|reason| Error::Snapshot {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len < 32 {
+        return Err(Error::Snapshot {
+            path: path.to_path_buf(),
+            reason: format!("truncated: expected at least 32 bytes, found {len}"),
+        });
+    }
+    // SAFETY: the map is only read, and every byte is checksummed and
+    // bounds-checked before use; a snapshot rewritten while it is being read
+    // is replaced by rename, which leaves this mapping on the old file.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+    from_bytes(&map).map_err(|reason| Error::Snapshot {
         path: path.to_path_buf(),
         reason,
     })
