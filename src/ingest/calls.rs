@@ -37,7 +37,7 @@ impl PhoneKey {
     }
 }
 
-struct ParsedCall<'a> {
+struct ParsedCall {
     caller: PhoneKey,
     callee: PhoneKey,
     /// Lookup keys, computed here in parallel (see `CaseBuilder::phone_keyed`).
@@ -46,10 +46,9 @@ struct ParsedCall<'a> {
     start: Time,
     duration_s: u32,
     kind: CallKind,
-    caller_location: &'a str,
-    callee_location: &'a str,
-    caller_imei: &'a str,
-    callee_imei: &'a str,
+    /// Byte ranges in the record of caller_location, callee_location,
+    /// caller_imei, callee_imei (trimmed; empty when absent).
+    names: [(u32, u32); 4],
 }
 
 /// Field indices of the contract's call columns in this file.
@@ -85,13 +84,13 @@ fn number(
     Ok(PhoneKey::new(buf))
 }
 
-fn parse_row<'a>(
-    rec: &'a ByteRecord,
+fn parse_row(
+    rec: &ByteRecord,
     cols: &Columns,
     rules: &PhoneRules,
     clock: &Clock,
     buf: &mut String,
-) -> Result<ParsedCall<'a>, String> {
+) -> Result<ParsedCall, String> {
     let caller = number("caller", cols.get(rec, "caller"), rules, buf)?;
     let callee = number("callee", cols.get(rec, "callee"), rules, buf)?;
     let start = cols.get(rec, "start");
@@ -133,13 +132,39 @@ fn parse_row<'a>(
         start,
         duration_s,
         kind,
-        caller_location,
-        callee_location,
-        caller_imei,
-        callee_imei,
+        names: [
+            span(rec, caller_location),
+            span(rec, callee_location),
+            span(rec, caller_imei),
+            span(rec, callee_imei),
+        ],
     })
 }
 
+/// Where `value` (a slice of `rec`'s bytes) lies in the record.
+fn span(rec: &ByteRecord, value: &str) -> (u32, u32) {
+    if value.is_empty() {
+        return (0, 0);
+    }
+    let start = value.as_ptr() as usize - rec.as_slice().as_ptr() as usize;
+    (start as u32, (start + value.len()) as u32)
+}
+
+/// The text at a span of a record whose bytes were checked to be UTF-8.
+fn at(rec: &ByteRecord, (a, b): (u32, u32)) -> &str {
+    std::str::from_utf8(&rec.as_slice()[a as usize..b as usize]).expect("row checked as UTF-8")
+}
+
+/// A chunk of rows on its way from the reader to the builder.
+struct Chunk {
+    records: Vec<ByteRecord>,
+    n: usize,
+    parsed: Vec<(u128, Result<(), String>, Result<ParsedCall, String>)>,
+}
+
+/// Read calls.csv as a pipeline: a reader thread reads chunks of records
+/// and parses them in parallel; this thread adds them to the graph in file
+/// order. Record buffers go back to the reader to be reused.
 pub fn read(
     table: &mut Table,
     builder: &mut CaseBuilder,
@@ -147,64 +172,84 @@ pub fn read(
     rejects: &mut Vec<RowError>,
 ) -> Result<()> {
     let cols = Columns::of(table);
+    let shape = table.shape();
     let progress = &config.progress;
     progress.set_length(table.size);
     progress.set_message(table.name.clone());
-    let mut buf: Vec<ByteRecord> = Vec::with_capacity(CHUNK_ROWS);
     // Rough pre-sizing: a call row is some 80 bytes.
     builder
         .events
         .reserve((table.size / 80).min(1 << 28) as usize);
-    loop {
-        let n = table.read_chunk(&mut buf, CHUNK_ROWS)?;
-        if n == 0 {
-            break;
-        }
-        let chunk = &buf[..n];
-        let shape = table.shape();
-        let parsed: Vec<(u128, Result<(), String>, Result<ParsedCall<'_>, String>)> = chunk
-            .par_iter()
-            .map_init(
-                || String::with_capacity(24),
-                |buf, rec| {
-                    let checked = shape.check(rec);
-                    let call = match &checked {
-                        Ok(()) => parse_row(rec, &cols, &config.phone_rules, &config.clock, buf),
-                        Err(_) => Err(String::new()),
-                    };
-                    (row_hash(rec), checked, call)
-                },
-            )
-            .collect();
-        for (rec, (hash, checked, call)) in chunk.iter().zip(parsed) {
-            match table.screen(rec, hash, checked) {
-                Screen::Duplicate => {}
-                Screen::Reject(reason) => table.reject(rec, reason, rejects),
-                Screen::Read => match call {
-                    Err(reason) => table.reject(rec, reason, rejects),
-                    Ok(c) => {
-                        let (p, t) = (c.phone_keys, c.text_keys);
-                        let event = CallEvent {
-                            start: c.start,
-                            caller: builder.phone_keyed(p[0], c.caller.as_str()),
-                            callee: builder.phone_keyed(p[1], c.callee.as_str()),
-                            duration_s: c.duration_s,
-                            line: super::table::line_of(rec),
-                            caller_location: builder.location_hashed(t[0], c.caller_location),
-                            callee_location: builder.location_hashed(t[1], c.callee_location),
-                            caller_handset: builder.handset_hashed(t[2], c.caller_imei),
-                            callee_handset: builder.handset_hashed(t[3], c.callee_imei),
-                            kind: c.kind as u8,
-                            _pad: [0; 7],
+    let rows = &mut table.rows;
+    let ledger = &mut table.ledger;
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Result<Chunk>>(1);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<ByteRecord>>();
+    std::thread::scope(|scope| {
+        let cols = &cols;
+        scope.spawn(move || loop {
+            let mut records = empty_rx
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(CHUNK_ROWS));
+            let n = match rows.read_chunk(&mut records, CHUNK_ROWS) {
+                Ok(0) => return,
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = full_tx.send(Err(e));
+                    return;
+                }
+            };
+            let parsed = records[..n]
+                .par_iter()
+                .map_init(
+                    || String::with_capacity(24),
+                    |buf, rec| {
+                        let checked = shape.check(rec);
+                        let call = match &checked {
+                            Ok(()) => parse_row(rec, cols, &config.phone_rules, &config.clock, buf),
+                            Err(_) => Err(String::new()),
                         };
-                        builder.events.push(event);
-                        table.keep();
-                    }
-                },
+                        (row_hash(rec), checked, call)
+                    },
+                )
+                .collect();
+            progress.set_position(rows.bytes_read());
+            if full_tx.send(Ok(Chunk { records, n, parsed })).is_err() {
+                return;
             }
+        });
+        for chunk in full_rx {
+            let chunk = chunk?;
+            for (rec, (hash, checked, call)) in chunk.records[..chunk.n].iter().zip(chunk.parsed) {
+                match ledger.screen(rec, hash, checked) {
+                    Screen::Duplicate => {}
+                    Screen::Reject(reason) => ledger.reject(rec, reason, rejects),
+                    Screen::Read => match call {
+                        Err(reason) => ledger.reject(rec, reason, rejects),
+                        Ok(c) => {
+                            let (p, t) = (c.phone_keys, c.text_keys);
+                            let event = CallEvent {
+                                start: c.start,
+                                caller: builder.phone_keyed(p[0], c.caller.as_str()),
+                                callee: builder.phone_keyed(p[1], c.callee.as_str()),
+                                duration_s: c.duration_s,
+                                line: super::table::line_of(rec),
+                                caller_location: builder.location_hashed(t[0], at(rec, c.names[0])),
+                                callee_location: builder.location_hashed(t[1], at(rec, c.names[1])),
+                                caller_handset: builder.handset_hashed(t[2], at(rec, c.names[2])),
+                                callee_handset: builder.handset_hashed(t[3], at(rec, c.names[3])),
+                                kind: c.kind as u8,
+                                _pad: [0; 7],
+                            };
+                            builder.events.push(event);
+                            ledger.keep();
+                        }
+                    },
+                }
+            }
+            let _ = empty_tx.send(chunk.records);
         }
-        progress.set_position(table.bytes_read());
-    }
+        Ok(())
+    })?;
     progress.finish_and_clear();
     Ok(())
 }

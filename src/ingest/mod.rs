@@ -128,10 +128,12 @@ pub fn ingest_case(dir: &Path, config: &IngestConfig) -> Result<CaseGraph> {
             other => unreachable!("no reader for {other}"),
         }
         debug_assert_eq!(
-            table.report.rows_read,
-            table.report.kept + table.report.rejected + table.report.duplicates
+            table.ledger.report.rows_read,
+            table.ledger.report.kept
+                + table.ledger.report.rejected
+                + table.ledger.report.duplicates
         );
-        report.files.push(table.report);
+        report.files.push(table.ledger.report);
     }
     Ok(builder.finish(report))
 }

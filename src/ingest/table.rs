@@ -139,14 +139,28 @@ pub struct Table {
     pub name: String,
     pub path: PathBuf,
     pub size: u64,
-    reader: csv::Reader<std::io::Cursor<FileBytes>>,
-    /// Byte offset and line of the last record, for counting lines.
-    line_mark: (usize, u64),
+    /// The rows, with their line numbers.
+    pub rows: RowReader,
     /// For each contract column, its field index in the file.
     index: Vec<Option<usize>>,
     /// Columns outside the contract: field index and header.
     pub extra: Vec<(usize, String)>,
     n_fields: usize,
+    /// What became of each row.
+    pub ledger: Ledger,
+}
+
+/// Reads a file's records and gives each its physical line number.
+pub struct RowReader {
+    reader: csv::Reader<std::io::Cursor<FileBytes>>,
+    /// Byte offset and line of the last record, for counting lines.
+    line_mark: (usize, u64),
+    name: String,
+}
+
+/// The account of a file's rows: kept, rejected, exact duplicates.
+pub struct Ledger {
+    name: String,
     seen: FxHashMap<u128, u32>,
     pub report: FileReport,
 }
@@ -288,19 +302,60 @@ impl Table {
         };
         Ok(Some(Table {
             spec,
-            name,
+            name: name.clone(),
             path,
             size: meta.len(),
-            reader,
-            line_mark: (0, 1),
+            rows: RowReader {
+                reader,
+                line_mark: (0, 1),
+                name: name.clone(),
+            },
             index,
             extra,
             n_fields: names.len(),
-            seen: FxHashMap::default(),
-            report,
+            ledger: Ledger {
+                name,
+                seen: FxHashMap::default(),
+                report,
+            },
         }))
     }
 
+    /// A view on a screened row's contract fields.
+    pub fn row<'r>(&'r self, rec: &'r ByteRecord) -> Row<'r> {
+        Row { table: self, rec }
+    }
+
+    /// Read every row with `parse`, keeping, rejecting or counting each as a
+    /// duplicate. For the small files; calls.csv has its own parallel loop.
+    pub fn for_each_row(
+        &mut self,
+        rejects: &mut Vec<RowError>,
+        mut parse: impl FnMut(&Row<'_>) -> Result<(), String>,
+    ) -> Result<()> {
+        let mut buf = Vec::new();
+        loop {
+            let n = self.rows.read_chunk(&mut buf, 4096)?;
+            if n == 0 {
+                break;
+            }
+            for rec in &buf[..n] {
+                let shape = self.shape().check(rec);
+                match self.ledger.screen(rec, row_hash(rec), shape) {
+                    Screen::Duplicate => {}
+                    Screen::Reject(reason) => self.ledger.reject(rec, reason, rejects),
+                    Screen::Read => match parse(&self.row(rec)) {
+                        Ok(()) => self.ledger.keep(),
+                        Err(reason) => self.ledger.reject(rec, reason, rejects),
+                    },
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl RowReader {
     /// Bytes read so far, for progress.
     pub fn bytes_read(&self) -> u64 {
         self.reader.position().byte()
@@ -358,7 +413,9 @@ impl Table {
             .set_record(pos.record());
         rec.set_position(Some(fixed));
     }
+}
 
+impl Ledger {
     /// Check a row's shape and whether it repeats an earlier row exactly.
     /// Call once per row, in file order, before looking at its fields.
     pub fn screen(&mut self, rec: &ByteRecord, hash: u128, shape: Result<(), String>) -> Screen {
@@ -383,11 +440,6 @@ impl Table {
         }
     }
 
-    /// A view on a screened row's contract fields.
-    pub fn row<'r>(&'r self, rec: &'r ByteRecord) -> Row<'r> {
-        Row { table: self, rec }
-    }
-
     pub fn keep(&mut self) {
         self.report.kept += 1;
     }
@@ -406,37 +458,9 @@ impl Table {
                 .collect(),
         });
     }
-
-    /// Read every row with `parse`, keeping, rejecting or counting each as a
-    /// duplicate. For the small files; calls.csv has its own parallel loop.
-    pub fn for_each_row(
-        &mut self,
-        rejects: &mut Vec<RowError>,
-        mut parse: impl FnMut(&Row<'_>) -> Result<(), String>,
-    ) -> Result<()> {
-        let mut buf = Vec::new();
-        loop {
-            let n = self.read_chunk(&mut buf, 4096)?;
-            if n == 0 {
-                break;
-            }
-            for rec in &buf[..n] {
-                let shape = self.shape().check(rec);
-                match self.screen(rec, row_hash(rec), shape) {
-                    Screen::Duplicate => {}
-                    Screen::Reject(reason) => self.reject(rec, reason, rejects),
-                    Screen::Read => match parse(&self.row(rec)) {
-                        Ok(()) => self.keep(),
-                        Err(reason) => self.reject(rec, reason, rejects),
-                    },
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
-/// What [`Table::screen`] found.
+/// What [`Ledger::screen`] found.
 pub enum Screen {
     Read,
     Duplicate,
