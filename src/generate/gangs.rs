@@ -6,7 +6,6 @@
 //! who report fraud incidents naming the burner and the mule account.
 
 use super::calls::{cell_at, Call, ODD_HOURS, WORK_HOURS};
-use super::ids::account_number;
 use super::names::Name;
 use super::population::{Part, PhoneKind, TieKind, World, NONE};
 use rand::Rng;
@@ -96,7 +95,7 @@ fn member(world: &mut World, rng: &mut ChaCha8Rng, home: u32, part: Part) -> u32
     who
 }
 
-pub fn make_gangs(world: &mut World, rng: &mut ChaCha8Rng, next_account: &mut u32) -> Vec<Gang> {
+pub fn make_gangs(world: &mut World, rng: &mut ChaCha8Rng) -> Vec<Gang> {
     let s = world.scale;
     let days = s.days;
     let mut gangs = Vec::new();
@@ -141,8 +140,7 @@ pub fn make_gangs(world: &mut World, rng: &mut ChaCha8Rng, next_account: &mut u3
             let m = member(world, rng, home, Part::Mule);
             mules.push(m);
             for _ in 0..rng.gen_range(1..=2) {
-                accounts.push((m, account_number(*next_account)));
-                *next_account += 1;
+                accounts.push((m, world.new_account()));
             }
         }
         let meeting_cell = world.random_cell(rng);

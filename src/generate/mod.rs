@@ -227,7 +227,6 @@ pub struct Case {
     pub rhythm: Rhythm,
     pub background_per_day: f64,
     pub service_per_day: f64,
-    pub imeis: Vec<String>,
     /// Police stations, one per district (location index `cells.len() + district`).
     pub stations: Vec<Cell>,
     /// The first day of the case period, as a date.
@@ -254,8 +253,7 @@ impl Case {
         world.populate(&mut rng);
         let services = services::add_services(&mut world);
         let decoys = decoys::make_decoys(&mut world, &mut rng, services[services::hotline()]);
-        let mut next_account = rng.gen_range(0..1_000_000);
-        let gangs = gangs::make_gangs(&mut world, &mut rng, &mut next_account);
+        let gangs = gangs::make_gangs(&mut world, &mut rng);
 
         // Numbers outside the case's population, cold-called by operators.
         let ops: f64 = gangs
@@ -270,7 +268,7 @@ impl Case {
         let mut plan = Plan::new(scale.days);
         let police = services[services::police()];
         gangs::plan_hooks(&world, &gangs, police, &mut rng, &mut plan);
-        records::plan_other_incidents(&mut world, &mut rng, &mut plan, &mut next_account);
+        records::plan_other_incidents(&mut world, &mut rng, &mut plan);
 
         let stations = DISTRICTS
             .iter()
@@ -307,7 +305,6 @@ impl Case {
 
         let weights: Vec<f32> = world.ties.iter().map(|t| t.weight).collect();
         let alias = Alias::new(&weights);
-        let imeis = (0..world.n_handsets).map(|h| world.imei_of(h)).collect();
         Case {
             seed: config.seed,
             world,
@@ -321,7 +318,6 @@ impl Case {
             rhythm: Rhythm::new(),
             background_per_day,
             service_per_day,
-            imeis,
             stations,
             first_day: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).expect("a date"),
         }
@@ -440,7 +436,7 @@ fn call_fields(case: &Case, c: &Call, day_date: &str, rng: &mut ChaCha8Rng, f: &
     f.push(loc(c.callee_cell));
     let imei = |p: &Phone, bit: bool| {
         if bit && p.handset != NONE {
-            case.imeis[p.handset as usize].clone()
+            case.world.imeis[p.handset as usize].clone()
         } else {
             String::new()
         }
@@ -466,12 +462,20 @@ fn day_chunk(case: &Case, day: u32) -> DayChunk {
     };
     let mut f: Vec<String> = Vec::with_capacity(10);
     // Day 0 carries one bad row of every reason, so that even a tiny case has them all.
-    let mut forced: Vec<&'static str> = if day == 0 {
-        bad::CALL_REASONS.to_vec()
+    let mut forced: Vec<(usize, &'static str)> = Vec::new();
+    if day == 0 && !calls.is_empty() {
+        for &r in bad::CALL_REASONS {
+            forced.push((rng.gen_range(0..calls.len()), r));
+        }
+        forced.sort_unstable();
+    }
+    let dup_at = if calls.len() > 4 {
+        rng.gen_range(1..calls.len())
     } else {
-        Vec::new()
+        usize::MAX
     };
-    for c in &calls {
+    let mut forced = forced.into_iter().peekable();
+    for (i, c) in calls.iter().enumerate() {
         call_fields(case, c, &date, &mut rng, &mut f);
         let start = chunk.bytes.len();
         chunk.bytes.extend_from_slice(writer::join(&f).as_bytes());
@@ -480,7 +484,7 @@ fn day_chunk(case: &Case, day: u32) -> DayChunk {
         let good_row = chunk.rows;
         chunk.rows += 1;
         chunk.kept.push(*c);
-        let reason = if let Some(r) = forced.pop() {
+        let reason = if let Some((_, r)) = forced.next_if(|f| f.0 <= i) {
             Some(r)
         } else if rng.gen_bool(CALL_BAD_RATE) {
             Some(bad::CALL_REASONS[rng.gen_range(0..bad::CALL_REASONS.len())])
@@ -499,7 +503,7 @@ fn day_chunk(case: &Case, day: u32) -> DayChunk {
             chunk.bad.push((chunk.rows, reason, from..to));
             chunk.rows += 1;
         }
-        if rng.gen_bool(CALL_DUP_RATE) || (day == 0 && good_row == 3) {
+        if rng.gen_bool(CALL_DUP_RATE) || (day == 0 && i == dup_at) {
             let copy = chunk.bytes[good].to_vec();
             chunk.bytes.extend_from_slice(&copy);
             chunk.dups.push((chunk.rows, good_row));
@@ -592,7 +596,7 @@ pub fn generate(config: &GenerateConfig, out: &Path) -> Result<GenerateSummary> 
     let case = Case::build(config);
     let mut seen = Seen::new(
         case.world.phones.len(),
-        case.world.n_handsets as usize,
+        case.world.n_handsets() as usize,
         case.n_locations(),
     );
     let mut ledger = Ledger::default();

@@ -6,10 +6,10 @@
 //! most a few times a month), and the number of friends per person is
 //! heavy-tailed too, so contact counts look like real call records.
 
-use super::ids::{id_number, imei, mobile_number};
+use super::ids::{account_number, id_number, imei, mobile_number, MOBILE_PREFIXES, TACS};
 use super::names::{random_surname, Name};
 use super::Scale;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashSet;
 
@@ -140,10 +140,15 @@ pub struct World {
     pub cells_by_district: Vec<Vec<u32>>,
     pub individuals: Vec<Individual>,
     pub phones: Vec<Phone>,
-    pub n_handsets: u32,
+    /// IMEI of each handset.
+    pub imeis: Vec<String>,
     pub ties: Vec<Tie>,
-    phone_base: u32,
-    handset_base: u32,
+    /// Draws numbers, serials and accounts (its own stream, so that adding
+    /// a phone does not shift every later draw of the world).
+    numbers: ChaCha8Rng,
+    used_numbers: FxHashSet<u64>,
+    used_serials: FxHashSet<u64>,
+    used_accounts: FxHashSet<String>,
     used_ids: FxHashSet<String>,
 }
 
@@ -155,18 +160,19 @@ pub fn pareto(rng: &mut ChaCha8Rng, alpha: f64) -> f64 {
 
 impl World {
     pub fn new(scale: Scale, rng: &mut ChaCha8Rng) -> World {
-        let phone_base = rng.gen_range(0..1_000_000_000);
-        let handset_base = rng.gen_range(0..4_000_000);
+        let numbers = ChaCha8Rng::seed_from_u64(rng.gen());
         let mut w = World {
             scale,
             cells: Vec::new(),
             cells_by_district: vec![Vec::new(); DISTRICTS.len()],
             individuals: Vec::new(),
             phones: Vec::new(),
-            n_handsets: 0,
+            imeis: Vec::new(),
             ties: Vec::new(),
-            phone_base,
-            handset_base,
+            numbers,
+            used_numbers: FxHashSet::default(),
+            used_serials: FxHashSet::default(),
+            used_accounts: FxHashSet::default(),
             used_ids: FxHashSet::default(),
         };
         w.make_cells(rng);
@@ -224,13 +230,36 @@ impl World {
         list[rng.gen_range(0..list.len())]
     }
 
+    /// A new handset with a unique IMEI; its index.
     pub fn new_handset(&mut self) -> u32 {
-        self.n_handsets += 1;
-        self.n_handsets - 1
+        loop {
+            let tac = self.numbers.gen_range(0..TACS.len());
+            let serial = self.numbers.gen_range(0..1_000_000u32);
+            if self
+                .used_serials
+                .insert(tac as u64 * 1_000_000 + serial as u64)
+            {
+                self.imeis.push(imei(tac, serial));
+                return (self.imeis.len() - 1) as u32;
+            }
+        }
     }
 
-    pub fn imei_of(&self, handset: u32) -> String {
-        imei(self.handset_base + handset)
+    pub fn n_handsets(&self) -> u32 {
+        self.imeis.len() as u32
+    }
+
+    /// A new bank account number, unique in the case.
+    pub fn new_account(&mut self) -> String {
+        loop {
+            let a = account_number(
+                self.numbers.gen_range(0..5),
+                self.numbers.gen_range(0..1_000_000_000_000u64),
+            );
+            if self.used_accounts.insert(a.clone()) {
+                return a;
+            }
+        }
     }
 
     /// A new mobile number for `owner`, active on days `first..=last`.
@@ -242,7 +271,16 @@ impl World {
         first: u32,
         last: u32,
     ) -> u32 {
-        let (national, carrier) = mobile_number(self.phone_base + self.phones.len() as u32);
+        let (national, carrier) = loop {
+            let prefix = self.numbers.gen_range(0..MOBILE_PREFIXES.len());
+            let subscriber = self.numbers.gen_range(0..100_000_000u32);
+            if self
+                .used_numbers
+                .insert(prefix as u64 * 100_000_000 + subscriber as u64)
+            {
+                break mobile_number(prefix, subscriber);
+            }
+        };
         self.push_phone(Phone {
             national,
             carrier,

@@ -7,7 +7,7 @@
 
 use super::bad::{letterify, spoil_count, spoil_date, spoil_time};
 use super::gangs::{Plan, PlannedIncident};
-use super::ids::{account_number, spell, CARRIERS};
+use super::ids::{spell, CARRIERS};
 use super::population::{shuffle, Part, PhoneKind, World, DISTRICTS, NONE};
 use super::writer::{Ledger, Seen, Sheet};
 use super::{pick, Case};
@@ -90,12 +90,7 @@ const INCIDENT_SPELLINGS: [u32; 7] = [35, 15, 10, 10, 10, 10, 10];
 
 /// Theft, disputes and the like, and a few frauds by lone scammers outside
 /// the planted gangs.
-pub fn plan_other_incidents(
-    world: &mut World,
-    rng: &mut ChaCha8Rng,
-    plan: &mut Plan,
-    next_account: &mut u32,
-) {
+pub fn plan_other_incidents(world: &mut World, rng: &mut ChaCha8Rng, plan: &mut Plan) {
     let s = world.scale;
     let period = s.days as i64 * 86_400;
     for _ in 0..s.other_incidents {
@@ -137,10 +132,9 @@ pub fn plan_other_incidents(
             phones: vec![scammer],
             victim,
             loss: Some(rng.gen_range(1_000..50_000) as f64),
-            accounts: vec![account_number(*next_account)],
+            accounts: vec![world.new_account()],
             gang: None,
         });
-        *next_account += 1;
     }
 }
 
@@ -549,7 +543,7 @@ pub fn write_records(
             let number = spell(&ph.national, pick(&PHONE_SPELLINGS, rng));
             let channel = ["store", "online", "agent"][rng.gen_range(0..3)].to_string();
             let imei_text = handset
-                .map(|h| case.imeis[h as usize].clone())
+                .map(|h| case.world.imeis[h as usize].clone())
                 .unwrap_or_default();
             regs.push((
                 ph.national.clone(),
