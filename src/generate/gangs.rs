@@ -305,6 +305,7 @@ pub fn plan_hooks(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn hook_call(
     world: &World,
     burner: u32,

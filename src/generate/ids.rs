@@ -163,6 +163,15 @@ pub fn spell(national: &str, style: usize) -> String {
     }
 }
 
+/// [`spell`] into a buffer, without allocating for the plain spelling.
+pub fn spell_into(out: &mut String, national: &str, style: usize) {
+    if national.len() <= 8 || style % SPELLINGS == 0 {
+        out.push_str(national);
+    } else {
+        out.push_str(&spell(national, style));
+    }
+}
+
 /// The canonical number the engine makes of a national number.
 pub fn canonical(national: &str) -> String {
     if national.len() <= 8 {

@@ -77,7 +77,7 @@ impl Size {
                 gangs: 2,
                 operators: (2, 3),
                 burner_life: (3, 6),
-                operator_rate: (8, 14),
+                operator_rate: (6, 10),
                 incidents_per_gang: 3,
                 agents: 3,
                 agent_calls: (3, 6),
@@ -94,7 +94,7 @@ impl Size {
                 gangs: 4,
                 operators: (3, 5),
                 burner_life: (4, 8),
-                operator_rate: (20, 40),
+                operator_rate: (12, 22),
                 incidents_per_gang: 6,
                 agents: 8,
                 agent_calls: (10, 25),
@@ -111,7 +111,7 @@ impl Size {
                 gangs: 10,
                 operators: (4, 7),
                 burner_life: (4, 9),
-                operator_rate: (30, 60),
+                operator_rate: (25, 45),
                 incidents_per_gang: 10,
                 agents: 30,
                 agent_calls: (15, 35),
@@ -128,7 +128,7 @@ impl Size {
                 gangs: 30,
                 operators: (4, 8),
                 burner_life: (4, 9),
-                operator_rate: (30, 70),
+                operator_rate: (25, 50),
                 incidents_per_gang: 12,
                 agents: 60,
                 agent_calls: (15, 35),
@@ -298,7 +298,7 @@ impl Case {
                     * 6.0
                     / 7.0;
         let per_day = scale.calls as f64 / days;
-        let service_per_day = per_day * 0.18;
+        let service_per_day = per_day * 0.15;
         let background_per_day =
             (per_day - service_per_day - gang_per_day - decoy_per_day).max(per_day * 0.3);
         let service_total = services::SERVICES.iter().map(|s| s.weight).sum();
@@ -391,58 +391,53 @@ struct DayChunk {
 
 /// Format a call into its nine fields.
 fn call_fields(case: &Case, c: &Call, day_date: &str, rng: &mut ChaCha8Rng, f: &mut Vec<String>) {
-    f.clear();
+    use std::fmt::Write as _;
+    // Nine reused buffers: this runs for every call of the case.
+    f.resize_with(9, String::new);
+    f.truncate(9);
+    for s in f.iter_mut() {
+        s.clear();
+    }
     let w = &case.world;
     let caller = &w.phones[c.caller as usize];
     let callee = &w.phones[c.callee as usize];
-    f.push(ids::spell(&caller.national, pick(&CALL_SPELLINGS, rng)));
-    f.push(ids::spell(&callee.national, pick(&CALL_SPELLINGS, rng)));
+    ids::spell_into(&mut f[0], &caller.national, pick(&CALL_SPELLINGS, rng));
+    ids::spell_into(&mut f[1], &callee.national, pick(&CALL_SPELLINGS, rng));
     let s = c.start % 86_400;
     let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
-    f.push(match pick(&[90, 5, 3, 2], rng) {
-        0 => format!("{day_date} {h:02}:{m:02}:{sec:02}"),
-        1 => format!("{day_date}T{h:02}:{m:02}:{sec:02}"),
-        2 => format!("{day_date}T{h:02}:{m:02}:{sec:02}+08:00"),
+    let t = &mut f[2];
+    let _ = match pick(&[90, 5, 3, 2], rng) {
+        0 => write!(t, "{day_date} {h:02}:{m:02}:{sec:02}"),
+        1 => write!(t, "{day_date}T{h:02}:{m:02}:{sec:02}"),
+        2 => write!(t, "{day_date}T{h:02}:{m:02}:{sec:02}+08:00"),
         _ => {
             // The same instant in UTC.
-            let utc = c.start as i64 - 8 * 3600;
-            let t = case.time(utc);
-            format!("{}T{}Z", &t[..10], &t[11..])
-        }
-    });
-    f.push(if c.sms && rng.gen_bool(0.3) {
-        String::new()
-    } else {
-        c.duration.to_string()
-    });
-    f.push(
-        match (c.sms, rng.gen_range(0..100)) {
-            (true, 0..=2) => "SMS",
-            (true, _) => "sms",
-            (false, 0..=2) => "Voice",
-            (false, 3..=5) => "",
-            (false, _) => "voice",
-        }
-        .to_string(),
-    );
-    let loc = |l: u32| {
-        if l == NONE {
-            String::new()
-        } else {
-            case.location_id(l).to_string()
+            let utc = case.time(c.start as i64 - 8 * 3600);
+            write!(t, "{}T{}Z", &utc[..10], &utc[11..])
         }
     };
-    f.push(loc(c.caller_cell));
-    f.push(loc(c.callee_cell));
-    let imei = |p: &Phone, bit: bool| {
-        if bit && p.handset != NONE {
-            case.world.imeis[p.handset as usize].clone()
-        } else {
-            String::new()
-        }
-    };
-    f.push(imei(caller, c.imei & 1 != 0));
-    f.push(imei(callee, c.imei & 2 != 0));
+    if !(c.sms && rng.gen_bool(0.3)) {
+        let _ = write!(f[3], "{}", c.duration);
+    }
+    f[4].push_str(match (c.sms, rng.gen_range(0..100)) {
+        (true, 0..=2) => "SMS",
+        (true, _) => "sms",
+        (false, 0..=2) => "Voice",
+        (false, 3..=5) => "",
+        (false, _) => "voice",
+    });
+    if c.caller_cell != NONE {
+        f[5].push_str(case.location_id(c.caller_cell));
+    }
+    if c.callee_cell != NONE {
+        f[6].push_str(case.location_id(c.callee_cell));
+    }
+    if c.imei & 1 != 0 && caller.handset != NONE {
+        f[7].push_str(&w.imeis[caller.handset as usize]);
+    }
+    if c.imei & 2 != 0 && callee.handset != NONE {
+        f[8].push_str(&w.imeis[callee.handset as usize]);
+    }
 }
 
 /// Rate of bad rows and of exact duplicates in calls.csv.
@@ -478,7 +473,7 @@ fn day_chunk(case: &Case, day: u32) -> DayChunk {
     for (i, c) in calls.iter().enumerate() {
         call_fields(case, c, &date, &mut rng, &mut f);
         let start = chunk.bytes.len();
-        chunk.bytes.extend_from_slice(writer::join(&f).as_bytes());
+        writer::join_into(&f, &mut chunk.bytes);
         chunk.bytes.push(b'\n');
         let good = start..chunk.bytes.len();
         let good_row = chunk.rows;

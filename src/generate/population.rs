@@ -203,10 +203,9 @@ impl World {
             self.cells_by_district[d].push(i);
         }
         // Every district has at least one cell.
-        for d in 0..DISTRICTS.len() {
+        for (d, &(en, _, lat, lon, _)) in DISTRICTS.iter().enumerate() {
             if self.cells_by_district[d].is_empty() {
                 let i = self.cells.len() as u32;
-                let (en, _, lat, lon, _) = DISTRICTS[d];
                 self.cells.push(Cell {
                     id: format!("460-00-{}-{}", 9500 + d * 10, 90_000 + i),
                     name: format!("{en} central cell"),
@@ -414,7 +413,7 @@ impl World {
         }
         // Extended family: households linked to another household.
         for h in 0..households.len() {
-            if rng.gen_bool(0.5) {
+            if rng.gen_bool(0.3) {
                 let other = households[rng.gen_range(0..households.len())];
                 let (f, l) = households[h];
                 let a = rng.gen_range(f..l);
@@ -435,20 +434,23 @@ impl World {
             for &m in &group {
                 self.individuals[m as usize].work = work;
             }
-            for (k, &m) in group.iter().enumerate() {
-                let links = rng.gen_range(1..=4).min(size - 1);
+            // Most people call one colleague; a manager now and then calls many.
+            for &m in &group {
+                let links = if rng.gen_bool(0.06) {
+                    rng.gen_range(3..=8)
+                } else {
+                    rng.gen_bool(0.55) as u32
+                };
                 for _ in 0..links {
                     let o = group[rng.gen_range(0..size)];
-                    if o != m && (k % 2 == 0 || rng.gen_bool(0.5)) {
-                        self.tie(rng, m, o, TieKind::Coworker, 1.0);
-                    }
+                    self.tie(rng, m, o, TieKind::Coworker, 1.0);
                 }
             }
             i += size;
         }
         // Friends: a heavy-tailed number each, half of them nearby.
         for m in start..start + n {
-            let k = (pareto(rng, 1.8) as usize).min(120);
+            let k = (pareto(rng, 1.5) as usize - 1).min(80);
             for _ in 0..k {
                 let o = if rng.gen_bool(0.5) {
                     // Someone living near: pick a random person and keep them if

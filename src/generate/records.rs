@@ -448,7 +448,8 @@ pub fn write_records(
                 None
             }
         };
-        let mut rows: Vec<(
+        // (subscriber, name, id number, activated, deactivated, handset, how)
+        type Row = (
             Option<u32>,
             String,
             Option<String>,
@@ -456,7 +457,8 @@ pub fn write_records(
             String,
             Option<u32>,
             &'static str,
-        )> = Vec::new();
+        );
+        let mut rows: Vec<Row> = Vec::new();
         match ph.kind {
             PhoneKind::Personal => {
                 let owner = ph.owner;

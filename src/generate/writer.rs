@@ -32,6 +32,22 @@ pub fn join(fields: &[String]) -> String {
     s
 }
 
+/// Append a row of fields as one CSV line (without the line ending) to `out`.
+pub fn join_into(fields: &[String], out: &mut Vec<u8>) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        if f.contains([',', '"', '\n', '\r']) {
+            out.push(b'"');
+            out.extend_from_slice(f.replace('"', "\"\"").as_bytes());
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(f.as_bytes());
+        }
+    }
+}
+
 /// What the engine will hold after reading the kept rows.
 pub struct Seen {
     pub phones: Vec<bool>,
