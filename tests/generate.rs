@@ -272,3 +272,26 @@ fn the_small_case_has_its_story() {
         .next()
         .is_some_and(|f| f.len() == 13 && f.contains('-'))));
 }
+
+/// fixtures/demo is `casegraph generate --seed 7 --size small`; when the
+/// generator changes, remake it with fixtures/demo/remake.sh.
+#[test]
+fn the_demo_fixture_is_current() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let dir = tempfile::tempdir().unwrap();
+    generate(
+        &GenerateConfig {
+            seed: 7,
+            size: Size::Small,
+        },
+        dir.path(),
+    )
+    .unwrap();
+    for (name, bytes) in files_of(dir.path()) {
+        let committed = std::fs::read(demo.join(&name)).unwrap_or_default();
+        assert!(
+            committed == bytes,
+            "fixtures/demo/{name} differs from a fresh generation; run fixtures/demo/remake.sh"
+        );
+    }
+}

@@ -260,7 +260,13 @@ pub fn plan_hooks(
                     ));
                 }
             }
-            let report = t as i64 + rng.gen_range(3600..36 * 3600);
+            let mut report = t as i64 + rng.gen_range(3600..36 * 3600);
+            // Reports are taken in the daytime: a night-time one waits for the morning.
+            let hour = report % 86_400 / 3600;
+            if !(8..22).contains(&hour) {
+                let morning = if hour < 8 { 0 } else { 1 };
+                report = (report / 86_400 + morning) * 86_400 + rng.gen_range(8 * 3600..11 * 3600);
+            }
             if rng.gen_bool(0.5) && (report / 86_400) < s.days as i64 {
                 // The victim calls the police before going to the station.
                 let start = report as u32 - rng.gen_range(600..3000);

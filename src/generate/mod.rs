@@ -584,6 +584,18 @@ fn tally_call(case: &Case, c: &Call, seen: &mut Seen) {
     }
 }
 
+/// Temp files are created private; a case bundle is meant to be shared.
+fn readable(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    let _ = path;
+    Ok(())
+}
+
 /// Generate a case into the folder `out` (created if needed): the five
 /// case files and `truth/`.
 pub fn generate(config: &GenerateConfig, out: &Path) -> Result<GenerateSummary> {
@@ -601,6 +613,15 @@ pub fn generate(config: &GenerateConfig, out: &Path) -> Result<GenerateSummary> 
     write_calls(&case, &out.join("calls.csv"), &mut ledger, &mut seen)?;
     for (file, bytes) in &small.files {
         crate::snapshot::write_atomically(&out.join(file), bytes)?;
+    }
+    for file in [
+        "calls.csv",
+        "persons.csv",
+        "phones.csv",
+        "locations.csv",
+        "incidents.csv",
+    ] {
+        readable(&out.join(file))?;
     }
 
     let count = |v: &[bool]| v.iter().filter(|&&b| b).count() as u64;

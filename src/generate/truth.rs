@@ -253,5 +253,18 @@ pub fn write_truth(
         .map(|(s, &p)| vec![number(p), s.service.to_string()]);
     write_atomically(&dir.join("hubs.csv"), &csv("phone,service", hubs))?;
     write_atomically(&dir.join("README.md"), README.as_bytes())?;
+    for f in [
+        "bad_rows.csv",
+        "duplicates.csv",
+        "counts.json",
+        "gangs.csv",
+        "individuals.csv",
+        "individual_phones.csv",
+        "decoys.csv",
+        "hubs.csv",
+        "README.md",
+    ] {
+        super::readable(&dir.join(f))?;
+    }
     Ok(())
 }
