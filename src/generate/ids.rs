@@ -239,6 +239,30 @@ mod tests {
         assert_eq!(spell("13800138000", 3), "+86 138 0013 8000");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_generated_mobile_in_any_spelling_is_one_phone(
+            prefix in 0usize..MOBILE_PREFIXES.len(),
+            subscriber in 0u32..100_000_000,
+            style in 0usize..SPELLINGS,
+        ) {
+            let (n, _) = mobile_number(prefix, subscriber);
+            let mut into = String::new();
+            spell_into(&mut into, &n, style);
+            proptest::prop_assert_eq!(&into, &spell(&n, style));
+            proptest::prop_assert_eq!(PhoneRules::default().normalise(&into), Ok(canonical(&n)));
+        }
+
+        #[test]
+        fn generated_ids_and_imeis_check(
+            y in 1930i32..2008, m in 1u32..=12, d in 1u32..=28, seq in 0u32..1000,
+            tac in 0usize..TACS.len(), serial in 0u32..1_000_000,
+        ) {
+            proptest::prop_assert!(id_number_is_valid(&id_number("440304", y, m, d, seq)));
+            proptest::prop_assert!(luhn_is_valid(&imei(tac, serial)));
+        }
+    }
+
     #[test]
     fn account_numbers_pass_luhn() {
         for k in 0..1000u64 {

@@ -299,8 +299,10 @@ impl Case {
                     / 7.0;
         let per_day = scale.calls as f64 / days;
         let service_per_day = per_day * 0.15;
+        // Days lose a few calls to weekends and to calls that cannot happen
+        // (a burner not yet active); aim a little high.
         let background_per_day =
-            (per_day - service_per_day - gang_per_day - decoy_per_day).max(per_day * 0.3);
+            1.12 * (per_day - service_per_day - gang_per_day - decoy_per_day).max(per_day * 0.3);
         let service_total = services::SERVICES.iter().map(|s| s.weight).sum();
 
         let weights: Vec<f32> = world.ties.iter().map(|t| t.weight).collect();
@@ -449,11 +451,11 @@ fn day_chunk(case: &Case, day: u32) -> DayChunk {
     let calls = day_calls(case, day, &mut rng);
     let date = case.date(day as i64);
     let mut chunk = DayChunk {
-        bytes: Vec::with_capacity(calls.len() * 96),
+        bytes: Vec::with_capacity(calls.len() * 128),
         rows: 0,
         bad: Vec::new(),
         dups: Vec::new(),
-        kept: Vec::with_capacity(calls.len()),
+        kept: Vec::new(),
     };
     let mut f: Vec<String> = Vec::with_capacity(10);
     // Day 0 carries one bad row of every reason, so that even a tiny case has them all.
@@ -478,7 +480,6 @@ fn day_chunk(case: &Case, day: u32) -> DayChunk {
         let good = start..chunk.bytes.len();
         let good_row = chunk.rows;
         chunk.rows += 1;
-        chunk.kept.push(*c);
         let reason = if let Some((_, r)) = forced.next_if(|f| f.0 <= i) {
             Some(r)
         } else if rng.gen_bool(CALL_BAD_RATE) {
@@ -505,6 +506,8 @@ fn day_chunk(case: &Case, day: u32) -> DayChunk {
             chunk.rows += 1;
         }
     }
+    // Every generated call is written as a good row and kept by the engine.
+    chunk.kept = calls;
     chunk
 }
 

@@ -818,3 +818,26 @@ pub fn write_records(
         links,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::ids::{id_number, id_number_is_valid};
+    use rand::SeedableRng;
+
+    proptest::proptest! {
+        /// MOD 11-2 catches every single wrong digit and every swap of two
+        /// neighbours, so a corrupted copy never passes the check.
+        #[test]
+        fn a_corrupted_id_differs_and_fails_the_check(
+            seed in 0u64..10_000, y in 1930i32..2008, seq in 0u32..1000,
+        ) {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let id = id_number("440305", y, 6, 15, seq);
+            let bad = corrupt_id(&id, &mut rng);
+            proptest::prop_assert_eq!(bad.len(), 18);
+            proptest::prop_assert_ne!(&bad, &id);
+            proptest::prop_assert!(!id_number_is_valid(&bad));
+        }
+    }
+}
