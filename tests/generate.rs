@@ -295,3 +295,38 @@ fn the_demo_fixture_is_current() {
         );
     }
 }
+
+#[test]
+fn the_command_line_writes_a_case_and_refuses_an_unknown_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("case");
+    let run = assert_cmd::Command::cargo_bin("casegraph")
+        .unwrap()
+        .args([
+            "generate", "--seed", "9", "--size", "tiny", "--format", "json", "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("\"calls.csv\""), "{text}");
+    for f in [
+        "calls.csv",
+        "persons.csv",
+        "phones.csv",
+        "locations.csv",
+        "incidents.csv",
+        "truth/counts.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} not written");
+    }
+    assert_cmd::Command::cargo_bin("casegraph")
+        .unwrap()
+        .args(["generate", "--size", "huge", "--out"])
+        .arg(dir.path().join("other"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "expected one of tiny, small, medium, large",
+        ));
+}
