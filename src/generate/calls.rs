@@ -97,7 +97,12 @@ pub fn cell_at(world: &World, who: u32, t: u32, rng: &mut ChaCha8Rng) -> u32 {
     }
 }
 
-/// Walker's alias table over the ties' weights: one draw is O(1).
+/// Walker's alias table over the ties' weights (Vose's construction): the
+/// background calls of a day are drawn tie by tie in proportion to weight.
+///
+/// # Complexity
+/// Building: O(n) time and memory for n ties. One draw: O(1) (one uniform
+/// index, one coin).
 pub struct Alias {
     prob: Vec<f32>,
     alias: Vec<u32>,
