@@ -1,6 +1,7 @@
 //! Command-line layer: argument parsing (clap), one module per subcommand,
 //! and [`output`], the one place that renders tables, CSV and JSON.
 
+pub mod generate;
 pub mod ingest;
 pub mod output;
 pub mod stats;
@@ -29,6 +30,8 @@ enum Command {
     Ingest(ingest::Args),
     /// Counts per node and link kind, time span, busiest phones, rejects
     Stats(stats::Args),
+    /// Write a realistic synthetic case with planted gangs and a truth/ folder
+    Generate(generate::Args),
 }
 
 /// How to read a case folder (ignored for snapshots, which remember theirs).
@@ -98,6 +101,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Stats(a) => stats::run(a),
+        Command::Generate(a) => generate::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,270 @@
+//! truth/: the planted answers of a generated case, for tests and for
+//! judging analysis passes. The formats are a contract with the tests;
+//! `truth/README.md` (written with them) says what each file means.
+
+use super::ids::canonical;
+use super::records::Small;
+use super::writer::{join, Ledger, Seen};
+use super::{Case, GenerateSummary};
+use crate::error::Result;
+use crate::snapshot::write_atomically;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn csv(header: &str, rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut s = String::from(header);
+    s.push('\n');
+    for r in rows {
+        s.push_str(&join(&r));
+        s.push('\n');
+    }
+    s.into_bytes()
+}
+
+pub fn individual_id(i: u32) -> String {
+    format!("I{i:07}")
+}
+
+const README: &str = "# truth/: the planted answers of this generated case
+
+Written by `casegraph generate` beside the case files. Phone numbers are in
+the engine's canonical form (`+8613800138000`; short service numbers as
+dialled). Lines are counted as the engine counts them: 1-based, the header
+is line 1.
+
+- `bad_rows.csv` (`file,line,reason`): every row the engine must reject.
+  Reasons: missing_field, bad_time, negative_duration, number_with_letters,
+  unknown_kind, unknown_category, bad_date, date_order, bad_role,
+  bad_coordinate, bad_loss, duplicate_id, field_count.
+- `duplicates.csv` (`file,line,duplicate_of`): every exact duplicate row and
+  the line of the earlier row it repeats.
+- `counts.json`: per file (`files`), the data rows written (`rows`, counting
+  bad rows and duplicates), `bad` and `duplicates`; then what the graph must
+  hold after ingest: `persons` (kept person records), `phones` (distinct
+  canonical numbers in kept rows of all files), `handsets`, `locations`
+  (distinct ids in kept rows of locations.csv, calls.csv and incidents.csv),
+  `incidents`, `accounts`, `voice_calls`, `texts`, and `call_links`
+  (distinct ordered caller->callee pairs among kept calls).
+- `gangs.csv` (`gang_id,node_kind,node_id,role`): each planted gang's
+  phones (node_kind `phone`) and person records (node_kind `person`,
+  person_id) with their role: boss, lieutenant, operator, mule. An
+  operator's phones are his own phone and all his burners.
+- `individuals.csv` (`person_id,individual_id`): for every kept person
+  record, the individual it describes. Records of one individual share the
+  individual_id (typos, pinyin or characters, wrong id digits and all).
+- `individual_phones.csv` (`individual_id,phone,how`), for individuals with
+  a person record: `uses` (their own phone), `burner` (a burner SIM they
+  used), `claimed` (one of their person records lists it), `registered`
+  (phones.csv registers it under their exact id number), `nominee` (it is
+  registered under their id number but used by someone else: a boss's
+  phone in a relative's name, a burner bought with a stolen identity),
+  `former_subscriber` (they held the number before it was recycled). One
+  row per way; a phone may appear with several.
+- `decoys.csv` (`decoy,node_kind,node_id`): innocent look-alikes that must
+  not be called gangs: `call_centre` (the hotline and agent phones),
+  `delivery_rider`, `big_family` (phones and person records).
+- `hubs.csv` (`phone,service`): service numbers called or texting by the
+  thousand (bank, carrier, courier, taxi, call_centre, police).
+";
+
+pub fn write_truth(
+    case: &Case,
+    small: &Small,
+    ledger: &Ledger,
+    summary: &GenerateSummary,
+    seen: &Seen,
+    dir: &Path,
+) -> Result<()> {
+    let w = &case.world;
+    let number = |p: u32| canonical(&w.phones[p as usize].national);
+
+    let mut bad = ledger.bad.clone();
+    bad.sort();
+    write_atomically(
+        &dir.join("bad_rows.csv"),
+        &csv(
+            "file,line,reason",
+            bad.iter()
+                .map(|(f, l, r)| vec![f.to_string(), l.to_string(), r.to_string()]),
+        ),
+    )?;
+    let mut dups = ledger.duplicates.clone();
+    dups.sort();
+    write_atomically(
+        &dir.join("duplicates.csv"),
+        &csv(
+            "file,line,duplicate_of",
+            dups.iter()
+                .map(|(f, l, o)| vec![f.to_string(), l.to_string(), o.to_string()]),
+        ),
+    )?;
+
+    let mut files = serde_json::Map::new();
+    for f in &summary.files {
+        files.insert(
+            f.file.clone(),
+            serde_json::json!({"rows": f.rows, "bad": f.bad, "duplicates": f.duplicates}),
+        );
+    }
+    let g = &summary.graph;
+    let counts = serde_json::json!({
+        "files": files,
+        "persons": g.persons,
+        "phones": g.phones,
+        "handsets": g.handsets,
+        "locations": g.locations,
+        "incidents": g.incidents,
+        "accounts": g.accounts,
+        "voice_calls": g.voice_calls,
+        "texts": g.texts,
+        "call_links": g.call_links,
+    });
+    let mut text = serde_json::to_string_pretty(&counts).expect("plain JSON");
+    text.push('\n');
+    write_atomically(&dir.join("counts.json"), text.as_bytes())?;
+
+    // Person records per individual.
+    let mut records_of: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+    for (pid, who) in &small.records {
+        records_of.entry(*who).or_default().push(pid);
+    }
+    for v in records_of.values_mut() {
+        v.sort_unstable();
+    }
+    let persons_of = |who: u32| records_of.get(&who).cloned().unwrap_or_default();
+
+    let mut gangs = Vec::new();
+    for (gi, gang) in case.gangs.iter().enumerate() {
+        let gid = format!("G{}", gi + 1);
+        let mut member = |who: u32, extra: &[u32], role: &str| {
+            gangs.push(vec![
+                gid.clone(),
+                "phone".into(),
+                number(w.individuals[who as usize].phones[0]),
+                role.into(),
+            ]);
+            for &p in extra {
+                gangs.push(vec![gid.clone(), "phone".into(), number(p), role.into()]);
+            }
+            for pid in persons_of(who) {
+                gangs.push(vec![
+                    gid.clone(),
+                    "person".into(),
+                    pid.to_string(),
+                    role.into(),
+                ]);
+            }
+        };
+        member(gang.boss, &[], "boss");
+        for &l in &gang.lieutenants {
+            member(l, &[], "lieutenant");
+        }
+        for op in &gang.operators {
+            member(op.who, &op.burners, "operator");
+        }
+        for &m in &gang.mules {
+            member(m, &[], "mule");
+        }
+    }
+    write_atomically(
+        &dir.join("gangs.csv"),
+        &csv("gang_id,node_kind,node_id,role", gangs),
+    )?;
+
+    let mut ind: Vec<(&str, u32)> = small
+        .records
+        .iter()
+        .map(|(p, w)| (p.as_str(), *w))
+        .collect();
+    ind.sort_unstable();
+    write_atomically(
+        &dir.join("individuals.csv"),
+        &csv(
+            "person_id,individual_id",
+            ind.iter()
+                .map(|(p, w)| vec![p.to_string(), individual_id(*w)]),
+        ),
+    )?;
+
+    let mut links: Vec<(u32, String, &str)> = Vec::new();
+    for &who in records_of.keys() {
+        for &p in &w.individuals[who as usize].phones {
+            if p != super::population::NONE {
+                links.push((who, number(p), "uses"));
+            }
+        }
+    }
+    for gang in &case.gangs {
+        for op in &gang.operators {
+            if records_of.contains_key(&op.who) {
+                for &b in &op.burners {
+                    links.push((op.who, number(b), "burner"));
+                }
+            }
+        }
+    }
+    for &(who, p, how) in &small.links {
+        if records_of.contains_key(&who) {
+            links.push((who, number(p), how));
+        }
+    }
+    links.sort_unstable();
+    links.dedup();
+    write_atomically(
+        &dir.join("individual_phones.csv"),
+        &csv(
+            "individual_id,phone,how",
+            links
+                .iter()
+                .map(|(w, p, h)| vec![individual_id(*w), p.clone(), h.to_string()]),
+        ),
+    )?;
+
+    let d = &case.decoys;
+    let mut decoys = vec![vec![
+        "call_centre".to_string(),
+        "phone".into(),
+        number(d.hotline),
+    ]];
+    for &a in &d.agents {
+        decoys.push(vec!["call_centre".into(), "phone".into(), number(a)]);
+    }
+    for (kind, people) in [("delivery_rider", &d.riders), ("big_family", &d.family)] {
+        for &who in people.iter() {
+            decoys.push(vec![
+                kind.into(),
+                "phone".into(),
+                number(w.individuals[who as usize].phones[0]),
+            ]);
+            for pid in persons_of(who) {
+                decoys.push(vec![kind.into(), "person".into(), pid.to_string()]);
+            }
+        }
+    }
+    write_atomically(
+        &dir.join("decoys.csv"),
+        &csv("decoy,node_kind,node_id", decoys),
+    )?;
+
+    let hubs = super::services::SERVICES
+        .iter()
+        .zip(&case.services)
+        .filter(|(_, &p)| seen.phones[p as usize])
+        .map(|(s, &p)| vec![number(p), s.service.to_string()]);
+    write_atomically(&dir.join("hubs.csv"), &csv("phone,service", hubs))?;
+    write_atomically(&dir.join("README.md"), README.as_bytes())?;
+    for f in [
+        "bad_rows.csv",
+        "duplicates.csv",
+        "counts.json",
+        "gangs.csv",
+        "individuals.csv",
+        "individual_phones.csv",
+        "decoys.csv",
+        "hubs.csv",
+        "README.md",
+    ] {
+        super::readable(&dir.join(f))?;
+    }
+    Ok(())
+}
