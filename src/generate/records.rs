@@ -573,9 +573,8 @@ pub fn write_records(
         "imei",
         "channel",
     ]);
-    // phones.csv could come with CRLF endings as carrier exports do, but the
-    // engine's line numbers for CRLF files are one short (reported); LF for now.
-    phones.crlf = false;
+    // Carrier exports come with CRLF endings.
+    phones.crlf = true;
     for (_, f) in &regs {
         phones.push(f);
     }
