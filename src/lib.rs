@@ -12,6 +12,7 @@
 //! thin command-line layer over it.
 
 pub mod error;
+pub mod export;
 pub mod graph;
 pub mod ingest;
 pub mod model;

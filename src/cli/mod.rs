@@ -1,6 +1,7 @@
 //! Command-line layer: argument parsing (clap), one module per subcommand,
 //! and [`output`], the one place that renders tables, CSV and JSON.
 
+pub mod export;
 pub mod ingest;
 pub mod output;
 pub mod stats;
@@ -29,6 +30,8 @@ enum Command {
     Ingest(ingest::Args),
     /// Counts per node and link kind, time span, busiest phones, rejects
     Stats(stats::Args),
+    /// Write the case or a part of it as GraphML, GEXF, Gephi CSV or Neo4j import files
+    Export(export::Args),
 }
 
 /// How to read a case folder (ignored for snapshots, which remember theirs).
@@ -98,6 +101,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Stats(a) => stats::run(a),
+        Command::Export(a) => export::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
