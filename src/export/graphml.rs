@@ -116,6 +116,15 @@ pub fn write<W: Write>(
     graph.push_attribute(("edgedefault", "directed"));
     w.write_event(Event::Start(graph))?;
 
+    // Key ids once, not per value.
+    let node_keys: Vec<String> = NODE_ATTRIBUTES.iter().map(|d| node_key(d.name)).collect();
+    let table_keys: Vec<String> = sel
+        .table
+        .columns
+        .iter()
+        .map(|c| node_key(&c.name))
+        .collect();
+    let edge_keys: Vec<String> = EDGE_ATTRIBUTES.iter().map(|d| edge_key(d.name)).collect();
     let mut written = Written::default();
     let mut values = Vec::new();
     for (seq, n) in sel.nodes().enumerate() {
@@ -125,11 +134,11 @@ pub fn write<W: Write>(
         w.write_event(Event::Start(node))?;
         node_values(g, n, &mut values);
         for (k, v) in &values {
-            data(&mut w, &node_key(NODE_ATTRIBUTES[*k].name), v)?;
+            data(&mut w, &node_keys[*k], v)?;
         }
-        for (c, col) in sel.table.columns.iter().enumerate() {
+        for (c, key) in table_keys.iter().enumerate() {
             if let Some(v) = sel.table.value(c, n) {
-                data(&mut w, &node_key(&col.name), &v)?;
+                data(&mut w, key, &v)?;
             }
         }
         if options.yed {
@@ -151,7 +160,7 @@ pub fn write<W: Write>(
         w.write_event(Event::Start(edge))?;
         edge_values(&link, &mut evalues);
         for (k, v) in &evalues {
-            data(&mut w, &edge_key(EDGE_ATTRIBUTES[*k].name), v)?;
+            data(&mut w, &edge_keys[*k], v)?;
         }
         w.write_event(Event::End(BytesEnd::new("edge")))?;
         written.edges += 1;

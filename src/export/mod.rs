@@ -664,6 +664,40 @@ mod tests {
     }
 
     #[test]
+    fn per_kind_attribute_lists_cover_exactly_what_nodes_and_links_carry() {
+        // The Neo4j files have one header per kind built from these lists;
+        // a value outside its kind's list would be silently dropped there.
+        let g = tiny();
+        let mut values = Vec::new();
+        for &kind in NodeKind::ALL {
+            for idx in 0..node_count(&g, kind) as u32 {
+                node_values(&g, NodeRef { kind, idx }, &mut values);
+                for (k, _) in &values {
+                    let name = NODE_ATTRIBUTES[*k].name;
+                    assert!(
+                        ["kind", "label", "case_id"].contains(&name)
+                            || node_attributes_of(kind).contains(&name),
+                        "{kind} carries {name}"
+                    );
+                }
+            }
+        }
+        let mut ev = Vec::new();
+        for l in links::links(&g) {
+            edge_values(&l, &mut ev);
+            for (k, _) in &ev {
+                let name = EDGE_ATTRIBUTES[*k].name;
+                assert!(
+                    ["kind", "weight"].contains(&name)
+                        || edge_attributes_of(l.kind).contains(&name),
+                    "{} carries {name}",
+                    l.kind
+                );
+            }
+        }
+    }
+
+    #[test]
     fn node_table_checks_names_and_types() {
         let g = tiny();
         let mut t = NodeTable::default();

@@ -89,12 +89,16 @@ pub fn links_of_kind(g: &CaseGraph, kind: EdgeKind) -> Box<dyn Iterator<Item = L
                 .iter()
                 .map(move |&a| incident(kind, NodeKind::Account, i, a))
         })),
-        EdgeKind::IncidentVictim => Box::new(incidents.filter_map(move |(i, inc)| {
-            (inc.victim != NONE).then(|| incident(kind, NodeKind::Person, i, inc.victim))
-        })),
-        EdgeKind::IncidentLocation => Box::new(incidents.filter_map(move |(i, inc)| {
-            (inc.location != NONE).then(|| incident(kind, NodeKind::Location, i, inc.location))
-        })),
+        EdgeKind::IncidentVictim => Box::new(
+            incidents
+                .filter(|(_, inc)| inc.victim != NONE)
+                .map(move |(i, inc)| incident(kind, NodeKind::Person, i, inc.victim)),
+        ),
+        EdgeKind::IncidentLocation => Box::new(
+            incidents
+                .filter(|(_, inc)| inc.location != NONE)
+                .map(move |(i, inc)| incident(kind, NodeKind::Location, i, inc.location)),
+        ),
     }
 }
 
