@@ -38,7 +38,7 @@ pub struct Args {
     /// How many links away from --ego to reach
     #[arg(long, default_value_t = 1, requires = "ego", value_name = "N")]
     hops: u32,
-    /// Keep only these node kinds (comma-separated: person,phone,handset,location,incident,account)
+    /// Keep only these node kinds (comma-separated: person,phone,handset,location,incident,account); --ego hops cross every kind first
     #[arg(long, value_delimiter = ',', value_name = "KINDS")]
     kinds: Vec<String>,
     #[command(flatten)]

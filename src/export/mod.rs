@@ -11,6 +11,25 @@
 //! those passes with [`Selection::of_nodes`] and their values attached with
 //! [`NodeTable::add_column`]; the writers need nothing else.
 //!
+//! How a pass plugs in (one call for the nodes, one per column):
+//!
+//! ```no_run
+//! # use casegraph::export::{Selection, ColumnType, ColumnValue};
+//! # use casegraph::graph::provenance::NodeRef;
+//! # fn demo(g: &casegraph::CaseGraph, members: Vec<NodeRef>, community: Vec<(NodeRef, i64)>) {
+//! let mut sel = Selection::of_nodes(g, members);
+//! sel.table
+//!     .add_column(
+//!         "community",
+//!         ColumnType::Int,
+//!         community.into_iter().map(|(n, c)| (n, ColumnValue::Int(c))),
+//!     )
+//!     .expect("a new lowercase name, values of one type");
+//! let mut out = Vec::new();
+//! casegraph::export::graphml::write(g, &sel, Default::default(), &mut out).unwrap();
+//! # }
+//! ```
+//!
 //! Every writer streams: nodes and links are read from the graph and
 //! written as they go; the only extra memory is the selection flags and,
 //! for the GEXF timeline, the call events of one phone at a time. What each
@@ -363,6 +382,7 @@ pub enum ColumnType {
 }
 
 impl ColumnType {
+    /// Integers are exported as 64-bit (`long`), since passes count in i64.
     pub fn attr_type(self) -> AttrType {
         match self {
             ColumnType::Int => AttrType::Long,
