@@ -74,28 +74,9 @@ impl<W: Write> Writer<W> {
 
 /// The names of the sections, in file order.
 const SECTIONS: [&str; 22] = [
-    "meta",
-    "str.blob",
-    "str.ends",
-    "phones",
-    "handsets",
-    "accounts",
-    "persons",
-    "registrations",
-    "locations",
-    "incidents",
-    "lists",
-    "attributes",
-    "events",
-    "call_links",
-    "call_out",
-    "call_in_offsets",
-    "call_in",
-    "phone_ev_offsets",
-    "phone_events",
-    "handset_uses",
-    "phone_locations",
-    "person_phones",
+    "meta", "str.blob", "str.ends", "phones", "handsets", "accounts", "persons", "registrations", "locations",
+    "incidents", "lists", "attributes", "events", "call_links", "call_out", "call_in_offsets", "call_in",
+    "phone_ev_offsets", "phone_events", "handset_uses", "phone_locations", "person_phones",
 ];
 
 /// Stream a graph's snapshot into `out`.
@@ -158,9 +139,7 @@ pub fn write(graph: &CaseGraph, path: &Path) -> Result<u64> {
         let mut buffered = write_to(graph, buffered)?;
         buffered.flush()
     })?;
-    std::fs::metadata(path)
-        .map(|m| m.len())
-        .map_err(|e| Error::io(path, e))
+    std::fs::metadata(path).map(|m| m.len()).map_err(|e| Error::io(path, e))
 }
 
 /// Write `bytes` to a temp file beside `path`, sync it, and rename it over `path`.
