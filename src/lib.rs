@@ -12,6 +12,7 @@
 //! thin command-line layer over it.
 
 pub mod error;
+pub mod export;
 pub mod generate;
 pub mod graph;
 pub mod ingest;

@@ -1,6 +1,7 @@
 //! Command-line layer: argument parsing (clap), one module per subcommand,
 //! and [`output`], the one place that renders tables, CSV and JSON.
 
+pub mod export;
 pub mod generate;
 pub mod ingest;
 pub mod output;
@@ -32,6 +33,8 @@ enum Command {
     Stats(stats::Args),
     /// Write a realistic synthetic case with planted gangs and a truth/ folder
     Generate(generate::Args),
+    /// Write the case or a part of it as GraphML, GEXF, Gephi CSV or Neo4j import files
+    Export(export::Args),
 }
 
 /// How to read a case folder (ignored for snapshots, which remember theirs).
@@ -102,6 +105,7 @@ pub fn main() -> ExitCode {
         Command::Ingest(a) => ingest::run(a),
         Command::Stats(a) => stats::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Export(a) => export::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -16,6 +16,8 @@
 //! paths); the contact graph of the analysis passes is a CSR of its own.
 
 pub mod build;
+pub mod links;
+pub mod lookup;
 pub mod provenance;
 pub mod strings;
 

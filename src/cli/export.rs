@@ -1,0 +1,137 @@
+//! `casegraph export CASE`: write the case, or a part of it, for Gephi,
+//! yEd, Cytoscape and Neo4j. Prints what it wrote (file, format, nodes,
+//! edges) and the GraphML keys with their types, so a checker can compare
+//! the files with what casegraph meant to write.
+
+use super::output::{Document, FormatArgs, Table};
+use super::{usage, CaseArgs};
+use anyhow::Context;
+use casegraph::export::graphml::{self, GraphmlOptions};
+use casegraph::export::{csv, gexf, Selection, Written};
+use casegraph::graph::lookup::Lookup;
+use casegraph::model::NodeKind;
+use casegraph::snapshot::write_atomically_with;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    case: CaseArgs,
+    /// Write GraphML (Gephi, yEd, Cytoscape, NetworkX, igraph)
+    #[arg(long, value_name = "FILE")]
+    graphml: Option<PathBuf>,
+    /// Add yEd's node labels, shapes and colours to the GraphML (the file then validates against yEd's schema, not graphml.xsd)
+    #[arg(long, requires = "graphml")]
+    yed: bool,
+    /// Write GEXF 1.3 with call times as spells, for Gephi's timeline
+    #[arg(long, value_name = "FILE")]
+    gexf: Option<PathBuf>,
+    /// Write nodes.csv and edges.csv for Gephi's spreadsheet import into DIR
+    #[arg(long, value_name = "DIR")]
+    csv: Option<PathBuf>,
+    /// Write node and relationship files for `neo4j-admin database import` (and import.sh) into DIR
+    #[arg(long, value_name = "DIR")]
+    neo4j: Option<PathBuf>,
+    /// Export only ENTITY and its neighbourhood (a phone number in any spelling, person_id, name, IMEI, incident, location or account; kind:text to choose)
+    #[arg(long, value_name = "ENTITY")]
+    ego: Option<String>,
+    /// How many links away from --ego to reach
+    #[arg(long, default_value_t = 1, requires = "ego", value_name = "N")]
+    hops: u32,
+    /// Keep only these node kinds (comma-separated: person,phone,handset,location,incident,account); --ego hops cross every kind first
+    #[arg(long, value_delimiter = ',', value_name = "KINDS")]
+    kinds: Vec<String>,
+    #[command(flatten)]
+    format: FormatArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    if args.graphml.is_none() && args.gexf.is_none() && args.csv.is_none() && args.neo4j.is_none() {
+        return Err(usage(
+            "export: expected at least one of --graphml, --gexf, --csv, --neo4j, found none",
+        ));
+    }
+    let kinds = args
+        .kinds
+        .iter()
+        .map(|k| {
+            NodeKind::parse(k).ok_or_else(|| {
+                usage(format!(
+                    "--kinds: expected node kinds among {}, found {k:?}",
+                    NodeKind::expected()
+                ))
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let graph = args.case.open()?;
+    let mut selection = match &args.ego {
+        Some(text) => {
+            let center = Lookup::new(&graph)
+                .find(text)
+                .map_err(|e| usage(format!("--ego {e}")))?;
+            Selection::ego(&graph, center, args.hops)
+        }
+        None => Selection::whole(&graph),
+    };
+    if !kinds.is_empty() {
+        selection.restrict_kinds(&kinds);
+    }
+
+    let mut written = Table::new("written", &["file", "format", "nodes", "edges"]);
+    let mut record = |path: &PathBuf, format: &str, w: Written| {
+        written.push(vec![
+            path.display().to_string().into(),
+            format.into(),
+            w.nodes.into(),
+            w.edges.into(),
+        ]);
+    };
+    if let Some(path) = &args.graphml {
+        let options = GraphmlOptions { yed: args.yed };
+        let mut w = Written::default();
+        write_atomically_with(path, |file| {
+            w = graphml::write(&graph, &selection, options, file)?;
+            Ok(())
+        })
+        .with_context(|| format!("writing GraphML {}", path.display()))?;
+        record(path, if args.yed { "graphml+yed" } else { "graphml" }, w);
+    }
+    if let Some(path) = &args.gexf {
+        let mut w = Written::default();
+        write_atomically_with(path, |file| {
+            w = gexf::write(&graph, &selection, file)?;
+            Ok(())
+        })
+        .with_context(|| format!("writing GEXF {}", path.display()))?;
+        record(path, "gexf", w);
+    }
+    if let Some(dir) = &args.csv {
+        let w = csv::write_gephi(&graph, &selection, dir)
+            .with_context(|| format!("writing Gephi CSV into {}", dir.display()))?;
+        record(dir, "gephi-csv", w);
+    }
+    if let Some(dir) = &args.neo4j {
+        let files = csv::write_neo4j(&graph, &selection, dir)
+            .with_context(|| format!("writing Neo4j import files into {}", dir.display()))?;
+        record(dir, "neo4j", files.written);
+        eprintln!(
+            "casegraph: to load into Neo4j, stop the database and run `sh {}` (or, from that folder: {})",
+            dir.join("import.sh").display(),
+            files.command("neo4j").replace(" \\\n  ", " ")
+        );
+    }
+    let mut doc = Document::default().with(written);
+    if args.graphml.is_some() {
+        let mut keys = Table::new("graphml_keys", &["for", "name", "type"]);
+        for (domain, name, ty) in graphml::keys(&selection) {
+            keys.push(vec![domain.into(), name.into(), ty.as_str().into()]);
+        }
+        doc = doc.with(keys);
+    }
+    doc.print(args.format.format())?;
+    if selection.node_count() == 0 {
+        eprintln!("casegraph: the selection holds no nodes; the files are empty graphs");
+        return Ok(1);
+    }
+    Ok(0)
+}

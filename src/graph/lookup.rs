@@ -1,0 +1,355 @@
+//! Find a node from what an investigator types: a phone number in any
+//! spelling, a person_id, a person's name, an IMEI, an incident id, a
+//! location id or a bank account. Text that names nothing gets "did you
+//! mean" suggestions ranked by string similarity (strsim), so a typo in a
+//! person_id or a digit missing from an IMEI is one step from the answer.
+//!
+//! `kind:text` (`phone:10086`, `person:P01`, `account:6222...`) restricts the
+//! search to one kind, for text that names nodes of several kinds.
+//!
+//! Build a [`Lookup`] once per graph (an index of every id, O(nodes)) and
+//! ask it many times; each exact look-up is a hash probe, suggestions scan
+//! the index once.
+
+use super::provenance::NodeRef;
+use super::CaseGraph;
+use crate::model::{NodeKind, PhoneRules};
+use rustc_hash::FxHashMap;
+
+/// How many suggestions an unknown text gets at most.
+pub const MAX_SUGGESTIONS: usize = 5;
+/// Below this Jaro–Winkler similarity a candidate is not worth suggesting.
+const MIN_SIMILARITY: f64 = 0.75;
+
+/// A node a text could mean, with the text that names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub node: NodeRef,
+    /// The id or name as the case spells it.
+    pub text: String,
+    /// What the node is, for people: `person P01 张伟`, `phone +8613900000001`.
+    pub description: String,
+}
+
+impl std::fmt::Display for Candidate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.description)
+    }
+}
+
+/// Why a text did not resolve to exactly one node.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LookupError {
+    #[error("{text:?}: expected a phone number, person_id, name, IMEI, incident id, location id or account, found nothing of that name{}", did_you_mean(.suggestions))]
+    NotFound {
+        text: String,
+        suggestions: Vec<Candidate>,
+    },
+    #[error("{text:?}: expected one node, found {} ({}); write kind:text to choose", .matches.len(), list(.matches))]
+    Ambiguous {
+        text: String,
+        matches: Vec<Candidate>,
+    },
+    #[error(
+        "{text:?}: expected a node kind before ':' ({}), found {kind:?}",
+        NodeKind::expected()
+    )]
+    UnknownKind { text: String, kind: String },
+}
+
+fn list(c: &[Candidate]) -> String {
+    c.iter()
+        .map(|c| c.description.clone())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn did_you_mean(s: &[Candidate]) -> String {
+    if s.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", list(s))
+    }
+}
+
+/// An index of every name a node answers to.
+pub struct Lookup<'g> {
+    graph: &'g CaseGraph,
+    rules: Option<PhoneRules>,
+    /// Exact text (ids, numbers, names) to the nodes it names, in node order.
+    by_text: FxHashMap<&'g str, Vec<NodeRef>>,
+}
+
+impl<'g> Lookup<'g> {
+    pub fn new(graph: &'g CaseGraph) -> Self {
+        let mut by_text: FxHashMap<&'g str, Vec<NodeRef>> = FxHashMap::default();
+        for (node, text) in names(graph) {
+            let v = by_text.entry(text).or_default();
+            if !v.contains(&node) {
+                v.push(node);
+            }
+        }
+        Lookup {
+            graph,
+            rules: PhoneRules::with_country_code(&graph.meta.country_code).ok(),
+            by_text,
+        }
+    }
+
+    /// The one node `text` names.
+    pub fn find(&self, text: &str) -> Result<NodeRef, LookupError> {
+        let mut matches = self.find_all(text)?;
+        match matches.len() {
+            1 => Ok(matches.remove(0)),
+            0 => Err(LookupError::NotFound {
+                text: text.to_string(),
+                suggestions: self.suggest(text),
+            }),
+            _ => Err(LookupError::Ambiguous {
+                text: text.to_string(),
+                matches: matches.into_iter().map(|n| self.candidate(n)).collect(),
+            }),
+        }
+    }
+
+    /// Every node `text` names exactly (sorted, no repeats).
+    pub fn find_all(&self, text: &str) -> Result<Vec<NodeRef>, LookupError> {
+        let (kind, body) = split_kind(text)?;
+        let body = body.trim();
+        let mut out: Vec<NodeRef> = self.by_text.get(body).cloned().unwrap_or_default();
+        // Any spelling of a phone number: normalise as ingest did.
+        if let Some(number) = self.rules.as_ref().and_then(|r| r.normalise(body).ok()) {
+            if let Some(nodes) = self.by_text.get(number.as_str()) {
+                out.extend(nodes.iter().filter(|n| n.kind == NodeKind::Phone));
+            }
+        }
+        if let Some(k) = kind {
+            out.retain(|n| n.kind == k);
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Up to [`MAX_SUGGESTIONS`] nodes whose ids or names are closest to
+    /// `text`, most similar first (ties by node).
+    pub fn suggest(&self, text: &str) -> Vec<Candidate> {
+        let (kind, body) = match split_kind(text) {
+            Ok(x) => x,
+            Err(_) => (None, text),
+        };
+        let body = body.trim().to_lowercase();
+        let mut scored: Vec<(f64, NodeRef, &str)> = Vec::new();
+        for (&name, nodes) in &self.by_text {
+            let score = strsim::jaro_winkler(&body, &name.to_lowercase());
+            if score < MIN_SIMILARITY {
+                continue;
+            }
+            for &n in nodes {
+                if kind.map_or(true, |k| k == n.kind) {
+                    scored.push((score, n, name));
+                }
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        for (_, n, _) in scored {
+            if seen.contains(&n) {
+                continue;
+            }
+            seen.push(n);
+            out.push(self.candidate(n));
+            if out.len() == MAX_SUGGESTIONS {
+                break;
+            }
+        }
+        out
+    }
+
+    /// A node as people read it.
+    pub fn candidate(&self, n: NodeRef) -> Candidate {
+        let text = node_text(self.graph, n).to_string();
+        let description = describe(self.graph, n);
+        Candidate {
+            node: n,
+            text,
+            description,
+        }
+    }
+}
+
+/// The id the case files use for a node: person_id, number, IMEI,
+/// location_id, incident_id, account number.
+pub fn node_text(g: &CaseGraph, n: NodeRef) -> &str {
+    let i = n.idx as usize;
+    match n.kind {
+        NodeKind::Person => g.str(g.persons[i].person_id),
+        NodeKind::Phone => g.phone_number(n.idx),
+        NodeKind::Handset => g.str(g.handsets[i]),
+        NodeKind::Location => g.str(g.locations[i].location_id),
+        NodeKind::Incident => g.str(g.incidents[i].incident_id),
+        NodeKind::Account => g.str(g.accounts[i]),
+    }
+}
+
+/// `person P01 (张伟)`, `phone +8613900000001`, `location C1 (Xinjiekou tower)`.
+pub fn describe(g: &CaseGraph, n: NodeRef) -> String {
+    let id = node_text(g, n);
+    let name = match n.kind {
+        NodeKind::Person => g.persons[n.idx as usize].name,
+        NodeKind::Location => g.locations[n.idx as usize].name,
+        _ => super::Sym::NONE,
+    };
+    if name.is_some() && !g.str(name).is_empty() {
+        format!("{} {} ({})", n.kind, id, g.str(name))
+    } else {
+        format!("{} {}", n.kind, id)
+    }
+}
+
+fn split_kind(text: &str) -> Result<(Option<NodeKind>, &str), LookupError> {
+    match text.split_once(':') {
+        Some((k, rest)) if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphabetic()) => {
+            match NodeKind::parse(k) {
+                Some(kind) => Ok((Some(kind), rest)),
+                None => Err(LookupError::UnknownKind {
+                    text: text.to_string(),
+                    kind: k.to_string(),
+                }),
+            }
+        }
+        _ => Ok((None, text)),
+    }
+}
+
+/// Every (node, text) pair a node answers to: its id, and for persons their
+/// name and aliases.
+fn names(g: &CaseGraph) -> impl Iterator<Item = (NodeRef, &str)> + '_ {
+    let nr = |kind, idx: usize| NodeRef {
+        kind,
+        idx: idx as u32,
+    };
+    let persons = g.persons.iter().enumerate().flat_map(move |(i, p)| {
+        let n = nr(NodeKind::Person, i);
+        let aliases = g
+            .list(p.aliases)
+            .iter()
+            .map(move |&s| (n, g.str(super::Sym(s))));
+        [(n, g.str(p.person_id)), (n, g.str(p.name))]
+            .into_iter()
+            .chain(aliases)
+    });
+    fn simple<'g>(
+        g: &'g CaseGraph,
+        kind: NodeKind,
+        table: &'g [super::Sym],
+    ) -> impl Iterator<Item = (NodeRef, &'g str)> + 'g {
+        table.iter().enumerate().map(move |(i, &s)| {
+            (
+                NodeRef {
+                    kind,
+                    idx: i as u32,
+                },
+                g.str(s),
+            )
+        })
+    }
+    let locations = g
+        .locations
+        .iter()
+        .enumerate()
+        .map(move |(i, l)| (nr(NodeKind::Location, i), g.str(l.location_id)));
+    let incidents = g
+        .incidents
+        .iter()
+        .enumerate()
+        .map(move |(i, x)| (nr(NodeKind::Incident, i), g.str(x.incident_id)));
+    persons
+        .chain(simple(g, NodeKind::Phone, &g.phones))
+        .chain(simple(g, NodeKind::Handset, &g.handsets))
+        .chain(locations)
+        .chain(incidents)
+        .chain(simple(g, NodeKind::Account, &g.accounts))
+        .filter(|(_, t)| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{ingest_case, IngestConfig};
+
+    fn tiny() -> CaseGraph {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiny");
+        ingest_case(&dir, &IngestConfig::default()).unwrap()
+    }
+
+    #[test]
+    fn every_spelling_of_a_number_finds_the_one_phone() {
+        let g = tiny();
+        let l = Lookup::new(&g);
+        let boss = l.find("13900000001").unwrap();
+        assert_eq!(boss.kind, NodeKind::Phone);
+        for s in [
+            "+86 139 0000 0001",
+            "008613900000001",
+            "139-0000-0001",
+            "phone:13900000001",
+        ] {
+            assert_eq!(l.find(s).unwrap(), boss, "{s}");
+        }
+        assert_eq!(l.find("10086").unwrap().kind, NodeKind::Phone);
+    }
+
+    #[test]
+    fn ids_of_every_kind_resolve() {
+        let g = tiny();
+        let l = Lookup::new(&g);
+        let kind = |t: &str| l.find(t).unwrap().kind;
+        assert_eq!(kind("P03"), NodeKind::Person);
+        assert_eq!(kind("李强"), NodeKind::Person);
+        assert_eq!(kind("老张"), NodeKind::Person, "an alias");
+        assert_eq!(kind("356938035643809"), NodeKind::Handset);
+        assert_eq!(kind("C2"), NodeKind::Location);
+        assert_eq!(kind("I3"), NodeKind::Incident);
+        assert_eq!(kind("6222020000000002"), NodeKind::Account);
+    }
+
+    #[test]
+    fn a_typo_gets_suggestions_and_an_unknown_kind_is_named() {
+        let g = tiny();
+        let l = Lookup::new(&g);
+        let err = l.find("I33").unwrap_err();
+        let LookupError::NotFound { suggestions, .. } = &err else {
+            panic!("{err}")
+        };
+        assert!(suggestions.iter().any(|c| c.text == "I3"), "{err}");
+        assert!(err.to_string().contains("did you mean"), "{err}");
+        let err = l.find("gang:7").unwrap_err();
+        assert!(matches!(err, LookupError::UnknownKind { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_name_shared_by_two_records_is_ambiguous_until_a_kind_or_id_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |f: &str, body: &str| std::fs::write(dir.path().join(f), body).unwrap();
+        write(
+            "calls.csv",
+            "caller,callee,start\n13800000001,13800000002,2026-03-01 09:00:00\n",
+        );
+        write("persons.csv", "person_id,name\nA1,Li Na\nA2,Li Na\n");
+        let g = ingest_case(dir.path(), &IngestConfig::default()).unwrap();
+        let l = Lookup::new(&g);
+        let err = l.find("Li Na").unwrap_err();
+        let LookupError::Ambiguous { matches, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(matches.len(), 2);
+        assert!(
+            err.to_string()
+                .contains("person A1 (Li Na), person A2 (Li Na)"),
+            "{err}"
+        );
+        assert_eq!(l.find("A2").unwrap().idx, 1);
+    }
+}
