@@ -15,6 +15,7 @@ pub mod error;
 pub mod graph;
 pub mod ingest;
 pub mod model;
+pub mod resolve;
 pub mod snapshot;
 pub mod stats;
 

@@ -3,6 +3,7 @@
 
 pub mod ingest;
 pub mod output;
+pub mod resolve;
 pub mod stats;
 
 use anyhow::Context;
@@ -29,6 +30,8 @@ enum Command {
     Ingest(ingest::Args),
     /// Counts per node and link kind, time span, busiest phones, rejects
     Stats(stats::Args),
+    /// Resolve person records and phones into individuals, every merge explained
+    Resolve(resolve::Args),
 }
 
 /// How to read a case folder (ignored for snapshots, which remember theirs).
@@ -98,6 +101,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Stats(a) => stats::run(a),
+        Command::Resolve(a) => resolve::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
