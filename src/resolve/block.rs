@@ -49,7 +49,7 @@ pub fn candidate_pairs(records: &[Record], max_block: usize) -> (Vec<(u32, u32)>
         if !rec.id_number.is_empty() {
             push(0, &rec.id_number, r);
             let b = rec.id_number.as_bytes();
-            if b.len() >= 8 && rec.id_number.is_ascii() {
+            if b.len() >= 6 && rec.id_number.is_ascii() {
                 for i in 0..b.len() - 1 {
                     let mut masked = b.to_vec();
                     masked[i] = b'_';
