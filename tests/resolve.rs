@@ -221,8 +221,9 @@ fn the_library_groups_phones_by_individual_in_one_call() {
     assert_eq!(g("15000000001"), g("15000000002"));
     assert_ne!(g("13800138000"), g("13700137000"));
     assert_ne!(g("10086"), g("95588"));
-    assert_eq!(res.group_label(&graph, &groups, g("13800138000")), "I0001");
-    assert_eq!(res.group_label(&graph, &groups, g("10086")), "10086");
+    let labels = res.group_labels(&graph, &groups);
+    assert_eq!(labels[g("13800138000") as usize], "I0001");
+    assert_eq!(labels[g("10086") as usize], "10086");
     assert_eq!(
         res.individual_of_phone()[graph.find_phone("13300133000").unwrap() as usize],
         casegraph::graph::NONE

@@ -102,23 +102,27 @@ pub fn explain_individual(graph: &CaseGraph, res: &Resolution, individual: u32) 
     let of = |p: u32| res.individual_of_person[p as usize];
     let mut links = Vec::new();
     for pair in &res.pairs {
-        let inside = of(pair.a) == individual && of(pair.b) == individual;
-        let refused = res
-            .refused
-            .iter()
-            .find(|r| (r.a.min(r.b), r.a.max(r.b)) == (pair.a, pair.b));
         let touches = of(pair.a) == individual || of(pair.b) == individual;
+        if !touches {
+            continue;
+        }
+        let inside = of(pair.a) == individual && of(pair.b) == individual;
+        let key = (pair.a, pair.b);
         let outcome = if inside {
             if res
                 .merges
                 .iter()
-                .any(|m| (m.a.min(m.b), m.a.max(m.b)) == (pair.a, pair.b))
+                .any(|m| (m.a.min(m.b), m.a.max(m.b)) == key)
             {
                 "merged".to_string()
             } else {
                 "same individual".to_string()
             }
-        } else if let (true, Some(r)) = (touches, refused) {
+        } else if let Some(r) = res
+            .refused
+            .iter()
+            .find(|r| (r.a.min(r.b), r.a.max(r.b)) == key)
+        {
             match &r.reason {
                 Refusal::Rejected { a, b } => format!(
                     "refused: investigator rejected {} and {}",

@@ -147,7 +147,7 @@ impl Resolution {
     /// A group for every phone, for analysis at individual level: the
     /// phone's individual (`0..n_individuals`), else its holder group
     /// (`n_individuals..`), else a group of its own. Labels:
-    /// [`Resolution::group_label`].
+    /// [`Resolution::group_labels`].
     pub fn phone_groups(&self) -> Vec<u32> {
         let n_ind = self.labels.len() as u32;
         let mut next = n_ind + self.phones.n_holders;
@@ -167,21 +167,20 @@ impl Resolution {
             })
             .collect()
     }
-    /// Label of a group from [`Resolution::phone_groups`]: `I0001` for an
-    /// individual, `H0001` for a holder group, the number for a lone phone.
-    pub fn group_label(&self, graph: &CaseGraph, groups: &[u32], group: u32) -> String {
-        let n_ind = self.labels.len() as u32;
-        if group < n_ind {
-            return self.labels[group as usize].clone();
+    /// Labels of the groups of [`Resolution::phone_groups`], indexed by
+    /// group: `I0001` for an individual, `H0001` for a holder group, the
+    /// number itself for a phone on its own.
+    pub fn group_labels(&self, graph: &CaseGraph, groups: &[u32]) -> Vec<String> {
+        let n_groups = groups.iter().map(|&g| g as usize + 1).max().unwrap_or(0);
+        let mut labels: Vec<String> = self.labels.clone();
+        labels.extend((0..self.phones.n_holders).map(holder_label));
+        labels.resize(n_groups.max(labels.len()), String::new());
+        for (phone, &g) in groups.iter().enumerate() {
+            if labels[g as usize].is_empty() {
+                labels[g as usize] = graph.phone_number(phone as u32).to_string();
+            }
         }
-        if group < n_ind + self.phones.n_holders {
-            return holder_label(group - n_ind);
-        }
-        groups
-            .iter()
-            .position(|&g| g == group)
-            .map(|p| graph.phone_number(p as u32).to_string())
-            .unwrap_or_default()
+        labels
     }
     /// The compared pair of two records, if blocking compared them.
     pub fn pair(&self, a: u32, b: u32) -> Option<&ScoredPair> {
@@ -225,15 +224,18 @@ pub fn prepare_records(graph: &CaseGraph, phones: &PhoneConfig) -> Vec<Record> {
                 .collect();
             handsets.sort_unstable();
             handsets.dedup();
+            let aliases: Vec<normalise::NameForm> = graph
+                .list(p.aliases)
+                .iter()
+                .map(|&s| normalise::normalise_name(graph.str(crate::graph::Sym(s))))
+                .filter(|n| !n.is_empty())
+                .collect();
             Record {
                 name_freq_key: letters.into_iter().collect(),
+                name_orderings: name.orderings(),
                 name,
-                aliases: graph
-                    .list(p.aliases)
-                    .iter()
-                    .map(|&s| normalise::normalise_name(graph.str(crate::graph::Sym(s))))
-                    .filter(|n| !n.is_empty())
-                    .collect(),
+                alias_orderings: aliases.iter().map(|a| a.orderings()).collect(),
+                aliases,
                 id_valid: normalise::is_valid_prc_id(&id_number),
                 id_dob: normalise::prc_birth_date(&id_number).unwrap_or(NO_TIME),
                 id_number,

@@ -83,9 +83,13 @@ pub type Pattern = [u8; 6];
 #[derive(Debug, Clone, Default)]
 pub struct Record {
     pub name: NameForm,
+    /// [`NameForm::orderings`] of the name, computed once.
+    pub name_orderings: Vec<String>,
     /// Letters of the name sorted: the key of its frequency.
     pub name_freq_key: String,
     pub aliases: Vec<NameForm>,
+    /// [`NameForm::orderings`] of each alias.
+    pub alias_orderings: Vec<Vec<String>>,
     /// Normalised identity number ("" when absent).
     pub id_number: String,
     pub id_valid: bool,
@@ -119,7 +123,7 @@ fn same_reading(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> boo
     (!a.han.is_empty() && a.han == b.han) || ao.iter().any(|o| bo.contains(o))
 }
 
-fn name_level(a: &NameForm, b: &NameForm) -> u8 {
+fn name_level(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> u8 {
     if a.is_empty() || b.is_empty() {
         return NULL;
     }
@@ -135,11 +139,10 @@ fn name_level(a: &NameForm, b: &NameForm) -> u8 {
     if same_script_exact {
         return 0;
     }
-    let (ao, bo) = (a.orderings(), b.orderings());
-    if same_reading(a, b, &ao, &bo) {
+    if same_reading(a, b, ao, bo) {
         return 1;
     }
-    let jw = best_jw(&ao, &bo);
+    let jw = best_jw(ao, bo);
     if jw >= CLOSE {
         2
     } else if jw >= SIMILAR {
@@ -155,16 +158,17 @@ fn alias_level(a: &Record, b: &Record) -> u8 {
     }
     // Every name of one record against every name of the other, except
     // name against name (the name field already counts that).
-    let names = |r: &Record| -> Vec<(bool, NameForm, Vec<String>)> {
-        std::iter::once((true, r.name.clone()))
-            .chain(r.aliases.iter().map(|a| (false, a.clone())))
-            .filter(|(_, n)| !n.is_empty())
-            .map(|(is_name, n)| {
-                let o = n.orderings();
-                (is_name, n, o)
-            })
+    fn names(r: &Record) -> Vec<(bool, &NameForm, &[String])> {
+        std::iter::once((true, &r.name, r.name_orderings.as_slice()))
+            .chain(
+                r.aliases
+                    .iter()
+                    .zip(&r.alias_orderings)
+                    .map(|(a, o)| (false, a, o.as_slice())),
+            )
+            .filter(|(_, n, _)| !n.is_empty())
             .collect()
-    };
+    }
     let (na, nb) = (names(a), names(b));
     let mut best = 0.0f64;
     let mut any = false;
@@ -276,7 +280,7 @@ fn address_level(a: &Record, b: &Record) -> u8 {
 /// Compare two records field by field.
 pub fn compare(a: &Record, b: &Record) -> Pattern {
     [
-        name_level(&a.name, &b.name),
+        name_level(&a.name, &b.name, &a.name_orderings, &b.name_orderings),
         alias_level(a, b),
         id_level(a, b),
         dob_level(a, b),
@@ -572,7 +576,10 @@ mod tests {
 
     #[test]
     fn name_levels() {
-        let lv = |a: &str, b: &str| name_level(&normalise_name(a), &normalise_name(b));
+        let lv = |a: &str, b: &str| {
+            let (a, b) = (normalise_name(a), normalise_name(b));
+            name_level(&a, &b, &a.orderings(), &b.orderings())
+        };
         assert_eq!(lv("张伟", "张伟"), 0);
         assert_eq!(lv("ZHANG Wei", "zhang wei"), 0);
         assert_eq!(lv("张伟", "Zhang Wei"), 1);
@@ -635,7 +642,7 @@ mod tests {
             [0.001, 0.01, 0.989, 0.0, 0.0],
             [0.02, 0.05, 0.93, 0.0, 0.0],
         ];
-        let mut draw = |probs: &[f64], null_rate: f64, rng: &mut rand_chacha::ChaCha8Rng| {
+        let draw = |probs: &[f64], null_rate: f64, rng: &mut rand_chacha::ChaCha8Rng| {
             if rng.gen::<f64>() < null_rate {
                 return NULL;
             }
@@ -649,7 +656,7 @@ mod tests {
             }
             (probs.iter().rposition(|&p| p > 0.0).unwrap()) as u8
         };
-        let mut pattern = |matched: bool, rng: &mut rand_chacha::ChaCha8Rng| {
+        let pattern = |matched: bool, rng: &mut rand_chacha::ChaCha8Rng| {
             let mut p = [0u8; 6];
             for f in 0..6 {
                 let probs = if matched { &true_m[f] } else { &true_u[f] };
