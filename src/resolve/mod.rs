@@ -67,7 +67,7 @@ impl ResolveConfig {
     pub const DEFAULT_MAX_BLOCK: usize = 100;
     pub const DEFAULT_THRESHOLD: f64 = 0.0;
     pub const DEFAULT_MIN_EVIDENCE: f64 = 0.0;
-    pub const DEFAULT_SAMPLE_PAIRS: usize = 200_000;
+    pub const DEFAULT_SAMPLE_PAIRS: usize = 50_000;
     pub const DEFAULT_SEED: u64 = 0x5eed;
 }
 

@@ -185,8 +185,7 @@ pub fn resolve_phones(
             });
         }
     }
-    out.claims
-        .sort_by(|x, y| (x.phone, x.person, x.kind).cmp(&(y.phone, y.person, y.kind)));
+    out.claims.sort_by_key(|c| (c.phone, c.person, c.kind));
     out.links = phone_links(graph, config, &mut out.n_crowded_handsets);
 
     // Per phone: individual -> (score, evidence text), in individual order.
@@ -412,7 +411,7 @@ fn phone_links(graph: &CaseGraph, config: &PhoneConfig, n_crowded: &mut u32) -> 
             std::mem::swap(&mut l.a, &mut l.b);
         }
     }
-    links.sort_by(|x, y| (x.a, x.b, x.kind).cmp(&(y.a, y.b, y.kind)));
+    links.sort_by_key(|l| (l.a, l.b, l.kind));
     links
 }
 
