@@ -5,7 +5,10 @@
 //! linearly (blocking, not all pairs).
 //!
 //! Run: `cargo bench --bench resolve`. Print quality and timing once
-//! without criterion: `cargo bench --bench resolve -- --quality`.
+//! without criterion: `cargo bench --bench resolve -- --quality`. Write
+//! one synthetic case (with truth/individuals.csv) for
+//! `benches/compare/resolve_quality.py --case DIR`:
+//! `cargo bench --bench resolve -- --write-case DIR N_INDIVIDUALS`.
 
 use casegraph::resolve::{quality, resolve, ResolveConfig};
 use criterion::{criterion_group, Criterion};
@@ -113,12 +116,16 @@ pub fn synthetic_case(dir: &Path, n_individuals: usize, seed: u64) -> Vec<u32> {
         }
     }
     records.shuffle(&mut rng);
+    let mut truth_csv = String::from("person_id,individual_id\n");
     for (ind, row) in records {
         rid += 1;
         writeln!(persons, "P{rid:07},{row}").unwrap();
+        writeln!(truth_csv, "P{rid:07},{ind}").unwrap();
         truth.push(ind);
     }
     std::fs::write(dir.join("persons.csv"), persons).unwrap();
+    std::fs::create_dir_all(dir.join("truth")).unwrap();
+    std::fs::write(dir.join("truth/individuals.csv"), truth_csv).unwrap();
     std::fs::write(
         dir.join("calls.csv"),
         "caller,callee,start\n13800138000,10086,2024-01-01 00:00:00\n",
@@ -150,7 +157,16 @@ fn bench(c: &mut Criterion) {
 criterion_group!(benches, bench);
 
 fn main() {
-    if std::env::args().any(|a| a == "--quality") {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--write-case") {
+        let dir = Path::new(&args[i + 1]);
+        let n: usize = args[i + 2].parse().expect("number of individuals");
+        std::fs::create_dir_all(dir).unwrap();
+        let truth = synthetic_case(dir, n, 42);
+        println!("{}: {} records", dir.display(), truth.len());
+        return;
+    }
+    if args.iter().any(|a| a == "--quality") {
         for n in [1_000, 10_000, 50_000] {
             let (graph, truth, _dir) = load(n);
             let t = std::time::Instant::now();
