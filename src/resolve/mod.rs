@@ -1,0 +1,416 @@
+//! Entity resolution: persons.csv records, phones and handsets resolved into
+//! individuals, every merge explained.
+//!
+//! The pipeline, one file per step:
+//! 1. [`normalise`]: names (Latin, Chinese characters, pinyin), PRC id
+//!    numbers (with the check character), dates, addresses;
+//! 2. [`block`]: blocking keys so that only plausible pairs are compared;
+//! 3. [`score`]: Fellegi–Sunter comparison of each pair, with `m`/`u`
+//!    estimated by EM from the case itself;
+//! 4. [`cluster`]: average-linkage clustering of the pairs at or above the
+//!    threshold, honouring the investigator's rejected pairs;
+//! 5. [`phones`]: phones attached to individuals from claims,
+//!    registrations, shared handsets and co-travel, conflicts reported;
+//! 6. [`explain`]: the evidence of a merge in words, with source lines.
+//!
+//! [`quality`] measures a resolution against a known answer.
+//!
+//! The result, [`Resolution`], maps every record and every phone to an
+//! individual so that later passes can work at individual level:
+//! [`Resolution::phone_groups`] is the phone → group mapping a contact graph
+//! needs. Results are the same for any number of threads: pairs are
+//! compared in parallel into vectors in pair order, and every sum and tie
+//! runs in a fixed order.
+
+pub mod block;
+pub mod cluster;
+pub mod explain;
+pub mod normalise;
+pub mod phones;
+pub mod quality;
+pub mod score;
+
+use crate::error::{Error, Result};
+use crate::graph::{CaseGraph, NONE};
+use crate::model::NO_TIME;
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+pub use block::BlockingStats;
+pub use cluster::{Merge, Refusal, Refused};
+pub use phones::{PhoneConfig, PhoneResolution};
+pub use quality::{quality, Quality};
+pub use score::{EmConfig, Field, Model, PairScore, Record, FIELDS};
+
+/// Settings of a resolution run.
+#[derive(Debug, Clone)]
+pub struct ResolveConfig {
+    /// Blocks larger than this are skipped (see [`block`]).
+    pub max_block: usize,
+    /// Match weight (log2 odds) at or above which two records are one
+    /// individual; 0 means "more likely the same than not".
+    pub threshold: f64,
+    /// Average evidence (field weights without the prior) that the cross
+    /// pairs of two clusters must reach for them to merge (see [`cluster`]).
+    pub min_evidence: f64,
+    /// Random record pairs drawn to estimate `u`.
+    pub sample_pairs: usize,
+    pub seed: u64,
+    pub em: EmConfig,
+    /// Pairs of person_id the investigator says are different people.
+    pub rejected: Vec<(String, String)>,
+    pub phones: PhoneConfig,
+}
+
+impl ResolveConfig {
+    pub const DEFAULT_MAX_BLOCK: usize = 100;
+    pub const DEFAULT_THRESHOLD: f64 = 0.0;
+    pub const DEFAULT_MIN_EVIDENCE: f64 = 0.0;
+    pub const DEFAULT_SAMPLE_PAIRS: usize = 50_000;
+    pub const DEFAULT_SEED: u64 = 0x5eed;
+}
+
+impl Default for ResolveConfig {
+    fn default() -> Self {
+        ResolveConfig {
+            max_block: Self::DEFAULT_MAX_BLOCK,
+            threshold: Self::DEFAULT_THRESHOLD,
+            min_evidence: Self::DEFAULT_MIN_EVIDENCE,
+            sample_pairs: Self::DEFAULT_SAMPLE_PAIRS,
+            seed: Self::DEFAULT_SEED,
+            em: EmConfig::default(),
+            rejected: Vec::new(),
+            phones: PhoneConfig::default(),
+        }
+    }
+}
+
+/// A compared pair of records.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScoredPair {
+    pub a: u32,
+    pub b: u32,
+    pub score: PairScore,
+}
+
+/// The outcome of a resolution.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Resolution {
+    /// Individual of each person record (index into `labels`).
+    pub individual_of_person: Vec<u32>,
+    /// Readable id of each individual (`I0001`, ordered by first source line).
+    pub labels: Vec<String>,
+    /// Probability of the strongest link holding each record in its
+    /// individual (NaN for an individual of one record).
+    pub record_score: Vec<f64>,
+    /// That link's other record ([`NONE`] for none).
+    pub record_link: Vec<u32>,
+    /// Every candidate pair compared, sorted by (a, b).
+    pub pairs: Vec<ScoredPair>,
+    pub merges: Vec<Merge>,
+    pub refused: Vec<Refused>,
+    pub model: Model,
+    pub blocking: BlockingStats,
+    pub threshold: f64,
+    pub min_evidence: f64,
+    pub phones: PhoneResolution,
+}
+
+impl Resolution {
+    pub fn n_individuals(&self) -> usize {
+        self.labels.len()
+    }
+    /// Individual of each phone, or [`NONE`].
+    pub fn individual_of_phone(&self) -> &[u32] {
+        &self.phones.individual_of_phone
+    }
+    /// The individual with this label (`I0003`).
+    pub fn find_individual(&self, label: &str) -> Option<u32> {
+        self.labels
+            .iter()
+            .position(|l| l.eq_ignore_ascii_case(label.trim()))
+            .map(|i| i as u32)
+    }
+    /// Records of one individual, in file order.
+    pub fn persons_of(&self, individual: u32) -> Vec<u32> {
+        (0..self.individual_of_person.len() as u32)
+            .filter(|&p| self.individual_of_person[p as usize] == individual)
+            .collect()
+    }
+    /// Phones of one individual.
+    pub fn phones_of(&self, individual: u32) -> Vec<u32> {
+        (0..self.phones.individual_of_phone.len() as u32)
+            .filter(|&p| self.phones.individual_of_phone[p as usize] == individual)
+            .collect()
+    }
+    /// A group for every phone, for analysis at individual level: the
+    /// phone's individual (`0..n_individuals`), else its holder group
+    /// (`n_individuals..`), else a group of its own. Labels:
+    /// [`Resolution::group_labels`].
+    pub fn phone_groups(&self) -> Vec<u32> {
+        let n_ind = self.labels.len() as u32;
+        let mut next = n_ind + self.phones.n_holders;
+        self.phones
+            .individual_of_phone
+            .iter()
+            .zip(&self.phones.holder_of_phone)
+            .map(|(&i, &h)| {
+                if i != NONE {
+                    i
+                } else if h != NONE {
+                    n_ind + h
+                } else {
+                    next += 1;
+                    next - 1
+                }
+            })
+            .collect()
+    }
+    /// Labels of the groups of [`Resolution::phone_groups`], indexed by
+    /// group: `I0001` for an individual, `H0001` for a holder group, the
+    /// number itself for a phone on its own.
+    pub fn group_labels(&self, graph: &CaseGraph, groups: &[u32]) -> Vec<String> {
+        let n_groups = groups.iter().map(|&g| g as usize + 1).max().unwrap_or(0);
+        let mut labels: Vec<String> = self.labels.clone();
+        labels.extend((0..self.phones.n_holders).map(holder_label));
+        labels.resize(n_groups.max(labels.len()), String::new());
+        for (phone, &g) in groups.iter().enumerate() {
+            if labels[g as usize].is_empty() {
+                labels[g as usize] = graph.phone_number(phone as u32).to_string();
+            }
+        }
+        labels
+    }
+    /// The compared pair of two records, if blocking compared them.
+    pub fn pair(&self, a: u32, b: u32) -> Option<&ScoredPair> {
+        let key = (a.min(b), a.max(b));
+        self.pairs
+            .binary_search_by(|p| (p.a, p.b).cmp(&key))
+            .ok()
+            .map(|i| &self.pairs[i])
+    }
+}
+
+/// `H0001`: the label of a holder group.
+pub fn holder_label(h: u32) -> String {
+    format!("H{:04}", h + 1)
+}
+
+/// Prepare each person record for comparison.
+pub fn prepare_records(graph: &CaseGraph, phones: &PhoneConfig) -> Vec<Record> {
+    // Handsets crowded with SIMs are not one person's, so they do not make
+    // records' phones "shared handset".
+    let mut sims: FxHashMap<u32, usize> = FxHashMap::default();
+    for u in &graph.handset_uses {
+        *sims.entry(u.handset).or_default() += 1;
+    }
+    graph
+        .persons
+        .iter()
+        .map(|p| {
+            let name = normalise::normalise_name(graph.str(p.name));
+            let mut letters: Vec<char> = name.tokens.concat().chars().collect();
+            letters.sort_unstable();
+            let id_number = normalise::normalise_id_number(graph.str(p.id_number));
+            let mut phone_list: Vec<u32> = graph.list(p.phones).to_vec();
+            phone_list.sort_unstable();
+            phone_list.dedup();
+            let mut handsets: Vec<u32> = phone_list
+                .iter()
+                .flat_map(|&ph| graph.handsets_of(ph))
+                .map(|u| u.handset)
+                .filter(|h| sims[h] <= phones.max_sims_per_handset)
+                .collect();
+            handsets.sort_unstable();
+            handsets.dedup();
+            let aliases: Vec<normalise::NameForm> = graph
+                .list(p.aliases)
+                .iter()
+                .map(|&s| normalise::normalise_name(graph.str(crate::graph::Sym(s))))
+                .filter(|n| !n.is_empty())
+                .collect();
+            Record {
+                name_freq_key: letters.into_iter().collect(),
+                name_orderings: name.orderings(),
+                name,
+                alias_orderings: aliases.iter().map(|a| a.orderings()).collect(),
+                aliases,
+                id_valid: normalise::is_valid_prc_id(&id_number),
+                id_dob: normalise::prc_birth_date(&id_number).unwrap_or(NO_TIME),
+                id_number,
+                dob: p.dob,
+                phones: phone_list,
+                handsets,
+                address: normalise::normalise_address(graph.str(p.address)),
+            }
+        })
+        .collect()
+}
+
+fn sample_pairs(n: usize, want: usize, seed: u64) -> Vec<(u32, u32)> {
+    let all = n * n.saturating_sub(1) / 2;
+    if all <= want {
+        let mut v = Vec::with_capacity(all);
+        for a in 0..n as u32 {
+            for b in a + 1..n as u32 {
+                v.push((a, b));
+            }
+        }
+        return v;
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut v = Vec::with_capacity(want);
+    while v.len() < want {
+        let a = rng.gen_range(0..n as u32);
+        let b = rng.gen_range(0..n as u32);
+        if a != b {
+            v.push((a.min(b), a.max(b)));
+        }
+    }
+    v
+}
+
+/// Resolve the case's person records and phones into individuals.
+pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> {
+    let n = graph.persons.len();
+    let by_id: FxHashMap<&str, u32> = graph
+        .persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (graph.str(p.person_id), i as u32))
+        .collect();
+    let mut rejected: FxHashSet<(u32, u32)> = FxHashSet::default();
+    for (x, y) in &config.rejected {
+        let find = |id: &String| {
+            by_id.get(id.trim()).copied().ok_or_else(|| {
+                Error::Invalid(format!(
+                    "rejected pair {x},{y}: expected a person_id of persons.csv, found {id:?}"
+                ))
+            })
+        };
+        let (a, b) = (find(x)?, find(y)?);
+        if a != b {
+            rejected.insert((a.min(b), a.max(b)));
+        }
+    }
+
+    let records = prepare_records(graph, &config.phones);
+    let (candidates, blocking) = block::candidate_pairs(&records, config.max_block);
+    let cand_patterns: Vec<score::Pattern> = candidates
+        .par_iter()
+        .map(|&(a, b)| score::compare(&records[a as usize], &records[b as usize]))
+        .collect();
+    // The pairs blocking did not compare, represented by a seeded sample.
+    let population = (n as f64) * (n.saturating_sub(1) as f64) / 2.0;
+    let rest: Vec<(u32, u32)> = sample_pairs(n, config.sample_pairs, config.seed)
+        .into_iter()
+        .filter(|p| candidates.binary_search(p).is_err())
+        .collect();
+    let rest_weight = if rest.is_empty() {
+        0.0
+    } else {
+        (population - candidates.len() as f64).max(0.0) / rest.len() as f64
+    };
+    let rest_patterns: Vec<score::Pattern> = rest
+        .par_iter()
+        .map(|&(a, b)| score::compare(&records[a as usize], &records[b as usize]))
+        .collect();
+    let model = score::estimate(
+        &score::count_patterns(cand_patterns),
+        &score::count_patterns(rest_patterns),
+        rest_weight,
+        &config.em,
+    );
+    let freq = score::NameFrequencies::new(&records);
+    let pairs: Vec<ScoredPair> = candidates
+        .par_iter()
+        .map(|&(a, b)| ScoredPair {
+            a,
+            b,
+            score: score::score(&model, &freq, &records[a as usize], &records[b as usize]),
+        })
+        .collect();
+    let prior = model.prior_weight();
+    let links: Vec<cluster::Link> = pairs
+        .iter()
+        .map(|p| cluster::Link {
+            a: p.a,
+            b: p.b,
+            weight: p.score.total,
+            evidence: p.score.total - prior,
+        })
+        .collect();
+    let clustering = cluster::cluster(
+        n,
+        &links,
+        config.threshold,
+        config.min_evidence,
+        &rejected,
+        |a, b| {
+            score::score(&model, &freq, &records[a as usize], &records[b as usize]).total - prior
+        },
+    );
+
+    // Individuals numbered by their first record in file order.
+    let mut first_line: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
+    for (p, &c) in clustering.cluster_of.iter().enumerate() {
+        let line = graph.persons[p].line;
+        let e = first_line.entry(c).or_insert((line, p as u32));
+        *e = (*e).min((line, p as u32));
+    }
+    let mut order: Vec<(u32, u32, u32)> =
+        first_line.iter().map(|(&c, &(l, p))| (l, p, c)).collect();
+    order.sort_unstable();
+    let width = order.len().to_string().len().max(4);
+    let mut individual_of_cluster: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut labels = Vec::with_capacity(order.len());
+    for (i, &(_, _, c)) in order.iter().enumerate() {
+        individual_of_cluster.insert(c, i as u32);
+        labels.push(format!("I{:0width$}", i + 1));
+    }
+    let individual_of_person: Vec<u32> = clustering
+        .cluster_of
+        .iter()
+        .map(|c| individual_of_cluster[c])
+        .collect();
+
+    // Each record's strongest link inside its individual.
+    let mut record_score = vec![f64::NAN; n];
+    let mut record_link = vec![NONE; n];
+    let mut best = vec![f64::NEG_INFINITY; n];
+    for p in &pairs {
+        if individual_of_person[p.a as usize] != individual_of_person[p.b as usize] {
+            continue;
+        }
+        for (x, y) in [(p.a, p.b), (p.b, p.a)] {
+            let x = x as usize;
+            if p.score.total > best[x] {
+                best[x] = p.score.total;
+                record_score[x] = p.score.probability();
+                record_link[x] = y;
+            }
+        }
+    }
+
+    let phones = phones::resolve_phones(
+        graph,
+        &individual_of_person,
+        |i| labels[i as usize].clone(),
+        &config.phones,
+    );
+    Ok(Resolution {
+        individual_of_person,
+        labels,
+        record_score,
+        record_link,
+        pairs,
+        merges: clustering.merges,
+        refused: clustering.refused,
+        model,
+        blocking,
+        threshold: config.threshold,
+        min_evidence: config.min_evidence,
+        phones,
+    })
+}

@@ -1,0 +1,483 @@
+//! Normalisers for the fields entity resolution compares: names (Latin
+//! script, Chinese characters and pinyin), PRC resident identity numbers,
+//! dates of birth and free-text addresses.
+//!
+//! Every normaliser is total (never panics, whatever the input) and
+//! idempotent on its own output, so a value normalised twice compares like
+//! a value normalised once. Full-width forms (`ＺＨＡＮＧ`, `１１０１…`), which
+//! Chinese input methods produce, are folded to ASCII first.
+
+use crate::model::Time;
+use chrono::Datelike;
+use pinyin::ToPinyin;
+
+/// Fold full-width ASCII (U+FF01..U+FF5E) and the ideographic space to
+/// their ASCII forms; other characters are unchanged.
+pub fn fold_width(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// A CJK unified ideograph (the basic block and extension A), the
+/// characters Chinese names are written in.
+pub fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
+/// Two-character family names; everything else takes the first character
+/// as the family name.
+const COMPOUND_SURNAMES: &[&str] = &[
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+    "夏侯", "令狐", "端木", "独孤", "南宫", "西门", "轩辕", "澹台", "呼延", "万俟",
+];
+
+/// Family names whose reading differs from the character's most common
+/// reading (曾 is Zeng as a surname, not ceng).
+const SURNAME_READINGS: &[(&str, &str)] = &[
+    ("单", "shan"),
+    ("曾", "zeng"),
+    ("区", "ou"),
+    ("仇", "qiu"),
+    ("解", "xie"),
+    ("查", "zha"),
+    ("朴", "piao"),
+    ("盖", "ge"),
+    ("缪", "miao"),
+    ("乐", "yue"),
+    ("覃", "qin"),
+    ("翟", "zhai"),
+    ("秘", "bi"),
+    ("种", "chong"),
+    ("长孙", "zhangsun"),
+    ("尉迟", "yuchi"),
+    ("万俟", "moqi"),
+];
+
+/// Pinyin of a run of Han characters, without tones, ü written `u`;
+/// characters without a reading are skipped.
+pub fn pinyin_of(han: &str) -> String {
+    let mut out = String::new();
+    for c in han.chars() {
+        if let Some(p) = c.to_pinyin() {
+            for ch in p.plain().chars() {
+                out.push(if ch == 'ü' { 'u' } else { ch });
+            }
+        }
+    }
+    out
+}
+
+/// A name ready for comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NameForm {
+    /// The Han characters as written (no spaces or dots); empty for a name
+    /// in Latin script.
+    pub han: String,
+    /// Lowercase ASCII tokens in written order; for a Han name, the pinyin
+    /// of the family name then of the given name.
+    pub tokens: Vec<String>,
+    /// Index of the token known to be the family name: the first for a Han
+    /// name or `FAMILY, Given`, an all-capitals token in a mixed-case name.
+    pub family: Option<usize>,
+}
+
+impl NameForm {
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// The name written family name first and run together, for each
+    /// plausible choice of family name: `Wei Zhang` gives `weizhang` and
+    /// `zhangwei`; a Han name gives one.
+    pub fn orderings(&self) -> Vec<String> {
+        let t = &self.tokens;
+        if t.is_empty() {
+            return Vec::new();
+        }
+        let joined = |family: usize| {
+            let mut s = t[family].clone();
+            for (i, tok) in t.iter().enumerate() {
+                if i != family {
+                    s.push_str(tok);
+                }
+            }
+            s
+        };
+        match self.family {
+            Some(f) => vec![joined(f)],
+            None => {
+                let mut v = vec![joined(0)];
+                if t.len() > 1 {
+                    let last = joined(t.len() - 1);
+                    if last != v[0] {
+                        v.push(last);
+                    }
+                }
+                v
+            }
+        }
+    }
+
+    /// An order-free key: the tokens sorted and run together. Two spellings
+    /// of one name in either order share it (used for name frequencies).
+    pub fn sorted_key(&self) -> String {
+        let mut t = self.tokens.clone();
+        t.sort();
+        t.concat()
+    }
+
+    /// Blocking keys: family name and the initial of the given name, for
+    /// each plausible family name (`zhang|w`).
+    pub fn initials_keys(&self) -> Vec<String> {
+        let t = &self.tokens;
+        let key = |family: usize| {
+            let given = t
+                .iter()
+                .enumerate()
+                .find(|&(i, _)| i != family)
+                .and_then(|(_, g)| g.chars().next());
+            match given {
+                Some(g) => format!("{}|{g}", t[family]),
+                None => t[family].clone(),
+            }
+        };
+        if t.is_empty() {
+            return Vec::new();
+        }
+        let mut keys = match self.family {
+            Some(f) => vec![key(f)],
+            None => vec![key(0), key(t.len() - 1)],
+        };
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+}
+
+/// Normalise a personal name written in Chinese characters or Latin script.
+///
+/// Han: the characters are kept as written and read as pinyin, the family
+/// name (one character, or a compound such as 欧阳) first. Latin: case,
+/// spacing, diacritics and punctuation are dropped, hyphens and apostrophes
+/// join (`Xiao-Ming` is `xiaoming`), `lv`/`nv` are read as `lu`/`nu`.
+pub fn normalise_name(raw: &str) -> NameForm {
+    let folded: String = raw.chars().map(fold_width).collect();
+    let han: String = folded.chars().filter(|&c| is_han(c)).collect();
+    if !han.is_empty() {
+        let compound = COMPOUND_SURNAMES
+            .iter()
+            .find(|s| han.starts_with(**s) && han.chars().count() > 2);
+        let split = match compound {
+            Some(s) => s.len(),
+            None => han.chars().next().map_or(0, char::len_utf8),
+        };
+        let (family, given) = han.split_at(split);
+        let family_py = SURNAME_READINGS
+            .iter()
+            .find(|(h, _)| *h == family)
+            .map(|(_, p)| p.to_string())
+            .unwrap_or_else(|| pinyin_of(family));
+        let mut tokens = Vec::new();
+        if !family_py.is_empty() {
+            tokens.push(family_py);
+        }
+        let given_py = pinyin_of(given);
+        if !given_py.is_empty() {
+            tokens.push(given_py);
+        }
+        return NameForm {
+            han,
+            tokens,
+            family: Some(0),
+        };
+    }
+    // `FAMILY, Given`: the part before a comma is the family name.
+    let (before, after) = match folded.split_once(',') {
+        Some((b, a)) => (b, a),
+        None => (folded.as_str(), ""),
+    };
+    let mut tokens = Vec::new();
+    let mut shouting = Vec::new();
+    let mut n_before = 0;
+    for (part, text) in [before, after].into_iter().enumerate() {
+        for word in text.split([' ', '\t', ',', '.', '·', '/']) {
+            let letters: String = word
+                .chars()
+                .filter(|c| !matches!(c, '-' | '\'' | '’' | '‘'))
+                .flat_map(latin_base)
+                .collect();
+            if letters.is_empty() {
+                continue;
+            }
+            let alpha = || word.chars().filter(|c| c.is_alphabetic());
+            shouting.push(alpha().count() > 1 && alpha().all(char::is_uppercase));
+            tokens.push(canonical_syllable(letters));
+            if part == 0 {
+                n_before += 1;
+            }
+        }
+    }
+    let n_caps = shouting.iter().filter(|&&c| c).count();
+    let family = if tokens.len() < 2 {
+        None
+    } else if !after.is_empty() && n_before == 1 {
+        Some(0)
+    } else if n_caps == 1 {
+        shouting.iter().position(|&c| c)
+    } else {
+        None
+    };
+    NameForm {
+        han: String::new(),
+        tokens,
+        family,
+    }
+}
+
+/// The lowercase ASCII letters and digits of one character, diacritics
+/// dropped (`é` is `e`, `ü` is `u`); other characters give nothing.
+fn latin_base(c: char) -> impl Iterator<Item = char> {
+    let base = match c.to_lowercase().next().unwrap_or(c) {
+        c @ ('a'..='z' | '0'..='9') => Some(c),
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ǎ' => Some('a'),
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ě' => Some('e'),
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ǐ' => Some('i'),
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ō' | 'ǒ' | 'ø' => Some('o'),
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ǔ' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' => Some('u'),
+        'ç' => Some('c'),
+        'ñ' => Some('n'),
+        'ý' | 'ÿ' => Some('y'),
+        _ => None,
+    };
+    base.into_iter()
+}
+
+/// `lv`, `nv`, `lyu`, `nyu` (ways of typing lü, nü) read as `lu`, `nu`.
+fn canonical_syllable(tok: String) -> String {
+    match tok.as_str() {
+        "lv" | "lyu" => "lu".into(),
+        "nv" | "nyu" => "nu".into(),
+        _ => tok,
+    }
+}
+
+/// An identity number: uppercase, without spaces, hyphens or full-width
+/// forms; a 15-digit first-generation PRC number is upgraded to its
+/// 18-character form (century `19` inserted, check character computed).
+pub fn normalise_id_number(raw: &str) -> String {
+    let s: String = raw
+        .chars()
+        .map(fold_width)
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_uppercase)
+        .collect();
+    if s.len() == 15 && s.bytes().all(|b| b.is_ascii_digit()) {
+        let mut first17 = String::with_capacity(18);
+        first17.push_str(&s[..6]);
+        first17.push_str("19");
+        first17.push_str(&s[6..]);
+        if let Some(check) = prc_check_char(&first17) {
+            first17.push(check);
+            return first17;
+        }
+    }
+    s
+}
+
+/// The ISO 7064 MOD 11-2 check character of the first 17 digits of a PRC
+/// resident identity number (`0`-`9` or `X`), or `None` if `first17` is
+/// not 17 ASCII digits.
+pub fn prc_check_char(first17: &str) -> Option<char> {
+    let b = first17.as_bytes();
+    if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    // Weight of position i (from the left) is 2^(17 - i) mod 11.
+    let mut sum = 0u32;
+    let mut weight = 1u32;
+    let mut weights = [0u32; 17];
+    for w in weights.iter_mut().rev() {
+        weight = weight * 2 % 11;
+        *w = weight;
+    }
+    for (d, w) in b.iter().zip(weights) {
+        sum += u32::from(d - b'0') * w;
+    }
+    Some(b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// Whether `id` (normalised) is an 18-character PRC number with the right
+/// check character.
+pub fn is_valid_prc_id(id: &str) -> bool {
+    id.len() == 18
+        && id.is_char_boundary(17)
+        && prc_check_char(&id[..17]).is_some_and(|c| id.ends_with(c))
+}
+
+/// The date of birth a valid PRC number carries in characters 7-14, as
+/// midnight of that day.
+pub fn prc_birth_date(id: &str) -> Option<Time> {
+    if !is_valid_prc_id(id) {
+        return None;
+    }
+    crate::model::Clock::parse_date(&format!("{}-{}-{}", &id[6..10], &id[10..12], &id[12..14])).ok()
+}
+
+/// Year, month and day of a date.
+pub fn ymd(t: Time) -> Option<(i32, u32, u32)> {
+    let d = chrono::DateTime::from_timestamp(t, 0)?.date_naive();
+    Some((d.year(), d.month(), d.day()))
+}
+
+/// An address for comparison: lowercase letters, digits and Han
+/// characters only (spacing and punctuation differ between clerks).
+pub fn normalise_address(raw: &str) -> String {
+    raw.chars()
+        .map(fold_width)
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check_name(raw: &str, tokens: &[&str], family: Option<usize>) {
+        let n = normalise_name(raw);
+        assert_eq!(n.tokens, tokens, "{raw}");
+        assert_eq!(n.family, family, "{raw}");
+    }
+
+    #[test]
+    fn latin_names_lose_case_spacing_and_punctuation() {
+        check_name("Zhang Wei", &["zhang", "wei"], None);
+        check_name("  zhang   wei ", &["zhang", "wei"], None);
+        check_name("ZHANG Wei", &["zhang", "wei"], Some(0));
+        check_name("Wei ZHANG", &["wei", "zhang"], Some(1));
+        check_name("Zhang, Wei", &["zhang", "wei"], Some(0));
+        check_name("Zhang Xiao-Ming", &["zhang", "xiaoming"], None);
+        check_name("Ｚｈａｎｇ　Ｗｅｉ", &["zhang", "wei"], None);
+        check_name("Lv Bu", &["lu", "bu"], None);
+        check_name("José Núñez", &["jose", "nunez"], None);
+    }
+
+    #[test]
+    fn chinese_names_meet_their_pinyin() {
+        let han = normalise_name("张伟");
+        assert_eq!(han.han, "张伟");
+        assert_eq!(han.tokens, ["zhang", "wei"]);
+        for latin in ["Zhang Wei", "ZHANG Wei", "Wei Zhang", "wei  zhang"] {
+            let l = normalise_name(latin);
+            assert!(
+                l.orderings().iter().any(|o| han.orderings().contains(o)),
+                "{latin}"
+            );
+            assert_eq!(l.sorted_key(), han.sorted_key(), "{latin}");
+        }
+        assert_eq!(normalise_name("欧阳娜娜").tokens, ["ouyang", "nana"]);
+        assert_eq!(normalise_name("曾小贤").tokens, ["zeng", "xiaoxian"]);
+        assert_eq!(normalise_name("吕布").tokens, ["lu", "bu"]);
+        assert_eq!(normalise_name("张 伟").han, "张伟");
+    }
+
+    #[test]
+    fn blocking_keys_are_family_name_and_given_initial() {
+        assert_eq!(normalise_name("张晓明").initials_keys(), ["zhang|x"]);
+        assert_eq!(
+            normalise_name("Xiao Ming Zhang").initials_keys(),
+            ["xiao|m", "zhang|x"]
+        );
+    }
+
+    /// Real numbers' structure: 6-digit region, 8-digit birth date, 3-digit
+    /// sequence, check. This one is the standard's worked example.
+    #[test]
+    fn prc_check_character() {
+        assert_eq!(prc_check_char("11010519491231002"), Some('X'));
+        assert!(is_valid_prc_id("11010519491231002X"));
+        assert!(!is_valid_prc_id("110105194912310021"));
+        assert_eq!(prc_check_char("44052418800101001"), Some('4'));
+        assert!(is_valid_prc_id("440524188001010014"));
+        assert_eq!(prc_check_char("4405241880010100"), None);
+        assert_eq!(prc_check_char("4405241880010100A"), None);
+        assert!(!is_valid_prc_id("11010519491231002Ｘ"));
+        assert_eq!(
+            normalise_id_number("11010519491231002ｘ"),
+            "11010519491231002X"
+        );
+        assert_eq!(
+            normalise_id_number("110105 19491231 002x"),
+            "11010519491231002X"
+        );
+        let d = prc_birth_date("11010519491231002X").unwrap();
+        assert_eq!(ymd(d), Some((1949, 12, 31)));
+    }
+
+    #[test]
+    fn fifteen_digit_numbers_are_upgraded() {
+        let up = normalise_id_number("110105491231002");
+        assert_eq!(up, "11010519491231002X");
+        assert!(is_valid_prc_id(&up));
+    }
+
+    #[test]
+    fn addresses_keep_only_letters_digits_and_han() {
+        assert_eq!(
+            normalise_address("No. 12,  Renmin Rd."),
+            normalise_address("no 12 renmin rd")
+        );
+        assert_eq!(
+            normalise_address("深圳市 福田区，１２号"),
+            "深圳市福田区12号"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn name_normaliser_is_total_and_idempotent(raw in "\\PC{0,30}") {
+            let n = normalise_name(&raw);
+            // The normalised spelling normalises to itself.
+            let again_src = if n.han.is_empty() { n.tokens.join(" ") } else { n.han.clone() };
+            let again = normalise_name(&again_src);
+            prop_assert_eq!(&again.tokens, &n.tokens);
+            prop_assert_eq!(&again.han, &n.han);
+            let _ = n.orderings();
+            let _ = n.initials_keys();
+        }
+
+        #[test]
+        fn han_names_are_idempotent(raw in "[\u{4E00}-\u{9FA5}]{1,4}") {
+            let n = normalise_name(&raw);
+            prop_assert_eq!(normalise_name(&n.han), n);
+        }
+
+        #[test]
+        fn id_normaliser_is_total_and_idempotent(raw in "\\PC{0,25}") {
+            let id = normalise_id_number(&raw);
+            prop_assert_eq!(normalise_id_number(&id), id.clone());
+            let _ = is_valid_prc_id(&id);
+            let _ = prc_birth_date(&id);
+        }
+
+        #[test]
+        fn one_changed_digit_breaks_the_check(first17 in "[0-9]{17}", pos in 0usize..17, delta in 1u8..10) {
+            let check = prc_check_char(&first17).unwrap();
+            let id = format!("{first17}{check}");
+            prop_assert!(is_valid_prc_id(&id));
+            let mut b = id.into_bytes();
+            b[pos] = b'0' + (b[pos] - b'0' + delta) % 10;
+            prop_assert!(!is_valid_prc_id(&String::from_utf8(b).unwrap()));
+        }
+
+        #[test]
+        fn address_normaliser_is_idempotent(raw in "\\PC{0,40}") {
+            let a = normalise_address(&raw);
+            prop_assert_eq!(normalise_address(&a), a.clone());
+        }
+    }
+}

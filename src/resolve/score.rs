@@ -1,0 +1,740 @@
+//! Fellegi–Sunter scoring of record pairs, with its parameters estimated
+//! from the case itself by expectation–maximisation.
+//!
+//! Each pair of records is compared field by field; each field gives an
+//! agreement *level* (exact, close, different, ...) or nothing when either
+//! record leaves it empty. For each field and level, `m` is the probability
+//! of that level when the two records are one individual and `u` when they
+//! are two; a level's weight is `log2(m / u)`, and a pair's match weight is
+//! the prior log-odds plus the sum of its fields' weights (fields are taken
+//! as independent given the match status, the model's one assumption).
+//!
+//! Estimation: `u` comes from a seeded random sample of record pairs
+//! (almost all of them two different people), `m` and the prior from the
+//! blocked candidate pairs; both are refined together by EM, each pair
+//! weighted by its current match posterior (so the few true matches in the
+//! random sample stop inflating `u`). Nothing is tuned by hand per case.
+//!
+//! Names are further adjusted by how common they are (a term-frequency
+//! adjustment): agreeing on `Zhang Wei` says less than agreeing on a rare
+//! name, because `u` for that value is its frequency among the records.
+//!
+//! # Complexity
+//! Comparing a pair is O(length of its fields). EM runs over the *distinct*
+//! comparison patterns (at most the product of the level counts, a few
+//! hundred), so each iteration is O(patterns), whatever the number of pairs.
+
+use super::normalise::{ymd, NameForm};
+use crate::model::{Time, NO_TIME};
+use rustc_hash::FxHashMap;
+
+/// The fields compared, in the order of a [`Pattern`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Name,
+    Alias,
+    IdNumber,
+    Dob,
+    Phone,
+    Address,
+}
+
+pub const FIELDS: [Field; 6] = [
+    Field::Name,
+    Field::Alias,
+    Field::IdNumber,
+    Field::Dob,
+    Field::Phone,
+    Field::Address,
+];
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Alias => "alias",
+            Field::IdNumber => "id_number",
+            Field::Dob => "dob",
+            Field::Phone => "phone",
+            Field::Address => "address",
+        }
+    }
+    /// The agreement levels, strongest first; the last is disagreement.
+    pub fn levels(self) -> &'static [&'static str] {
+        match self {
+            Field::Name => &["exact", "same_reading", "close", "similar", "different"],
+            Field::Alias => &["same", "close", "different"],
+            Field::IdNumber => &["exact", "one_digit_or_swap", "different"],
+            Field::Dob => &["exact", "one_part_or_day_month_swap", "different"],
+            Field::Phone => &["shared_phone", "shared_handset", "different"],
+            Field::Address => &["exact", "close", "different"],
+        }
+    }
+}
+
+/// "Not compared": one of the records leaves the field empty.
+pub const NULL: u8 = u8::MAX;
+
+/// One comparison: the level of each field of [`FIELDS`] (or [`NULL`]).
+pub type Pattern = [u8; 6];
+
+/// A persons.csv record prepared for comparison.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    pub name: NameForm,
+    /// [`NameForm::orderings`] of the name, computed once.
+    pub name_orderings: Vec<String>,
+    /// Letters of the name sorted: the key of its frequency.
+    pub name_freq_key: String,
+    pub aliases: Vec<NameForm>,
+    /// [`NameForm::orderings`] of each alias.
+    pub alias_orderings: Vec<Vec<String>>,
+    /// Normalised identity number ("" when absent).
+    pub id_number: String,
+    pub id_valid: bool,
+    /// Stated date of birth, or [`NO_TIME`].
+    pub dob: Time,
+    /// Date of birth read from a valid PRC id number, or [`NO_TIME`].
+    pub id_dob: Time,
+    /// Phones the record claims, sorted.
+    pub phones: Vec<u32>,
+    /// Handsets those phones were seen in, sorted.
+    pub handsets: Vec<u32>,
+    pub address: String,
+}
+
+/// Jaro–Winkler at or above this is a "close" name or address.
+pub const CLOSE: f64 = 0.92;
+/// Jaro–Winkler at or above this is a "similar" name.
+pub const SIMILAR: f64 = 0.80;
+
+/// An ASCII string's bytes, iterable by reference as strsim's generic
+/// functions want.
+struct Bytes<'a>(&'a [u8]);
+
+impl<'a> IntoIterator for &Bytes<'a> {
+    type Item = &'a u8;
+    type IntoIter = std::slice::Iter<'a, u8>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// Jaro–Winkler similarity; over bytes when both are ASCII (the same
+/// value, without decoding characters in strsim's inner loop).
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    if a.is_ascii() && b.is_ascii() {
+        strsim::generic_jaro_winkler(&Bytes(a.as_bytes()), &Bytes(b.as_bytes()))
+    } else {
+        strsim::jaro_winkler(a, b)
+    }
+}
+
+fn best_jw(a: &[String], b: &[String]) -> f64 {
+    let mut best = 0.0f64;
+    for x in a {
+        for y in b {
+            best = best.max(jaro_winkler(x, y));
+            if best >= CLOSE {
+                return best;
+            }
+        }
+    }
+    best
+}
+
+fn same_reading(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> bool {
+    (!a.han.is_empty() && a.han == b.han) || ao.iter().any(|o| bo.contains(o))
+}
+
+fn name_level(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> u8 {
+    if a.is_empty() || b.is_empty() {
+        return NULL;
+    }
+    let same_script_exact = if a.han.is_empty() == b.han.is_empty() {
+        if a.han.is_empty() {
+            a.tokens == b.tokens
+        } else {
+            a.han == b.han
+        }
+    } else {
+        false
+    };
+    if same_script_exact {
+        return 0;
+    }
+    if same_reading(a, b, ao, bo) {
+        return 1;
+    }
+    let jw = best_jw(ao, bo);
+    if jw >= CLOSE {
+        2
+    } else if jw >= SIMILAR {
+        3
+    } else {
+        4
+    }
+}
+
+fn alias_level(a: &Record, b: &Record) -> u8 {
+    if a.aliases.is_empty() && b.aliases.is_empty() {
+        return NULL;
+    }
+    // Every name of one record against every name of the other, except
+    // name against name (the name field already counts that).
+    fn names(r: &Record) -> Vec<(bool, &NameForm, &[String])> {
+        std::iter::once((true, &r.name, r.name_orderings.as_slice()))
+            .chain(
+                r.aliases
+                    .iter()
+                    .zip(&r.alias_orderings)
+                    .map(|(a, o)| (false, a, o.as_slice())),
+            )
+            .filter(|(_, n, _)| !n.is_empty())
+            .collect()
+    }
+    let (na, nb) = (names(a), names(b));
+    let mut best = 0.0f64;
+    let mut any = false;
+    for (a_is_name, x, xo) in &na {
+        for (b_is_name, y, yo) in &nb {
+            if *a_is_name && *b_is_name {
+                continue;
+            }
+            any = true;
+            if same_reading(x, y, xo, yo) {
+                return 0;
+            }
+            best = best.max(best_jw(xo, yo));
+        }
+    }
+    if !any {
+        NULL
+    } else if best >= CLOSE {
+        1
+    } else {
+        2
+    }
+}
+
+fn id_level(a: &Record, b: &Record) -> u8 {
+    if a.id_number.is_empty() || b.id_number.is_empty() {
+        return NULL;
+    }
+    if a.id_number == b.id_number {
+        return 0;
+    }
+    // One wrong digit or two neighbours swapped: a clerk's typo.
+    if a.id_number.len() == b.id_number.len()
+        && strsim::osa_distance(&a.id_number, &b.id_number) == 1
+    {
+        return 1;
+    }
+    2
+}
+
+fn dob_level(a: &Record, b: &Record) -> u8 {
+    // A date of birth read from an id number is used only when the other
+    // record has no id number, or it would count the id number twice.
+    let eff = |r: &Record, other: &Record| {
+        if r.dob != NO_TIME {
+            r.dob
+        } else if other.id_number.is_empty() {
+            r.id_dob
+        } else {
+            NO_TIME
+        }
+    };
+    let (da, db) = (eff(a, b), eff(b, a));
+    if da == NO_TIME || db == NO_TIME {
+        return NULL;
+    }
+    if da == db {
+        return 0;
+    }
+    let (Some((ya, ma, xa)), Some((yb, mb, xb))) = (ymd(da), ymd(db)) else {
+        return 2;
+    };
+    let differing = (ya != yb) as u8 + (ma != mb) as u8 + (xa != xb) as u8;
+    if differing == 1 || (ya == yb && ma == xb && xa == mb) {
+        1
+    } else {
+        2
+    }
+}
+
+fn sorted_intersect(a: &[u32], b: &[u32]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
+fn phone_level(a: &Record, b: &Record) -> u8 {
+    if a.phones.is_empty() || b.phones.is_empty() {
+        return NULL;
+    }
+    if sorted_intersect(&a.phones, &b.phones) {
+        0
+    } else if sorted_intersect(&a.handsets, &b.handsets) {
+        1
+    } else {
+        2
+    }
+}
+
+fn address_level(a: &Record, b: &Record) -> u8 {
+    if a.address.is_empty() || b.address.is_empty() {
+        return NULL;
+    }
+    if a.address == b.address {
+        0
+    } else if jaro_winkler(&a.address, &b.address) >= CLOSE {
+        1
+    } else {
+        2
+    }
+}
+
+/// Compare two records field by field.
+pub fn compare(a: &Record, b: &Record) -> Pattern {
+    [
+        name_level(&a.name, &b.name, &a.name_orderings, &b.name_orderings),
+        alias_level(a, b),
+        id_level(a, b),
+        dob_level(a, b),
+        phone_level(a, b),
+        address_level(a, b),
+    ]
+}
+
+/// Count each distinct pattern; the result is sorted by pattern, so that
+/// everything computed from it is in a fixed order.
+pub fn count_patterns(patterns: impl IntoIterator<Item = Pattern>) -> Vec<(Pattern, u64)> {
+    let mut counts: FxHashMap<Pattern, u64> = FxHashMap::default();
+    for p in patterns {
+        *counts.entry(p).or_default() += 1;
+    }
+    let mut v: Vec<_> = counts.into_iter().collect();
+    v.sort_unstable();
+    v
+}
+
+/// EM settings.
+#[derive(Debug, Clone, Copy)]
+pub struct EmConfig {
+    pub max_iterations: u32,
+    /// Stop when no parameter moves by more than this.
+    pub tolerance: f64,
+    /// Added to every level's count, so that no level has probability 0
+    /// (a level never seen is rare, not impossible).
+    pub pseudo_count: f64,
+}
+
+impl EmConfig {
+    pub const DEFAULT_MAX_ITERATIONS: u32 = 500;
+    pub const DEFAULT_TOLERANCE: f64 = 1e-7;
+    pub const DEFAULT_PSEUDO_COUNT: f64 = 0.5;
+}
+
+impl Default for EmConfig {
+    fn default() -> Self {
+        EmConfig {
+            max_iterations: Self::DEFAULT_MAX_ITERATIONS,
+            tolerance: Self::DEFAULT_TOLERANCE,
+            pseudo_count: Self::DEFAULT_PSEUDO_COUNT,
+        }
+    }
+}
+
+/// The estimated Fellegi–Sunter model.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Model {
+    /// Share of matches among all record pairs.
+    pub prior: f64,
+    /// `m[field][level]`, fields in [`FIELDS`] order.
+    pub m: Vec<Vec<f64>>,
+    pub u: Vec<Vec<f64>>,
+    pub iterations: u32,
+    pub converged: bool,
+    pub n_candidate_pairs: u64,
+    /// Sampled pairs standing for the pairs blocking did not compare.
+    pub n_sample_pairs: u64,
+    /// All record pairs, n(n-1)/2.
+    pub n_population_pairs: f64,
+}
+
+fn logit2(p: f64) -> f64 {
+    (p / (1.0 - p)).log2()
+}
+
+impl Model {
+    /// `log2(m / u)` of one field level.
+    pub fn weight(&self, field: usize, level: u8) -> f64 {
+        if level == NULL {
+            return 0.0;
+        }
+        let l = level as usize;
+        (self.m[field][l] / self.u[field][l]).log2()
+    }
+
+    /// The prior log-odds that a pair of records is one individual.
+    pub fn prior_weight(&self) -> f64 {
+        logit2(self.prior)
+    }
+
+    /// Match weight of a pattern without frequency adjustment.
+    pub fn pattern_weight(&self, p: &Pattern) -> f64 {
+        let mut w = logit2(self.prior);
+        for (f, &l) in p.iter().enumerate() {
+            w += self.weight(f, l);
+        }
+        w
+    }
+}
+
+/// Probability of a match from a match weight (log2 odds).
+pub fn probability(weight: f64) -> f64 {
+    1.0 / (1.0 + (-weight).exp2())
+}
+
+fn initial_m(levels: usize) -> Vec<f64> {
+    // Matches mostly agree: each weaker level a quarter as likely.
+    let raw: Vec<f64> = (0..levels).map(|l| 0.25f64.powi(l as i32)).collect();
+    let sum: f64 = raw.iter().sum();
+    raw.into_iter().map(|x| x / sum).collect()
+}
+
+/// Estimate `m`, `u` and the prior by EM over all record pairs: the
+/// candidate pairs' patterns as they are, and the pairs blocking did not
+/// compare represented by a random sample of them (`rest`), each sampled
+/// pair standing for `rest_weight` pairs. Both lists come from
+/// [`count_patterns`].
+///
+/// Fitting the mixture over *all* pairs, not only the blocked ones, is
+/// what keeps EM honest: blocked non-matches agree on something by
+/// construction, and a fit over them alone would call them matches.
+pub fn estimate(
+    candidates: &[(Pattern, u64)],
+    rest: &[(Pattern, u64)],
+    rest_weight: f64,
+    config: &EmConfig,
+) -> Model {
+    let n_levels: Vec<usize> = FIELDS.iter().map(|f| f.levels().len()).collect();
+    let normalise = |counts: &[f64]| -> Vec<f64> {
+        let total: f64 = counts.iter().sum::<f64>() + config.pseudo_count * counts.len() as f64;
+        counts
+            .iter()
+            .map(|c| (c + config.pseudo_count) / total)
+            .collect()
+    };
+    let n_candidate_pairs: u64 = candidates.iter().map(|(_, c)| c).sum();
+    let n_sample_pairs: u64 = rest.iter().map(|(_, c)| c).sum();
+    let population = n_candidate_pairs as f64 + n_sample_pairs as f64 * rest_weight;
+    // Weighted pattern list over the whole population of pairs.
+    let all: Vec<(Pattern, f64)> = candidates
+        .iter()
+        .map(|&(p, c)| (p, c as f64))
+        .chain(rest.iter().map(|&(p, c)| (p, c as f64 * rest_weight)))
+        .collect();
+    // u starts as the level shares over all pairs (nearly all non-matches).
+    let level_shares = |weights: &dyn Fn(&Pattern) -> f64| -> Vec<Vec<f64>> {
+        n_levels
+            .iter()
+            .enumerate()
+            .map(|(f, &n)| {
+                let mut counts = vec![0.0; n];
+                for (p, c) in &all {
+                    if p[f] != NULL {
+                        counts[p[f] as usize] += c * weights(p);
+                    }
+                }
+                normalise(&counts)
+            })
+            .collect()
+    };
+    let mut model = Model {
+        prior: (0.5 * n_candidate_pairs as f64 / population.max(1.0)).clamp(1e-9, 0.5),
+        m: n_levels.iter().map(|&n| initial_m(n)).collect(),
+        u: level_shares(&|_| 1.0),
+        iterations: 0,
+        converged: false,
+        n_candidate_pairs,
+        n_sample_pairs,
+        n_population_pairs: population,
+    };
+    if population == 0.0 {
+        return model;
+    }
+    for it in 1..=config.max_iterations {
+        let g: Vec<f64> = all
+            .iter()
+            .map(|(p, _)| probability(model.pattern_weight(p)))
+            .collect();
+        let mut m_counts: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
+        let mut u_counts: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
+        let mut matches = 0.0;
+        for ((p, c), g) in all.iter().zip(&g) {
+            matches += c * g;
+            for (f, &l) in p.iter().enumerate() {
+                if l != NULL {
+                    m_counts[f][l as usize] += c * g;
+                    u_counts[f][l as usize] += c * (1.0 - g);
+                }
+            }
+        }
+        let new_m: Vec<Vec<f64>> = m_counts.iter().map(|c| normalise(c)).collect();
+        let new_u: Vec<Vec<f64>> = u_counts.iter().map(|c| normalise(c)).collect();
+        let new_prior = (matches / population).clamp(1e-12, 1.0 - 1e-9);
+        let mut delta = (new_prior - model.prior).abs() / model.prior;
+        for f in 0..FIELDS.len() {
+            for l in 0..n_levels[f] {
+                delta = delta
+                    .max((new_m[f][l] - model.m[f][l]).abs())
+                    .max((new_u[f][l] - model.u[f][l]).abs());
+            }
+        }
+        model.m = new_m;
+        model.u = new_u;
+        model.prior = new_prior;
+        model.iterations = it;
+        if delta < config.tolerance {
+            model.converged = true;
+            break;
+        }
+    }
+    model
+}
+
+/// The weights of one scored pair.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PairScore {
+    pub pattern: Pattern,
+    /// Weight of each field (0 when not compared).
+    pub weights: [f64; 6],
+    /// Prior log-odds plus all field weights.
+    pub total: f64,
+}
+
+impl PairScore {
+    pub fn probability(&self) -> f64 {
+        probability(self.total)
+    }
+}
+
+/// How common each name is among the records (by [`Record::name_freq_key`]).
+#[derive(Debug, Clone, Default)]
+pub struct NameFrequencies {
+    counts: FxHashMap<String, u32>,
+    n_records: u32,
+}
+
+impl NameFrequencies {
+    pub fn new(records: &[Record]) -> Self {
+        let mut counts: FxHashMap<String, u32> = FxHashMap::default();
+        for r in records {
+            if !r.name_freq_key.is_empty() {
+                *counts.entry(r.name_freq_key.clone()).or_default() += 1;
+            }
+        }
+        NameFrequencies {
+            counts,
+            n_records: records.len() as u32,
+        }
+    }
+    /// Share of records with this name (at least one record's share).
+    pub fn share(&self, key: &str) -> f64 {
+        let n = self.n_records.max(1) as f64;
+        f64::from(self.counts.get(key).copied().unwrap_or(1).max(1)) / n
+    }
+}
+
+/// Score a pair: field weights from the model, the name's agreement
+/// weight adjusted by how common the name is.
+pub fn score(model: &Model, freq: &NameFrequencies, a: &Record, b: &Record) -> PairScore {
+    let pattern = compare(a, b);
+    let mut weights = [0.0; 6];
+    let mut total = model.prior_weight();
+    for (f, &l) in pattern.iter().enumerate() {
+        let mut w = model.weight(f, l);
+        if FIELDS[f] == Field::Name && (l == 0 || l == 1) {
+            // For agreement on a value v, u is the chance two different
+            // people share v: v's frequency (the common-name penalty).
+            let share = freq
+                .share(&a.name_freq_key)
+                .max(freq.share(&b.name_freq_key));
+            w = (model.m[f][l as usize] / share).log2();
+        }
+        weights[f] = w;
+        total += w;
+    }
+    PairScore {
+        pattern,
+        weights,
+        total,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::normalise::{normalise_id_number, normalise_name};
+    use rand::{Rng, SeedableRng};
+
+    fn rec(name: &str, id: &str) -> Record {
+        let name = normalise_name(name);
+        Record {
+            name_freq_key: String::new(),
+            name,
+            id_number: normalise_id_number(id),
+            dob: NO_TIME,
+            id_dob: NO_TIME,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn byte_jaro_winkler_is_strsims() {
+        for (a, b) in [
+            ("zhangwei", "zhangwen"),
+            ("martha", "marhta"),
+            ("", "x"),
+            ("abc", "abc"),
+        ] {
+            assert_eq!(jaro_winkler(a, b), strsim::jaro_winkler(a, b), "{a} {b}");
+        }
+        assert_eq!(
+            jaro_winkler("张伟", "张炜"),
+            strsim::jaro_winkler("张伟", "张炜")
+        );
+    }
+
+    #[test]
+    fn name_levels() {
+        let lv = |a: &str, b: &str| {
+            let (a, b) = (normalise_name(a), normalise_name(b));
+            name_level(&a, &b, &a.orderings(), &b.orderings())
+        };
+        assert_eq!(lv("张伟", "张伟"), 0);
+        assert_eq!(lv("ZHANG Wei", "zhang wei"), 0);
+        assert_eq!(lv("张伟", "Zhang Wei"), 1);
+        assert_eq!(lv("张伟", "Wei Zhang"), 1);
+        assert_eq!(lv("Zhang Wei", "Wei Zhang"), 1);
+        assert_eq!(lv("张晓明", "Xiao Ming Zhang"), 1);
+        assert_eq!(lv("Zhang Xiaoming", "Zhang Xiaomin"), 2);
+        assert_eq!(lv("张伟", "李娜"), 4);
+        assert_eq!(lv("", "李娜"), NULL);
+    }
+
+    #[test]
+    fn id_levels_forgive_one_typo() {
+        let a = rec("a", "11010519491231002X");
+        assert_eq!(id_level(&a, &rec("b", "110105 19491231 002x")), 0);
+        assert_eq!(id_level(&a, &rec("b", "11010519491231003X")), 1);
+        assert_eq!(id_level(&a, &rec("b", "11010519492131002X")), 1); // swap
+        assert_eq!(id_level(&a, &rec("b", "11010519591232002X")), 2);
+        assert_eq!(id_level(&a, &rec("b", "")), NULL);
+    }
+
+    #[test]
+    fn dob_levels() {
+        let d = |s: &str| crate::model::Clock::parse_date(s).unwrap();
+        let mut a = rec("a", "");
+        let mut b = rec("b", "");
+        a.dob = d("1985-03-04");
+        b.dob = d("1985-04-03");
+        assert_eq!(dob_level(&a, &b), 1);
+        b.dob = d("1986-03-04");
+        assert_eq!(dob_level(&a, &b), 1);
+        b.dob = d("1990-07-21");
+        assert_eq!(dob_level(&a, &b), 2);
+        // A dob read from an id number counts only against a record with no id.
+        b.dob = NO_TIME;
+        b.id_dob = d("1985-03-04");
+        assert_eq!(dob_level(&a, &b), 0);
+        a.id_number = "x".into();
+        assert_eq!(dob_level(&a, &b), NULL);
+    }
+
+    /// Synthetic pairs from a known model: EM must find weights that put
+    /// matches and non-matches on the right sides, from a cold start.
+    #[test]
+    fn em_recovers_a_known_model() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let true_m = [
+            [0.70, 0.20, 0.06, 0.03, 0.01],
+            [0.5, 0.3, 0.2, 0.0, 0.0],
+            [0.9, 0.08, 0.02, 0.0, 0.0],
+            [0.85, 0.1, 0.05, 0.0, 0.0],
+            [0.6, 0.2, 0.2, 0.0, 0.0],
+            [0.6, 0.2, 0.2, 0.0, 0.0],
+        ];
+        let true_u = [
+            [0.002, 0.003, 0.02, 0.1, 0.875],
+            [0.01, 0.04, 0.95, 0.0, 0.0],
+            [0.0005, 0.001, 0.9985, 0.0, 0.0],
+            [0.002, 0.02, 0.978, 0.0, 0.0],
+            [0.001, 0.01, 0.989, 0.0, 0.0],
+            [0.02, 0.05, 0.93, 0.0, 0.0],
+        ];
+        let draw = |probs: &[f64], null_rate: f64, rng: &mut rand_chacha::ChaCha8Rng| {
+            if rng.gen::<f64>() < null_rate {
+                return NULL;
+            }
+            let x: f64 = rng.gen();
+            let mut acc = 0.0;
+            for (l, p) in probs.iter().enumerate() {
+                acc += p;
+                if x < acc {
+                    return l as u8;
+                }
+            }
+            (probs.iter().rposition(|&p| p > 0.0).unwrap()) as u8
+        };
+        let pattern = |matched: bool, rng: &mut rand_chacha::ChaCha8Rng| {
+            let mut p = [0u8; 6];
+            for f in 0..6 {
+                let probs = if matched { &true_m[f] } else { &true_u[f] };
+                p[f] = draw(probs, if f == 0 { 0.0 } else { 0.3 }, rng);
+            }
+            p
+        };
+        let mut cand = Vec::new();
+        let mut truth = Vec::new();
+        for i in 0..20_000 {
+            let matched = i % 5 == 0; // 20% matches among candidates
+            cand.push(pattern(matched, &mut rng));
+            truth.push(matched);
+        }
+        let rest: Vec<Pattern> = (0..50_000).map(|_| pattern(false, &mut rng)).collect();
+        // Each sampled non-candidate pair stands for ten.
+        let model = estimate(
+            &count_patterns(cand.iter().copied()),
+            &count_patterns(rest),
+            10.0,
+            &EmConfig::default(),
+        );
+        assert!(model.converged, "{model:?}");
+        let true_prior = 4_000.0 / 520_000.0;
+        assert!(
+            (model.prior / true_prior - 1.0).abs() < 0.1,
+            "prior {} should be near {true_prior}",
+            model.prior
+        );
+        // The id number's exact-agreement m is recovered closely.
+        assert!((model.m[2][0] - 0.9).abs() < 0.03, "{:?}", model.m[2]);
+        let mut correct = 0;
+        for (p, &t) in cand.iter().zip(&truth) {
+            let predicted = model.pattern_weight(p) > 0.0;
+            correct += (predicted == t) as u32;
+        }
+        let accuracy = correct as f64 / cand.len() as f64;
+        assert!(accuracy > 0.97, "accuracy {accuracy}");
+    }
+}
