@@ -42,12 +42,15 @@ pub const DEFAULT_RESOLUTION: f64 = 1.0;
 pub const DEFAULT_SEED: u64 = 0;
 pub const MAX_LEVELS: usize = 64;
 /// Rounds of the whole algorithm, each from the previous round's partition.
-pub const MAX_ROUNDS: usize = 16;
+pub const MAX_ROUNDS: usize = 4;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CommunityConfig {
     pub resolution: f64,
     pub seed: u64,
+    /// Rounds of the whole algorithm at most, each starting from the last
+    /// round's partition (more rounds: higher modularity, more time).
+    pub max_rounds: usize,
 }
 
 impl Default for CommunityConfig {
@@ -55,6 +58,7 @@ impl Default for CommunityConfig {
         CommunityConfig {
             resolution: DEFAULT_RESOLUTION,
             seed: DEFAULT_SEED,
+            max_rounds: MAX_ROUNDS,
         }
     }
 }
@@ -300,8 +304,8 @@ fn aggregate(l: &Level, cluster: &[u32], r: usize) -> Level {
     }
     let mut fill = offs.clone();
     let mut members = vec![0u32; n];
-    for v in 0..n {
-        let c = cluster[v] as usize;
+    for (v, &c) in cluster.iter().enumerate() {
+        let c = c as usize;
         members[fill[c]] = v as u32;
         fill[c] += 1;
     }
@@ -401,7 +405,7 @@ pub fn communities(g: &ContactGraph, config: &CommunityConfig) -> Result<Communi
     let mut levels = 0;
     // Leiden iterates: each round starts from the previous round's
     // partition, and rounds go on while modularity still rises.
-    for _ in 0..MAX_ROUNDS {
+    for _ in 0..config.max_rounds.max(1) {
         if two_m == 0.0 {
             break;
         }
@@ -567,7 +571,7 @@ mod tests {
     #[test]
     fn modularity_of_everything_in_one_community_is_zero() {
         let g = two_cliques();
-        assert!(modularity(&g, &vec![0; 10], 1.0).abs() < 1e-15);
+        assert!(modularity(&g, &[0; 10], 1.0).abs() < 1e-15);
     }
 
     #[test]

@@ -15,12 +15,12 @@
 //! made with NetworkX at tol 1e-13 and match within 1e-9.
 //!
 //! # Complexity
-//! O(m) time per iteration (a pull over the CSR, parallel over nodes),
-//! O(n) extra memory. Deterministic: each node's new value is a sum in
+//! O(m) time per iteration (one fused pull over the CSR, parallel over
+//! fixed chunks of nodes), O(n) extra memory. Deterministic: each node's new value is a sum in
 //! neighbour order, and the L1 change is summed in fixed chunks.
 
 use crate::analysis::contact::ContactGraph;
-use crate::analysis::det_sum;
+use crate::analysis::SUM_CHUNK;
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 
@@ -58,33 +58,54 @@ pub fn pagerank(
         })
         .collect();
     let inv_n = 1.0 / n as f64;
+    let inv_w: Vec<f64> = out_weight
+        .iter()
+        .map(|&w| if w > 0.0 { 1.0 / w } else { 0.0 })
+        .collect();
+    // Nodes without links keep no rank for themselves: it is spread evenly.
+    let dangling: Vec<usize> = (0..n).filter(|&v| out_weight[v] == 0.0).collect();
     let mut x = vec![inv_n; n];
-    let mut share = vec![0.0; n];
+    let mut share: Vec<f64> = inv_w.iter().map(|&iw| inv_n * iw).collect();
     let mut next = vec![0.0; n];
+    let mut next_share = vec![0.0; n];
     for iter in 1..=max_iter {
-        share
-            .par_iter_mut()
-            .zip(&x)
-            .zip(&out_weight)
-            .for_each(|((s, &xv), &w)| *s = if w > 0.0 { xv / w } else { 0.0 });
-        let dangling = det_sum(n, |v| if out_weight[v] > 0.0 { 0.0 } else { x[v] });
-        let base = (alpha * dangling + (1.0 - alpha)) * inv_n;
-        next.par_iter_mut().enumerate().for_each(|(v, out)| {
-            let (a, b) = (offsets[v] as usize, offsets[v + 1] as usize);
-            let mut s = 0.0;
-            if weighted {
-                for (&u, &w) in neighbours[a..b].iter().zip(&weights[a..b]) {
-                    s += share[u as usize] * w;
+        let lost: f64 = dangling.iter().map(|&v| x[v]).sum();
+        let base = (alpha * lost + (1.0 - alpha)) * inv_n;
+        // One fused pass per iteration: pull the new rank over the CSR,
+        // its share for the next pull, and this chunk's L1 change. Chunks
+        // are fixed-size and their changes summed in order, so the result
+        // does not depend on the thread count.
+        let changes: Vec<f64> = next
+            .par_chunks_mut(SUM_CHUNK)
+            .zip(next_share.par_chunks_mut(SUM_CHUNK))
+            .enumerate()
+            .map(|(c, (out, out_share))| {
+                let lo = c * SUM_CHUNK;
+                let mut change = 0.0;
+                for (i, (o, os)) in out.iter_mut().zip(out_share.iter_mut()).enumerate() {
+                    let v = lo + i;
+                    let (a, b) = (offsets[v] as usize, offsets[v + 1] as usize);
+                    let mut s = 0.0;
+                    if weighted {
+                        for (&u, &w) in neighbours[a..b].iter().zip(&weights[a..b]) {
+                            s += share[u as usize] * w;
+                        }
+                    } else {
+                        for &u in &neighbours[a..b] {
+                            s += share[u as usize];
+                        }
+                    }
+                    let r = alpha * s + base;
+                    change += (r - x[v]).abs();
+                    *o = r;
+                    *os = r * inv_w[v];
                 }
-            } else {
-                for &u in &neighbours[a..b] {
-                    s += share[u as usize];
-                }
-            }
-            *out = alpha * s + base;
-        });
-        let err = det_sum(n, |v| (next[v] - x[v]).abs());
+                change
+            })
+            .collect();
+        let err: f64 = changes.iter().sum();
         std::mem::swap(&mut x, &mut next);
+        std::mem::swap(&mut share, &mut next_share);
         if err < tol {
             return Ok((x, iter));
         }

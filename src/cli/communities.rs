@@ -34,6 +34,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         &CommunityConfig {
             resolution: args.resolution,
             seed: args.seed,
+            ..CommunityConfig::default()
         },
     )
     .map_err(|e| super::usage(e.to_string()))?;
