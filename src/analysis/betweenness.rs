@@ -47,27 +47,12 @@ pub const WAVE: usize = 4;
 /// Confidence used for the reported sampling error.
 pub const DEFAULT_DELTA: f64 = 0.05;
 
-/// What one search knows about one node. Kept together so that visiting a
-/// neighbour touches one cache line, not four arrays: on graphs larger
-/// than the cache, these random reads are the whole cost of Brandes.
-#[derive(Clone, Copy)]
-struct NodeState {
-    sigma: f64,
-    delta: f64,
-    dist: f64,
-    hops: u32,
-}
-
-const FRESH: NodeState = NodeState {
-    sigma: 0.0,
-    delta: 0.0,
-    dist: f64::INFINITY,
-    hops: u32::MAX,
-};
-
 /// Per-source search state, reused across sources.
 struct Search {
-    node: Vec<NodeState>,
+    hops: Vec<u32>,
+    dist: Vec<f64>,
+    sigma: Vec<f64>,
+    delta: Vec<f64>,
     order: Vec<u32>,
     heap: BinaryHeap<Reverse<(u64, u32)>>,
 }
@@ -75,7 +60,10 @@ struct Search {
 impl Search {
     fn new(n: usize) -> Self {
         Search {
-            node: vec![FRESH; n],
+            hops: vec![u32::MAX; n],
+            dist: vec![f64::INFINITY; n],
+            sigma: vec![0.0; n],
+            delta: vec![0.0; n],
             order: Vec::new(),
             heap: BinaryHeap::new(),
         }
@@ -85,109 +73,105 @@ impl Search {
     fn run(&mut self, g: &ContactGraph, s: u32, weighted: bool, acc: &mut [f64]) {
         let (offsets, neighbours, weights) = g.csr();
         let adj = |v: u32| offsets[v as usize] as usize..offsets[v as usize + 1] as usize;
-        let node = &mut self.node;
         self.order.clear();
-        node[s as usize].sigma = 1.0;
+        self.sigma[s as usize] = 1.0;
         if !weighted {
-            node[s as usize].hops = 0;
+            self.hops[s as usize] = 0;
             self.order.push(s);
             let mut head = 0;
             while head < self.order.len() {
                 let v = self.order[head];
                 head += 1;
-                let NodeState {
-                    hops: dv,
-                    sigma: sv,
-                    ..
-                } = node[v as usize];
+                let dv = self.hops[v as usize];
+                let sv = self.sigma[v as usize];
                 for &w in &neighbours[adj(v)] {
-                    let nw = &mut node[w as usize];
-                    if nw.hops == u32::MAX {
-                        nw.hops = dv + 1;
+                    let dw = &mut self.hops[w as usize];
+                    if *dw == u32::MAX {
+                        *dw = dv + 1;
                         self.order.push(w);
                     }
-                    if nw.hops == dv + 1 {
-                        nw.sigma += sv;
+                    if *dw == dv + 1 {
+                        self.sigma[w as usize] += sv;
                     }
                 }
             }
             for &v in self.order.iter().rev() {
-                let NodeState {
-                    hops: dv,
-                    sigma: sv,
-                    ..
-                } = node[v as usize];
+                let dv = self.hops[v as usize];
+                let sv = self.sigma[v as usize];
                 let mut d = 0.0;
                 for &w in &neighbours[adj(v)] {
-                    let nw = &node[w as usize];
-                    if nw.hops == dv + 1 {
-                        d += sv / nw.sigma * (1.0 + nw.delta);
+                    if self.hops[w as usize] == dv + 1 {
+                        d += sv / self.sigma[w as usize] * (1.0 + self.delta[w as usize]);
                     }
                 }
-                node[v as usize].delta = d;
+                self.delta[v as usize] = d;
                 if v != s {
                     acc[v as usize] += d;
                 }
             }
             for &v in &self.order {
-                node[v as usize] = FRESH;
+                self.hops[v as usize] = u32::MAX;
+                self.sigma[v as usize] = 0.0;
+                self.delta[v as usize] = 0.0;
             }
             return;
         }
         // Dijkstra with lengths 1 / weight. Non-negative floats order like
-        // their bit patterns, so the heap key is the bits. `hops == 0`
-        // marks a settled node.
-        node[s as usize].dist = 0.0;
+        // their bit patterns, so the heap key is the bits.
+        self.dist[s as usize] = 0.0;
         self.heap.push(Reverse((0f64.to_bits(), s)));
+        let mut settled = vec![];
+        std::mem::swap(&mut settled, &mut self.order);
         while let Some(Reverse((bits, v))) = self.heap.pop() {
             let dv = f64::from_bits(bits);
-            let nv = node[v as usize];
-            if dv > nv.dist || nv.hops == 0 {
+            if dv > self.dist[v as usize] || self.hops[v as usize] == 0 {
                 continue;
             }
-            node[v as usize].hops = 0;
-            self.order.push(v);
-            let sv = nv.sigma;
+            // `hops` marks settled nodes in the weighted search.
+            self.hops[v as usize] = 0;
+            settled.push(v);
+            let sv = self.sigma[v as usize];
             let r = adj(v);
             for (&w, &wt) in neighbours[r.clone()].iter().zip(&weights[r]) {
-                let nw = &mut node[w as usize];
-                if nw.hops == 0 {
+                if self.hops[w as usize] == 0 {
                     continue;
                 }
                 let nd = dv + 1.0 / wt;
-                if nd < nw.dist {
-                    nw.dist = nd;
-                    nw.sigma = sv;
+                let dw = self.dist[w as usize];
+                if nd < dw {
+                    self.dist[w as usize] = nd;
+                    self.sigma[w as usize] = sv;
                     self.heap.push(Reverse((nd.to_bits(), w)));
-                } else if nd == nw.dist {
-                    nw.sigma += sv;
+                } else if nd == dw {
+                    self.sigma[w as usize] += sv;
                 }
             }
         }
-        for &v in self.order.iter().rev() {
-            let NodeState {
-                dist: dv,
-                sigma: sv,
-                ..
-            } = node[v as usize];
+        for &v in settled.iter().rev() {
+            let dv = self.dist[v as usize];
+            let sv = self.sigma[v as usize];
             let r = adj(v);
             let mut d = 0.0;
             for (&w, &wt) in neighbours[r.clone()].iter().zip(&weights[r]) {
-                let nw = &node[w as usize];
-                if nw.dist == dv + 1.0 / wt {
-                    d += sv / nw.sigma * (1.0 + nw.delta);
+                if self.dist[w as usize] == dv + 1.0 / wt {
+                    d += sv / self.sigma[w as usize] * (1.0 + self.delta[w as usize]);
                 }
             }
-            node[v as usize].delta = d;
+            self.delta[v as usize] = d;
             if v != s {
                 acc[v as usize] += d;
             }
         }
-        // Every pushed node is popped and settled, so resetting the settled
-        // ones leaves the state clean.
-        for &v in &self.order {
-            node[v as usize] = FRESH;
+        for &v in &settled {
+            self.hops[v as usize] = u32::MAX;
+            self.dist[v as usize] = f64::INFINITY;
+            self.sigma[v as usize] = 0.0;
+            self.delta[v as usize] = 0.0;
         }
+        // Nodes reached but never settled cannot exist (every pushed node is
+        // popped), so `dist` is clean again.
+        settled.clear();
+        self.order = settled;
     }
 }
 
