@@ -98,7 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut t = Table::new("central", &["node_kind", "node_id", "value", "rank"]);
     for &v in c.order.iter().take(top) {
         t.push(vec![
-            g.kind(v).as_str().into(),
+            loaded.kind_text(v).into(),
             g.name(v).into(),
             c.values[v as usize].into(),
             c.rank[v as usize].into(),
