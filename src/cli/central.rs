@@ -87,7 +87,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     config.seed = args.seed;
     config.tol = args.tol;
     let t0 = Instant::now();
-    let c = centrality(g, &config)?;
+    let working = super::output::working(config.measure.as_str());
+    let c = centrality(g, &config);
+    working.finish_and_clear();
+    let c = c?;
     loaded.report_time(measure.as_str(), t0);
     let format = args.format.format();
     let top = args.top.unwrap_or(if format == Format::Table {

@@ -156,6 +156,7 @@ impl ContactArgs {
             });
         }
         let case = self.case.open()?;
+        let working = super::output::working("building the contact graph");
         let mut hubs = HubConfig {
             keep: self.keep_hubs,
             min_degree: self.hub_degree,
@@ -211,7 +212,9 @@ impl ContactArgs {
             None
         };
         let graph = ContactGraph::from_case_grouped(&case, &config, grouping.as_ref())
-            .map_err(|e| usage(e.to_string()))?;
+            .map_err(|e| usage(e.to_string()));
+        working.finish_and_clear();
+        let graph = graph?;
         Ok(Loaded {
             graph,
             started,
