@@ -4,7 +4,7 @@
 //! the parsed rows are then added in file order, so the result does not
 //! depend on the number of threads.
 
-use super::table::{row_hash, FileSpec, Table};
+use super::table::{row_hash, Table};
 use super::IngestConfig;
 use crate::error::{Result, RowError};
 use crate::graph::build::{text_key, TextKey};
@@ -51,6 +51,18 @@ struct ParsedCall {
     names: [(u32, u32); 4],
 }
 
+// Positions of the contract's call columns in `FileSpec::CALLS.columns`
+// (checked by a test below).
+const CALLER: usize = 0;
+const CALLEE: usize = 1;
+const START: usize = 2;
+const DURATION_S: usize = 3;
+const KIND: usize = 4;
+const CALLER_LOCATION: usize = 5;
+const CALLEE_LOCATION: usize = 6;
+const CALLER_IMEI: usize = 7;
+const CALLEE_IMEI: usize = 8;
+
 /// Field indices of the contract's call columns in this file.
 struct Columns([Option<usize>; 9]);
 
@@ -62,8 +74,8 @@ impl Columns {
         }
         Columns(c)
     }
-    fn get<'a>(&self, rec: &'a ByteRecord, name: &str) -> &'a str {
-        super::table::field(rec, self.0[FileSpec::CALLS.col(name)])
+    fn get<'a>(&self, rec: &'a ByteRecord, col: usize) -> &'a str {
+        super::table::field(rec, self.0[col])
     }
 }
 
@@ -91,22 +103,22 @@ fn parse_row(
     clock: &Clock,
     buf: &mut String,
 ) -> Result<ParsedCall, String> {
-    let caller = number("caller", cols.get(rec, "caller"), rules, buf)?;
-    let callee = number("callee", cols.get(rec, "callee"), rules, buf)?;
-    let start = cols.get(rec, "start");
+    let caller = number("caller", cols.get(rec, CALLER), rules, buf)?;
+    let callee = number("callee", cols.get(rec, CALLEE), rules, buf)?;
+    let start = cols.get(rec, START);
     if start.is_empty() {
         return Err("column \"start\": expected a value, found an empty field".into());
     }
     let start = clock
         .parse_time(start)
         .map_err(|e| format!("column \"start\": {e}"))?;
-    let duration_s = match cols.get(rec, "duration_s") {
+    let duration_s = match cols.get(rec, DURATION_S) {
         "" => 0,
         d => d.parse::<u32>().map_err(|_| {
             format!("column \"duration_s\": expected whole seconds >= 0, found {d:?}")
         })?,
     };
-    let kind = match cols.get(rec, "kind") {
+    let kind = match cols.get(rec, KIND) {
         "" => CallKind::Voice,
         k => CallKind::parse(k).ok_or_else(|| {
             format!(
@@ -115,10 +127,10 @@ fn parse_row(
             )
         })?,
     };
-    let caller_location = cols.get(rec, "caller_location");
-    let callee_location = cols.get(rec, "callee_location");
-    let caller_imei = cols.get(rec, "caller_imei");
-    let callee_imei = cols.get(rec, "callee_imei");
+    let caller_location = cols.get(rec, CALLER_LOCATION);
+    let callee_location = cols.get(rec, CALLEE_LOCATION);
+    let caller_imei = cols.get(rec, CALLER_IMEI);
+    let callee_imei = cols.get(rec, CALLEE_IMEI);
     Ok(ParsedCall {
         caller,
         callee,
@@ -395,4 +407,28 @@ pub fn read(
     })?;
     progress.finish_and_clear();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::FileSpec;
+
+    #[test]
+    fn column_positions_match_the_contract() {
+        let names = [
+            (CALLER, "caller"),
+            (CALLEE, "callee"),
+            (START, "start"),
+            (DURATION_S, "duration_s"),
+            (KIND, "kind"),
+            (CALLER_LOCATION, "caller_location"),
+            (CALLEE_LOCATION, "callee_location"),
+            (CALLER_IMEI, "caller_imei"),
+            (CALLEE_IMEI, "callee_imei"),
+        ];
+        for (i, name) in names {
+            assert_eq!(FileSpec::CALLS.col(name), i, "{name}");
+        }
+    }
 }
