@@ -5,6 +5,7 @@ pub mod export;
 pub mod generate;
 pub mod ingest;
 pub mod output;
+pub mod query;
 pub mod resolve;
 pub mod stats;
 
@@ -38,6 +39,8 @@ enum Command {
     Export(export::Args),
     /// Resolve person records and phones into individuals, every merge explained
     Resolve(resolve::Args),
+    /// Investigator queries: neighbors, path, common, profile, timeline, colocated, callers-before, towers
+    Query(query::Args),
 }
 
 /// How to read a case folder (ignored for snapshots, which remember theirs).
@@ -110,6 +113,7 @@ pub fn main() -> ExitCode {
         Command::Generate(a) => generate::run(a),
         Command::Export(a) => export::run(a),
         Command::Resolve(a) => resolve::run(a),
+        Command::Query(a) => query::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
