@@ -107,14 +107,19 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    // Snapshots load lazily; damage found while a command reads one is an
+    // error (exit 2), not a panic.
+    casegraph::snapshot::quiet_corruption_panics();
+    let result = casegraph::snapshot::catch_corruption(|| match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Stats(a) => stats::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Export(a) => export::run(a),
         Command::Resolve(a) => resolve::run(a),
         Command::Query(a) => query::run(a),
-    };
+    })
+    .map_err(anyhow::Error::from)
+    .and_then(|r| r);
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
