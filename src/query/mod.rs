@@ -31,6 +31,7 @@ use crate::graph::provenance::{NodeRef, Sources};
 use crate::graph::CaseGraph;
 use crate::model::{time, Clock, NodeKind, Time, NO_TIME};
 use crate::resolve::Resolution;
+use std::sync::OnceLock;
 
 /// Source lines shown per row with `--sources` (the count is always exact).
 pub const SOURCE_LINES_SHOWN: usize = 10;
@@ -84,7 +85,7 @@ pub struct Case<'g> {
     pub graph: &'g CaseGraph,
     lookup: std::sync::OnceLock<Lookup<'g>>,
     resolution: Option<Resolution>,
-    reverse: std::sync::OnceLock<Reverse>,
+    reverse: Reverse<'g>,
 }
 
 /// A one-to-many index in CSR form: `get(i)` is the sorted list of `i`.
@@ -129,63 +130,119 @@ impl Multi {
     }
 }
 
-/// Reverse indexes the graph does not keep (built on first use, O(rows)):
-/// phone → persons, handset → phones, phone → incidents, person →
-/// incidents as victim, account → incidents.
-pub struct Reverse {
-    pub persons_of_phone: Multi,
-    pub phones_of_handset: Multi,
-    pub incidents_of_phone: Multi,
-    pub incidents_of_victim: Multi,
-    pub incidents_of_account: Multi,
+/// Reverse indexes the graph does not keep: phone → persons, handset →
+/// phones, phone → incidents, person → incidents as victim, account →
+/// incidents. Each is built on first use, O(rows of its table), so a query
+/// pays only for the ones it needs.
+pub struct Reverse<'g> {
+    g: &'g CaseGraph,
+    scans: std::sync::atomic::AtomicU32,
+    persons_of_phone: OnceLock<Multi>,
+    phones_of_handset: OnceLock<Multi>,
+    incidents_of_phone: OnceLock<Multi>,
+    incidents_of_victim: OnceLock<Multi>,
+    incidents_of_account: OnceLock<Multi>,
 }
 
-impl Reverse {
-    fn build(g: &CaseGraph) -> Reverse {
-        use crate::graph::NONE;
-        let persons_of_phone = Multi::build(
-            g.phones.len(),
-            g.person_phones.iter().map(|pp| (pp.phone, pp.person)),
-        );
-        let uses = g.handset_uses.iter().map(|u| (u.handset, u.phone));
-        let regs = g
-            .registrations
-            .iter()
-            .filter(|r| r.handset != NONE)
-            .map(|r| (r.handset, r.phone));
-        let mut phones_of_handset = Multi::build(g.handsets.len(), uses.chain(regs));
-        dedup(&mut phones_of_handset);
-        let per_incident = |f: fn(&CaseGraph, &crate::graph::Incident) -> Vec<u32>| {
+impl<'g> Reverse<'g> {
+    fn new(g: &'g CaseGraph) -> Self {
+        Reverse {
+            g,
+            scans: std::sync::atomic::AtomicU32::new(0),
+            persons_of_phone: OnceLock::new(),
+            phones_of_handset: OnceLock::new(),
+            incidents_of_phone: OnceLock::new(),
+            incidents_of_victim: OnceLock::new(),
+            incidents_of_account: OnceLock::new(),
+        }
+    }
+
+    /// The person records linked to one phone. The first few look-ups scan
+    /// the person–phone table (one pass, no allocation); after that the
+    /// whole index is built, as a walk over many phones needs it.
+    pub fn persons_of(&self, phone: u32) -> Vec<u32> {
+        use std::sync::atomic::Ordering;
+        if let Some(m) = self.persons_of_phone.get() {
+            return m.get(phone).to_vec();
+        }
+        if self.scans.fetch_add(1, Ordering::Relaxed) < 4 {
+            let mut v: Vec<u32> = self
+                .g
+                .person_phones
+                .iter()
+                .filter(|pp| pp.phone == phone)
+                .map(|pp| pp.person)
+                .collect();
+            v.sort_unstable();
+            return v;
+        }
+        self.persons_of_phone().get(phone).to_vec()
+    }
+
+    pub fn persons_of_phone(&self) -> &Multi {
+        let g = self.g;
+        self.persons_of_phone.get_or_init(|| {
+            Multi::build(
+                g.phones.len(),
+                g.person_phones.iter().map(|pp| (pp.phone, pp.person)),
+            )
+        })
+    }
+
+    pub fn phones_of_handset(&self) -> &Multi {
+        let g = self.g;
+        self.phones_of_handset.get_or_init(|| {
+            let uses = g.handset_uses.iter().map(|u| (u.handset, u.phone));
+            let regs = g
+                .registrations
+                .iter()
+                .filter(|r| r.handset != crate::graph::NONE)
+                .map(|r| (r.handset, r.phone));
+            let mut m = Multi::build(g.handsets.len(), uses.chain(regs));
+            dedup(&mut m);
+            m
+        })
+    }
+
+    fn per_incident(
+        &self,
+        n: usize,
+        f: fn(&CaseGraph, &crate::graph::Incident) -> Vec<u32>,
+    ) -> Multi {
+        let g = self.g;
+        Multi::build(
+            n,
             g.incidents
                 .iter()
                 .enumerate()
-                .flat_map(move |(i, inc)| f(g, inc).into_iter().map(move |k| (k, i as u32)))
-        };
-        let incidents_of_phone = Multi::build(
-            g.phones.len(),
-            per_incident(|g, inc| g.list(inc.phones).to_vec()),
-        );
-        let incidents_of_account = Multi::build(
-            g.accounts.len(),
-            per_incident(|g, inc| g.list(inc.accounts).to_vec()),
-        );
-        let incidents_of_victim = Multi::build(
-            g.persons.len(),
-            per_incident(|_, inc| {
-                if inc.victim == NONE {
+                .flat_map(move |(i, inc)| f(g, inc).into_iter().map(move |k| (k, i as u32))),
+        )
+    }
+
+    pub fn incidents_of_phone(&self) -> &Multi {
+        self.incidents_of_phone.get_or_init(|| {
+            self.per_incident(self.g.phones.len(), |g, inc| g.list(inc.phones).to_vec())
+        })
+    }
+
+    pub fn incidents_of_account(&self) -> &Multi {
+        self.incidents_of_account.get_or_init(|| {
+            self.per_incident(self.g.accounts.len(), |g, inc| {
+                g.list(inc.accounts).to_vec()
+            })
+        })
+    }
+
+    pub fn incidents_of_victim(&self) -> &Multi {
+        self.incidents_of_victim.get_or_init(|| {
+            self.per_incident(self.g.persons.len(), |_, inc| {
+                if inc.victim == crate::graph::NONE {
                     Vec::new()
                 } else {
                     vec![inc.victim]
                 }
-            }),
-        );
-        Reverse {
-            persons_of_phone,
-            phones_of_handset,
-            incidents_of_phone,
-            incidents_of_victim,
-            incidents_of_account,
-        }
+            })
+        })
     }
 }
 
@@ -213,7 +270,7 @@ impl<'g> Case<'g> {
             graph,
             lookup: std::sync::OnceLock::new(),
             resolution: None,
-            reverse: std::sync::OnceLock::new(),
+            reverse: Reverse::new(graph),
         }
     }
 
@@ -227,60 +284,79 @@ impl<'g> Case<'g> {
     /// incident id, location id, account) is exactly `text`, by scanning
     /// the id columns: no index to build, so a fresh process answers fast.
     /// `None` when no id or several match; the full [`Lookup`] then decides
-    /// (names, aliases, ambiguity, suggestions).
+    /// (names, aliases, ambiguity, suggestions). Phones are tried first.
     pub fn find_id(&self, text: &str) -> Option<NodeRef> {
         let g = self.graph;
         if text.contains(':') || text.is_empty() {
             return None;
         }
         let mut found: Vec<NodeRef> = Vec::new();
-        let mut scan =
-            |kind: NodeKind, ids: &mut dyn Iterator<Item = crate::graph::Sym>, want: &str| {
-                for (i, s) in ids.enumerate() {
-                    if g.str(s) == want {
-                        found.push(NodeRef {
-                            kind,
-                            idx: i as u32,
-                        });
-                    }
+        let scan = |found: &mut Vec<NodeRef>,
+                    kind: NodeKind,
+                    ids: &mut dyn Iterator<Item = crate::graph::Sym>,
+                    want: &str| {
+            for (i, s) in ids.enumerate() {
+                if g.str(s) == want {
+                    found.push(NodeRef {
+                        kind,
+                        idx: i as u32,
+                    });
                 }
-            };
+            }
+        };
         let number = crate::model::PhoneRules::with_country_code(&g.meta.country_code)
             .ok()
             .and_then(|r| r.normalise(text).ok());
-        scan(
-            NodeKind::Phone,
-            &mut g.phones.iter().copied(),
-            number.as_deref().unwrap_or(text),
-        );
+        find_phones(g, number.as_deref().unwrap_or(text), &mut found);
         if number.as_deref().is_some_and(|n| n != text) {
-            scan(NodeKind::Phone, &mut g.phones.iter().copied(), text);
+            find_phones(g, text, &mut found);
+        }
+        // A text that spells exactly one phone number is that phone: the
+        // other id columns (a million person records on a large case) are
+        // not read. Numbers and the other ids do not collide in practice
+        // (person_ids, incident and location ids are not numbers; an IMEI
+        // has 15 digits and no phone in the case has that number).
+        if found.len() == 1 {
+            return Some(found[0]);
         }
         scan(
+            &mut found,
             NodeKind::Person,
             &mut g.persons.iter().map(|p| p.person_id),
             text,
         );
-        scan(NodeKind::Handset, &mut g.handsets.iter().copied(), text);
         scan(
+            &mut found,
+            NodeKind::Handset,
+            &mut g.handsets.iter().copied(),
+            text,
+        );
+        scan(
+            &mut found,
             NodeKind::Incident,
             &mut g.incidents.iter().map(|i| i.incident_id),
             text,
         );
         scan(
+            &mut found,
             NodeKind::Location,
             &mut g.locations.iter().map(|l| l.location_id),
             text,
         );
-        scan(NodeKind::Account, &mut g.accounts.iter().copied(), text);
+        scan(
+            &mut found,
+            NodeKind::Account,
+            &mut g.accounts.iter().copied(),
+            text,
+        );
         found.sort_unstable();
         found.dedup();
         (found.len() == 1).then(|| found[0])
     }
 
     /// The reverse indexes, built on first use.
-    pub fn reverse(&self) -> &Reverse {
-        self.reverse.get_or_init(|| Reverse::build(self.graph))
+    pub fn reverse(&self) -> &Reverse<'g> {
+        &self.reverse
     }
 
     /// Attach a resolution (individual ids become entities; profiles show
@@ -367,11 +443,11 @@ impl<'g> Case<'g> {
                 persons.push(i);
                 g.phones_of_person(i).iter().map(|pp| pp.phone).collect()
             }
-            NodeKind::Handset => self.reverse().phones_of_handset.get(i).to_vec(),
+            NodeKind::Handset => self.reverse().phones_of_handset().get(i).to_vec(),
             NodeKind::Incident => g.list(g.incidents[i as usize].phones).to_vec(),
             NodeKind::Account => self
                 .reverse()
-                .incidents_of_account
+                .incidents_of_account()
                 .get(i)
                 .iter()
                 .flat_map(|&inc| g.list(g.incidents[inc as usize].phones).iter().copied())
@@ -423,6 +499,32 @@ impl<'g> Case<'g> {
         let a = off.unsigned_abs();
         Clock::with_offset(&format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60))
             .unwrap_or_default()
+    }
+}
+
+/// Phones whose number is exactly `want`. Compares lengths from the string
+/// offsets first and reads the bytes of same-length numbers only, so a
+/// million phones cost one pass over two small columns, not a million
+/// string look-ups.
+fn find_phones(g: &CaseGraph, want: &str, found: &mut Vec<NodeRef>) {
+    let ends: &[u64] = &g.strings.ends;
+    let n = want.len() as u64;
+    for (i, s) in g.phones.iter().enumerate() {
+        let k = s.0 as usize;
+        if s.is_none() || k >= ends.len() {
+            continue;
+        }
+        let start = if k == 0 { 0 } else { ends[k - 1] };
+        if ends[k].wrapping_sub(start) == n
+            && start <= ends[k]
+            && (ends[k] as usize) <= g.strings.blob.len()
+            && g.strings.blob.range(start as usize..ends[k] as usize) == want.as_bytes()
+        {
+            found.push(NodeRef {
+                kind: NodeKind::Phone,
+                idx: i as u32,
+            });
+        }
     }
 }
 

@@ -167,7 +167,7 @@ pub fn adjacent(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
                     sources: srcs,
                 });
             }
-            for &person in rev.persons_of_phone.get(n.idx) {
+            for person in rev.persons_of(n.idx) {
                 let pp = g
                     .phones_of_person(person)
                     .iter()
@@ -181,7 +181,7 @@ pub fn adjacent(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
                     &record,
                 ));
             }
-            for &inc in rev.incidents_of_phone.get(n.idx) {
+            for &inc in rev.incidents_of_phone().get(n.idx) {
                 if !o.range.contains(g.incidents[inc as usize].time) {
                     continue;
                 }
@@ -199,7 +199,7 @@ pub fn adjacent(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
             }
         }
         NodeKind::Handset => {
-            for &phone in rev.phones_of_handset.get(n.idx) {
+            for &phone in rev.phones_of_handset().get(n.idx) {
                 let back = adjacent_phone_handset(case, phone, n.idx, o);
                 if let Some(mut h) = back {
                     h.to = node(NodeKind::Phone, phone);
@@ -216,7 +216,7 @@ pub fn adjacent(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
                     &record,
                 ));
             }
-            for &inc in rev.incidents_of_victim.get(n.idx) {
+            for &inc in rev.incidents_of_victim().get(n.idx) {
                 let i = &g.incidents[inc as usize];
                 if !o.range.contains(i.time) {
                     continue;
@@ -272,7 +272,7 @@ pub fn adjacent(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
             }
         }
         NodeKind::Account => {
-            for &inc in rev.incidents_of_account.get(n.idx) {
+            for &inc in rev.incidents_of_account().get(n.idx) {
                 let i = &g.incidents[inc as usize];
                 if !o.range.contains(i.time) {
                     continue;

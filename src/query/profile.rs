@@ -113,7 +113,7 @@ pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
 
     let mut person_links: Vec<PersonPhone> = Vec::new();
     for &p in &e.phones {
-        for &person in rev.persons_of_phone.get(p) {
+        for person in rev.persons_of(p) {
             person_links.extend(g.phones_of_person(person).iter().filter(|pp| pp.phone == p));
         }
     }
@@ -137,7 +137,7 @@ pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
     let mut incidents: Vec<(u32, &'static str)> = Vec::new();
     for &p in &e.phones {
         incidents.extend(
-            rev.incidents_of_phone
+            rev.incidents_of_phone()
                 .get(p)
                 .iter()
                 .map(|&i| (i, "names phone")),
@@ -150,7 +150,7 @@ pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
         .collect();
     for &v in &victims {
         incidents.extend(
-            rev.incidents_of_victim
+            rev.incidents_of_victim()
                 .get(v)
                 .iter()
                 .map(|&i| (i, "victim")),

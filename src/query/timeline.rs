@@ -126,7 +126,7 @@ pub fn timeline(case: &Case, e: &Entity, range: TimeRange) -> Vec<Entry> {
                 }
             }
         }
-        for &i in case.reverse().incidents_of_phone.get(p) {
+        for &i in case.reverse().incidents_of_phone().get(p) {
             let inc = &g.incidents[i as usize];
             if range.contains(inc.time) {
                 let mut x = blank(inc.time, What::Incident, p, INCIDENTS_CSV, inc.line);
@@ -137,7 +137,7 @@ pub fn timeline(case: &Case, e: &Entity, range: TimeRange) -> Vec<Entry> {
         }
     }
     for &person in &e.persons {
-        for &i in case.reverse().incidents_of_victim.get(person) {
+        for &i in case.reverse().incidents_of_victim().get(person) {
             let inc = &g.incidents[i as usize];
             if range.contains(inc.time) && !out.iter().any(|x| x.incident == i) {
                 let mut x = blank(inc.time, What::Incident, NONE, INCIDENTS_CSV, inc.line);
