@@ -1,6 +1,10 @@
 //! Command-line layer: argument parsing (clap), one module per subcommand,
 //! and [`output`], the one place that renders tables, CSV and JSON.
 
+pub mod central;
+pub mod communities;
+pub mod components;
+pub mod contacts;
 pub mod export;
 pub mod generate;
 pub mod ingest;
@@ -41,6 +45,14 @@ enum Command {
     Resolve(resolve::Args),
     /// Investigator queries: neighbors, path, common, profile, timeline, colocated, callers-before, towers
     Query(query::Args),
+    /// Connected groups of phones (weakly connected components of the contact graph)
+    Components(components::Args),
+    /// Rank phones by a centrality measure
+    Central(central::Args),
+    /// Communities of phones (Louvain with Leiden refinement) and their modularity
+    Communities(communities::Args),
+    /// Write the filtered contact graph as an edge list (source,target,weight)
+    Contacts(contacts::Args),
 }
 
 /// How to read a case folder (ignored for snapshots, which remember theirs).
@@ -117,6 +129,10 @@ pub fn main() -> ExitCode {
         Command::Export(a) => export::run(a),
         Command::Resolve(a) => resolve::run(a),
         Command::Query(a) => query::run(a),
+        Command::Components(a) => components::run(a),
+        Command::Central(a) => central::run(a),
+        Command::Communities(a) => communities::run(a),
+        Command::Contacts(a) => contacts::run(a),
     })
     .map_err(anyhow::Error::from)
     .and_then(|r| r);
