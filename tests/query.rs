@@ -481,3 +481,17 @@ fn every_query_prints_table_csv_and_json() {
         }
     }
 }
+
+#[test]
+fn profile_with_analysis_places_the_boss_in_the_gang_component_and_with_his_lieutenants() {
+    // Component: the gang (5 phones), its 4 victims and 10086 = 10 phones;
+    // the family (2) is the other one. Community of the boss: he and his
+    // two lieutenants (as `casegraph communities fixtures/tiny` reports).
+    let v = json(&["profile", "13900000001", "--analysis"]);
+    let s = &v["standing"][0];
+    assert_eq!(s["component_size"], 10);
+    assert_eq!(s["community_size"], 3);
+    let family = json(&["profile", "13500000001", "--analysis"]);
+    assert_eq!(family["standing"][0]["component_size"], 2);
+    assert_ne!(family["standing"][0]["component"], s["component"]);
+}

@@ -98,6 +98,10 @@ enum Query {
         #[command(flatten)]
         opts: QueryOpts,
         entity: String,
+        /// Also run the analysis passes for component, community and
+        /// centrality ranks (reads the whole case: seconds on a large one)
+        #[arg(long)]
+        analysis: bool,
         #[command(flatten)]
         window: Window,
     },
@@ -372,10 +376,45 @@ fn answer(case: &Case, c: &QueryOpts, q: &Query) -> Result<Document, QueryError>
             }
             Ok(Document::default().with(legend).with(tb))
         }
-        Query::Profile { entity, window, .. } => {
+        Query::Profile {
+            entity,
+            window,
+            analysis,
+            ..
+        } => {
             let range = range(case, window)?;
             let e = case.entity(entity)?;
-            Ok(profile_doc(case, &e, range, src))
+            let mut doc = profile_doc(case, &e, range, src);
+            if *analysis {
+                let rows = query::profile::standing(case, &e)
+                    .map_err(|err| QueryError::Malformed(err.to_string()))?;
+                let mut tb = Table::new(
+                    "standing",
+                    &[
+                        "phone",
+                        "component",
+                        "component_size",
+                        "community",
+                        "community_size",
+                        "degree_rank",
+                        "pagerank_rank",
+                    ],
+                );
+                let opt = |v: Option<u32>| v.map(Cell::from).unwrap_or(Cell::Empty);
+                for x in rows {
+                    tb.push(vec![
+                        phone(g, x.phone),
+                        opt(x.component.map(|c| c.0)),
+                        opt(x.component.map(|c| c.1 as u32)),
+                        opt(x.community.map(|c| c.0)),
+                        opt(x.community.map(|c| c.1 as u32)),
+                        opt(x.degree_rank),
+                        opt(x.pagerank_rank),
+                    ]);
+                }
+                doc = doc.with(tb);
+            }
+            Ok(doc)
         }
         Query::Timeline { entity, window, .. } => {
             let range = range(case, window)?;

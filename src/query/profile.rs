@@ -3,9 +3,10 @@
 //! registrations, handsets over time, cells by hour of day, top contacts
 //! and incidents, for all of the phones it stands for.
 //!
-//! Centrality ranks, component, community and gang come from the analysis
-//! passes, which are not part of this build yet; the profile leaves them
-//! out rather than guess.
+//! Component, community and centrality ranks come from the analysis passes,
+//! which read the whole case; [`standing`] runs them on request (`profile
+//! --analysis`), so the everyday profile stays a millisecond query. Gang
+//! labels are not produced by any pass yet and are left out.
 //!
 //! # Complexity
 //! O(events of the entity's phones + their contact degree + registrations
@@ -195,4 +196,62 @@ pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
         incidents,
         identity,
     }
+}
+
+/// Where a phone stands in the whole case, from the analysis passes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    pub phone: u32,
+    /// Component id and size ([`crate::analysis::components`]); `None` when
+    /// the phone has no contacts (or is a hub left out of the contact graph).
+    pub component: Option<(u32, usize)>,
+    pub community: Option<(u32, usize)>,
+    /// 1-based ranks among all phones of the contact graph.
+    pub degree_rank: Option<u32>,
+    pub pagerank_rank: Option<u32>,
+}
+
+/// Component, community and centrality ranks of the entity's phones.
+/// These passes read the whole case (seconds on a large one), so a profile
+/// runs them only when asked (`--analysis`).
+///
+/// # Complexity
+/// That of the passes: contact graph O(call links), components O(V + E),
+/// Louvain/Leiden communities ~O(E) per level, PageRank O(E) per iteration.
+pub fn standing(case: &Case, e: &Entity) -> crate::Result<Vec<Standing>> {
+    use crate::analysis::centrality::{centrality, CentralityConfig, Measure};
+    use crate::analysis::communities::{communities, CommunityConfig};
+    use crate::analysis::components::{components, Components, ComponentsConfig};
+    use crate::analysis::contact::{ContactConfig, ContactGraph};
+    let g = case.graph;
+    let cg = ContactGraph::from_case(g, &ContactConfig::default())?;
+    // Nodes of the ungrouped contact graph are the phones, in phone order.
+    if cg.n_nodes() != g.phones.len() {
+        return Err(crate::Error::Invalid(format!(
+            "contact graph: expected one node per phone ({}), found {}",
+            g.phones.len(),
+            cg.n_nodes()
+        )));
+    }
+    let comp = components(&cg, &ComponentsConfig::default())?;
+    let comm = communities(&cg, &CommunityConfig::default())?;
+    let degree = centrality(&cg, &CentralityConfig::new(Measure::Degree))?;
+    let pagerank = centrality(&cg, &CentralityConfig::new(Measure::Pagerank))?;
+    Ok(e.phones
+        .iter()
+        .map(|&p| {
+            let i = p as usize;
+            let has_contacts = cg.degree(p) > 0;
+            let c = comp.component_of[i];
+            let m = comm.community_of[i];
+            Standing {
+                phone: p,
+                component: (has_contacts && c != Components::NOT_KEPT).then(|| (c, comp.size(c))),
+                community: (has_contacts && (m as usize) < comm.len())
+                    .then(|| (m, comm.members(m).len())),
+                degree_rank: has_contacts.then(|| degree.rank[i]),
+                pagerank_rank: has_contacts.then(|| pagerank.rank[i]),
+            }
+        })
+        .collect())
 }
