@@ -18,6 +18,7 @@ pub mod generate;
 pub mod graph;
 pub mod ingest;
 pub mod model;
+pub mod query;
 pub mod resolve;
 pub mod snapshot;
 pub mod stats;

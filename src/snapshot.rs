@@ -5,31 +5,63 @@
 //!
 //! ```text
 //! "CASEGRPH"  format version u32  section count u32
-//! per section: name [u8;16]  element size u32  pad u32  count u64  byte length u64  xxh3 u64
+//! per section: name [u8;16]  element size u32  log2 block size u32  count u64
+//!              byte length u64  xxh3 of the block sums u64
 //!              payload, zero-padded to 8 bytes
-//! trailer:     xxh3 of everything before it u64  "CGS-END!"
+//!              xxh3 of each block of the payload, u64 each
+//! trailer:     xxh3 of the index u64  "CGS-END!"
 //! ```
 //!
-//! Sections are the graph's row tables as raw bytes, plus one JSON section
-//! for the settings and the ingest report. Every section is checksummed, and
-//! the whole file is; element sizes are checked against this build's row
-//! types; after loading, every index in the graph is checked against the
-//! table it points into ([`validate`]). A truncated, corrupted or
-//! other-version file gets an error naming what is wrong, never a panic or
-//! a wrong answer. Files are written atomically (temp file, then rename).
+//! The *index* is the file header, every section header and every table of
+//! block sums: a few hundred kilobytes even for a case of 20 million calls.
+//!
+//! # Two ways to load, one guarantee
+//! [`from_bytes`] (and [`read_verified`]) checks everything at once: the
+//! index, every block of every payload, the zero padding, and every index
+//! in the graph against the table it points into ([`validate`]); then it
+//! copies the rows into owned vectors.
+//!
+//! [`read`] is what commands use, and it must be fast on a multi-gigabyte
+//! case: a fresh process answering one question should not read the whole
+//! file. It maps the file and checks only the index (its checksum, the
+//! section names, row sizes, lengths, alignment, zero padding, and that
+//! the file ends exactly where the index says) and the small `meta`
+//! section; the row tables become [`Column`]s borrowing the map. Each
+//! column checks a 64 KiB block against its checksum the first time any
+//! row in it is read (see [`crate::graph::column`]); a query that reads one
+//! phone's calls checks a handful of blocks. A block that fails stops the
+//! command by unwinding with a [`Corrupted`] payload, which
+//! [`catch_corruption`] turns into an error. So a truncated file, or a
+//! flipped byte anywhere, is an error naming what is wrong, never a wrong
+//! answer: truncation and damage to the index at open, damage to a payload
+//! when (and only when) that part is read.
+//!
+//! What the lazy path does not do is [`validate`] (it reads every row):
+//! it trusts that a snapshot whose checksums hold was written by casegraph,
+//! whose rows are consistent by construction. A hand-crafted file with
+//! valid checksums and out-of-range indices can make a command panic on a
+//! bounds check (safe Rust: never undefined behaviour); run
+//! [`read_verified`] to refuse such a file up front.
+//!
+//! Files are written atomically (temp file, then rename).
 
 use crate::error::{Error, Result};
-use crate::graph::{CaseGraph, CaseMeta, Strings, NONE};
+pub use crate::graph::column::Corrupted;
+use crate::graph::column::{Backing, BlockCheck};
+use crate::graph::{CaseGraph, CaseMeta, Column, Strings, NONE};
 use crate::ingest::IngestReport;
 use bytemuck::Pod;
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 use xxhash_rust::xxh3::xxh3_64;
 
 pub const MAGIC: &[u8; 8] = b"CASEGRPH";
 pub const TRAILER: &[u8; 8] = b"CGS-END!";
 /// Bump whenever a row type or the section list changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+/// Payloads are checksummed in blocks of this many bytes (2^16).
+pub const BLOCK_LOG2: u32 = 16;
 const SECTION_HEADER: usize = 16 + 4 + 4 + 8 + 8 + 8;
 
 #[cfg(target_endian = "big")]
@@ -46,29 +78,38 @@ struct MetaSection {
 /// trailer, so a snapshot streams to disk without a second copy in memory.
 struct Writer<W: Write> {
     out: W,
-    whole: xxhash_rust::xxh3::Xxh3,
+    /// Hash of the index: file header, section headers, block sums.
+    index: xxhash_rust::xxh3::Xxh3,
     at: usize,
 }
 
 impl<W: Write> Writer<W> {
-    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.whole.update(bytes);
+    fn put(&mut self, bytes: &[u8], in_index: bool) -> std::io::Result<()> {
+        if in_index {
+            self.index.update(bytes);
+        }
         self.at += bytes.len();
         self.out.write_all(bytes)
     }
 
     fn section<T: Pod>(&mut self, name: &str, rows: &[T]) -> std::io::Result<()> {
         let bytes: &[u8] = bytemuck::cast_slice(rows);
+        let sums: Vec<u8> = bytes
+            .chunks(1 << BLOCK_LOG2)
+            .flat_map(|b| xxh3_64(b).to_le_bytes())
+            .collect();
         let mut header = [0u8; SECTION_HEADER];
         header[..name.len()].copy_from_slice(name.as_bytes());
         header[16..20].copy_from_slice(&(std::mem::size_of::<T>() as u32).to_le_bytes());
+        header[20..24].copy_from_slice(&BLOCK_LOG2.to_le_bytes());
         header[24..32].copy_from_slice(&(rows.len() as u64).to_le_bytes());
         header[32..40].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
-        header[40..48].copy_from_slice(&xxh3_64(bytes).to_le_bytes());
-        self.put(&header)?;
-        self.put(bytes)?;
+        header[40..48].copy_from_slice(&xxh3_64(&sums).to_le_bytes());
+        self.put(&header, true)?;
+        self.put(bytes, false)?;
         let pad = (8 - self.at % 8) % 8;
-        self.put(&[0u8; 8][..pad])
+        self.put(&[0u8; 8][..pad], false)?;
+        self.put(&sums, true)
     }
 }
 
@@ -102,12 +143,12 @@ const SECTIONS: [&str; 22] = [
 pub fn write_to<W: Write>(graph: &CaseGraph, out: W) -> std::io::Result<W> {
     let mut w = Writer {
         out,
-        whole: xxhash_rust::xxh3::Xxh3::new(),
+        index: xxhash_rust::xxh3::Xxh3::new(),
         at: 0,
     };
-    w.put(MAGIC)?;
-    w.put(&FORMAT_VERSION.to_le_bytes())?;
-    w.put(&(SECTIONS.len() as u32).to_le_bytes())?;
+    w.put(MAGIC, true)?;
+    w.put(&FORMAT_VERSION.to_le_bytes(), true)?;
+    w.put(&(SECTIONS.len() as u32).to_le_bytes(), true)?;
     let meta = MetaSection {
         casegraph_version: env!("CARGO_PKG_VERSION").to_string(),
         meta: graph.meta.clone(),
@@ -118,7 +159,7 @@ pub fn write_to<W: Write>(graph: &CaseGraph, out: W) -> std::io::Result<W> {
     let mut names = SECTIONS.iter();
     let mut next = || *names.next().expect("one name per section");
     w.section(next(), meta.as_slice())?;
-    w.section(next(), g.strings.blob.as_bytes())?;
+    w.section(next(), &g.strings.blob)?;
     w.section(next(), &g.strings.ends)?;
     w.section(next(), &g.phones)?;
     w.section(next(), &g.handsets)?;
@@ -139,7 +180,7 @@ pub fn write_to<W: Write>(graph: &CaseGraph, out: W) -> std::io::Result<W> {
     w.section(next(), &g.handset_uses)?;
     w.section(next(), &g.phone_locations)?;
     w.section(next(), &g.person_phones)?;
-    let sum = w.whole.digest();
+    let sum = w.index.digest();
     w.out.write_all(&sum.to_le_bytes())?;
     w.out.write_all(TRAILER)?;
     Ok(w.out)
@@ -194,8 +235,29 @@ pub fn write_atomically_with(
     Ok(())
 }
 
-/// Load a snapshot file.
+/// Load a snapshot file lazily: map it, check its index, and let the row
+/// tables check their blocks as they are read (see the module comment).
+/// Run inside [`catch_corruption`] to get damage found later as an error.
 pub fn read(path: &Path) -> Result<CaseGraph> {
+    let map = map_file(path)?;
+    let backing: Backing = Arc::new(map);
+    load(Source::Mapped(backing)).map_err(|reason| Error::Snapshot {
+        path: path.to_path_buf(),
+        reason,
+    })
+}
+
+/// Load a snapshot file checking every byte and every index first
+/// ([`from_bytes`] on the mapped file).
+pub fn read_verified(path: &Path) -> Result<CaseGraph> {
+    let map = map_file(path)?;
+    from_bytes(&map).map_err(|reason| Error::Snapshot {
+        path: path.to_path_buf(),
+        reason,
+    })
+}
+
+fn map_file(path: &Path) -> Result<memmap2::Mmap> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if len < 32 {
@@ -207,11 +269,31 @@ pub fn read(path: &Path) -> Result<CaseGraph> {
     // SAFETY: the map is only read, and every byte is checksummed and
     // bounds-checked before use; a snapshot rewritten while it is being read
     // is replaced by rename, which leaves this mapping on the old file.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
-    from_bytes(&map).map_err(|reason| Error::Snapshot {
-        path: path.to_path_buf(),
-        reason,
-    })
+    unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))
+}
+
+/// Run `f`, turning a corrupted block found while it reads a lazily loaded
+/// snapshot into an error instead of an unwinding panic. Other panics go on
+/// unwinding.
+pub fn catch_corruption<R>(f: impl FnOnce() -> R) -> Result<R> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => Ok(r),
+        Err(payload) => match payload.downcast::<Corrupted>() {
+            Ok(c) => Err(Error::Invalid(format!("snapshot {c}"))),
+            Err(other) => std::panic::resume_unwind(other),
+        },
+    }
+}
+
+/// Keep the default panic message quiet for [`Corrupted`] unwinds (they
+/// are reported as errors by [`catch_corruption`]); call once at start-up.
+pub fn quiet_corruption_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info.payload().downcast_ref::<Corrupted>().is_none() {
+            default(info);
+        }
+    }));
 }
 
 /// Whether a file starts like a snapshot (used to tell snapshots from case folders).
@@ -224,9 +306,34 @@ pub fn looks_like_snapshot(path: &Path) -> bool {
         && &magic == MAGIC
 }
 
+/// Where the loaded rows live.
+enum Source<'a> {
+    /// Check every block now and copy the rows.
+    Eager(&'a [u8]),
+    /// Borrow the rows from the map; check blocks on first read.
+    Mapped(Backing),
+}
+
+impl Source<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Source::Eager(b) => b,
+            Source::Mapped(m) => (**m).as_ref(),
+        }
+    }
+}
+
+/// One section as the index describes it.
+struct SectionInfo {
+    elem: usize,
+    payload: std::ops::Range<usize>,
+    check: Arc<BlockCheck>,
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
+    index: xxhash_rust::xxh3::Xxh3,
 }
 
 impl<'a> Reader<'a> {
@@ -247,8 +354,10 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
-    fn section<T: Pod>(&mut self, name: &str) -> Result<Vec<T>, String> {
+    /// Read one section's header, skip its payload, read its block sums.
+    fn section(&mut self, name: &str) -> Result<SectionInfo, String> {
         let h = self.take(SECTION_HEADER, name)?;
+        self.index.update(h);
         let found = String::from_utf8_lossy(&h[..16])
             .trim_end_matches('\0')
             .to_string();
@@ -258,13 +367,13 @@ impl<'a> Reader<'a> {
         let u32_at = |i: usize| u32::from_le_bytes(h[i..i + 4].try_into().expect("4 bytes"));
         let u64_at = |i: usize| u64::from_le_bytes(h[i..i + 8].try_into().expect("8 bytes"));
         let elem = u32_at(16) as usize;
+        let block_log2 = u32_at(20);
         let count = u64_at(24);
         let len = u64_at(32);
-        let sum = u64_at(40);
-        if elem != std::mem::size_of::<T>() {
+        let sums_sum = u64_at(40);
+        if block_log2 != BLOCK_LOG2 {
             return Err(format!(
-                "section {name:?}: expected rows of {} bytes, found {elem} (written by another casegraph build)",
-                std::mem::size_of::<T>()
+                "section {name:?}: expected blocks of 2^{BLOCK_LOG2} bytes, found 2^{block_log2}"
             ));
         }
         if count.checked_mul(elem as u64) != Some(len) {
@@ -273,20 +382,44 @@ impl<'a> Reader<'a> {
             ));
         }
         let len = usize::try_from(len).map_err(|_| format!("section {name:?} too large"))?;
-        let payload = self.take(len, name)?;
-        if xxh3_64(payload) != sum {
+        let start = self.at;
+        self.take(len, name)?;
+        let pad = (8 - self.at % 8) % 8;
+        if self.take(pad, name)?.iter().any(|&b| b != 0) {
             return Err(format!(
-                "section {name:?}: checksum mismatch (the file is corrupted)"
+                "section {name:?}: expected zero padding (the file is corrupted)"
             ));
         }
-        let pad = (8 - self.at % 8) % 8;
-        self.take(pad, name)?;
-        Ok(bytemuck::pod_collect_to_vec(payload))
+        let block = 1usize << BLOCK_LOG2;
+        let n_blocks = len.div_ceil(block);
+        let sums = self.take(n_blocks * 8, name)?;
+        self.index.update(sums);
+        if xxh3_64(sums) != sums_sum {
+            return Err(format!(
+                "section {name:?}: checksum mismatch in its block sums (the file is corrupted)"
+            ));
+        }
+        let sums: Vec<u64> = sums
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect();
+        Ok(SectionInfo {
+            elem,
+            payload: start..start + len,
+            check: Arc::new(BlockCheck::new(name, block, sums)),
+        })
     }
 }
 
-/// Parse a snapshot from its bytes.
+/// Parse a snapshot from its bytes, checking every byte and every index.
 pub fn from_bytes(bytes: &[u8]) -> Result<CaseGraph, String> {
+    let graph = load(Source::Eager(bytes))?;
+    validate(&graph)?;
+    Ok(graph)
+}
+
+fn load(src: Source) -> Result<CaseGraph, String> {
+    let bytes = src.bytes();
     if bytes.len() < 16 + 16 || &bytes[..8] != MAGIC {
         return Err("expected a file starting with CASEGRPH".into());
     }
@@ -296,57 +429,107 @@ pub fn from_bytes(bytes: &[u8]) -> Result<CaseGraph, String> {
             "expected snapshot format version {FORMAT_VERSION}, found {version}: re-run `casegraph ingest` with this build"
         ));
     }
+    let n_sections = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes"));
+    if n_sections as usize != SECTIONS.len() {
+        return Err(format!(
+            "expected {} sections, found {n_sections}",
+            SECTIONS.len()
+        ));
+    }
     let (body, tail) = bytes.split_at(bytes.len() - 16);
     if &tail[8..] != TRAILER {
         return Err("truncated: the end-of-snapshot marker is missing".into());
     }
-    let sum = u64::from_le_bytes(tail[..8].try_into().expect("8 bytes"));
-    if xxh3_64(body) != sum {
-        return Err("checksum mismatch (the file is corrupted)".into());
-    }
     let mut r = Reader {
         bytes: body,
         at: 16,
+        index: xxhash_rust::xxh3::Xxh3::new(),
     };
-    let meta_bytes: Vec<u8> = r.section("meta")?;
-    let meta: MetaSection =
-        serde_json::from_slice(&meta_bytes).map_err(|e| format!("section \"meta\": {e}"))?;
-    let blob: Vec<u8> = r.section("str.blob")?;
-    let blob =
-        String::from_utf8(blob).map_err(|_| "section \"str.blob\": not UTF-8".to_string())?;
-    let ends: Vec<u64> = r.section("str.ends")?;
-    let strings = Strings::from_parts(blob, ends)?;
-    let graph = CaseGraph {
-        meta: meta.meta,
-        strings,
-        phones: r.section("phones")?,
-        handsets: r.section("handsets")?,
-        accounts: r.section("accounts")?,
-        persons: r.section("persons")?,
-        registrations: r.section("registrations")?,
-        locations: r.section("locations")?,
-        incidents: r.section("incidents")?,
-        lists: r.section("lists")?,
-        attributes: r.section("attributes")?,
-        events: r.section("events")?,
-        call_links: r.section("call_links")?,
-        call_out: r.section("call_out")?,
-        call_in_offsets: r.section("call_in_offsets")?,
-        call_in: r.section("call_in")?,
-        phone_event_offsets: r.section("phone_ev_offsets")?,
-        phone_events: r.section("phone_events")?,
-        handset_uses: r.section("handset_uses")?,
-        phone_locations: r.section("phone_locations")?,
-        person_phones: r.section("person_phones")?,
-        report: meta.report,
-    };
+    r.index.update(&body[..16]);
+    let mut infos = Vec::with_capacity(SECTIONS.len());
+    for name in SECTIONS {
+        infos.push(r.section(name)?);
+    }
     if r.at != body.len() {
         return Err(format!(
             "expected the end of the sections at byte {}, found more data",
             r.at
         ));
     }
-    validate(&graph)?;
+    let sum = u64::from_le_bytes(tail[..8].try_into().expect("8 bytes"));
+    if r.index.digest() != sum {
+        return Err("checksum mismatch in the index (the file is corrupted)".into());
+    }
+    let mut infos = infos.into_iter();
+    let mut next = || infos.next().expect("one info per section");
+    fn column<T: Pod>(src: &Source, name: &str, info: SectionInfo) -> Result<Column<T>, String> {
+        if info.elem != std::mem::size_of::<T>() {
+            return Err(format!(
+                "section {name:?}: expected rows of {} bytes, found {} (written by another casegraph build)",
+                std::mem::size_of::<T>(),
+                info.elem
+            ));
+        }
+        match src {
+            Source::Eager(bytes) => {
+                let payload = &bytes[info.payload.clone()];
+                // Verify every block now; a bad one is an error, not an unwind.
+                for (b, chunk) in payload.chunks(info.check.block).enumerate() {
+                    if xxh3_64(chunk) != info.check.sums[b] {
+                        return Err(format!(
+                            "section {name:?}: checksum mismatch (the file is corrupted)"
+                        ));
+                    }
+                }
+                Ok(bytemuck::pod_collect_to_vec::<u8, T>(payload).into())
+            }
+            Source::Mapped(m) => Column::mapped(
+                m.clone(),
+                info.payload.start,
+                info.payload.len(),
+                info.check,
+            ),
+        }
+    }
+    let meta_info = next();
+    // The settings are small and needed whole: check them now either way.
+    let meta_bytes: Column<u8> = column(&Source::Eager(bytes), "meta", meta_info)?;
+    let meta: MetaSection =
+        serde_json::from_slice(&meta_bytes).map_err(|e| format!("section \"meta\": {e}"))?;
+    let blob: Column<u8> = column(&src, "str.blob", next())?;
+    let ends: Column<u64> = column(&src, "str.ends", next())?;
+    let strings = match &src {
+        Source::Eager(_) => {
+            let blob = String::from_utf8(blob.into_vec())
+                .map_err(|_| "section \"str.blob\": not UTF-8".to_string())?;
+            Strings::from_parts(blob, ends.into_vec())?
+        }
+        Source::Mapped(_) => Strings::from_columns(blob, ends),
+    };
+    let graph = CaseGraph {
+        meta: meta.meta,
+        strings,
+        phones: column(&src, "phones", next())?,
+        handsets: column(&src, "handsets", next())?,
+        accounts: column(&src, "accounts", next())?,
+        persons: column(&src, "persons", next())?,
+        registrations: column(&src, "registrations", next())?,
+        locations: column(&src, "locations", next())?,
+        incidents: column(&src, "incidents", next())?,
+        lists: column(&src, "lists", next())?,
+        attributes: column(&src, "attributes", next())?,
+        events: column(&src, "events", next())?,
+        call_links: column(&src, "call_links", next())?,
+        call_out: column(&src, "call_out", next())?,
+        call_in_offsets: column(&src, "call_in_offsets", next())?,
+        call_in: column(&src, "call_in", next())?,
+        phone_event_offsets: column(&src, "phone_ev_offsets", next())?,
+        phone_events: column(&src, "phone_events", next())?,
+        handset_uses: column(&src, "handset_uses", next())?,
+        phone_locations: column(&src, "phone_locations", next())?,
+        person_phones: column(&src, "person_phones", next())?,
+        report: meta.report,
+    };
     Ok(graph)
 }
 

@@ -9,6 +9,7 @@ pub mod export;
 pub mod generate;
 pub mod ingest;
 pub mod output;
+pub mod query;
 pub mod resolve;
 pub mod stats;
 
@@ -42,6 +43,8 @@ enum Command {
     Export(export::Args),
     /// Resolve person records and phones into individuals, every merge explained
     Resolve(resolve::Args),
+    /// Investigator queries: neighbors, path, common, profile, timeline, colocated, callers-before, towers
+    Query(query::Args),
     /// Connected groups of phones (weakly connected components of the contact graph)
     Components(components::Args),
     /// Rank phones by a centrality measure
@@ -116,17 +119,23 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    // Snapshots load lazily; damage found while a command reads one is an
+    // error (exit 2), not a panic.
+    casegraph::snapshot::quiet_corruption_panics();
+    let result = casegraph::snapshot::catch_corruption(|| match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Stats(a) => stats::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Export(a) => export::run(a),
         Command::Resolve(a) => resolve::run(a),
+        Command::Query(a) => query::run(a),
         Command::Components(a) => components::run(a),
         Command::Central(a) => central::run(a),
         Command::Communities(a) => communities::run(a),
         Command::Contacts(a) => contacts::run(a),
-    };
+    })
+    .map_err(anyhow::Error::from)
+    .and_then(|r| r);
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

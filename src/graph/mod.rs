@@ -16,12 +16,14 @@
 //! paths); the contact graph of the analysis passes is a CSR of its own.
 
 pub mod build;
+pub mod column;
 pub mod links;
 pub mod lookup;
 pub mod provenance;
 pub mod strings;
 
 pub use build::CaseBuilder;
+pub use column::Column;
 pub use strings::{Interner, Strings, Sym};
 
 use crate::ingest::IngestReport;
@@ -259,36 +261,36 @@ pub struct CaseGraph {
     pub meta: CaseMeta,
     pub strings: Strings,
     /// Normalised number of each phone.
-    pub phones: Vec<Sym>,
+    pub phones: Column<Sym>,
     /// IMEI of each handset.
-    pub handsets: Vec<Sym>,
+    pub handsets: Column<Sym>,
     /// Number of each bank account.
-    pub accounts: Vec<Sym>,
-    pub persons: Vec<Person>,
-    pub registrations: Vec<Registration>,
-    pub locations: Vec<Location>,
-    pub incidents: Vec<Incident>,
+    pub accounts: Column<Sym>,
+    pub persons: Column<Person>,
+    pub registrations: Column<Registration>,
+    pub locations: Column<Location>,
+    pub incidents: Column<Incident>,
     /// Pool for the list fields of persons and incidents.
-    pub lists: Vec<u32>,
-    pub attributes: Vec<Attribute>,
+    pub lists: Column<u32>,
+    pub attributes: Column<Attribute>,
     /// Call events sorted by `(start, line)`.
-    pub events: Vec<CallEvent>,
+    pub events: Column<CallEvent>,
     /// Links sorted by `(caller, callee)`.
-    pub call_links: Vec<CallLink>,
+    pub call_links: Column<CallLink>,
     /// `call_links[call_out[p]..call_out[p+1]]` are phone p's outgoing links.
-    pub call_out: Vec<u32>,
+    pub call_out: Column<u32>,
     /// `call_in[call_in_offsets[p]..call_in_offsets[p+1]]` index phone p's incoming links.
-    pub call_in_offsets: Vec<u32>,
-    pub call_in: Vec<u32>,
+    pub call_in_offsets: Column<u32>,
+    pub call_in: Column<u32>,
     /// `phone_events[phone_event_offsets[p]..]`: events touching phone p, in time order.
-    pub phone_event_offsets: Vec<u64>,
-    pub phone_events: Vec<u32>,
+    pub phone_event_offsets: Column<u64>,
+    pub phone_events: Column<u32>,
     /// Sorted by `(phone, handset)`.
-    pub handset_uses: Vec<HandsetUse>,
+    pub handset_uses: Column<HandsetUse>,
     /// Sorted by `(phone, location)`.
-    pub phone_locations: Vec<PhoneAtLocation>,
+    pub phone_locations: Column<PhoneAtLocation>,
     /// Sorted by `(person, phone)`.
-    pub person_phones: Vec<PersonPhone>,
+    pub person_phones: Column<PersonPhone>,
     pub report: IngestReport,
 }
 
@@ -297,30 +299,38 @@ impl CaseGraph {
         self.strings.get(sym)
     }
     pub fn phone_number(&self, phone_idx: u32) -> &str {
-        self.str(self.phones[phone_idx as usize])
+        self.str(*self.phones.at(phone_idx as usize))
     }
     pub fn list(&self, r: ListRange) -> &[u32] {
-        &self.lists[r.start as usize..(r.start + r.len) as usize]
+        self.lists
+            .range(r.start as usize..(r.start as usize + r.len as usize))
     }
     /// Outgoing call links of a phone.
     pub fn calls_from(&self, phone_idx: u32) -> &[CallLink] {
-        let p = phone_idx as usize;
-        &self.call_links[self.call_out[p] as usize..self.call_out[p + 1] as usize]
+        let o = self
+            .call_out
+            .range(phone_idx as usize..phone_idx as usize + 2);
+        self.call_links.range(o[0] as usize..o[1] as usize)
     }
     /// Incoming call links of a phone.
     pub fn calls_to(&self, phone_idx: u32) -> impl Iterator<Item = &CallLink> + '_ {
-        let p = phone_idx as usize;
-        self.call_in[self.call_in_offsets[p] as usize..self.call_in_offsets[p + 1] as usize]
+        let o = self
+            .call_in_offsets
+            .range(phone_idx as usize..phone_idx as usize + 2);
+        self.call_in
+            .range(o[0] as usize..o[1] as usize)
             .iter()
-            .map(|&l| &self.call_links[l as usize])
+            .map(|&l| self.call_links.at(l as usize))
     }
     /// Events touching a phone (as caller or callee), in time order.
     pub fn events_of(&self, phone_idx: u32) -> impl Iterator<Item = &CallEvent> + '_ {
-        let p = phone_idx as usize;
+        let o = self
+            .phone_event_offsets
+            .range(phone_idx as usize..phone_idx as usize + 2);
         self.phone_events
-            [self.phone_event_offsets[p] as usize..self.phone_event_offsets[p + 1] as usize]
+            .range(o[0] as usize..o[1] as usize)
             .iter()
-            .map(|&e| &self.events[e as usize])
+            .map(|&e| self.events.at(e as usize))
     }
     /// Number of distinct phones this phone called or was called by.
     pub fn contact_count(&self, phone_idx: u32) -> usize {
@@ -338,7 +348,7 @@ impl CaseGraph {
     pub fn handsets_of(&self, phone_idx: u32) -> &[HandsetUse] {
         let lo = self.handset_uses.partition_point(|u| u.phone < phone_idx);
         let hi = self.handset_uses.partition_point(|u| u.phone <= phone_idx);
-        &self.handset_uses[lo..hi]
+        self.handset_uses.range(lo..hi)
     }
     /// Cells that served a phone.
     pub fn locations_of(&self, phone_idx: u32) -> &[PhoneAtLocation] {
@@ -348,7 +358,7 @@ impl CaseGraph {
         let hi = self
             .phone_locations
             .partition_point(|u| u.phone <= phone_idx);
-        &self.phone_locations[lo..hi]
+        self.phone_locations.range(lo..hi)
     }
     /// Phones linked to a person record.
     pub fn phones_of_person(&self, person_idx: u32) -> &[PersonPhone] {
@@ -358,11 +368,15 @@ impl CaseGraph {
         let hi = self
             .person_phones
             .partition_point(|u| u.person <= person_idx);
-        &self.person_phones[lo..hi]
+        self.person_phones.range(lo..hi)
     }
     /// Earliest and latest call event, if any.
     pub fn time_span(&self) -> Option<(Time, Time)> {
-        Some((self.events.first()?.start, self.events.last()?.start))
+        let n = self.events.len();
+        if n == 0 {
+            return None;
+        }
+        Some((self.events.at(0).start, self.events.at(n - 1).start))
     }
     /// Look a phone up by any spelling of its number.
     pub fn find_phone(&self, raw: &str) -> Option<u32> {

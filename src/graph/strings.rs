@@ -1,6 +1,7 @@
 //! Interned strings. Every id, number and name in a case is stored once and
 //! referred to by a [`Sym`] (a u32), so rows stay small and fixed-size.
 
+use super::Column;
 use rustc_hash::FxHashMap;
 
 /// A reference to an interned string; [`Sym::NONE`] for an empty field.
@@ -32,10 +33,14 @@ impl Sym {
 
 /// The frozen string table of a case: one text blob and the end offset of
 /// each string in it.
+///
+/// Both parts are [`Column`]s, so a table loaded from a snapshot is read in
+/// place; [`Strings::get`] checks its offsets and the UTF-8 of the one
+/// string it returns, so it cannot panic on any input.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Strings {
-    pub(crate) blob: String,
-    pub(crate) ends: Vec<u64>,
+    pub(crate) blob: Column<u8>,
+    pub(crate) ends: Column<u64>,
 }
 
 impl Strings {
@@ -51,8 +56,26 @@ impl Strings {
             return "";
         }
         let i = sym.0 as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.blob[start..self.ends[i] as usize]
+        if i >= self.ends.len() {
+            return "";
+        }
+        let (start, end) = if i == 0 {
+            (0, *self.ends.at(0) as usize)
+        } else {
+            let e = self.ends.range(i - 1..i + 1);
+            (e[0] as usize, e[1] as usize)
+        };
+        if start > end || end > self.blob.len() {
+            return "";
+        }
+        // Checked per string rather than once for the whole blob, so that a
+        // mapped table need not be read in full; a valid table (ingest, or a
+        // snapshot whose checksums hold) always passes.
+        std::str::from_utf8(self.blob.range(start..end)).unwrap_or("")
+    }
+    /// A table over already-checked parts (the lazy snapshot loader).
+    pub(crate) fn from_columns(blob: Column<u8>, ends: Column<u64>) -> Self {
+        Strings { blob, ends }
     }
     /// Rebuild a table from its parts, checking that they agree (used by the
     /// snapshot loader, which must never trust its input).
@@ -66,7 +89,10 @@ impl Strings {
             }
             prev = e;
         }
-        Ok(Strings { blob, ends })
+        Ok(Strings {
+            blob: blob.into_bytes().into(),
+            ends: ends.into(),
+        })
     }
     /// A lookup map from string to symbol, built on demand by queries.
     pub fn index(&self) -> FxHashMap<&str, Sym> {
@@ -80,7 +106,8 @@ impl Strings {
 #[derive(Debug, Default)]
 pub struct Interner {
     map: FxHashMap<Box<str>, Sym>,
-    strings: Strings,
+    blob: String,
+    ends: Vec<u64>,
 }
 
 impl Interner {
@@ -91,9 +118,9 @@ impl Interner {
         if let Some(&sym) = self.map.get(s) {
             return sym;
         }
-        let sym = Sym(self.strings.ends.len() as u32);
-        self.strings.blob.push_str(s);
-        self.strings.ends.push(self.strings.blob.len() as u64);
+        let sym = Sym(self.ends.len() as u32);
+        self.blob.push_str(s);
+        self.ends.push(self.blob.len() as u64);
         self.map.insert(s.into(), sym);
         sym
     }
@@ -101,17 +128,25 @@ impl Interner {
         self.map.get(s).copied()
     }
     pub fn get(&self, sym: Sym) -> &str {
-        self.strings.get(sym)
+        if sym.is_none() {
+            return "";
+        }
+        let i = sym.0 as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.blob[start..self.ends[i] as usize]
     }
     /// Number of strings interned so far.
     pub fn len(&self) -> usize {
-        self.strings.len()
+        self.ends.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.strings.is_empty()
+        self.ends.is_empty()
     }
     pub fn finish(self) -> Strings {
-        self.strings
+        Strings {
+            blob: self.blob.into_bytes().into(),
+            ends: self.ends.into(),
+        }
     }
 }
 

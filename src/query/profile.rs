@@ -1,0 +1,257 @@
+//! `profile ENTITY`: everything the case knows about an entity: its person
+//! records and (with a resolution) its resolved individual, subscriber
+//! registrations, handsets over time, cells by hour of day, top contacts
+//! and incidents, for all of the phones it stands for.
+//!
+//! Component, community and centrality ranks come from the analysis passes,
+//! which read the whole case; [`standing`] runs them on request (`profile
+//! --analysis`), so the everyday profile stays a millisecond query. Gang
+//! labels are not produced by any pass yet and are left out.
+//!
+//! # Complexity
+//! O(events of the entity's phones + their contact degree + registrations
+//! scanned once); the top contacts are a partial sort.
+
+use super::{contacts_of, Case, Entity, Tally, TimeRange};
+use crate::graph::{HandsetUse, PersonPhone, NONE};
+use crate::model::time::hour_of_day;
+use rustc_hash::FxHashMap;
+
+/// Contacts listed in a profile.
+pub const TOP_CONTACTS: usize = 10;
+
+/// Traffic of one of the entity's phones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhoneTraffic {
+    pub phone: u32,
+    pub calls_out: u32,
+    pub calls_in: u32,
+    pub texts: u32,
+    pub contacts: u32,
+    pub tally: Tally,
+}
+
+/// The resolved identity of an entity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Identity {
+    pub label: String,
+    pub persons: Vec<u32>,
+    pub phones: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub phones: Vec<PhoneTraffic>,
+    /// Person–phone links of the entity's phones and persons.
+    pub person_links: Vec<PersonPhone>,
+    /// Indices into the registrations table.
+    pub registrations: Vec<u32>,
+    /// Handset uses, by first use.
+    pub handsets: Vec<HandsetUse>,
+    /// Events per (cell, hour of day), cells by total.
+    pub cells_by_hour: Vec<(u32, [u32; 24])>,
+    /// Strongest contacts (phone, tally), most events first.
+    pub top_contacts: Vec<(u32, Tally)>,
+    /// (incident, how it involves the entity).
+    pub incidents: Vec<(u32, &'static str)>,
+    pub identity: Option<Identity>,
+}
+
+pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
+    let g = case.graph;
+    let rev = case.reverse();
+    let mut phones = Vec::new();
+    let mut contacts: FxHashMap<u32, Tally> = FxHashMap::default();
+    let mut cells: FxHashMap<u32, [u32; 24]> = FxHashMap::default();
+    for &p in &e.phones {
+        let mut t = PhoneTraffic {
+            phone: p,
+            calls_out: 0,
+            calls_in: 0,
+            texts: 0,
+            contacts: 0,
+            tally: Tally::default(),
+        };
+        for ev in g.events_of(p) {
+            if !range.contains(ev.start) {
+                continue;
+            }
+            let out = ev.caller == p;
+            if ev.is_text() {
+                t.texts += 1;
+            } else if out {
+                t.calls_out += 1;
+            } else {
+                t.calls_in += 1;
+            }
+            t.tally.add_event(ev);
+            let cell = if out {
+                ev.caller_location
+            } else {
+                ev.callee_location
+            };
+            if cell != NONE {
+                cells.entry(cell).or_insert([0; 24])[hour_of_day(ev.start) as usize] += 1;
+            }
+        }
+        let cs = contacts_of(g, p, range);
+        t.contacts = cs.len() as u32;
+        for (peer, tally, _) in cs {
+            if !e.has_phone(peer) {
+                contacts.entry(peer).or_default().merge(&tally);
+            }
+        }
+        phones.push(t);
+    }
+    let mut top_contacts: Vec<(u32, Tally)> = contacts.into_iter().collect();
+    top_contacts.sort_by(|a, b| b.1.events().cmp(&a.1.events()).then(a.0.cmp(&b.0)));
+    top_contacts.truncate(TOP_CONTACTS);
+    let mut cells_by_hour: Vec<(u32, [u32; 24])> = cells.into_iter().collect();
+    cells_by_hour.sort_by(|a, b| {
+        let s = |x: &[u32; 24]| x.iter().sum::<u32>();
+        s(&b.1).cmp(&s(&a.1)).then(a.0.cmp(&b.0))
+    });
+
+    let mut person_links: Vec<PersonPhone> = Vec::new();
+    for &p in &e.phones {
+        for person in rev.persons_of(p) {
+            person_links.extend(g.phones_of_person(person).iter().filter(|pp| pp.phone == p));
+        }
+    }
+    for &person in &e.persons {
+        person_links.extend(g.phones_of_person(person).iter().copied());
+    }
+    person_links.sort_by_key(|pp| (pp.person, pp.phone));
+    person_links.dedup();
+
+    let registrations: Vec<u32> = (0..g.registrations.len() as u32)
+        .filter(|&r| e.has_phone(g.registrations[r as usize].phone))
+        .collect();
+    let mut handsets: Vec<HandsetUse> = e
+        .phones
+        .iter()
+        .flat_map(|&p| g.handsets_of(p).iter().copied())
+        .filter(|u| u.n_events == 0 || range.overlaps(u.first, u.last))
+        .collect();
+    handsets.sort_by_key(|u| (u.first, u.phone, u.handset));
+
+    let mut incidents: Vec<(u32, &'static str)> = Vec::new();
+    for &p in &e.phones {
+        incidents.extend(
+            rev.incidents_of_phone()
+                .get(p)
+                .iter()
+                .map(|&i| (i, "names phone")),
+        );
+    }
+    let victims: Vec<u32> = person_links
+        .iter()
+        .map(|pp| pp.person)
+        .chain(e.persons.iter().copied())
+        .collect();
+    for &v in &victims {
+        incidents.extend(
+            rev.incidents_of_victim()
+                .get(v)
+                .iter()
+                .map(|&i| (i, "victim")),
+        );
+    }
+    incidents.retain(|&(i, _)| range.contains(g.incidents[i as usize].time));
+    incidents.sort_unstable();
+    incidents.dedup_by_key(|x| x.0);
+
+    let identity = case.resolution().and_then(|r| {
+        let ind = match e.individual {
+            Some(i) => i,
+            None => {
+                let by_person = e
+                    .persons
+                    .iter()
+                    .map(|&p| r.individual_of_person[p as usize])
+                    .find(|&i| i != NONE);
+                let by_phone = || {
+                    e.phones
+                        .iter()
+                        .map(|&p| r.individual_of_phone()[p as usize])
+                        .find(|&i| i != NONE)
+                };
+                by_person.or_else(by_phone)?
+            }
+        };
+        Some(Identity {
+            label: r.labels[ind as usize].clone(),
+            persons: r.persons_of(ind),
+            phones: r.phones_of(ind),
+        })
+    });
+
+    Profile {
+        phones,
+        person_links,
+        registrations,
+        handsets,
+        cells_by_hour,
+        top_contacts,
+        incidents,
+        identity,
+    }
+}
+
+/// Where a phone stands in the whole case, from the analysis passes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    pub phone: u32,
+    /// Component id and size ([`crate::analysis::components`]); `None` when
+    /// the phone has no contacts (or is a hub left out of the contact graph).
+    pub component: Option<(u32, usize)>,
+    pub community: Option<(u32, usize)>,
+    /// 1-based ranks among all phones of the contact graph.
+    pub degree_rank: Option<u32>,
+    pub pagerank_rank: Option<u32>,
+}
+
+/// Component, community and centrality ranks of the entity's phones.
+/// These passes read the whole case (seconds on a large one), so a profile
+/// runs them only when asked (`--analysis`).
+///
+/// # Complexity
+/// That of the passes: contact graph O(call links), components O(V + E),
+/// Louvain/Leiden communities ~O(E) per level, PageRank O(E) per iteration.
+pub fn standing(case: &Case, e: &Entity) -> crate::Result<Vec<Standing>> {
+    use crate::analysis::centrality::{centrality, CentralityConfig, Measure};
+    use crate::analysis::communities::{communities, CommunityConfig};
+    use crate::analysis::components::{components, Components, ComponentsConfig};
+    use crate::analysis::contact::{ContactConfig, ContactGraph};
+    let g = case.graph;
+    let cg = ContactGraph::from_case(g, &ContactConfig::default())?;
+    // Nodes of the ungrouped contact graph are the phones, in phone order.
+    if cg.n_nodes() != g.phones.len() {
+        return Err(crate::Error::Invalid(format!(
+            "contact graph: expected one node per phone ({}), found {}",
+            g.phones.len(),
+            cg.n_nodes()
+        )));
+    }
+    let comp = components(&cg, &ComponentsConfig::default())?;
+    let comm = communities(&cg, &CommunityConfig::default())?;
+    let degree = centrality(&cg, &CentralityConfig::new(Measure::Degree))?;
+    let pagerank = centrality(&cg, &CentralityConfig::new(Measure::Pagerank))?;
+    Ok(e.phones
+        .iter()
+        .map(|&p| {
+            let i = p as usize;
+            let has_contacts = cg.degree(p) > 0;
+            let c = comp.component_of[i];
+            let m = comm.community_of[i];
+            Standing {
+                phone: p,
+                component: (has_contacts && c != Components::NOT_KEPT).then(|| (c, comp.size(c))),
+                community: (has_contacts && (m as usize) < comm.len())
+                    .then(|| (m, comm.members(m).len())),
+                degree_rank: has_contacts.then(|| degree.rank[i]),
+                pagerank_rank: has_contacts.then(|| pagerank.rank[i]),
+            }
+        })
+        .collect())
+}
