@@ -11,6 +11,7 @@
 //! The library prints nothing and never exits; the `casegraph` binary is a
 //! thin command-line layer over it.
 
+pub mod analysis;
 pub mod error;
 pub mod export;
 pub mod generate;

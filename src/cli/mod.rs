@@ -1,6 +1,10 @@
 //! Command-line layer: argument parsing (clap), one module per subcommand,
 //! and [`output`], the one place that renders tables, CSV and JSON.
 
+pub mod central;
+pub mod communities;
+pub mod components;
+pub mod contacts;
 pub mod export;
 pub mod generate;
 pub mod ingest;
@@ -38,6 +42,14 @@ enum Command {
     Export(export::Args),
     /// Resolve person records and phones into individuals, every merge explained
     Resolve(resolve::Args),
+    /// Connected groups of phones (weakly connected components of the contact graph)
+    Components(components::Args),
+    /// Rank phones by a centrality measure
+    Central(central::Args),
+    /// Communities of phones (Louvain with Leiden refinement) and their modularity
+    Communities(communities::Args),
+    /// Write the filtered contact graph as an edge list (source,target,weight)
+    Contacts(contacts::Args),
 }
 
 /// How to read a case folder (ignored for snapshots, which remember theirs).
@@ -110,6 +122,10 @@ pub fn main() -> ExitCode {
         Command::Generate(a) => generate::run(a),
         Command::Export(a) => export::run(a),
         Command::Resolve(a) => resolve::run(a),
+        Command::Components(a) => components::run(a),
+        Command::Central(a) => central::run(a),
+        Command::Communities(a) => communities::run(a),
+        Command::Contacts(a) => contacts::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,275 @@
+"""Side-by-side timing of casegraph against NetworkX, igraph and NetworKit.
+
+Runs the same passes on the same edge list in every tool, each pass of each
+tool in a fresh process, and prints one table: load seconds, pass seconds,
+peak memory (max RSS of that process, loading included), a quality figure
+(modularity for Louvain) and the ratio casegraph / fastest other tool.
+
+Input, one of:
+    --edges PATH            an edge list CSV (source,target[,weight])
+    --case DIR              a case folder or snapshot: its contact graph is
+                            written with `casegraph contacts CASE --out`
+    --synthetic N,M         a seeded heavy-tailed random graph with N nodes
+                            and about M distinct pairs (Chung-Lu, power-law
+                            exponent 2.5, geometric call counts)
+Run (from the repository root, after `cargo build --release`):
+    /work/venv/bin/python benches/compare/compare.py --synthetic 1000000,3000000
+
+Passes: components, pagerank, betweenness (from --sources sampled sources),
+louvain. The tools' settings:
+  - components: NetworkX connected_components, igraph connected_components,
+    NetworKit ConnectedComponents, casegraph components.
+  - pagerank (unweighted, damping 0.85): NetworkX pagerank (tol 1e-6, which
+    it scales by n), igraph PRPACK (exact solve), NetworKit PageRank (tol
+    1e-6 on the L2 norm of the change, its default), casegraph --tol 1e-6
+    (on the L1 norm, which bounds the L2 norm: at least as strict as
+    NetworKit; casegraph's own default is 1e-10).
+  - betweenness from K sources: NetworkX betweenness_centrality(k=K),
+    igraph betweenness(sources=K sampled), NetworKit EstimateBetweenness(K,
+    parallel), casegraph central --sample K.
+  - louvain (weighted): NetworkX louvain_communities(seed=0), igraph
+    community_multilevel, NetworKit PLM(refine=True), casegraph communities
+    (Louvain + Leiden refinement, every community connected).
+NetworkX is skipped above --networkx-max-pairs pairs (default 1,000,000),
+where a pass would take well over 15 minutes; the table says so.
+"""
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+TOOLS = ["networkx", "igraph", "networkit", "casegraph"]
+PASSES = ["components", "pagerank", "betweenness", "louvain"]
+
+
+def load_pairs(path):
+    """Edge list -> (n, u, v, w) numpy arrays, each undirected pair once
+    (weights of repeated pairs summed, self-pairs dropped)."""
+    import numpy as np
+    import pandas as pd
+
+    df = pd.read_csv(path, dtype={"source": str, "target": str})
+    codes, _ = pd.factorize(pd.concat([df["source"], df["target"]], ignore_index=True))
+    m = len(df)
+    a, b = codes[:m].astype(np.int64), codes[m:].astype(np.int64)
+    w = df["weight"].to_numpy(dtype=np.float64) if "weight" in df else np.ones(m)
+    keep = a != b
+    a, b, w = a[keep], b[keep], w[keep]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    n = int(codes.max()) + 1 if len(codes) else 0
+    key = lo * n + hi
+    uniq, inv = np.unique(key, return_inverse=True)
+    ws = np.zeros(len(uniq))
+    np.add.at(ws, inv, w)
+    return n, (uniq // n), (uniq % n), ws
+
+
+def worker(tool, pas, path, sources):
+    t0 = time.perf_counter()
+    n, u, v, w = load_pairs(path)
+    quality = None
+    if tool == "networkx":
+        import networkx as nx
+
+        g = nx.Graph()
+        g.add_nodes_from(range(n))
+        g.add_weighted_edges_from(zip(u.tolist(), v.tolist(), w.tolist()))
+        t1 = time.perf_counter()
+        if pas == "components":
+            list(nx.connected_components(g))
+        elif pas == "pagerank":
+            nx.pagerank(g, weight=None, tol=1e-6)
+        elif pas == "betweenness":
+            nx.betweenness_centrality(g, k=sources, seed=0)
+        elif pas == "louvain":
+            c = nx.community.louvain_communities(g, weight="weight", seed=0)
+            quality = nx.community.modularity(g, c, weight="weight")
+    elif tool == "igraph":
+        import igraph as ig
+        import numpy as np
+
+        g = ig.Graph(n=n, edges=np.column_stack([u, v]).tolist(), directed=False)
+        g.es["weight"] = w.tolist()
+        t1 = time.perf_counter()
+        if pas == "components":
+            g.connected_components()
+        elif pas == "pagerank":
+            g.pagerank(damping=0.85, implementation="prpack")
+        elif pas == "betweenness":
+            rng = np.random.default_rng(0)
+            src = rng.choice(n, size=min(sources, n), replace=False).tolist()
+            g.betweenness(sources=src, directed=False)
+        elif pas == "louvain":
+            c = g.community_multilevel(weights="weight")
+            quality = g.modularity(c.membership, weights="weight")
+    elif tool == "networkit":
+        import networkit as nk
+
+        weighted = pas == "louvain"
+        g = nk.Graph(n, weighted=weighted)
+        if weighted:
+            g.addEdges((w, (u, v)))
+        else:
+            g.addEdges((u, v))
+        t1 = time.perf_counter()
+        if pas == "components":
+            nk.components.ConnectedComponents(g).run()
+        elif pas == "pagerank":
+            nk.centrality.PageRank(g, damp=0.85, tol=1e-6).run()
+        elif pas == "betweenness":
+            nk.centrality.EstimateBetweenness(g, sources, True, True).run()
+        elif pas == "louvain":
+            plm = nk.community.PLM(g, refine=True)
+            plm.run()
+            quality = nk.community.Modularity().getQuality(plm.getPartition(), g)
+    else:
+        raise SystemExit(f"unknown tool {tool}")
+    t2 = time.perf_counter()
+    print(json.dumps({"load_s": t1 - t0, "pass_s": t2 - t1, "quality": quality}))
+
+
+def run_measured(cmd, timeout):
+    """Run cmd; return (stdout, stderr, peak RSS in MiB, wall seconds)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdout=out, stderr=err)
+        try:
+            _, status, usage = os.wait4(p.pid, 0)
+        except KeyboardInterrupt:
+            p.kill()
+            raise
+        p.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        o, e = out.read().decode(), err.read().decode()
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {e[-2000:]}")
+    return o, e, usage.ru_maxrss / 1024.0, wall
+
+
+def casegraph_cmd(exe, pas, path, sources):
+    if pas == "components":
+        return [exe, "components", path, "--timings", "--format", "csv"]
+    if pas == "pagerank":
+        return [exe, "central", path, "--measure", "pagerank", "--tol", "1e-6", "--top", "10", "--timings",
+                "--format", "csv"]
+    if pas == "betweenness":
+        return [exe, "central", path, "--measure", "betweenness", "--sample", str(sources), "--seed", "0",
+                "--top", "10", "--timings", "--format", "csv"]
+    if pas == "louvain":
+        return [exe, "communities", path, "--timings", "--format", "csv"]
+    raise ValueError(pas)
+
+
+def measure(tool, pas, path, sources, exe, timeout):
+    if tool == "casegraph":
+        _, err, rss, _ = run_measured(casegraph_cmd(exe, pas, path, sources), timeout)
+        m = re.search(r"timings: load ([0-9.]+) s, \w+ ([0-9.]+) s", err)
+        q = re.search(r"modularity=([0-9.eE+-]+)", err)
+        return {"load_s": float(m.group(1)), "pass_s": float(m.group(2)),
+                "quality": float(q.group(1)) if q else None, "rss_mib": rss}
+    out, _, rss, _ = run_measured(
+        [sys.executable, os.path.abspath(__file__), "--worker", tool, pas, path, str(sources)], timeout)
+    r = json.loads(out.strip().splitlines()[-1])
+    r["rss_mib"] = rss
+    return r
+
+
+def synthetic(spec, seed, path):
+    import numpy as np
+    import pandas as pd
+
+    n, m = (int(x) for x in spec.split(","))
+    rng = np.random.default_rng(seed)
+    p = (np.arange(n) + 10.0) ** (-1.0 / 1.5)
+    p /= p.sum()
+    pairs = np.empty(0, dtype=np.int64)
+    while len(pairs) < m:
+        k = int((m - len(pairs)) * 1.3) + 1000
+        a = rng.choice(n, size=k, p=p)
+        b = rng.choice(n, size=k, p=p)
+        keep = a != b
+        lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
+        pairs = np.unique(np.concatenate([pairs, lo.astype(np.int64) * n + hi]))
+    pairs = rng.permutation(pairs)[:m]
+    w = rng.geometric(0.6, size=len(pairs))
+    pd.DataFrame({"source": pairs // n, "target": pairs % n, "weight": w}).to_csv(path, index=False)
+    return path
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        tool, pas, path, sources = sys.argv[2:6]
+        return worker(tool, pas, path, int(sources))
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--edges")
+    src.add_argument("--case")
+    src.add_argument("--synthetic", metavar="N,M")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--sources", type=int, default=1000)
+    ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--passes", default=",".join(PASSES))
+    ap.add_argument("--networkx-max-pairs", type=int, default=1_000_000)
+    ap.add_argument("--casegraph", default=os.path.join(ROOT, "target", "release", "casegraph"))
+    ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--json", help="also write the results here")
+    args = ap.parse_args()
+
+    work = tempfile.mkdtemp(prefix="casegraph-compare-")
+    if args.edges:
+        path = args.edges
+    elif args.case:
+        path = os.path.join(work, "edges.csv")
+        subprocess.run([args.casegraph, "contacts", args.case, "--out", path], check=True)
+    else:
+        path = os.path.join(work, "synthetic.csv")
+        t = time.perf_counter()
+        synthetic(args.synthetic, args.seed, path)
+        print(f"generated {args.synthetic} (seed {args.seed}) in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    n_pairs = sum(1 for _ in open(path)) - 1
+    print(f"edge list: {path} ({n_pairs} rows), {os.cpu_count()} cpus", file=sys.stderr)
+
+    rows = []
+    for pas in args.passes.split(","):
+        results = {}
+        for tool in args.tools.split(","):
+            if tool == "networkx" and n_pairs > args.networkx_max_pairs:
+                results[tool] = None
+                continue
+            print(f"  {pas} / {tool} ...", file=sys.stderr, flush=True)
+            r = measure(tool, pas, path, args.sources, args.casegraph, args.timeout)
+            results[tool] = r
+            print(f"    load {r['load_s']:.2f} s, pass {r['pass_s']:.3f} s, peak {r['rss_mib']:.0f} MiB"
+                  + (f", quality {r['quality']:.4f}" if r.get("quality") is not None else ""),
+                  file=sys.stderr, flush=True)
+        others = [r["pass_s"] for t, r in results.items() if t != "casegraph" and r]
+        best = min(others) if others else None
+        for tool, r in results.items():
+            rows.append((pas, tool, r, best if tool == "casegraph" else None))
+
+    print(f"\n{'pass':<12} {'tool':<10} {'load s':>8} {'pass s':>9} {'peak MiB':>9} {'quality':>8} {'ratio':>7}")
+    for pas, tool, r, best in rows:
+        if r is None:
+            print(f"{pas:<12} {tool:<10} {'skipped: over --networkx-max-pairs (would exceed 15 min)':>40}")
+            continue
+        q = f"{r['quality']:.4f}" if r.get("quality") is not None else ""
+        ratio = f"{r['pass_s'] / best:.2f}" if best else ""
+        print(f"{pas:<12} {tool:<10} {r['load_s']:>8.2f} {r['pass_s']:>9.3f} {r['rss_mib']:>9.0f} {q:>8} {ratio:>7}")
+    print("ratio = casegraph pass seconds / fastest other tool's pass seconds (below 1: casegraph faster)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump([{"pass": p, "tool": t, **(r or {"skipped": True})} for p, t, r, _ in rows], f, indent=1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,648 @@
+//! The contact graph: who talked to whom, as a compact undirected weighted
+//! graph that every analysis pass reads.
+//!
+//! Nodes are phones (or, with a [`Grouping`], whatever the phones are grouped
+//! into: individuals once entity resolution exists) numbered `0..n` as u32;
+//! adjacency is a CSR (`offsets`, `neighbours`, `weights`) with each
+//! undirected pair stored in both directions and every neighbour list sorted
+//! by node id. The weight of a pair is the number of calls and texts between
+//! the two phones in either direction that survive the filters of
+//! [`ContactConfig`]; self-calls are dropped. A node exists only if it has at
+//! least one contact, so the graph has no isolated nodes.
+//!
+//! Node order is deterministic: phone index order for a case, order of first
+//! appearance for an edge list (the order NetworkX gives the same file), and
+//! every pass breaks ties by node id.
+//!
+//! Passes that want distances (weighted betweenness, closeness, harmonic)
+//! turn a weight `w` into the length `1 / w`: two phones that called each
+//! other often are close.
+
+use crate::analysis::hubs::{self, Hub, HubConfig};
+use crate::error::{Error, Result};
+use crate::graph::CaseGraph;
+use crate::model::{NodeKind, Time};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::io::Read;
+
+/// Which call events count as contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EventKinds {
+    Voice,
+    Text,
+    #[default]
+    Both,
+}
+
+impl EventKinds {
+    fn counts(self, n_calls: u32, n_texts: u32) -> u32 {
+        match self {
+            EventKinds::Voice => n_calls,
+            EventKinds::Text => n_texts,
+            EventKinds::Both => n_calls + n_texts,
+        }
+    }
+}
+
+/// Which calls make the contact graph of a case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactConfig {
+    /// Keep events starting at or after this time.
+    pub from: Option<Time>,
+    /// Keep events starting at or before this time.
+    pub to: Option<Time>,
+    /// Keep a pair only if it has at least this many events (both directions).
+    pub min_events: u32,
+    pub kinds: EventKinds,
+    pub hubs: HubConfig,
+}
+
+impl Default for ContactConfig {
+    fn default() -> Self {
+        ContactConfig {
+            from: None,
+            to: None,
+            min_events: 1,
+            kinds: EventKinds::Both,
+            hubs: HubConfig::default(),
+        }
+    }
+}
+
+/// Phones grouped into larger nodes (for example individuals from entity
+/// resolution): `group_of[phone_idx]` is a group id in `0..labels.len()`, or
+/// [`crate::graph::NONE`] to keep that phone as a node of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grouping {
+    pub group_of: Vec<u32>,
+    pub labels: Vec<(NodeKind, String)>,
+}
+
+/// The undirected weighted contact graph. See the module documentation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactGraph {
+    offsets: Vec<u64>,
+    neighbours: Vec<u32>,
+    weights: Vec<f64>,
+    kinds: Vec<NodeKind>,
+    names: String,
+    name_ends: Vec<u64>,
+    /// Phones left out as service numbers or by the investigator, with why.
+    pub hubs: Vec<Hub>,
+}
+
+impl ContactGraph {
+    /// Build from undirected pairs `(a, b, weight)` over nodes `0..labels.len()`.
+    /// Pairs may repeat and come in either orientation; repeats are summed in
+    /// input order. Self-pairs are dropped.
+    pub fn from_pairs(
+        labels: Vec<(NodeKind, String)>,
+        mut pairs: Vec<(u32, u32, f64)>,
+        hubs: Vec<Hub>,
+    ) -> Result<ContactGraph> {
+        let n = labels.len();
+        for &(a, b, w) in &pairs {
+            if a as usize >= n || b as usize >= n {
+                return Err(Error::Invalid(format!(
+                    "contact graph: pair ({a}, {b}) names a node outside 0..{n}"
+                )));
+            }
+            if !(w > 0.0 && w.is_finite()) {
+                return Err(Error::Invalid(format!(
+                    "contact graph: pair ({a}, {b}): expected a positive weight, found {w}"
+                )));
+            }
+        }
+        pairs.retain(|&(a, b, _)| a != b);
+        for p in pairs.iter_mut() {
+            if p.0 > p.1 {
+                std::mem::swap(&mut p.0, &mut p.1);
+            }
+        }
+        // Stable sort: repeated pairs are summed in input order, so the sum is
+        // the same whatever the thread count.
+        pairs.par_sort_by_key(|&(a, b, _)| (a, b));
+        let mut merged: Vec<(u32, u32, f64)> = Vec::with_capacity(pairs.len());
+        for (a, b, w) in pairs {
+            match merged.last_mut() {
+                Some(last) if last.0 == a && last.1 == b => last.2 += w,
+                _ => merged.push((a, b, w)),
+            }
+        }
+        let mut degree = vec![0u64; n + 1];
+        for &(a, b, _) in &merged {
+            degree[a as usize] += 1;
+            degree[b as usize] += 1;
+        }
+        let mut offsets = vec![0u64; n + 1];
+        for v in 0..n {
+            offsets[v + 1] = offsets[v] + degree[v];
+        }
+        let m2 = offsets[n] as usize;
+        let mut neighbours = vec![0u32; m2];
+        let mut weights = vec![0f64; m2];
+        let mut fill: Vec<u64> = offsets[..n].to_vec();
+        // Pairs are sorted by (low, high), so each node's list comes out
+        // sorted: first its lower neighbours (from pairs where it is `high`,
+        // in order of `low`), then its higher ones.
+        for &(a, b, w) in &merged {
+            let ia = fill[a as usize] as usize;
+            neighbours[ia] = b;
+            weights[ia] = w;
+            fill[a as usize] += 1;
+            let ib = fill[b as usize] as usize;
+            neighbours[ib] = a;
+            weights[ib] = w;
+            fill[b as usize] += 1;
+        }
+        let mut names = String::new();
+        let mut name_ends = Vec::with_capacity(n);
+        let mut kinds = Vec::with_capacity(n);
+        for (k, s) in labels {
+            kinds.push(k);
+            names.push_str(&s);
+            name_ends.push(names.len() as u64);
+        }
+        Ok(ContactGraph {
+            offsets,
+            neighbours,
+            weights,
+            kinds,
+            names,
+            name_ends,
+            hubs,
+        })
+    }
+
+    /// Build from named weighted edges; nodes are numbered in order of first
+    /// appearance and all get `kind`.
+    pub fn from_edges<'a>(
+        edges: impl IntoIterator<Item = (&'a str, &'a str, f64)>,
+        kind: NodeKind,
+    ) -> Result<ContactGraph> {
+        let mut index: FxHashMap<String, u32> = FxHashMap::default();
+        let mut labels = Vec::new();
+        let mut pairs = Vec::new();
+        let mut id = |s: &str, labels: &mut Vec<(NodeKind, String)>| -> u32 {
+            if let Some(&i) = index.get(s) {
+                return i;
+            }
+            let i = labels.len() as u32;
+            index.insert(s.to_string(), i);
+            labels.push((kind, s.to_string()));
+            i
+        };
+        for (a, b, w) in edges {
+            let ia = id(a, &mut labels);
+            let ib = id(b, &mut labels);
+            pairs.push((ia, ib, w));
+        }
+        ContactGraph::from_pairs(labels, pairs, Vec::new())
+    }
+
+    /// Read an edge list: CSV with a header naming `source` and `target` and
+    /// optionally `weight` (default 1). `what` names the input in errors.
+    pub fn read_edge_list(reader: impl Read, what: &str, kind: NodeKind) -> Result<ContactGraph> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .buffer_capacity(1 << 20)
+            .from_reader(reader);
+        let header = rdr
+            .byte_headers()
+            .map_err(|e| Error::UnreadableFile {
+                file: what.to_string(),
+                reason: e.to_string(),
+            })?
+            .clone();
+        let col = |name: &str| {
+            header
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(name.as_bytes()))
+        };
+        let (Some(src), Some(dst)) = (col("source"), col("target")) else {
+            return Err(Error::UnreadableFile {
+                file: what.to_string(),
+                reason: format!(
+                    "expected a header with columns source,target[,weight], found {:?}",
+                    String::from_utf8_lossy(header.as_slice())
+                ),
+            });
+        };
+        let wcol = col("weight");
+        let mut index: FxHashMap<Box<[u8]>, u32> = FxHashMap::default();
+        let mut labels: Vec<(NodeKind, String)> = Vec::new();
+        let mut pairs = Vec::new();
+        let mut rec = csv::ByteRecord::new();
+        let mut line = 1u64;
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    return Err(Error::UnreadableFile {
+                        file: what.to_string(),
+                        reason: e.to_string(),
+                    })
+                }
+            }
+            line += 1;
+            let field = |i: usize| -> Result<&[u8]> {
+                rec.get(i).ok_or_else(|| {
+                    Error::Invalid(format!("{what}:{line}: expected {} columns", header.len()))
+                })
+            };
+            let mut ids = [0u32; 2];
+            for (slot, c) in ids.iter_mut().zip([src, dst]) {
+                let raw = field(c)?;
+                *slot = match index.get(raw) {
+                    Some(&i) => i,
+                    None => {
+                        let name = std::str::from_utf8(raw).map_err(|_| {
+                            Error::Invalid(format!("{what}:{line}: expected UTF-8 text"))
+                        })?;
+                        if name.is_empty() {
+                            return Err(Error::Invalid(format!(
+                                "{what}:{line}: expected a node name, found an empty field"
+                            )));
+                        }
+                        let i = labels.len() as u32;
+                        index.insert(raw.into(), i);
+                        labels.push((kind, name.to_string()));
+                        i
+                    }
+                };
+            }
+            let w = match wcol {
+                None => 1.0,
+                Some(c) => {
+                    let raw = field(c)?;
+                    let s = std::str::from_utf8(raw).unwrap_or("");
+                    match s.trim().parse::<f64>() {
+                        Ok(w) if w > 0.0 && w.is_finite() => w,
+                        _ => {
+                            return Err(Error::Invalid(format!(
+                                "{what}:{line}: column \"weight\": expected a positive number, found {s:?}"
+                            )))
+                        }
+                    }
+                }
+            };
+            pairs.push((ids[0], ids[1], w));
+        }
+        ContactGraph::from_pairs(labels, pairs, Vec::new())
+    }
+
+    /// The contact graph of a case's phones.
+    pub fn from_case(case: &CaseGraph, config: &ContactConfig) -> Result<ContactGraph> {
+        ContactGraph::from_case_grouped(case, config, None)
+    }
+
+    /// The contact graph of a case with phones grouped (for example into
+    /// individuals). Hubs are found and left out at phone level first, then
+    /// pairs are mapped onto groups and contact inside a group is dropped.
+    pub fn from_case_grouped(
+        case: &CaseGraph,
+        config: &ContactConfig,
+        grouping: Option<&Grouping>,
+    ) -> Result<ContactGraph> {
+        if let (Some(f), Some(t)) = (config.from, config.to) {
+            if f > t {
+                return Err(Error::Invalid(format!(
+                    "contact graph: time window: expected --from before --to, found {} after {}",
+                    crate::model::time::show(f),
+                    crate::model::time::show(t)
+                )));
+            }
+        }
+        if let Some(g) = grouping {
+            if g.group_of.len() != case.phones.len() {
+                return Err(Error::Invalid(format!(
+                    "contact graph: grouping: expected a group for each of {} phones, found {}",
+                    case.phones.len(),
+                    g.group_of.len()
+                )));
+            }
+            if let Some(&bad) = g
+                .group_of
+                .iter()
+                .find(|&&x| x != crate::graph::NONE && x as usize >= g.labels.len())
+            {
+                return Err(Error::Invalid(format!(
+                    "contact graph: grouping: expected group ids below {}, found {bad}",
+                    g.labels.len()
+                )));
+            }
+        }
+        let directed = directed_counts(case, config);
+        let pairs = undirected_pairs(&directed);
+        let n_phones = case.phones.len();
+        let hub_list = hubs::find_hubs(case, n_phones, &pairs, &config.hubs);
+        let mut is_hub = vec![false; n_phones];
+        for h in &hub_list {
+            is_hub[h.phone_idx as usize] = true;
+        }
+        let kept: Vec<(u32, u32, f64)> = pairs
+            .iter()
+            .filter(|p| {
+                p.events >= config.min_events.max(1)
+                    && !is_hub[p.low as usize]
+                    && !is_hub[p.high as usize]
+            })
+            .map(|p| (p.low, p.high, p.events as f64))
+            .collect();
+        // Node of each phone (u32::MAX: not in the graph).
+        let mut node_of = vec![u32::MAX; n_phones];
+        let mut labels: Vec<(NodeKind, String)> = Vec::new();
+        match grouping {
+            None => {
+                let mut present = vec![false; n_phones];
+                for &(a, b, _) in &kept {
+                    present[a as usize] = true;
+                    present[b as usize] = true;
+                }
+                for p in 0..n_phones {
+                    if present[p] {
+                        node_of[p] = labels.len() as u32;
+                        labels.push((NodeKind::Phone, case.phone_number(p as u32).to_string()));
+                    }
+                }
+            }
+            Some(g) => {
+                // A group is a node if any of its phones has a contact outside
+                // the group; a phone outside every group is a node of its own.
+                let key = |p: u32| -> (bool, u32) {
+                    let gid = g.group_of[p as usize];
+                    if gid == crate::graph::NONE {
+                        (false, p)
+                    } else {
+                        (true, gid)
+                    }
+                };
+                let mut present_group = vec![false; g.labels.len()];
+                let mut present_phone = vec![false; n_phones];
+                for &(a, b, _) in &kept {
+                    let (ka, kb) = (key(a), key(b));
+                    if ka == kb {
+                        continue;
+                    }
+                    for k in [ka, kb] {
+                        match k {
+                            (true, gid) => present_group[gid as usize] = true,
+                            (false, p) => present_phone[p as usize] = true,
+                        }
+                    }
+                }
+                let mut group_node = vec![u32::MAX; g.labels.len()];
+                for (gid, present) in present_group.iter().enumerate() {
+                    if *present {
+                        group_node[gid] = labels.len() as u32;
+                        labels.push(g.labels[gid].clone());
+                    }
+                }
+                for p in 0..n_phones {
+                    match key(p as u32) {
+                        (true, gid) => node_of[p] = group_node[gid as usize],
+                        (false, _) if present_phone[p] => {
+                            node_of[p] = labels.len() as u32;
+                            labels.push((NodeKind::Phone, case.phone_number(p as u32).to_string()));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let mapped: Vec<(u32, u32, f64)> = kept
+            .iter()
+            .map(|&(a, b, w)| (node_of[a as usize], node_of[b as usize], w))
+            .filter(|&(a, b, _)| a != b && a != u32::MAX && b != u32::MAX)
+            .collect();
+        ContactGraph::from_pairs(labels, mapped, hub_list)
+    }
+
+    pub fn n_nodes(&self) -> usize {
+        self.kinds.len()
+    }
+    /// Number of undirected pairs.
+    pub fn n_edges(&self) -> usize {
+        self.neighbours.len() / 2
+    }
+    /// Sum of all pair weights (each pair once).
+    pub fn total_weight(&self) -> f64 {
+        // Summed per node in id order, then halved: exact for integer weights
+        // and the same bytes whatever the thread count.
+        let mut t = 0.0;
+        for v in 0..self.n_nodes() as u32 {
+            t += self.strength(v);
+        }
+        t / 2.0
+    }
+    pub fn neighbours(&self, v: u32) -> &[u32] {
+        let (a, b) = self.range(v);
+        &self.neighbours[a..b]
+    }
+    /// Weights aligned with [`Self::neighbours`].
+    pub fn weights(&self, v: u32) -> &[f64] {
+        let (a, b) = self.range(v);
+        &self.weights[a..b]
+    }
+    pub fn degree(&self, v: u32) -> usize {
+        let (a, b) = self.range(v);
+        b - a
+    }
+    /// Sum of the weights of a node's pairs.
+    pub fn strength(&self, v: u32) -> f64 {
+        self.weights(v).iter().sum()
+    }
+    pub fn kind(&self, v: u32) -> NodeKind {
+        self.kinds[v as usize]
+    }
+    /// The node's id as the investigator knows it (a phone number, a person id).
+    pub fn name(&self, v: u32) -> &str {
+        let end = self.name_ends[v as usize] as usize;
+        let start = if v == 0 {
+            0
+        } else {
+            self.name_ends[v as usize - 1] as usize
+        };
+        &self.names[start..end]
+    }
+    /// Node with this name, if any (a linear scan: for tests and one-off lookups).
+    pub fn find(&self, name: &str) -> Option<u32> {
+        (0..self.n_nodes() as u32).find(|&v| self.name(v) == name)
+    }
+    /// Each pair once, low id first, in id order.
+    pub fn pairs(&self) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
+        (0..self.n_nodes() as u32).flat_map(move |v| {
+            self.neighbours(v)
+                .iter()
+                .zip(self.weights(v))
+                .filter(move |(&u, _)| u > v)
+                .map(move |(&u, &w)| (v, u, w))
+        })
+    }
+    /// The raw CSR arrays `(offsets, neighbours, weights)` for hot loops.
+    pub fn csr(&self) -> (&[u64], &[u32], &[f64]) {
+        (&self.offsets, &self.neighbours, &self.weights)
+    }
+    /// Whether every weight is 1 (passes then take unweighted fast paths
+    /// that give the same values).
+    pub fn is_unit_weight(&self) -> bool {
+        self.weights.iter().all(|&w| w == 1.0)
+    }
+    fn range(&self, v: u32) -> (usize, usize) {
+        (
+            self.offsets[v as usize] as usize,
+            self.offsets[v as usize + 1] as usize,
+        )
+    }
+}
+
+/// One undirected phone pair before filtering by `min_events` and hubs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhonePair {
+    pub low: u32,
+    pub high: u32,
+    /// Events in both directions.
+    pub events: u32,
+    /// Events from `low` to `high` (the rest went the other way).
+    pub low_to_high: u32,
+}
+
+/// Per ordered phone pair, the events that pass the window and kind filters,
+/// sorted by (caller, callee), self-calls dropped.
+fn directed_counts(case: &CaseGraph, config: &ContactConfig) -> Vec<(u32, u32, u32)> {
+    if config.from.is_none() && config.to.is_none() {
+        return case
+            .call_links
+            .iter()
+            .filter(|l| l.caller != l.callee)
+            .map(|l| {
+                (
+                    l.caller,
+                    l.callee,
+                    config.kinds.counts(l.n_calls, l.n_texts),
+                )
+            })
+            .filter(|t| t.2 > 0)
+            .collect();
+    }
+    let from = config.from.unwrap_or(Time::MIN);
+    let to = config.to.unwrap_or(Time::MAX);
+    let lo = case.events.partition_point(|e| e.start < from);
+    let hi = case.events.partition_point(|e| e.start <= to);
+    let mut keys: Vec<(u32, u32)> = case.events[lo..hi]
+        .iter()
+        .filter(|e| e.caller != e.callee)
+        .filter(|e| match config.kinds {
+            EventKinds::Both => true,
+            EventKinds::Voice => !e.is_text(),
+            EventKinds::Text => e.is_text(),
+        })
+        .map(|e| (e.caller, e.callee))
+        .collect();
+    keys.par_sort_unstable();
+    let mut out: Vec<(u32, u32, u32)> = Vec::new();
+    for (a, b) in keys {
+        match out.last_mut() {
+            Some(l) if l.0 == a && l.1 == b => l.2 += 1,
+            _ => out.push((a, b, 1)),
+        }
+    }
+    out
+}
+
+fn undirected_pairs(directed: &[(u32, u32, u32)]) -> Vec<PhonePair> {
+    let mut v: Vec<PhonePair> = directed
+        .iter()
+        .map(|&(a, b, c)| PhonePair {
+            low: a.min(b),
+            high: a.max(b),
+            events: c,
+            low_to_high: if a < b { c } else { 0 },
+        })
+        .collect();
+    v.par_sort_unstable_by_key(|p| (p.low, p.high));
+    let mut out: Vec<PhonePair> = Vec::with_capacity(v.len());
+    for p in v {
+        match out.last_mut() {
+            Some(l) if l.low == p.low && l.high == p.high => {
+                l.events += p.events;
+                l.low_to_high += p.low_to_high;
+            }
+            _ => out.push(p),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn triangle_and_tail() -> ContactGraph {
+        ContactGraph::from_edges(
+            [
+                ("a", "b", 2.0),
+                ("b", "c", 1.0),
+                ("c", "a", 1.0),
+                ("c", "d", 1.0),
+                ("b", "a", 3.0),
+                ("d", "d", 9.0),
+            ],
+            NodeKind::Phone,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn pairs_in_both_orientations_are_one_undirected_pair_with_summed_weight() {
+        let g = triangle_and_tail();
+        assert_eq!(g.n_nodes(), 4);
+        assert_eq!(g.n_edges(), 4, "self-pair d-d dropped");
+        let a = g.find("a").unwrap();
+        assert_eq!(g.neighbours(a), &[1, 2]);
+        assert_eq!(g.weights(a), &[5.0, 1.0]);
+        assert_eq!(g.strength(g.find("c").unwrap()), 3.0);
+        assert_eq!(g.total_weight(), 8.0);
+        assert_eq!(
+            g.pairs().collect::<Vec<_>>(),
+            vec![(0, 1, 5.0), (0, 2, 1.0), (1, 2, 1.0), (2, 3, 1.0)]
+        );
+    }
+
+    #[test]
+    fn neighbour_lists_are_sorted() {
+        let g = ContactGraph::from_edges(
+            [
+                ("e", "a", 1.0),
+                ("c", "e", 1.0),
+                ("b", "e", 1.0),
+                ("e", "d", 1.0),
+            ],
+            NodeKind::Phone,
+        )
+        .unwrap();
+        for v in 0..g.n_nodes() as u32 {
+            assert!(g.neighbours(v).windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
+    #[test]
+    fn edge_list_reader_names_the_line_of_a_bad_weight() {
+        let text = "source,target,weight\na,b,1\nb,c,zero\n";
+        let e = ContactGraph::read_edge_list(text.as_bytes(), "edges.csv", NodeKind::Phone)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("edges.csv:3: column \"weight\""), "{e}");
+        let g = ContactGraph::read_edge_list(
+            "target,source\nb,a\nc,b\n".as_bytes(),
+            "e",
+            NodeKind::Person,
+        )
+        .unwrap();
+        assert_eq!(g.n_edges(), 2);
+        assert_eq!(g.name(0), "a", "source column first, wherever it stands");
+        assert_eq!(g.kind(0), NodeKind::Person);
+    }
+}

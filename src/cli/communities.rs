@@ -1,0 +1,80 @@
+//! `casegraph communities CASE`: groups of phones that talk mostly among
+//! themselves (Louvain with Leiden refinement; every community connected).
+//! CSV: `community_id,node_kind,node_id`; modularity is reported.
+
+use super::contacts::{emit, top_members, ContactArgs};
+use super::output::{Format, FormatArgs, Table};
+use casegraph::analysis::communities::{DEFAULT_RESOLUTION, DEFAULT_SEED};
+use casegraph::analysis::{communities, CommunityConfig};
+use std::time::Instant;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    contacts: ContactArgs,
+    /// Higher gives more, smaller communities
+    #[arg(long, default_value_t = DEFAULT_RESOLUTION)]
+    resolution: f64,
+    /// Seed of the node visiting order
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+    /// Communities to show in the table view
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    top: usize,
+    #[command(flatten)]
+    format: FormatArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let loaded = args.contacts.load()?;
+    let g = &loaded.graph;
+    let t0 = Instant::now();
+    let c = communities(
+        g,
+        &CommunityConfig {
+            resolution: args.resolution,
+            seed: args.seed,
+            ..CommunityConfig::default()
+        },
+    )
+    .map_err(|e| super::usage(e.to_string()))?;
+    loaded.report_time("communities", t0);
+    let format = args.format.format();
+    let mut main = Vec::new();
+    if format == Format::Table {
+        let mut t = Table::new(
+            "communities",
+            &["community_id", "size", "best_connected_members"],
+        );
+        for k in (0..c.len() as u32).take(args.top) {
+            t.push(vec![
+                k.into(),
+                c.members(k).len().into(),
+                top_members(g, c.members(k), 5).into(),
+            ]);
+        }
+        main.push(t);
+    } else {
+        let mut t = Table::new("members", &["community_id", "node_kind", "node_id"]);
+        for k in 0..c.len() as u32 {
+            for &v in c.members(k) {
+                t.push(vec![k.into(), g.kind(v).as_str().into(), g.name(v).into()]);
+            }
+        }
+        main.push(t);
+    }
+    emit(
+        format,
+        main,
+        vec![
+            ("modularity", c.modularity.into()),
+            ("communities", c.len().into()),
+            ("resolution", args.resolution.into()),
+            ("seed", args.seed.into()),
+            ("nodes", g.n_nodes().into()),
+            ("pairs", g.n_edges().into()),
+        ],
+        &g.hubs,
+    )?;
+    Ok(if c.is_empty() { 1 } else { 0 })
+}

@@ -1,0 +1,353 @@
+//! `casegraph contacts CASE`: the filtered contact graph as an edge list
+//! (`source,target,weight`), and the graph options every analysis command
+//! shares ([`ContactArgs`]): time window, call kind, minimum calls per pair,
+//! hub handling and level. CASE may also be an edge-list CSV
+//! (`source,target[,weight]`), which is analysed as given.
+
+use super::output::{Cell, Document, Format, FormatArgs, Table};
+use super::{usage, CaseArgs};
+use anyhow::Context;
+use casegraph::analysis::hubs::HubConfig;
+use casegraph::analysis::{ContactConfig, ContactGraph, EventKinds, Hub};
+use casegraph::model::{Clock, NodeKind};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KindArg {
+    Voice,
+    Text,
+    Both,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelArg {
+    /// One node per phone number
+    Phone,
+    /// One node per resolved individual (needs entity resolution)
+    Individual,
+}
+
+/// Which contacts make the graph.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ContactArgs {
+    #[command(flatten)]
+    pub case: CaseArgs,
+    /// Only calls at or after this time (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Only calls at or before this time (a date alone includes that whole day)
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    /// Keep a pair of phones only with at least N calls and texts between them
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub min_calls: u32,
+    /// Which events count as contact
+    #[arg(long, value_enum, default_value = "both")]
+    pub kind: KindArg,
+    /// Keep service numbers (hubs) in the graph instead of leaving them out
+    #[arg(long)]
+    pub keep_hubs: bool,
+    /// Treat every phone with at least N distinct contacts as a hub
+    #[arg(long, value_name = "N")]
+    pub hub_degree: Option<u32>,
+    /// Leave out the numbers listed in FILE (one per line, # comments)
+    #[arg(long, value_name = "FILE")]
+    pub exclude: Option<PathBuf>,
+    /// Nodes of the graph
+    #[arg(long, value_enum, default_value = "phone")]
+    pub level: LevelArg,
+    /// Print load and pass times to stderr
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// A contact graph ready for a pass.
+pub struct Loaded {
+    pub graph: ContactGraph,
+    pub started: Instant,
+    pub timings: bool,
+}
+
+impl Loaded {
+    /// Report how long loading took and how long `pass` took since.
+    pub fn report_time(&self, pass: &str, pass_started: Instant) {
+        if self.timings {
+            eprintln!(
+                "timings: load {:.3} s, {pass} {:.3} s",
+                (pass_started - self.started).as_secs_f64(),
+                pass_started.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
+
+fn parse_bound(raw: &str, end_of_day: bool) -> anyhow::Result<i64> {
+    let clock = Clock::default();
+    if let Ok(t) = clock.parse_time(raw) {
+        return Ok(t);
+    }
+    Clock::parse_date(raw)
+        .map(|t| if end_of_day { t + 86_399 } else { t })
+        .map_err(|_| {
+            usage(format!(
+                "expected a time like 2026-03-14 or 2026-03-14 21:05:33, found {raw:?}"
+            ))
+        })
+}
+
+fn is_edge_list(path: &std::path::Path) -> bool {
+    path.is_file()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+impl ContactArgs {
+    pub fn load(&self) -> anyhow::Result<Loaded> {
+        let started = Instant::now();
+        if self.level == LevelArg::Individual {
+            return Err(usage(
+                "--level individual: entity resolution is not available yet; use --level phone",
+            ));
+        }
+        let path = &self.case.case;
+        if is_edge_list(path) {
+            let case_only = [
+                ("--from", self.from.is_some()),
+                ("--to", self.to.is_some()),
+                ("--min-calls", self.min_calls != 1),
+                ("--kind", self.kind != KindArg::Both),
+                ("--hub-degree", self.hub_degree.is_some()),
+                ("--exclude", self.exclude.is_some()),
+            ];
+            if let Some((flag, _)) = case_only.iter().find(|(_, set)| *set) {
+                return Err(usage(format!(
+                    "{flag}: applies to a case folder or snapshot, found an edge list {}",
+                    path.display()
+                )));
+            }
+            let f = std::fs::File::open(path)
+                .with_context(|| format!("opening edge list {}", path.display()))?;
+            let graph = ContactGraph::read_edge_list(
+                std::io::BufReader::with_capacity(1 << 20, f),
+                &path.display().to_string(),
+                NodeKind::Phone,
+            )?;
+            return Ok(Loaded {
+                graph,
+                started,
+                timings: self.timings,
+            });
+        }
+        let case = self.case.open()?;
+        let mut hubs = HubConfig {
+            keep: self.keep_hubs,
+            min_degree: self.hub_degree,
+            ..HubConfig::default()
+        };
+        if let Some(file) = &self.exclude {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading --exclude {}", file.display()))?;
+            let numbers: Vec<String> = text
+                .lines()
+                .map(|l| l.split('#').next().unwrap_or("").trim())
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect();
+            let (found, missing) = casegraph::analysis::hubs::resolve_numbers(&case, &numbers);
+            for m in missing {
+                eprintln!(
+                    "casegraph: note: {}: {m:?} is not a phone of this case",
+                    file.display()
+                );
+            }
+            hubs.exclude = found;
+        }
+        let config = ContactConfig {
+            from: self
+                .from
+                .as_deref()
+                .map(|s| parse_bound(s, false))
+                .transpose()
+                .context("--from")?,
+            to: self
+                .to
+                .as_deref()
+                .map(|s| parse_bound(s, true))
+                .transpose()
+                .context("--to")?,
+            min_events: self.min_calls,
+            kinds: match self.kind {
+                KindArg::Voice => EventKinds::Voice,
+                KindArg::Text => EventKinds::Text,
+                KindArg::Both => EventKinds::Both,
+            },
+            hubs,
+        };
+        let graph = ContactGraph::from_case(&case, &config).map_err(|e| usage(e.to_string()))?;
+        Ok(Loaded {
+            graph,
+            started,
+            timings: self.timings,
+        })
+    }
+}
+
+/// Print a command's result: `main` tables on stdout in every format;
+/// `about` (key/value facts of the run) and the hubs left out go beside
+/// them as tables in table and JSON format, and to stderr in CSV format so
+/// that the CSV on stdout keeps its documented columns.
+pub fn emit(
+    format: Format,
+    main: Vec<Table>,
+    about: Vec<(&str, Cell)>,
+    hubs: &[Hub],
+) -> anyhow::Result<()> {
+    let mut doc = Document::default();
+    let mut about_t = Table::new("about", &["what", "value"]);
+    for (k, v) in &about {
+        about_t.push(vec![(*k).into(), v.clone()]);
+    }
+    let mut hubs_t = Table::new(
+        "hubs_left_out",
+        &[
+            "phone",
+            "contacts",
+            "two_way_share",
+            "one_off_share",
+            "reason",
+        ],
+    );
+    for h in hubs {
+        hubs_t.push(vec![
+            h.phone.as_str().into(),
+            h.contacts.into(),
+            h.reciprocity.into(),
+            h.one_off_share.into(),
+            h.reason.as_str().into(),
+        ]);
+    }
+    if format == Format::Csv {
+        for t in main {
+            doc = doc.with(t);
+        }
+        doc.print(format)?;
+        if !about.is_empty() {
+            let facts: Vec<String> = about
+                .iter()
+                .map(|(k, v)| format!("{k}={}", cell_text(v)))
+                .collect();
+            eprintln!("casegraph: {}", facts.join(" "));
+        }
+        for h in hubs {
+            eprintln!("casegraph: hub left out: {} ({})", h.phone, h.reason);
+        }
+        return Ok(());
+    }
+    if format == Format::Table {
+        doc = doc.with(about_t);
+        for t in main {
+            doc = doc.with(t);
+        }
+    } else {
+        for t in main {
+            doc = doc.with(t);
+        }
+        doc = doc.with(about_t);
+    }
+    if !hubs.is_empty() || format == Format::Json {
+        doc = doc.with(hubs_t);
+    }
+    doc.print(format)?;
+    Ok(())
+}
+
+fn cell_text(c: &Cell) -> String {
+    match c {
+        Cell::Str(s) => s.clone(),
+        Cell::Int(v) => v.to_string(),
+        Cell::Float(v) => super::output::format_float(*v),
+        Cell::Empty => String::new(),
+    }
+}
+
+/// The strongest members of a group, by degree then id: "a (12), b (9)".
+pub fn top_members(g: &ContactGraph, members: &[u32], k: usize) -> String {
+    let mut m = members.to_vec();
+    m.sort_by(|&a, &b| g.degree(b).cmp(&g.degree(a)).then(a.cmp(&b)));
+    let mut s: Vec<String> = m
+        .iter()
+        .take(k)
+        .map(|&v| format!("{} ({})", g.name(v), g.degree(v)))
+        .collect();
+    if members.len() > k {
+        s.push("…".into());
+    }
+    s.join(", ")
+}
+
+/// Weights are counts of calls for a case: written as integers when they are.
+fn weight_text(w: f64) -> String {
+    if w.fract() == 0.0 && w.abs() < 1e15 {
+        format!("{}", w as i64)
+    } else {
+        format!("{w}")
+    }
+}
+
+fn weight_cell(w: f64) -> Cell {
+    if w.fract() == 0.0 && w.abs() < 1e15 {
+        Cell::Int(w as i64)
+    } else {
+        Cell::Float(w)
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    contacts: ContactArgs,
+    /// Write the edge list to FILE (atomically) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    format: FormatArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let loaded = args.contacts.load()?;
+    let g = &loaded.graph;
+    let columns = ["source", "target", "weight"];
+    if let Some(out) = &args.out {
+        super::output::write_csv_file(
+            out,
+            &columns,
+            g.pairs().map(|(a, b, w)| {
+                vec![g.name(a).to_string(), g.name(b).to_string(), weight_text(w)]
+            }),
+        )?;
+        eprintln!(
+            "casegraph: wrote {} pairs over {} {}s to {}",
+            g.n_edges(),
+            g.n_nodes(),
+            NodeKind::Phone.as_str(),
+            out.display()
+        );
+        for h in &g.hubs {
+            eprintln!("casegraph: hub left out: {} ({})", h.phone, h.reason);
+        }
+    } else {
+        let mut t = Table::new("contacts", &columns);
+        for (a, b, w) in g.pairs() {
+            t.push(vec![g.name(a).into(), g.name(b).into(), weight_cell(w)]);
+        }
+        emit(
+            args.format.format(),
+            vec![t],
+            vec![("nodes", g.n_nodes().into()), ("pairs", g.n_edges().into())],
+            &g.hubs,
+        )?;
+    }
+    Ok(if g.n_edges() == 0 { 1 } else { 0 })
+}
