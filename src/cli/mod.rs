@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod export;
 pub mod generate;
 pub mod ingest;
+pub mod leads;
 pub mod output;
 pub mod resolve;
 pub mod stats;
@@ -50,6 +51,8 @@ enum Command {
     Communities(communities::Args),
     /// Write the filtered contact graph as an edge list (source,target,weight)
     Contacts(contacts::Args),
+    /// The main job: patterns, gangs and roles, and ranked leads explained back to the source rows
+    Leads(leads::Args),
 }
 
 /// How to read a case folder (ignored for snapshots, which remember theirs).
@@ -126,6 +129,7 @@ pub fn main() -> ExitCode {
         Command::Central(a) => central::run(a),
         Command::Communities(a) => communities::run(a),
         Command::Contacts(a) => contacts::run(a),
+        Command::Leads(a) => leads::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
