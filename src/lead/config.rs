@@ -333,3 +333,15 @@ mod tests {
         assert!(e.contains("min_outgoin"), "{e}");
     }
 }
+
+#[cfg(test)]
+mod documented {
+    use super::*;
+
+    /// docs/leads.toml lists every setting with its default.
+    #[test]
+    fn the_documented_file_is_the_defaults() {
+        let text = include_str!("../../docs/leads.toml");
+        assert_eq!(LeadConfig::from_toml(text).unwrap(), LeadConfig::default());
+    }
+}

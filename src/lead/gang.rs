@@ -29,6 +29,8 @@ pub struct PhoneFacts<'a> {
     /// Seeds: burners, phones named in reports, fan-out to victims, their handset mates.
     pub suspect: &'a [bool],
     pub burner: &'a [bool],
+    /// Suspects showing two or more kinds of pattern.
+    pub strong_suspect: &'a [bool],
     /// Phones with each of these patterns.
     pub odd_hours: &'a [bool],
     pub incident_contact: &'a [bool],
@@ -48,7 +50,9 @@ pub struct PhoneFacts<'a> {
 /// (repeated until nothing changes; the phones considered are the
 /// community's and those in contact with a member that is not a burner): co-located with the core; odd-hours
 /// activity; a call to a number named in a report; calling a core phone that is
-/// not a burner (victims are called by the gang; its members call it); two or more events with each of up to two members;
+/// not a burner and shows two kinds of pattern (victims are called by the
+/// gang; its members call it; a number named once in a report may be a
+/// victim's own); two or more events with each of up to two members;
 /// most of its call events with members. One piece — a coworker at the
 /// den's cell, a relative of a member — is not enough. Phones with more
 /// than `max_member_contacts` contacts are not admitted this way.
@@ -109,10 +113,9 @@ pub fn candidates(eg: &ContactGraph, f: &PhoneFacts, c: &GangConfig) -> Result<V
                 if ties.len() > c.max_member_contacts {
                     continue;
                 }
-                if (f.callees)(p)
-                    .iter()
-                    .any(|&q| core_set.contains(&q) && !f.burner[q as usize])
-                {
+                if (f.callees)(p).iter().any(|&q| {
+                    core_set.contains(&q) && f.strong_suspect[q as usize] && !f.burner[q as usize]
+                }) {
                     evidence += 1;
                 }
                 let strong = ties

@@ -269,6 +269,9 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
     let odd = has(PatternKind::OddHours);
     let contact = has(PatternKind::IncidentContact);
     let ties = |p: u32| call_ties(g, &ctx, p);
+    let strong: Vec<bool> = (0..n)
+        .map(|p| is_suspect[p] && kinds_of[p].len() >= 2)
+        .collect();
     let callees = |p: u32| {
         g.calls_from(p)
             .iter()
@@ -281,6 +284,7 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
             score: &phone_score,
             suspect: &is_suspect,
             burner: &is_burner,
+            strong_suspect: &strong,
             odd_hours: &odd,
             incident_contact: &contact,
             colocated: &colocated,

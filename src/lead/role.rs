@@ -43,15 +43,29 @@ pub fn assign(
     ties: &dyn Fn(u32) -> Vec<(u32, u32)>,
 ) -> Vec<(Role, String)> {
     let set: FxHashSet<u32> = phones.iter().copied().collect();
-    // The boss: away from the den, most in touch with the gang, least with
-    // anyone else. Ties: lowest phone index.
-    let pick = |allow_den: bool| {
+    // Internal degree: members each phone has call events with.
+    let internal: Vec<usize> = phones
+        .iter()
+        .map(|&p| ties(p).iter().filter(|t| set.contains(&t.0)).count())
+        .collect();
+    let degree_of = |q: u32| phones.binary_search(&q).map(|i| internal[i]).unwrap_or(0);
+    // The boss sits at the top: every member he talks to talks to at least
+    // as many members as he does (he reaches the rest through them). Of
+    // those, the one most in touch with the gang and least with anyone
+    // else. Ties: lowest phone index.
+    let pick = |hierarchy: bool| {
         let mut best: Option<(f64, u32, u32, u32)> = None;
-        for &p in phones {
-            if core(p) || (!allow_den && den(p)) {
+        for (i, &p) in phones.iter().enumerate() {
+            if core(p) {
                 continue;
             }
             let t = ties(p);
+            if hierarchy
+                && t.iter()
+                    .any(|x| set.contains(&x.0) && degree_of(x.0) < internal[i])
+            {
+                continue;
+            }
             let total: u32 = t.iter().map(|x| x.1).sum();
             let inside: u32 = t.iter().filter(|x| set.contains(&x.0)).map(|x| x.1).sum();
             if total == 0 || inside == 0 {
@@ -64,7 +78,7 @@ pub fn assign(
         }
         best
     };
-    let boss = pick(false).or_else(|| pick(true));
+    let boss = pick(true).or_else(|| pick(false));
     let boss_phone = boss.map(|b| b.1);
     let lts: FxHashSet<u32> = match boss_phone {
         Some(b) => ties(b)
