@@ -142,7 +142,7 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
         g,
         is_hub,
         &resolution.individual_of_person,
-        config.burner.short_call_s,
+        &config.burner,
         (config.odd_hours.from_hour, config.odd_hours.to_hour),
     );
     // A burner calls hundreds of numbers once each, which is also how a

@@ -118,9 +118,10 @@ impl<'g> Context<'g> {
         graph: &'g CaseGraph,
         is_hub: Vec<bool>,
         individual_of_person: &[u32],
-        short_call_s: u32,
+        burner: &crate::lead::config::BurnerConfig,
         odd: (u32, u32),
     ) -> Context<'g> {
+        let short_call_s = burner.short_call_s;
         let n = graph.phones.len();
         let fraud: Vec<u32> = (0..graph.incidents.len() as u32)
             .filter(|&i| graph.incidents[i as usize].category() == IncidentCategory::Fraud)
@@ -135,18 +136,24 @@ impl<'g> Context<'g> {
                 }
             }
         }
+        let profiles: Vec<Profile> = (0..n as u32)
+            .into_par_iter()
+            .map(|p| profile(graph, p, short_call_s, odd))
+            .collect();
+        // A victim's phones: those the victim's records claim or that are
+        // registered to them — except a SIM that behaves like a burner,
+        // which was bought in a stolen name, maybe the victim's.
         let mut is_victim_phone = vec![false; n];
         for (p, &ind) in individual_of_person.iter().enumerate() {
             if victim_individual[ind as usize] {
                 for pp in graph.phones_of_person(p as u32) {
-                    is_victim_phone[pp.phone as usize] = true;
+                    let ph = pp.phone as usize;
+                    if pp.claimed() || !burner::is_burner(&profiles[ph], burner) {
+                        is_victim_phone[ph] = true;
+                    }
                 }
             }
         }
-        let profiles = (0..n as u32)
-            .into_par_iter()
-            .map(|p| profile(graph, p, short_call_s, odd))
-            .collect();
         Context {
             graph,
             is_hub,
