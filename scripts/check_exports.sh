@@ -38,4 +38,13 @@ done
     --graphml "$OUT/ego.graphml" --format json >"$OUT/ego.json"
 xmllint --noout --schema "$SCHEMA" "$OUT/ego.graphml"
 "$PY" scripts/check_graphml.py --expect "$OUT/ego.json" "$OUT/ego.graphml"
+# Selections from the analysis passes: a component and the top phones by degree.
+"$BIN" export fixtures/demo --component 0 --graphml "$OUT/comp.graphml" --format json >"$OUT/comp.json"
+"$BIN" export fixtures/demo --top 50 --by pagerank --graphml "$OUT/top.graphml" --format json >"$OUT/top.json"
+for n in comp top; do
+    xmllint --noout --schema "$SCHEMA" "$OUT/$n.graphml"
+    "$PY" scripts/check_graphml.py --expect "$OUT/$n.json" "$OUT/$n.graphml"
+done
+
 echo "exports: ok"
+

@@ -165,14 +165,16 @@ fn central_and_communities_speak_their_columns() {
 fn usage_mistakes_exit_2_with_the_flag_named_first() {
     let dir = tempfile::tempdir().unwrap();
     write_case(dir.path());
+    let edges = dir.path().join("edges.csv");
+    std::fs::write(&edges, "source,target,weight\na,b,1\n").unwrap();
     let out = casegraph()
         .args(["central", "--measure", "pagerank", "--level", "individual"])
-        .arg(dir.path())
+        .arg(&edges)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("--level individual: entity resolution is not available yet"));
+        .contains("--level individual: needs a case folder or snapshot to resolve"));
     let out = casegraph()
         .args(["central", "--measure", "pagerank", "--sample", "5"])
         .arg(dir.path())
@@ -224,4 +226,39 @@ fn one_and_two_threads_print_the_same_bytes() {
         };
         assert_eq!(run("1"), run("2"), "{args:?}");
     }
+}
+
+/// At individual level the boss's two person records (P01, P02) are one
+/// individual holding his phone, and the two burners, tied by their shared
+/// handset and registration but claimed by nobody, are one holder group.
+#[test]
+fn individual_level_groups_phones_by_resolved_individuals() {
+    let tiny = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiny");
+    let out = casegraph()
+        .args(["components", "--level", "individual", "--format", "csv"])
+        .arg(&tiny)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    let individuals = rows.iter().filter(|r| r.contains(",individual,I")).count();
+    let holders = rows.iter().filter(|r| r.contains(",individual,H")).count();
+    assert_eq!(
+        individuals, 9,
+        "10 records, the boss's two are one individual: {csv}"
+    );
+    assert_eq!(holders, 1, "the two burners are one holder: {csv}");
+    assert!(
+        rows.contains(&"0,phone,10086"),
+        "a phone nobody holds stays a phone: {csv}"
+    );
+    assert!(
+        !csv.contains("+8613700000001"),
+        "burners are inside their holder group: {csv}"
+    );
 }

@@ -674,3 +674,72 @@ fn an_ego_export_prints_what_it_wrote() {
     assert_eq!(back.nodes.len(), 5);
     assert_eq!(back.edges.len(), 6);
 }
+
+/// Selections from the analysis passes: component 0 of fixtures/tiny is the
+/// gang with its victims and 10086 (ten phones, thirteen call links among
+/// them); the three phones of highest degree carry their degree and rank.
+#[test]
+fn component_and_top_selections_carry_their_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiny");
+    let c0 = dir.path().join("c0.graphml");
+    let out = assert_cmd::Command::cargo_bin("casegraph")
+        .unwrap()
+        .arg("export")
+        .arg(&tiny)
+        .args(["--component", "0", "--format", "csv", "--graphml"])
+        .arg(&c0)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("graphml,10,13"));
+    let text = std::fs::read_to_string(&c0).unwrap();
+    assert!(text.contains(r#"attr.name="component" attr.type="long""#));
+    assert_eq!(
+        text.matches(r#"<data key="n_component">0</data>"#).count(),
+        10
+    );
+    assert!(
+        !text.contains("+8613500000001"),
+        "the family is component 1"
+    );
+
+    let top = dir.path().join("top.graphml");
+    let out = assert_cmd::Command::cargo_bin("casegraph")
+        .unwrap()
+        .arg("export")
+        .arg(&tiny)
+        .args([
+            "--top",
+            "3",
+            "--by",
+            "degree",
+            "--format",
+            "csv",
+            "--graphml",
+        ])
+        .arg(&top)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&top).unwrap();
+    assert_eq!(text.matches("<node ").count(), 3);
+    assert!(text.contains(r#"<data key="n_degree_rank">1</data>"#));
+
+    let out = assert_cmd::Command::cargo_bin("casegraph")
+        .unwrap()
+        .arg("export")
+        .arg(&tiny)
+        .args(["--community", "99", "--graphml"])
+        .arg(dir.path().join("x.graphml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--community: expected a community id below")
+    );
+}

@@ -40,13 +40,15 @@ rows=$(($(wc -l < "$case_dir/calls.csv") - 1))
 best() { sort -g | head -1; }
 ingest_s=(); ingest_rss=(); build_s=()
 for _ in $(seq "$runs"); do
-  out=$( { /usr/bin/time -f '%e %M' "$bin" ingest "$case_dir" -o "$snap" --format json >"$bench_dir/ingest.json" 2>/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -f '%e %M' -o "$bench_dir/time.txt" "$bin" ingest "$case_dir" -o "$snap" --format json >"$bench_dir/ingest.json" 2>/dev/null
+  out=$(tail -1 "$bench_dir/time.txt")
   ingest_s+=("${out% *}"); ingest_rss+=("${out#* }")
   build_s+=("$("$python" -c "import json; print(json.load(open('$bench_dir/ingest.json'))['snapshot'][0]['ingest_seconds'])")")
 done
 load_s=()
 for _ in $(seq "$runs"); do
-  out=$( { /usr/bin/time -f '%e %M' "$bin" stats "$snap" --top 0 --format json >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -f '%e %M' -o "$bench_dir/time.txt" "$bin" stats "$snap" --top 0 --format json >/dev/null 2>/dev/null
+  out=$(tail -1 "$bench_dir/time.txt")
   load_s+=("${out% *}")
 done
 pandas_s=()

@@ -13,7 +13,11 @@
 //! Leiden's randomised merge); (3) *aggregation* — the refined
 //! sub-communities become the nodes of the next level, starting in the
 //! community of step (1). This stops when local moving leaves every node
-//! alone or refinement merges nothing. A final pass splits any community
+//! alone or refinement merges nothing. The whole algorithm then runs again
+//! from the partition found, while modularity rises, for at most
+//! `max_rounds` rounds ([`MAX_ROUNDS`] = 4 by default: on a 1M-phone
+//! synthetic graph, 1 round gives Q 0.4121 in 10 s, 4 rounds 0.4161 in 17 s,
+//! 16 rounds 0.4164 in 57 s). A final pass splits any community
 //! that is still not connected in the contact graph into its connected
 //! parts (which can only raise modularity), so connectivity is guaranteed,
 //! not just likely.

@@ -79,6 +79,30 @@ pub struct Grouping {
     pub labels: Vec<(NodeKind, String)>,
 }
 
+impl Grouping {
+    /// Phones grouped by the individuals of an entity resolution: a phone
+    /// attached to an individual joins that individual's node (`I0001`);
+    /// linked phones whose holder is not known join their holder group
+    /// (`H0001`); every other phone stays a node of its own. Group nodes have
+    /// kind [`NodeKind::Person`] (see [`ContactGraph::is_group`]).
+    pub fn from_resolution(resolution: &crate::resolve::Resolution, case: &CaseGraph) -> Grouping {
+        let groups = resolution.phone_groups();
+        let labels = resolution.group_labels(case, &groups);
+        let n_groups = resolution.labels.len() as u32 + resolution.phones.n_holders;
+        Grouping {
+            group_of: groups
+                .iter()
+                .map(|&g| if g < n_groups { g } else { crate::graph::NONE })
+                .collect(),
+            labels: labels
+                .into_iter()
+                .take(n_groups as usize)
+                .map(|l| (NodeKind::Person, l))
+                .collect(),
+        }
+    }
+}
+
 /// The undirected weighted contact graph. See the module documentation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactGraph {

@@ -87,7 +87,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     config.seed = args.seed;
     config.tol = args.tol;
     let t0 = Instant::now();
-    let c = centrality(g, &config)?;
+    let working = super::output::working(config.measure.as_str());
+    let c = centrality(g, &config);
+    working.finish_and_clear();
+    let c = c?;
     loaded.report_time(measure.as_str(), t0);
     let format = args.format.format();
     let top = args.top.unwrap_or(if format == Format::Table {
@@ -98,7 +101,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut t = Table::new("central", &["node_kind", "node_id", "value", "rank"]);
     for &v in c.order.iter().take(top) {
         t.push(vec![
-            g.kind(v).as_str().into(),
+            loaded.kind_text(v).into(),
             g.name(v).into(),
             c.values[v as usize].into(),
             c.rank[v as usize].into(),

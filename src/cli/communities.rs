@@ -29,6 +29,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let loaded = args.contacts.load()?;
     let g = &loaded.graph;
     let t0 = Instant::now();
+    let working = super::output::working("communities");
     let c = communities(
         g,
         &CommunityConfig {
@@ -37,7 +38,9 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             ..CommunityConfig::default()
         },
     )
-    .map_err(|e| super::usage(e.to_string()))?;
+    .map_err(|e| super::usage(e.to_string()));
+    working.finish_and_clear();
+    let c = c?;
     loaded.report_time("communities", t0);
     let format = args.format.format();
     let mut main = Vec::new();
@@ -58,7 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         let mut t = Table::new("members", &["community_id", "node_kind", "node_id"]);
         for k in 0..c.len() as u32 {
             for &v in c.members(k) {
-                t.push(vec![k.into(), g.kind(v).as_str().into(), g.name(v).into()]);
+                t.push(vec![k.into(), loaded.kind_text(v).into(), g.name(v).into()]);
             }
         }
         main.push(t);

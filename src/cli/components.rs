@@ -51,7 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         let mut t = Table::new("members", &["component_id", "node_kind", "node_id"]);
         for k in 0..c.len() as u32 {
             for &v in c.members(k) {
-                t.push(vec![k.into(), g.kind(v).as_str().into(), g.name(v).into()]);
+                t.push(vec![k.into(), loaded.kind_text(v).into(), g.name(v).into()]);
             }
         }
         main.push(t);

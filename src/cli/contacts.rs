@@ -67,9 +67,21 @@ pub struct Loaded {
     pub graph: ContactGraph,
     pub started: Instant,
     pub timings: bool,
+    /// Whether phones were grouped into resolved individuals.
+    pub individual_level: bool,
 }
 
 impl Loaded {
+    /// The `node_kind` column: `individual` for a group of phones at
+    /// individual level (`I0001`, or `H0001` for linked phones whose holder
+    /// is unknown), else the node's kind.
+    pub fn kind_text(&self, v: u32) -> &'static str {
+        match self.graph.kind(v) {
+            NodeKind::Person if self.individual_level => "individual",
+            k => k.as_str(),
+        }
+    }
+
     /// Report how long loading took and how long `pass` took since.
     pub fn report_time(&self, pass: &str, pass_started: Instant) {
         if self.timings {
@@ -106,13 +118,15 @@ fn is_edge_list(path: &std::path::Path) -> bool {
 impl ContactArgs {
     pub fn load(&self) -> anyhow::Result<Loaded> {
         let started = Instant::now();
-        if self.level == LevelArg::Individual {
-            return Err(usage(
-                "--level individual: entity resolution is not available yet; use --level phone",
-            ));
-        }
+        let individual_level = self.level == LevelArg::Individual;
         let path = &self.case.case;
         if is_edge_list(path) {
+            if individual_level {
+                return Err(usage(format!(
+                    "--level individual: needs a case folder or snapshot to resolve, found an edge list {}",
+                    path.display()
+                )));
+            }
             let case_only = [
                 ("--from", self.from.is_some()),
                 ("--to", self.to.is_some()),
@@ -138,9 +152,11 @@ impl ContactArgs {
                 graph,
                 started,
                 timings: self.timings,
+                individual_level: false,
             });
         }
         let case = self.case.open()?;
+        let working = super::output::working("building the contact graph");
         let mut hubs = HubConfig {
             keep: self.keep_hubs,
             min_degree: self.hub_degree,
@@ -185,11 +201,25 @@ impl ContactArgs {
             },
             hubs,
         };
-        let graph = ContactGraph::from_case(&case, &config).map_err(|e| usage(e.to_string()))?;
+        let grouping = if individual_level {
+            let resolution =
+                casegraph::resolve::resolve(&case, &casegraph::resolve::ResolveConfig::default())?;
+            Some(casegraph::analysis::contact::Grouping::from_resolution(
+                &resolution,
+                &case,
+            ))
+        } else {
+            None
+        };
+        let graph = ContactGraph::from_case_grouped(&case, &config, grouping.as_ref())
+            .map_err(|e| usage(e.to_string()));
+        working.finish_and_clear();
+        let graph = graph?;
         Ok(Loaded {
             graph,
             started,
             timings: self.timings,
+            individual_level,
         })
     }
 }

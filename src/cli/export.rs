@@ -6,7 +6,9 @@
 use super::output::{Document, FormatArgs, Table};
 use super::{usage, CaseArgs};
 use anyhow::Context;
+use casegraph::analysis::{ContactConfig, Measure};
 use casegraph::export::graphml::{self, GraphmlOptions};
+use casegraph::export::passes::PhoneContacts;
 use casegraph::export::{csv, gexf, Selection, Written};
 use casegraph::graph::lookup::Lookup;
 use casegraph::model::NodeKind;
@@ -38,6 +40,18 @@ pub struct Args {
     /// How many links away from --ego to reach
     #[arg(long, default_value_t = 1, requires = "ego", value_name = "N")]
     hops: u32,
+    /// Export only component ID of the contact graph (ids as `casegraph components` prints them; service numbers left out)
+    #[arg(long, value_name = "ID", conflicts_with_all = ["ego", "community", "top"])]
+    component: Option<u32>,
+    /// Export only community ID (ids as `casegraph communities` prints them, default resolution and seed)
+    #[arg(long, value_name = "ID", conflicts_with_all = ["ego", "top"])]
+    community: Option<u32>,
+    /// Export only the K phones ranked highest --by a measure, and the links among them
+    #[arg(long, value_name = "K", requires = "by", conflicts_with = "ego")]
+    top: Option<usize>,
+    /// The measure for --top: degree, strength, pagerank, betweenness, closeness, harmonic, eigenvector
+    #[arg(long, value_name = "MEASURE", requires = "top")]
+    by: Option<String>,
     /// Keep only these node kinds (comma-separated: person,phone,handset,location,incident,account); --ego hops cross every kind first
     #[arg(long, value_delimiter = ',', value_name = "KINDS")]
     kinds: Vec<String>,
@@ -64,14 +78,32 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let graph = args.case.open()?;
-    let mut selection = match &args.ego {
-        Some(text) => {
-            let center = Lookup::new(&graph)
-                .find(text)
-                .map_err(|e| usage(format!("--ego {e}")))?;
-            Selection::ego(&graph, center, args.hops)
-        }
-        None => Selection::whole(&graph),
+    let measure = match &args.by {
+        Some(m) => Some(Measure::parse(m).ok_or_else(|| {
+            let names: Vec<&str> = Measure::ALL.iter().map(|m| m.as_str()).collect();
+            usage(format!(
+                "--by: expected one of {}, found {m:?}",
+                names.join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let mut selection = if let Some(text) = &args.ego {
+        let center = Lookup::new(&graph)
+            .find(text)
+            .map_err(|e| usage(format!("--ego {e}")))?;
+        Selection::ego(&graph, center, args.hops)
+    } else if args.component.is_some() || args.community.is_some() || args.top.is_some() {
+        let contacts = PhoneContacts::build(&graph, &ContactConfig::default())?;
+        let picked = match (args.component, args.community, args.top, measure) {
+            (Some(id), _, _, _) => contacts.component(&graph, id),
+            (_, Some(id), _, _) => contacts.community(&graph, id),
+            (_, _, Some(k), Some(m)) => contacts.top(&graph, k, m),
+            _ => unreachable!("clap requires --by with --top"),
+        };
+        picked.map_err(|e| usage(e.to_string()))?
+    } else {
+        Selection::whole(&graph)
     };
     if !kinds.is_empty() {
         selection.restrict_kinds(&kinds);

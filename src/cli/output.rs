@@ -264,6 +264,23 @@ pub fn progress_bar(what: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// A spinner with the elapsed time on stderr for a pass whose progress
+/// cannot be counted (resolution, centrality, communities); hidden when
+/// stderr is not a terminal. Call `finish_and_clear` when the pass ends.
+pub fn working(what: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .expect("valid template"),
+    );
+    bar.set_message(what.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
 /// Write CSV rows to `path` atomically (temp file + rename).
 pub fn write_csv_file(
     path: &std::path::Path,

@@ -60,7 +60,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         rejected,
         ..ResolveConfig::default()
     };
-    let res = resolve::resolve(&graph, &config).map_err(|e| usage(e.to_string()))?;
+    let working = super::output::working("resolving person records");
+    let res = resolve::resolve(&graph, &config).map_err(|e| usage(e.to_string()));
+    working.finish_and_clear();
+    let res = res?;
     let format = args.format.format();
 
     if let Some(path) = &args.truth {

@@ -40,6 +40,7 @@
 pub mod csv;
 pub mod gexf;
 pub mod graphml;
+pub mod passes;
 pub mod xml;
 
 use crate::graph::links::{self, node_count, Link, LinkData};

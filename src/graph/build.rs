@@ -237,7 +237,7 @@ pub fn text_key(s: &str) -> TextKey {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TextKey {
     key: u64,
     check: u64,

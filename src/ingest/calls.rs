@@ -4,11 +4,11 @@
 //! the parsed rows are then added in file order, so the result does not
 //! depend on the number of threads.
 
-use super::table::{row_hash, FileSpec, Screen, Table};
+use super::table::{row_hash, FileSpec, Table};
 use super::IngestConfig;
 use crate::error::{Result, RowError};
 use crate::graph::build::{text_key, TextKey};
-use crate::graph::{CallEvent, CaseBuilder};
+use crate::graph::{CallEvent, CaseBuilder, NONE};
 use crate::model::phone::phone_key;
 use crate::model::{CallKind, Clock, PhoneRules, Time};
 use csv::ByteRecord;
@@ -155,16 +155,70 @@ fn at(rec: &ByteRecord, (a, b): (u32, u32)) -> &str {
     std::str::from_utf8(&rec.as_slice()[a as usize..b as usize]).expect("row checked as UTF-8")
 }
 
+/// A kept call with its phones, cells and handsets as indices into the
+/// chunk's lists of first mentions (`NO_NODE` when absent).
+struct KeptCall {
+    phones: [u32; 2],
+    cells: [u32; 2],
+    handsets: [u32; 2],
+    start: Time,
+    duration_s: u32,
+    kind: CallKind,
+}
+
+const NO_NODE: u32 = u32::MAX;
+
+enum Outcome {
+    Keep(KeptCall),
+    Reject(String),
+    Duplicate(u32),
+}
+
+/// Names first mentioned in a chunk, in order of first mention, so the
+/// builder looks each distinct name up once per chunk instead of once per
+/// mention.
+struct FirstMentions<K> {
+    index: rustc_hash::FxHashMap<K, u32>,
+    /// The key, and where its text is: record index and byte span.
+    list: Vec<(K, u32, (u32, u32))>,
+}
+
+impl<K> Default for FirstMentions<K> {
+    fn default() -> Self {
+        FirstMentions {
+            index: Default::default(),
+            list: Vec::new(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Copy> FirstMentions<K> {
+    fn local(&mut self, key: K, rec: usize, span: (u32, u32)) -> u32 {
+        let next = self.list.len() as u32;
+        *self.index.entry(key).or_insert_with(|| {
+            self.list.push((key, rec as u32, span));
+            next
+        })
+    }
+}
+
 /// A chunk of rows on its way from the reader to the builder.
 struct Chunk {
     records: Vec<ByteRecord>,
     n: usize,
-    parsed: Vec<(u128, Result<(), String>, Result<ParsedCall, String>)>,
+    outcomes: Vec<Outcome>,
+    phones: Vec<(u64, PhoneKey)>,
+    cells: Vec<(TextKey, u32, (u32, u32))>,
+    handsets: Vec<(TextKey, u32, (u32, u32))>,
 }
 
-/// Read calls.csv as a pipeline: a reader thread reads chunks of records
-/// and parses them in parallel; this thread adds them to the graph in file
-/// order. Record buffers go back to the reader to be reused.
+/// Read calls.csv as a pipeline. A reader thread reads a chunk of records,
+/// checks and parses them in parallel, then, in file order, finds exact
+/// duplicates and the chunk's first mentions of each phone, cell and
+/// handset. This thread meanwhile adds the previous chunk to the graph:
+/// one lookup per distinct name per chunk, then one push per call. Record
+/// buffers go back to the reader to be reused. Chunks are a fixed number of
+/// rows, so the result does not depend on the number of threads.
 pub fn read(
     table: &mut Table,
     builder: &mut CaseBuilder,
@@ -182,68 +236,157 @@ pub fn read(
         .reserve((table.size / 80).min(1 << 28) as usize);
     let rows = &mut table.rows;
     let ledger = &mut table.ledger;
+    let mut dedupe = std::mem::take(&mut ledger.dedupe);
+    dedupe.reserve((table.size / 80).min(1 << 28) as usize);
     let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Result<Chunk>>(1);
     let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<ByteRecord>>();
     std::thread::scope(|scope| {
         let cols = &cols;
-        scope.spawn(move || loop {
-            let mut records = empty_rx
-                .try_recv()
-                .unwrap_or_else(|_| Vec::with_capacity(CHUNK_ROWS));
-            let n = match rows.read_chunk(&mut records, CHUNK_ROWS) {
-                Ok(0) => return,
-                Ok(n) => n,
-                Err(e) => {
-                    let _ = full_tx.send(Err(e));
-                    return;
-                }
+        scope.spawn(move || {
+            let parse = |records: &[ByteRecord]| -> Vec<(u128, Result<(), String>, Result<ParsedCall, String>)> {
+                records
+                    .par_iter()
+                    .map_init(
+                        || String::with_capacity(24),
+                        |buf, rec| {
+                            let checked = shape.check(rec);
+                            let call = match &checked {
+                                Ok(()) => parse_row(rec, cols, &config.phone_rules, &config.clock, buf),
+                                Err(_) => Err(String::new()),
+                            };
+                            (row_hash(rec), checked, call)
+                        },
+                    )
+                    .collect()
             };
-            let parsed = records[..n]
-                .par_iter()
-                .map_init(
-                    || String::with_capacity(24),
-                    |buf, rec| {
-                        let checked = shape.check(rec);
-                        let call = match &checked {
-                            Ok(()) => parse_row(rec, cols, &config.phone_rules, &config.clock, buf),
-                            Err(_) => Err(String::new()),
-                        };
-                        (row_hash(rec), checked, call)
-                    },
-                )
-                .collect();
+            let read_next =
+                |rows: &mut super::table::RowReader, mut records: Vec<ByteRecord>| -> Result<(Vec<ByteRecord>, usize)> {
+                    let n = rows.read_chunk(&mut records, CHUNK_ROWS)?;
+                    Ok((records, n))
+                };
+            let spare = || empty_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK_ROWS));
+            let mut current = read_next(rows, spare());
+            loop {
+                let (records, n) = match current {
+                    Ok((_, 0)) => return,
+                    Ok(c) => c,
+                    Err(e) => {
+                        let _ = full_tx.send(Err(e));
+                        return;
+                    }
+                };
+                // Read the next chunk while this one is parsed.
+                let buffer = spare();
+                let (next, parsed) = rayon::join(|| read_next(&mut *rows, buffer), || parse(&records[..n]));
+                current = next;
+            let mut phones: FirstMentions<u64> = FirstMentions::default();
+            let mut phone_keys: Vec<(u64, PhoneKey)> = Vec::new();
+            let mut cells: FirstMentions<TextKey> = FirstMentions::default();
+            let mut handsets: FirstMentions<TextKey> = FirstMentions::default();
+            let mut outcomes = Vec::with_capacity(n);
+            for (i, (rec, (hash, checked, call))) in records[..n].iter().zip(parsed).enumerate() {
+                if let Some(first) = dedupe.check(hash, super::table::line_of(rec)) {
+                    outcomes.push(Outcome::Duplicate(first));
+                    continue;
+                }
+                let c = match (checked, call) {
+                    (Err(reason), _) | (Ok(()), Err(reason)) => {
+                        outcomes.push(Outcome::Reject(reason));
+                        continue;
+                    }
+                    (Ok(()), Ok(c)) => c,
+                };
+                let mut phone = |key: u64, number: PhoneKey| {
+                    let before = phones.list.len();
+                    let local = phones.local(key, i, (0, 0));
+                    if phones.list.len() > before {
+                        phone_keys.push((key, number));
+                    }
+                    local
+                };
+                let caller = phone(c.phone_keys[0], c.caller);
+                let callee = phone(c.phone_keys[1], c.callee);
+                let name = |m: &mut FirstMentions<TextKey>, k: TextKey, span: (u32, u32)| {
+                    if span.0 == span.1 {
+                        NO_NODE
+                    } else {
+                        m.local(k, i, span)
+                    }
+                };
+                let t = c.text_keys;
+                outcomes.push(Outcome::Keep(KeptCall {
+                    phones: [caller, callee],
+                    cells: [name(&mut cells, t[0], c.names[0]), name(&mut cells, t[1], c.names[1])],
+                    handsets: [name(&mut handsets, t[2], c.names[2]), name(&mut handsets, t[3], c.names[3])],
+                    start: c.start,
+                    duration_s: c.duration_s,
+                    kind: c.kind,
+                }));
+            }
             progress.set_position(rows.bytes_read());
-            if full_tx.send(Ok(Chunk { records, n, parsed })).is_err() {
+            let chunk = Chunk {
+                records,
+                n,
+                outcomes,
+                phones: phone_keys,
+                cells: cells.list,
+                handsets: handsets.list,
+            };
+            if full_tx.send(Ok(chunk)).is_err() {
                 return;
+            }
             }
         });
         for chunk in full_rx {
             let chunk = chunk?;
-            for (rec, (hash, checked, call)) in chunk.records[..chunk.n].iter().zip(chunk.parsed) {
-                match ledger.screen(rec, hash, checked) {
-                    Screen::Duplicate => {}
-                    Screen::Reject(reason) => ledger.reject(rec, reason, rejects),
-                    Screen::Read => match call {
-                        Err(reason) => ledger.reject(rec, reason, rejects),
-                        Ok(c) => {
-                            let (p, t) = (c.phone_keys, c.text_keys);
-                            let event = CallEvent {
-                                start: c.start,
-                                caller: builder.phone_keyed(p[0], c.caller.as_str()),
-                                callee: builder.phone_keyed(p[1], c.callee.as_str()),
-                                duration_s: c.duration_s,
-                                line: super::table::line_of(rec),
-                                caller_location: builder.location_hashed(t[0], at(rec, c.names[0])),
-                                callee_location: builder.location_hashed(t[1], at(rec, c.names[1])),
-                                caller_handset: builder.handset_hashed(t[2], at(rec, c.names[2])),
-                                callee_handset: builder.handset_hashed(t[3], at(rec, c.names[3])),
-                                kind: c.kind as u8,
-                                _pad: [0; 7],
-                            };
-                            builder.events.push(event);
-                            ledger.keep();
-                        }
-                    },
+            let recs = &chunk.records;
+            let phone_ids: Vec<u32> = chunk
+                .phones
+                .iter()
+                .map(|(key, number)| builder.phone_keyed(*key, number.as_str()))
+                .collect();
+            let cell_ids: Vec<u32> = chunk
+                .cells
+                .iter()
+                .map(|&(key, r, span)| builder.location_hashed(key, at(&recs[r as usize], span)))
+                .collect();
+            let handset_ids: Vec<u32> = chunk
+                .handsets
+                .iter()
+                .map(|&(key, r, span)| builder.handset_hashed(key, at(&recs[r as usize], span)))
+                .collect();
+            let global = |ids: &[u32], local: u32| {
+                if local == NO_NODE {
+                    NONE
+                } else {
+                    ids[local as usize]
+                }
+            };
+            for (rec, outcome) in recs[..chunk.n].iter().zip(chunk.outcomes) {
+                let line = super::table::line_of(rec);
+                match outcome {
+                    Outcome::Duplicate(first) => ledger.duplicate(line, first),
+                    Outcome::Reject(reason) => {
+                        ledger.read();
+                        ledger.reject(rec, reason, rejects);
+                    }
+                    Outcome::Keep(c) => {
+                        ledger.read();
+                        builder.events.push(CallEvent {
+                            start: c.start,
+                            caller: phone_ids[c.phones[0] as usize],
+                            callee: phone_ids[c.phones[1] as usize],
+                            duration_s: c.duration_s,
+                            line,
+                            caller_location: global(&cell_ids, c.cells[0]),
+                            callee_location: global(&cell_ids, c.cells[1]),
+                            caller_handset: global(&handset_ids, c.handsets[0]),
+                            callee_handset: global(&handset_ids, c.handsets[1]),
+                            kind: c.kind as u8,
+                            _pad: [0; 7],
+                        });
+                        ledger.keep();
+                    }
                 }
             }
             let _ = empty_tx.send(chunk.records);

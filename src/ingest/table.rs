@@ -161,8 +161,34 @@ pub struct RowReader {
 /// The account of a file's rows: kept, rejected, exact duplicates.
 pub struct Ledger {
     name: String,
-    seen: FxHashMap<u128, u32>,
+    pub dedupe: Deduper,
     pub report: FileReport,
+}
+
+/// Finds rows that repeat an earlier row of the file exactly, by a 128-bit
+/// hash of their fields.
+#[derive(Default)]
+pub struct Deduper {
+    seen: FxHashMap<u128, u32>,
+}
+
+impl Deduper {
+    /// Room for `rows` rows without rehashing.
+    pub fn reserve(&mut self, rows: usize) {
+        self.seen.reserve(rows);
+    }
+
+    /// The line of the earlier copy when this row (at `line`) repeats one.
+    /// Call once per row, in file order.
+    pub fn check(&mut self, hash: u128, line: u32) -> Option<u32> {
+        match self.seen.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(line);
+                None
+            }
+        }
+    }
 }
 
 /// Rows of absurd size are rejected rather than parsed.
@@ -315,7 +341,7 @@ impl Table {
             n_fields: names.len(),
             ledger: Ledger {
                 name,
-                seen: FxHashMap::default(),
+                dedupe: Deduper::default(),
                 report,
             },
         }))
@@ -420,24 +446,30 @@ impl Ledger {
     /// Call once per row, in file order, before looking at its fields.
     pub fn screen(&mut self, rec: &ByteRecord, hash: u128, shape: Result<(), String>) -> Screen {
         let line = line_of(rec);
-        self.report.rows_read += 1;
-        match self.seen.get(&hash) {
-            Some(&first) => {
-                self.report.duplicates += 1;
-                self.report.duplicate_rows.push(Duplicate {
-                    line,
-                    duplicate_of: first,
-                });
-                return Screen::Duplicate;
-            }
-            None => {
-                self.seen.insert(hash, line);
-            }
+        if let Some(first) = self.dedupe.check(hash, line) {
+            self.duplicate(line, first);
+            return Screen::Duplicate;
         }
+        self.report.rows_read += 1;
         match shape {
             Ok(()) => Screen::Read,
             Err(reason) => Screen::Reject(reason),
         }
+    }
+
+    /// Count a row found by [`Deduper::check`] to repeat line `first`.
+    pub fn duplicate(&mut self, line: u32, first: u32) {
+        self.report.rows_read += 1;
+        self.report.duplicates += 1;
+        self.report.duplicate_rows.push(Duplicate {
+            line,
+            duplicate_of: first,
+        });
+    }
+
+    /// Count a row whose shape was checked outside [`Ledger::screen`].
+    pub fn read(&mut self) {
+        self.report.rows_read += 1;
     }
 
     pub fn keep(&mut self) {
