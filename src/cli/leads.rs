@@ -34,8 +34,17 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         }
         None => LeadConfig::default(),
     };
+    let started = std::time::Instant::now();
     let graph = args.case.open()?;
-    let result = lead::run(&graph, &config)?;
+    let read_s = started.elapsed().as_secs_f64();
+    let mut result = lead::run(&graph, &config)?;
+    result.timings.insert(
+        0,
+        lead::Timing {
+            stage: "read",
+            seconds: read_s,
+        },
+    );
     lead::write::write_all(&graph, &result, &config, &args.case.case, &args.out)
         .with_context(|| format!("writing results into {}", args.out.display()))?;
 

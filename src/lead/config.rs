@@ -216,6 +216,28 @@ impl Default for PatternWeights {
     }
 }
 
+/// What a role in a gang adds to a phone's lead score: the boss is the
+/// lead a case team wants first, a burner is one of dozens and lives days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoleWeights {
+    pub boss: f64,
+    pub lieutenant: f64,
+    pub operator: f64,
+    pub mule: f64,
+}
+
+impl Default for RoleWeights {
+    fn default() -> Self {
+        RoleWeights {
+            boss: 12.0,
+            lieutenant: 8.0,
+            operator: 1.0,
+            mule: 5.0,
+        }
+    }
+}
+
 /// Gang candidates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -285,6 +307,7 @@ pub struct LeadConfig {
     pub fan_out: FanOutConfig,
     pub links: LinkWeights,
     pub patterns: PatternWeights,
+    pub roles: RoleWeights,
     pub gangs: GangConfig,
     /// Leads listed, at most (0: all).
     pub max_leads: usize,

@@ -64,6 +64,6 @@ pub fn hotspots(g: &CaseGraph) -> Vec<Hotspot> {
             }
         })
         .collect();
-    out.sort_by(|a, b| b.incidents.cmp(&a.incidents));
+    out.sort_by_key(|h| std::cmp::Reverse(h.incidents));
     out
 }

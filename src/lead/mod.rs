@@ -99,11 +99,12 @@ pub struct LeadRun {
     pub timings: Vec<Timing>,
 }
 
-fn role_weight(r: Role) -> f64 {
+fn role_weight(w: &config::RoleWeights, r: Role) -> f64 {
     match r {
-        Role::Boss => 3.0,
-        Role::Lieutenant => 2.0,
-        Role::Operator | Role::Mule => 1.0,
+        Role::Boss => w.boss,
+        Role::Lieutenant => w.lieutenant,
+        Role::Operator => w.operator,
+        Role::Mule => w.mule,
     }
 }
 
@@ -358,7 +359,7 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
                 phone_idx: p,
                 role,
                 role_reason: reason,
-                score: phone_score[p as usize] + role_weight(role),
+                score: phone_score[p as usize] + role_weight(&config.roles, role),
                 person_ids: persons
                     .iter()
                     .map(|&r| g.str(g.persons[r as usize].person_id).to_string())
@@ -453,7 +454,7 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
             }
             None => (None, None, 0.0, None),
         };
-        let role_part = role.map(role_weight).unwrap_or(0.0);
+        let role_part = role.map(|r| role_weight(&config.roles, r)).unwrap_or(0.0);
         let mut reasons: Vec<String> = Vec::new();
         reasons.extend(role_reason);
         let mut sources: Vec<String> = Vec::new();

@@ -35,14 +35,14 @@ pub fn colocated_pairs(
     let windows: FxHashSet<(u32, i64)> = g
         .events
         .iter()
-        .flat_map(|e| sight(e))
+        .flat_map(&sight)
         .filter(|s| s.0 != NONE && suspect[s.2 as usize])
         .map(|s| (s.0, s.1))
         .collect();
     let mut sightings: Vec<(u32, i64, u32)> = g
         .events
         .iter()
-        .flat_map(|e| sight(e))
+        .flat_map(&sight)
         .filter(|s| s.0 != NONE && ctx.eligible(s.2) && windows.contains(&(s.0, s.1)))
         .collect();
     sightings.par_sort_unstable();
