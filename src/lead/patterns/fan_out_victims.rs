@@ -1,6 +1,8 @@
 //! Fan-out to victims: a phone that called the phones of several people who
 //! later reported fraud, before they reported it. One victim's relative
-//! calls one victim; an operator works through many.
+//! calls one victim; an operator works through many. Lines that mostly take
+//! calls (a bank, a courier, a delivery rider whose customers call back)
+//! are not fanning out, whatever they dial.
 //!
 //! # Complexity
 //! O(Σ events of the victims' phones).
