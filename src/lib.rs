@@ -17,6 +17,7 @@ pub mod export;
 pub mod generate;
 pub mod graph;
 pub mod ingest;
+pub mod lead;
 pub mod model;
 pub mod query;
 pub mod resolve;

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod export;
 pub mod generate;
 pub mod ingest;
+pub mod leads;
 pub mod output;
 pub mod query;
 pub mod resolve;
@@ -53,6 +54,8 @@ enum Command {
     Communities(communities::Args),
     /// Write the filtered contact graph as an edge list (source,target,weight)
     Contacts(contacts::Args),
+    /// The main job: patterns, gangs and roles, and ranked leads explained back to the source rows
+    Leads(leads::Args),
 }
 
 /// How to read a case folder (ignored for snapshots, which remember theirs).
@@ -133,6 +136,7 @@ pub fn main() -> ExitCode {
         Command::Central(a) => central::run(a),
         Command::Communities(a) => communities::run(a),
         Command::Contacts(a) => contacts::run(a),
+        Command::Leads(a) => leads::run(a),
     })
     .map_err(anyhow::Error::from)
     .and_then(|r| r);

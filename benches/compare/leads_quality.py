@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Recovery figures of `casegraph leads` on generated cases.
+
+For each (size, seed): generate the case (unless already there), run
+`casegraph leads`, and compare the output with the generator's truth/:
+- gangs recovered: planted gangs whose best-matching reported gang has
+  Jaccard >= 0.5 over phones;
+- service numbers (truth/hubs.csv) and decoy phones (truth/decoys.csv) in
+  any reported gang (must be 0);
+- boss right: recovered gangs whose planted boss phone is labelled boss in
+  the best-matching reported gang;
+- burners flagged: planted burners (truth/individual_phones.csv, how=burner)
+  with a `burner` row in patterns.csv.
+
+Usage: leads_quality.py [--bin target/release/casegraph] [--work DIR] SIZE:SEED ...
+Example: leads_quality.py tiny:101 tiny:102 small:201 small:202 medium:301
+"""
+import argparse, csv, json, os, subprocess, sys, time
+from collections import defaultdict
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def score(case, out):
+    truth = read_csv(os.path.join(case, "truth", "gangs.csv"))
+    planted = defaultdict(set)
+    boss = {}
+    for r in truth:
+        if r["node_kind"] == "phone":
+            planted[r["gang_id"]].add(r["node_id"])
+            if r["role"] == "boss":
+                boss[r["gang_id"]] = r["node_id"]
+    reported = defaultdict(set)
+    role = {}
+    for r in read_csv(os.path.join(out, "gangs.csv")):
+        if r["node_kind"] == "phone":
+            reported[r["gang_id"]].add(r["node_id"])
+            role[(r["gang_id"], r["node_id"])] = r["role"]
+    recovered = boss_ok = 0
+    for g, phones in planted.items():
+        best, best_j = None, 0.0
+        for h, rp in reported.items():
+            j = len(phones & rp) / len(phones | rp)
+            if j > best_j:
+                best, best_j = h, j
+        if best_j >= 0.5:
+            recovered += 1
+            if role.get((best, boss.get(g))) == "boss":
+                boss_ok += 1
+    in_gangs = set().union(*reported.values()) if reported else set()
+    hubs = {r["phone"] for r in read_csv(os.path.join(case, "truth", "hubs.csv"))}
+    decoys = {r["node_id"] for r in read_csv(os.path.join(case, "truth", "decoys.csv")) if r["node_kind"] == "phone"}
+    burners = {r["phone"] for r in read_csv(os.path.join(case, "truth", "individual_phones.csv")) if r["how"] == "burner"}
+    flagged = {r["entity"] for r in read_csv(os.path.join(out, "patterns.csv")) if r["pattern"] == "burner"}
+    return {
+        "planted": len(planted),
+        "reported": len(reported),
+        "recovered": recovered,
+        "boss_ok": boss_ok,
+        "hubs_in_gangs": len(in_gangs & hubs),
+        "decoys_in_gangs": len(in_gangs & decoys),
+        "burners": len(burners),
+        "burners_flagged": len(burners & flagged),
+        "false_burners": len(flagged - burners),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default="target/release/casegraph")
+    ap.add_argument("--work", default="/tmp/casegraph-leads-quality")
+    ap.add_argument("runs", nargs="+", help="SIZE:SEED")
+    a = ap.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    print(f"{'size':<7}{'seed':>6}{'gangs':>7}{'recov':>7}{'boss':>6}{'hubs':>6}{'decoys':>7}{'burners':>9}{'flagged':>9}{'false_b':>8}{'secs':>7}")
+    tot = defaultdict(int)
+    for run in a.runs:
+        size, seed = run.split(":")
+        case = os.path.join(a.work, f"{size}-{seed}")
+        if not os.path.exists(os.path.join(case, "truth", "gangs.csv")):
+            subprocess.run([a.bin, "generate", "--seed", seed, "--size", size, "--out", case], check=True, stdout=subprocess.DEVNULL)
+        out = case + "-leads"
+        t = time.time()
+        subprocess.run([a.bin, "leads", case, "--out", out, "--format", "csv"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        secs = time.time() - t
+        s = score(case, out)
+        for k, v in s.items():
+            tot[k] += v
+        print(f"{size:<7}{seed:>6}{s['planted']:>7}{s['recovered']:>7}{s['boss_ok']:>6}{s['hubs_in_gangs']:>6}{s['decoys_in_gangs']:>7}{s['burners']:>9}{s['burners_flagged']:>9}{s['false_burners']:>8}{secs:>7.1f}", flush=True)
+    p = max(tot["planted"], 1)
+    r = max(tot["recovered"], 1)
+    b = max(tot["burners"], 1)
+    print(f"total: {tot['recovered']}/{tot['planted']} gangs recovered ({100*tot['recovered']/p:.0f}%), "
+          f"boss right in {tot['boss_ok']}/{tot['recovered']} ({100*tot['boss_ok']/r:.0f}%), "
+          f"{tot['hubs_in_gangs']} service numbers and {tot['decoys_in_gangs']} decoy phones in gangs, "
+          f"{tot['burners_flagged']}/{tot['burners']} burners flagged ({100*tot['burners_flagged']/b:.0f}%), "
+          f"{tot['false_burners']} other phones flagged burner")
+
+
+if __name__ == "__main__":
+    main()

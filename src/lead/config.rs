@@ -1,0 +1,370 @@
+//! The settings of `casegraph leads`, read from `leads.toml`. Every field
+//! has a documented default (serde fills in what the file leaves out), and
+//! `docs/leads.toml` lists them all with why they are what they are. No
+//! default is fitted to one generated case: each is a property of the
+//! behaviour it describes (a burner lives days, not months; a cold call is
+//! short; a meeting is within the hour).
+
+use serde::{Deserialize, Serialize};
+
+/// Burner SIMs: short life, many short outgoing calls to many distinct
+/// numbers, few incoming.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BurnerConfig {
+    /// Days between the phone's first and last event, at most.
+    pub max_life_days: f64,
+    /// Outgoing calls and texts, at least.
+    pub min_outgoing: u32,
+    /// Distinct numbers called, at least.
+    pub min_distinct: u32,
+    /// Distinct numbers called per outgoing event, at least (cold calls go
+    /// to new numbers; ordinary phones call the same few again).
+    pub min_distinct_share: f64,
+    /// Incoming events as a share of all events, at most.
+    pub max_incoming_share: f64,
+    /// Outgoing events shorter than `short_call_s` (texts and unanswered
+    /// calls count as short), as a share of outgoing, at least.
+    pub min_short_share: f64,
+    pub short_call_s: u32,
+}
+
+impl Default for BurnerConfig {
+    fn default() -> Self {
+        BurnerConfig {
+            max_life_days: 30.0,
+            min_outgoing: 8,
+            min_distinct: 6,
+            min_distinct_share: 0.6,
+            max_incoming_share: 0.25,
+            min_short_share: 0.5,
+            short_call_s: 90,
+        }
+    }
+}
+
+/// SIM swapping: several SIMs through one handset, one after another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimSwapConfig {
+    /// SIMs in the handset, at least.
+    pub min_sims: usize,
+    /// SIMs in the handset, at most (a shop's test handset holds hundreds).
+    pub max_sims: usize,
+    /// Hours two consecutive SIMs may overlap and still count as "in sequence".
+    pub max_overlap_hours: f64,
+}
+
+impl Default for SimSwapConfig {
+    fn default() -> Self {
+        SimSwapConfig {
+            min_sims: 2,
+            max_sims: 40,
+            max_overlap_hours: 24.0,
+        }
+    }
+}
+
+/// Co-location: two phones served by the same cell in the same hour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ColocationConfig {
+    /// Length of a time window, seconds.
+    pub window_s: i64,
+    /// Distinct days a pair must share a (cell, window), at least.
+    pub min_days: u32,
+    /// Windows with more phones than this (a stadium, a station) are skipped.
+    pub max_phones_per_window: usize,
+}
+
+impl Default for ColocationConfig {
+    fn default() -> Self {
+        ColocationConfig {
+            window_s: 3600,
+            min_days: 2,
+            max_phones_per_window: 60,
+        }
+    }
+}
+
+/// Activity at odd hours.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OddHoursConfig {
+    /// Odd hours are `[from_hour, to_hour)` of the case's wall clock.
+    pub from_hour: u32,
+    pub to_hour: u32,
+    /// Events, at least, before the share means anything.
+    pub min_events: u32,
+    /// Share of events at odd hours, at least.
+    pub min_share: f64,
+}
+
+impl Default for OddHoursConfig {
+    fn default() -> Self {
+        OddHoursConfig {
+            from_hour: 0,
+            to_hour: 5,
+            min_events: 10,
+            min_share: 0.2,
+        }
+    }
+}
+
+/// Bursts of outgoing calls before a fraud incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BurstConfig {
+    /// How far before the report to look, hours.
+    pub lookback_hours: i64,
+    /// Width of the sliding window, seconds.
+    pub window_s: i64,
+    /// Outgoing events in one window, at least.
+    pub min_calls: u32,
+}
+
+impl Default for BurstConfig {
+    fn default() -> Self {
+        BurstConfig {
+            lookback_hours: 96,
+            window_s: 7200,
+            min_calls: 10,
+        }
+    }
+}
+
+/// Fan-out to numbers whose owners later reported fraud.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FanOutConfig {
+    /// Distinct victims' phones called before their report, at least.
+    pub min_victims: u32,
+    /// Incoming events as a share of all the phone's events, at most: a
+    /// bank's or a courier's line calls its customers but mostly takes
+    /// calls; a delivery rider's customers call back.
+    pub max_incoming_share: f64,
+}
+
+impl Default for FanOutConfig {
+    fn default() -> Self {
+        FanOutConfig {
+            min_victims: 2,
+            max_incoming_share: 0.25,
+        }
+    }
+}
+
+/// How strongly each kind of link ties two phones in the evidence graph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkWeights {
+    /// Per `ln(1 + events)` of calls and texts between the two phones.
+    pub call: f64,
+    /// Two SIMs used one after the other in one handset.
+    pub shared_handset: f64,
+    /// Two suspect phones registered to one id number.
+    pub registration: f64,
+    /// Two phones claimed by records of one resolved individual.
+    pub same_individual: f64,
+    /// Two phones named in one fraud incident, or in incidents naming one account.
+    pub incident: f64,
+    /// Per `ln(1 + days)` a suspect phone and another shared a cell and hour.
+    pub colocation: f64,
+}
+
+impl Default for LinkWeights {
+    fn default() -> Self {
+        LinkWeights {
+            call: 1.0,
+            shared_handset: 4.0,
+            registration: 3.0,
+            same_individual: 4.0,
+            incident: 3.0,
+            colocation: 1.5,
+        }
+    }
+}
+
+/// How much each pattern adds to a phone's lead score (and to its gang's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PatternWeights {
+    pub burner: f64,
+    pub sim_swap: f64,
+    pub colocation: f64,
+    pub odd_hours: f64,
+    pub burst: f64,
+    pub incident_phone: f64,
+    pub incident_contact: f64,
+    pub fan_out_victims: f64,
+    pub money_to_accounts: f64,
+}
+
+impl Default for PatternWeights {
+    fn default() -> Self {
+        PatternWeights {
+            burner: 3.0,
+            sim_swap: 1.5,
+            colocation: 0.5,
+            odd_hours: 0.5,
+            burst: 1.0,
+            incident_phone: 2.0,
+            incident_contact: 1.0,
+            fan_out_victims: 2.0,
+            money_to_accounts: 2.0,
+        }
+    }
+}
+
+/// What a role in a gang adds to a phone's lead score: the boss is the
+/// lead a case team wants first, a burner is one of dozens and lives days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoleWeights {
+    pub boss: f64,
+    pub lieutenant: f64,
+    pub operator: f64,
+    pub mule: f64,
+}
+
+impl Default for RoleWeights {
+    fn default() -> Self {
+        RoleWeights {
+            boss: 12.0,
+            lieutenant: 8.0,
+            operator: 1.0,
+            mule: 5.0,
+        }
+    }
+}
+
+/// Gang candidates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GangConfig {
+    /// Louvain resolution on the evidence graph (higher: smaller groups).
+    pub resolution: f64,
+    pub seed: u64,
+    /// Phones in a gang, at least.
+    pub min_phones: usize,
+    /// Gang score (sum of its members' pattern weights), at least.
+    pub min_score: f64,
+    /// A member whose links into the gang carry less than this share of its
+    /// evidence weight (and that shows no pattern itself) is left out.
+    pub min_inside_share: f64,
+    /// A phone with more distinct contacts than this joins a gang only
+    /// through a pattern of its own, and the gang is not grown through it:
+    /// switchboards, shops and service lines talk to everyone, a gang's
+    /// members keep small circles.
+    pub max_member_contacts: usize,
+}
+
+impl Default for GangConfig {
+    fn default() -> Self {
+        GangConfig {
+            resolution: 1.0,
+            seed: 0,
+            min_phones: 3,
+            min_score: 4.0,
+            min_inside_share: 0.5,
+            max_member_contacts: 30,
+        }
+    }
+}
+
+/// Hub (service number) detection, as in `casegraph components`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HubSettings {
+    pub floor: u32,
+    pub factor: f64,
+    pub max_reciprocity: f64,
+    pub min_one_off: f64,
+}
+
+impl Default for HubSettings {
+    fn default() -> Self {
+        let d = crate::analysis::HubConfig::default();
+        HubSettings {
+            floor: d.floor,
+            factor: d.factor,
+            max_reciprocity: d.max_reciprocity,
+            min_one_off: d.min_one_off,
+        }
+    }
+}
+
+/// Everything `casegraph leads` can be told.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LeadConfig {
+    pub hubs: HubSettings,
+    pub burner: BurnerConfig,
+    pub sim_swap: SimSwapConfig,
+    pub colocation: ColocationConfig,
+    pub odd_hours: OddHoursConfig,
+    pub burst: BurstConfig,
+    pub fan_out: FanOutConfig,
+    pub links: LinkWeights,
+    pub patterns: PatternWeights,
+    pub roles: RoleWeights,
+    pub gangs: GangConfig,
+    /// Leads listed, at most (0: all).
+    pub max_leads: usize,
+}
+
+impl LeadConfig {
+    /// Read a leads.toml; fields it leaves out keep their defaults.
+    pub fn from_toml(text: &str) -> Result<LeadConfig, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+    pub fn hub_config(&self) -> crate::analysis::HubConfig {
+        crate::analysis::HubConfig {
+            floor: self.hubs.floor,
+            factor: self.hubs.factor,
+            max_reciprocity: self.hubs.max_reciprocity,
+            min_one_off: self.hubs.min_one_off,
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_is_the_defaults_and_the_defaults_round_trip() {
+        assert_eq!(LeadConfig::from_toml("").unwrap(), LeadConfig::default());
+        let d = LeadConfig::default();
+        assert_eq!(LeadConfig::from_toml(&d.to_toml()).unwrap(), d);
+    }
+
+    #[test]
+    fn a_partial_file_changes_only_what_it_names() {
+        let c = LeadConfig::from_toml("[burner]\nmin_outgoing = 50\n").unwrap();
+        assert_eq!(c.burner.min_outgoing, 50);
+        assert_eq!(c.burner.min_distinct, BurnerConfig::default().min_distinct);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let e = LeadConfig::from_toml("[burner]\nmin_outgoin = 5\n").unwrap_err();
+        assert!(e.contains("min_outgoin"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod documented {
+    use super::*;
+
+    /// docs/leads.toml lists every setting with its default.
+    #[test]
+    fn the_documented_file_is_the_defaults() {
+        let text = include_str!("../../docs/leads.toml");
+        assert_eq!(LeadConfig::from_toml(text).unwrap(), LeadConfig::default());
+    }
+}

@@ -1,0 +1,543 @@
+//! `casegraph leads`: the nightly job. From a case to ranked leads, each
+//! explained back to the source rows behind it.
+//!
+//! The pipeline, one stage per file:
+//! 1. hubs ([`crate::analysis::hubs`]) and entity resolution
+//!    ([`crate::resolve`]);
+//! 2. pattern detectors ([`patterns`]): burner, SIM swap, phones named in
+//!    fraud reports, fan-out to victims, bursts before fraud, money to
+//!    accounts, contact with reported numbers, co-location, odd hours;
+//! 3. the evidence graph ([`evidence`]) of everything that ties two phones
+//!    to one gang, hubs and victims left out;
+//! 4. gang candidates ([`gang`]) from its communities, scored by patterns;
+//! 5. roles ([`role`]), leads (ranked phones with the score's parts and
+//!    reasons), hotspots ([`hotspot`]).
+//!
+//! [`write`] writes the result files and the manifest. Everything here is
+//! deterministic: sorted collections, ties broken by index, Louvain seeded.
+
+pub mod config;
+pub mod evidence;
+pub mod gang;
+pub mod hotspot;
+pub mod patterns;
+pub mod role;
+pub mod write;
+
+pub use config::LeadConfig;
+pub use role::Role;
+
+use crate::analysis::{ContactConfig, ContactGraph, Hub};
+use crate::error::Result;
+use crate::graph::provenance::NodeRef;
+use crate::graph::CaseGraph;
+use crate::model::NodeKind;
+use patterns::{Context, Hit, PatternKind};
+use std::time::Instant;
+
+/// A member of a gang: one phone, its role, and the person records of its holder.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Member {
+    pub phone: String,
+    #[serde(skip)]
+    pub phone_idx: u32,
+    pub role: Role,
+    pub role_reason: String,
+    pub score: f64,
+    pub person_ids: Vec<String>,
+    pub patterns: Vec<PatternKind>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Gang {
+    pub gang_id: String,
+    pub score: f64,
+    pub members: Vec<Member>,
+    pub incidents: Vec<String>,
+    pub victims: Vec<String>,
+    pub accounts: Vec<String>,
+    /// Other gangs one of whose phones this gang's phones called.
+    pub linked_gangs: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScoreParts {
+    pub patterns: f64,
+    pub role: f64,
+    pub gang: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Lead {
+    pub rank: u32,
+    pub entity_kind: &'static str,
+    pub entity: String,
+    pub score: f64,
+    pub parts: ScoreParts,
+    pub gang: Option<String>,
+    pub role: Option<Role>,
+    pub reasons: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Timing {
+    pub stage: &'static str,
+    pub seconds: f64,
+}
+
+/// Everything one run found.
+#[derive(Debug, Clone)]
+pub struct LeadRun {
+    pub hubs: Vec<Hub>,
+    pub n_individuals: usize,
+    pub hits: Vec<Hit>,
+    pub evidence_links: usize,
+    pub gangs: Vec<Gang>,
+    pub leads: Vec<Lead>,
+    pub hotspots: Vec<hotspot::Hotspot>,
+    pub timings: Vec<Timing>,
+}
+
+fn role_weight(w: &config::RoleWeights, r: Role) -> f64 {
+    match r {
+        Role::Boss => w.boss,
+        Role::Lieutenant => w.lieutenant,
+        Role::Operator => w.operator,
+        Role::Mule => w.mule,
+    }
+}
+
+/// Run the pipeline on a case.
+pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |stage: &'static str, timings: &mut Vec<Timing>| {
+        timings.push(Timing {
+            stage,
+            seconds: clock.elapsed().as_secs_f64(),
+        });
+        clock = Instant::now();
+    };
+    let n = g.phones.len();
+
+    let cc = ContactGraph::from_case(
+        g,
+        &ContactConfig {
+            hubs: config.hub_config(),
+            ..Default::default()
+        },
+    )?;
+    let hubs = cc.hubs.clone();
+    drop(cc);
+    let mut is_hub = vec![false; n];
+    for h in &hubs {
+        is_hub[h.phone_idx as usize] = true;
+    }
+    lap("hubs", &mut timings);
+
+    let resolution = crate::resolve::resolve(g, &crate::resolve::ResolveConfig::default())?;
+    lap("resolve", &mut timings);
+
+    let ctx = Context::new(
+        g,
+        is_hub,
+        &resolution.individual_of_person,
+        &config.burner,
+        (config.odd_hours.from_hour, config.odd_hours.to_hour),
+    );
+    // A burner calls hundreds of numbers once each, which is also how a
+    // service number looks from the contact graph; but a service number
+    // takes calls for months, and a burner makes them for days. Phones that
+    // pass the burner test are not left out as hubs.
+    let mut ctx = ctx;
+    for h in &hubs {
+        let p = h.phone_idx as usize;
+        if patterns::burner::is_burner(&ctx.profiles[p], &config.burner) {
+            ctx.is_hub[p] = false;
+        }
+    }
+    let hubs: Vec<Hub> = hubs
+        .into_iter()
+        .filter(|h| ctx.is_hub[h.phone_idx as usize])
+        .collect();
+    let mut hits = Vec::new();
+    hits.extend(patterns::burner::detect(&ctx, &config.burner));
+    let swapped = patterns::sim_swap::swapped_handsets(&ctx, &config.sim_swap);
+    hits.extend(patterns::sim_swap::detect(&ctx, &config.sim_swap));
+    hits.extend(patterns::incident_contact::detect_named(&ctx));
+    hits.extend(patterns::fan_out_victims::detect(&ctx, &config.fan_out));
+    hits.extend(patterns::burst::detect(&ctx, &config.burst));
+    let money = patterns::money_to_accounts::detect(&ctx);
+    let account_phones: Vec<Vec<u32>> = money.iter().map(|h| h.phones.clone()).collect();
+    hits.extend(money.into_iter().filter(|h| h.sources.len() >= 2));
+    hits.extend(patterns::odd_hours::detect(&ctx, &config.odd_hours));
+    let mut is_suspect = vec![false; n];
+    let mut is_burner = vec![false; n];
+    for h in &hits {
+        if h.kind.is_seed() && h.entity.kind == NodeKind::Phone {
+            is_suspect[h.entity.idx as usize] = true;
+        }
+        if h.kind == PatternKind::Burner {
+            is_burner[h.entity.idx as usize] = true;
+        }
+    }
+    // SIMs rotated through a suspect's handset are suspects too.
+    for (_, sims) in &swapped {
+        if sims.iter().any(|&p| is_suspect[p as usize]) {
+            for &p in sims {
+                if ctx.eligible(p) {
+                    is_suspect[p as usize] = true;
+                }
+            }
+        }
+    }
+    hits.extend(patterns::incident_contact::detect_contacts(
+        &ctx, &is_burner,
+    ));
+    let colocated = patterns::colocation::colocated_pairs(&ctx, &config.colocation, &is_suspect);
+    hits.extend(patterns::colocation::detect(&ctx, &colocated));
+    hits.sort_by(|a, b| (a.kind, a.entity, &a.phones).cmp(&(b.kind, b.entity, &b.phones)));
+    lap("patterns", &mut timings);
+
+    // Each phone's pattern score: the weight of each kind it shows, once.
+    let pw = &config.patterns;
+    let weight = |k: PatternKind| match k {
+        PatternKind::Burner => pw.burner,
+        PatternKind::SimSwap => pw.sim_swap,
+        PatternKind::IncidentPhone => pw.incident_phone,
+        PatternKind::FanOutVictims => pw.fan_out_victims,
+        PatternKind::Burst => pw.burst,
+        PatternKind::MoneyToAccounts => pw.money_to_accounts,
+        PatternKind::IncidentContact => pw.incident_contact,
+        PatternKind::Colocation => pw.colocation,
+        PatternKind::OddHours => pw.odd_hours,
+    };
+    let mut kinds_of: Vec<Vec<PatternKind>> = vec![Vec::new(); n];
+    let mut hits_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, h) in hits.iter().enumerate() {
+        let mut phones: Vec<u32> = Vec::new();
+        match h.entity.kind {
+            NodeKind::Phone => {
+                phones.push(h.entity.idx);
+                if h.kind == PatternKind::Colocation {
+                    phones.extend(h.phones.iter().copied());
+                }
+            }
+            NodeKind::Handset => phones.extend(h.phones.iter().copied()),
+            _ => {}
+        }
+        for p in phones {
+            kinds_of[p as usize].push(h.kind);
+            hits_of[p as usize].push(i);
+        }
+    }
+    for k in kinds_of.iter_mut() {
+        k.sort_unstable();
+        k.dedup();
+    }
+    let phone_score: Vec<f64> = kinds_of
+        .iter()
+        .map(|ks| ks.iter().map(|&k| weight(k)).sum())
+        .collect();
+
+    let eg = evidence::build(
+        g,
+        &evidence::Inputs {
+            ctx: &ctx,
+            weights: &config.links,
+            individual_of_person: &resolution.individual_of_person,
+            is_burner: &is_burner,
+            is_suspect: &is_suspect,
+            swapped: &swapped,
+            account_phones: &account_phones,
+            colocated: &colocated,
+        },
+    )?;
+    let evidence_links = eg.n_edges();
+    lap("evidence", &mut timings);
+
+    let has = |k: PatternKind| {
+        let mut v = vec![false; n];
+        for h in hits
+            .iter()
+            .filter(|h| h.kind == k && h.entity.kind == NodeKind::Phone)
+        {
+            v[h.entity.idx as usize] = true;
+        }
+        v
+    };
+    let odd = has(PatternKind::OddHours);
+    let contact = has(PatternKind::IncidentContact);
+    let ties = |p: u32| call_ties(g, &ctx, p);
+    let strong: Vec<bool> = (0..n)
+        .map(|p| is_suspect[p] && kinds_of[p].len() >= 2)
+        .collect();
+    let callees = |p: u32| {
+        g.calls_from(p)
+            .iter()
+            .map(|l| l.callee)
+            .collect::<Vec<u32>>()
+    };
+    let cands = gang::candidates(
+        &eg,
+        &gang::PhoneFacts {
+            score: &phone_score,
+            suspect: &is_suspect,
+            burner: &is_burner,
+            strong_suspect: &strong,
+            odd_hours: &odd,
+            incident_contact: &contact,
+            colocated: &colocated,
+            ties: &ties,
+            callees: &callees,
+        },
+        &config.gangs,
+    )?;
+    drop(eg);
+    lap("gangs", &mut timings);
+
+    // Person records per phone: the records claiming it, and every record of
+    // their individual.
+    let mut records_of_individual: Vec<Vec<u32>> = vec![Vec::new(); resolution.n_individuals()];
+    for (p, &i) in resolution.individual_of_person.iter().enumerate() {
+        records_of_individual[i as usize].push(p as u32);
+    }
+    let mut claims: Vec<(u32, u32)> = g
+        .person_phones
+        .iter()
+        .filter(|pp| pp.claimed())
+        .map(|pp| (pp.phone, pp.person))
+        .collect();
+    claims.sort_unstable();
+    let claimers = |p: u32| {
+        let lo = claims.partition_point(|c| c.0 < p);
+        let hi = claims.partition_point(|c| c.0 <= p);
+        claims[lo..hi].iter().map(|c| c.1)
+    };
+    let mut gang_of_phone: Vec<u32> = vec![u32::MAX; n];
+    for (k, c) in cands.iter().enumerate() {
+        for &p in &c.phones {
+            gang_of_phone[p as usize] = k as u32;
+        }
+    }
+    let colocated_with_suspect: Vec<bool> = {
+        let mut v = vec![false; n];
+        for &(a, b, _) in &colocated {
+            v[a as usize] = true;
+            v[b as usize] = true;
+        }
+        v
+    };
+    let mut gangs = Vec::new();
+    for (k, c) in cands.iter().enumerate() {
+        let gang_id = format!("G{}", k + 1);
+        let core = |p: u32| is_suspect[p as usize];
+        let den = |p: u32| {
+            colocated_with_suspect[p as usize]
+                && colocated.iter().any(|&(a, b, _)| {
+                    (a == p && is_suspect[b as usize] && gang_of_phone[b as usize] == k as u32)
+                        || (b == p
+                            && is_suspect[a as usize]
+                            && gang_of_phone[a as usize] == k as u32)
+                })
+        };
+        let roles = role::assign(&c.phones, &core, &den, &ties);
+        let mut members = Vec::new();
+        for (&p, (role, reason)) in c.phones.iter().zip(roles) {
+            let mut persons: Vec<u32> = claimers(p)
+                .flat_map(|person| {
+                    records_of_individual[resolution.individual_of_person[person as usize] as usize]
+                        .iter()
+                        .copied()
+                })
+                .collect();
+            persons.sort_unstable();
+            persons.dedup();
+            members.push(Member {
+                phone: g.phone_number(p).to_string(),
+                phone_idx: p,
+                role,
+                role_reason: reason,
+                score: phone_score[p as usize] + role_weight(&config.roles, role),
+                person_ids: persons
+                    .iter()
+                    .map(|&r| g.str(g.persons[r as usize].person_id).to_string())
+                    .collect(),
+                patterns: kinds_of[p as usize].clone(),
+            });
+        }
+        let mut incidents: Vec<u32> = Vec::new();
+        for &i in &ctx.fraud {
+            if g.list(g.incidents[i as usize].phones)
+                .iter()
+                .any(|&p| gang_of_phone[p as usize] == k as u32)
+            {
+                incidents.push(i);
+            }
+        }
+        let mut victims: Vec<String> = incidents
+            .iter()
+            .filter_map(|&i| {
+                let inc = &g.incidents[i as usize];
+                let v = g.str(inc.victim_id);
+                (!v.is_empty()).then(|| v.to_string())
+            })
+            .collect();
+        victims.sort();
+        victims.dedup();
+        let mut accounts: Vec<String> = incidents
+            .iter()
+            .flat_map(|&i| {
+                g.list(g.incidents[i as usize].accounts)
+                    .iter()
+                    .map(|&a| g.str(g.accounts[a as usize]).to_string())
+            })
+            .collect();
+        accounts.sort();
+        accounts.dedup();
+        let mut linked: Vec<u32> = c
+            .phones
+            .iter()
+            .flat_map(|&p| {
+                g.calls_from(p)
+                    .iter()
+                    .map(|l| l.callee)
+                    .chain(g.calls_to(p).map(|l| l.caller))
+                    .collect::<Vec<_>>()
+            })
+            .map(|q| gang_of_phone[q as usize])
+            .filter(|&o| o != u32::MAX && o != k as u32)
+            .collect();
+        linked.sort_unstable();
+        linked.dedup();
+        gangs.push(Gang {
+            gang_id,
+            score: c.score,
+            members,
+            incidents: incidents
+                .iter()
+                .map(|&i| g.str(g.incidents[i as usize].incident_id).to_string())
+                .collect(),
+            victims,
+            accounts,
+            linked_gangs: linked.iter().map(|o| format!("G{}", o + 1)).collect(),
+        });
+    }
+    lap("roles", &mut timings);
+
+    // Leads: every phone in a gang or showing a seed pattern.
+    let mut member_of: Vec<Option<(usize, usize)>> = vec![None; n];
+    for (gi, gang) in gangs.iter().enumerate() {
+        for (mi, m) in gang.members.iter().enumerate() {
+            member_of[m.phone_idx as usize] = Some((gi, mi));
+        }
+    }
+    let mut leads: Vec<Lead> = Vec::new();
+    for p in 0..n {
+        let in_gang = member_of[p];
+        if in_gang.is_none() && !is_suspect[p] {
+            continue;
+        }
+        let (role, gang_id, gang_part, role_reason) = match in_gang {
+            Some((gi, mi)) => {
+                let m = &gangs[gi].members[mi];
+                (
+                    Some(m.role),
+                    Some(gangs[gi].gang_id.clone()),
+                    (gangs[gi].score / 10.0).min(3.0),
+                    Some(format!(
+                        "member of gang {} as {}",
+                        gangs[gi].gang_id, m.role_reason
+                    )),
+                )
+            }
+            None => (None, None, 0.0, None),
+        };
+        let role_part = role.map(|r| role_weight(&config.roles, r)).unwrap_or(0.0);
+        let mut reasons: Vec<String> = Vec::new();
+        reasons.extend(role_reason);
+        let mut sources: Vec<String> = Vec::new();
+        for &i in &hits_of[p] {
+            let h = &hits[i];
+            if h.kind == PatternKind::Colocation
+                && reasons.iter().any(|r| r.starts_with("co-located"))
+            {
+                continue;
+            }
+            reasons.push(h.reason.clone());
+            sources.extend(h.sources.iter().take(4).cloned());
+        }
+        sources.sort();
+        sources.dedup();
+        sources.truncate(16);
+        let parts = ScoreParts {
+            patterns: phone_score[p],
+            role: role_part,
+            gang: gang_part,
+        };
+        leads.push(Lead {
+            rank: 0,
+            entity_kind: "phone",
+            entity: g.phone_number(p as u32).to_string(),
+            score: parts.patterns + parts.role + parts.gang,
+            parts,
+            gang: gang_id,
+            role,
+            reasons,
+            sources,
+        });
+    }
+    leads.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.entity.cmp(&b.entity))
+    });
+    if config.max_leads > 0 {
+        leads.truncate(config.max_leads);
+    }
+    for (i, l) in leads.iter_mut().enumerate() {
+        l.rank = i as u32 + 1;
+    }
+    let hotspots = hotspot::hotspots(g);
+    lap("leads", &mut timings);
+
+    Ok(LeadRun {
+        hubs,
+        n_individuals: resolution.n_individuals(),
+        hits,
+        evidence_links,
+        gangs,
+        leads,
+        hotspots,
+        timings,
+    })
+}
+
+/// Call events between `p` and each other eligible phone, by phone.
+pub fn call_ties(g: &CaseGraph, ctx: &Context, p: u32) -> Vec<(u32, u32)> {
+    let mut v: Vec<(u32, u32)> = g
+        .calls_from(p)
+        .iter()
+        .map(|l| (l.callee, l.n_events()))
+        .chain(g.calls_to(p).map(|l| (l.caller, l.n_events())))
+        .filter(|&(q, _)| q != p && ctx.eligible(q))
+        .collect();
+    v.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(v.len());
+    for (q, k) in v {
+        match out.last_mut() {
+            Some(last) if last.0 == q => last.1 += k,
+            _ => out.push((q, k)),
+        }
+    }
+    out
+}
+
+/// A phone as a node reference.
+pub fn phone_node(p: u32) -> NodeRef {
+    NodeRef {
+        kind: NodeKind::Phone,
+        idx: p,
+    }
+}

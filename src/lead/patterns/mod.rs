@@ -1,0 +1,228 @@
+//! Pattern detectors: one documented pass per file, each reading the case
+//! and the [`Context`] (hubs, victims, per-phone profiles) and returning
+//! [`Hit`]s with their evidence in words and the source rows behind them.
+//!
+//! Detectors never look at the generator's truth or at roles in persons.csv;
+//! they look at how phones behave. Hubs (service numbers) never fire.
+
+pub mod burner;
+pub mod burst;
+pub mod colocation;
+pub mod fan_out_victims;
+pub mod incident_contact;
+pub mod money_to_accounts;
+pub mod odd_hours;
+pub mod sim_swap;
+
+use crate::graph::provenance::NodeRef;
+use crate::graph::{CaseGraph, NONE};
+use crate::model::{IncidentCategory, NodeKind, Time, NO_TIME};
+use rayon::prelude::*;
+
+/// The kinds of pattern, in output order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PatternKind {
+    Burner,
+    SimSwap,
+    IncidentPhone,
+    FanOutVictims,
+    Burst,
+    MoneyToAccounts,
+    IncidentContact,
+    Colocation,
+    OddHours,
+}
+
+impl PatternKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PatternKind::Burner => "burner",
+            PatternKind::SimSwap => "sim_swap",
+            PatternKind::IncidentPhone => "incident_phone",
+            PatternKind::FanOutVictims => "fan_out_victims",
+            PatternKind::Burst => "burst",
+            PatternKind::MoneyToAccounts => "money_to_accounts",
+            PatternKind::IncidentContact => "incident_contact",
+            PatternKind::Colocation => "colocation",
+            PatternKind::OddHours => "odd_hours",
+        }
+    }
+    /// Patterns that make a phone a suspect on their own: the seeds of gangs.
+    pub fn is_seed(self) -> bool {
+        matches!(
+            self,
+            PatternKind::Burner | PatternKind::IncidentPhone | PatternKind::FanOutVictims
+        )
+    }
+}
+
+/// One detector hit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Hit {
+    pub kind: PatternKind,
+    #[serde(skip)]
+    pub entity: NodeRef,
+    /// The entity as written in outputs (a number, an IMEI, an account).
+    pub entity_id: String,
+    /// Other phones the hit involves (the SIMs of a handset, the partner of a co-location).
+    #[serde(skip)]
+    pub phones: Vec<u32>,
+    /// The evidence in plain words.
+    pub reason: String,
+    /// Source rows, `file:line`, a bounded sample.
+    pub sources: Vec<String>,
+}
+
+/// At most this many source rows are listed per hit.
+pub const MAX_SOURCES: usize = 8;
+
+/// What one phone's events look like.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Profile {
+    pub outgoing: u32,
+    pub incoming: u32,
+    pub distinct_out: u32,
+    pub short_out: u32,
+    pub odd: u32,
+    pub first: Time,
+    pub last: Time,
+}
+
+impl Profile {
+    pub fn events(&self) -> u32 {
+        self.outgoing + self.incoming
+    }
+    pub fn life_days(&self) -> f64 {
+        if self.first == NO_TIME {
+            return 0.0;
+        }
+        (self.last - self.first) as f64 / 86_400.0
+    }
+}
+
+/// Facts every detector needs, computed once.
+pub struct Context<'g> {
+    pub graph: &'g CaseGraph,
+    pub is_hub: Vec<bool>,
+    /// Phones of the victims of fraud incidents (their own phones are named
+    /// in reports too, and they are not suspects).
+    pub is_victim_phone: Vec<bool>,
+    /// Fraud incidents, by index.
+    pub fraud: Vec<u32>,
+    pub profiles: Vec<Profile>,
+}
+
+impl<'g> Context<'g> {
+    pub fn new(
+        graph: &'g CaseGraph,
+        is_hub: Vec<bool>,
+        individual_of_person: &[u32],
+        burner: &crate::lead::config::BurnerConfig,
+        odd: (u32, u32),
+    ) -> Context<'g> {
+        let short_call_s = burner.short_call_s;
+        let n = graph.phones.len();
+        let fraud: Vec<u32> = (0..graph.incidents.len() as u32)
+            .filter(|&i| graph.incidents[i as usize].category() == IncidentCategory::Fraud)
+            .collect();
+        // A victim is every record of the victim's individual.
+        let mut victim_individual = vec![false; graph.persons.len()];
+        for &i in &fraud {
+            let v = graph.incidents[i as usize].victim;
+            if v != NONE {
+                if let Some(&ind) = individual_of_person.get(v as usize) {
+                    victim_individual[ind as usize] = true;
+                }
+            }
+        }
+        let profiles: Vec<Profile> = (0..n as u32)
+            .into_par_iter()
+            .map(|p| profile(graph, p, short_call_s, odd))
+            .collect();
+        // A victim's phones: those the victim's records claim or that are
+        // registered to them — except a SIM that behaves like a burner,
+        // which was bought in a stolen name, maybe the victim's.
+        let mut is_victim_phone = vec![false; n];
+        for (p, &ind) in individual_of_person.iter().enumerate() {
+            if victim_individual[ind as usize] {
+                for pp in graph.phones_of_person(p as u32) {
+                    let ph = pp.phone as usize;
+                    if pp.claimed() || !burner::is_burner(&profiles[ph], burner) {
+                        is_victim_phone[ph] = true;
+                    }
+                }
+            }
+        }
+        Context {
+            graph,
+            is_hub,
+            is_victim_phone,
+            fraud,
+            profiles,
+        }
+    }
+
+    /// A phone that can be a suspect: not a service number, not a victim's.
+    pub fn eligible(&self, p: u32) -> bool {
+        !self.is_hub[p as usize] && !self.is_victim_phone[p as usize]
+    }
+
+    pub fn phone_ref(p: u32) -> NodeRef {
+        NodeRef {
+            kind: NodeKind::Phone,
+            idx: p,
+        }
+    }
+}
+
+fn profile(g: &CaseGraph, p: u32, short_call_s: u32, odd: (u32, u32)) -> Profile {
+    let mut pr = Profile {
+        first: NO_TIME,
+        last: NO_TIME,
+        ..Default::default()
+    };
+    let mut callees: Vec<u32> = Vec::new();
+    for e in g.events_of(p) {
+        if pr.first == NO_TIME {
+            pr.first = e.start;
+        }
+        pr.last = e.start;
+        let h = crate::model::time::hour_of_day(e.start);
+        if in_hours(h, odd) {
+            pr.odd += 1;
+        }
+        if e.caller == p && e.callee != p {
+            pr.outgoing += 1;
+            callees.push(e.callee);
+            if e.is_text() || e.duration_s < short_call_s {
+                pr.short_out += 1;
+            }
+        } else if e.callee == p {
+            pr.incoming += 1;
+        }
+    }
+    callees.sort_unstable();
+    callees.dedup();
+    pr.distinct_out = callees.len() as u32;
+    pr
+}
+
+/// `h` in `[from, to)`, wrapping past midnight when `from > to`.
+pub fn in_hours(h: u32, (from, to): (u32, u32)) -> bool {
+    if from <= to {
+        h >= from && h < to
+    } else {
+        h >= from || h < to
+    }
+}
+
+/// `calls.csv:LINE` for the first events matching `keep`, at most [`MAX_SOURCES`].
+pub fn call_sources<'a>(events: impl Iterator<Item = &'a crate::graph::CallEvent>) -> Vec<String> {
+    let mut lines: Vec<u32> = events.map(|e| e.line).take(MAX_SOURCES).collect();
+    lines.sort_unstable();
+    lines
+        .into_iter()
+        .map(|l| format!("calls.csv:{l}"))
+        .collect()
+}
