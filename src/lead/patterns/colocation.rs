@@ -106,8 +106,12 @@ pub fn detect(ctx: &Context, pairs: &[(u32, u32, u32)]) -> Vec<Hit> {
                 entity: Context::phone_ref(a),
                 entity_id: g.phone_number(a).to_string(),
                 phones: vec![b],
+                // Both phones are named: the hit is listed under the leads
+                // of either phone, so "co-located with ..." alone would name
+                // the lead's own number for one of them.
                 reason: format!(
-                    "co-located with {} (same cell, same hour) on {} days",
+                    "{} and {} co-located (same cell, same hour) on {} days",
+                    g.phone_number(a),
                     g.phone_number(b),
                     days
                 ),
