@@ -2,8 +2,8 @@
 //! themselves (Louvain with Leiden refinement; every community connected).
 //! CSV: `community_id,node_kind,node_id`; modularity is reported.
 
-use super::contacts::{emit, top_members, ContactArgs};
-use super::output::{Format, FormatArgs, Table};
+use super::contacts::{emit, ContactArgs};
+use super::output::FormatArgs;
 use casegraph::analysis::communities::{DEFAULT_RESOLUTION, DEFAULT_SEED};
 use casegraph::analysis::{communities, CommunityConfig};
 use std::time::Instant;
@@ -43,29 +43,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let c = c?;
     loaded.report_time("communities", t0);
     let format = args.format.format();
-    let mut main = Vec::new();
-    if format == Format::Table {
-        let mut t = Table::new(
-            "communities",
-            &["community_id", "size", "best_connected_members"],
-        );
-        for k in (0..c.len() as u32).take(args.top) {
-            t.push(vec![
-                k.into(),
-                c.members(k).len().into(),
-                top_members(g, c.members(k), 5).into(),
-            ]);
-        }
-        main.push(t);
-    } else {
-        let mut t = Table::new("members", &["community_id", "node_kind", "node_id"]);
-        for k in 0..c.len() as u32 {
-            for &v in c.members(k) {
-                t.push(vec![k.into(), loaded.kind_text(v).into(), g.name(v).into()]);
-            }
-        }
-        main.push(t);
-    }
+    let main = vec![super::contacts::group_table(
+        &loaded,
+        ("communities", "community_id"),
+        c.len(),
+        |k| c.members(k),
+        args.top,
+        format,
+    )];
     emit(
         format,
         main,

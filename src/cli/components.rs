@@ -2,8 +2,8 @@
 //! contact. CSV: `component_id,node_kind,node_id`; the table view shows each
 //! component's size and its best-connected members.
 
-use super::contacts::{emit, top_members, ContactArgs};
-use super::output::{Format, FormatArgs, Table};
+use super::contacts::{emit, ContactArgs};
+use super::output::FormatArgs;
 use casegraph::analysis::{components, ComponentsConfig};
 use std::time::Instant;
 
@@ -33,29 +33,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     )?;
     loaded.report_time("components", t0);
     let format = args.format.format();
-    let mut main = Vec::new();
-    if format == Format::Table {
-        let mut t = Table::new(
-            "components",
-            &["component_id", "size", "best_connected_members"],
-        );
-        for k in (0..c.len() as u32).take(args.top) {
-            t.push(vec![
-                k.into(),
-                c.size(k).into(),
-                top_members(g, c.members(k), 5).into(),
-            ]);
-        }
-        main.push(t);
-    } else {
-        let mut t = Table::new("members", &["component_id", "node_kind", "node_id"]);
-        for k in 0..c.len() as u32 {
-            for &v in c.members(k) {
-                t.push(vec![k.into(), loaded.kind_text(v).into(), g.name(v).into()]);
-            }
-        }
-        main.push(t);
-    }
+    let main = vec![super::contacts::group_table(
+        &loaded,
+        ("components", "component_id"),
+        c.len(),
+        |k| c.members(k),
+        args.top,
+        format,
+    )];
     let largest = if c.is_empty() { 0 } else { c.size(0) };
     emit(
         format,

@@ -303,6 +303,41 @@ fn cell_text(c: &Cell) -> String {
 }
 
 /// The strongest members of a group, by degree then id: "a (12), b (9)".
+/// The table of a partition (components, communities): on a terminal one
+/// row per group with its size and best-connected members (the first
+/// `top` groups), otherwise one row per member: `id,node_kind,node_id`.
+pub fn group_table<'a>(
+    loaded: &Loaded,
+    (title, id): (&str, &str),
+    n_groups: usize,
+    members_of: impl Fn(u32) -> &'a [u32],
+    top: usize,
+    format: super::output::Format,
+) -> super::output::Table {
+    use super::output::{Format, Table};
+    let g = &loaded.graph;
+    if format == Format::Table {
+        let mut t = Table::new(title, &[id, "size", "best_connected_members"]);
+        for k in (0..n_groups as u32).take(top) {
+            let members = members_of(k);
+            t.push(vec![
+                k.into(),
+                members.len().into(),
+                top_members(g, members, 5).into(),
+            ]);
+        }
+        t
+    } else {
+        let mut t = Table::new("members", &[id, "node_kind", "node_id"]);
+        for k in 0..n_groups as u32 {
+            for &v in members_of(k) {
+                t.push(vec![k.into(), loaded.kind_text(v).into(), g.name(v).into()]);
+            }
+        }
+        t
+    }
+}
+
 pub fn top_members(g: &ContactGraph, members: &[u32], k: usize) -> String {
     let mut m = members.to_vec();
     m.sort_by(|&a, &b| g.degree(b).cmp(&g.degree(a)).then(a.cmp(&b)));
