@@ -4,9 +4,14 @@
 //! cell sites, incident reports; see `docs/case-format.md`) is read by
 //! [`ingest`] into a [`graph::CaseGraph`]: typed nodes (person, phone,
 //! handset, location, incident, account) and links, each traceable to the
-//! source rows behind it. [`snapshot`] stores a graph on disk and loads it
-//! back fast. [`stats`] summarises a case. [`generate`] writes realistic
-//! synthetic cases with planted answers for demos, tests and benchmarks.
+//! source rows behind it. [`snapshot`] stores a graph on disk and maps it
+//! back fast. [`stats`] summarises a case; [`analysis`] runs components,
+//! centrality and communities on the contact graph; [`resolve`] resolves
+//! person records and phones into individuals; [`query`] answers the
+//! investigator's questions; [`export`] writes GraphML, GEXF, Gephi CSV and
+//! Neo4j files; [`lead`] is the main job (patterns, gangs, roles, ranked
+//! leads). [`generate`] writes realistic synthetic cases with planted
+//! answers for demos, tests and benchmarks.
 //!
 //! The library prints nothing and never exits; the `casegraph` binary is a
 //! thin command-line layer over it.

@@ -84,7 +84,7 @@ impl Grouping {
     /// attached to an individual joins that individual's node (`I0001`);
     /// linked phones whose holder is not known join their holder group
     /// (`H0001`); every other phone stays a node of its own. Group nodes have
-    /// kind [`NodeKind::Person`] (see [`ContactGraph::is_group`]).
+    /// kind [`NodeKind::Person`]; the CLI prints them as `individual`.
     pub fn from_resolution(resolution: &crate::resolve::Resolution, case: &CaseGraph) -> Grouping {
         let groups = resolution.phone_groups();
         let labels = resolution.group_labels(case, &groups);

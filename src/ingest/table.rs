@@ -516,7 +516,7 @@ pub fn row_hash(rec: &ByteRecord) -> u128 {
 
 impl Table {
     /// The row-shape check of this file, to run on rows in parallel before
-    /// [`Table::screen`].
+    /// [`Ledger::screen`].
     pub fn shape(&self) -> Shape {
         Shape {
             n_fields: self.n_fields,
