@@ -743,3 +743,187 @@ fn component_and_top_selections_carry_their_values() {
         String::from_utf8_lossy(&out.stderr).contains("--community: expected a community id below")
     );
 }
+
+#[test]
+fn a_gang_export_holds_its_phones_holders_and_handsets_with_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("g1.graphml");
+    let out = casegraph()
+        .arg("export")
+        .arg(root().join("fixtures/tiny"))
+        .args(["--gang", "G1", "--format", "csv", "--graphml"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // G1 of the tiny case (its README): the boss 13900000001, lieutenants
+    // ...02 and ...03, operators 13700000001 and ...02; person records
+    // P01/P02 (the boss, twice), P03, P04; the two handsets those phones
+    // were used in. 11 nodes; 13 links (8 calls among the five phones, 3
+    // person–phone, 2 phone–handset).
+    assert!(String::from_utf8_lossy(&out.stdout).contains("graphml,11,13"));
+    let p = parse_graphml(&std::fs::read(&file).unwrap());
+    let key = |name: &str| {
+        p.keys
+            .iter()
+            .find(|(_, (domain, n, _))| domain == "node" && n == name)
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| panic!("no key {name}"))
+    };
+    let (label, gang, role) = (key("label"), key("gang"), key("gang_role"));
+    let roles: BTreeMap<String, String> = p
+        .nodes
+        .iter()
+        .filter_map(|(_, d)| Some((d.get(&label)?.clone(), d.get(&role)?.clone())))
+        .collect();
+    assert_eq!(roles["+8613900000001"], "boss");
+    assert_eq!(roles["+8613900000002"], "lieutenant");
+    assert_eq!(roles["+8613700000002"], "operator");
+    assert!(p
+        .nodes
+        .iter()
+        .filter(|(id, _)| id.starts_with("ph"))
+        .all(|(_, d)| d.get(&gang).map(String::as_str) == Some("G1")));
+    assert_eq!(
+        p.nodes
+            .iter()
+            .filter(|(id, _)| id.starts_with("hs"))
+            .count(),
+        2
+    );
+
+    let out = casegraph()
+        .arg("export")
+        .arg(root().join("fixtures/tiny"))
+        .args(["--gang", "G7", "--graphml"])
+        .arg(dir.path().join("x.graphml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--gang: expected a gang id of this case (G1), found \"G7\""));
+}
+
+#[test]
+fn the_individual_level_reads_back_as_the_library_built_it() {
+    use casegraph::analysis::ContactConfig;
+    use casegraph::export::individual::IndividualGraph;
+    let g = ingest("fixtures/tiny");
+    let r = casegraph::resolve::resolve(&g, &Default::default()).unwrap();
+    let ig = IndividualGraph::build(&g, &r, &ContactConfig::default()).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ind.graphml");
+    let out = casegraph()
+        .arg("export")
+        .arg(root().join("fixtures/tiny"))
+        .args(["--level", "individual", "--format", "csv", "--graphml"])
+        .arg(&file)
+        .arg("--csv")
+        .arg(dir.path().join("gephi"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p = parse_graphml(&std::fs::read(&file).unwrap());
+    assert_eq!(p.nodes.len(), ig.nodes.len());
+    assert_eq!(p.edges.len(), ig.links.len());
+    let key = |name: &str| {
+        p.keys
+            .iter()
+            .find(|(_, (_, n, _))| n == name)
+            .map(|(id, _)| id.clone())
+            .unwrap()
+    };
+    let (case_id, label, persons, calls) = (
+        key("case_id"),
+        key("label"),
+        key("person_ids"),
+        key("calls"),
+    );
+    // 张伟 and Zhang Wei (P01, P02) are one individual, one node, whose
+    // label shows both spellings.
+    let boss = p
+        .nodes
+        .iter()
+        .find(|(_, d)| d.get(&persons).map(String::as_str) == Some("P01;P02"))
+        .expect("one node for P01 and P02");
+    assert_eq!(boss.1[&label], "张伟 / Zhang Wei");
+    assert_eq!(boss.1[&case_id], "I0001");
+    // Calls on the links add up to the library's sums, link by link.
+    for ((_, s, t, d), l) in p.edges.iter().zip(&ig.links) {
+        assert_eq!(s, &format!("ind{}", l.source));
+        assert_eq!(t, &format!("ind{}", l.target));
+        assert_eq!(d[&calls], l.calls.to_string());
+    }
+    let nodes_csv = std::fs::read_to_string(dir.path().join("gephi/nodes.csv")).unwrap();
+    assert_eq!(nodes_csv.lines().count(), 1 + ig.nodes.len());
+    assert!(nodes_csv.starts_with("Id,kind,Label,"));
+
+    // GEXF is per phone: asking for it at individual level is a usage error.
+    let out = casegraph()
+        .arg("export")
+        .arg(root().join("fixtures/tiny"))
+        .args(["--level", "individual", "--gexf"])
+        .arg(dir.path().join("x.gexf"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn measures_are_attached_by_default_and_none_turns_them_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = dir.path().join("with.graphml");
+    let without = dir.path().join("without.graphml");
+    for (file, extra) in [(&with, vec![]), (&without, vec!["--measures", "none"])] {
+        casegraph()
+            .arg("export")
+            .arg(root().join("fixtures/tiny"))
+            .arg("--graphml")
+            .arg(file)
+            .args(extra)
+            .assert()
+            .success();
+    }
+    let with = std::fs::read_to_string(with).unwrap();
+    let without = std::fs::read_to_string(without).unwrap();
+    for name in [
+        "component",
+        "community",
+        "degree",
+        "pagerank",
+        "pagerank_rank",
+    ] {
+        assert!(with.contains(&format!(r#"attr.name="{name}""#)), "{name}");
+        assert!(
+            !without.contains(&format!(r#"attr.name="{name}""#)),
+            "{name}"
+        );
+    }
+    // Every phone of the contact graph has a pagerank; nothing else does.
+    let g = ingest("fixtures/tiny");
+    let contacts = casegraph::analysis::ContactGraph::from_case(&g, &Default::default()).unwrap();
+    assert!(contacts.n_nodes() > 0);
+    assert_eq!(
+        with.matches(r#"<data key="n_pagerank">"#).count(),
+        contacts.n_nodes()
+    );
+    let out = casegraph()
+        .arg("export")
+        .arg(root().join("fixtures/tiny"))
+        .args(["--measures", "pagerank,wisdom", "--graphml"])
+        .arg(dir.path().join("x.graphml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--measures: expected a comma-separated list"));
+}

@@ -3,14 +3,18 @@
 //! edges) and the GraphML keys with their types, so a checker can compare
 //! the files with what casegraph meant to write.
 
+use super::contacts::LevelArg;
 use super::output::{Document, FormatArgs, Table};
 use super::{usage, CaseArgs};
 use anyhow::Context;
 use casegraph::analysis::{ContactConfig, Measure};
 use casegraph::export::graphml::{self, GraphmlOptions};
-use casegraph::export::passes::PhoneContacts;
+use casegraph::export::individual::{self, IndividualGraph, IndividualSelection};
+use casegraph::export::passes::{self, NodeMeasure, PhoneContacts};
 use casegraph::export::{csv, gexf, Selection, Written};
 use casegraph::graph::lookup::Lookup;
+use casegraph::graph::CaseGraph;
+use casegraph::lead::LeadRun;
 use casegraph::model::NodeKind;
 use casegraph::snapshot::write_atomically_with;
 use std::path::PathBuf;
@@ -52,6 +56,22 @@ pub struct Args {
     /// The measure for --top: degree, strength, pagerank, betweenness, closeness, harmonic, eigenvector
     #[arg(long, value_name = "MEASURE", requires = "top")]
     by: Option<String>,
+    /// Export only gang ID of the `leads` pipeline (ids as gangs.csv gives them, e.g. G1): its phones, their holders' person records and handsets
+    #[arg(long, value_name = "ID", conflicts_with_all = ["ego", "component", "community", "top"])]
+    gang: Option<String>,
+    /// The leads configuration for --gang and --measures gang (see docs/leads.toml)
+    #[arg(long, value_name = "leads.toml")]
+    config: Option<PathBuf>,
+    /// One node per phone (and every other kind), or one per resolved individual (contact links only)
+    #[arg(long, value_enum, default_value = "phone")]
+    level: LevelArg,
+    /// Values from the analysis passes to attach to nodes: component, community, degree, strength, pagerank, betweenness, closeness, harmonic, eigenvector, gang (runs the leads pipeline: gang, gang_role, lead_score, lead_rank), or none
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "component,community,degree,pagerank"
+    )]
+    measures: String,
     /// Keep only these node kinds (comma-separated: person,phone,handset,location,incident,account); --ego hops cross every kind first
     #[arg(long, value_delimiter = ',', value_name = "KINDS")]
     kinds: Vec<String>,
@@ -88,18 +108,48 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         })?),
         None => None,
     };
+    let mut measures = NodeMeasure::parse_list(&args.measures).ok_or_else(|| {
+        usage(format!(
+            "--measures: expected {}, found {:?}",
+            NodeMeasure::expected(),
+            args.measures
+        ))
+    })?;
+    if args.gang.is_some() && !measures.contains(&NodeMeasure::Gang) {
+        measures.push(NodeMeasure::Gang);
+    }
+    let run = if measures.contains(&NodeMeasure::Gang) {
+        let config = super::leads::load_config(args.config.as_deref())?;
+        Some(casegraph::lead::run(&graph, &config)?)
+    } else {
+        None
+    };
+    if args.level == LevelArg::Individual {
+        return run_individual(&args, &graph, &measures, measure, run.as_ref());
+    }
+    let needs_contacts = args.component.is_some()
+        || args.community.is_some()
+        || args.top.is_some()
+        || measures.iter().any(|m| *m != NodeMeasure::Gang);
+    let contacts = if needs_contacts {
+        Some(PhoneContacts::build(&graph, &ContactConfig::default())?)
+    } else {
+        None
+    };
     let mut selection = if let Some(text) = &args.ego {
         let center = Lookup::new(&graph)
             .find(text)
             .map_err(|e| usage(format!("--ego {e}")))?;
         Selection::ego(&graph, center, args.hops)
-    } else if args.component.is_some() || args.community.is_some() || args.top.is_some() {
-        let contacts = PhoneContacts::build(&graph, &ContactConfig::default())?;
+    } else if let (Some(id), Some(run)) = (&args.gang, &run) {
+        let gang = passes::find_gang(run, id).map_err(|e| usage(e.to_string()))?;
+        Selection::of_nodes(&graph, passes::gang_nodes(&graph, gang))
+    } else if let Some(contacts) = &contacts {
         let picked = match (args.component, args.community, args.top, measure) {
             (Some(id), _, _, _) => contacts.component(&graph, id),
             (_, Some(id), _, _) => contacts.community(&graph, id),
             (_, _, Some(k), Some(m)) => contacts.top(&graph, k, m),
-            _ => unreachable!("clap requires --by with --top"),
+            _ => Ok(Selection::whole(&graph)),
         };
         picked.map_err(|e| usage(e.to_string()))?
     } else {
@@ -107,6 +157,12 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     };
     if !kinds.is_empty() {
         selection.restrict_kinds(&kinds);
+    }
+    if let Some(contacts) = &contacts {
+        contacts.add_measures(&mut selection, &measures)?;
+    }
+    if let Some(run) = &run {
+        passes::add_lead_columns(&graph, run, &mut selection)?;
     }
 
     let mut written = Table::new("written", &["file", "format", "nodes", "edges"]);
@@ -156,6 +212,111 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     if args.graphml.is_some() {
         let mut keys = Table::new("graphml_keys", &["for", "name", "type"]);
         for (domain, name, ty) in graphml::keys(&selection) {
+            keys.push(vec![domain.into(), name.into(), ty.as_str().into()]);
+        }
+        doc = doc.with(keys);
+    }
+    doc.print(args.format.format())?;
+    if selection.node_count() == 0 {
+        eprintln!("casegraph: the selection holds no nodes; the files are empty graphs");
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// `--level individual`: one node per resolved individual (or holder
+/// group, or lone phone), contact links summed between them.
+fn run_individual(
+    args: &Args,
+    graph: &CaseGraph,
+    measures: &[NodeMeasure],
+    measure: Option<casegraph::analysis::Measure>,
+    run: Option<&LeadRun>,
+) -> anyhow::Result<u8> {
+    if args.gexf.is_some() || args.neo4j.is_some() {
+        return Err(usage(
+            "--level individual: expected --graphml or --csv (GEXF and Neo4j exports are per phone), found --gexf or --neo4j",
+        ));
+    }
+    if !args.kinds.is_empty() {
+        return Err(usage(
+            "--level individual: expected no --kinds (individual-level graphs hold individuals and phones only), found --kinds",
+        ));
+    }
+    if args.yed {
+        return Err(usage(
+            "--level individual: expected no --yed (yEd styling is per case node kind), found --yed",
+        ));
+    }
+    let resolution =
+        casegraph::resolve::resolve(graph, &casegraph::resolve::ResolveConfig::default())?;
+    let ig = IndividualGraph::build(graph, &resolution, &ContactConfig::default())?;
+    let mut selection: IndividualSelection = if let Some(text) = &args.ego {
+        let found = Lookup::new(graph)
+            .find(text)
+            .map_err(|e| usage(format!("--ego {e}")))?;
+        let center = ig.node_of(found).ok_or_else(|| {
+            usage(format!(
+                "--ego {text:?}: expected a phone or person with contacts at individual level, found a {} outside the contact graph",
+                found.kind
+            ))
+        })?;
+        ig.ego(center, args.hops)
+    } else if let (Some(id), Some(run)) = (&args.gang, run) {
+        let gang = passes::find_gang(run, id).map_err(|e| usage(e.to_string()))?;
+        ig.of_nodes(gang.members.iter().filter_map(|m| {
+            ig.node_of(casegraph::graph::provenance::NodeRef {
+                kind: NodeKind::Phone,
+                idx: m.phone_idx,
+            })
+        }))
+    } else if let Some(id) = args.component {
+        let comps = casegraph::analysis::components(&ig.contacts, &Default::default())?;
+        let members = passes::component_members(&comps, id).map_err(|e| usage(e.to_string()))?;
+        ig.of_nodes(members.iter().copied())
+    } else if let Some(id) = args.community {
+        let comms = casegraph::analysis::communities(&ig.contacts, &Default::default())?;
+        let members = passes::community_members(&comms, id).map_err(|e| usage(e.to_string()))?;
+        ig.of_nodes(members.iter().copied())
+    } else if let (Some(k), Some(m)) = (args.top, measure) {
+        ig.of_nodes(passes::top_nodes(&ig.contacts, k, m)?)
+    } else {
+        ig.whole()
+    };
+    selection.add_columns(passes::contact_columns(&ig.contacts, measures)?)?;
+    if let Some(run) = run {
+        selection.add_columns(ig.lead_columns(&passes::phone_lead_facts(graph, run)))?;
+    }
+
+    let mut written = Table::new("written", &["file", "format", "nodes", "edges"]);
+    if let Some(path) = &args.graphml {
+        let mut w = Written::default();
+        write_atomically_with(path, |file| {
+            w = individual::write_graphml(graph, &ig, &selection, file)?;
+            Ok(())
+        })
+        .with_context(|| format!("writing GraphML {}", path.display()))?;
+        written.push(vec![
+            path.display().to_string().into(),
+            "graphml".into(),
+            w.nodes.into(),
+            w.edges.into(),
+        ]);
+    }
+    if let Some(dir) = &args.csv {
+        let w = individual::write_gephi_csv(graph, &ig, &selection, dir)
+            .with_context(|| format!("writing Gephi CSV into {}", dir.display()))?;
+        written.push(vec![
+            dir.display().to_string().into(),
+            "gephi-csv".into(),
+            w.nodes.into(),
+            w.edges.into(),
+        ]);
+    }
+    let mut doc = Document::default().with(written);
+    if args.graphml.is_some() {
+        let mut keys = Table::new("graphml_keys", &["for", "name", "type"]);
+        for (domain, name, ty) in individual::keys(&selection) {
             keys.push(vec![domain.into(), name.into(), ty.as_str().into()]);
         }
         doc = doc.with(keys);

@@ -25,15 +25,21 @@ pub struct Args {
     format: FormatArgs,
 }
 
-pub fn run(args: Args) -> anyhow::Result<u8> {
-    let config = match &args.config {
+/// The lead configuration from a `leads.toml` (left-out fields keep their
+/// defaults), or the defaults.
+pub fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<LeadConfig> {
+    match path {
         Some(p) => {
             let text =
                 std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            LeadConfig::from_toml(&text).map_err(|e| usage(format!("{}: {e}", p.display())))?
+            LeadConfig::from_toml(&text).map_err(|e| usage(format!("{}: {e}", p.display())))
         }
-        None => LeadConfig::default(),
-    };
+        None => Ok(LeadConfig::default()),
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let config = load_config(args.config.as_deref())?;
     let started = std::time::Instant::now();
     let graph = args.case.open()?;
     let read_s = started.elapsed().as_secs_f64();

@@ -35,7 +35,7 @@ fn csv_io(e: ::csv::Error) -> io::Error {
 }
 
 /// Write one file atomically through a CSV writer.
-fn write_file(
+pub(crate) fn write_file(
     path: &Path,
     fill: impl FnOnce(&mut ::csv::Writer<io::BufWriter<&mut std::fs::File>>) -> io::Result<()>,
 ) -> Result<()> {

@@ -24,9 +24,9 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 use std::io::{self, Write};
 
-const GRAPHML_NS: &str = "http://graphml.graphdrawing.org/xmlns";
-const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
-const GRAPHML_SCHEMA: &str =
+pub const GRAPHML_NS: &str = "http://graphml.graphdrawing.org/xmlns";
+pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+pub const GRAPHML_SCHEMA: &str =
     "http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd";
 const YED_NS: &str = "http://www.yworks.com/xml/graphml";
 const YED_SCHEMA: &str = "http://graphml.graphdrawing.org/xmlns http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd";

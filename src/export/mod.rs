@@ -40,6 +40,7 @@
 pub mod csv;
 pub mod gexf;
 pub mod graphml;
+pub mod individual;
 pub mod passes;
 pub mod xml;
 
