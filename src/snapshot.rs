@@ -59,7 +59,7 @@ use xxhash_rust::xxh3::xxh3_64;
 pub const MAGIC: &[u8; 8] = b"CASEGRPH";
 pub const TRAILER: &[u8; 8] = b"CGS-END!";
 /// Bump whenever a row type or the section list changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Payloads are checksummed in blocks of this many bytes (2^16).
 pub const BLOCK_LOG2: u32 = 16;
 const SECTION_HEADER: usize = 16 + 4 + 4 + 8 + 8 + 8;
@@ -114,7 +114,7 @@ impl<W: Write> Writer<W> {
 }
 
 /// The names of the sections, in file order.
-const SECTIONS: [&str; 22] = [
+const SECTIONS: [&str; 23] = [
     "meta",
     "str.blob",
     "str.ends",
@@ -137,6 +137,7 @@ const SECTIONS: [&str; 22] = [
     "handset_uses",
     "phone_locations",
     "person_phones",
+    "names",
 ];
 
 /// Stream a graph's snapshot into `out`.
@@ -180,6 +181,7 @@ pub fn write_to<W: Write>(graph: &CaseGraph, out: W) -> std::io::Result<W> {
     w.section(next(), &g.handset_uses)?;
     w.section(next(), &g.phone_locations)?;
     w.section(next(), &g.person_phones)?;
+    w.section(next(), &g.names)?;
     let sum = w.index.digest();
     w.out.write_all(&sum.to_le_bytes())?;
     w.out.write_all(TRAILER)?;
@@ -528,6 +530,7 @@ fn load(src: Source) -> Result<CaseGraph, String> {
         handset_uses: column(&src, "handset_uses", next())?,
         phone_locations: column(&src, "phone_locations", next())?,
         person_phones: column(&src, "person_phones", next())?,
+        names: column(&src, "names", next())?,
         report: meta.report,
     };
     Ok(graph)
@@ -660,6 +663,25 @@ pub fn validate(g: &CaseGraph) -> Result<(), String> {
             .all(|u| idx_ok(u.person, nper) && idx_ok(u.phone, np))
     {
         return bad("link table");
+    }
+    let node_ok = |kind: u32, idx: u32| {
+        crate::model::NodeKind::from_u8(kind.min(255) as u8)
+            .is_some_and(|k| idx_ok(idx, crate::graph::links::node_count(g, k)))
+    };
+    if !g
+        .names
+        .iter()
+        .all(|n| n.text.0 < n_str && node_ok(n.kind, n.idx))
+    {
+        return bad("name index");
+    }
+    // Sorted, or a binary search would miss what is there.
+    if !g
+        .names
+        .windows(2)
+        .all(|w| (g.str(w[0].text), w[0].kind, w[0].idx) <= (g.str(w[1].text), w[1].kind, w[1].idx))
+    {
+        return Err("inconsistent snapshot: name index out of order".into());
     }
     Ok(())
 }

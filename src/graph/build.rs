@@ -200,7 +200,7 @@ impl CaseBuilder {
         let (call_in_offsets, call_in) = index_links_by_callee(n_phones, &call_links);
         let person_phones = link_persons_to_phones(&strings, &persons, &lists, &registrations);
 
-        CaseGraph {
+        let mut g = CaseGraph {
             meta,
             strings,
             phones: phones.into(),
@@ -222,8 +222,11 @@ impl CaseBuilder {
             handset_uses: handset_uses.into(),
             phone_locations: phone_locations.into(),
             person_phones: person_phones.into(),
+            names: Vec::new().into(),
             report,
-        }
+        };
+        g.names = super::lookup::name_index(&g).into();
+        g
     }
 }
 

@@ -100,6 +100,18 @@ pub struct HandsetUse {
     pub registration_line: u32,
 }
 
+/// One text a node answers to (an id, a number, a person's name or
+/// alias), in [`CaseGraph::names`]: sorted by the text's bytes, then by
+/// node, so that a look-up is a binary search that touches a few rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct NameEntry {
+    pub text: Sym,
+    /// `NodeKind as u32`.
+    pub kind: u32,
+    pub idx: u32,
+}
+
 /// A phone served by a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
 #[repr(C)]
@@ -291,6 +303,10 @@ pub struct CaseGraph {
     pub phone_locations: Column<PhoneAtLocation>,
     /// Sorted by `(person, phone)`.
     pub person_phones: Column<PersonPhone>,
+    /// Every text a node answers to, sorted by text then node: the index
+    /// behind [`lookup::Lookup`], stored in snapshots so that a fresh
+    /// process finds a number without indexing the whole case.
+    pub names: Column<NameEntry>,
     pub report: IngestReport,
 }
 
