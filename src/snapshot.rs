@@ -114,7 +114,7 @@ impl<W: Write> Writer<W> {
 }
 
 /// The names of the sections, in file order.
-const SECTIONS: [&str; 23] = [
+const SECTIONS: [&str; 24] = [
     "meta",
     "str.blob",
     "str.ends",
@@ -138,6 +138,7 @@ const SECTIONS: [&str; 23] = [
     "phone_locations",
     "person_phones",
     "names",
+    "rejects",
 ];
 
 /// Stream a graph's snapshot into `out`.
@@ -150,11 +151,18 @@ pub fn write_to<W: Write>(graph: &CaseGraph, out: W) -> std::io::Result<W> {
     w.put(MAGIC, true)?;
     w.put(&FORMAT_VERSION.to_le_bytes(), true)?;
     w.put(&(SECTIONS.len() as u32).to_le_bytes(), true)?;
+    // The rejected rows go in a section of their own, parsed only by
+    // commands that read them.
     let meta = MetaSection {
         casegraph_version: env!("CARGO_PKG_VERSION").to_string(),
         meta: graph.meta.clone(),
-        report: graph.report.clone(),
+        report: IngestReport {
+            files: graph.report.files.clone(),
+            rejects: Default::default(),
+            notices: graph.report.notices.clone(),
+        },
     };
+    let rejects = serde_json::to_vec(&graph.report.rejects).map_err(std::io::Error::other)?;
     let meta = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
     let g = graph;
     let mut names = SECTIONS.iter();
@@ -182,6 +190,7 @@ pub fn write_to<W: Write>(graph: &CaseGraph, out: W) -> std::io::Result<W> {
     w.section(next(), &g.phone_locations)?;
     w.section(next(), &g.person_phones)?;
     w.section(next(), &g.names)?;
+    w.section(next(), &rejects)?;
     let sum = w.index.digest();
     w.out.write_all(&sum.to_le_bytes())?;
     w.out.write_all(TRAILER)?;
@@ -532,6 +541,14 @@ fn load(src: Source) -> Result<CaseGraph, String> {
         person_phones: column(&src, "person_phones", next())?,
         names: column(&src, "names", next())?,
         report: meta.report,
+    };
+    let mut graph = graph;
+    let raw: Column<u8> = column(&src, "rejects", next())?;
+    graph.report.rejects = match &src {
+        Source::Eager(_) => crate::ingest::Rejects::new(
+            serde_json::from_slice(&raw).map_err(|e| format!("section \"rejects\": {e}"))?,
+        ),
+        Source::Mapped(_) => crate::ingest::Rejects::deferred(raw),
     };
     Ok(graph)
 }

@@ -68,12 +68,106 @@ pub struct FileReport {
     pub duplicate_rows: Vec<Duplicate>,
 }
 
+/// The rejected rows of a case, in file order. Owned after ingest; from a
+/// memory-mapped snapshot they stay unparsed until first read, so a query
+/// on a case with tens of thousands of bad rows does not parse them all
+/// to answer one question. Reads like a slice.
+#[derive(Default)]
+pub struct Rejects {
+    rows: std::sync::OnceLock<Vec<RowError>>,
+    /// The snapshot's `rejects` section (JSON), when not parsed yet.
+    raw: Option<crate::graph::Column<u8>>,
+}
+
+impl Rejects {
+    pub fn new(rows: Vec<RowError>) -> Self {
+        Rejects {
+            rows: std::sync::OnceLock::from(rows),
+            raw: None,
+        }
+    }
+
+    /// Rows to be parsed from `raw` (JSON) on first read. A section whose
+    /// checksums hold but which is not the JSON casegraph writes unwinds
+    /// with [`crate::snapshot::Corrupted`], as a damaged block does.
+    pub fn deferred(raw: crate::graph::Column<u8>) -> Self {
+        Rejects {
+            rows: std::sync::OnceLock::new(),
+            raw: Some(raw),
+        }
+    }
+
+    pub fn rows(&self) -> &Vec<RowError> {
+        self.rows.get_or_init(|| match &self.raw {
+            None => Vec::new(),
+            Some(raw) => serde_json::from_slice(raw).unwrap_or_else(|_| {
+                std::panic::panic_any(crate::snapshot::Corrupted {
+                    section: "rejects".into(),
+                    block: 0,
+                })
+            }),
+        })
+    }
+
+    pub fn rows_mut(&mut self) -> &mut Vec<RowError> {
+        self.rows();
+        self.rows.get_mut().expect("initialised just above")
+    }
+}
+
+impl std::ops::Deref for Rejects {
+    type Target = [RowError];
+    fn deref(&self) -> &[RowError] {
+        self.rows()
+    }
+}
+
+impl<'a> IntoIterator for &'a Rejects {
+    type Item = &'a RowError;
+    type IntoIter = std::slice::Iter<'a, RowError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.rows().iter()
+    }
+}
+
+impl Clone for Rejects {
+    fn clone(&self) -> Self {
+        Rejects::new(self.rows().clone())
+    }
+}
+
+impl PartialEq for Rejects {
+    fn eq(&self, other: &Self) -> bool {
+        self.rows() == other.rows()
+    }
+}
+
+impl Eq for Rejects {}
+
+impl std::fmt::Debug for Rejects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.rows().fmt(f)
+    }
+}
+
+impl serde::Serialize for Rejects {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.rows().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Rejects {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Vec::<RowError>::deserialize(d).map(Rejects::new)
+    }
+}
+
 /// The account of every row of a case.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IngestReport {
     pub files: Vec<FileReport>,
     /// Every rejected row, in file order.
-    pub rejects: Vec<RowError>,
+    pub rejects: Rejects,
     /// Things worth knowing that are not row errors (a victim_id that names
     /// no person record, say).
     pub notices: Vec<String>,
@@ -117,7 +211,7 @@ pub fn ingest_case(dir: &Path, config: &IngestConfig) -> Result<CaseGraph> {
             });
             continue;
         };
-        let rejects = &mut report.rejects;
+        let rejects = report.rejects.rows_mut();
         let notices = &mut report.notices;
         match spec.file {
             "locations.csv" => locations::read(&mut table, &mut builder, rejects)?,

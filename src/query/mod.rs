@@ -274,84 +274,31 @@ impl<'g> Case<'g> {
         }
     }
 
-    /// The index of every name (built on first use: O(nodes), the slow part
-    /// of a query on a large case, so exact ids skip it; see [`Case::find_id`]).
+    /// The name look-up (a binary search over the graph's sorted name
+    /// index; nothing to build).
     pub fn lookup(&self) -> &Lookup<'g> {
         self.lookup.get_or_init(|| Lookup::new(self.graph))
     }
 
     /// The one node whose id (number in any spelling, person_id, IMEI,
-    /// incident id, location id, account) is exactly `text`, by scanning
-    /// the id columns: no index to build, so a fresh process answers fast.
-    /// `None` when no id or several match; the full [`Lookup`] then decides
-    /// (names, aliases, ambiguity, suggestions). Phones are tried first.
+    /// incident id, location id, account) is exactly `text`, preferring a
+    /// phone: a text that spells exactly one phone number is that phone.
+    /// `None` when no id or several match; [`Lookup::find`] then decides
+    /// (names, aliases, ambiguity, suggestions).
     pub fn find_id(&self, text: &str) -> Option<NodeRef> {
-        let g = self.graph;
-        if text.contains(':') || text.is_empty() {
+        if text.contains(':') || text.trim().is_empty() {
             return None;
         }
-        let mut found: Vec<NodeRef> = Vec::new();
-        let scan = |found: &mut Vec<NodeRef>,
-                    kind: NodeKind,
-                    ids: &mut dyn Iterator<Item = crate::graph::Sym>,
-                    want: &str| {
-            for (i, s) in ids.enumerate() {
-                if g.str(s) == want {
-                    found.push(NodeRef {
-                        kind,
-                        idx: i as u32,
-                    });
-                }
-            }
-        };
-        let number = crate::model::PhoneRules::with_country_code(&g.meta.country_code)
-            .ok()
-            .and_then(|r| r.normalise(text).ok());
-        find_phones(g, number.as_deref().unwrap_or(text), &mut found);
-        if number.as_deref().is_some_and(|n| n != text) {
-            find_phones(g, text, &mut found);
+        let all = self.lookup().find_all(text).ok()?;
+        let mut phones = all.iter().filter(|n| n.kind == NodeKind::Phone);
+        if let (Some(&p), None) = (phones.next(), phones.next()) {
+            return Some(p);
         }
-        // A text that spells exactly one phone number is that phone: the
-        // other id columns (a million person records on a large case) are
-        // not read. Numbers and the other ids do not collide in practice
-        // (person_ids, incident and location ids are not numbers; an IMEI
-        // has 15 digits and no phone in the case has that number).
-        if found.len() == 1 {
-            return Some(found[0]);
-        }
-        scan(
-            &mut found,
-            NodeKind::Person,
-            &mut g.persons.iter().map(|p| p.person_id),
-            text,
-        );
-        scan(
-            &mut found,
-            NodeKind::Handset,
-            &mut g.handsets.iter().copied(),
-            text,
-        );
-        scan(
-            &mut found,
-            NodeKind::Incident,
-            &mut g.incidents.iter().map(|i| i.incident_id),
-            text,
-        );
-        scan(
-            &mut found,
-            NodeKind::Location,
-            &mut g.locations.iter().map(|l| l.location_id),
-            text,
-        );
-        scan(
-            &mut found,
-            NodeKind::Account,
-            &mut g.accounts.iter().copied(),
-            text,
-        );
-        found.sort_unstable();
-        found.dedup();
-        (found.len() == 1).then(|| found[0])
+        let ids: Vec<NodeRef> = all
+            .into_iter()
+            .filter(|&n| n.kind == NodeKind::Phone || node_text(self.graph, n) == text.trim())
+            .collect();
+        (ids.len() == 1).then(|| ids[0])
     }
 
     /// The reverse indexes, built on first use.
@@ -499,32 +446,6 @@ impl<'g> Case<'g> {
         let a = off.unsigned_abs();
         Clock::with_offset(&format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60))
             .unwrap_or_default()
-    }
-}
-
-/// Phones whose number is exactly `want`. Compares lengths from the string
-/// offsets first and reads the bytes of same-length numbers only, so a
-/// million phones cost one pass over two small columns, not a million
-/// string look-ups.
-fn find_phones(g: &CaseGraph, want: &str, found: &mut Vec<NodeRef>) {
-    let ends: &[u64] = &g.strings.ends;
-    let n = want.len() as u64;
-    for (i, s) in g.phones.iter().enumerate() {
-        let k = s.0 as usize;
-        if s.is_none() || k >= ends.len() {
-            continue;
-        }
-        let start = if k == 0 { 0 } else { ends[k - 1] };
-        if ends[k].wrapping_sub(start) == n
-            && start <= ends[k]
-            && (ends[k] as usize) <= g.strings.blob.len()
-            && g.strings.blob.range(start as usize..ends[k] as usize) == want.as_bytes()
-        {
-            found.push(NodeRef {
-                kind: NodeKind::Phone,
-                idx: i as u32,
-            });
-        }
     }
 }
 
