@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::safe_csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| Error::Invalid(format!("writing CSV: {e}"));
     w.write_record(header).map_err(err)?;
     for r in rows {
