@@ -7,17 +7,19 @@
 //!
 //! # The rule
 //!
-//! A cell is neutralised when it starts with a character that makes a
-//! spreadsheet read it as a formula: `=`, `+`, `-`, `@`, tab or carriage
-//! return, or one of their full-width forms `＝ ＋ － ＠` (which some East
-//! Asian spreadsheet setups fold into the ASCII ones), **unless the whole
-//! cell is a plain number**: an optional sign, digits with at most one
+//! A cell is neutralised when it starts (after any spaces, which some
+//! spreadsheets trim on import) with a character that makes a spreadsheet
+//! read it as a formula: `=`, `+`, `-`, `@`, tab or carriage return, or one
+//! of their full-width forms `＝ ＋ － ＠` (which some East Asian
+//! spreadsheet setups fold into the ASCII ones), **unless the whole cell is
+//! a plain number**: an optional sign, digits with at most one
 //! decimal point, and an optional exponent (`-3.5`, `+8613800138000`,
 //! `-1e-3`). A spreadsheet reads a plain number as that number and nothing
 //! else, so negative scores, coordinates and E.164 phone numbers stay
 //! machine-readable; anything else with a leading sign (`+1-2`, `-2+3`,
 //! `+86 138 0013 8000`) is an expression to a spreadsheet and is
-//! neutralised.
+//! neutralised. So is a list of numbers such as the `phones` column of
+//! patterns.csv (`'+8613700000001;+8613700000002`): it is not one number.
 //!
 //! Neutralising prefixes a single quote (`'`), as OWASP recommends: the
 //! spreadsheet shows the text as written (the quote is its "this is text"
@@ -113,9 +115,11 @@ pub fn is_plain_number(s: &str) -> bool {
 }
 
 /// Whether a spreadsheet would run `cell` as a formula (see the module
-/// comment for the rule).
+/// comment for the rule). Leading spaces are looked past, for spreadsheets
+/// that trim cells on import.
 pub fn is_dangerous(cell: &str) -> bool {
-    cell.chars().next().is_some_and(is_trigger) && !is_plain_number(cell)
+    let t = cell.trim_start_matches(' ');
+    t.chars().next().is_some_and(is_trigger) && !is_plain_number(t)
 }
 
 /// `cell`, neutralised by a leading `'` when a spreadsheet would run it.
@@ -211,6 +215,12 @@ mod tests {
             ("+86 138 0013 8000", "'+86 138 0013 8000"),
             ("＝1+1", "'＝1+1"),
             ("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"),
+            ("  =1+1", "'  =1+1"),
+            (" -3.5", " -3.5"),
+            (
+                "+8613700000001;+8613700000002",
+                "'+8613700000001;+8613700000002",
+            ),
             ("-3.5", "-3.5"),
             ("+8613800138000", "+8613800138000"),
             ("-1e-3", "-1e-3"),
