@@ -1,5 +1,6 @@
 //! Crash safety: `casegraph ingest`, `export` and `leads` killed (SIGKILL)
-//! at seeded random moments leave every output file either as the previous
+//! at seeded random moments, and while they write a file (as soon as a
+//! temp file shows, plus a seeded few milliseconds), leave every output file either as the previous
 //! run left it or exactly as a complete run writes it, never half-written;
 //! the only other files are hidden temp files named for their target, and
 //! the next run clears them.
@@ -61,6 +62,20 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// Whether a temp file of a writer is anywhere under `dir`.
+fn has_temp(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            let p = e.path();
+            if p.is_dir() {
+                has_temp(&p)
+            } else {
+                is_temp(&e.file_name().to_string_lossy())
+            }
+        })
+    })
+}
+
 fn is_temp(rel: &str) -> bool {
     Path::new(rel)
         .file_name()
@@ -115,9 +130,20 @@ fn check_kills(job: &Job, old_input: &Path, new_input: &Path, seed: u64) {
     for k in 0..KILLS {
         let dir = tmp.path().join(format!("kill{k}"));
         copy_dir(&previous_dir, &dir);
-        let delay = took.mul_f64(rng.gen_range(0.05..1.0));
         let mut child = (job.run)(new_input, &dir).spawn().unwrap();
-        std::thread::sleep(delay);
+        let started = Instant::now();
+        if k % 2 == 0 {
+            // At a random moment of the run.
+            std::thread::sleep(took.mul_f64(rng.gen_range(0.05..1.0)));
+        } else {
+            // While a file is being written: as soon as a temp file shows,
+            // plus a random few milliseconds.
+            while !has_temp(&dir) && child.try_wait().unwrap().is_none() {
+                std::thread::sleep(Duration::from_micros(500));
+            }
+            std::thread::sleep(Duration::from_micros(rng.gen_range(0..20_000)));
+        }
+        let delay = started.elapsed();
         child.kill().ok(); // SIGKILL; fails only if it already exited
         child.wait().unwrap();
         dead_pid = Some(child.id());
@@ -143,6 +169,16 @@ fn check_kills(job: &Job, old_input: &Path, new_input: &Path, seed: u64) {
             );
         }
         check_manifests(job.name, &dir, &after, &previous, &new);
+        let replaced = after
+            .iter()
+            .filter(|(rel, b)| !is_temp(rel) && new.get(*rel).is_some_and(|n| same(rel, b, n)))
+            .count();
+        let temps = after.keys().filter(|r| is_temp(r)).count();
+        eprintln!(
+            "{}: killed after {delay:?} of {took:?}: {replaced} of {} files new, {temps} temp files",
+            job.name,
+            new.len()
+        );
     }
 
     // A later run clears the temp files of a writer that is gone, and
