@@ -104,7 +104,7 @@ fn same(rel: &str, got: &[u8], want: &[u8]) -> bool {
 /// One command under test: how to run it writing into `out`.
 struct Job {
     name: &'static str,
-    run: Box<dyn Fn(&Path, &Path) -> Command>,
+    run: fn(&Path, &Path) -> Command,
 }
 
 /// Run `cmd` to the end; panics unless it exits 0 or 1.
@@ -279,18 +279,18 @@ fn killed_runs_leave_the_previous_or_the_complete_new_output() {
     let jobs = [
         Job {
             name: "ingest",
-            run: Box::new(|case, out| {
+            run: |case, out| {
                 let mut c = bin_into(out);
                 c.arg("ingest")
                     .arg(case)
                     .arg("-o")
                     .arg(out.join("case.cgs"));
                 c
-            }),
+            },
         },
         Job {
             name: "export",
-            run: Box::new(|snap, out| {
+            run: |snap, out| {
                 let mut c = bin_into(out);
                 c.arg("export")
                     .arg(snap)
@@ -299,15 +299,15 @@ fn killed_runs_leave_the_previous_or_the_complete_new_output() {
                     .arg("--csv")
                     .arg(out.join("gephi"));
                 c
-            }),
+            },
         },
         Job {
             name: "leads",
-            run: Box::new(|case, out| {
+            run: |case, out| {
                 let mut c = bin_into(out);
                 c.arg("leads").arg(case).arg("--out").arg(out);
                 c
-            }),
+            },
         },
     ];
     for (seed, job) in jobs.iter().enumerate() {

@@ -374,10 +374,9 @@ proptest! {
         prop_assert_eq!(kept_persons.len(), g.persons.len());
         for (line, _, p) in kept_persons {
             let row = &persons[line as usize - 2].0;
-            let idx = g.persons.iter().position(|q| g.str(q.person_id) == row[0]);
-            prop_assert!(idx.is_some(), "persons.csv:{} kept but no person {}", line, row[0]);
-            let idx = idx.unwrap();
-            let q = g.persons.iter().nth(idx).unwrap();
+            let found = g.persons.iter().enumerate().find(|(_, q)| g.str(q.person_id) == row[0]);
+            prop_assert!(found.is_some(), "persons.csv:{} kept but no person {}", line, row[0]);
+            let (idx, q) = found.unwrap();
             prop_assert_eq!(q.line as u64, line);
             prop_assert_eq!(g.str(q.name), format!("Name {}", p.name));
             prop_assert_eq!(q.role().as_str(), ROLES[p.role as usize]);
