@@ -26,6 +26,7 @@ pub mod lead;
 pub mod model;
 pub mod query;
 pub mod resolve;
+pub mod safe_csv;
 pub mod snapshot;
 pub mod stats;
 

@@ -140,10 +140,12 @@ fn tiny_reasons_say_what_was_seen_with_the_source_rows() {
         .any(|r| r == "called 1 number named in fraud reports: +8613700000001"));
     // Nobody else is a lead: not the victims, the family or 10086.
     assert_eq!(leads.len(), 5, "{leads:?}");
-    // Money: account 6222020000000001 is named in all three reports.
+    // Money: account 6222020000000001 is named in all three reports. (The
+    // list of phones is not one number, so it gets the leading quote that
+    // keeps a spreadsheet from reading it as a formula; see safe_csv.)
     let patterns = read(&dir.path().join("patterns.csv"));
     assert!(patterns.contains(
-        "money_to_accounts,account,6222020000000001,+8613700000001;+8613700000002,\"money to account: named in 3 fraud reports (I1, I2, I3), 25000.00 yuan lost\""
+        "money_to_accounts,account,6222020000000001,'+8613700000001;+8613700000002,\"money to account: named in 3 fraud reports (I1, I2, I3), 25000.00 yuan lost\""
     ), "{patterns}");
 }
 

@@ -35,7 +35,7 @@ pub struct Args {
     /// Write nodes.csv and edges.csv for Gephi's spreadsheet import into DIR
     #[arg(long, value_name = "DIR")]
     csv: Option<PathBuf>,
-    /// Write node and relationship files for `neo4j-admin database import` (and import.sh) into DIR
+    /// Write node and relationship files for `neo4j-admin database import` (and import.sh) into DIR; add --raw-csv to import values that start with = + - @ exactly as written
     #[arg(long, value_name = "DIR")]
     neo4j: Option<PathBuf>,
     /// Export only ENTITY and its neighbourhood (a phone number in any spelling, person_id, name, IMEI, incident, location or account; kind:text to choose)

@@ -30,6 +30,9 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Write CSV cells exactly as they are. By default a cell a spreadsheet would run as a formula (starting with = + - @, tab or CR, and not a plain number such as -3.5 or +8613800138000) gets a leading ' so opening the file is safe; use this for programs that read the CSV
+    #[arg(long, global = true)]
+    raw_csv: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -122,6 +125,9 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.raw_csv {
+        casegraph::safe_csv::set_formulas(casegraph::safe_csv::Formulas::Keep);
+    }
     // Snapshots load lazily; damage found while a command reads one is an
     // error (exit 2), not a panic.
     casegraph::snapshot::quiet_corruption_panics();

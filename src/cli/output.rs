@@ -1,6 +1,8 @@
 //! The one renderer of results: every command builds a [`Document`] of named
 //! tables and this module prints it as a table (for people), CSV (for
-//! spreadsheets and scripts) or JSON (for programs). Progress bars live here
+//! spreadsheets and scripts) or JSON (for programs). CSV cells a
+//! spreadsheet would run as formulas are neutralised by
+//! [`casegraph::safe_csv`] unless `--raw-csv` is given. Progress bars live here
 //! too, and show only when stderr is a terminal.
 
 use std::io::{IsTerminal, Write};
@@ -186,7 +188,7 @@ impl Document {
                     if i > 0 {
                         writeln!(out)?;
                     }
-                    let mut w = csv::Writer::from_writer(&mut *out);
+                    let mut w = casegraph::safe_csv::Writer::from_writer(&mut *out);
                     w.write_record(&t.columns).map_err(csv_io)?;
                     for r in &t.rows {
                         w.write_record(r.iter().map(Cell::text)).map_err(csv_io)?;
@@ -287,7 +289,7 @@ pub fn write_csv_file(
     columns: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = casegraph::safe_csv::Writer::from_writer(Vec::new());
     w.write_record(columns)?;
     for r in rows {
         w.write_record(&r)?;

@@ -14,7 +14,9 @@
 //!   as "no property".
 //!
 //! Strings are written as the case spells them (CSV quoting keeps commas,
-//! quotes and newlines; hence `--multiline-fields=true` in the command).
+//! quotes and newlines; hence `--multiline-fields=true` in the command),
+//! except that cells a spreadsheet would run as formulas get a leading `'`
+//! unless formulas are kept ([`crate::safe_csv`], the CLI's `--raw-csv`).
 
 use super::{
     edge_attribute, edge_attributes_of, edge_values, node_attribute, node_attributes_of, node_id,
@@ -22,6 +24,7 @@ use super::{
 };
 use crate::graph::CaseGraph;
 use crate::model::{EdgeKind, NodeKind};
+use crate::safe_csv::Writer as SafeWriter;
 use crate::snapshot::write_atomically_with;
 use crate::{Error, Result};
 use std::io;
@@ -37,10 +40,10 @@ fn csv_io(e: ::csv::Error) -> io::Error {
 /// Write one file atomically through a CSV writer.
 pub(crate) fn write_file(
     path: &Path,
-    fill: impl FnOnce(&mut ::csv::Writer<io::BufWriter<&mut std::fs::File>>) -> io::Result<()>,
+    fill: impl FnOnce(&mut SafeWriter<io::BufWriter<&mut std::fs::File>>) -> io::Result<()>,
 ) -> Result<()> {
     write_atomically_with(path, |file| {
-        let mut w = ::csv::Writer::from_writer(io::BufWriter::new(file));
+        let mut w = SafeWriter::from_writer(io::BufWriter::new(file));
         fill(&mut w)?;
         w.flush()?;
         Ok(())

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::safe_csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| Error::Invalid(format!("writing CSV: {e}"));
     w.write_record(header).map_err(err)?;
     for r in rows {
@@ -275,8 +275,7 @@ pub fn input_files(case: &Path) -> Result<Vec<serde_json::Value>> {
         .iter()
         .map(|p| {
             let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
-            let digest = Sha256::digest(&bytes);
-            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            let hex = sha256_hex(&bytes);
             Ok(serde_json::json!({
                 "file": p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
                 "bytes": bytes.len(),
@@ -286,12 +285,21 @@ pub fn input_files(case: &Path) -> Result<Vec<serde_json::Value>> {
         .collect()
 }
 
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 pub fn manifest(
     g: &CaseGraph,
     run: &LeadRun,
     config: &LeadConfig,
     case: &Path,
     outputs: &[String],
+    output_sha256: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<Vec<u8>> {
     let m = serde_json::json!({
         "casegraph_version": env!("CARGO_PKG_VERSION"),
@@ -312,6 +320,7 @@ pub fn manifest(
             "leads": run.leads.len(),
         },
         "outputs": outputs,
+        "output_sha256": output_sha256,
         "timings": run.timings,
     });
     let mut bytes =
@@ -354,12 +363,20 @@ pub fn write_all(
     }
     let mut names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
     names.push("manifest.json".into());
+    // The folder's consistency check: each file is replaced atomically, and
+    // manifest.json, written last, holds every other file's SHA-256. A run
+    // killed part-way leaves files that disagree with the manifest beside
+    // them, which a reader can tell from a complete run.
+    let mut sums = serde_json::Map::new();
+    for (name, bytes) in &files {
+        sums.insert(name.clone(), sha256_hex(bytes).into());
+    }
     for (name, bytes) in &files {
         write_atomically(&dir.join(name), bytes)?;
     }
     write_atomically(
         &dir.join("manifest.json"),
-        &manifest(g, run, config, case, &names)?,
+        &manifest(g, run, config, case, &names, &sums)?,
     )?;
     Ok(names)
 }
