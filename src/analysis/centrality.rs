@@ -66,6 +66,8 @@ pub struct CentralityConfig {
     /// Convergence tolerance (L1 change) for pagerank and eigenvector;
     /// `None` takes each measure's default.
     pub tol: Option<f64>,
+    /// How pagerank measures the change against `tol`.
+    pub norm: pagerank::Norm,
     pub max_iter: Option<usize>,
 }
 
@@ -79,6 +81,7 @@ impl CentralityConfig {
             seed: 0,
             alpha: pagerank::DEFAULT_ALPHA,
             tol: None,
+            norm: pagerank::Norm::L1,
             max_iter: None,
         }
     }
@@ -121,6 +124,7 @@ pub fn centrality(g: &ContactGraph, config: &CentralityConfig) -> Result<Central
                 config.tol.unwrap_or(pagerank::DEFAULT_TOL),
                 config.max_iter.unwrap_or(pagerank::DEFAULT_MAX_ITER),
                 config.weighted,
+                config.norm,
             )?;
             iterations = Some(it);
             v

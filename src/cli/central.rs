@@ -63,6 +63,9 @@ pub struct Args {
     /// Convergence tolerance, L1 change (pagerank, eigenvector)
     #[arg(long)]
     tol: Option<f64>,
+    /// How pagerank measures the change against --tol: l1 (default; bounds every node's error) or l2 (NetworKit's rule)
+    #[arg(long, value_parser = ["l1", "l2"], default_value = "l1")]
+    norm: String,
     #[command(flatten)]
     format: FormatArgs,
 }
@@ -86,6 +89,11 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     config.sample = args.sample;
     config.seed = args.seed;
     config.tol = args.tol;
+    config.norm = if args.norm == "l2" {
+        casegraph::analysis::pagerank::Norm::L2
+    } else {
+        casegraph::analysis::pagerank::Norm::L1
+    };
     let t0 = Instant::now();
     let working = super::output::working(config.measure.as_str());
     let c = centrality(g, &config);
