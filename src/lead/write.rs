@@ -1,7 +1,8 @@
 //! Writing a run: gangs.csv, leads.csv, leads.json, patterns.csv,
-//! hotspots.csv, one GraphML per gang, rejects.csv and manifest.json, each
-//! written atomically. Everything but the timings in manifest.json is a
-//! function of the inputs and the configuration, byte for byte.
+//! hotspots.csv, one GraphML per gang, rejects.csv, report.html and
+//! manifest.json, each written atomically. Everything but the timings in
+//! manifest.json (and shown in report.html) is a function of the inputs and
+//! the configuration, byte for byte.
 
 use crate::error::{Error, Result};
 use crate::export::{graphml, ColumnType, ColumnValue, Selection};
@@ -295,6 +296,7 @@ pub fn manifest(
 ) -> Result<Vec<u8>> {
     let m = serde_json::json!({
         "casegraph_version": env!("CARGO_PKG_VERSION"),
+        "case": case.display().to_string(),
         "config": config,
         "inputs": input_files(case)?,
         "rows": g.report.files,
@@ -353,13 +355,15 @@ pub fn write_all(
         ));
     }
     let mut names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
+    names.push("report.html".into());
     names.push("manifest.json".into());
     for (name, bytes) in &files {
         write_atomically(&dir.join(name), bytes)?;
     }
-    write_atomically(
-        &dir.join("manifest.json"),
-        &manifest(g, run, config, case, &names)?,
-    )?;
+    // The report shows the manifest's summary, so it is rendered from it.
+    let manifest = manifest(g, run, config, case, &names)?;
+    let report = crate::report::render(g, run, &manifest)?;
+    write_atomically(&dir.join("report.html"), report.as_bytes())?;
+    write_atomically(&dir.join("manifest.json"), &manifest)?;
     Ok(names)
 }
