@@ -160,6 +160,7 @@ fn every_output_is_written_and_the_manifest_names_the_inputs() {
         "hotspots.csv",
         "rejects.csv",
         "gang_G1.graphml",
+        "report.html",
         "manifest.json",
     ] {
         assert!(dir.path().join(f).is_file(), "{f} missing");
@@ -220,6 +221,17 @@ fn reruns_give_the_same_bytes_on_one_thread_and_on_two() {
         for n in &names {
             if n == "manifest.json" {
                 assert_eq!(without_timings(dirs[0].path()), without_timings(d.path()));
+            } else if n == "report.html" {
+                let strip = |dir: &Path| {
+                    let s = read(&dir.join(n));
+                    let (a, rest) = s.split_once("<!--timings-->").unwrap();
+                    format!("{a}{}", rest.split_once("<!--/timings-->").unwrap().1)
+                };
+                assert_eq!(
+                    strip(dirs[0].path()),
+                    strip(d.path()),
+                    "report.html differs"
+                );
             } else {
                 assert_eq!(
                     std::fs::read(dirs[0].path().join(n)).unwrap(),

@@ -176,3 +176,85 @@ pub fn regenerate(
         leads: run.leads.len(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> (CaseGraph, LeadRun, Vec<u8>) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiny");
+        let g = crate::open_case(&dir, &IngestConfig::default()).unwrap();
+        let config = LeadConfig::default();
+        let run = crate::lead::run(&g, &config).unwrap();
+        let manifest =
+            crate::lead::write::manifest(&g, &run, &config, &dir, &["report.html".to_string()])
+                .unwrap();
+        (g, run, manifest)
+    }
+
+    #[test]
+    fn every_gang_and_every_lead_has_its_section() {
+        let (g, run, manifest) = tiny();
+        let html = render(&g, &run, &manifest).unwrap();
+        assert!(!run.gangs.is_empty() && !run.leads.is_empty());
+        for gang in &run.gangs {
+            assert!(html.contains(&format!("id=\"{}\"", gang_anchor(&gang.gang_id))));
+            assert!(html.contains(&format!("href=\"#{}\"", gang_anchor(&gang.gang_id))));
+        }
+        for l in &run.leads {
+            let a = lead_anchor(&l.entity);
+            assert_eq!(html.matches(&format!("id=\"{a}\"")).count(), 1, "{a}");
+            assert!(html.contains(&format!("href=\"#{a}\"")));
+            for src in &l.sources {
+                assert!(html.contains(src.as_str()), "{src} not cited");
+            }
+        }
+        assert_eq!(
+            html.matches("<svg class=\"chart\"").count(),
+            run.gangs.len()
+        );
+        // One grid per gang, one per incident category present.
+        assert_eq!(
+            html.matches("<svg class=\"heatmap\"").count(),
+            run.gangs.len() + 2
+        );
+        // fixtures/tiny's names, CJK and Latin, and a checksum of the manifest.
+        assert!(html.contains("张伟") && html.contains("Zhang Wei"));
+        let m = Manifest::parse(&manifest).unwrap();
+        assert!(html.contains(&m.inputs[0].sha256));
+        // Cited call rows are described: calls.csv line 5 is lieutenant
+        // 139 0000 0002 calling burner 137 0000 0001.
+        assert!(html.contains(
+            "calls.csv:5</td><td>2026-03-02 20:10:00 +8613900000002 → +8613700000001, voice, 45 s"
+        ));
+    }
+
+    #[test]
+    fn the_page_is_self_contained() {
+        let (g, run, manifest) = tiny();
+        let html = render(&g, &run, &manifest).unwrap();
+        // Nothing fetched: no external scripts, styles, images or fonts.
+        for bad in ["src=", "<link", "@import", "url(", "http://", "https://"] {
+            let hits: Vec<&str> = html
+                .match_indices(bad)
+                .map(|(i, _)| &html[i.saturating_sub(20)..(i + 40).min(html.len())])
+                // The SVG namespace is a name, not a fetch.
+                .filter(|ctx| !ctx.contains("www.w3.org/2000/svg"))
+                .collect();
+            assert!(hits.is_empty(), "{bad}: {hits:?}");
+        }
+        assert_eq!(html.matches("<script>").count(), 2);
+        assert!(html.contains("Noto Sans CJK SC"));
+        assert!(html.contains("@media print"));
+    }
+
+    #[test]
+    fn rendering_depends_on_the_manifest_timings_not_the_run() {
+        let (g, mut run, manifest) = tiny();
+        let a = render(&g, &run, &manifest).unwrap();
+        for t in run.timings.iter_mut() {
+            t.seconds += 1.0;
+        }
+        assert_eq!(a, render(&g, &run, &manifest).unwrap());
+    }
+}

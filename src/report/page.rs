@@ -313,7 +313,7 @@ fn summary(s: &mut String, m: &Manifest) {
             Esc(&v.to_string())
         );
     }
-    s.push_str("</tbody></table>\n<h3>Timings</h3><table><thead><tr><th>stage</th><th class=\"n\">seconds</th></tr></thead><tbody>\n");
+    s.push_str("</tbody></table>\n<!--timings--><h3>Timings</h3><table><thead><tr><th>stage</th><th class=\"n\">seconds</th></tr></thead><tbody>\n");
     let mut total = 0.0;
     for t in &m.timings {
         total += t.seconds;
@@ -326,7 +326,7 @@ fn summary(s: &mut String, m: &Manifest) {
     }
     let _ = writeln!(
         s,
-        "<tr class=\"total\"><td>total</td><td class=\"n\">{total:.3}</td></tr></tbody></table>"
+        "<tr class=\"total\"><td>total</td><td class=\"n\">{total:.3}</td></tr></tbody></table><!--/timings-->"
     );
     let _ = write!(
         s,
