@@ -227,10 +227,10 @@ pub fn render(g: &CaseGraph, run: &LeadRun, m: &Manifest) -> String {
     nav(&mut s, run);
     s.push_str("<main>\n");
     summary(&mut s, m);
-    leads(&mut s, &ix, run);
     for (k, gang) in run.gangs.iter().enumerate() {
         gang_section(&mut s, &ix, run, k, gang);
     }
+    leads(&mut s, &ix, run);
     hotspots(&mut s, run);
     evidence(&mut s, &ix, run);
     let _ = write!(
@@ -251,7 +251,7 @@ const ERROR_HOOK: &str = r#"window.addEventListener("error", function (e) {
 });"#;
 
 fn nav(s: &mut String, run: &LeadRun) {
-    s.push_str(r##"<nav><a href="#summary">Summary</a> <a href="#leads">Leads</a> "##);
+    s.push_str(r##"<nav><a href="#summary">Summary</a> "##);
     for gang in &run.gangs {
         let _ = write!(
             s,
@@ -261,7 +261,7 @@ fn nav(s: &mut String, run: &LeadRun) {
         );
     }
     s.push_str(
-        r##"<a href="#hotspots">Hotspots</a> <a href="#evidence">Evidence</a></nav>
+        r##"<a href="#leads">Leads</a> <a href="#hotspots">Hotspots</a> <a href="#evidence">Evidence</a></nav>
 "##,
     );
 }
@@ -304,7 +304,7 @@ fn summary(s: &mut String, m: &Manifest) {
         );
     }
     s.push_str("</tbody></table><p class=\"small\">Rejected rows are listed with their reasons in rejects.csv.</p></div>\n");
-    s.push_str("<div><h3>Counts</h3><table><tbody>\n");
+    s.push_str("<div><h3>Counts</h3><table class=\"counts\"><tbody>\n");
     for (k, v) in &m.counts {
         let _ = writeln!(
             s,
@@ -313,7 +313,7 @@ fn summary(s: &mut String, m: &Manifest) {
             Esc(&v.to_string())
         );
     }
-    s.push_str("</tbody></table>\n<!--timings--><h3>Timings</h3><table><thead><tr><th>stage</th><th class=\"n\">seconds</th></tr></thead><tbody>\n");
+    s.push_str("</tbody></table></div>\n<div><!--timings--><h3>Timings</h3><table><thead><tr><th>stage</th><th class=\"n\">seconds</th></tr></thead><tbody>\n");
     let mut total = 0.0;
     for t in &m.timings {
         total += t.seconds;
@@ -330,7 +330,7 @@ fn summary(s: &mut String, m: &Manifest) {
     );
     let _ = write!(
         s,
-        "<h3>Outputs</h3><p class=\"small\">{}</p>\n",
+        "</div>\n</div>\n<p class=\"small\">Outputs of the run: {}</p>\n",
         m.outputs
             .iter()
             .map(|o| format!("<code>{}</code>", escape(o)))
@@ -340,7 +340,7 @@ fn summary(s: &mut String, m: &Manifest) {
     let config = serde_json::to_string_pretty(&m.config).unwrap_or_default();
     let _ = write!(
         s,
-        "<details class=\"no-print\"><summary>Configuration of the run</summary><pre>{}</pre></details></div>\n</div>\n</section>\n",
+        "<details class=\"no-print\"><summary>Configuration of the run</summary><pre>{}</pre></details>\n</section>\n",
         Esc(&config)
     );
 }
@@ -450,11 +450,13 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
     );
     // The leaders in words, before the picture.
     s.push_str("<ul class=\"leaders\">");
-    for m in gang
+    let mut leaders: Vec<&crate::lead::Member> = gang
         .members
         .iter()
         .filter(|m| matches!(m.role, Role::Boss | Role::Lieutenant))
-    {
+        .collect();
+    leaders.sort_by(|a, b| a.role.cmp(&b.role).then(a.phone.cmp(&b.phone)));
+    for m in leaders {
         let names: Vec<String> = m.person_ids.iter().filter_map(|p| ix.name_of(p)).collect();
         let mut dedup = FxHashSet::default();
         let names: Vec<&String> = names.iter().filter(|n| dedup.insert(*n)).collect();
