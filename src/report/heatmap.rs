@@ -13,17 +13,9 @@ use crate::model::time::{day_of_week, hour_of_day};
 use std::fmt::Write;
 
 /// Counts per weekday (Monday = 0) and hour of the case's wall clock.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Grid {
     pub counts: [[u32; 24]; 7],
-}
-
-impl Default for Grid {
-    fn default() -> Self {
-        Grid {
-            counts: [[0; 24]; 7],
-        }
-    }
 }
 
 impl Grid {

@@ -421,12 +421,12 @@ fn legend(s: &mut String) {
             r.as_str()
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<span><svg width=\"14\" height=\"14\"><circle class=\"burner\" cx=\"7\" cy=\"7\" r=\"5.5\" fill=\"{}\"/></svg> burner SIM (last 4 digits)</span>\
 <span><svg width=\"14\" height=\"14\"><rect x=\"1\" y=\"1\" width=\"12\" height=\"12\" fill=\"{HANDSET_COLOUR}\"/></svg> handset shared by SIMs</span>\
 <span><svg width=\"14\" height=\"14\"><polygon points=\"7,0 14,7 7,14 0,7\" fill=\"{INCIDENT_COLOUR}\"/></svg> fraud report</span>\
-<span>line width: calls and texts between the two phones</span></figcaption>\n",
+<span>line width: calls and texts between the two phones</span></figcaption>",
         role_colour(Role::Operator)
     );
 }
