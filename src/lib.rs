@@ -25,6 +25,7 @@ pub mod ingest;
 pub mod lead;
 pub mod model;
 pub mod query;
+pub mod report;
 pub mod resolve;
 pub mod safe_csv;
 pub mod snapshot;

@@ -162,6 +162,7 @@ fn every_output_is_written_and_the_manifest_names_the_inputs() {
         "hotspots.csv",
         "rejects.csv",
         "gang_G1.graphml",
+        "report.html",
         "manifest.json",
     ] {
         assert!(dir.path().join(f).is_file(), "{f} missing");

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 pub struct Args {
     #[command(flatten)]
     case: CaseArgs,
-    /// Folder for gangs.csv, leads.csv, leads.json, patterns.csv, hotspots.csv, GraphML, rejects.csv, manifest.json
+    /// Folder for gangs.csv, leads.csv, leads.json, patterns.csv, hotspots.csv, GraphML, rejects.csv, report.html, manifest.json
     #[arg(long, short, default_value = "leads-out", value_name = "DIR")]
     out: PathBuf,
     /// Thresholds and weights (see docs/leads.toml); left-out fields keep their defaults

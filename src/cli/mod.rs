@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod leads;
 pub mod output;
 pub mod query;
+pub mod report;
 pub mod resolve;
 pub mod stats;
 
@@ -59,6 +60,8 @@ enum Command {
     Contacts(contacts::Args),
     /// The main job: patterns, gangs and roles, and ranked leads explained back to the source rows
     Leads(leads::Args),
+    /// Write the browser report (report.html) of a leads output folder, a case or a snapshot
+    Report(report::Args),
 }
 
 /// How to read a case folder (ignored for snapshots, which remember theirs).
@@ -143,6 +146,7 @@ pub fn main() -> ExitCode {
         Command::Communities(a) => communities::run(a),
         Command::Contacts(a) => contacts::run(a),
         Command::Leads(a) => leads::run(a),
+        Command::Report(a) => report::run(a),
     })
     .map_err(anyhow::Error::from)
     .and_then(|r| r);

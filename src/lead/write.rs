@@ -1,7 +1,8 @@
 //! Writing a run: gangs.csv, leads.csv, leads.json, patterns.csv,
-//! hotspots.csv, one GraphML per gang, rejects.csv and manifest.json, each
-//! written atomically. Everything but the timings in manifest.json is a
-//! function of the inputs and the configuration, byte for byte.
+//! hotspots.csv, one GraphML per gang, rejects.csv, report.html and
+//! manifest.json, each written atomically. Everything but the timings in
+//! manifest.json (and shown in report.html) is a function of the inputs and
+//! the configuration, byte for byte.
 
 use crate::error::{Error, Result};
 use crate::export::{graphml, ColumnType, ColumnValue, Selection};
@@ -303,6 +304,7 @@ pub fn manifest(
 ) -> Result<Vec<u8>> {
     let m = serde_json::json!({
         "casegraph_version": env!("CARGO_PKG_VERSION"),
+        "case": case.display().to_string(),
         "config": config,
         "inputs": input_files(case)?,
         "rows": g.report.files,
@@ -362,6 +364,7 @@ pub fn write_all(
         ));
     }
     let mut names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
+    names.push("report.html".into());
     names.push("manifest.json".into());
     // The folder's consistency check: each file is replaced atomically, and
     // manifest.json, written last, holds every other file's SHA-256. A run
@@ -374,6 +377,13 @@ pub fn write_all(
     for (name, bytes) in &files {
         write_atomically(&dir.join(name), bytes)?;
     }
+    // The report shows the manifest's summary, so it is rendered from it
+    // (from everything but output_sha256, which it does not show); then
+    // its own checksum joins the others in the manifest written last.
+    let draft = manifest(g, run, config, case, &names, &sums)?;
+    let report = crate::report::render(g, run, &draft)?;
+    sums.insert("report.html".into(), sha256_hex(report.as_bytes()).into());
+    write_atomically(&dir.join("report.html"), report.as_bytes())?;
     write_atomically(
         &dir.join("manifest.json"),
         &manifest(g, run, config, case, &names, &sums)?,
