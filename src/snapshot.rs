@@ -114,7 +114,7 @@ impl<W: Write> Writer<W> {
 }
 
 /// The names of the sections, in file order.
-const SECTIONS: [&str; 24] = [
+const SECTIONS: [&str; 28] = [
     "meta",
     "str.blob",
     "str.ends",
@@ -137,6 +137,10 @@ const SECTIONS: [&str; 24] = [
     "handset_uses",
     "phone_locations",
     "person_phones",
+    "phone_reg_offs",
+    "phone_regs",
+    "phone_pers_offs",
+    "phone_pers",
     "names",
     "rejects",
 ];
@@ -189,6 +193,10 @@ pub fn write_to<W: Write>(graph: &CaseGraph, out: W) -> std::io::Result<W> {
     w.section(next(), &g.handset_uses)?;
     w.section(next(), &g.phone_locations)?;
     w.section(next(), &g.person_phones)?;
+    w.section(next(), &g.phone_registration_offsets)?;
+    w.section(next(), &g.phone_registrations)?;
+    w.section(next(), &g.phone_person_offsets)?;
+    w.section(next(), &g.phone_persons)?;
     w.section(next(), &g.names)?;
     w.section(next(), &rejects)?;
     let sum = w.index.digest();
@@ -597,6 +605,10 @@ fn load(src: Source) -> Result<CaseGraph, String> {
         handset_uses: column(&src, "handset_uses", next())?,
         phone_locations: column(&src, "phone_locations", next())?,
         person_phones: column(&src, "person_phones", next())?,
+        phone_registration_offsets: column(&src, "phone_reg_offs", next())?,
+        phone_registrations: column(&src, "phone_regs", next())?,
+        phone_person_offsets: column(&src, "phone_pers_offs", next())?,
+        phone_persons: column(&src, "phone_pers", next())?,
         names: column(&src, "names", next())?,
         report: meta.report,
     };
@@ -738,6 +750,19 @@ pub fn validate(g: &CaseGraph) -> Result<(), String> {
             .all(|u| idx_ok(u.person, nper) && idx_ok(u.phone, np))
     {
         return bad("link table");
+    }
+    if !offsets_ok(&g.phone_registration_offsets, g.phone_registrations.len())
+        || !g
+            .phone_registrations
+            .iter()
+            .all(|&r| idx_ok(r, g.registrations.len()))
+        || !offsets_ok(&g.phone_person_offsets, g.phone_persons.len())
+        || !g
+            .phone_persons
+            .iter()
+            .all(|&r| idx_ok(r, g.person_phones.len()))
+    {
+        return bad("phone index");
     }
     let node_ok = |kind: u32, idx: u32| {
         crate::model::NodeKind::from_u8(kind.min(255) as u8)

@@ -80,7 +80,9 @@ fn collect(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         // manifest is compared through the report itself.
         if rel.ends_with("report.html") {
             let text = String::from_utf8(bytes).unwrap();
-            bytes = text.replace(&base.display().to_string(), "OUT").into_bytes();
+            bytes = text
+                .replace(&base.display().to_string(), "OUT")
+                .into_bytes();
         }
         if rel.ends_with("manifest.json") {
             let text = String::from_utf8(bytes).unwrap();

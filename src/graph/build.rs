@@ -199,6 +199,10 @@ impl CaseBuilder {
         } = per_phone;
         let (call_in_offsets, call_in) = index_links_by_callee(n_phones, &call_links);
         let person_phones = link_persons_to_phones(&strings, &persons, &lists, &registrations);
+        let (phone_registration_offsets, phone_registrations) =
+            index_by_phone(n_phones, registrations.iter().map(|r| r.phone));
+        let (phone_person_offsets, phone_persons) =
+            index_by_phone(n_phones, person_phones.iter().map(|pp| pp.phone));
 
         let mut g = CaseGraph {
             meta,
@@ -222,6 +226,10 @@ impl CaseBuilder {
             handset_uses: handset_uses.into(),
             phone_locations: phone_locations.into(),
             person_phones: person_phones.into(),
+            phone_registration_offsets: phone_registration_offsets.into(),
+            phone_registrations: phone_registrations.into(),
+            phone_person_offsets: phone_person_offsets.into(),
+            phone_persons: phone_persons.into(),
             names: Vec::new().into(),
             report,
         };
@@ -485,18 +493,28 @@ impl PhoneLinks {
 /// Incoming links per phone: a counting sort of the links by callee. Links
 /// come in caller order, so each phone's incoming links are in caller order.
 fn index_links_by_callee(n_phones: usize, links: &[CallLink]) -> (Vec<u32>, Vec<u32>) {
+    index_by_phone(n_phones, links.iter().map(|l| l.callee))
+}
+
+/// A CSR index by phone over rows whose phones are `phone_of_row` (in row
+/// order): `index[offsets[p]..offsets[p + 1]]` are phone p's rows,
+/// ascending. A counting sort, O(phones + rows).
+fn index_by_phone(
+    n_phones: usize,
+    phone_of_row: impl Iterator<Item = u32> + Clone,
+) -> (Vec<u32>, Vec<u32>) {
     let mut offsets = vec![0u32; n_phones + 1];
-    for l in links {
-        offsets[l.callee as usize + 1] += 1;
+    for p in phone_of_row.clone() {
+        offsets[p as usize + 1] += 1;
     }
     for i in 0..n_phones {
         offsets[i + 1] += offsets[i];
     }
     let mut cursor = offsets[..n_phones].to_vec();
-    let mut index = vec![0u32; links.len()];
-    for (i, l) in links.iter().enumerate() {
-        index[cursor[l.callee as usize] as usize] = i as u32;
-        cursor[l.callee as usize] += 1;
+    let mut index = vec![0u32; offsets[n_phones] as usize];
+    for (i, p) in phone_of_row.enumerate() {
+        index[cursor[p as usize] as usize] = i as u32;
+        cursor[p as usize] += 1;
     }
     (offsets, index)
 }

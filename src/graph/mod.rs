@@ -303,6 +303,14 @@ pub struct CaseGraph {
     pub phone_locations: Column<PhoneAtLocation>,
     /// Sorted by `(person, phone)`.
     pub person_phones: Column<PersonPhone>,
+    /// `phone_registrations[phone_registration_offsets[p]..[p + 1]]`: the
+    /// registrations (phones.csv rows) of phone p, ascending.
+    pub phone_registration_offsets: Column<u32>,
+    pub phone_registrations: Column<u32>,
+    /// `phone_persons[phone_person_offsets[p]..[p + 1]]`: the rows of
+    /// `person_phones` naming phone p, ascending.
+    pub phone_person_offsets: Column<u32>,
+    pub phone_persons: Column<u32>,
     /// Every text a node answers to, sorted by text then node: the index
     /// behind [`lookup::Lookup`], stored in snapshots so that a fresh
     /// process finds a number without indexing the whole case.
@@ -377,6 +385,27 @@ impl CaseGraph {
         self.phone_locations.range(lo..hi)
     }
     /// Phones linked to a person record.
+    /// Registrations (phones.csv row indices) of one phone.
+    pub fn registrations_of(&self, phone_idx: u32) -> &[u32] {
+        let p = phone_idx as usize;
+        let (lo, hi) = (
+            self.phone_registration_offsets[p] as usize,
+            self.phone_registration_offsets[p + 1] as usize,
+        );
+        self.phone_registrations.range(lo..hi)
+    }
+    /// Person–phone links naming one phone.
+    pub fn persons_of_phone(&self, phone_idx: u32) -> impl Iterator<Item = &PersonPhone> + '_ {
+        let p = phone_idx as usize;
+        let (lo, hi) = (
+            self.phone_person_offsets[p] as usize,
+            self.phone_person_offsets[p + 1] as usize,
+        );
+        self.phone_persons
+            .range(lo..hi)
+            .iter()
+            .map(move |&i| &self.person_phones[i as usize])
+    }
     pub fn phones_of_person(&self, person_idx: u32) -> &[PersonPhone] {
         let lo = self
             .person_phones

@@ -136,7 +136,6 @@ impl Multi {
 /// pays only for the ones it needs.
 pub struct Reverse<'g> {
     g: &'g CaseGraph,
-    scans: std::sync::atomic::AtomicU32,
     persons_of_phone: OnceLock<Multi>,
     phones_of_handset: OnceLock<Multi>,
     incidents_of_phone: OnceLock<Multi>,
@@ -148,7 +147,6 @@ impl<'g> Reverse<'g> {
     fn new(g: &'g CaseGraph) -> Self {
         Reverse {
             g,
-            scans: std::sync::atomic::AtomicU32::new(0),
             persons_of_phone: OnceLock::new(),
             phones_of_handset: OnceLock::new(),
             incidents_of_phone: OnceLock::new(),
@@ -157,26 +155,13 @@ impl<'g> Reverse<'g> {
         }
     }
 
-    /// The person records linked to one phone. The first few look-ups scan
-    /// the person–phone table (one pass, no allocation); after that the
-    /// whole index is built, as a walk over many phones needs it.
+    /// The person records linked to one phone (the graph's per-phone
+    /// index: no scan).
     pub fn persons_of(&self, phone: u32) -> Vec<u32> {
-        use std::sync::atomic::Ordering;
-        if let Some(m) = self.persons_of_phone.get() {
-            return m.get(phone).to_vec();
-        }
-        if self.scans.fetch_add(1, Ordering::Relaxed) < 4 {
-            let mut v: Vec<u32> = self
-                .g
-                .person_phones
-                .iter()
-                .filter(|pp| pp.phone == phone)
-                .map(|pp| pp.person)
-                .collect();
-            v.sort_unstable();
-            return v;
-        }
-        self.persons_of_phone().get(phone).to_vec()
+        let mut v: Vec<u32> = self.g.persons_of_phone(phone).map(|pp| pp.person).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     pub fn persons_of_phone(&self) -> &Multi {

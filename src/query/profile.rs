@@ -124,9 +124,13 @@ pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
     person_links.sort_by_key(|pp| (pp.person, pp.phone));
     person_links.dedup();
 
-    let registrations: Vec<u32> = (0..g.registrations.len() as u32)
-        .filter(|&r| e.has_phone(g.registrations[r as usize].phone))
+    let mut registrations: Vec<u32> = e
+        .phones
+        .iter()
+        .flat_map(|&p| g.registrations_of(p).iter().copied())
         .collect();
+    registrations.sort_unstable();
+    registrations.dedup();
     let mut handsets: Vec<HandsetUse> = e
         .phones
         .iter()
@@ -135,27 +139,21 @@ pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
         .collect();
     handsets.sort_by_key(|u| (u.first, u.phone, u.handset));
 
-    let mut incidents: Vec<(u32, &'static str)> = Vec::new();
-    for &p in &e.phones {
-        incidents.extend(
-            rev.incidents_of_phone()
-                .get(p)
-                .iter()
-                .map(|&i| (i, "names phone")),
-        );
-    }
+    // One pass over the incidents (thousands, not millions): cheaper for
+    // one profile than building the reverse indexes over every phone.
     let victims: Vec<u32> = person_links
         .iter()
         .map(|pp| pp.person)
         .chain(e.persons.iter().copied())
         .collect();
-    for &v in &victims {
-        incidents.extend(
-            rev.incidents_of_victim()
-                .get(v)
-                .iter()
-                .map(|&i| (i, "victim")),
-        );
+    let mut incidents: Vec<(u32, &'static str)> = Vec::new();
+    for (i, inc) in g.incidents.iter().enumerate() {
+        if g.list(inc.phones).iter().any(|&p| e.has_phone(p)) {
+            incidents.push((i as u32, "names phone"));
+        }
+        if inc.victim != crate::graph::NONE && victims.contains(&inc.victim) {
+            incidents.push((i as u32, "victim"));
+        }
     }
     incidents.retain(|&(i, _)| range.contains(g.incidents[i as usize].time));
     incidents.sort_unstable();

@@ -186,9 +186,15 @@ mod tests {
         let g = crate::open_case(&dir, &IngestConfig::default()).unwrap();
         let config = LeadConfig::default();
         let run = crate::lead::run(&g, &config).unwrap();
-        let manifest =
-            crate::lead::write::manifest(&g, &run, &config, &dir, &["report.html".to_string()])
-                .unwrap();
+        let manifest = crate::lead::write::manifest(
+            &g,
+            &run,
+            &config,
+            &dir,
+            &["report.html".to_string()],
+            &Default::default(),
+        )
+        .unwrap();
         (g, run, manifest)
     }
 

@@ -315,7 +315,9 @@ fn summary(s: &mut String, m: &Manifest) {
     }
     // No stage timings here: they differ from run to run, and the report
     // is byte-identical for the same inputs (they are in manifest.json).
-    s.push_str("</tbody></table></div>\n<div><p class=\"small\">Stage timings are in manifest.json.</p>\n");
+    s.push_str(
+        "</tbody></table></div>\n<div><p class=\"small\">Stage timings are in manifest.json.</p>\n",
+    );
     let _ = write!(
         s,
         "</div>\n</div>\n<p class=\"small\">Outputs of the run: {}</p>\n",
