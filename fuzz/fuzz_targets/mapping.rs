@@ -31,17 +31,20 @@ fuzz_target!(|text: &str| {
         return;
     };
     // Offer each file under the name the mapping gives it.
-    let files = TINY.iter().map(|&(file, bytes)| {
-        let spec = FileSpec::ALL
-            .iter()
-            .find(|s| s.file == file)
-            .expect("a contract file");
-        let name = mapping
-            .for_file(spec)
-            .and_then(|m| m.file.clone())
-            .unwrap_or_else(|| file.to_string());
-        (name, bytes)
-    });
+    let files: Vec<(String, &[u8])> = TINY
+        .iter()
+        .map(|&(file, bytes)| {
+            let spec = FileSpec::ALL
+                .iter()
+                .find(|s| s.file == file)
+                .expect("a contract file");
+            let name = mapping
+                .for_file(spec)
+                .and_then(|m| m.file.clone())
+                .unwrap_or_else(|| file.to_string());
+            (name, bytes)
+        })
+        .collect();
     let config = IngestConfig {
         mapping,
         ..IngestConfig::default()
