@@ -153,6 +153,11 @@ fn a_line_of_64_mib_is_one_rejected_row_and_memory_stays_bounded() {
     // (LINE bytes); anything the reader kept of the row would come on top
     // (the csv reader alone would grow a LINE-sized buffer, twice over).
     let extra = run.peak_rss.saturating_sub(base.peak_rss);
+    eprintln!(
+        "peak RSS: {} MiB for the 64 MiB line, {} MiB for the small case",
+        run.peak_rss >> 20,
+        base.peak_rss >> 20
+    );
     assert!(
         extra < LINE as u64 + (24 << 20),
         "peak RSS {} MiB against {} MiB for the small case",
