@@ -2,6 +2,12 @@
 //! a column mapping if given), and hand out rows with their line numbers.
 //! Whole-file problems (missing required column, not CSV, not UTF-8) are
 //! errors; row problems become rejects. Exact duplicate rows are counted.
+//!
+//! Limits, so that a hostile file costs bounded memory and time: a row of
+//! more than [`MAX_ROW_BYTES`] is rejected without ever being held whole
+//! (see [`RowReader`]), a header of more than [`MAX_COLUMNS`] columns (or
+//! over the row limit) is an error, and a rejected row's fields are kept
+//! for the rejects file only up to [`MAX_COLUMNS`] of them.
 
 use super::columns::FileMapping;
 use super::{Duplicate, FileReport};
@@ -164,6 +170,7 @@ pub struct RowReader {
     line_mark: (usize, u64),
     name: String,
 }
+
 /// The account of a file's rows: kept, rejected, exact duplicates.
 pub struct Ledger {
     name: String,
