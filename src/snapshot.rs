@@ -298,14 +298,22 @@ fn map_file(path: &Path) -> Result<memmap2::Mmap> {
 pub fn catch_corruption<R>(f: impl FnOnce() -> R) -> Result<R> {
     let outer = WATCHED.with(|w| w.borrow_mut().replace(Vec::new()));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    let watched = WATCHED.with(|w| std::mem::replace(&mut *w.borrow_mut(), outer));
-    let deferred = DEFERRED.with(|d| d.borrow_mut().take());
+    let watched = WATCHED
+        .with(|w| std::mem::replace(&mut *w.borrow_mut(), outer))
+        .unwrap_or_default();
+    WATCHING.fetch_sub(watched.len(), std::sync::atomic::Ordering::SeqCst);
+    // With several guards at once in the process, one may take another's
+    // held-back messages; only the messages are affected, not the outcome.
+    let deferred = match DEFERRED.lock() {
+        Ok(mut held) => std::mem::take(&mut *held),
+        Err(_) => Vec::new(),
+    };
     match result {
         Ok(r) => Ok(r),
         Err(payload) => match payload.downcast::<Corrupted>() {
             Ok(c) => Err(Error::Invalid(format!("snapshot {c}"))),
             Err(other) => {
-                for (name, backing) in watched.unwrap_or_default() {
+                for (name, backing) in watched {
                     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         from_bytes((*backing).as_ref())
                     }));
@@ -319,7 +327,7 @@ pub fn catch_corruption<R>(f: impl FnOnce() -> R) -> Result<R> {
                         reason,
                     });
                 }
-                if let Some(message) = deferred {
+                for message in deferred {
                     eprintln!("{message}");
                 }
                 std::panic::resume_unwind(other)
@@ -333,37 +341,42 @@ thread_local! {
     /// on this thread (`None` outside one).
     static WATCHED: std::cell::RefCell<Option<Vec<(String, Backing)>>> =
         const { std::cell::RefCell::new(None) };
-    /// The message of a panic held back by [`quiet_corruption_panics`]
-    /// until [`catch_corruption`] knows whether it was a forged snapshot.
-    static DEFERRED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
+
+/// How many lazily loaded snapshots are under watch in the process. While
+/// any is, [`quiet_corruption_panics`] holds panic messages back (from any
+/// thread: a rayon worker's panic reaches the guard by unwinding through
+/// the pool).
+static WATCHING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Panic messages held back until [`catch_corruption`] knows whether they
+/// come from a forged snapshot (then they are dropped) or a bug (printed).
+static DEFERRED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
 /// Remember a lazily loaded snapshot for [`catch_corruption`].
 fn watch(name: &str, backing: &Backing) {
     WATCHED.with(|w| {
         if let Some(list) = w.borrow_mut().as_mut() {
             list.push((name.to_string(), backing.clone()));
+            WATCHING.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
     });
 }
 
 /// Keep the default panic message quiet for [`Corrupted`] unwinds (they
 /// are reported as errors by [`catch_corruption`]), and hold back the
-/// message of other panics on a thread that has a lazily loaded snapshot
-/// under watch until it is known whether the snapshot was forged; call
-/// once at start-up.
+/// message of other panics while a lazily loaded snapshot is under watch,
+/// until it is known whether the snapshot was forged; call once at
+/// start-up. Other panics go to the hook that was in place.
 pub fn quiet_corruption_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if info.payload().downcast_ref::<Corrupted>().is_some() {
             return;
         }
-        let watching = WATCHED
-            .try_with(|w| w.borrow().as_ref().is_some_and(|l| !l.is_empty()))
-            .unwrap_or(false);
-        if watching {
+        if WATCHING.load(std::sync::atomic::Ordering::SeqCst) > 0 {
             let message = format!(
-                "thread panicked at {}: {}",
+                "thread '{}' panicked at {}: {}",
+                std::thread::current().name().unwrap_or("<unnamed>"),
                 info.location().map_or_else(String::new, |l| l.to_string()),
                 info.payload()
                     .downcast_ref::<&str>()
@@ -371,7 +384,9 @@ pub fn quiet_corruption_panics() {
                     .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
                     .unwrap_or("(no message)")
             );
-            let _ = DEFERRED.try_with(|d| *d.borrow_mut() = Some(message));
+            if let Ok(mut held) = DEFERRED.lock() {
+                held.push(message);
+            }
             return;
         }
         default(info);

@@ -51,7 +51,12 @@ fn exercise(g: &CaseGraph) {
     let _ = casegraph::export::graphml::write(g, &sel, Default::default(), std::io::sink());
 }
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(
+    // libFuzzer's panic hook aborts at once; a corrupted block unwinds to
+    // `catch_corruption` by design, so let the CLI's hook judge first (it
+    // passes every other panic on to libFuzzer's hook).
+    init: snapshot::quiet_corruption_panics(),
+    |data: &[u8]| {
     let Some((&flag, rest)) = data.split_first() else {
         return;
     };
