@@ -39,9 +39,11 @@
 //! What the lazy path does not do is [`validate`] (it reads every row):
 //! it trusts that a snapshot whose checksums hold was written by casegraph,
 //! whose rows are consistent by construction. A hand-crafted file with
-//! valid checksums and out-of-range indices can make a command panic on a
-//! bounds check (safe Rust: never undefined behaviour); run
-//! [`read_verified`] to refuse such a file up front.
+//! valid checksums and out-of-range indices (a forged file) makes a bounds
+//! check panic (safe Rust: never undefined behaviour); [`catch_corruption`]
+//! then checks the snapshots it saw loaded in full and returns the one that
+//! fails as the error, so a forged file is an error naming it, at no cost
+//! to a sound one. [`read_verified`] refuses such a file up front.
 //!
 //! Files are written atomically (temp file, then rename).
 
