@@ -39,9 +39,11 @@
 //! What the lazy path does not do is [`validate`] (it reads every row):
 //! it trusts that a snapshot whose checksums hold was written by casegraph,
 //! whose rows are consistent by construction. A hand-crafted file with
-//! valid checksums and out-of-range indices can make a command panic on a
-//! bounds check (safe Rust: never undefined behaviour); run
-//! [`read_verified`] to refuse such a file up front.
+//! valid checksums and out-of-range indices (a forged file) makes a bounds
+//! check panic (safe Rust: never undefined behaviour); [`catch_corruption`]
+//! then checks the snapshots it saw loaded in full and returns the one that
+//! fails as the error, so a forged file is an error naming it, at no cost
+//! to a sound one. [`read_verified`] refuses such a file up front.
 //!
 //! Files are written atomically (temp file, then rename).
 
@@ -318,8 +320,20 @@ fn process_alive(pid: u32) -> bool {
 pub fn read(path: &Path) -> Result<CaseGraph> {
     let map = map_file(path)?;
     let backing: Backing = Arc::new(map);
+    watch(&path.display().to_string(), &backing);
     load(Source::Mapped(backing)).map_err(|reason| Error::Snapshot {
         path: path.to_path_buf(),
+        reason,
+    })
+}
+
+/// [`read`] on bytes already in memory, which must start at an address
+/// aligned to 8 bytes (the rows are borrowed in place). `name` names the
+/// snapshot in errors.
+pub fn read_lazily(name: &str, backing: Backing) -> Result<CaseGraph> {
+    watch(name, &backing);
+    load(Source::Mapped(backing)).map_err(|reason| Error::Snapshot {
+        path: name.into(),
         reason,
     })
 }
@@ -350,27 +364,157 @@ fn map_file(path: &Path) -> Result<memmap2::Mmap> {
 }
 
 /// Run `f`, turning a corrupted block found while it reads a lazily loaded
-/// snapshot into an error instead of an unwinding panic. Other panics go on
-/// unwinding.
+/// snapshot into an error instead of an unwinding panic.
+///
+/// A lazily loaded snapshot is not [`validate`]d (that reads every row), so
+/// a forged file whose checksums hold but whose rows point outside their
+/// tables can make `f` panic on a bounds check. Every snapshot loaded
+/// lazily on this thread while `f` runs is remembered; when `f` panics
+/// with anything else than [`Corrupted`], each is checked in full with
+/// [`from_bytes`], and a snapshot that fails is the error. Only when all
+/// of them pass is the panic a bug, and it goes on unwinding. So the
+/// happy path pays nothing, and a forged snapshot is an error naming it.
 pub fn catch_corruption<R>(f: impl FnOnce() -> R) -> Result<R> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+    let outer = WATCHED.with(|w| w.borrow_mut().replace(Vec::new()));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    let watched = WATCHED
+        .with(|w| std::mem::replace(&mut *w.borrow_mut(), outer))
+        .unwrap_or_default();
+    WATCHING.fetch_sub(watched.len(), std::sync::atomic::Ordering::SeqCst);
+    // With several guards at once in the process, one may take another's
+    // held-back messages; only the messages are affected, not the outcome.
+    let deferred = match DEFERRED.lock() {
+        Ok(mut held) => std::mem::take(&mut *held),
+        Err(_) => Vec::new(),
+    };
+    match result {
         Ok(r) => Ok(r),
         Err(payload) => match payload.downcast::<Corrupted>() {
             Ok(c) => Err(Error::Invalid(format!("snapshot {c}"))),
-            Err(other) => std::panic::resume_unwind(other),
+            Err(other) => {
+                for (name, backing) in watched {
+                    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        from_bytes((*backing).as_ref())
+                    }));
+                    let reason = match checked {
+                        Ok(Ok(_)) => continue,
+                        Ok(Err(reason)) => reason,
+                        Err(_) => "it cannot be checked".to_string(),
+                    };
+                    return Err(Error::Snapshot {
+                        path: name.into(),
+                        reason,
+                    });
+                }
+                for message in deferred {
+                    eprintln!("{message}");
+                }
+                std::panic::resume_unwind(other)
+            }
         },
     }
 }
 
+thread_local! {
+    /// Snapshots loaded lazily inside the innermost [`catch_corruption`]
+    /// on this thread (`None` outside one).
+    static WATCHED: std::cell::RefCell<Option<Vec<(String, Backing)>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// How many lazily loaded snapshots are under watch in the process. While
+/// any is, [`quiet_corruption_panics`] holds panic messages back (from any
+/// thread: a rayon worker's panic reaches the guard by unwinding through
+/// the pool).
+static WATCHING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Panic messages held back until [`catch_corruption`] knows whether they
+/// come from a forged snapshot (then they are dropped) or a bug (printed).
+static DEFERRED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Remember a lazily loaded snapshot for [`catch_corruption`].
+fn watch(name: &str, backing: &Backing) {
+    WATCHED.with(|w| {
+        if let Some(list) = w.borrow_mut().as_mut() {
+            list.push((name.to_string(), backing.clone()));
+            WATCHING.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+}
+
 /// Keep the default panic message quiet for [`Corrupted`] unwinds (they
-/// are reported as errors by [`catch_corruption`]); call once at start-up.
+/// are reported as errors by [`catch_corruption`]), and hold back the
+/// message of other panics while a lazily loaded snapshot is under watch,
+/// until it is known whether the snapshot was forged; call once at
+/// start-up. Other panics go to the hook that was in place.
 pub fn quiet_corruption_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if info.payload().downcast_ref::<Corrupted>().is_none() {
-            default(info);
+        if info.payload().downcast_ref::<Corrupted>().is_some() {
+            return;
         }
+        if WATCHING.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            let message = format!(
+                "thread '{}' panicked at {}: {}",
+                std::thread::current().name().unwrap_or("<unnamed>"),
+                info.location().map_or_else(String::new, |l| l.to_string()),
+                info.payload()
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("(no message)")
+            );
+            if let Ok(mut held) = DEFERRED.lock() {
+                held.push(message);
+            }
+            return;
+        }
+        default(info);
     }));
+}
+
+/// Recompute every checksum of a snapshot in place (block sums, their
+/// sums, the index sum), so that it passes the checks a loader makes at
+/// open whatever its rows say. For testing the loaders against forged
+/// files; an error when the layout itself does not hold.
+pub fn reseal(bytes: &mut [u8]) -> Result<(), String> {
+    if bytes.len() < 32 || &bytes[..8] != MAGIC {
+        return Err("expected a file starting with CASEGRPH".into());
+    }
+    let body_len = bytes.len() - 16;
+    let mut index = xxhash_rust::xxh3::Xxh3::new();
+    index.update(&bytes[..16]);
+    let mut at = 16usize;
+    let truncated = || "truncated".to_string();
+    for _ in SECTIONS {
+        let h = at;
+        let payload = h
+            .checked_add(SECTION_HEADER)
+            .filter(|&e| e <= body_len)
+            .ok_or_else(truncated)?;
+        let len = u64::from_le_bytes(bytes[h + 32..h + 40].try_into().expect("8 bytes"));
+        let len = usize::try_from(len).map_err(|_| truncated())?;
+        let end = payload
+            .checked_add(len)
+            .filter(|&e| e <= body_len)
+            .ok_or_else(truncated)?;
+        let padded = end + (8 - end % 8) % 8;
+        let n_blocks = len.div_ceil(1 << BLOCK_LOG2);
+        let sums_end = padded
+            .checked_add(n_blocks * 8)
+            .filter(|&e| e <= body_len)
+            .ok_or_else(truncated)?;
+        let sums: Vec<u8> = bytes[payload..end]
+            .chunks(1 << BLOCK_LOG2)
+            .flat_map(|b| xxh3_64(b).to_le_bytes())
+            .collect();
+        bytes[padded..sums_end].copy_from_slice(&sums);
+        bytes[h + 40..h + 48].copy_from_slice(&xxh3_64(&sums).to_le_bytes());
+        index.update(&bytes[h..payload]);
+        index.update(&sums);
+        at = sums_end;
+    }
+    bytes[body_len..body_len + 8].copy_from_slice(&index.digest().to_le_bytes());
+    Ok(())
 }
 
 /// Whether a file starts like a snapshot (used to tell snapshots from case folders).

@@ -196,14 +196,64 @@ pub fn ingest_case(dir: &Path, config: &IngestConfig) -> Result<CaseGraph> {
             }
         )));
     }
+    ingest_tables(&dir.display().to_string(), config, |spec, mapping| {
+        Table::open(dir, *spec, mapping)
+    })
+}
+
+/// Read a case whose files are given as readers rather than a folder (a
+/// case held in memory, an archive's entries): `files` are (file name,
+/// reader) pairs, the names as in a folder (`calls.csv`, or what the column
+/// mapping names). Each reader is read to its end. `source` names the case
+/// in the graph's metadata.
+pub fn ingest_readers<R: std::io::Read>(
+    source: &str,
+    files: impl IntoIterator<Item = (String, R)>,
+    config: &IngestConfig,
+) -> Result<CaseGraph> {
+    let mut held = std::collections::BTreeMap::new();
+    for (name, mut reader) in files {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| crate::error::Error::UnreadableFile {
+                file: name.clone(),
+                reason: format!("cannot read it: {e}"),
+            })?;
+        held.insert(name, bytes);
+    }
+    ingest_tables(source, config, |spec, mapping| {
+        let name = mapping
+            .and_then(|m| m.file.clone())
+            .unwrap_or_else(|| spec.file.to_string());
+        match held.remove(&name) {
+            Some(bytes) => {
+                Table::from_bytes(name.clone(), name.into(), *spec, mapping, bytes.into()).map(Some)
+            }
+            None if spec.file == FileSpec::CALLS.file => Err(crate::error::Error::UnreadableFile {
+                file: name,
+                reason: format!("expected the required file in {source}, found none"),
+            }),
+            None => Ok(None),
+        }
+    })
+}
+
+/// Read the five files of the contract, in order, from wherever `open`
+/// finds them.
+fn ingest_tables(
+    source: &str,
+    config: &IngestConfig,
+    mut open: impl FnMut(&FileSpec, Option<&columns::FileMapping>) -> Result<Option<Table>>,
+) -> Result<CaseGraph> {
     let mut builder = CaseBuilder::new(CaseMeta {
         country_code: config.phone_rules.country_code().to_string(),
         utc_offset_s: config.clock.offset_seconds(),
-        source: dir.display().to_string(),
+        source: source.to_string(),
     });
     let mut report = IngestReport::default();
     for spec in FileSpec::ALL {
-        let table = Table::open(dir, *spec, config.mapping.for_file(spec))?;
+        let table = open(spec, config.mapping.for_file(spec))?;
         let Some(mut table) = table else {
             report.files.push(FileReport {
                 file: spec.file.to_string(),

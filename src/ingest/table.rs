@@ -2,6 +2,12 @@
 //! a column mapping if given), and hand out rows with their line numbers.
 //! Whole-file problems (missing required column, not CSV, not UTF-8) are
 //! errors; row problems become rejects. Exact duplicate rows are counted.
+//!
+//! Limits, so that a hostile file costs bounded memory and time: a row of
+//! more than [`MAX_ROW_BYTES`] is rejected without ever being held whole
+//! (see [`RowReader`]), a header of more than [`MAX_COLUMNS`] columns (or
+//! over the row limit) is an error, and a rejected row's fields are kept
+//! for the rejects file only up to [`MAX_COLUMNS`] of them.
 
 use super::columns::FileMapping;
 use super::{Duplicate, FileReport};
@@ -151,8 +157,15 @@ pub struct Table {
 }
 
 /// Reads a file's records and gives each its physical line number.
+///
+/// Memory stays bounded whatever the file holds: the csv reader is never
+/// handed more than [`MAX_ROW_BYTES`] past the start of the record it is
+/// reading ([`Guarded`]), so a 500 MB line (or an unclosed quote that runs
+/// to the end of the file) stops it there; the rest of that record is
+/// skipped by a scan that keeps nothing, and the record is handed on as a
+/// short stand-in that [`Shape::check`] rejects with the row's true size.
 pub struct RowReader {
-    reader: csv::Reader<std::io::Cursor<FileBytes>>,
+    reader: csv::Reader<Guarded>,
     /// Byte offset and line of the last record, for counting lines.
     line_mark: (usize, u64),
     name: String,
@@ -191,8 +204,11 @@ impl Deduper {
     }
 }
 
-/// Rows of absurd size are rejected rather than parsed.
+/// Rows of absurd size are rejected rather than parsed (a row's field
+/// bytes, without quotes and delimiters).
 pub const MAX_ROW_BYTES: usize = 1 << 20;
+/// A header with more columns than this is not a case file.
+pub const MAX_COLUMNS: usize = 4096;
 
 impl Table {
     /// Open `spec`'s file in `dir`. `Ok(None)` when the file is absent and
@@ -229,28 +245,47 @@ impl Table {
             });
         }
         let bytes = FileBytes::open(&path)?;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(1 << 16)
-            .from_reader(std::io::Cursor::new(bytes));
+        Self::from_bytes(name, path, spec, mapping, bytes).map(Some)
+    }
+
+    /// A case file already in memory (or mapped), named `name` in messages.
+    pub fn from_bytes(
+        name: String,
+        path: PathBuf,
+        spec: FileSpec,
+        mapping: Option<&FileMapping>,
+        bytes: FileBytes,
+    ) -> Result<Table> {
+        let size = bytes.as_ref().len() as u64;
+        let mut rows = RowReader::new(bytes, name.clone());
         let unreadable = |reason: String| Error::UnreadableFile {
             file: name.clone(),
             reason,
         };
         let mut header = ByteRecord::new();
-        let got = reader
-            .read_byte_record(&mut header)
+        let got = rows
+            .next(&mut header)
             .map_err(|e| unreadable(format!("cannot read the header: {e}")))?;
         if !got {
             return Err(unreadable(
                 "expected a header row, found an empty file".into(),
             ));
         }
+        if let Some(size) = oversized(&header) {
+            return Err(unreadable(format!(
+                "expected a header row of at most {MAX_ROW_BYTES} bytes, found {size} bytes (not a CSV file?)"
+            )));
+        }
         if header.as_slice().contains(&0) {
             return Err(unreadable(
                 "expected CSV text, found binary data (NUL bytes) in the header".into(),
             ));
+        }
+        if header.len() > MAX_COLUMNS {
+            return Err(unreadable(format!(
+                "expected at most {MAX_COLUMNS} columns, found {} in the header",
+                header.len()
+            )));
         }
         let mut names = Vec::with_capacity(header.len());
         for (i, field) in header.iter().enumerate() {
@@ -326,16 +361,12 @@ impl Table {
             },
             ..FileReport::default()
         };
-        Ok(Some(Table {
+        Ok(Table {
             spec,
             name: name.clone(),
             path,
-            size: meta.len(),
-            rows: RowReader {
-                reader,
-                line_mark: (0, 1),
-                name: name.clone(),
-            },
+            size,
+            rows,
             index,
             extra,
             n_fields: names.len(),
@@ -344,7 +375,7 @@ impl Table {
                 dedupe: Deduper::default(),
                 report,
             },
-        }))
+        })
     }
 
     /// A view on a screened row's contract fields.
@@ -382,36 +413,100 @@ impl Table {
 }
 
 impl RowReader {
+    fn new(bytes: FileBytes, name: String) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(Guarded {
+                bytes,
+                at: 0,
+                limit: 0,
+            });
+        RowReader {
+            reader,
+            line_mark: (0, 1),
+            name,
+        }
+    }
+
     /// Bytes read so far, for progress.
     pub fn bytes_read(&self) -> u64 {
         self.reader.position().byte()
     }
 
     /// Read up to `max` more rows into `buf`, reusing its records'
-    /// allocations; returns how many were read (0 at the end).
+    /// allocations; returns how many were read (0 at the end). A chunk
+    /// also ends once it holds [`CHUNK_BYTES`], so the rows in flight take
+    /// bounded memory even when every row is near the size limit.
     pub fn read_chunk(&mut self, buf: &mut Vec<ByteRecord>, max: usize) -> Result<usize> {
         let mut n = 0;
-        while n < max {
+        let mut bytes = 0;
+        while n < max && bytes < CHUNK_BYTES {
             if n == buf.len() {
                 buf.push(ByteRecord::new());
+            } else if buf[n].as_slice().len() > REUSE_RECORD_BYTES {
+                // Do not keep a big row's buffer around for the next chunk.
+                buf[n] = ByteRecord::new();
             }
-            match self.reader.read_byte_record(&mut buf[n]) {
+            match self.next(&mut buf[n]) {
                 Ok(true) => {
-                    let mut rec = std::mem::take(&mut buf[n]);
-                    self.fix_line(&mut rec);
-                    buf[n] = rec;
+                    bytes += buf[n].as_slice().len();
                     n += 1;
                 }
                 Ok(false) => break,
-                Err(e) => {
+                Err(reason) => {
                     return Err(Error::UnreadableFile {
                         file: self.name.clone(),
-                        reason: format!("cannot read past line {}: {e}", self.line_mark.1),
+                        reason: format!("cannot read past line {}: {reason}", self.line_mark.1),
                     })
                 }
             }
         }
         Ok(n)
+    }
+
+    /// Read the next record into `rec` with its line number; `false` at the
+    /// end. A record over [`MAX_ROW_BYTES`] comes back as a stand-in (see
+    /// [`oversized`]).
+    fn next(&mut self, rec: &mut ByteRecord) -> std::result::Result<bool, String> {
+        let start = self.reader.position().clone();
+        let from = start.byte() as usize;
+        self.reader.get_mut().limit = from.saturating_add(MAX_ROW_BYTES + 1);
+        match self.reader.read_byte_record(rec) {
+            Ok(true) => {
+                self.fix_line(rec);
+                Ok(true)
+            }
+            Ok(false) => Ok(false),
+            Err(e) if Guarded::stopped(&e) => {
+                let data = self.reader.get_ref().bytes.as_ref();
+                let (end, long) = read_long_record(data, from, rec);
+                let mut next = start.clone();
+                next.set_byte(end as u64)
+                    .set_record(start.record().saturating_add(1));
+                self.reader
+                    .seek_raw(std::io::SeekFrom::Start(end as u64), next)
+                    .map_err(|e| e.to_string())?;
+                match long {
+                    LongRecord::End => Ok(false),
+                    LongRecord::Fits => {
+                        rec.set_position(Some(start));
+                        self.fix_line(rec);
+                        Ok(true)
+                    }
+                    LongRecord::Oversized(size) => {
+                        rec.set_position(Some(start));
+                        self.fix_line(rec);
+                        let mut pos = rec.position().cloned().expect("set above");
+                        pos.set_record(OVERSIZED | size as u64);
+                        rec.set_position(Some(pos));
+                        Ok(true)
+                    }
+                }
+            }
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// The csv reader's line numbers are off after CRLF endings and blank
@@ -423,7 +518,7 @@ impl RowReader {
         let Some(pos) = rec.position().cloned() else {
             return;
         };
-        let data = self.reader.get_ref().get_ref().as_ref();
+        let data = self.reader.get_ref().bytes.as_ref();
         let mut start = (pos.byte() as usize).min(data.len());
         while start < data.len() && (data[start] == b'\n' || data[start] == b'\r') {
             start += 1;
@@ -438,6 +533,140 @@ impl RowReader {
             .set_line(line)
             .set_record(pos.record());
         rec.set_position(Some(fixed));
+    }
+}
+
+/// The bytes in flight per chunk of rows (see [`RowReader::read_chunk`]).
+pub const CHUNK_BYTES: usize = 32 << 20;
+/// A record buffer that held a row longer than this is not reused.
+const REUSE_RECORD_BYTES: usize = 4 << 10;
+/// Bytes of an oversized row kept in its stand-in, for the reject message.
+const OVERSIZED_PREVIEW: usize = 200;
+/// Marks a stand-in in its position's record number; the low bits hold the
+/// row's true size in bytes.
+const OVERSIZED: u64 = 1 << 63;
+
+/// The true size of a row that [`RowReader`] cut short (its stand-in holds
+/// only the first bytes, as one field), or `None` for a row read whole.
+pub fn oversized(rec: &ByteRecord) -> Option<usize> {
+    let record = rec.position()?.record();
+    (record & OVERSIZED != 0).then_some((record & !OVERSIZED) as usize)
+}
+
+/// The bytes of a case file as the csv reader sees them: it is never given
+/// more than up to `limit` (an error instead), so no record it builds can
+/// outgrow [`MAX_ROW_BYTES`] by more than a read buffer.
+struct Guarded {
+    bytes: FileBytes,
+    at: usize,
+    limit: usize,
+}
+
+#[derive(Debug)]
+struct RowTooLong;
+
+impl std::fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row longer than {MAX_ROW_BYTES} bytes")
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
+impl Guarded {
+    /// Whether `e` is this reader stopping a record at its limit.
+    fn stopped(e: &csv::Error) -> bool {
+        matches!(e.kind(), csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<RowTooLong>()))
+    }
+}
+
+impl std::io::Read for Guarded {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let data = self.bytes.as_ref();
+        let end = data.len().min(self.limit.max(self.at));
+        if self.at == end && end < data.len() {
+            return Err(std::io::Error::other(RowTooLong));
+        }
+        let n = out.len().min(end - self.at);
+        out[..n].copy_from_slice(&data[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for Guarded {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let len = self.bytes.as_ref().len() as i128;
+        let at = match to {
+            std::io::SeekFrom::Start(n) => n as i128,
+            std::io::SeekFrom::End(d) => len + d as i128,
+            std::io::SeekFrom::Current(d) => self.at as i128 + d as i128,
+        };
+        if !(0..=len).contains(&at) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "seek outside the file",
+            ));
+        }
+        self.at = at as usize;
+        Ok(self.at as u64)
+    }
+}
+
+/// What [`read_long_record`] found.
+enum LongRecord {
+    /// Only blank lines were left.
+    End,
+    /// The record is within the limit after all (it followed many blank
+    /// lines); it is in the record passed in.
+    Fits,
+    /// The record's field bytes, kept only up to a preview.
+    Oversized(usize),
+}
+
+/// Read the record starting at byte `from` with csv-core, as the csv
+/// reader would (same dialect: comma, double quote, CR/LF endings), keeping
+/// at most [`MAX_ROW_BYTES`] of it; returns the byte after the record.
+/// Memory: two fixed scratch buffers and at most the limit.
+fn read_long_record(data: &[u8], from: usize, rec: &mut ByteRecord) -> (usize, LongRecord) {
+    let mut core = csv_core::Reader::new();
+    let mut out = vec![0u8; 1 << 16];
+    let mut ends = vec![0usize; 1 << 10];
+    let mut kept: Vec<u8> = Vec::new();
+    let mut kept_ends: Vec<usize> = Vec::new();
+    let mut size = 0usize;
+    let mut at = from;
+    rec.clear();
+    loop {
+        let (res, nin, nout, nend) = core.read_record(&data[at..], &mut out, &mut ends);
+        at += nin;
+        size += nout;
+        if size <= MAX_ROW_BYTES {
+            kept.extend_from_slice(&out[..nout]);
+            kept_ends.extend_from_slice(&ends[..nend]);
+        } else if kept.len() < OVERSIZED_PREVIEW {
+            let room = OVERSIZED_PREVIEW - kept.len();
+            kept.extend_from_slice(&out[..nout.min(room)]);
+        }
+        match res {
+            csv_core::ReadRecordResult::InputEmpty
+            | csv_core::ReadRecordResult::OutputFull
+            | csv_core::ReadRecordResult::OutputEndsFull => continue,
+            csv_core::ReadRecordResult::Record => break,
+            csv_core::ReadRecordResult::End => return (data.len(), LongRecord::End),
+        }
+    }
+    if size <= MAX_ROW_BYTES {
+        let mut prev = 0;
+        for &end in &kept_ends {
+            rec.push_field(&kept[prev..end]);
+            prev = end;
+        }
+        (at, LongRecord::Fits)
+    } else {
+        kept.truncate(OVERSIZED_PREVIEW);
+        rec.push_field(&kept);
+        (at, LongRecord::Oversized(size))
     }
 }
 
@@ -484,12 +713,28 @@ impl Ledger {
                 line: line_of(rec) as u64,
             },
             reason,
-            raw: rec
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect(),
+            raw: raw_fields(rec),
         });
     }
+}
+
+/// A rejected row's fields for the rejects file. A row of more fields than
+/// a header may have keeps the first [`MAX_COLUMNS`] and says how many more
+/// there were (a row of a million empty fields would otherwise cost some
+/// 24 MB of bookkeeping for one line).
+fn raw_fields(rec: &ByteRecord) -> Vec<String> {
+    let mut raw: Vec<String> = rec
+        .iter()
+        .take(MAX_COLUMNS)
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect();
+    if rec.len() > MAX_COLUMNS {
+        raw.push(format!(
+            "[{} more fields not kept]",
+            rec.len() - MAX_COLUMNS
+        ));
+    }
+    raw
 }
 
 /// What [`Ledger::screen`] found.
@@ -506,6 +751,13 @@ pub fn line_of(rec: &ByteRecord) -> u32 {
 
 /// A 128-bit hash of a row's fields, for exact-duplicate detection.
 pub fn row_hash(rec: &ByteRecord) -> u128 {
+    if oversized(rec).is_some() {
+        // Only a preview of the row was kept, so two such rows cannot be
+        // told apart: give each its own hash (from its offset), never a
+        // duplicate.
+        let at = rec.position().map_or(0, |p| p.byte());
+        return xxhash_rust::xxh3::xxh3_128_with_seed(b"oversized row", at);
+    }
     // The fields' bytes in one pass, seeded by their lengths so that
     // `a,bc` and `ab,c` differ.
     let lengths = rec.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, f| {
@@ -537,6 +789,11 @@ impl Shape {
 }
 
 fn check_shape(rec: &ByteRecord, n_fields: usize) -> Result<(), String> {
+    if let Some(bytes) = oversized(rec) {
+        return Err(format!(
+            "expected a row of at most {MAX_ROW_BYTES} bytes, found {bytes}"
+        ));
+    }
     let bytes = rec.as_slice().len();
     if bytes > MAX_ROW_BYTES {
         return Err(format!(
@@ -624,7 +881,7 @@ enum FileBytesInner {
 }
 
 impl FileBytes {
-    fn open(path: &Path) -> Result<Self> {
+    pub fn open(path: &Path) -> Result<Self> {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
         if len > 0 {
@@ -638,6 +895,12 @@ impl FileBytes {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(|e| Error::io(path, e))?;
         Ok(FileBytes(FileBytesInner::Owned(bytes)))
+    }
+}
+
+impl From<Vec<u8>> for FileBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        FileBytes(FileBytesInner::Owned(bytes))
     }
 }
 

@@ -40,8 +40,18 @@ impl Clock {
             _ => return Err(bad()),
         };
         let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
+        // Digits only (no sign of their own), minutes under 60, and the
+        // hours small enough not to overflow: `+99999999` is an error.
+        let digits =
+            |t: &str| !t.is_empty() && t.len() <= 2 && t.bytes().all(|b| b.is_ascii_digit());
+        if !digits(h) || !digits(m) {
+            return Err(bad());
+        }
         let h: i32 = h.parse().map_err(|_| bad())?;
         let m: i32 = m.parse().map_err(|_| bad())?;
+        if m >= 60 {
+            return Err(bad());
+        }
         let offset = FixedOffset::east_opt(sign * (h * 3600 + m * 60)).ok_or_else(bad)?;
         Ok(Clock { offset })
     }
@@ -206,6 +216,26 @@ mod tests {
             Clock::default().parse_time("2026-03-14 13:05:33").unwrap()
         );
         assert!(Clock::with_offset("8").is_err());
+        // Found by the `time` fuzz target (its first crash, `-05130205`):
+        // hours that overflow the seconds (a panic with overflow checks on,
+        // a wrapped offset without); and signs or minutes out of place.
+        for bad in [
+            "-05130205",
+            "+99999999",
+            "+2147483647:00",
+            "-08:-30",
+            "+08:75",
+            "++8",
+            "+8:+5",
+            "+",
+        ] {
+            assert!(Clock::with_offset(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            Clock::with_offset("-05:30").unwrap().offset_seconds(),
+            -19_800
+        );
+        assert_eq!(Clock::with_offset("+8").unwrap().offset_seconds(), 28_800);
     }
 
     proptest! {

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Remake the seed corpora in fuzz/seeds/<target>/ from the fixtures.
+# Needs the casegraph binary (built here with `cargo build`) for the
+# snapshot seeds. The seeds are small on purpose: libFuzzer grows its own
+# corpus (fuzz/corpus/, not committed) from them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seeds=fuzz/seeds
+rm -rf "$seeds"
+mkdir -p "$seeds"/{phone,time,mapping,case_file,export,snapshot}
+
+# phone and time take two strings; `arbitrary` reads the first one's
+# length from a leading byte (for inputs under 256 bytes).
+pair() { # target name first second
+  local len
+  len=$(printf '%s' "$3" | wc -c)
+  { printf "\\$(printf '%03o' "$len")"; printf '%s%s' "$3" "$4"; } >"$seeds/$1/$2"
+}
+pair phone plain 86 13900000001
+pair phone spaced 86 '+86 139 0000 0001'
+pair phone intl 86 008613900000002
+pair phone dashes 44 '139-0000-0003'
+pair phone short 86 10086
+pair phone trunk 86 02587654321
+pair time plain +08:00 '2026-03-01 09:00:00'
+pair time t +08:00 '2026-03-01T09:05:00'
+pair time zulu -05:30 '2026-03-01T09:05:00.250Z'
+pair time offset +08:00 '2026-03-01 09:05:00+02:00'
+pair time date +00:00 '2026-03-14'
+
+cp tests/fixtures/mapped/mapping.toml "$seeds/mapping/carrier.toml"
+printf '[persons]\nperson_id = "RECORD_NO"\nname = "FULL_NAME"\n[phones]\nfile = "subscribers.csv"\n' \
+  >"$seeds/mapping/persons.toml"
+
+# case_file: a byte picking the file (0 locations, 1 persons, 2 phones,
+# 3 calls, 4 incidents), then the file.
+i=0
+for f in locations persons phones calls incidents; do
+  pick="\\$(printf '%03o' $i)"
+  for dir in fixtures/tiny tests/fixtures/messy; do
+    { printf "$pick"; cat "$dir/$f.csv"; } >"$seeds/case_file/$f-$(basename "$dir")"
+  done
+  { printf "$pick"; head -c 3000 "fixtures/demo/$f.csv"; } >"$seeds/case_file/$f-demo"
+  i=$((i + 1))
+done
+{ printf '\003'; cat tests/fixtures/binary/calls.csv; } >"$seeds/case_file/calls-binary"
+{ printf '\003'; cat tests/fixtures/gbk_header/calls.csv; } >"$seeds/case_file/calls-gbk"
+
+# export: `arbitrary` builds the rows from any bytes; these are the
+# fixtures' bytes read as such (deterministic, varied).
+for f in calls persons phones; do
+  head -c 2000 "fixtures/tiny/$f.csv" >"$seeds/export/$f"
+done
+head -c 4000 tests/fixtures/export_names/persons.csv >"$seeds/export/names"
+
+# snapshot: a flag byte (odd: reseal checksums before loading), then a
+# snapshot of fixtures/tiny.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+${CASEGRAPH:-target/debug/casegraph} ingest fixtures/tiny --out "$tmp/tiny.cgs" --format csv >/dev/null
+for flag in 0 1; do
+  { printf "\\$(printf '%03o' $flag)"; cat "$tmp/tiny.cgs"; } >"$seeds/snapshot/tiny-$flag"
+done
+head -c 2000 "$tmp/tiny.cgs" | { printf '\000'; cat; } >"$seeds/snapshot/truncated"
+du -sh "$seeds"/*
