@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 pub struct BurnerConfig {
     /// Days between the phone's first and last event, at most.
     pub max_life_days: f64,
+    /// ... and at most this share of the case's period (first to last
+    /// event of the case): a phone seen over most of a short case is not
+    /// short-lived.
+    pub max_life_share: f64,
     /// Outgoing calls and texts, at least.
     pub min_outgoing: u32,
     /// Distinct numbers called, at least.
@@ -27,18 +31,23 @@ pub struct BurnerConfig {
     /// calls count as short), as a share of outgoing, at least.
     pub min_short_share: f64,
     pub short_call_s: u32,
+    /// Outgoing events, at least, of a SIM used one after another with a
+    /// burner in one handset and showing every other burner test.
+    pub min_outgoing_rotated: u32,
 }
 
 impl Default for BurnerConfig {
     fn default() -> Self {
         BurnerConfig {
             max_life_days: 30.0,
+            max_life_share: 0.5,
             min_outgoing: 8,
             min_distinct: 6,
             min_distinct_share: 0.6,
             max_incoming_share: 0.25,
             min_short_share: 0.5,
             short_call_s: 90,
+            min_outgoing_rotated: 3,
         }
     }
 }

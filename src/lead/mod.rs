@@ -153,7 +153,7 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
     let mut ctx = ctx;
     for h in &hubs {
         let p = h.phone_idx as usize;
-        if patterns::burner::is_burner(&ctx.profiles[p], &config.burner) {
+        if patterns::burner::is_burner(&ctx.profiles[p], &config.burner, ctx.case_days) {
             ctx.is_hub[p] = false;
         }
     }
@@ -162,8 +162,8 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
         .filter(|h| ctx.is_hub[h.phone_idx as usize])
         .collect();
     let mut hits = Vec::new();
-    hits.extend(patterns::burner::detect(&ctx, &config.burner));
     let swapped = patterns::sim_swap::swapped_handsets(&ctx, &config.sim_swap);
+    hits.extend(patterns::burner::detect(&ctx, &config.burner, &swapped));
     hits.extend(patterns::sim_swap::detect(&ctx, &config.sim_swap));
     hits.extend(patterns::incident_contact::detect_named(&ctx));
     hits.extend(patterns::fan_out_victims::detect(&ctx, &config.fan_out));
