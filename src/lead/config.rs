@@ -232,6 +232,7 @@ impl Default for PatternWeights {
 pub struct RoleWeights {
     pub boss: f64,
     pub lieutenant: f64,
+    pub broker: f64,
     pub operator: f64,
     pub mule: f64,
 }
@@ -241,9 +242,44 @@ impl Default for RoleWeights {
         RoleWeights {
             boss: 12.0,
             lieutenant: 8.0,
+            broker: 8.0,
             operator: 1.0,
             mule: 5.0,
         }
+    }
+}
+
+/// Brokers: phones that bridge gangs (see `lead::broker`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BrokerConfig {
+    /// Call events with the members of a gang, at least, for the gang to count.
+    pub min_events: u32,
+    /// Gangs reached that way, at least (2 or more).
+    pub min_gangs: usize,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            min_events: 2,
+            min_gangs: 2,
+        }
+    }
+}
+
+/// Leads for people: an individual whose phones are leads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PersonLeadConfig {
+    /// A person's score is his best phone's score plus this share of each
+    /// other lead phone's score (each part of the score alike).
+    pub other_phones: f64,
+}
+
+impl Default for PersonLeadConfig {
+    fn default() -> Self {
+        PersonLeadConfig { other_phones: 0.25 }
     }
 }
 
@@ -318,6 +354,8 @@ pub struct LeadConfig {
     pub patterns: PatternWeights,
     pub roles: RoleWeights,
     pub gangs: GangConfig,
+    pub brokers: BrokerConfig,
+    pub person_leads: PersonLeadConfig,
     /// Leads listed, at most (0: all).
     pub max_leads: usize,
 }
