@@ -4,8 +4,11 @@
 //!
 //! The rule, both parts must hold:
 //! 1. *Contacts span gangs*: the phone has at least `min_events` call
-//!    events with members of each of at least `min_gangs` gangs (its own
-//!    gang counts when it is a member), it is not a suspect SIM (burner,
+//!    events with the leadership (boss or lieutenants) of each of at least
+//!    `min_gangs` gangs (its own gang counts when it is a member): a
+//!    go-between deals with those who decide, while a relative of an
+//!    operator in one gang and of a mule in another is family, not a tie
+//!    between gangs. It is not a suspect SIM (burner,
 //!    phone named in reports, fan-out: operators' tools, not people), and
 //!    it has at most `max_member_contacts` contacts (a switchboard or a
 //!    shop talks to everyone).
@@ -33,7 +36,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Broker {
     pub phone: u32,
-    /// (gang index, call events with its members, members in contact), by gang index.
+    /// (gang index, call events with its leadership, leaders in contact), by gang index.
     pub gangs: Vec<(usize, u32, u32)>,
     /// Normalised betweenness in the gangs' subgraph.
     pub betweenness: f64,
@@ -45,6 +48,8 @@ pub struct Inputs<'a> {
     pub members: &'a [Vec<u32>],
     /// Suspect SIMs (never brokers; their calls are not counted).
     pub suspect: &'a [bool],
+    /// Members labelled boss or lieutenant: only calls with them count.
+    pub leader: &'a [bool],
     /// Phones that can be suspects at all (not service numbers, not victims').
     pub eligible: &'a dyn Fn(u32) -> bool,
     /// Call events with each other phone: `ties(p)`.
@@ -59,7 +64,7 @@ pub fn find(inp: &Inputs, c: &BrokerConfig, max_contacts: usize) -> Result<Vec<B
     let mut span: BTreeMap<(u32, usize), (u32, u32)> = BTreeMap::new();
     for (k, phones) in inp.members.iter().enumerate() {
         for &m in phones {
-            if inp.suspect[m as usize] {
+            if inp.suspect[m as usize] || !inp.leader[m as usize] {
                 continue;
             }
             for (q, n) in (inp.ties)(m) {
@@ -161,6 +166,15 @@ mod tests {
     }
 
     fn run(members: &[Vec<u32>], calls: &[(u32, u32, u32)], suspect: &[bool]) -> Vec<Broker> {
+        run_led(members, calls, suspect, &[true; 7])
+    }
+
+    fn run_led(
+        members: &[Vec<u32>],
+        calls: &[(u32, u32, u32)],
+        suspect: &[bool],
+        leader: &[bool],
+    ) -> Vec<Broker> {
         let ties = |p: u32| {
             let mut v: Vec<(u32, u32)> = calls
                 .iter()
@@ -188,6 +202,7 @@ mod tests {
             &Inputs {
                 members,
                 suspect,
+                leader,
                 eligible: &|_| true,
                 ties: &ties,
                 evidence: &eg,
@@ -216,6 +231,17 @@ mod tests {
         let mut suspect = [false; 7];
         suspect[4] = true;
         assert!(run(&members, &calls, &suspect).is_empty());
+    }
+
+    #[test]
+    fn contacts_with_rank_and_file_only_do_not_make_a_broker() {
+        // Phone 4 talks to 1 and 2; if 2 is not boss or lieutenant of gang
+        // B (an operator's own phone, a mule), phone 4 is a relative, not a
+        // go-between.
+        let (members, calls) = case();
+        let mut leader = [true; 7];
+        leader[2] = false;
+        assert!(run_led(&members, &calls, &[false; 7], &leader).is_empty());
     }
 
     #[test]

@@ -434,10 +434,17 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
 
     // Brokers between gangs.
     let gang_phones: Vec<Vec<u32>> = cands.iter().map(|c| c.phones.clone()).collect();
+    let mut leader = vec![false; n];
+    for gang in &gangs {
+        for m in &gang.members {
+            leader[m.phone_idx as usize] = matches!(m.role, Role::Boss | Role::Lieutenant);
+        }
+    }
     let brokers = broker::find(
         &broker::Inputs {
             members: &gang_phones,
             suspect: &is_suspect,
+            leader: &leader,
             eligible: &|p| ctx.eligible(p),
             ties: &ties,
             evidence: &eg,
@@ -452,9 +459,9 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
             .iter()
             .map(|&(k, events, members)| {
                 format!(
-                    "{events} calls with {members} member{} of G{}",
-                    if members == 1 { "" } else { "s" },
-                    k + 1
+                    "{events} calls with the boss or lieutenants of G{} ({members} phone{})",
+                    k + 1,
+                    if members == 1 { "" } else { "s" }
                 )
             })
             .collect();
@@ -484,7 +491,7 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
                     .iter_mut()
                     .find(|m| m.phone_idx == p)
                     .expect("a member of its gang");
-                if matches!(m.role, Role::Lieutenant | Role::Mule) {
+                if m.role != Role::Boss {
                     m.score += role_weight(&config.roles, Role::Broker)
                         - role_weight(&config.roles, m.role);
                     m.role = Role::Broker;
