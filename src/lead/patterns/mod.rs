@@ -145,13 +145,16 @@ impl<'g> Context<'g> {
         let case_days = case_days(graph);
         // A victim's phones: those the victim's records claim or that are
         // registered to them — except a SIM that behaves like a burner,
-        // which was bought in a stolen name, maybe the victim's.
+        // which was bought in a stolen name, maybe the victim's, or is
+        // claimed by a record that resolution put with a victim's (an
+        // operator and a victim of one common name and birth year): a
+        // victim's own phone does not cold-call a hundred strangers.
         let mut is_victim_phone = vec![false; n];
         for (p, &ind) in individual_of_person.iter().enumerate() {
             if victim_individual[ind as usize] {
                 for pp in graph.phones_of_person(p as u32) {
                     let ph = pp.phone as usize;
-                    if pp.claimed() || !burner::is_burner(&profiles[ph], burner, case_days) {
+                    if !burner::is_burner(&profiles[ph], burner, case_days) {
                         is_victim_phone[ph] = true;
                     }
                 }
