@@ -615,7 +615,8 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
 
 /// Leads for people: each individual holding lead phones (claimed by one of
 /// his person records), scored from them (see `[person_leads]` in
-/// docs/leads.toml), with his records and their persons.csv lines.
+/// docs/leads.toml), with his records and their persons.csv lines. The
+/// lead is named by the first record claiming his best phone.
 fn person_leads<I: Iterator<Item = u32>>(
     g: &CaseGraph,
     phone_leads: &[Lead],
@@ -652,7 +653,20 @@ fn person_leads<I: Iterator<Item = u32>>(
             parts.role += c.other_phones * q.role;
             parts.gang += c.other_phones * q.gang;
         }
-        let records = &records_of_individual[ind as usize];
+        // His records, those claiming his lead phones first: the lead is
+        // named by a record claiming his best phone (the direct evidence),
+        // not by whichever record resolution happened to list first.
+        let claiming: Vec<u32> = held
+            .iter()
+            .flat_map(|&li| claimers(lead_phones[li]).collect::<Vec<u32>>())
+            .collect();
+        let named_by = claimers(lead_phones[held[0]])
+            .filter(|r| individual_of_person[*r as usize] == ind)
+            .min()
+            .unwrap_or(records_of_individual[ind as usize][0]);
+        let mut records: Vec<u32> = records_of_individual[ind as usize].clone();
+        records.sort_by_key(|r| (!claiming.contains(r), *r));
+        let records = &records;
         let phones: Vec<String> = held
             .iter()
             .map(|&li| {
@@ -719,7 +733,7 @@ fn person_leads<I: Iterator<Item = u32>>(
         out.push(Lead {
             rank: 0,
             entity_kind: "person",
-            entity: g.str(g.persons[records[0] as usize].person_id).to_string(),
+            entity: g.str(g.persons[named_by as usize].person_id).to_string(),
             score: parts.patterns + parts.role + parts.gang,
             parts,
             gang: best.gang.clone(),
