@@ -49,7 +49,7 @@ fn same_seed_same_bytes_and_another_seed_differs() {
     generate(&cfg, b.path()).unwrap();
     generate(&GenerateConfig { seed: 43, ..cfg }, c.path()).unwrap();
     let (fa, fb, fc) = (files_of(a.path()), files_of(b.path()), files_of(c.path()));
-    assert_eq!(fa.len(), 14, "5 case files and 9 truth files");
+    assert_eq!(fa.len(), 15, "5 case files and 10 truth files");
     for ((na, ba), (nb, bb)) in fa.iter().zip(&fb) {
         assert_eq!(na, nb);
         assert!(ba == bb, "{na} differs between two runs with the same seed");
@@ -201,6 +201,30 @@ fn check_against_engine(seed: u64, size: Size) {
                 r[2]
             ),
             other => panic!("unknown node kind {other}"),
+        }
+    }
+    // Brokers: one per pair of gangs, each tied to two of them, in the graph,
+    // and not a gang member.
+    let brokers = read_csv(&truth.join("brokers.csv"));
+    let broker_phones: Vec<&Vec<String>> = brokers.iter().filter(|r| r[0] == "phone").collect();
+    let n_gangs = gangs
+        .iter()
+        .map(|r| r[0].as_str())
+        .collect::<BTreeSet<_>>()
+        .len();
+    assert_eq!(broker_phones.len(), n_gangs / 2);
+    for r in &brokers {
+        assert_eq!(r[2].split(';').count(), 2, "{r:?}");
+        match r[0].as_str() {
+            "phone" => {
+                assert!(g.find_phone(&r[1]).is_some(), "broker phone {}", r[1]);
+                assert!(
+                    !gangs.iter().any(|m| m[2] == r[1]),
+                    "broker {} in a gang",
+                    r[1]
+                );
+            }
+            _ => assert!(person_ids.contains(r[1].as_str()), "broker person {}", r[1]),
         }
     }
     // Every kept person record belongs to one individual.

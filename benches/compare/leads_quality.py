@@ -10,7 +10,11 @@ For each (size, seed): generate the case (unless already there), run
 - boss right: recovered gangs whose planted boss phone is labelled boss in
   the best-matching reported gang;
 - burners flagged: planted burners (truth/individual_phones.csv, how=burner)
-  with a `burner` row in patterns.csv.
+  with a `burner` row in patterns.csv;
+- brokers found: planted brokers (truth/brokers.csv, phones) labelled
+  `broker` in gangs.csv; false brokers: other phones labelled broker;
+- person leads: leads.csv rows of entity_kind person, and how many of
+  them are records of a planted gang member or broker.
 
 Usage: leads_quality.py [--bin target/release/casegraph] [--work DIR] SIZE:SEED ...
 Example: leads_quality.py tiny:101 tiny:102 small:201 small:202 medium:301
@@ -55,6 +59,14 @@ def score(case, out):
     decoys = {r["node_id"] for r in read_csv(os.path.join(case, "truth", "decoys.csv")) if r["node_kind"] == "phone"}
     burners = {r["phone"] for r in read_csv(os.path.join(case, "truth", "individual_phones.csv")) if r["how"] == "burner"}
     flagged = {r["entity"] for r in read_csv(os.path.join(out, "patterns.csv")) if r["pattern"] == "burner"}
+    brokers_path = os.path.join(case, "truth", "brokers.csv")
+    brokers_rows = read_csv(brokers_path) if os.path.exists(brokers_path) else []
+    planted_brokers = {r["node_id"] for r in brokers_rows if r["node_kind"] == "phone"}
+    found_brokers = {r["node_id"] for r in read_csv(os.path.join(out, "gangs.csv"))
+                     if r["node_kind"] == "phone" and r["role"] == "broker"}
+    bad_people = {r["node_id"] for r in truth if r["node_kind"] == "person"}
+    bad_people |= {r["node_id"] for r in brokers_rows if r["node_kind"] == "person"}
+    person_leads = [r["entity"] for r in read_csv(os.path.join(out, "leads.csv")) if r["entity_kind"] == "person"]
     return {
         "planted": len(planted),
         "reported": len(reported),
@@ -65,6 +77,11 @@ def score(case, out):
         "burners": len(burners),
         "burners_flagged": len(burners & flagged),
         "false_burners": len(flagged - burners),
+        "brokers": len(planted_brokers),
+        "brokers_found": len(planted_brokers & found_brokers),
+        "false_brokers": len(found_brokers - planted_brokers),
+        "person_leads": len(person_leads),
+        "person_leads_planted": sum(1 for p in person_leads if p in bad_people),
     }
 
 
@@ -75,7 +92,7 @@ def main():
     ap.add_argument("runs", nargs="+", help="SIZE:SEED")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
-    print(f"{'size':<7}{'seed':>6}{'gangs':>7}{'recov':>7}{'boss':>6}{'hubs':>6}{'decoys':>7}{'burners':>9}{'flagged':>9}{'false_b':>8}{'secs':>7}")
+    print(f"{'size':<7}{'seed':>6}{'gangs':>7}{'recov':>7}{'boss':>6}{'hubs':>6}{'decoys':>7}{'burners':>9}{'flagged':>9}{'false_b':>8}{'brokers':>8}{'found':>6}{'false':>6}{'people':>7}{'planted':>8}{'secs':>7}")
     tot = defaultdict(int)
     for run in a.runs:
         size, seed = run.split(":")
@@ -89,7 +106,7 @@ def main():
         s = score(case, out)
         for k, v in s.items():
             tot[k] += v
-        print(f"{size:<7}{seed:>6}{s['planted']:>7}{s['recovered']:>7}{s['boss_ok']:>6}{s['hubs_in_gangs']:>6}{s['decoys_in_gangs']:>7}{s['burners']:>9}{s['burners_flagged']:>9}{s['false_burners']:>8}{secs:>7.1f}", flush=True)
+        print(f"{size:<7}{seed:>6}{s['planted']:>7}{s['recovered']:>7}{s['boss_ok']:>6}{s['hubs_in_gangs']:>6}{s['decoys_in_gangs']:>7}{s['burners']:>9}{s['burners_flagged']:>9}{s['false_burners']:>8}{s['brokers']:>8}{s['brokers_found']:>6}{s['false_brokers']:>6}{s['person_leads']:>7}{s['person_leads_planted']:>8}{secs:>7.1f}", flush=True)
     p = max(tot["planted"], 1)
     r = max(tot["recovered"], 1)
     b = max(tot["burners"], 1)
@@ -97,7 +114,9 @@ def main():
           f"boss right in {tot['boss_ok']}/{tot['recovered']} ({100*tot['boss_ok']/r:.0f}%), "
           f"{tot['hubs_in_gangs']} service numbers and {tot['decoys_in_gangs']} decoy phones in gangs, "
           f"{tot['burners_flagged']}/{tot['burners']} burners flagged ({100*tot['burners_flagged']/b:.0f}%), "
-          f"{tot['false_burners']} other phones flagged burner")
+          f"{tot['false_burners']} other phones flagged burner, "
+          f"{tot['brokers_found']}/{tot['brokers']} brokers found, {tot['false_brokers']} other phones labelled broker, "
+          f"{tot['person_leads_planted']}/{tot['person_leads']} person leads are planted gang members or brokers")
 
 
 if __name__ == "__main__":

@@ -56,11 +56,12 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
 
     let mut leads = Table::new(
         "leads",
-        &["rank", "phone", "score", "gang", "role", "reasons"],
+        &["rank", "kind", "entity", "score", "gang", "role", "reasons"],
     );
     for l in result.leads.iter().take(args.top) {
         leads.push(vec![
             (l.rank as u64).into(),
+            l.entity_kind.into(),
             l.entity.as_str().into(),
             lead::write::num(l.score).into(),
             l.gang.clone().unwrap_or_default().into(),
@@ -76,6 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             "phones",
             "boss",
             "lieutenants",
+            "brokers",
             "operator_phones",
             "mules",
             "incidents",
@@ -95,14 +97,18 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             (g.members.len() as u64).into(),
             boss.into(),
             of(lead::Role::Lieutenant).into(),
+            of(lead::Role::Broker).into(),
             of(lead::Role::Operator).into(),
             of(lead::Role::Mule).into(),
             (g.incidents.len() as u64).into(),
         ]);
     }
+    // On a terminal the reasons are cut to its width; leads.csv and
+    // leads.json keep them whole.
     Document::default()
         .with(leads)
         .with(gangs)
+        .fit_width(super::output::terminal_width())
         .print(args.format.format())?;
     eprintln!(
         "casegraph: {} gangs, {} leads, {} pattern hits; results in {}",

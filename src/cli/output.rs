@@ -148,11 +148,21 @@ impl Table {
 #[derive(Debug, Clone, Default)]
 pub struct Document {
     pub tables: Vec<Table>,
+    /// In table format, fit every table into this many columns: long cells
+    /// are cut to one line ending in `…` (CSV and JSON keep the full text).
+    pub max_width: Option<u16>,
 }
 
 impl Document {
     pub fn with(mut self, t: Table) -> Self {
         self.tables.push(t);
+        self
+    }
+
+    /// Fit tables to `width` columns (see [`Document::max_width`]); `None`
+    /// leaves them as wide as their cells.
+    pub fn fit_width(mut self, width: Option<u16>) -> Self {
+        self.max_width = width;
         self
     }
 
@@ -177,8 +187,17 @@ impl Document {
                     let mut ct = comfy_table::Table::new();
                     ct.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
                     ct.set_header(&t.columns);
+                    if let Some(w) = self.max_width {
+                        ct.set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+                            .set_width(w)
+                            .set_truncation_indicator("…");
+                    }
                     for r in &t.rows {
-                        ct.add_row(r.iter().map(Cell::text));
+                        let mut row = comfy_table::Row::from(r.iter().map(Cell::text));
+                        if self.max_width.is_some() {
+                            row.max_height(1);
+                        }
+                        ct.add_row(row);
                     }
                     writeln!(out, "{ct}")?;
                 }
@@ -229,6 +248,23 @@ impl Document {
         }
         Ok(())
     }
+}
+
+/// The width tables should fit when printed for a person: `COLUMNS` if
+/// set to a number, else the terminal's width when stdout is a terminal,
+/// else none (a pipe or a file gets full rows).
+pub fn terminal_width() -> Option<u16> {
+    if let Some(w) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u16>().ok())
+        .filter(|&w| w > 0)
+    {
+        return Some(w);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| w)
 }
 
 fn csv_io(e: csv::Error) -> std::io::Error {
@@ -297,4 +333,45 @@ pub fn write_csv_file(
     let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
     casegraph::snapshot::write_atomically(path, &bytes)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wide() -> Document {
+        let mut t = Table::new("leads", &["rank", "entity", "reasons"]);
+        t.push(vec![
+            1u64.into(),
+            "+8613900000001".into(),
+            "member of gang G1 as boss: 5 of his 5 calls are with the gang, with 2 lieutenants, none with an operator's SIM".into(),
+        ]);
+        Document::default().with(t)
+    }
+
+    fn render(d: &Document, f: Format) -> String {
+        let mut out = Vec::new();
+        d.render(f, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_fitted_table_stays_within_the_width_and_says_it_cut() {
+        let text = render(&wide().fit_width(Some(60)), Format::Table);
+        for line in text.lines() {
+            assert!(line.chars().count() <= 60, "{line:?} is wider than 60");
+        }
+        assert!(text.contains('…'), "{text}");
+        assert!(
+            text.contains("+8613900000001"),
+            "short cells stay whole: {text}"
+        );
+    }
+
+    #[test]
+    fn unfitted_tables_and_csv_keep_the_full_text() {
+        let full = "none with an operator's SIM";
+        assert!(render(&wide(), Format::Table).contains(full));
+        assert!(render(&wide().fit_width(Some(60)), Format::Csv).contains(full));
+    }
 }

@@ -4,6 +4,10 @@
 //! few days each and are rotated in sequence through one work handset; a den
 //! (one or two cells) where operators work side by side; and hooked victims
 //! who report fraud incidents naming the burner and the mule account.
+//!
+//! Brokers: for each pair of consecutive gangs (G1 and G2, G3 and G4, ...)
+//! one ordinary resident who deals with a lieutenant of each, on his own
+//! phone, every few days — the only tie between the two gangs.
 
 use super::calls::{cell_at, Call, ODD_HOURS, WORK_HOURS};
 use super::names::Name;
@@ -37,6 +41,80 @@ pub struct Gang {
     pub slip: Option<(u32, usize)>,
     /// Cold calls per burner per day.
     pub rate: u32,
+}
+
+/// A go-between of two gangs: `who` talks to lieutenant `contacts[i]` of
+/// gang `gangs[i]`.
+#[derive(Debug, Clone)]
+pub struct Broker {
+    pub who: u32,
+    pub gangs: [usize; 2],
+    pub contacts: [u32; 2],
+}
+
+/// One broker per pair of consecutive gangs: a background resident, marked
+/// [`Part::Broker`] so that no other part of the story picks him.
+pub fn make_brokers(world: &mut World, gangs: &[Gang], rng: &mut ChaCha8Rng) -> Vec<Broker> {
+    let mut out = Vec::new();
+    for pair in (0..gangs.len()).collect::<Vec<_>>().chunks_exact(2) {
+        let who = world.random_background(rng);
+        world.individuals[who as usize].part = Part::Broker;
+        let contacts = [pair[0], pair[1]].map(|k| {
+            let lts = &gangs[k].lieutenants;
+            lts[rng.gen_range(0..lts.len())]
+        });
+        out.push(Broker {
+            who,
+            gangs: [pair[0], pair[1]],
+            contacts,
+        });
+    }
+    out
+}
+
+/// The brokers' calls: from the day both gangs are at work, on about one
+/// day in three a call (either direction) with each gang's lieutenant, in
+/// the daytime or evening, from wherever each is.
+pub fn plan_brokers(
+    world: &World,
+    gangs: &[Gang],
+    brokers: &[Broker],
+    rng: &mut ChaCha8Rng,
+    plan: &mut Plan,
+) {
+    let days = world.scale.days;
+    let phone = |who: u32| world.individuals[who as usize].phones[0];
+    for b in brokers {
+        let start = b
+            .gangs
+            .iter()
+            .map(|&k| gangs[k].start_day)
+            .max()
+            .unwrap_or(0);
+        for day in start..days {
+            for &lt in &b.contacts {
+                if !rng.gen_bool(0.35) {
+                    continue;
+                }
+                let t = day * 86_400 + rng.gen_range(10 * 3600..22 * 3600);
+                let (cb, cl) = (cell_at(world, b.who, t, rng), cell_at(world, lt, t, rng));
+                let mut calls = Vec::new();
+                push_pair(
+                    &mut calls,
+                    phone(b.who),
+                    phone(lt),
+                    t,
+                    rng.gen_range(30..400),
+                    cb,
+                    cl,
+                    rng.gen_bool(0.5),
+                );
+                for c in calls {
+                    plan.push_call(c);
+                }
+            }
+        }
+    }
 }
 
 /// A victim hooked by a burner: extra calls, a burst before, an incident after.

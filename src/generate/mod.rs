@@ -220,6 +220,8 @@ pub struct Case {
     pub service_total: f64,
     pub decoys: Decoys,
     pub gangs: Vec<Gang>,
+    /// Go-betweens of two gangs each.
+    pub brokers: Vec<gangs::Broker>,
     /// Numbers outside the population that operators cold-call.
     pub outside: Vec<u32>,
     pub plan: Plan,
@@ -254,6 +256,7 @@ impl Case {
         let services = services::add_services(&mut world);
         let decoys = decoys::make_decoys(&mut world, &mut rng, services[services::hotline()]);
         let gangs = gangs::make_gangs(&mut world, &mut rng);
+        let brokers = gangs::make_brokers(&mut world, &gangs, &mut rng);
 
         // Numbers outside the case's population, cold-called by operators.
         let ops: f64 = gangs
@@ -268,6 +271,7 @@ impl Case {
         let mut plan = Plan::new(scale.days);
         let police = services[services::police()];
         gangs::plan_hooks(&world, &gangs, police, &mut rng, &mut plan);
+        gangs::plan_brokers(&world, &gangs, &brokers, &mut rng, &mut plan);
         records::plan_other_incidents(&mut world, &mut rng, &mut plan);
 
         let stations = DISTRICTS
@@ -314,6 +318,7 @@ impl Case {
             service_total,
             decoys,
             gangs,
+            brokers,
             outside,
             plan,
             alias,

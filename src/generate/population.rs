@@ -70,6 +70,8 @@ pub enum Part {
     Mule,
     Rider,
     Family,
+    /// A go-between who deals with the leadership of two gangs.
+    Broker,
 }
 
 #[derive(Debug, Clone)]

@@ -312,6 +312,10 @@ fn sources_of(part: Part, rng: &mut ChaCha8Rng) -> Vec<Source> {
             maybe(Source::Hukou, 0.8, rng);
             maybe(Source::Telecom, 0.3, rng);
         }
+        Part::Broker => {
+            maybe(Source::Hukou, 0.8, rng);
+            maybe(Source::PoliceIntel, 0.3, rng);
+        }
     }
     s
 }

@@ -63,6 +63,11 @@ is line 1.
 - `decoys.csv` (`decoy,node_kind,node_id`): innocent look-alikes that must
   not be called gangs: `call_centre` (the hotline and agent phones),
   `delivery_rider`, `big_family` (phones and person records).
+- `brokers.csv` (`node_kind,node_id,gangs`): each planted broker — an
+  ordinary resident who deals with a lieutenant of each of two gangs, the
+  only tie between them — as his phone (node_kind `phone`) and his person
+  records (node_kind `person`); `gangs` names the two gangs of gangs.csv,
+  `;`-separated. Brokers are not members of the gangs in gangs.csv.
 - `hubs.csv` (`phone,service`): service numbers called or texting by the
   thousand (bank, carrier, courier, taxi, call_centre, police).
 ";
@@ -166,6 +171,27 @@ pub fn write_truth(
             member(m, &[], "mule");
         }
     }
+    let mut brokers = Vec::new();
+    for b in &case.brokers {
+        let gids = b
+            .gangs
+            .iter()
+            .map(|k| format!("G{}", k + 1))
+            .collect::<Vec<_>>()
+            .join(";");
+        brokers.push(vec![
+            "phone".into(),
+            number(w.individuals[b.who as usize].phones[0]),
+            gids.clone(),
+        ]);
+        for pid in persons_of(b.who) {
+            brokers.push(vec!["person".into(), pid.to_string(), gids.clone()]);
+        }
+    }
+    write_atomically(
+        &dir.join("brokers.csv"),
+        &csv("node_kind,node_id,gangs", brokers),
+    )?;
     write_atomically(
         &dir.join("gangs.csv"),
         &csv("gang_id,node_kind,node_id,role", gangs),
@@ -261,6 +287,7 @@ pub fn write_truth(
         "individuals.csv",
         "individual_phones.csv",
         "decoys.csv",
+        "brokers.csv",
         "hubs.csv",
         "README.md",
     ] {

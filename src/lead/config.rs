@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 pub struct BurnerConfig {
     /// Days between the phone's first and last event, at most.
     pub max_life_days: f64,
+    /// ... and at most this share of the case's period (first to last
+    /// event of the case): a phone seen over most of a short case is not
+    /// short-lived.
+    pub max_life_share: f64,
     /// Outgoing calls and texts, at least.
     pub min_outgoing: u32,
     /// Distinct numbers called, at least.
@@ -27,18 +31,23 @@ pub struct BurnerConfig {
     /// calls count as short), as a share of outgoing, at least.
     pub min_short_share: f64,
     pub short_call_s: u32,
+    /// Outgoing events, at least, of a SIM used one after another with a
+    /// burner in one handset and showing every other burner test.
+    pub min_outgoing_rotated: u32,
 }
 
 impl Default for BurnerConfig {
     fn default() -> Self {
         BurnerConfig {
             max_life_days: 30.0,
+            max_life_share: 0.5,
             min_outgoing: 8,
             min_distinct: 6,
             min_distinct_share: 0.6,
             max_incoming_share: 0.25,
             min_short_share: 0.5,
             short_call_s: 90,
+            min_outgoing_rotated: 3,
         }
     }
 }
@@ -223,6 +232,7 @@ impl Default for PatternWeights {
 pub struct RoleWeights {
     pub boss: f64,
     pub lieutenant: f64,
+    pub broker: f64,
     pub operator: f64,
     pub mule: f64,
 }
@@ -232,9 +242,44 @@ impl Default for RoleWeights {
         RoleWeights {
             boss: 12.0,
             lieutenant: 8.0,
+            broker: 8.0,
             operator: 1.0,
             mule: 5.0,
         }
+    }
+}
+
+/// Brokers: phones that bridge gangs (see `lead::broker`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BrokerConfig {
+    /// Call events with the members of a gang, at least, for the gang to count.
+    pub min_events: u32,
+    /// Gangs reached that way, at least (2 or more).
+    pub min_gangs: usize,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            min_events: 2,
+            min_gangs: 2,
+        }
+    }
+}
+
+/// Leads for people: an individual whose phones are leads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PersonLeadConfig {
+    /// A person's score is his best phone's score plus this share of each
+    /// other lead phone's score (each part of the score alike).
+    pub other_phones: f64,
+}
+
+impl Default for PersonLeadConfig {
+    fn default() -> Self {
+        PersonLeadConfig { other_phones: 0.25 }
     }
 }
 
@@ -309,6 +354,8 @@ pub struct LeadConfig {
     pub patterns: PatternWeights,
     pub roles: RoleWeights,
     pub gangs: GangConfig,
+    pub brokers: BrokerConfig,
+    pub person_leads: PersonLeadConfig,
     /// Leads listed, at most (0: all).
     pub max_leads: usize,
 }

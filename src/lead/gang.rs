@@ -70,7 +70,8 @@ pub fn candidates(eg: &ContactGraph, f: &PhoneFacts, c: &GangConfig) -> Result<V
         coloc_of.entry(a).or_default().push(b);
         coloc_of.entry(b).or_default().push(a);
     }
-    let mut out = Vec::new();
+    // (community, phones) of each candidate before it is scored.
+    let mut grown: Vec<(u32, Vec<u32>)> = Vec::new();
     for k in 0..comms.len() as u32 {
         let members = comms.members(k);
         let core: Vec<u32> = members
@@ -144,6 +145,29 @@ pub fn candidates(eg: &ContactGraph, f: &PhoneFacts, c: &GangConfig) -> Result<V
         }
         let mut phones: Vec<u32> = kept.into_iter().collect();
         phones.sort_unstable();
+        grown.push((k, phones));
+    }
+    // A phone admitted by several candidates (each grows past its own
+    // community) is a member of one gang only: the one grown from its own
+    // community if there is one, else the first that admitted it (lowest
+    // community).
+    let mut owner: rustc_hash::FxHashMap<u32, u32> = rustc_hash::FxHashMap::default();
+    for (k, phones) in &grown {
+        for &p in phones {
+            let own = comms.community_of[p as usize] == *k;
+            owner
+                .entry(p)
+                .and_modify(|o| {
+                    if own {
+                        *o = *k
+                    }
+                })
+                .or_insert(*k);
+        }
+    }
+    let mut out = Vec::new();
+    for (k, mut phones) in grown {
+        phones.retain(|p| owner[p] == k);
         let score: f64 = phones.iter().map(|&p| f.score[p as usize]).sum();
         if phones.len() >= c.min_phones && score >= c.min_score {
             out.push(Candidate { phones, score });

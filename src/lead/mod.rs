@@ -10,12 +10,14 @@
 //! 3. the evidence graph ([`evidence`]) of everything that ties two phones
 //!    to one gang, hubs and victims left out;
 //! 4. gang candidates ([`gang`]) from its communities, scored by patterns;
-//! 5. roles ([`role`]), leads (ranked phones with the score's parts and
-//!    reasons), hotspots ([`hotspot`]).
+//! 5. roles ([`role`]) and brokers between gangs ([`broker`]);
+//! 6. leads: ranked phones, and the people holding them, with the score's
+//!    parts and reasons; hotspots ([`hotspot`]).
 //!
 //! [`write`] writes the result files and the manifest. Everything here is
 //! deterministic: sorted collections, ties broken by index, Louvain seeded.
 
+pub mod broker;
 pub mod config;
 pub mod evidence;
 pub mod gang;
@@ -103,6 +105,7 @@ fn role_weight(w: &config::RoleWeights, r: Role) -> f64 {
     match r {
         Role::Boss => w.boss,
         Role::Lieutenant => w.lieutenant,
+        Role::Broker => w.broker,
         Role::Operator => w.operator,
         Role::Mule => w.mule,
     }
@@ -153,7 +156,7 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
     let mut ctx = ctx;
     for h in &hubs {
         let p = h.phone_idx as usize;
-        if patterns::burner::is_burner(&ctx.profiles[p], &config.burner) {
+        if patterns::burner::is_burner(&ctx.profiles[p], &config.burner, ctx.case_days) {
             ctx.is_hub[p] = false;
         }
     }
@@ -162,8 +165,8 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
         .filter(|h| ctx.is_hub[h.phone_idx as usize])
         .collect();
     let mut hits = Vec::new();
-    hits.extend(patterns::burner::detect(&ctx, &config.burner));
     let swapped = patterns::sim_swap::swapped_handsets(&ctx, &config.sim_swap);
+    hits.extend(patterns::burner::detect(&ctx, &config.burner, &swapped));
     hits.extend(patterns::sim_swap::detect(&ctx, &config.sim_swap));
     hits.extend(patterns::incident_contact::detect_named(&ctx));
     hits.extend(patterns::fan_out_victims::detect(&ctx, &config.fan_out));
@@ -294,7 +297,6 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
         },
         &config.gangs,
     )?;
-    drop(eg);
     lap("gangs", &mut timings);
 
     // Person records per phone: the records claiming it, and every record of
@@ -329,7 +331,31 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
         }
         v
     };
+    let member = |p: u32, role: Role, reason: String| {
+        let mut persons: Vec<u32> = claimers(p)
+            .flat_map(|person| {
+                records_of_individual[resolution.individual_of_person[person as usize] as usize]
+                    .iter()
+                    .copied()
+            })
+            .collect();
+        persons.sort_unstable();
+        persons.dedup();
+        Member {
+            phone: g.phone_number(p).to_string(),
+            phone_idx: p,
+            role,
+            role_reason: reason,
+            score: phone_score[p as usize] + role_weight(&config.roles, role),
+            person_ids: persons
+                .iter()
+                .map(|&r| g.str(g.persons[r as usize].person_id).to_string())
+                .collect(),
+            patterns: kinds_of[p as usize].clone(),
+        }
+    };
     let mut gangs = Vec::new();
+    let mut linked_idx: Vec<Vec<u32>> = Vec::new();
     for (k, c) in cands.iter().enumerate() {
         let gang_id = format!("G{}", k + 1);
         let core = |p: u32| is_suspect[p as usize];
@@ -345,27 +371,7 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
         let roles = role::assign(&c.phones, &core, &den, &ties);
         let mut members = Vec::new();
         for (&p, (role, reason)) in c.phones.iter().zip(roles) {
-            let mut persons: Vec<u32> = claimers(p)
-                .flat_map(|person| {
-                    records_of_individual[resolution.individual_of_person[person as usize] as usize]
-                        .iter()
-                        .copied()
-                })
-                .collect();
-            persons.sort_unstable();
-            persons.dedup();
-            members.push(Member {
-                phone: g.phone_number(p).to_string(),
-                phone_idx: p,
-                role,
-                role_reason: reason,
-                score: phone_score[p as usize] + role_weight(&config.roles, role),
-                person_ids: persons
-                    .iter()
-                    .map(|&r| g.str(g.persons[r as usize].person_id).to_string())
-                    .collect(),
-                patterns: kinds_of[p as usize].clone(),
-            });
+            members.push(member(p, role, reason));
         }
         let mut incidents: Vec<u32> = Vec::new();
         for &i in &ctx.fraud {
@@ -411,6 +417,7 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
             .collect();
         linked.sort_unstable();
         linked.dedup();
+        linked_idx.push(linked.clone());
         gangs.push(Gang {
             gang_id,
             score: c.score,
@@ -424,6 +431,87 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
             linked_gangs: linked.iter().map(|o| format!("G{}", o + 1)).collect(),
         });
     }
+
+    // Brokers between gangs.
+    let gang_phones: Vec<Vec<u32>> = cands.iter().map(|c| c.phones.clone()).collect();
+    let mut leader = vec![false; n];
+    for gang in &gangs {
+        for m in &gang.members {
+            leader[m.phone_idx as usize] = matches!(m.role, Role::Boss | Role::Lieutenant);
+        }
+    }
+    let brokers = broker::find(
+        &broker::Inputs {
+            members: &gang_phones,
+            suspect: &is_suspect,
+            leader: &leader,
+            eligible: &|p| ctx.eligible(p),
+            ties: &ties,
+            evidence: &eg,
+        },
+        &config.brokers,
+        config.gangs.max_member_contacts,
+    )?;
+    drop(eg);
+    for b in &brokers {
+        let spans: Vec<String> = b
+            .gangs
+            .iter()
+            .map(|&(k, events, members)| {
+                format!(
+                    "{events} calls with the boss or lieutenants of G{} ({members} phone{})",
+                    k + 1,
+                    if members == 1 { "" } else { "s" }
+                )
+            })
+            .collect();
+        let reason = format!(
+            "broker: {}; lies between them (betweenness {:.3} among the gangs' phones)",
+            spans.join(", "),
+            b.betweenness
+        );
+        let p = b.phone;
+        match gang_of_phone[p as usize] {
+            u32::MAX => {
+                // Joins the gang he is most in touch with (ties: lowest gang).
+                let home = b
+                    .gangs
+                    .iter()
+                    .max_by(|x, y| x.1.cmp(&y.1).then(y.0.cmp(&x.0)))
+                    .map(|x| x.0)
+                    .expect("a broker spans gangs");
+                let members = &mut gangs[home].members;
+                let at = members.partition_point(|m| m.phone_idx < p);
+                members.insert(at, member(p, Role::Broker, reason));
+                gang_of_phone[p as usize] = home as u32;
+            }
+            k => {
+                let m = gangs[k as usize]
+                    .members
+                    .iter_mut()
+                    .find(|m| m.phone_idx == p)
+                    .expect("a member of its gang");
+                if m.role != Role::Boss {
+                    m.score += role_weight(&config.roles, Role::Broker)
+                        - role_weight(&config.roles, m.role);
+                    m.role = Role::Broker;
+                    m.role_reason = reason;
+                }
+            }
+        }
+        for &(a, _, _) in &b.gangs {
+            for &(o, _, _) in &b.gangs {
+                if o != a {
+                    linked_idx[a].push(o as u32);
+                }
+            }
+        }
+    }
+    for (gang, linked) in gangs.iter_mut().zip(linked_idx.iter_mut()) {
+        linked.sort_unstable();
+        linked.dedup();
+        gang.linked_gangs = linked.iter().map(|o| format!("G{}", o + 1)).collect();
+    }
     lap("roles", &mut timings);
 
     // Leads: every phone in a gang or showing a seed pattern.
@@ -434,6 +522,7 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
         }
     }
     let mut leads: Vec<Lead> = Vec::new();
+    let mut lead_phones: Vec<u32> = Vec::new();
     for p in 0..n {
         let in_gang = member_of[p];
         if in_gang.is_none() && !is_suspect[p] {
@@ -476,6 +565,7 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
             role: role_part,
             gang: gang_part,
         };
+        lead_phones.push(p as u32);
         leads.push(Lead {
             rank: 0,
             entity_kind: "phone",
@@ -488,6 +578,15 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
             sources,
         });
     }
+    leads.extend(person_leads(
+        g,
+        &leads,
+        &lead_phones,
+        &claimers,
+        &resolution.individual_of_person,
+        &records_of_individual,
+        &config.person_leads,
+    ));
     leads.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
@@ -512,6 +611,138 @@ pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
         hotspots,
         timings,
     })
+}
+
+/// Leads for people: each individual holding lead phones (claimed by one of
+/// his person records), scored from them (see `[person_leads]` in
+/// docs/leads.toml), with his records and their persons.csv lines. The
+/// lead is named by the first record claiming his best phone.
+fn person_leads<I: Iterator<Item = u32>>(
+    g: &CaseGraph,
+    phone_leads: &[Lead],
+    lead_phones: &[u32],
+    claimers: &dyn Fn(u32) -> I,
+    individual_of_person: &[u32],
+    records_of_individual: &[Vec<u32>],
+    c: &config::PersonLeadConfig,
+) -> Vec<Lead> {
+    let mut of_individual: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for (li, &p) in lead_phones.iter().enumerate() {
+        for person in claimers(p) {
+            of_individual
+                .entry(individual_of_person[person as usize])
+                .or_default()
+                .push(li);
+        }
+    }
+    let mut out = Vec::new();
+    for (ind, mut held) in of_individual {
+        held.sort_unstable();
+        held.dedup();
+        held.sort_by(|&a, &b| {
+            let (a, b) = (&phone_leads[a], &phone_leads[b]);
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.entity.cmp(&b.entity))
+        });
+        let best = &phone_leads[held[0]];
+        let mut parts = best.parts.clone();
+        for &o in &held[1..] {
+            let q = &phone_leads[o].parts;
+            parts.patterns += c.other_phones * q.patterns;
+            parts.role += c.other_phones * q.role;
+            parts.gang += c.other_phones * q.gang;
+        }
+        // His records, those claiming his lead phones first: the lead is
+        // named by a record claiming his best phone (the direct evidence),
+        // not by whichever record resolution happened to list first.
+        let claiming: Vec<u32> = held
+            .iter()
+            .flat_map(|&li| claimers(lead_phones[li]).collect::<Vec<u32>>())
+            .collect();
+        let named_by = claimers(lead_phones[held[0]])
+            .filter(|r| individual_of_person[*r as usize] == ind)
+            .min()
+            .unwrap_or(records_of_individual[ind as usize][0]);
+        let mut records: Vec<u32> = records_of_individual[ind as usize].clone();
+        records.sort_by_key(|r| (!claiming.contains(r), *r));
+        let records = &records;
+        let phones: Vec<String> = held
+            .iter()
+            .map(|&li| {
+                let l = &phone_leads[li];
+                match (&l.role, &l.gang) {
+                    (Some(r), Some(gang)) => format!(
+                        "{} ({} of {gang}, score {})",
+                        l.entity,
+                        r.as_str(),
+                        write::num(l.score)
+                    ),
+                    _ => format!("{} (score {})", l.entity, write::num(l.score)),
+                }
+            })
+            .collect();
+        let shown: Vec<String> = records
+            .iter()
+            .take(8)
+            .map(|&r| {
+                let p = &g.persons[r as usize];
+                let id = g.str(p.id_number);
+                format!(
+                    "{} {}{}",
+                    g.str(p.person_id),
+                    g.str(p.name),
+                    if id.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (id {id})")
+                    }
+                )
+            })
+            .collect();
+        let more = records.len().saturating_sub(shown.len());
+        let mut reasons = vec![
+            format!(
+                "holds {} lead phone{}: {}",
+                held.len(),
+                if held.len() == 1 { "" } else { "s" },
+                phones.join(", ")
+            ),
+            format!(
+                "person record{}: {}{}",
+                if records.len() == 1 { "" } else { "s" },
+                shown.join("; "),
+                if more > 0 {
+                    format!("; and {more} more")
+                } else {
+                    String::new()
+                }
+            ),
+        ];
+        reasons.extend(best.reasons.iter().take(1).cloned());
+        let mut sources: Vec<String> = records
+            .iter()
+            .map(|&r| format!("persons.csv:{}", g.persons[r as usize].line))
+            .collect();
+        for s in &best.sources {
+            if !sources.contains(s) {
+                sources.push(s.clone());
+            }
+        }
+        sources.truncate(16);
+        out.push(Lead {
+            rank: 0,
+            entity_kind: "person",
+            entity: g.str(g.persons[named_by as usize].person_id).to_string(),
+            score: parts.patterns + parts.role + parts.gang,
+            parts,
+            gang: best.gang.clone(),
+            role: best.role,
+            reasons,
+            sources,
+        });
+    }
+    out
 }
 
 /// Call events between `p` and each other eligible phone, by phone.

@@ -18,6 +18,8 @@ use rustc_hash::FxHashSet;
 pub enum Role {
     Boss,
     Lieutenant,
+    /// Bridges gangs (see [`crate::lead::broker`]).
+    Broker,
     Operator,
     Mule,
 }
@@ -27,6 +29,7 @@ impl Role {
         match self {
             Role::Boss => "boss",
             Role::Lieutenant => "lieutenant",
+            Role::Broker => "broker",
             Role::Operator => "operator",
             Role::Mule => "mule",
         }

@@ -403,7 +403,13 @@ fn push_clipped(s: &mut String, text: &str, max: usize) {
 
 fn legend(s: &mut String) {
     s.push_str("<figcaption class=\"legend\">");
-    for r in [Role::Boss, Role::Lieutenant, Role::Operator, Role::Mule] {
+    for r in [
+        Role::Boss,
+        Role::Lieutenant,
+        Role::Broker,
+        Role::Operator,
+        Role::Mule,
+    ] {
         let _ = write!(
             s,
             "<span><svg width=\"14\" height=\"14\"><circle cx=\"7\" cy=\"7\" r=\"6\" fill=\"{}\"/></svg> {}</span>",
@@ -426,7 +432,7 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
     let of = |r: Role| gang.members.iter().filter(|m| m.role == r).count();
     let _ = write!(
         s,
-        "<section class=\"gang\" id=\"{}\" data-gang=\"{}\">\n<h2>Gang {} <span class=\"sub\">score {} · {} phones: {} boss, {} lieutenants, {} operator phones, {} mules · {} fraud reports</span></h2>\n",
+        "<section class=\"gang\" id=\"{}\" data-gang=\"{}\">\n<h2>Gang {} <span class=\"sub\">score {} · {} phones: {} boss, {} lieutenants, {} brokers, {} operator phones, {} mules · {} fraud reports</span></h2>\n",
         gang_anchor(&gang.gang_id),
         Esc(&gang.gang_id),
         Esc(&gang.gang_id),
@@ -434,6 +440,7 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
         gang.members.len(),
         of(Role::Boss),
         of(Role::Lieutenant),
+        of(Role::Broker),
         of(Role::Operator),
         of(Role::Mule),
         gang.incidents.len()
@@ -443,7 +450,7 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
     let mut leaders: Vec<&crate::lead::Member> = gang
         .members
         .iter()
-        .filter(|m| matches!(m.role, Role::Boss | Role::Lieutenant))
+        .filter(|m| matches!(m.role, Role::Boss | Role::Lieutenant | Role::Broker))
         .collect();
     leaders.sort_by(|a, b| a.role.cmp(&b.role).then(a.phone.cmp(&b.phone)));
     for m in leaders {

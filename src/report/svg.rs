@@ -47,6 +47,7 @@ pub fn role_colour(r: Role) -> &'static str {
     match r {
         Role::Boss => "#c0392b",
         Role::Lieutenant => "#e67e22",
+        Role::Broker => "#d4ac0d",
         Role::Operator => "#2e86c1",
         Role::Mule => "#27ae60",
     }
@@ -187,6 +188,7 @@ pub fn gang_chart(
             Shape::Phone { role, burner } => Some(match role {
                 Role::Boss => 0.0,
                 Role::Lieutenant => 0.3,
+                Role::Broker => 0.45,
                 Role::Mule => 0.6,
                 Role::Operator if burner => 0.88,
                 Role::Operator => 0.7,
@@ -254,13 +256,14 @@ pub fn gang_chart(
     // Draw the boss and lieutenants last so they sit on top.
     let mut order: Vec<usize> = (0..nodes.len()).collect();
     order.sort_by_key(|&i| match nodes[i].shape {
-        Shape::Phone { role, .. } => 4 - role as u8,
+        Shape::Phone { role, .. } => Role::Mule as u8 - role as u8,
         _ => 0,
     });
     let radius = |sh: Shape| match sh {
         Shape::Phone { role, .. } => match role {
             Role::Boss => 14.0,
             Role::Lieutenant => 11.0,
+            Role::Broker => 10.0,
             Role::Mule => 8.5,
             Role::Operator => 6.5,
         },

@@ -4,6 +4,18 @@
 //! back; a family calls the same few numbers again and again — none of them
 //! pass all the tests together.
 //!
+//! "Short" is measured against what the case can show: a phone seen over
+//! more than `max_life_share` of the case's period is not short-lived,
+//! however short the period (in a three-week case a carrier's SMS line and
+//! a busy ordinary phone both "live" under 30 days).
+//!
+//! A burner's successor in the same work handset is judged on its shape —
+//! short life, nearly all outgoing, to new numbers, short calls — with a
+//! lower volume bar (`min_outgoing_rotated`): the case may end the day the
+//! operator put it in, or the rotation may have just moved on. The handset
+//! it shares with a burner, one SIM after another, is the evidence the
+//! volume cannot yet give.
+//!
 //! # Complexity
 //! O(1) per phone over the precomputed [`Profile`]s, plus the events of the
 //! phones that fire (for their source rows).
@@ -11,39 +23,96 @@
 use super::{call_sources, Context, Hit, PatternKind};
 use crate::lead::config::BurnerConfig;
 
-/// Whether a profile is a burner's under `c`.
-pub fn is_burner(p: &super::Profile, c: &BurnerConfig) -> bool {
+/// The longest life a burner can have in a case whose events span
+/// `case_days` days.
+pub fn max_life(c: &BurnerConfig, case_days: f64) -> f64 {
+    c.max_life_days.min(c.max_life_share * case_days)
+}
+
+/// A burner's shape, volume aside: short life, few incoming, calls to new
+/// numbers, mostly short.
+fn has_shape(p: &super::Profile, c: &BurnerConfig, case_days: f64) -> bool {
     let events = p.events();
     events > 0
-        && p.life_days() <= c.max_life_days
-        && p.outgoing >= c.min_outgoing
-        && p.distinct_out >= c.min_distinct
+        && p.life_days() <= max_life(c, case_days)
         && p.distinct_out as f64 >= c.min_distinct_share * p.outgoing as f64
         && (p.incoming as f64) <= c.max_incoming_share * events as f64
         && p.short_out as f64 >= c.min_short_share * p.outgoing as f64
 }
 
-pub fn detect(ctx: &Context, c: &BurnerConfig) -> Vec<Hit> {
+/// Whether a profile is a burner's under `c`, in a case of `case_days`.
+pub fn is_burner(p: &super::Profile, c: &BurnerConfig, case_days: f64) -> bool {
+    has_shape(p, c, case_days) && p.outgoing >= c.min_outgoing && p.distinct_out >= c.min_distinct
+}
+
+/// Whether a SIM that followed or preceded a burner in one handset is a
+/// burner too: the shape, and at least `min_outgoing_rotated` calls.
+pub fn is_rotated_burner(p: &super::Profile, c: &BurnerConfig, case_days: f64) -> bool {
+    has_shape(p, c, case_days) && p.outgoing >= c.min_outgoing_rotated.max(1)
+}
+
+fn reason(prof: &super::Profile) -> String {
+    let days = prof.life_days().ceil().max(1.0) as u64;
+    format!(
+        "burner: active {days} day{}, {} outgoing calls to {} distinct numbers ({} short), {} incoming",
+        if days == 1 { "" } else { "s" },
+        prof.outgoing,
+        prof.distinct_out,
+        prof.short_out,
+        prof.incoming
+    )
+}
+
+/// Burner hits: phones passing [`is_burner`], then SIMs of the `swapped`
+/// handsets (SIMs used one after another, see [`super::sim_swap`]) that
+/// hold one of them and pass [`is_rotated_burner`].
+pub fn detect(ctx: &Context, c: &BurnerConfig, swapped: &[(u32, Vec<u32>)]) -> Vec<Hit> {
     let g = ctx.graph;
     let mut hits = Vec::new();
+    let mut flagged = vec![false; ctx.profiles.len()];
     for (p, prof) in ctx.profiles.iter().enumerate() {
         let p = p as u32;
-        if !ctx.eligible(p) || !is_burner(prof, c) {
+        if !ctx.eligible(p) || !is_burner(prof, c, ctx.case_days) {
             continue;
         }
-        let days = prof.life_days().ceil().max(1.0) as u64;
+        flagged[p as usize] = true;
+        hits.push(Hit {
+            kind: PatternKind::Burner,
+            entity: Context::phone_ref(p),
+            entity_id: g.phone_number(p).to_string(),
+            phones: vec![],
+            reason: reason(prof),
+            sources: call_sources(g.events_of(p).filter(|e| e.caller == p)),
+        });
+    }
+    let mut rotated: Vec<(u32, u32, u32)> = Vec::new();
+    for (h, sims) in swapped {
+        let Some(&mate) = sims.iter().find(|&&q| flagged[q as usize]) else {
+            continue;
+        };
+        for &p in sims {
+            let prof = &ctx.profiles[p as usize];
+            if !flagged[p as usize] && ctx.eligible(p) && is_rotated_burner(prof, c, ctx.case_days)
+            {
+                rotated.push((p, *h, mate));
+            }
+        }
+    }
+    rotated.sort_unstable();
+    rotated.dedup_by_key(|r| r.0);
+    for (p, h, mate) in rotated {
+        let prof = &ctx.profiles[p as usize];
         hits.push(Hit {
             kind: PatternKind::Burner,
             entity: Context::phone_ref(p),
             entity_id: g.phone_number(p).to_string(),
             phones: vec![],
             reason: format!(
-                "burner: active {days} day{}, {} outgoing calls to {} distinct numbers ({} short), {} incoming",
-                if days == 1 { "" } else { "s" },
-                prof.outgoing,
-                prof.distinct_out,
-                prof.short_out,
-                prof.incoming
+                "{}; fewer calls than a burner's {} so far, but in handset {} one after burner {}",
+                reason(prof),
+                c.min_outgoing,
+                g.str(g.handsets[h as usize]),
+                g.phone_number(mate)
             ),
             sources: call_sources(g.events_of(p).filter(|e| e.caller == p)),
         });
@@ -70,7 +139,7 @@ mod tests {
 
     #[test]
     fn a_short_lived_cold_caller_is_a_burner() {
-        assert!(is_burner(&cold_caller(), &BurnerConfig::default()));
+        assert!(is_burner(&cold_caller(), &BurnerConfig::default(), 90.0));
     }
 
     #[test]
@@ -82,24 +151,83 @@ mod tests {
             last: 400 * 86_400,
             ..cold_caller()
         };
-        assert!(!is_burner(&centre, &c));
+        assert!(!is_burner(&centre, &c, 90.0));
         // A delivery rider: customers call back.
         let rider = Profile {
             incoming: 35,
             ..cold_caller()
         };
-        assert!(!is_burner(&rider, &c));
+        assert!(!is_burner(&rider, &c, 90.0));
         // A family phone: the same few numbers again and again.
         let family = Profile {
             distinct_out: 4,
             ..cold_caller()
         };
-        assert!(!is_burner(&family, &c));
+        assert!(!is_burner(&family, &c, 90.0));
         // Long calls are conversations, not cold calls.
         let talker = Profile {
             short_out: 5,
             ..cold_caller()
         };
-        assert!(!is_burner(&talker, &c));
+        assert!(!is_burner(&talker, &c, 90.0));
+    }
+
+    #[test]
+    fn a_phone_seen_over_most_of_a_short_case_is_not_short_lived() {
+        let c = BurnerConfig::default();
+        // Seen 19 of a 21-day case's days: no burner, though under 30 days.
+        let carrier_sms = Profile {
+            last: 19 * 86_400,
+            ..cold_caller()
+        };
+        assert!(!is_burner(&carrier_sms, &c, 21.0));
+        // The same 5-day life is a burner's in a short case and a long one.
+        assert!(is_burner(&cold_caller(), &c, 21.0));
+        assert!(is_burner(&cold_caller(), &c, 90.0));
+    }
+
+    #[test]
+    fn a_burners_successor_needs_the_shape_not_the_volume() {
+        let c = BurnerConfig::default();
+        // Three short cold calls on its first day, none incoming.
+        let fresh = Profile {
+            outgoing: 3,
+            incoming: 0,
+            distinct_out: 3,
+            short_out: 3,
+            odd: 0,
+            first: 0,
+            last: 50_000,
+        };
+        assert!(!is_burner(&fresh, &c, 21.0));
+        assert!(is_rotated_burner(&fresh, &c, 21.0));
+        // Not if its few calls are conversations or answered by callers.
+        assert!(!is_rotated_burner(
+            &Profile {
+                short_out: 1,
+                ..fresh
+            },
+            &c,
+            21.0
+        ));
+        assert!(!is_rotated_burner(
+            &Profile {
+                incoming: 2,
+                ..fresh
+            },
+            &c,
+            21.0
+        ));
+        // Nor with fewer calls than the rotated bar.
+        assert!(!is_rotated_burner(
+            &Profile {
+                outgoing: 2,
+                distinct_out: 2,
+                short_out: 2,
+                ..fresh
+            },
+            &c,
+            21.0
+        ));
     }
 }

@@ -111,6 +111,8 @@ pub struct Context<'g> {
     /// Fraud incidents, by index.
     pub fraud: Vec<u32>,
     pub profiles: Vec<Profile>,
+    /// Days from the case's first event to its last.
+    pub case_days: f64,
 }
 
 impl<'g> Context<'g> {
@@ -140,15 +142,19 @@ impl<'g> Context<'g> {
             .into_par_iter()
             .map(|p| profile(graph, p, short_call_s, odd))
             .collect();
+        let case_days = case_days(graph);
         // A victim's phones: those the victim's records claim or that are
         // registered to them — except a SIM that behaves like a burner,
-        // which was bought in a stolen name, maybe the victim's.
+        // which was bought in a stolen name, maybe the victim's, or is
+        // claimed by a record that resolution put with a victim's (an
+        // operator and a victim of one common name and birth year): a
+        // victim's own phone does not cold-call a hundred strangers.
         let mut is_victim_phone = vec![false; n];
         for (p, &ind) in individual_of_person.iter().enumerate() {
             if victim_individual[ind as usize] {
                 for pp in graph.phones_of_person(p as u32) {
                     let ph = pp.phone as usize;
-                    if pp.claimed() || !burner::is_burner(&profiles[ph], burner) {
+                    if !burner::is_burner(&profiles[ph], burner, case_days) {
                         is_victim_phone[ph] = true;
                     }
                 }
@@ -160,6 +166,7 @@ impl<'g> Context<'g> {
             is_victim_phone,
             fraud,
             profiles,
+            case_days,
         }
     }
 
@@ -174,6 +181,16 @@ impl<'g> Context<'g> {
             idx: p,
         }
     }
+}
+
+/// Days from the first timed event of the case to its last (0 without any).
+pub fn case_days(g: &CaseGraph) -> f64 {
+    let mut times = g.events.iter().map(|e| e.start).filter(|&t| t != NO_TIME);
+    let Some(first) = times.next() else {
+        return 0.0;
+    };
+    let (lo, hi) = times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t)));
+    (hi - lo) as f64 / 86_400.0
 }
 
 fn profile(g: &CaseGraph, p: u32, short_call_s: u32, odd: (u32, u32)) -> Profile {

@@ -1,0 +1,260 @@
+//! Brokers: phones that bridge gangs. A go-between deals with the people
+//! of two gangs that otherwise keep apart; take him away and the gangs
+//! lose their tie.
+//!
+//! The rule, both parts must hold:
+//! 1. *Contacts span gangs*: the phone has at least `min_events` call
+//!    events with the leadership (boss or lieutenants) of each of at least
+//!    `min_gangs` gangs (its own gang counts when it is a member): a
+//!    go-between deals with those who decide, while a relative of an
+//!    operator in one gang and of a mule in another is family, not a tie
+//!    between gangs. It is not a suspect SIM (burner,
+//!    phone named in reports, fan-out: operators' tools, not people), and
+//!    it has at most `max_member_contacts` contacts (a switchboard or a
+//!    shop talks to everyone).
+//! 2. *It lies between them*: in the evidence graph restricted to the
+//!    gangs' phones and these candidates, its betweenness (unweighted,
+//!    normalised; [`crate::analysis::betweenness`]) is above zero — some
+//!    shortest chain between two of those phones runs through it.
+//!    Betweenness is computed exactly, but only on that small subgraph
+//!    (gang members and candidates, hundreds of phones even in a city),
+//!    never on the whole case.
+//!
+//! # Complexity
+//! O(Σ contacts of members) to count, then Brandes on the subgraph:
+//! O(S · E_S) for its S phones and E_S links.
+
+use crate::analysis::betweenness::{betweenness, Sources};
+use crate::analysis::ContactGraph;
+use crate::error::Result;
+use crate::lead::config::BrokerConfig;
+use crate::model::NodeKind;
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
+
+/// A phone found bridging gangs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Broker {
+    pub phone: u32,
+    /// (gang index, call events with its leadership, leaders in contact), by gang index.
+    pub gangs: Vec<(usize, u32, u32)>,
+    /// Normalised betweenness in the gangs' subgraph.
+    pub betweenness: f64,
+}
+
+/// What [`find`] looks at.
+pub struct Inputs<'a> {
+    /// Phones of each gang, sorted.
+    pub members: &'a [Vec<u32>],
+    /// Suspect SIMs (never brokers; their calls are not counted).
+    pub suspect: &'a [bool],
+    /// Members labelled boss or lieutenant: only calls with them count.
+    pub leader: &'a [bool],
+    /// Phones that can be suspects at all (not service numbers, not victims').
+    pub eligible: &'a dyn Fn(u32) -> bool,
+    /// Call events with each other phone: `ties(p)`.
+    pub ties: &'a dyn Fn(u32) -> Vec<(u32, u32)>,
+    /// The evidence graph (node = phone).
+    pub evidence: &'a ContactGraph,
+}
+
+/// Brokers under `c`, by phone index.
+pub fn find(inp: &Inputs, c: &BrokerConfig, max_contacts: usize) -> Result<Vec<Broker>> {
+    // (phone, gang) -> (events, members in contact)
+    let mut span: BTreeMap<(u32, usize), (u32, u32)> = BTreeMap::new();
+    for (k, phones) in inp.members.iter().enumerate() {
+        for &m in phones {
+            if inp.suspect[m as usize] || !inp.leader[m as usize] {
+                continue;
+            }
+            for (q, n) in (inp.ties)(m) {
+                if q == m || inp.suspect[q as usize] || !(inp.eligible)(q) {
+                    continue;
+                }
+                let e = span.entry((q, k)).or_insert((0, 0));
+                e.0 += n;
+                e.1 += 1;
+            }
+        }
+    }
+    let mut candidates: Vec<(u32, Vec<(usize, u32, u32)>)> = Vec::new();
+    let mut current: Option<(u32, Vec<(usize, u32, u32)>)> = None;
+    for (&(q, k), &(events, members)) in &span {
+        if events < c.min_events {
+            continue;
+        }
+        match &mut current {
+            Some((p, v)) if *p == q => v.push((k, events, members)),
+            _ => {
+                if let Some(done) = current.take() {
+                    candidates.push(done);
+                }
+                current = Some((q, vec![(k, events, members)]));
+            }
+        }
+    }
+    candidates.extend(current);
+    candidates.retain(|(q, gangs)| {
+        gangs.len() >= c.min_gangs.max(2) && (inp.ties)(*q).len() <= max_contacts
+    });
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+
+    // The gangs' subgraph of the evidence graph.
+    let mut nodes: Vec<u32> = inp.members.iter().flatten().copied().collect();
+    nodes.extend(candidates.iter().map(|c| c.0));
+    nodes.sort_unstable();
+    nodes.dedup();
+    let local: FxHashMap<u32, u32> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| (p, i as u32))
+        .collect();
+    let mut pairs = Vec::new();
+    for (i, &p) in nodes.iter().enumerate() {
+        for (&q, &w) in inp
+            .evidence
+            .neighbours(p)
+            .iter()
+            .zip(inp.evidence.weights(p))
+        {
+            if let Some(&j) = local.get(&q) {
+                if (i as u32) < j {
+                    pairs.push((i as u32, j, w));
+                }
+            }
+        }
+    }
+    let labels = nodes
+        .iter()
+        .map(|&p| (NodeKind::Phone, inp.evidence.name(p).to_string()))
+        .collect();
+    let sub = ContactGraph::from_pairs(labels, pairs, Vec::new())?;
+    let bc = betweenness(&sub, Sources::All, false, true)?;
+    Ok(candidates
+        .into_iter()
+        .filter_map(|(phone, gangs)| {
+            let b = bc[local[&phone] as usize];
+            (b > 0.0).then_some(Broker {
+                phone,
+                gangs,
+                betweenness: b,
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Gang A = {0, 1}, gang B = {2, 3}; phone 4 talks to 1 and 2; phone 5
+    /// talks only to 1; phone 6 talks to 1 and 3 once each.
+    fn case() -> (Vec<Vec<u32>>, Vec<(u32, u32, u32)>) {
+        let members = vec![vec![0, 1], vec![2, 3]];
+        let calls = vec![
+            (0, 1, 5),
+            (2, 3, 5),
+            (4, 1, 3),
+            (4, 2, 4),
+            (5, 1, 6),
+            (6, 1, 1),
+            (6, 3, 1),
+        ];
+        (members, calls)
+    }
+
+    fn run(members: &[Vec<u32>], calls: &[(u32, u32, u32)], suspect: &[bool]) -> Vec<Broker> {
+        run_led(members, calls, suspect, &[true; 7])
+    }
+
+    fn run_led(
+        members: &[Vec<u32>],
+        calls: &[(u32, u32, u32)],
+        suspect: &[bool],
+        leader: &[bool],
+    ) -> Vec<Broker> {
+        let ties = |p: u32| {
+            let mut v: Vec<(u32, u32)> = calls
+                .iter()
+                .filter_map(|&(a, b, n)| {
+                    if a == p {
+                        Some((b, n))
+                    } else if b == p {
+                        Some((a, n))
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        let labels = (0..7).map(|i| (NodeKind::Phone, format!("p{i}"))).collect();
+        let eg = ContactGraph::from_pairs(
+            labels,
+            calls.iter().map(|&(a, b, n)| (a, b, n as f64)).collect(),
+            Vec::new(),
+        )
+        .unwrap();
+        find(
+            &Inputs {
+                members,
+                suspect,
+                leader,
+                eligible: &|_| true,
+                ties: &ties,
+                evidence: &eg,
+            },
+            &BrokerConfig::default(),
+            30,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_phone_between_two_gangs_is_the_broker() {
+        let (members, calls) = case();
+        let b = run(&members, &calls, &[false; 7]);
+        assert_eq!(b.len(), 1, "{b:?}");
+        assert_eq!(b[0].phone, 4);
+        assert_eq!(b[0].gangs, vec![(0, 3, 1), (1, 4, 1)]);
+        assert!(b[0].betweenness > 0.0);
+    }
+
+    #[test]
+    fn one_call_each_way_or_a_suspect_sim_is_not_a_broker() {
+        let (members, calls) = case();
+        // Phone 6 (one event with each gang) never qualifies; a suspect
+        // SIM in phone 4's place is not a broker either.
+        let mut suspect = [false; 7];
+        suspect[4] = true;
+        assert!(run(&members, &calls, &suspect).is_empty());
+    }
+
+    #[test]
+    fn contacts_with_rank_and_file_only_do_not_make_a_broker() {
+        // Phone 4 talks to 1 and 2; if 2 is not boss or lieutenant of gang
+        // B (an operator's own phone, a mule), phone 4 is a relative, not a
+        // go-between.
+        let (members, calls) = case();
+        let mut leader = [true; 7];
+        leader[2] = false;
+        assert!(run_led(&members, &calls, &[false; 7], &leader).is_empty());
+    }
+
+    #[test]
+    fn a_contact_the_gangs_can_go_around_is_not_between_them() {
+        // Phone 4 talks to 1 and 2, but 1 and 2 also talk directly: no
+        // shortest chain needs him. The two members who talk across are
+        // the bridge now.
+        let (members, mut calls) = case();
+        calls.push((1, 2, 2));
+        let b: Vec<u32> = run(&members, &calls, &[false; 7])
+            .iter()
+            .map(|b| b.phone)
+            .collect();
+        assert_eq!(b, vec![1, 2]);
+    }
+}
