@@ -7,8 +7,7 @@
 #
 # Needs Debian's chromium (apt-get install chromium fonts-noto-cjk) for the
 # screenshot; CHROMIUM=/path/to/chromium overrides /usr/bin/chromium.
-# The report's timings table differs from run to run; everything else is
-# the same bytes every time.
+# The report is the same bytes every time for the same case and build.
 set -eu
 cd "$(dirname "$0")/.."
 chromium=${CHROMIUM:-/usr/bin/chromium}
