@@ -185,7 +185,9 @@ pub fn phone_key(canonical: &str) -> u64 {
 }
 
 fn check_len(n: usize) -> Result<(), PhoneError> {
-    if n > MAX_DIGITS {
+    if n < SHORT_MIN_DIGITS {
+        Err(PhoneError::TooShort(n))
+    } else if n > MAX_DIGITS {
         Err(PhoneError::TooLong(n))
     } else {
         Ok(())
@@ -264,6 +266,10 @@ mod tests {
         assert_eq!(r.normalise("unknown"), Err(PhoneError::BadCharacter('u')));
         assert_eq!(r.normalise("1+38"), Err(PhoneError::BadCharacter('+')));
         assert_eq!(r.normalise("12"), Err(PhoneError::TooShort(2)));
+        // "Fewer than 3 digits" holds with a `+` or `00` prefix too (a
+        // caller written `+1-2` is not the phone `+12`).
+        assert_eq!(r.normalise("+1-2"), Err(PhoneError::TooShort(2)));
+        assert_eq!(r.normalise("0012"), Err(PhoneError::TooShort(2)));
         assert!(matches!(
             r.normalise("1234567890123456789"),
             Err(PhoneError::TooLong(_))
