@@ -21,12 +21,3 @@ pub fn ingest(dir: &Path) -> casegraph::CaseGraph {
 pub fn casegraph() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("casegraph").expect("binary built")
 }
-
-/// `(file, line)` of every reject, in report order.
-pub fn reject_lines(g: &casegraph::CaseGraph) -> Vec<(String, u64)> {
-    g.report
-        .rejects
-        .iter()
-        .map(|r| (r.position.file.clone(), r.position.line))
-        .collect()
-}
