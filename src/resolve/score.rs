@@ -109,25 +109,75 @@ pub const CLOSE: f64 = 0.92;
 /// Jaro–Winkler at or above this is a "similar" name.
 pub const SIMILAR: f64 = 0.80;
 
-/// An ASCII string's bytes, iterable by reference as strsim's generic
-/// functions want.
-struct Bytes<'a>(&'a [u8]);
-
-impl<'a> IntoIterator for &Bytes<'a> {
-    type Item = &'a u8;
-    type IntoIter = std::slice::Iter<'a, u8>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+/// Jaro–Winkler similarity, strsim's definition. Short ASCII strings
+/// (names, addresses: at most 64 bytes) take [`ascii_jaro_winkler`], the
+/// same algorithm on bytes with bit flags; anything else goes to strsim.
+/// Profiling `casegraph resolve` on FEBRL put 78% of the time in strsim's
+/// generic version, which allocates its flags and rescans the second string
+/// from the start for every character of the first.
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    if a.len() <= 64 && b.len() <= 64 && a.is_ascii() && b.is_ascii() {
+        ascii_jaro_winkler(a.as_bytes(), b.as_bytes())
+    } else {
+        strsim::jaro_winkler(a, b)
     }
 }
 
-/// Jaro–Winkler similarity; over bytes when both are ASCII (the same
-/// value, without decoding characters in strsim's inner loop).
-pub fn jaro_winkler(a: &str, b: &str) -> f64 {
-    if a.is_ascii() && b.is_ascii() {
-        strsim::generic_jaro_winkler(&Bytes(a.as_bytes()), &Bytes(b.as_bytes()))
+/// strsim's Jaro–Winkler on byte strings of at most 64 bytes: the same
+/// greedy matching inside the same window, the same transposition count
+/// and the same arithmetic in the same order, so the value is identical
+/// to the last bit (a property test checks it against strsim).
+///
+/// # Complexity
+/// O(|a| × window) time, no allocation.
+pub fn ascii_jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
+    debug_assert!(a.len() <= 64 && b.len() <= 64);
+    let (la, lb) = (a.len(), b.len());
+    if la == 0 && lb == 0 {
+        return 1.0;
+    } else if la == 0 || lb == 0 {
+        return 0.0;
+    }
+    let range = (la.max(lb) / 2).saturating_sub(1);
+    let (mut a_flags, mut b_flags) = (0u64, 0u64);
+    let mut matches = 0usize;
+    for (i, &x) in a.iter().enumerate() {
+        let lo = i.saturating_sub(range);
+        let hi = lb.min(i + range + 1);
+        for (j, &y) in b.iter().enumerate().take(hi).skip(lo) {
+            if y == x && b_flags & (1u64 << j) == 0 {
+                a_flags |= 1u64 << i;
+                b_flags |= 1u64 << j;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    // Matched characters of a and of b, in order, pair up; count the pairs
+    // that differ.
+    let mut transpositions = 0usize;
+    let (mut af, mut bf) = (a_flags, b_flags);
+    while af != 0 {
+        let (i, j) = (af.trailing_zeros() as usize, bf.trailing_zeros() as usize);
+        af &= af - 1;
+        bf &= bf - 1;
+        if a[i] != b[j] {
+            transpositions += 1;
+        }
+    }
+    transpositions /= 2;
+    let sim = ((matches as f64 / la as f64)
+        + (matches as f64 / lb as f64)
+        + ((matches - transpositions) as f64 / matches as f64))
+        / 3.0;
+    if sim > 0.7 {
+        let prefix = a.iter().take(4).zip(b).take_while(|(x, y)| x == y).count();
+        sim + 0.1 * prefix as f64 * (1.0 - sim)
     } else {
-        strsim::jaro_winkler(a, b)
+        sim
     }
 }
 
@@ -596,6 +646,18 @@ mod tests {
             dob: NO_TIME,
             id_dob: NO_TIME,
             ..Default::default()
+        }
+    }
+
+    proptest::proptest! {
+        /// Bit for bit strsim's value, on short and long ASCII strings
+        /// (a small alphabet, so that matches and transpositions happen).
+        #[test]
+        fn ascii_jaro_winkler_is_strsims(a in "[a-e ]{0,70}", b in "[a-e ]{0,70}") {
+            proptest::prop_assert_eq!(
+                jaro_winkler(&a, &b).to_bits(),
+                strsim::jaro_winkler(&a, &b).to_bits()
+            );
         }
     }
 
