@@ -208,20 +208,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             files.command("neo4j").replace(" \\\n  ", " ")
         );
     }
-    let mut doc = Document::default().with(written);
-    if args.graphml.is_some() {
-        let mut keys = Table::new("graphml_keys", &["for", "name", "type"]);
-        for (domain, name, ty) in graphml::keys(&selection) {
-            keys.push(vec![domain.into(), name.into(), ty.as_str().into()]);
-        }
-        doc = doc.with(keys);
-    }
-    doc.print(args.format.format())?;
-    if selection.node_count() == 0 {
-        eprintln!("casegraph: the selection holds no nodes; the files are empty graphs");
-        return Ok(1);
-    }
-    Ok(0)
+    let keys = args.graphml.is_some().then(|| graphml::keys(&selection));
+    finish(&args, written, keys, selection.node_count())
 }
 
 /// `--level individual`: one node per resolved individual (or holder
@@ -313,16 +301,28 @@ fn run_individual(
             w.edges.into(),
         ]);
     }
+    let keys = args.graphml.is_some().then(|| individual::keys(&selection));
+    finish(args, written, keys, selection.node_count())
+}
+
+/// Print what was written (and the GraphML keys, when GraphML was
+/// written); exit status 1 when the selection held no nodes.
+fn finish(
+    args: &Args,
+    written: Table,
+    keys: Option<Vec<(&'static str, String, casegraph::export::AttrType)>>,
+    node_count: usize,
+) -> anyhow::Result<u8> {
     let mut doc = Document::default().with(written);
-    if args.graphml.is_some() {
-        let mut keys = Table::new("graphml_keys", &["for", "name", "type"]);
-        for (domain, name, ty) in individual::keys(&selection) {
-            keys.push(vec![domain.into(), name.into(), ty.as_str().into()]);
+    if let Some(keys) = keys {
+        let mut table = Table::new("graphml_keys", &["for", "name", "type"]);
+        for (domain, name, ty) in keys {
+            table.push(vec![domain.into(), name.into(), ty.as_str().into()]);
         }
-        doc = doc.with(keys);
+        doc = doc.with(table);
     }
     doc.print(args.format.format())?;
-    if selection.node_count() == 0 {
+    if node_count == 0 {
         eprintln!("casegraph: the selection holds no nodes; the files are empty graphs");
         return Ok(1);
     }

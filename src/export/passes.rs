@@ -293,6 +293,15 @@ pub fn phone_lead_facts(case: &CaseGraph, run: &LeadRun) -> Vec<PhoneLeadFacts> 
     out
 }
 
+/// Person record index by person_id.
+fn person_index(case: &CaseGraph) -> FxHashMap<&str, u32> {
+    case.persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (case.str(p.person_id), i as u32))
+        .collect()
+}
+
 /// The gang named `id` of a lead run, or an error listing the gangs found.
 pub fn find_gang<'r>(run: &'r LeadRun, id: &str) -> Result<&'r Gang> {
     run.gangs
@@ -315,12 +324,7 @@ pub fn find_gang<'r>(run: &'r LeadRun, id: &str) -> Result<&'r Gang> {
 /// holders, and the handsets those phones were used in (a SIM swap shows
 /// as two phones on one handset).
 pub fn gang_nodes(case: &CaseGraph, gang: &Gang) -> Vec<NodeRef> {
-    let person_index: FxHashMap<&str, u32> = case
-        .persons
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (case.str(p.person_id), i as u32))
-        .collect();
+    let person_index = person_index(case);
     let mut out = Vec::new();
     for m in &gang.members {
         out.push(NodeRef {
@@ -362,12 +366,7 @@ pub fn add_lead_columns(case: &CaseGraph, run: &LeadRun, sel: &mut Selection) ->
             role_col.push((phone(p), ColumnValue::String(r.to_string())));
         }
     }
-    let person_index: FxHashMap<&str, u32> = case
-        .persons
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (case.str(p.person_id), i as u32))
-        .collect();
+    let person_index = person_index(case);
     for gang in &run.gangs {
         for m in &gang.members {
             for id in &m.person_ids {
