@@ -11,6 +11,7 @@ use casegraph::model::time::show_date;
 use casegraph::resolve::explain::{explain_individual, record_evidence, record_name};
 use casegraph::resolve::{self, Resolution, ResolveConfig, FIELDS};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -40,12 +41,17 @@ pub struct Args {
     /// Measure against a known answer: CSV with person_id,individual_id
     #[arg(long, value_name = "FILE")]
     truth: Option<PathBuf>,
+    /// Print how long reading the case, resolving and writing the output took (to stderr)
+    #[arg(long)]
+    timings: bool,
     #[command(flatten)]
     format: FormatArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
+    let t0 = Instant::now();
     let graph = args.case.open()?;
+    let t_load = t0.elapsed();
     let mut rejected: Vec<(String, String)> = args
         .reject_pair
         .chunks(2)
@@ -64,6 +70,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let res = resolve::resolve(&graph, &config).map_err(|e| usage(e.to_string()));
     working.finish_and_clear();
     let res = res?;
+    let t_resolve = t0.elapsed() - t_load;
     let format = args.format.format();
 
     if let Some(path) = &args.truth {
@@ -123,6 +130,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         doc = doc.with(model_table(&res)).with(blocking_table(&res));
     }
     doc.print(format)?;
+    if args.timings {
+        eprintln!(
+            "timings: load {:.3} s, resolve {:.3} s, output {:.3} s",
+            t_load.as_secs_f64(),
+            t_resolve.as_secs_f64(),
+            (t0.elapsed() - t_load - t_resolve).as_secs_f64()
+        );
+    }
     Ok(0)
 }
 

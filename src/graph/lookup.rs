@@ -286,19 +286,22 @@ fn names(g: &CaseGraph) -> impl Iterator<Item = (NodeRef, Sym)> + '_ {
 /// # Complexity
 /// O(n log n) string comparisons over the n names (parallel sort).
 pub fn name_index(g: &CaseGraph) -> Vec<NameEntry> {
-    let mut out: Vec<NameEntry> = names(g)
-        .map(|(n, text)| NameEntry {
-            text,
-            kind: n.kind as u32,
-            idx: n.idx,
+    // Sorted on the text's bytes (the same order as the strings'), looked
+    // up once per entry rather than twice per comparison.
+    let mut keyed: Vec<(&[u8], NameEntry)> = names(g)
+        .map(|(n, text)| {
+            let entry = NameEntry {
+                text,
+                kind: n.kind as u32,
+                idx: n.idx,
+            };
+            (g.strings.bytes(text), entry)
         })
         .collect();
-    out.par_sort_unstable_by(|a, b| {
-        g.str(a.text)
-            .cmp(g.str(b.text))
-            .then(a.kind.cmp(&b.kind))
-            .then(a.idx.cmp(&b.idx))
+    keyed.par_sort_unstable_by(|(ta, a), (tb, b)| {
+        ta.cmp(tb).then(a.kind.cmp(&b.kind)).then(a.idx.cmp(&b.idx))
     });
+    let mut out: Vec<NameEntry> = keyed.into_iter().map(|(_, e)| e).collect();
     out.dedup();
     out
 }

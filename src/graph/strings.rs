@@ -73,6 +73,28 @@ impl Strings {
         // snapshot whose checksums hold) always passes.
         std::str::from_utf8(self.blob.range(start..end)).unwrap_or("")
     }
+    /// The bytes behind `sym` (empty for [`Sym::NONE`] or an id out of
+    /// range), without the UTF-8 check of [`Strings::get`]: for sorting and
+    /// comparing, where byte order is the strings' order.
+    pub fn bytes(&self, sym: Sym) -> &[u8] {
+        if sym.is_none() {
+            return &[];
+        }
+        let i = sym.0 as usize;
+        if i >= self.ends.len() {
+            return &[];
+        }
+        let (start, end) = if i == 0 {
+            (0, *self.ends.at(0) as usize)
+        } else {
+            let e = self.ends.range(i - 1..i + 1);
+            (e[0] as usize, e[1] as usize)
+        };
+        if start > end || end > self.blob.len() {
+            return &[];
+        }
+        self.blob.range(start..end)
+    }
     /// A table over already-checked parts (the lazy snapshot loader).
     pub(crate) fn from_columns(blob: Column<u8>, ends: Column<u64>) -> Self {
         Strings { blob, ends }

@@ -26,6 +26,7 @@
 
 use super::score::Record;
 use crate::model::NO_TIME;
+use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// The kinds of blocking key, in output order.
@@ -42,53 +43,19 @@ pub struct BlockingStats {
 
 /// Candidate pairs `(a, b)` with `a < b`, sorted and distinct.
 pub fn candidate_pairs(records: &[Record], max_block: usize) -> (Vec<(u32, u32)>, BlockingStats) {
-    let mut keys: Vec<(u8, u64, u32)> = Vec::new();
-    let mut push =
-        |kind: u8, key: &str, r: usize| keys.push((kind, xxh3_64(key.as_bytes()), r as u32));
-    for (r, rec) in records.iter().enumerate() {
-        if !rec.id_number.is_empty() {
-            push(0, &rec.id_number, r);
-            let b = rec.id_number.as_bytes();
-            if b.len() >= 6 && rec.id_number.is_ascii() {
-                for i in 0..b.len() - 1 {
-                    let mut masked = b.to_vec();
-                    masked[i] = b'_';
-                    masked[i + 1] = b'_';
-                    let masked = String::from_utf8(masked).unwrap_or_default();
-                    push(1, &masked, r);
-                }
-            }
-        }
-        for n in std::iter::once(&rec.name).chain(&rec.aliases) {
-            for k in n.initials_keys() {
-                push(2, &k, r);
-            }
-        }
-        for p in &rec.phones {
-            push(3, &p.to_string(), r);
-        }
-        for h in &rec.handsets {
-            push(4, &h.to_string(), r);
-        }
-        let dob = if rec.dob != NO_TIME {
-            rec.dob
-        } else {
-            rec.id_dob
-        };
-        if dob != NO_TIME {
-            push(5, &dob.to_string(), r);
-        }
-        if !rec.address.is_empty() {
-            push(6, &rec.address, r);
-        }
-    }
-    keys.sort_unstable();
+    let mut keys: Vec<(u8, u64, u32)> = records
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(r, rec)| record_keys(r as u32, rec))
+        .collect();
+    keys.par_sort_unstable();
     keys.dedup();
     let mut stats = BlockingStats {
         per_key: KEY_KINDS.iter().map(|k| (k.to_string(), 0, 0, 0)).collect(),
         n_candidate_pairs: 0,
     };
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    // The blocks kept, as ranges of `keys`.
+    let mut blocks: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
     while start < keys.len() {
         let (kind, hash, _) = keys[start];
@@ -104,19 +71,68 @@ pub fn candidate_pairs(records: &[Record], max_block: usize) -> (Vec<(u32, u32)>
             } else {
                 s.1 += 1;
                 s.3 += (size * (size - 1) / 2) as u64;
-                for i in start..end {
-                    for j in i + 1..end {
-                        pairs.push((keys[i].2, keys[j].2));
-                    }
-                }
+                blocks.push((start, end));
             }
         }
         start = end;
     }
-    pairs.sort_unstable();
+    let mut pairs: Vec<(u32, u32)> = blocks
+        .par_iter()
+        .flat_map_iter(|&(start, end)| {
+            let block = &keys[start..end];
+            block
+                .iter()
+                .enumerate()
+                .flat_map(move |(i, x)| block[i + 1..].iter().map(move |y| (x.2, y.2)))
+        })
+        .collect();
+    pairs.par_sort_unstable();
     pairs.dedup();
     stats.n_candidate_pairs = pairs.len() as u64;
     (pairs, stats)
+}
+
+/// The blocking keys of record `r`: (kind, hash of the key, r).
+fn record_keys(r: u32, rec: &Record) -> Vec<(u8, u64, u32)> {
+    let mut keys = Vec::with_capacity(32);
+    let mut push = |kind: u8, key: &[u8]| keys.push((kind, xxh3_64(key), r));
+    if !rec.id_number.is_empty() {
+        push(0, rec.id_number.as_bytes());
+        let b = rec.id_number.as_bytes();
+        if b.len() >= 6 && rec.id_number.is_ascii() {
+            let mut masked = b.to_vec();
+            for i in 0..b.len() - 1 {
+                masked[i] = b'_';
+                masked[i + 1] = b'_';
+                push(1, &masked);
+                masked[i] = b[i];
+                masked[i + 1] = b[i + 1];
+            }
+        }
+    }
+    for n in std::iter::once(&rec.name).chain(&rec.aliases) {
+        for k in n.initials_keys() {
+            push(2, k.as_bytes());
+        }
+    }
+    for p in &rec.phones {
+        push(3, &p.to_le_bytes());
+    }
+    for h in &rec.handsets {
+        push(4, &h.to_le_bytes());
+    }
+    let dob = if rec.dob != NO_TIME {
+        rec.dob
+    } else {
+        rec.id_dob
+    };
+    if dob != NO_TIME {
+        push(5, &dob.to_le_bytes());
+    }
+    if !rec.address.is_empty() {
+        push(6, rec.address.as_bytes());
+    }
+    keys
 }
 
 #[cfg(test)]

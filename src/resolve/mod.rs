@@ -207,7 +207,7 @@ pub fn prepare_records(graph: &CaseGraph, phones: &PhoneConfig) -> Vec<Record> {
     }
     graph
         .persons
-        .iter()
+        .par_iter()
         .map(|p| {
             let name = normalise::normalise_name(graph.str(p.name));
             let mut letters: Vec<char> = name.tokens.concat().chars().collect();
@@ -317,18 +317,26 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
         .map(|&(a, b)| score::compare(&records[a as usize], &records[b as usize]))
         .collect();
     let model = score::estimate(
-        &score::count_patterns(cand_patterns),
+        &score::count_patterns(cand_patterns.iter().copied()),
         &score::count_patterns(rest_patterns),
         rest_weight,
         &config.em,
     );
     let freq = score::NameFrequencies::new(&records);
+    // Each candidate was compared once above; scoring reuses its pattern.
     let pairs: Vec<ScoredPair> = candidates
         .par_iter()
-        .map(|&(a, b)| ScoredPair {
+        .zip(&cand_patterns)
+        .map(|(&(a, b), &pattern)| ScoredPair {
             a,
             b,
-            score: score::score(&model, &freq, &records[a as usize], &records[b as usize]),
+            score: score::score_pattern(
+                &model,
+                &freq,
+                pattern,
+                &records[a as usize],
+                &records[b as usize],
+            ),
         })
         .collect();
     let prior = model.prior_weight();
