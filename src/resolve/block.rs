@@ -9,11 +9,22 @@
 //! |---|---|
 //! | `id`: normalised id number | the same number written differently |
 //! | `id~i`: id number with characters i and i+1 masked | one wrong digit, or two neighbours swapped |
-//! | `name`: family name + initial of the given name, for each plausible family name (`zhang\|w`); also for aliases | characters against pinyin, name order, typos after the first letter |
+//! | `name`: the name's reading, family name first and run together, for each plausible family name (`zhangwei`: 张伟, Zhang Wei, ZHANG Wei and "Wei Zhang" all have it) | characters against pinyin, name order, case and spacing |
 //! | `phone`: a claimed phone | records that share nothing but a number |
 //! | `handset`: a handset a claimed phone was seen in | one person's different SIMs |
 //! | `dob`: date of birth (stated or read from a valid id number) | a misspelt name with no id |
 //! | `address`: normalised address | records whose other fields do not overlap |
+//!
+//! A misspelt name has no name key of its own: agreeing on a name alone
+//! never reaches the threshold (the prior's weight, about −17 on the
+//! generated cases, outweighs any name's), so such a pair only merges when
+//! another field agrees too, and those fields have keys. Aliases get no
+//! key: most are nicknames built from a family name (老王, Lao Wang) that
+//! many people share. Measured on the generated medium cases, the earlier
+//! family-name-and-initial key (`zhang|w`) made 85% of all candidate
+//! pairs, nearly all of them different people, and skewed EM towards
+//! them: the reading key keeps FEBRL's recall, compares about a third as
+//! many pairs and raised medium F1 from 0.981 to 0.984.
 //!
 //! A block larger than `max_block` records (a very common name, a shared
 //! office address) would bring back quadratic work and says little; it is
@@ -110,10 +121,8 @@ fn record_keys(r: u32, rec: &Record) -> Vec<(u8, u64, u32)> {
             }
         }
     }
-    for n in std::iter::once(&rec.name).chain(&rec.aliases) {
-        for k in n.initials_keys() {
-            push(2, k.as_bytes());
-        }
+    for o in &rec.name_orderings {
+        push(2, o.as_bytes());
     }
     for p in &rec.phones {
         push(3, &p.to_le_bytes());
@@ -141,8 +150,10 @@ mod tests {
     use crate::resolve::normalise::{normalise_id_number, normalise_name};
 
     fn rec(name: &str, id: &str) -> Record {
+        let name = normalise_name(name);
         Record {
-            name: normalise_name(name),
+            name_orderings: name.orderings(),
+            name,
             id_number: normalise_id_number(id),
             dob: NO_TIME,
             id_dob: NO_TIME,
@@ -157,10 +168,13 @@ mod tests {
             rec("Li Na", "11010519491213002X"), // two digits swapped
             rec("Wei Zhang", ""),
             rec("Wang Fang", "44052418800101001"),
+            rec("Zhang Wie", ""),
         ];
         let (pairs, stats) = candidate_pairs(&records, 10);
         assert!(pairs.contains(&(0, 1)), "{pairs:?}");
         assert!(pairs.contains(&(0, 2)), "{pairs:?}");
+        // A misspelt name with nothing else to go on is not compared.
+        assert!(!pairs.iter().any(|&(a, b)| a == 4 || b == 4), "{pairs:?}");
         assert!(!pairs.iter().any(|&(a, b)| a == 3 || b == 3), "{pairs:?}");
         assert_eq!(stats.n_candidate_pairs, pairs.len() as u64);
     }

@@ -128,33 +128,6 @@ impl NameForm {
         t.sort();
         t.concat()
     }
-
-    /// Blocking keys: family name and the initial of the given name, for
-    /// each plausible family name (`zhang|w`).
-    pub fn initials_keys(&self) -> Vec<String> {
-        let t = &self.tokens;
-        let key = |family: usize| {
-            let given = t
-                .iter()
-                .enumerate()
-                .find(|&(i, _)| i != family)
-                .and_then(|(_, g)| g.chars().next());
-            match given {
-                Some(g) => format!("{}|{g}", t[family]),
-                None => t[family].clone(),
-            }
-        };
-        if t.is_empty() {
-            return Vec::new();
-        }
-        let mut keys = match self.family {
-            Some(f) => vec![key(f)],
-            None => vec![key(0), key(t.len() - 1)],
-        };
-        keys.sort();
-        keys.dedup();
-        keys
-    }
 }
 
 /// Normalise a personal name written in Chinese characters or Latin script.
@@ -385,15 +358,6 @@ mod tests {
         assert_eq!(normalise_name("张 伟").han, "张伟");
     }
 
-    #[test]
-    fn blocking_keys_are_family_name_and_given_initial() {
-        assert_eq!(normalise_name("张晓明").initials_keys(), ["zhang|x"]);
-        assert_eq!(
-            normalise_name("Xiao Ming Zhang").initials_keys(),
-            ["xiao|m", "zhang|x"]
-        );
-    }
-
     /// Real numbers' structure: 6-digit region, 8-digit birth date, 3-digit
     /// sequence, check. This one is the standard's worked example.
     #[test]
@@ -447,7 +411,6 @@ mod tests {
             prop_assert_eq!(&again.tokens, &n.tokens);
             prop_assert_eq!(&again.han, &n.han);
             let _ = n.orderings();
-            let _ = n.initials_keys();
         }
 
         #[test]

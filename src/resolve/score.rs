@@ -64,7 +64,7 @@ impl Field {
     pub fn levels(self) -> &'static [&'static str] {
         match self {
             Field::Name => &["exact", "same_reading", "close", "similar", "different"],
-            Field::Alias => &["same", "close", "different"],
+            Field::Alias => &["same", "different"],
             Field::IdNumber => &["exact", "one_digit_or_swap", "different"],
             Field::Dob => &["exact", "one_part_or_day_month_swap", "different"],
             Field::Phone => &["shared_phone", "shared_handset", "different"],
@@ -325,8 +325,13 @@ fn alias_level(a: &Record, b: &Record) -> u8 {
             )
             .filter(|(_, n, _)| !n.is_empty())
     }
+    // Only the same reading counts: aliases are mostly nicknames built
+    // from a family name (老王, Lao Wang, Ah Li), so two different ones are
+    // a letter apart ("laowang", "laoyang") and string similarity between
+    // them says nothing. Counting such pairs as "close" gave EM a second,
+    // false kind of match on the generated medium case 701 (every pair of
+    // records with Lao-nicknames), and precision fell below 1%.
     let nb = names(b);
-    let mut best = 0.0f64;
     let mut any = false;
     for (a_is_name, x, xo) in names(a) {
         for (b_is_name, y, yo) in nb.clone() {
@@ -337,15 +342,12 @@ fn alias_level(a: &Record, b: &Record) -> u8 {
             if same_reading(x, y, xo, yo) {
                 return 0;
             }
-            best = best.max(best_jw(xo, yo));
         }
     }
-    if !any {
-        NULL
-    } else if best >= CLOSE {
+    if any {
         1
     } else {
-        2
+        NULL
     }
 }
 
@@ -888,7 +890,7 @@ mod tests {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         let true_m = [
             [0.70, 0.20, 0.06, 0.03, 0.01],
-            [0.5, 0.3, 0.2, 0.0, 0.0],
+            [0.6, 0.4, 0.0, 0.0, 0.0],
             [0.9, 0.08, 0.02, 0.0, 0.0],
             [0.85, 0.1, 0.05, 0.0, 0.0],
             [0.6, 0.2, 0.2, 0.0, 0.0],
@@ -896,7 +898,7 @@ mod tests {
         ];
         let true_u = [
             [0.002, 0.003, 0.02, 0.1, 0.875],
-            [0.01, 0.04, 0.95, 0.0, 0.0],
+            [0.01, 0.99, 0.0, 0.0, 0.0],
             [0.0005, 0.001, 0.9985, 0.0, 0.0],
             [0.002, 0.02, 0.978, 0.0, 0.0],
             [0.001, 0.01, 0.989, 0.0, 0.0],
