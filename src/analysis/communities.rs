@@ -30,7 +30,8 @@
 //! ([`MULTI_ROUND_MAX_PAIRS`] = 1M): on small graphs later rounds cost
 //! little and can matter (noordin-top: Q 0.504 after one round, 0.517
 //! after two), while on the 1M-phone, 4M-pair synthetic graph one round
-//! gives Q 0.4169 in about 3 s and a second 0.4177 for as much time again.
+//! gives Q 0.4169 in about 4 s (on a busy 2-core machine) and a second
+//! only 0.4174 for as much time again.
 //! A final pass splits any community that is still not connected in the
 //! contact graph into its connected parts (which can only raise
 //! modularity), so connectivity is guaranteed, not just likely.
@@ -45,7 +46,7 @@
 //! # Complexity
 //! About O(m) per pass of local moving, a few passes per level, and a
 //! handful of levels, up and down: near-linear in practice. O(n + m)
-//! memory per level, and the levels of a round are kept for the way down
+//! memory per level, and the first round keeps its levels for the way down
 //! (on the 1M-phone graph, 3 levels of 5–6M links after the contact
 //! graph). Moving and refinement are sequential and seeded; aggregation
 //! and the modularity sum run in parallel, each in a fixed order (rows
@@ -637,6 +638,9 @@ fn leiden_round(
         Visit::StrongestFirst => (0..base.n() as u32).collect(),
         Visit::Random => visit.order(&base.k, rng),
     }];
+    // Only the first round comes back down through the levels; later ones
+    // keep just the newest level.
+    let down = matches!(visit, Visit::StrongestFirst);
     let mut levels = 0;
     while levels < MAX_LEVELS {
         levels += 1;
@@ -657,17 +661,21 @@ fn leiden_round(
             next_part[refined[v] as usize] = part[v];
         }
         let next = aggregate(level, &refined, r);
-        orders.push(visit.order(&next.k, rng));
+        let next_order = visit.order(&next.k, rng);
+        if !down {
+            coarser.clear();
+            orders.clear();
+        }
         coarser.push(next);
+        orders.push(next_order);
         clusters.push(refined);
         part = next_part;
     }
-    let down = matches!(visit, Visit::StrongestFirst);
     while let Some(cluster) = clusters.pop() {
-        coarser.pop();
-        orders.pop();
         let mut fine: Vec<u32> = cluster.iter().map(|&x| part[x as usize]).collect();
         if down {
+            coarser.pop();
+            orders.pop();
             let level = coarser.last().unwrap_or(base);
             let order = orders.last().expect("one order per level");
             local_move(level, order, &mut fine, gamma, two_m);
