@@ -24,7 +24,9 @@ use crate::graph::CaseGraph;
 use crate::model::{NodeKind, Time};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 use std::io::Read;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Which call events count as contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -122,10 +124,30 @@ impl ContactGraph {
     /// input order. Self-pairs are dropped.
     pub fn from_pairs(
         labels: Vec<(NodeKind, String)>,
+        pairs: Vec<(u32, u32, f64)>,
+        hubs: Vec<Hub>,
+    ) -> Result<ContactGraph> {
+        let mut names = String::new();
+        let mut name_ends = Vec::with_capacity(labels.len());
+        let mut kinds = Vec::with_capacity(labels.len());
+        for (k, s) in labels {
+            kinds.push(k);
+            names.push_str(&s);
+            name_ends.push(names.len() as u64);
+        }
+        ContactGraph::build(kinds, names, name_ends, pairs, hubs)
+    }
+
+    /// [`ContactGraph::from_pairs`] with the node names already in one text
+    /// (`name_ends[v]` is where node `v`'s name ends).
+    fn build(
+        kinds: Vec<NodeKind>,
+        names: String,
+        name_ends: Vec<u64>,
         mut pairs: Vec<(u32, u32, f64)>,
         hubs: Vec<Hub>,
     ) -> Result<ContactGraph> {
-        let n = labels.len();
+        let n = kinds.len();
         for &(a, b, w) in &pairs {
             if a as usize >= n || b as usize >= n {
                 return Err(Error::Invalid(format!(
@@ -179,14 +201,6 @@ impl ContactGraph {
             neighbours[ib] = a;
             weights[ib] = w;
             fill[b as usize] += 1;
-        }
-        let mut names = String::new();
-        let mut name_ends = Vec::with_capacity(n);
-        let mut kinds = Vec::with_capacity(n);
-        for (k, s) in labels {
-            kinds.push(k);
-            names.push_str(&s);
-            name_ends.push(names.len() as u64);
         }
         Ok(ContactGraph {
             offsets,
@@ -254,8 +268,7 @@ impl ContactGraph {
             });
         };
         let wcol = col("weight");
-        let mut index: FxHashMap<Box<[u8]>, u32> = FxHashMap::default();
-        let mut labels: Vec<(NodeKind, String)> = Vec::new();
+        let mut index = NameIndex::default();
         let mut pairs = Vec::new();
         let mut rec = csv::ByteRecord::new();
         let mut line = 1u64;
@@ -280,7 +293,7 @@ impl ContactGraph {
             for (slot, c) in ids.iter_mut().zip([src, dst]) {
                 let raw = field(c)?;
                 *slot = match index.get(raw) {
-                    Some(&i) => i,
+                    Some(i) => i,
                     None => {
                         let name = std::str::from_utf8(raw).map_err(|_| {
                             Error::Invalid(format!("{what}:{line}: expected UTF-8 text"))
@@ -290,10 +303,7 @@ impl ContactGraph {
                                 "{what}:{line}: expected a node name, found an empty field"
                             )));
                         }
-                        let i = labels.len() as u32;
-                        index.insert(raw.into(), i);
-                        labels.push((kind, name.to_string()));
-                        i
+                        index.insert(name)
                     }
                 };
             }
@@ -314,7 +324,8 @@ impl ContactGraph {
             };
             pairs.push((ids[0], ids[1], w));
         }
-        ContactGraph::from_pairs(labels, pairs, Vec::new())
+        let kinds = vec![kind; index.ends.len()];
+        ContactGraph::build(kinds, index.names, index.ends, pairs, Vec::new())
     }
 
     /// The contact graph of a case's phones.
@@ -522,6 +533,53 @@ impl ContactGraph {
     }
 }
 
+/// Node names read from an edge list: one text, indexed by a 64-bit hash
+/// of each name. Nothing is allocated per name, so reading a million names
+/// does not leave a million small blocks behind for the allocator to tidy
+/// up (glibc does that on the next large allocation, which would be inside
+/// the pass that follows and counted in its time).
+#[derive(Default)]
+struct NameIndex {
+    names: String,
+    ends: Vec<u64>,
+    by_hash: FxHashMap<u64, u32>,
+    /// Names whose hash an earlier name already holds (rare).
+    collided: FxHashMap<Box<[u8]>, u32>,
+}
+
+impl NameIndex {
+    fn name(&self, i: u32) -> &[u8] {
+        let end = self.ends[i as usize] as usize;
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i as usize - 1] as usize,
+        };
+        &self.names.as_bytes()[start..end]
+    }
+    fn get(&self, raw: &[u8]) -> Option<u32> {
+        match self.by_hash.get(&xxh3_64(raw)) {
+            Some(&i) if self.name(i) == raw => Some(i),
+            Some(_) => self.collided.get(raw).copied(),
+            None => None,
+        }
+    }
+    /// Add a name that [`NameIndex::get`] did not find; returns its id.
+    fn insert(&mut self, name: &str) -> u32 {
+        let i = self.ends.len() as u32;
+        self.names.push_str(name);
+        self.ends.push(self.names.len() as u64);
+        match self.by_hash.entry(xxh3_64(name.as_bytes())) {
+            Entry::Vacant(e) => {
+                e.insert(i);
+            }
+            Entry::Occupied(_) => {
+                self.collided.insert(name.as_bytes().into(), i);
+            }
+        }
+        i
+    }
+}
+
 /// One undirected phone pair before filtering by `min_events` and hubs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PhonePair {
@@ -603,6 +661,26 @@ fn undirected_pairs(directed: &[(u32, u32, u32)]) -> Vec<PhonePair> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_index_finds_names_even_when_their_hashes_collide() {
+        let mut index = NameIndex::default();
+        assert_eq!(index.get(b"a"), None);
+        assert_eq!(index.insert("a"), 0);
+        // Pretend "b" hashes like "a" did: it must go to the collided map
+        // and both must still be found.
+        let hash_b = xxh3_64(b"b");
+        index.by_hash.insert(hash_b, 0);
+        assert_eq!(index.get(b"b"), None);
+        assert_eq!(index.insert("b"), 1);
+        assert_eq!(index.insert("ccc"), 2);
+        assert_eq!(index.get(b"a"), Some(0));
+        assert_eq!(index.get(b"b"), Some(1));
+        assert_eq!(index.get(b"ccc"), Some(2));
+        assert_eq!(index.get(b"cc"), None);
+        assert_eq!(index.name(2), b"ccc");
+        assert_eq!(index.collided.len(), 1);
+    }
 
     fn triangle_and_tail() -> ContactGraph {
         ContactGraph::from_edges(
