@@ -52,26 +52,10 @@ impl Strings {
     }
     /// The string behind `sym` ("" for [`Sym::NONE`]).
     pub fn get(&self, sym: Sym) -> &str {
-        if sym.is_none() {
-            return "";
-        }
-        let i = sym.0 as usize;
-        if i >= self.ends.len() {
-            return "";
-        }
-        let (start, end) = if i == 0 {
-            (0, *self.ends.at(0) as usize)
-        } else {
-            let e = self.ends.range(i - 1..i + 1);
-            (e[0] as usize, e[1] as usize)
-        };
-        if start > end || end > self.blob.len() {
-            return "";
-        }
         // Checked per string rather than once for the whole blob, so that a
         // mapped table need not be read in full; a valid table (ingest, or a
         // snapshot whose checksums hold) always passes.
-        std::str::from_utf8(self.blob.range(start..end)).unwrap_or("")
+        std::str::from_utf8(self.bytes(sym)).unwrap_or("")
     }
     /// The bytes behind `sym` (empty for [`Sym::NONE`] or an id out of
     /// range), without the UTF-8 check of [`Strings::get`]: for sorting and
