@@ -162,20 +162,29 @@ fn char_jaro_winkler(a: &[char], b: &[char]) -> f64 {
         keys[h] = y as u32;
         masks[h] |= 1u64 << j;
     }
+    let (a_flags, b_flags, matches) = flag_matches(la, lb, |i| masks[slot_of(&keys, a[i])]);
+    jaro_winkler_from_matches(a, b, a_flags, b_flags, matches)
+}
+
+/// Jaro's matching, bit-parallel: `positions_in_b(i)` is the mask of the
+/// positions of b holding a's i-th symbol; each symbol of a takes the first
+/// unmatched one inside its window, as strsim's scan does. Returns the
+/// matched positions of a and of b and their number.
+fn flag_matches(la: usize, lb: usize, positions_in_b: impl Fn(usize) -> u64) -> (u64, u64, usize) {
     let range = (la.max(lb) / 2).saturating_sub(1);
     let (mut a_flags, mut b_flags) = (0u64, 0u64);
     let mut matches = 0usize;
-    for (i, &x) in a.iter().enumerate() {
+    for i in 0..la {
         let lo = i.saturating_sub(range);
         let hi = lb.min(i + range + 1);
-        let candidates = masks[slot_of(&keys, x)] & below(hi) & !below(lo) & !b_flags;
+        let candidates = positions_in_b(i) & below(hi) & !below(lo) & !b_flags;
         if candidates != 0 {
             a_flags |= 1u64 << i;
             b_flags |= candidates & candidates.wrapping_neg();
             matches += 1;
         }
     }
-    jaro_winkler_from_matches(a, b, a_flags, b_flags, matches)
+    (a_flags, b_flags, matches)
 }
 
 /// The bit mask of positions below `k` (all 64 for `k` ≥ 64).
@@ -209,19 +218,7 @@ pub fn ascii_jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
     for (j, &y) in b.iter().enumerate() {
         positions[y as usize] |= 1u64 << j;
     }
-    let range = (la.max(lb) / 2).saturating_sub(1);
-    let (mut a_flags, mut b_flags) = (0u64, 0u64);
-    let mut matches = 0usize;
-    for (i, &x) in a.iter().enumerate() {
-        let lo = i.saturating_sub(range);
-        let hi = lb.min(i + range + 1);
-        let candidates = positions[x as usize] & below(hi) & !below(lo) & !b_flags;
-        if candidates != 0 {
-            a_flags |= 1u64 << i;
-            b_flags |= candidates & candidates.wrapping_neg();
-            matches += 1;
-        }
-    }
+    let (a_flags, b_flags, matches) = flag_matches(la, lb, |i| positions[a[i] as usize]);
     jaro_winkler_from_matches(a, b, a_flags, b_flags, matches)
 }
 
