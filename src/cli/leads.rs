@@ -5,7 +5,8 @@
 use super::output::{Document, FormatArgs, Table};
 use super::{usage, CaseArgs};
 use anyhow::Context;
-use casegraph::lead::{self, LeadConfig};
+use casegraph::graph::CaseGraph;
+use casegraph::lead::{self, LeadConfig, LeadRun};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -38,12 +39,16 @@ pub fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<LeadConfig>
     }
 }
 
-pub fn run(args: Args) -> anyhow::Result<u8> {
-    let config = load_config(args.config.as_deref())?;
+/// Open the case with `open` and run the leads pass on it, the time spent
+/// reading recorded as the run's first stage ("read").
+pub fn read_and_run(
+    open: impl FnOnce() -> anyhow::Result<CaseGraph>,
+    config: &LeadConfig,
+) -> anyhow::Result<(CaseGraph, LeadRun)> {
     let started = std::time::Instant::now();
-    let graph = args.case.open()?;
+    let graph = open()?;
     let read_s = started.elapsed().as_secs_f64();
-    let mut result = lead::run(&graph, &config)?;
+    let mut result = lead::run(&graph, config)?;
     result.timings.insert(
         0,
         lead::Timing {
@@ -51,6 +56,12 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             seconds: read_s,
         },
     );
+    Ok((graph, result))
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let config = load_config(args.config.as_deref())?;
+    let (graph, result) = read_and_run(|| args.case.open(), &config)?;
     lead::write::write_all(&graph, &result, &config, &args.case.case, &args.out)
         .with_context(|| format!("writing results into {}", args.out.display()))?;
 

@@ -6,7 +6,7 @@
 
 use super::{usage, ReadArgs};
 use anyhow::Context;
-use casegraph::lead::{self, LeadConfig};
+use casegraph::lead;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -47,26 +47,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                 args.source.display()
             )));
         }
-        let config = match &args.config {
-            Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .with_context(|| format!("reading {}", p.display()))?;
-                LeadConfig::from_toml(&text).map_err(|e| usage(format!("{}: {e}", p.display())))?
-            }
-            None => LeadConfig::default(),
-        };
-        let started = std::time::Instant::now();
-        let graph = casegraph::open_case(&args.source, &ingest)
-            .with_context(|| format!("opening case {}", args.source.display()))?;
-        let read_s = started.elapsed().as_secs_f64();
-        let mut result = lead::run(&graph, &config)?;
-        result.timings.insert(
-            0,
-            lead::Timing {
-                stage: "read",
-                seconds: read_s,
+        let config = super::leads::load_config(args.config.as_deref())?;
+        let (graph, result) = super::leads::read_and_run(
+            || {
+                casegraph::open_case(&args.source, &ingest)
+                    .with_context(|| format!("opening case {}", args.source.display()))
             },
-        );
+            &config,
+        )?;
         let manifest = lead::write::manifest(
             &graph,
             &result,

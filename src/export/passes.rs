@@ -231,24 +231,24 @@ pub fn contact_columns(graph: &ContactGraph, measures: &[NodeMeasure]) -> Result
 
 /// Members of component `id`, with a message naming the valid range.
 pub fn component_members(comps: &analysis::Components, id: u32) -> Result<&[u32]> {
-    if id as usize >= comps.len() {
-        return Err(Error::Invalid(format!(
-            "--component: expected a component id below {}, found {id}",
-            comps.len()
-        )));
-    }
+    check_id("--component", "component", id, comps.len())?;
     Ok(comps.members(id))
 }
 
 /// Members of community `id`, with a message naming the valid range.
 pub fn community_members(comms: &analysis::Communities, id: u32) -> Result<&[u32]> {
-    if id as usize >= comms.len() {
+    check_id("--community", "community", id, comms.len())?;
+    Ok(comms.members(id))
+}
+
+/// `id` must be below `len`; the error names the option and the range.
+fn check_id(option: &str, what: &str, id: u32, len: usize) -> Result<()> {
+    if id as usize >= len {
         return Err(Error::Invalid(format!(
-            "--community: expected a community id below {}, found {id}",
-            comms.len()
+            "{option}: expected a {what} id below {len}, found {id}"
         )));
     }
-    Ok(comms.members(id))
+    Ok(())
 }
 
 /// The `k` nodes ranked highest by `measure`, in rank order.
