@@ -12,8 +12,15 @@ fn bench(c: &mut Criterion) {
     let g = casegraph::open_case(&demo, &casegraph::ingest::IngestConfig::default()).unwrap();
     let config = LeadConfig::default();
     let run = lead::run(&g, &config).unwrap();
-    let manifest =
-        lead::write::manifest(&g, &run, &config, &demo, &["report.html".to_string()]).unwrap();
+    let manifest = lead::write::manifest(
+        &g,
+        &run,
+        &config,
+        &demo,
+        &["report.html".to_string()],
+        &Default::default(),
+    )
+    .unwrap();
     c.bench_function("report/demo_page", |b| {
         b.iter(|| {
             casegraph::report::render(&g, &run, &manifest)
