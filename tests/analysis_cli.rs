@@ -88,6 +88,42 @@ fn the_bank_number_is_left_out_and_the_gangs_fall_apart() {
 }
 
 #[test]
+fn a_burner_that_cold_calls_for_two_days_is_not_a_service_number() {
+    let dir = tempfile::tempdir().unwrap();
+    write_case(dir.path());
+    // The bank's pattern (40 contacts, all one-way one-offs), but over two
+    // days of a month-long case: a burner working through a victim list.
+    let mut calls = std::fs::read_to_string(dir.path().join("calls.csv")).unwrap();
+    for v in 0..40 {
+        let day = 10 + v % 2;
+        writeln!(
+            calls,
+            "13600000001,1350000{v:04},2026-03-{day} 14:00:00,40,voice"
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("calls.csv"), calls).unwrap();
+    let (csv, stderr) = run_ok(dir.path(), &["components"]);
+    assert!(
+        stderr.contains("hub left out: 95588 (service pattern: 40 contacts"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("active 27 days"), "{stderr}");
+    assert!(!stderr.contains("13600000001"), "{stderr}");
+    // The burner and its 40 victims are one component, beside the gangs.
+    let burner_component: Vec<&str> = csv
+        .lines()
+        .filter(|r| r.contains("+86136") || r.contains("+86135"))
+        .collect();
+    assert_eq!(burner_component.len(), 41, "{csv}");
+    let id = burner_component[0].split(',').next().unwrap();
+    assert!(burner_component
+        .iter()
+        .all(|r| r.starts_with(&format!("{id},"))));
+    assert_eq!(csv.lines().count(), 1 + 9 + 41);
+}
+
+#[test]
 fn an_exclude_file_leaves_out_a_number_written_any_way() {
     let dir = tempfile::tempdir().unwrap();
     write_case(dir.path());

@@ -34,6 +34,15 @@ louvain. The tools' settings:
     (Louvain + Leiden refinement, every community connected).
 NetworkX is skipped above --networkx-max-pairs pairs (default 1,000,000),
 where a pass would take well over 15 minutes; the table says so.
+
+Long passes: casegraph runs first in every pass. With --stop-after R, another
+tool is stopped once its pass (not its load) has run R times as long as
+casegraph's pass took, and at least --stop-floor seconds (default 300). The
+table then shows its time as a lower bound (">1234.5") and the ratio as an
+upper bound ("<0.83"): enough to show that casegraph is faster without
+waiting hours for the slower tool. Its peak memory is then the peak up to the
+moment it was stopped. --timeout stops any process (load included) after that
+many seconds and fails the run.
 """
 
 import argparse
@@ -87,6 +96,7 @@ def worker(tool, pas, path, sources):
         g.add_nodes_from(range(n))
         g.add_weighted_edges_from(zip(u.tolist(), v.tolist(), w.tolist()))
         t1 = time.perf_counter()
+        print(f"loaded {t1 - t0:.3f}", file=sys.stderr, flush=True)
         if pas == "components":
             list(nx.connected_components(g))
         elif pas == "pagerank":
@@ -104,6 +114,7 @@ def worker(tool, pas, path, sources):
         g = ig.Graph(n=n, edges=np.column_stack([u, v]).tolist(), directed=False)
         g.es["weight"] = w.tolist()
         t1 = time.perf_counter()
+        print(f"loaded {t1 - t0:.3f}", file=sys.stderr, flush=True)
         if pas == "components":
             g.connected_components()
         elif pas == "pagerank":
@@ -125,6 +136,7 @@ def worker(tool, pas, path, sources):
         else:
             g.addEdges((u, v))
         t1 = time.perf_counter()
+        print(f"loaded {t1 - t0:.3f}", file=sys.stderr, flush=True)
         if pas == "components":
             nk.components.ConnectedComponents(g).run()
         elif pas == "pagerank":
@@ -149,13 +161,36 @@ def worker(tool, pas, path, sources):
     print(json.dumps({"load_s": t1 - t0, "pass_s": t2 - t1, "quality": quality}))
 
 
-def run_measured(cmd, timeout):
-    """Run cmd; return (stdout, stderr, peak RSS in MiB, wall seconds)."""
+def run_measured(cmd, timeout, pass_limit=None):
+    """Run cmd; return (stdout, stderr, peak RSS in MiB, wall seconds, stopped).
+
+    With pass_limit, the process is stopped once pass_limit seconds have
+    passed since it wrote "loaded ..." on stderr (the workers do, right after
+    loading); stopped is then the seconds its pass had run. timeout bounds the
+    whole process and is an error."""
     start = time.perf_counter()
+    loaded = None
+    stopped = None
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         p = subprocess.Popen(cmd, stdout=out, stderr=err)
         try:
-            _, status, usage = os.wait4(p.pid, 0)
+            while True:
+                pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+                if pid:
+                    break
+                now = time.perf_counter()
+                if loaded is None and pass_limit is not None:
+                    err.seek(0)
+                    if b"loaded " in err.read():
+                        loaded = now
+                if loaded is not None and now - loaded > pass_limit:
+                    stopped = now - loaded
+                    p.kill()
+                elif now - start > timeout:
+                    p.kill()
+                    _, status, usage = os.wait4(p.pid, 0)
+                    raise RuntimeError(f"{' '.join(cmd)}: still running after --timeout {timeout} s")
+                time.sleep(0.2)
         except KeyboardInterrupt:
             p.kill()
             raise
@@ -164,9 +199,9 @@ def run_measured(cmd, timeout):
         out.seek(0)
         err.seek(0)
         o, e = out.read().decode(), err.read().decode()
-    if p.returncode != 0:
+    if p.returncode != 0 and stopped is None:
         raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {e[-2000:]}")
-    return o, e, usage.ru_maxrss / 1024.0, wall
+    return o, e, usage.ru_maxrss / 1024.0, wall, stopped
 
 
 def casegraph_cmd(exe, pas, path, sources):
@@ -184,9 +219,9 @@ def casegraph_cmd(exe, pas, path, sources):
     raise ValueError(pas)
 
 
-def measure(tool, pas, path, sources, exe, timeout):
+def measure(tool, pas, path, sources, exe, timeout, pass_limit=None):
     if tool == "casegraph":
-        out, err, rss, _ = run_measured(casegraph_cmd(exe, pas, path, sources), timeout)
+        out, err, rss, _, _ = run_measured(casegraph_cmd(exe, pas, path, sources), timeout)
         dump = os.environ.get("COMPARE_DUMP")
         if dump and pas == "pagerank":
             with open(os.path.join(dump, f"casegraph.{pas}.csv"), "w") as f:
@@ -198,8 +233,12 @@ def measure(tool, pas, path, sources, exe, timeout):
         q = re.search(r"modularity=([0-9.eE+-]+)", err)
         return {"load_s": float(m.group(1)), "pass_s": float(m.group(2)),
                 "quality": float(q.group(1)) if q else None, "rss_mib": rss}
-    out, _, rss, _ = run_measured(
-        [sys.executable, os.path.abspath(__file__), "--worker", tool, pas, path, str(sources)], timeout)
+    out, err, rss, _, stopped = run_measured(
+        [sys.executable, os.path.abspath(__file__), "--worker", tool, pas, path, str(sources)], timeout, pass_limit)
+    if stopped is not None:
+        load = re.search(r"loaded ([0-9.]+)", err)
+        return {"load_s": float(load.group(1)), "pass_s": stopped, "quality": None, "rss_mib": rss,
+                "stopped": True}
     r = json.loads(out.strip().splitlines()[-1])
     r["rss_mib"] = rss
     return r
@@ -242,7 +281,12 @@ def main():
     ap.add_argument("--passes", default=",".join(PASSES))
     ap.add_argument("--networkx-max-pairs", type=int, default=1_000_000)
     ap.add_argument("--casegraph", default=os.path.join(ROOT, "target", "release", "casegraph"))
-    ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--timeout", type=float, default=4 * 3600,
+                    help="fail if any one process (load included) runs longer than this")
+    ap.add_argument("--stop-after", type=float, metavar="R",
+                    help="stop another tool once its pass has run R times casegraph's pass time")
+    ap.add_argument("--stop-floor", type=float, default=300, metavar="S",
+                    help="with --stop-after, never stop a pass before it has run S seconds")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
 
@@ -251,7 +295,13 @@ def main():
         path = args.edges
     elif args.case:
         path = os.path.join(work, "edges.csv")
-        subprocess.run([args.casegraph, "contacts", args.case, "--out", path], check=True)
+        # contacts lists every hub it leaves out on stderr: keep that list beside the edge list.
+        with open(os.path.join(work, "contacts.log"), "w") as log:
+            subprocess.run([args.casegraph, "contacts", args.case, "--out", path], check=True, stderr=log)
+        lines = open(os.path.join(work, "contacts.log")).read().splitlines()
+        hubs = sum("hub left out" in l for l in lines)
+        print("\n".join(l for l in lines if "hub left out" not in l), file=sys.stderr)
+        print(f"contacts: {hubs} hubs left out (list: {work}/contacts.log)", file=sys.stderr)
     else:
         path = os.path.join(work, "synthetic.csv")
         t = time.perf_counter()
@@ -276,23 +326,32 @@ def main():
     rows = []
     for pas in args.passes.split(","):
         results = {}
-        for tool in args.tools.split(","):
+        tools = args.tools.split(",")
+        # casegraph first, so that --stop-after knows its pass time.
+        for tool in sorted(tools, key=lambda t: t != "casegraph"):
             if tool == "networkx" and n_pairs > args.networkx_max_pairs:
                 results[tool] = None
                 continue
-            print(f"  {pas} / {tool} ...", file=sys.stderr, flush=True)
-            r = measure(tool, pas, path, args.sources, args.casegraph, args.timeout)
+            limit = None
+            if args.stop_after and tool != "casegraph" and results.get("casegraph"):
+                limit = max(args.stop_after * results["casegraph"]["pass_s"], args.stop_floor)
+            print(f"  {pas} / {tool} ..." + (f" (stopped after {limit:.1f} s of pass)" if limit else ""),
+                  file=sys.stderr, flush=True)
+            r = measure(tool, pas, path, args.sources, args.casegraph, args.timeout, limit)
             results[tool] = r
-            print(f"    load {r['load_s']:.2f} s, pass {r['pass_s']:.3f} s, peak {r['rss_mib']:.0f} MiB"
+            print(f"    load {r['load_s']:.2f} s, pass {r['pass_s']:.3f} s"
+                  + (" (stopped: a lower bound)" if r.get("stopped") else "")
+                  + f", peak {r['rss_mib']:.0f} MiB"
                   + (f", quality {r['quality']:.4f}" if r.get("quality") is not None else ""),
                   file=sys.stderr, flush=True)
+        results = {t: results[t] for t in tools if t in results}
         if pas == "pagerank":
             for tool, r in results.items():
-                if r:
+                if r and not r.get("stopped"):
                     r["quality"] = distance_to_exact(tool, pas)
                     if r["quality"] is not None:
                         print(f"    {tool}: L1 distance to exact {r['quality']:.3g}", file=sys.stderr)
-        others = [r["pass_s"] for t, r in results.items() if t != "casegraph" and r]
+        others = [(r["pass_s"], bool(r.get("stopped"))) for t, r in results.items() if t != "casegraph" and r]
         best = min(others) if others else None
         for tool, r in results.items():
             rows.append((pas, tool, r, best if tool == "casegraph" else None))
@@ -303,9 +362,12 @@ def main():
             print(f"{pas:<12} {tool:<10} {'skipped: over --networkx-max-pairs (would exceed 15 min)':>40}")
             continue
         q = (f"{r['quality']:.2g}" if pas == "pagerank" else f"{r['quality']:.4f}") if r.get("quality") is not None else ""
-        ratio = f"{r['pass_s'] / best:.2f}" if best else ""
-        print(f"{pas:<12} {tool:<10} {r['load_s']:>8.2f} {r['pass_s']:>9.3f} {r['rss_mib']:>9.0f} {q:>8} {ratio:>7}")
+        # A stopped tool's time is a lower bound, so a ratio against it is an upper bound.
+        ratio = f"{'<' if best[1] else ''}{r['pass_s'] / best[0]:.2f}" if best else ""
+        secs = f"{'>' if r.get('stopped') else ''}{r['pass_s']:.3f}"
+        print(f"{pas:<12} {tool:<10} {r['load_s']:>8.2f} {secs:>9} {r['rss_mib']:>9.0f} {q:>8} {ratio:>7}")
     print("ratio = casegraph pass seconds / fastest other tool's pass seconds (below 1: casegraph faster)")
+    print(">: stopped by --stop-after, a lower bound; <: so the ratio is an upper bound")
     if args.json:
         with open(args.json, "w") as f:
             json.dump([{"pass": p, "tool": t, **(r or {"skipped": True})} for p, t, r, _ in rows], f, indent=1)

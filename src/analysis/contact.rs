@@ -372,7 +372,11 @@ impl ContactGraph {
         let directed = directed_counts(case, config);
         let pairs = undirected_pairs(&directed);
         let n_phones = case.phones.len();
-        let hub_list = hubs::find_hubs(case, n_phones, &pairs, &config.hubs);
+        let window = (
+            config.from.unwrap_or(Time::MIN),
+            config.to.unwrap_or(Time::MAX),
+        );
+        let hub_list = hubs::find_hubs(case, n_phones, &pairs, &config.hubs, window);
         let mut is_hub = vec![false; n_phones];
         for h in &hub_list {
             is_hub[h.phone_idx as usize] = true;

@@ -346,6 +346,17 @@ impl CaseGraph {
             .iter()
             .map(|&l| self.call_links.at(l as usize))
     }
+    /// The first and the last timed call of the case
+    /// (`(NO_TIME, NO_TIME)` without any). Events are sorted by time, and
+    /// untimed ones (`NO_TIME`, the smallest time) come first.
+    pub fn period(&self) -> (crate::model::Time, crate::model::Time) {
+        use crate::model::NO_TIME;
+        let timed = self.events.partition_point(|e| e.start == NO_TIME);
+        match (timed < self.events.len()).then(|| self.events.at(timed)) {
+            Some(first) => (first.start, self.events.at(self.events.len() - 1).start),
+            None => (NO_TIME, NO_TIME),
+        }
+    }
     /// Events touching a phone (as caller or callee), in time order.
     pub fn events_of(&self, phone_idx: u32) -> impl Iterator<Item = &CallEvent> + '_ {
         let o = self

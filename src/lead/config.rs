@@ -325,6 +325,8 @@ pub struct HubSettings {
     pub factor: f64,
     pub max_reciprocity: f64,
     pub min_one_off: f64,
+    pub min_active_days: f64,
+    pub min_active_share: f64,
 }
 
 impl Default for HubSettings {
@@ -335,6 +337,8 @@ impl Default for HubSettings {
             factor: d.factor,
             max_reciprocity: d.max_reciprocity,
             min_one_off: d.min_one_off,
+            min_active_days: d.min_active_days,
+            min_active_share: d.min_active_share,
         }
     }
 }
@@ -374,6 +378,8 @@ impl LeadConfig {
             factor: self.hubs.factor,
             max_reciprocity: self.hubs.max_reciprocity,
             min_one_off: self.hubs.min_one_off,
+            min_active_days: self.hubs.min_active_days,
+            min_active_share: self.hubs.min_active_share,
             ..Default::default()
         }
     }

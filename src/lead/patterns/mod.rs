@@ -185,12 +185,10 @@ impl<'g> Context<'g> {
 
 /// Days from the first timed event of the case to its last (0 without any).
 pub fn case_days(g: &CaseGraph) -> f64 {
-    let mut times = g.events.iter().map(|e| e.start).filter(|&t| t != NO_TIME);
-    let Some(first) = times.next() else {
-        return 0.0;
-    };
-    let (lo, hi) = times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t)));
-    (hi - lo) as f64 / 86_400.0
+    match g.period() {
+        (NO_TIME, _) => 0.0,
+        (first, last) => (last - first) as f64 / 86_400.0,
+    }
 }
 
 fn profile(g: &CaseGraph, p: u32, short_call_s: u32, odd: (u32, u32)) -> Profile {
