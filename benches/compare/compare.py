@@ -41,8 +41,10 @@ casegraph's pass took, and at least --stop-floor seconds (default 300). The
 table then shows its time as a lower bound (">1234.5") and the ratio as an
 upper bound ("<0.83"): enough to show that casegraph is faster without
 waiting hours for the slower tool. Its peak memory is then the peak up to the
-moment it was stopped. --timeout stops any process (load included) after that
-many seconds and fails the run.
+moment it was stopped. --stop-at S does the same after S seconds of pass,
+for runs without casegraph (its time taken from an earlier run on the same
+edge list). --timeout stops any process (load included) after that many
+seconds and fails the run.
 """
 
 import argparse
@@ -287,6 +289,9 @@ def main():
                     help="stop another tool once its pass has run R times casegraph's pass time")
     ap.add_argument("--stop-floor", type=float, default=300, metavar="S",
                     help="with --stop-after, never stop a pass before it has run S seconds")
+    ap.add_argument("--stop-at", type=float, metavar="S",
+                    help="stop the other tools after S seconds of pass (for example casegraph's pass time "
+                         "from an earlier run on the same edge list, when casegraph is not among --tools)")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
 
@@ -332,7 +337,7 @@ def main():
             if tool == "networkx" and n_pairs > args.networkx_max_pairs:
                 results[tool] = None
                 continue
-            limit = None
+            limit = args.stop_at if tool != "casegraph" else None
             if args.stop_after and tool != "casegraph" and results.get("casegraph"):
                 limit = max(args.stop_after * results["casegraph"]["pass_s"], args.stop_floor)
             print(f"  {pas} / {tool} ..." + (f" (stopped after {limit:.1f} s of pass)" if limit else ""),
