@@ -109,7 +109,9 @@ fn contact_profile(n_phones: usize, pairs: &[PhonePair]) -> Vec<(u32, u32, u32)>
 }
 
 /// Days between the first and the last timed call of `phone` (either
-/// direction) that fall in `window`; 0 without any.
+/// direction), read from its call links' first and last times clamped to
+/// `window`; 0 without any. A link whose calls straddle the window counts
+/// as active across it.
 fn active_days(case: &CaseGraph, phone: u32, window: (Time, Time)) -> f64 {
     let (mut lo, mut hi) = (Time::MAX, Time::MIN);
     let links = case

@@ -39,8 +39,10 @@ pub struct BurnerConfig {
 impl Default for BurnerConfig {
     fn default() -> Self {
         BurnerConfig {
-            max_life_days: 30.0,
-            max_life_share: 0.5,
+            // The same bounds as a service number's shortest life
+            // (analysis::hubs), so no phone is both a burner and a hub.
+            max_life_days: crate::analysis::hubs::DEFAULT_MIN_ACTIVE_DAYS,
+            max_life_share: crate::analysis::hubs::DEFAULT_MIN_ACTIVE_SHARE,
             min_outgoing: 8,
             min_distinct: 6,
             min_distinct_share: 0.6,
