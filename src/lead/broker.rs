@@ -10,7 +10,7 @@
 //!    operator in one gang and of a mule in another is family, not a tie
 //!    between gangs. It is not a suspect SIM (burner,
 //!    phone named in reports, fan-out: operators' tools, not people), and
-//!    it has at most `max_member_contacts` contacts (a switchboard or a
+//!    it has at most the case's bound on an ordinary circle of contacts (a switchboard or a
 //!    shop talks to everyone).
 //! 2. *It lies between them*: in the evidence graph restricted to the
 //!    gangs' phones and these candidates, its betweenness (unweighted,
@@ -143,6 +143,156 @@ pub fn find(inp: &Inputs, c: &BrokerConfig, max_contacts: usize) -> Result<Vec<B
             })
         })
         .collect())
+}
+
+/// Stage 5b of `leads`: find the brokers between `gangs` and write them in:
+/// a broker outside every gang joins the gang he deals with most, a member
+/// who is one (not the boss) takes the role; gangs he spans are linked.
+/// The phone-level evidence graph ([`crate::lead::evidence`]) gives the
+/// betweenness; `contact_bound` is the case's bound on an ordinary
+/// phone's circle (see [`crate::lead::ties::contact_bound`]).
+#[allow(clippy::too_many_arguments)]
+pub fn attach(
+    g: &crate::graph::CaseGraph,
+    facts: &crate::lead::facts::Facts,
+    individual_of_person: &[u32],
+    holders: &crate::lead::members::Holders,
+    gangs: &mut [crate::lead::Gang],
+    contact_bound: usize,
+    config: &crate::lead::LeadConfig,
+) -> Result<()> {
+    use crate::lead::{members, Role};
+    let n = g.phones.len();
+    let ctx = &facts.ctx;
+    let ties = |p: u32| crate::lead::call_ties(g, ctx, p);
+    let eg = crate::lead::evidence::build(
+        g,
+        &crate::lead::evidence::Inputs {
+            ctx,
+            weights: &config.links,
+            individual_of_person,
+            is_burner: &facts.burner,
+            is_suspect: &facts.fraud_sim,
+            swapped: &facts.swapped,
+            account_phones: &facts.account_phones,
+            colocated: &facts.colocated,
+        },
+    )?;
+    let gang_phones: Vec<Vec<u32>> = gangs
+        .iter()
+        .map(|gang| gang.members.iter().map(|m| m.phone_idx).collect())
+        .collect();
+    let mut leader = vec![false; n];
+    let mut gang_of_phone = vec![u32::MAX; n];
+    for (k, gang) in gangs.iter().enumerate() {
+        for m in &gang.members {
+            leader[m.phone_idx as usize] = matches!(m.role, Role::Boss | Role::Lieutenant)
+                || gang.leadership.contains(&m.phone);
+            gang_of_phone[m.phone_idx as usize] = k as u32;
+        }
+    }
+    let brokers = find(
+        &Inputs {
+            members: &gang_phones,
+            suspect: &facts.fraud_sim,
+            leader: &leader,
+            eligible: &|p| ctx.eligible(p),
+            ties: &ties,
+            evidence: &eg,
+        },
+        &config.brokers,
+        contact_bound,
+    )?;
+    let mut linked: Vec<Vec<u32>> = gangs
+        .iter()
+        .map(|gang| {
+            gang.linked_gangs
+                .iter()
+                .filter_map(|x| x[1..].parse::<u32>().ok().map(|k| k - 1))
+                .collect()
+        })
+        .collect();
+    for b in &brokers {
+        let spans: Vec<String> = b
+            .gangs
+            .iter()
+            .map(|&(k, events, members)| {
+                format!(
+                    "{events} calls with the leadership of G{} ({members} phone{})",
+                    k + 1,
+                    if members == 1 { "" } else { "s" }
+                )
+            })
+            .collect();
+        let reason = format!(
+            "broker: {}; lies between them (betweenness {:.3} among the gangs' phones)",
+            spans.join(", "),
+            b.betweenness
+        );
+        let mut sources: Vec<String> = Vec::new();
+        for &(k, _, _) in &b.gangs {
+            if let Some((q, _)) = ties(b.phone)
+                .into_iter()
+                .filter(|&(q, _)| gang_of_phone[q as usize] == k as u32 && leader[q as usize])
+                .max_by_key(|&(q, n)| (n, std::cmp::Reverse(q)))
+            {
+                let mut lines = crate::graph::provenance::call_link_lines(g, b.phone, q);
+                lines.extend(crate::graph::provenance::call_link_lines(g, q, b.phone));
+                lines.sort_unstable();
+                sources.extend(lines.iter().take(2).map(|l| format!("calls.csv:{l}")));
+            }
+        }
+        let p = b.phone;
+        match gang_of_phone[p as usize] {
+            u32::MAX => {
+                // Joins the gang he is most in touch with (ties: lowest gang).
+                let home = b
+                    .gangs
+                    .iter()
+                    .max_by(|x, y| x.1.cmp(&y.1).then(y.0.cmp(&x.0)))
+                    .map(|x| x.0)
+                    .expect("a broker spans gangs");
+                let mut m = members::member(g, facts, holders, config, p, Role::Broker, reason);
+                m.evidence = vec![crate::lead::ties::Evidence::Calls];
+                m.confidence = 0.5;
+                m.role_confidence = (b.betweenness * 2.0).min(1.0);
+                m.sources = sources;
+                let list = &mut gangs[home].members;
+                let at = list.partition_point(|x| x.phone_idx < p);
+                list.insert(at, m);
+                gang_of_phone[p as usize] = home as u32;
+            }
+            k => {
+                let m = gangs[k as usize]
+                    .members
+                    .iter_mut()
+                    .find(|m| m.phone_idx == p)
+                    .expect("a member of its gang");
+                if m.role != Role::Boss {
+                    m.score += config.roles.weight(Role::Broker) - config.roles.weight(m.role);
+                    m.role = Role::Broker;
+                    m.role_reason = reason;
+                    m.role_confidence = (b.betweenness * 2.0).min(1.0);
+                    m.sources.extend(sources);
+                    m.sources.sort();
+                    m.sources.dedup();
+                }
+            }
+        }
+        for &(a, _, _) in &b.gangs {
+            for &(o, _, _) in &b.gangs {
+                if o != a {
+                    linked[a].push(o as u32);
+                }
+            }
+        }
+    }
+    for (gang, mut l) in gangs.iter_mut().zip(linked) {
+        l.sort_unstable();
+        l.dedup();
+        gang.linked_gangs = l.iter().map(|o| format!("G{}", o + 1)).collect();
+    }
+    Ok(())
 }
 
 #[cfg(test)]

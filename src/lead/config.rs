@@ -237,6 +237,8 @@ pub struct RoleWeights {
     pub broker: f64,
     pub operator: f64,
     pub mule: f64,
+    /// A member the structure gives no role.
+    pub member: f64,
 }
 
 impl Default for RoleWeights {
@@ -247,6 +249,22 @@ impl Default for RoleWeights {
             broker: 8.0,
             operator: 1.0,
             mule: 5.0,
+            member: 2.0,
+        }
+    }
+}
+
+impl RoleWeights {
+    /// What role `r` adds to a phone's lead score.
+    pub fn weight(&self, r: crate::lead::Role) -> f64 {
+        use crate::lead::Role;
+        match r {
+            Role::Boss => self.boss,
+            Role::Lieutenant => self.lieutenant,
+            Role::Broker => self.broker,
+            Role::Operator => self.operator,
+            Role::Mule => self.mule,
+            Role::Member => self.member,
         }
     }
 }
@@ -285,25 +303,37 @@ impl Default for PersonLeadConfig {
     }
 }
 
-/// Gang candidates.
+/// Gangs (see `lead::gang`, `lead::ties`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GangConfig {
-    /// Louvain resolution on the evidence graph (higher: smaller groups).
+    /// Louvain resolution on the holders' tie graph (higher: smaller groups).
     pub resolution: f64,
     pub seed: u64,
     /// Phones in a gang, at least.
     pub min_phones: usize,
-    /// Gang score (sum of its members' pattern weights), at least.
-    pub min_score: f64,
-    /// A member whose links into the gang carry less than this share of its
-    /// evidence weight (and that shows no pattern itself) is left out.
-    pub min_inside_share: f64,
-    /// A phone with more distinct contacts than this joins a gang only
-    /// through a pattern of its own, and the gang is not grown through it:
-    /// switchboards, shops and service lines talk to everyone, a gang's
-    /// members keep small circles.
-    pub max_member_contacts: usize,
+    /// Kinds of evidence (calls, handset, den, registration, incident,
+    /// account) that tie every member to the other members, at least.
+    pub min_kinds: u32,
+    /// Call events between two holders for calls to count as a kind of
+    /// evidence (one call is an encounter, not a tie).
+    pub min_call_events: u32,
+    /// Holders in a gang, at most: fraud rings are tens of people (a call
+    /// centre of a few dozen operators at the largest), never hundreds.
+    pub max_members: usize,
+    /// Phones in a gang, at most (each operator may rotate many SIMs).
+    pub max_phones: usize,
+    /// A group above either bound is split along its weakest ties at most
+    /// this many times before it is dropped.
+    pub split_rounds: u32,
+    /// Share of the members' evidence weight that lies inside the gang, at
+    /// least: below it the group is a crowd (a market, a street), not a gang.
+    pub min_cohesion: f64,
+    /// An ordinary phone with more distinct contacts than this many times
+    /// the case's median (and than its 99th percentile) is not gone through
+    /// when looking for a gang's members: switchboards, shops and drivers
+    /// talk to everyone, a gang's members keep small circles.
+    pub contact_factor: f64,
 }
 
 impl Default for GangConfig {
@@ -312,9 +342,42 @@ impl Default for GangConfig {
             resolution: 1.0,
             seed: 0,
             min_phones: 3,
-            min_score: 4.0,
-            min_inside_share: 0.5,
-            max_member_contacts: 30,
+            min_kinds: 2,
+            min_call_events: 2,
+            max_members: 40,
+            max_phones: 240,
+            split_rounds: 3,
+            min_cohesion: 0.25,
+            contact_factor: 10.0,
+        }
+    }
+}
+
+/// How leads are ranked and explained (see `lead::rank`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RankConfig {
+    /// A gang member's lead gains the gang's score divided by this ...
+    pub gang_score_divisor: f64,
+    /// ... at most this much.
+    pub max_gang_part: f64,
+    /// A phone named as a suspect's in a police record gains this much: a
+    /// prior that raises its rank, never evidence of membership.
+    pub suspect_record: f64,
+    /// Source rows listed per pattern hit of a lead, at most.
+    pub sources_per_hit: usize,
+    /// Source rows listed per lead, at most.
+    pub sources_per_lead: usize,
+}
+
+impl Default for RankConfig {
+    fn default() -> Self {
+        RankConfig {
+            gang_score_divisor: 10.0,
+            max_gang_part: 3.0,
+            suspect_record: 1.0,
+            sources_per_hit: 4,
+            sources_per_lead: 16,
         }
     }
 }
@@ -362,6 +425,7 @@ pub struct LeadConfig {
     pub gangs: GangConfig,
     pub brokers: BrokerConfig,
     pub person_leads: PersonLeadConfig,
+    pub rank: RankConfig,
     /// Leads listed, at most (0: all).
     pub max_leads: usize,
 }

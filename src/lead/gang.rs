@@ -1,182 +1,337 @@
-//! Gang candidates: communities (Louvain with Leiden refinement) of the
-//! evidence graph that hold at least one suspect phone, trimmed of members
-//! that hang on by a thread, and scored by the patterns their phones show.
+//! Gangs: groups of holders (see [`crate::lead::units`]) in which every
+//! member is tied to the other members by at least `[gangs] min_kinds`
+//! independent kinds of evidence ([`crate::lead::ties`]), holding at least
+//! one fraud SIM, bounded in size and cohesive.
 //!
-//! Communities, not components: the evidence graph of a city is one giant
-//! component through ordinary calls; the heavy links (handset, den, reports,
-//! accounts) pull a gang's phones into one community while a member's
-//! relatives stay in their own.
+//! 1. Communities (Louvain with Leiden refinement) of the candidate units'
+//!    tie graph propose groups: the heavy ties (a den, a handset, a report)
+//!    pull a gang together while a member's relatives stay in their own.
+//! 2. Each community holding a fraud unit is *pruned*: a member with fewer
+//!    than `min_kinds` kinds of evidence into the rest is removed, until
+//!    none is left to remove (the largest subgroup where everyone earns his
+//!    place, unique like a k-core). Units of neighbouring communities with
+//!    that much evidence into the group join it (then it is pruned again).
+//!    What is left splits into its connected parts; parts without a fraud
+//!    SIM are no gang. Being named a suspect in a police record is not
+//!    evidence here: it ranks leads, it never makes a member.
+//! 3. A group of more than `max_members` people (holders of an ordinary
+//!    phone; a burner is a tool, not a person) or `max_phones` phones is
+//!    split along its weakest ties (Louvain on the group alone at twice the
+//!    resolution, `split_rounds` times at most); what is still too large,
+//!    or whose members keep less than `min_cohesion` of their evidence
+//!    weight inside the group, is dropped and listed with the reason.
 //!
 //! # Complexity
-//! One Louvain run (see [`crate::analysis::communities`]) plus O(m) to trim
-//! and score.
+//! One Louvain run on the candidate units' ties, then per group
+//! O(Σ ties of its members) per pruning pass; splits run Louvain on the
+//! group alone. Nothing is quadratic in the size of a group.
 
 use crate::analysis::{communities, CommunityConfig, ContactGraph};
 use crate::error::Result;
 use crate::lead::config::GangConfig;
+use crate::lead::ties::{kinds_into, weight_into, Evidence, Ties};
+use crate::lead::units::Units;
+use crate::model::NodeKind;
+use rustc_hash::FxHashSet;
 
-/// A gang before roles: its phones (sorted) and score.
+/// A gang before roles: its holders (ascending) and how cohesive it is.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Candidate {
-    pub phones: Vec<u32>,
-    pub score: f64,
+pub struct GangCore {
+    pub units: Vec<u32>,
+    /// Share of the members' specific evidence weight (all but den
+    /// co-location, which a crowd shares) that lies inside the gang.
+    pub cohesion: f64,
 }
 
-/// What admission to a gang looks at, per phone.
-pub struct PhoneFacts<'a> {
-    /// Pattern score of each phone.
-    pub score: &'a [f64],
-    /// Seeds: burners, phones named in reports, fan-out to victims, their handset mates.
-    pub suspect: &'a [bool],
-    pub burner: &'a [bool],
-    /// Suspects showing two or more kinds of pattern.
-    pub strong_suspect: &'a [bool],
-    /// Phones with each of these patterns.
-    pub odd_hours: &'a [bool],
-    pub incident_contact: &'a [bool],
-    /// Co-located pairs (a, b, days).
-    pub colocated: &'a [(u32, u32, u32)],
-    /// Call events with each other phone, hubs and victims left out: `ties(p)`.
-    pub ties: &'a (dyn Fn(u32) -> Vec<(u32, u32)> + Sync),
-    /// Phones `p` called (not those that called `p`).
-    pub callees: &'a (dyn Fn(u32) -> Vec<u32> + Sync),
+/// A group that was not reported as a gang, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Dropped {
+    pub holders: usize,
+    pub phones: usize,
+    pub reason: String,
+    /// The group's lowest phone index, to name it.
+    #[serde(skip)]
+    pub first_phone: u32,
 }
 
-/// Candidates from the evidence graph `eg` (node = phone).
-///
-/// Each community holding a suspect gives one candidate: its suspects are
-/// the core; every other phone of the community must earn its place with
-/// at least two pieces of evidence, counting only members already in
-/// (repeated until nothing changes; the phones considered are the
-/// community's and those in contact with a member that is not a burner): co-located with the core; odd-hours
-/// activity; a call to a number named in a report; calling a core phone that is
-/// not a burner and shows two kinds of pattern (victims are called by the
-/// gang; its members call it; a number named once in a report may be a
-/// victim's own); two or more events with each of up to two members;
-/// most of its call events with members. One piece — a coworker at the
-/// den's cell, a relative of a member — is not enough. Phones with more
-/// than `max_member_contacts` contacts are not admitted this way.
-pub fn candidates(eg: &ContactGraph, f: &PhoneFacts, c: &GangConfig) -> Result<Vec<Candidate>> {
+pub struct Found {
+    pub gangs: Vec<GangCore>,
+    pub dropped: Vec<Dropped>,
+}
+
+fn bits(k: u8) -> u32 {
+    k.count_ones()
+}
+
+/// Remove members with fewer than `min_kinds` kinds of evidence into the
+/// rest, and members not *anchored* — joined to a holder of a fraud SIM by
+/// a chain of specific ties (every kind but den co-location) inside the
+/// group — until none is left to remove. Coworkers of a den who call each
+/// other have two kinds among themselves (the den, their calls) but no
+/// specific tie to the fraud: they are not anchored.
+fn prune(ties: &Ties, members: &mut FxHashSet<u32>, min_kinds: u32) {
+    loop {
+        let mut queue: Vec<u32> = members.iter().copied().collect();
+        queue.sort_unstable();
+        while let Some(u) = queue.pop() {
+            if !members.contains(&u) {
+                continue;
+            }
+            if bits(kinds_into(ties, u, members)) < min_kinds {
+                members.remove(&u);
+                for t in ties.of(u) {
+                    if members.contains(&t.other) {
+                        queue.push(t.other);
+                    }
+                }
+            }
+        }
+        let specific = !Evidence::Colocation.bit();
+        let mut anchored: FxHashSet<u32> = members
+            .iter()
+            .copied()
+            .filter(|&u| ties.seed[u as usize])
+            .collect();
+        let mut stack: Vec<u32> = anchored.iter().copied().collect();
+        while let Some(u) = stack.pop() {
+            for t in ties.of(u) {
+                if t.kinds & specific != 0 && members.contains(&t.other) && anchored.insert(t.other)
+                {
+                    stack.push(t.other);
+                }
+            }
+        }
+        if anchored.len() == members.len() {
+            return;
+        }
+        members.retain(|u| anchored.contains(u));
+    }
+}
+
+/// Connected parts of `members` over specific ties (every kind but den
+/// co-location: two gangs sharing a den are two gangs), each pruned again
+/// until it holds together on its own.
+fn parts(ties: &Ties, members: &FxHashSet<u32>, min_kinds: u32) -> Vec<Vec<u32>> {
+    let mut out = Vec::new();
+    let mut todo = vec![members.clone()];
+    while let Some(set) = todo.pop() {
+        let split = specific_parts(ties, &set);
+        if split.len() == 1 {
+            out.extend(split);
+            continue;
+        }
+        for part in split {
+            let mut m: FxHashSet<u32> = part.into_iter().collect();
+            prune(ties, &mut m, min_kinds);
+            if !m.is_empty() {
+                todo.push(m);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn specific_parts(ties: &Ties, members: &FxHashSet<u32>) -> Vec<Vec<u32>> {
+    let specific = !Evidence::Colocation.bit();
+    let mut sorted: Vec<u32> = members.iter().copied().collect();
+    sorted.sort_unstable();
+    let mut done: FxHashSet<u32> = FxHashSet::default();
+    let mut out = Vec::new();
+    for &s in &sorted {
+        if !done.insert(s) {
+            continue;
+        }
+        let mut part = vec![s];
+        let mut i = 0;
+        while i < part.len() {
+            let u = part[i];
+            i += 1;
+            for t in ties.of(u) {
+                if t.kinds & specific != 0 && members.contains(&t.other) && done.insert(t.other) {
+                    part.push(t.other);
+                }
+            }
+        }
+        part.sort_unstable();
+        out.push(part);
+    }
+    out
+}
+
+/// Louvain over the ties among `nodes` (all candidate units when `None`).
+fn communities_of(ties: &Ties, nodes: &[u32], resolution: f64, seed: u64) -> Result<Vec<Vec<u32>>> {
+    let pos = crate::lead::ties::index_of(nodes);
+    let labels: Vec<(NodeKind, String)> = nodes
+        .iter()
+        .map(|u| (NodeKind::Phone, format!("unit {u}")))
+        .collect();
+    let mut pairs: Vec<(u32, u32, f64)> = Vec::new();
+    for (i, &u) in nodes.iter().enumerate() {
+        for t in ties.of(u) {
+            if let Some(&j) = pos.get(&t.other) {
+                if i < j && t.weight > 0.0 {
+                    pairs.push((i as u32, j as u32, t.weight));
+                }
+            }
+        }
+    }
+    let cg = ContactGraph::from_pairs(labels, pairs, Vec::new())?;
     let comms = communities(
-        eg,
+        &cg,
         &CommunityConfig {
-            resolution: c.resolution,
-            seed: c.seed,
+            resolution,
+            seed,
             ..Default::default()
         },
     )?;
-    let mut coloc_of: rustc_hash::FxHashMap<u32, Vec<u32>> = rustc_hash::FxHashMap::default();
-    for &(a, b, _) in f.colocated {
-        coloc_of.entry(a).or_default().push(b);
-        coloc_of.entry(b).or_default().push(a);
-    }
-    // (community, phones) of each candidate before it is scored.
-    let mut grown: Vec<(u32, Vec<u32>)> = Vec::new();
-    for k in 0..comms.len() as u32 {
-        let members = comms.members(k);
-        let core: Vec<u32> = members
-            .iter()
-            .copied()
-            .filter(|&p| f.suspect[p as usize])
-            .collect();
-        if core.is_empty() {
+    Ok((0..comms.len() as u32)
+        .map(|k| {
+            comms
+                .members(k)
+                .iter()
+                .map(|&i| nodes[i as usize])
+                .collect()
+        })
+        .collect())
+}
+
+/// Gangs from the ties between candidate units.
+pub fn find(ties: &Ties, units: &Units, fraud_sim: &[bool], c: &GangConfig) -> Result<Found> {
+    let nodes: Vec<u32> = (0..units.len() as u32)
+        .filter(|&u| ties.candidate[u as usize])
+        .collect();
+    let comms = communities_of(ties, &nodes, c.resolution, c.seed)?;
+    let mut taken: FxHashSet<u32> = FxHashSet::default();
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    for comm in comms {
+        if !comm.iter().any(|&u| ties.seed[u as usize]) {
             continue;
         }
-        let mut kept: rustc_hash::FxHashSet<u32> = core.iter().copied().collect();
-        let core_set: rustc_hash::FxHashSet<u32> = kept.clone();
-        let mut frontier: Vec<u32> = members.to_vec();
-        loop {
-            // The community, and everyone in contact with a member (a
-            // burner's contacts are its victims, so not through burners).
-            for &p in kept.iter() {
-                if !f.burner[p as usize] && (f.ties)(p).len() <= c.max_member_contacts {
-                    frontier.extend((f.ties)(p).iter().map(|t| t.0));
-                }
-            }
-            frontier.sort_unstable();
-            frontier.dedup();
-            frontier.retain(|p| !kept.contains(p));
-            let mut added = Vec::new();
-            for &p in &frontier {
-                if kept.contains(&p) {
-                    continue;
-                }
-                let mut evidence = 0u32;
-                if coloc_of
-                    .get(&p)
-                    .is_some_and(|v| v.iter().any(|q| core_set.contains(q)))
-                {
-                    evidence += 1;
-                }
-                evidence += f.odd_hours[p as usize] as u32;
-                evidence += f.incident_contact[p as usize] as u32;
-                let ties = (f.ties)(p);
-                if ties.len() > c.max_member_contacts {
-                    continue;
-                }
-                if (f.callees)(p).iter().any(|&q| {
-                    core_set.contains(&q) && f.strong_suspect[q as usize] && !f.burner[q as usize]
-                }) {
-                    evidence += 1;
-                }
-                let strong = ties
-                    .iter()
-                    .filter(|&&(q, n)| n >= 2 && kept.contains(&q) && !f.burner[q as usize])
-                    .count()
-                    .min(2) as u32;
-                evidence += strong;
-                let total: u32 = ties.iter().map(|t| t.1).sum();
-                let inside: u32 = ties
-                    .iter()
-                    .filter(|t| kept.contains(&t.0) && !f.burner[t.0 as usize])
-                    .map(|t| t.1)
-                    .sum();
-                if total > 0 && inside as f64 >= c.min_inside_share * total as f64 {
-                    evidence += 1;
-                }
-                if evidence >= 2 {
-                    added.push(p);
-                }
-            }
-            if added.is_empty() {
+        let mut members: FxHashSet<u32> = comm.into_iter().filter(|u| !taken.contains(u)).collect();
+        prune(ties, &mut members, c.min_kinds);
+        // Neighbours with enough evidence into the group join it.
+        for _ in 0..c.split_rounds.max(1) {
+            let mut near: Vec<u32> = members
+                .iter()
+                .flat_map(|&u| ties.of(u).iter().map(|t| t.other))
+                .filter(|v| !members.contains(v) && !taken.contains(v))
+                .collect();
+            near.sort_unstable();
+            near.dedup();
+            let join: Vec<u32> = near
+                .into_iter()
+                .filter(|&v| bits(kinds_into(ties, v, &members)) >= c.min_kinds)
+                .collect();
+            if join.is_empty() {
                 break;
             }
-            kept.extend(added);
+            members.extend(join);
+            prune(ties, &mut members, c.min_kinds);
         }
-        let mut phones: Vec<u32> = kept.into_iter().collect();
-        phones.sort_unstable();
-        grown.push((k, phones));
-    }
-    // A phone admitted by several candidates (each grows past its own
-    // community) is a member of one gang only: the one grown from its own
-    // community if there is one, else the first that admitted it (lowest
-    // community).
-    let mut owner: rustc_hash::FxHashMap<u32, u32> = rustc_hash::FxHashMap::default();
-    for (k, phones) in &grown {
-        for &p in phones {
-            let own = comms.community_of[p as usize] == *k;
-            owner
-                .entry(p)
-                .and_modify(|o| {
-                    if own {
-                        *o = *k
-                    }
-                })
-                .or_insert(*k);
+        for part in parts(ties, &members, c.min_kinds) {
+            if part.iter().any(|&u| ties.seed[u as usize]) {
+                taken.extend(part.iter().copied());
+                groups.push(part);
+            }
         }
     }
-    let mut out = Vec::new();
-    for (k, mut phones) in grown {
-        phones.retain(|p| owner[p] == k);
-        let score: f64 = phones.iter().map(|&p| f.score[p as usize]).sum();
-        if phones.len() >= c.min_phones && score >= c.min_score {
-            out.push(Candidate { phones, score });
-        }
+    let mut found = Found {
+        gangs: Vec::new(),
+        dropped: Vec::new(),
+    };
+    for group in groups {
+        bound(ties, units, fraud_sim, c, group, 0, &mut found)?;
     }
-    out.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(a.phones[0].cmp(&b.phones[0]))
+    found.gangs.sort_by(|a, b| {
+        let pa = units.phones(a.units[0])[0];
+        let pb = units.phones(b.units[0])[0];
+        b.units.len().cmp(&a.units.len()).then(pa.cmp(&pb))
     });
-    Ok(out)
+    found.dropped.sort_by_key(|d| d.first_phone);
+    Ok(found)
+}
+
+fn phones_in(units: &Units, group: &[u32]) -> usize {
+    group.iter().map(|&u| units.phones(u).len()).sum()
+}
+
+fn first_phone(units: &Units, group: &[u32]) -> u32 {
+    group.iter().map(|&u| units.phones(u)[0]).min().unwrap_or(0)
+}
+
+/// Keep `group` if it is small enough and cohesive, else split it (at most
+/// `split_rounds` deep) or drop it with the reason.
+#[allow(clippy::too_many_arguments)]
+fn bound(
+    ties: &Ties,
+    units: &Units,
+    fraud_sim: &[bool],
+    c: &GangConfig,
+    group: Vec<u32>,
+    depth: u32,
+    found: &mut Found,
+) -> Result<()> {
+    let phones = phones_in(units, &group);
+    if group.len() < 2 || phones < c.min_phones {
+        return Ok(());
+    }
+    let people = group
+        .iter()
+        .filter(|&&u| units.phones(u).iter().any(|&p| !fraud_sim[p as usize]))
+        .count();
+    let too_big = people > c.max_members || phones > c.max_phones;
+    if too_big {
+        if depth >= c.split_rounds {
+            found.dropped.push(Dropped {
+                holders: group.len(),
+                phones,
+                reason: format!(
+                    "{people} people with {phones} phones: larger than a gang ({} people or {} phones at most) after {depth} splits along its weakest ties",
+                    c.max_members,
+                    c.max_phones
+                ),
+                first_phone: first_phone(units, &group),
+            });
+            return Ok(());
+        }
+        let resolution = c.resolution * 2f64.powi(depth as i32 + 1);
+        for part in communities_of(ties, &group, resolution, c.seed)? {
+            let mut members: FxHashSet<u32> = part.into_iter().collect();
+            prune(ties, &mut members, c.min_kinds);
+            for p in parts(ties, &members, c.min_kinds) {
+                if p.iter().any(|&u| ties.seed[u as usize]) {
+                    bound(ties, units, fraud_sim, c, p, depth + 1, found)?;
+                }
+            }
+        }
+        return Ok(());
+    }
+    let set: FxHashSet<u32> = group.iter().copied().collect();
+    let (mut inside, mut all) = (0.0, 0.0);
+    for &u in &group {
+        let (i, a) = weight_into(ties, u, &set, true);
+        inside += i;
+        all += a;
+    }
+    let cohesion = if all > 0.0 { inside / all } else { 0.0 };
+    if cohesion < c.min_cohesion {
+        found.dropped.push(Dropped {
+            holders: group.len(),
+            phones,
+            reason: format!(
+                "{} holders with {phones} phones keep {:.0}% of their evidence inside the group (at least {:.0}% needed): a crowd, not a gang",
+                group.len(),
+                cohesion * 100.0,
+                c.min_cohesion * 100.0
+            ),
+            first_phone: first_phone(units, &group),
+        });
+        return Ok(());
+    }
+    found.gangs.push(GangCore {
+        units: group,
+        cohesion,
+    });
+    Ok(())
 }

@@ -1,17 +1,28 @@
-//! Roles inside a gang, from how its phones behave:
-//! - **operator**: a suspect phone (burner, named in reports, fanning out to
-//!   victims, SIMs swapped in its handset), or a phone of the same
-//!   individual, or one co-located with a suspect of the gang;
-//! - **lieutenant**: in contact with the operators' phones;
-//! - **boss**: of the rest, the member most in contact with the
-//!   lieutenants and least with anyone outside the gang — he reaches the
-//!   operators only through them;
-//! - **mule**: the remaining members (the ones the money goes through).
+//! Roles inside a gang, from the structure of its evidence, each with a
+//! confidence in [0, 1]. Roles are given to holders (every phone of a
+//! holder carries his role):
+//! - **operator**: holds a fraud SIM (a burner, a SIM named in fraud
+//!   reports or fanning out to victims) and is not part of the leadership;
+//! - **lieutenant**: the one other members report to — the member with
+//!   more gang contacts than a member he calls most (his *handler* is
+//!   someone above him), handling at least one member, with at least two
+//!   gang contacts;
+//! - **boss**: a member above the lieutenants: everyone he calls in the
+//!   gang has at least as many gang contacts as he does, he reaches the
+//!   operators only through lieutenants (no calls with an operator who is
+//!   not one), and he talks to the most lieutenants. When two or more
+//!   members fit equally, no boss is named: the gang's *leadership* lists
+//!   them;
+//! - **mule**: holds a phone with money-flow evidence (named beside an
+//!   account that fraud reports send money to) and no fraud SIM;
+//! - **member**: tied to the gang by enough evidence, without a role the
+//!   structure singles out. No one is called a mule without money flow.
 //!
 //! # Complexity
-//! O(Σ call links of the gang's phones).
+//! O(Σ ties of the gang's holders).
 
-use rustc_hash::FxHashSet;
+use crate::lead::ties::Ties;
+use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -22,6 +33,8 @@ pub enum Role {
     Broker,
     Operator,
     Mule,
+    /// In the gang on its evidence, role not singled out.
+    Member,
 }
 
 impl Role {
@@ -32,98 +45,188 @@ impl Role {
             Role::Broker => "broker",
             Role::Operator => "operator",
             Role::Mule => "mule",
+            Role::Member => "member",
         }
     }
 }
 
-/// Roles of a gang's phones (same order as `phones`), each with a
-/// plain-language reason. `core(p)`: a suspect phone; `den(p)`: co-located
-/// with one; `ties(p)`: call events with each other phone.
-pub fn assign(
-    phones: &[u32],
-    core: &dyn Fn(u32) -> bool,
-    den: &dyn Fn(u32) -> bool,
-    ties: &dyn Fn(u32) -> Vec<(u32, u32)>,
-) -> Vec<(Role, String)> {
-    let set: FxHashSet<u32> = phones.iter().copied().collect();
-    // Internal degree: members each phone has call events with.
-    let internal: Vec<usize> = phones
+/// A holder's role, why, and how sure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HolderRole {
+    pub role: Role,
+    pub reason: String,
+    pub confidence: f64,
+}
+
+/// Roles of one gang's holders (same order as `members`), and its
+/// leadership when no single boss stands out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Roles {
+    pub of: Vec<HolderRole>,
+    /// Holders (indices into `members`) the evidence puts at the top when
+    /// it does not single out a boss; empty when a boss is named.
+    pub leadership: Vec<usize>,
+}
+
+/// What [`assign`] needs per holder of the gang.
+pub struct Holder {
+    pub unit: u32,
+    /// Holds a burner.
+    pub burner: bool,
+    /// Holds another fraud SIM (named in fraud reports, fan-out).
+    pub fraud_sim: bool,
+    /// Holds a phone named beside an account in fraud reports.
+    pub money: bool,
+    /// Call events of all his phones, with anyone.
+    pub all_calls: u32,
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Roles of the holders `members` of one gang.
+pub fn assign(members: &[Holder], ties: &Ties) -> Roles {
+    let n = members.len();
+    let pos: FxHashMap<u32, usize> = members
         .iter()
-        .map(|&p| ties(p).iter().filter(|t| set.contains(&t.0)).count())
+        .enumerate()
+        .map(|(i, h)| (h.unit, i))
         .collect();
-    let degree_of = |q: u32| phones.binary_search(&q).map(|i| internal[i]).unwrap_or(0);
-    // The boss sits at the top: every member he talks to talks to at least
-    // as many members as he does (he reaches the rest through them). Of
-    // those, the one most in touch with the gang and least with anyone
-    // else. Ties: lowest phone index.
-    let pick = |hierarchy: bool| {
-        let mut best: Option<(f64, u32, u32, u32)> = None;
-        for (i, &p) in phones.iter().enumerate() {
-            if core(p) {
-                continue;
-            }
-            let t = ties(p);
-            if hierarchy
-                && t.iter()
-                    .any(|x| set.contains(&x.0) && degree_of(x.0) < internal[i])
-            {
-                continue;
-            }
-            let total: u32 = t.iter().map(|x| x.1).sum();
-            let inside: u32 = t.iter().filter(|x| set.contains(&x.0)).map(|x| x.1).sum();
-            if total == 0 || inside == 0 {
-                continue;
-            }
-            let value = inside as f64 * inside as f64 / total as f64;
-            if best.map_or(true, |b| value > b.0) {
-                best = Some((value, p, inside, total));
-            }
-        }
-        best
-    };
-    let boss = pick(true).or_else(|| pick(false));
-    let boss_phone = boss.map(|b| b.1);
-    let lts: FxHashSet<u32> = match boss_phone {
-        Some(b) => ties(b)
-            .iter()
-            .map(|t| t.0)
-            .filter(|q| set.contains(q) && !core(*q))
-            .collect(),
-        None => FxHashSet::default(),
-    };
-    phones
+    // Call ties inside the gang: (other member, events).
+    let calls: Vec<Vec<(usize, u32)>> = members
         .iter()
-        .map(|&p| {
-            if core(p) {
-                (Role::Operator, "operator: a suspect SIM of the gang".to_string())
-            } else if Some(p) == boss_phone {
-                let (_, _, inside, total) = boss.unwrap();
-                (
-                    Role::Boss,
-                    format!(
-                        "boss: {inside} of his {total} calls are with the gang, with {} lieutenant{}, none with an operator's SIM",
-                        lts.len(),
-                        if lts.len() == 1 { "" } else { "s" }
+        .map(|h| {
+            ties.of(h.unit)
+                .iter()
+                .filter(|t| t.calls > 0)
+                .filter_map(|t| pos.get(&t.other).map(|&j| (j, t.calls)))
+                .collect()
+        })
+        .collect();
+    let degree: Vec<usize> = calls.iter().map(|c| c.len()).collect();
+    let fraud = |i: usize| members[i].burner || members[i].fraud_sim;
+    // Each member's handler: the member he calls most among those with
+    // more gang contacts than he has (ties: the lower index).
+    let handler: Vec<Option<usize>> = (0..n)
+        .map(|i| {
+            calls[i]
+                .iter()
+                .filter(|&&(j, _)| degree[j] > degree[i])
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+                .map(|x| x.0)
+        })
+        .collect();
+    let mut handles: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, h) in handler.iter().enumerate() {
+        if let Some(j) = h {
+            handles[*j].push(i);
+        }
+    }
+    let is_lt: Vec<bool> = (0..n)
+        .map(|j| !handles[j].is_empty() && degree[j] >= 2)
+        .collect();
+    let n_lts = is_lt.iter().filter(|&&x| x).count();
+    // Boss candidates: at the top of the call hierarchy, no fraud SIM, no
+    // calls with an operator who is not a lieutenant, in touch with
+    // lieutenants.
+    let mut cands: Vec<(usize, usize, f64)> = Vec::new(); // (member, lts, inside share)
+    for i in 0..n {
+        if fraud(i) || calls[i].is_empty() {
+            continue;
+        }
+        let top = calls[i].iter().all(|&(j, _)| degree[j] >= degree[i]);
+        let via_lts = calls[i].iter().all(|&(j, _)| !fraud(j) || is_lt[j]);
+        let lts = calls[i]
+            .iter()
+            .filter(|&&(j, _)| is_lt[j] && j != i)
+            .count();
+        if top && via_lts && lts > 0 {
+            let inside: u32 = calls[i].iter().map(|c| c.1).sum();
+            let share = inside as f64 / members[i].all_calls.max(inside).max(1) as f64;
+            cands.push((i, lts, share));
+        }
+    }
+    let best = cands.iter().map(|c| c.1).max().unwrap_or(0);
+    let top: Vec<&(usize, usize, f64)> = cands.iter().filter(|c| c.1 == best).collect();
+    let boss = (top.len() == 1 && (best >= 2 || n_lts == 1)).then(|| *top[0]);
+    let leadership: Vec<usize> = if boss.is_none() && !top.is_empty() {
+        top.iter().map(|c| c.0).collect()
+    } else if boss.is_none() {
+        // No one above the lieutenants: the lieutenants with the most
+        // gang contacts lead together.
+        let d = (0..n)
+            .filter(|&j| is_lt[j])
+            .map(|j| degree[j])
+            .max()
+            .unwrap_or(0);
+        (0..n).filter(|&j| is_lt[j] && degree[j] == d).collect()
+    } else {
+        Vec::new()
+    };
+    let of = (0..n)
+        .map(|i| {
+            if let Some((b, lts, share)) = boss.filter(|b| b.0 == i) {
+                let _ = b;
+                return HolderRole {
+                    role: Role::Boss,
+                    reason: format!(
+                        "boss: above the lieutenants — talks to {lts} of the gang's {n_lts} lieutenant{}, everyone he calls in the gang has at least as many gang contacts, no calls with an operator; {:.0}% of his calls are with the gang",
+                        plural(n_lts),
+                        share * 100.0
                     ),
-                )
-            } else if lts.contains(&p) {
-                let n = ties(p).iter().filter(|t| set.contains(&t.0) && !lts.contains(&t.0) && Some(t.0) != boss_phone).count();
-                (
-                    Role::Lieutenant,
-                    format!("lieutenant: talks to the boss and to {n} other member{}", if n == 1 { "" } else { "s" }),
-                )
-            } else if den(p) {
-                (
-                    Role::Operator,
-                    "operator: own phone, used beside the gang's suspect SIMs".to_string(),
-                )
-            } else {
-                let n = ties(p).iter().filter(|t| lts.contains(&t.0)).count();
-                (
-                    Role::Mule,
-                    format!("mule: in contact with {n} of the gang's lieutenants, not with the boss or the operators"),
-                )
+                    confidence: (lts as f64 / n_lts.max(1) as f64) * share,
+                };
+            }
+            if is_lt[i] {
+                let below = handles[i].len();
+                let ops = handles[i].iter().filter(|&&j| fraud(j)).count();
+                return HolderRole {
+                    role: Role::Lieutenant,
+                    reason: format!(
+                        "lieutenant: {below} member{} report{} to him ({ops} operator{}); {} gang contacts",
+                        plural(below),
+                        if below == 1 { "s" } else { "" },
+                        plural(ops),
+                        degree[i]
+                    ),
+                    confidence: below as f64 / degree[i].max(1) as f64,
+                };
+            }
+            if fraud(i) {
+                let (what, conf) = if members[i].burner {
+                    ("holds the gang's burner SIMs", 1.0)
+                } else {
+                    ("holds a SIM named in fraud reports or calling victims", 0.7)
+                };
+                return HolderRole {
+                    role: Role::Operator,
+                    reason: format!("operator: {what}"),
+                    confidence: conf,
+                };
+            }
+            if members[i].money {
+                return HolderRole {
+                    role: Role::Mule,
+                    reason: "mule: a phone named beside an account that fraud victims paid into, no fraud SIM".into(),
+                    confidence: 0.6,
+                };
+            }
+            let lead = leadership.contains(&i);
+            HolderRole {
+                role: Role::Member,
+                reason: if lead {
+                    "member of the gang's leadership (no single boss stands out)".into()
+                } else {
+                    format!("member: {} gang contact{} by calls, no fraud SIM or money flow of his own", degree[i], plural(degree[i]))
+                },
+                confidence: if lead { 0.5 } else { 0.3 },
             }
         })
-        .collect()
+        .collect();
+    Roles { of, leadership }
 }

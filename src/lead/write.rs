@@ -43,33 +43,52 @@ fn role_rank(r: Role) -> u8 {
 pub fn gangs_csv(run: &LeadRun) -> Result<Vec<u8>> {
     let mut rows = Vec::new();
     for gang in &run.gangs {
-        let mut persons: Vec<(String, Role, f64)> = Vec::new();
-        for m in &gang.members {
-            rows.push(vec![
+        let mut persons: Vec<(String, &crate::lead::Member)> = Vec::new();
+        let row = |kind: &str, id: String, m: &crate::lead::Member| {
+            vec![
                 gang.gang_id.clone(),
-                "phone".into(),
-                m.phone.clone(),
+                kind.into(),
+                id,
                 m.role.as_str().into(),
                 num(m.score),
-            ]);
+                num(m.confidence),
+                num(m.role_confidence),
+                m.evidence
+                    .iter()
+                    .map(|e| e.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ]
+        };
+        for m in &gang.members {
+            rows.push(row("phone", m.phone.clone(), m));
             for pid in &m.person_ids {
-                persons.push((pid.clone(), m.role, m.score));
+                persons.push((pid.clone(), m));
             }
         }
         // A person holding several phones gets the most senior role among them.
-        persons.sort_by(|a, b| a.0.cmp(&b.0).then(role_rank(a.1).cmp(&role_rank(b.1))));
+        persons.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(role_rank(a.1.role).cmp(&role_rank(b.1.role)))
+        });
         persons.dedup_by(|a, b| a.0 == b.0);
-        for (pid, role, score) in persons {
-            rows.push(vec![
-                gang.gang_id.clone(),
-                "person".into(),
-                pid,
-                role.as_str().into(),
-                num(score),
-            ]);
+        for (pid, m) in persons {
+            rows.push(row("person", pid, m));
         }
     }
-    csv_bytes(&["gang_id", "node_kind", "node_id", "role", "score"], rows)
+    csv_bytes(
+        &[
+            "gang_id",
+            "node_kind",
+            "node_id",
+            "role",
+            "score",
+            "confidence",
+            "role_confidence",
+            "evidence",
+        ],
+        rows,
+    )
 }
 
 pub fn leads_csv(run: &LeadRun) -> Result<Vec<u8>> {

@@ -1,0 +1,257 @@
+//! Stage 7 of `leads`: ranked leads. Every phone in a gang or holding a
+//! fraud SIM is a lead, scored from its patterns, its role and its gang
+//! (`[rank]` and `[roles]` in leads.toml), with a reason per pattern and
+//! per tie and the source rows behind each; every individual holding lead
+//! phones is a lead too (see [`person_leads`]).
+//!
+//! A person record naming a phone's holder as a suspect raises the lead's
+//! score by `[rank] suspect_record`: police records name many people in
+//! cases that have nothing to do with the gangs, so this is a prior on the
+//! ranking, never a reason to be in a gang.
+//!
+//! # Complexity
+//! O(P + hits + leads log leads).
+
+use crate::graph::CaseGraph;
+use crate::lead::facts::Facts;
+use crate::lead::members::Holders;
+use crate::lead::patterns::PatternKind;
+use crate::lead::{config, write, Gang, Lead, LeadConfig, ScoreParts};
+use crate::model::PersonRole;
+
+/// Phone and person leads, ranked.
+pub fn leads(
+    g: &CaseGraph,
+    facts: &Facts,
+    gangs: &[Gang],
+    holders: &Holders,
+    config: &LeadConfig,
+) -> Vec<Lead> {
+    let n = g.phones.len();
+    let rc = &config.rank;
+    let mut member_of: Vec<Option<(usize, usize)>> = vec![None; n];
+    for (gi, gang) in gangs.iter().enumerate() {
+        for (mi, m) in gang.members.iter().enumerate() {
+            member_of[m.phone_idx as usize] = Some((gi, mi));
+        }
+    }
+    let mut leads: Vec<Lead> = Vec::new();
+    let mut lead_phones: Vec<u32> = Vec::new();
+    for p in 0..n {
+        let in_gang = member_of[p];
+        if in_gang.is_none() && !facts.fraud_sim[p] {
+            continue;
+        }
+        let mut reasons: Vec<String> = Vec::new();
+        let mut sources: Vec<String> = Vec::new();
+        let (role, gang_id, gang_part) = match in_gang {
+            Some((gi, mi)) => {
+                let m = &gangs[gi].members[mi];
+                reasons.push(format!(
+                    "member of gang {} as {}",
+                    gangs[gi].gang_id, m.role_reason
+                ));
+                sources.extend(m.sources.iter().cloned());
+                (
+                    Some(m.role),
+                    Some(gangs[gi].gang_id.clone()),
+                    (gangs[gi].score / rc.gang_score_divisor).min(rc.max_gang_part),
+                )
+            }
+            None => (None, None, 0.0),
+        };
+        let role_part = role.map(|r| config.roles.weight(r)).unwrap_or(0.0);
+        for &i in &facts.hits_of[p] {
+            let h = &facts.hits[i];
+            if h.kind == PatternKind::Colocation && reasons.iter().any(|r| r.contains("co-located"))
+            {
+                continue;
+            }
+            reasons.push(h.reason.clone());
+            sources.extend(h.sources.iter().take(rc.sources_per_hit).cloned());
+        }
+        let suspect_records: Vec<u32> = holders
+            .claimers(p as u32)
+            .filter(|&r| g.persons[r as usize].role() == PersonRole::Suspect)
+            .collect();
+        let prior = if suspect_records.is_empty() {
+            0.0
+        } else {
+            let lines: Vec<String> = suspect_records
+                .iter()
+                .map(|&r| format!("persons.csv:{}", g.persons[r as usize].line))
+                .collect();
+            reasons.push(format!(
+                "named as a suspect in a police record ({}): raises the rank, is not evidence of membership",
+                lines.join(", ")
+            ));
+            sources.extend(lines);
+            rc.suspect_record
+        };
+        sources.sort();
+        sources.dedup();
+        sources.truncate(rc.sources_per_lead);
+        let parts = ScoreParts {
+            patterns: facts.score[p] + prior,
+            role: role_part,
+            gang: gang_part,
+        };
+        lead_phones.push(p as u32);
+        leads.push(Lead {
+            rank: 0,
+            entity_kind: "phone",
+            entity: g.phone_number(p as u32).to_string(),
+            score: parts.patterns + parts.role + parts.gang,
+            parts,
+            gang: gang_id,
+            role,
+            reasons,
+            sources,
+        });
+    }
+    let people = person_leads(g, &leads, &lead_phones, holders, &config.person_leads, rc);
+    leads.extend(people);
+    leads.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.entity.cmp(&b.entity))
+    });
+    if config.max_leads > 0 {
+        leads.truncate(config.max_leads);
+    }
+    for (i, l) in leads.iter_mut().enumerate() {
+        l.rank = i as u32 + 1;
+    }
+    leads
+}
+
+/// Leads for people: each individual holding lead phones (claimed by one of
+/// his person records), scored from them (see `[person_leads]` in
+/// docs/leads.toml), with his records and their persons.csv lines. The
+/// lead is named by the first record claiming his best phone.
+fn person_leads(
+    g: &CaseGraph,
+    phone_leads: &[Lead],
+    lead_phones: &[u32],
+    holders: &Holders,
+    c: &config::PersonLeadConfig,
+    rc: &config::RankConfig,
+) -> Vec<Lead> {
+    let individual_of_person = holders.individual_of_person;
+    let mut of_individual: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for (li, &p) in lead_phones.iter().enumerate() {
+        for person in holders.claimers(p) {
+            of_individual
+                .entry(individual_of_person[person as usize])
+                .or_default()
+                .push(li);
+        }
+    }
+    let mut out = Vec::new();
+    for (ind, mut held) in of_individual {
+        held.sort_unstable();
+        held.dedup();
+        held.sort_by(|&a, &b| {
+            let (a, b) = (&phone_leads[a], &phone_leads[b]);
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.entity.cmp(&b.entity))
+        });
+        let best = &phone_leads[held[0]];
+        let mut parts = best.parts.clone();
+        for &o in &held[1..] {
+            let q = &phone_leads[o].parts;
+            parts.patterns += c.other_phones * q.patterns;
+            parts.role += c.other_phones * q.role;
+            parts.gang += c.other_phones * q.gang;
+        }
+        // His records, those claiming his lead phones first: the lead is
+        // named by a record claiming his best phone (the direct evidence).
+        let claiming: Vec<u32> = held
+            .iter()
+            .flat_map(|&li| holders.claimers(lead_phones[li]).collect::<Vec<u32>>())
+            .collect();
+        let named_by = holders
+            .claimers(lead_phones[held[0]])
+            .filter(|r| individual_of_person[*r as usize] == ind)
+            .min()
+            .unwrap_or(holders.records_of_individual[ind as usize][0]);
+        let mut records: Vec<u32> = holders.records_of_individual[ind as usize].clone();
+        records.sort_by_key(|r| (!claiming.contains(r), *r));
+        let phones: Vec<String> = held
+            .iter()
+            .map(|&li| {
+                let l = &phone_leads[li];
+                match (&l.role, &l.gang) {
+                    (Some(r), Some(gang)) => format!(
+                        "{} ({} of {gang}, score {})",
+                        l.entity,
+                        r.as_str(),
+                        write::num(l.score)
+                    ),
+                    _ => format!("{} (score {})", l.entity, write::num(l.score)),
+                }
+            })
+            .collect();
+        let shown: Vec<String> = records
+            .iter()
+            .take(8)
+            .map(|&r| {
+                let p = &g.persons[r as usize];
+                let id = g.str(p.id_number);
+                format!(
+                    "{} {}{}",
+                    g.str(p.person_id),
+                    g.str(p.name),
+                    if id.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (id {id})")
+                    }
+                )
+            })
+            .collect();
+        let more = records.len().saturating_sub(shown.len());
+        let mut reasons = vec![
+            format!(
+                "holds {} lead phone{}: {}",
+                held.len(),
+                if held.len() == 1 { "" } else { "s" },
+                phones.join(", ")
+            ),
+            format!(
+                "person record{}: {}{}",
+                if records.len() == 1 { "" } else { "s" },
+                shown.join("; "),
+                if more > 0 {
+                    format!("; and {more} more")
+                } else {
+                    String::new()
+                }
+            ),
+        ];
+        reasons.extend(best.reasons.iter().take(1).cloned());
+        let mut sources: Vec<String> = records
+            .iter()
+            .map(|&r| format!("persons.csv:{}", g.persons[r as usize].line))
+            .collect();
+        for s in &best.sources {
+            if !sources.contains(s) {
+                sources.push(s.clone());
+            }
+        }
+        sources.truncate(rc.sources_per_lead);
+        out.push(Lead {
+            rank: 0,
+            entity_kind: "person",
+            entity: g.str(g.persons[named_by as usize].person_id).to_string(),
+            score: parts.patterns + parts.role + parts.gang,
+            parts,
+            gang: best.gang.clone(),
+            role: best.role,
+            reasons,
+            sources,
+        });
+    }
+    out
+}

@@ -1,0 +1,574 @@
+//! Ties between holders: the typed evidence that two units (see
+//! [`crate::lead::units`]) act together. Six independent kinds:
+//! - **calls**: call events between their phones; with a burner, only
+//!   calls an ordinary phone made to it before the burner called that phone
+//!   (a burner calls victims, not its gang; the kind counts from
+//!   `[gangs] min_call_events` events: one call is an encounter, not a tie);
+//! - **handset**: SIMs of both went through one handset (chained along the
+//!   handset's SIMs; handsets with more than `[sim_swap] max_sims` SIMs are
+//!   shop test phones and tie nothing);
+//! - **co-location at a den**: a fraud SIM of one and a phone of the other
+//!   served by one cell in one time window on `[colocation] min_days`
+//!   distinct days, at a *den* — a cell where the case's fraud SIMs work on
+//!   that many days. Two ordinary phones at a den are coworkers of the
+//!   place, not of the gang; a relative seen at home with a member is not
+//!   at a den; crowded windows (more than `max_phones_per_window` phones: a
+//!   market at opening time) say nothing;
+//! - **registration**: fraud SIMs registered to one id number (a stolen
+//!   identity serves one gang), or a fraud SIM listed among a person's
+//!   numbers in a person record beside his own phones (the record may be a
+//!   stolen identity's, so this is one kind among the two needed);
+//! - **incident**: phones named in one fraud report;
+//! - **account**: phones named in reports that send money to one account.
+//!
+//! Only *candidate* units are tied: units holding a fraud SIM and those
+//! within two call hops of one through ordinary phones (a burner's contacts
+//! are its victims, so nothing is reached through a burner; nor through a
+//! phone with more contacts than the case's `contact_bound`, see
+//! [`contact_bound`]).
+//!
+//! # Complexity
+//! O(L + E + S log S) for L call links, E events and S den sightings of
+//! candidate phones; co-location pairs are formed only in windows of at
+//! most `max_phones_per_window` phones, so a window costs at most that
+//! bound squared. Incident and account ties chain their phones (O(k) per
+//! report of k phones), never all pairs.
+
+use crate::graph::{CaseGraph, NONE};
+use crate::lead::config::{ColocationConfig, LinkWeights};
+use crate::lead::units::{Units, NO_UNIT};
+use crate::resolve::normalise::normalise_id_number;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
+
+/// A kind of evidence that two holders act together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    Calls = 0,
+    Handset = 1,
+    Colocation = 2,
+    Registration = 3,
+    Incident = 4,
+    Account = 5,
+}
+
+pub const EVIDENCE: [Evidence; 6] = [
+    Evidence::Calls,
+    Evidence::Handset,
+    Evidence::Colocation,
+    Evidence::Registration,
+    Evidence::Incident,
+    Evidence::Account,
+];
+
+impl Evidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Calls => "calls",
+            Evidence::Handset => "handset",
+            Evidence::Colocation => "den",
+            Evidence::Registration => "registration",
+            Evidence::Incident => "incident",
+            Evidence::Account => "account",
+        }
+    }
+    pub fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// The kinds in a bit set, in order.
+pub fn kinds_of(bits: u8) -> Vec<Evidence> {
+    EVIDENCE
+        .iter()
+        .copied()
+        .filter(|k| bits & k.bit() != 0)
+        .collect()
+}
+
+/// Evidence between a unit and one other.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tie {
+    pub other: u32,
+    /// Kinds that count ([`Evidence::bit`]).
+    pub kinds: u8,
+    /// Call events between the two units' phones.
+    pub calls: u32,
+    /// Distinct days seen together at a den.
+    pub den_days: u32,
+    /// Evidence weight (`[links]`): calls and den days on a log scale.
+    pub weight: f64,
+    /// The part of `weight` that is not den co-location: a den is shared
+    /// with whoever works beside it, the other kinds are specific to the pair.
+    pub specific: f64,
+    /// One phone pair behind each kind (for incidents and accounts: the
+    /// incident index twice), to name source rows.
+    pub witness: [(u32, u32); 6],
+}
+
+/// Ties of every candidate unit, symmetric.
+#[derive(Debug, Clone)]
+pub struct Ties {
+    /// Units holding a fraud SIM.
+    pub seed: Vec<bool>,
+    /// Units tied at all (seeds and those within two call hops).
+    pub candidate: Vec<bool>,
+    offsets: Vec<u32>,
+    ties: Vec<Tie>,
+    /// Den cells (location indices), ascending.
+    pub dens: Vec<u32>,
+}
+
+impl Ties {
+    /// Ties of unit `u`, by other unit ascending.
+    pub fn of(&self, u: u32) -> &[Tie] {
+        &self.ties[self.offsets[u as usize] as usize..self.offsets[u as usize + 1] as usize]
+    }
+    pub fn n_ties(&self) -> usize {
+        self.ties.len() / 2
+    }
+}
+
+/// What [`build`] needs.
+pub struct Inputs<'a> {
+    pub units: &'a Units,
+    /// Fraud SIMs (burners, phones in fraud reports, fan-out to victims).
+    pub fraud_sim: &'a [bool],
+    pub burner: &'a [bool],
+    /// Fraud incidents by index.
+    pub fraud_incidents: &'a [u32],
+    /// Individual of each person record (a record claiming a fraud SIM
+    /// ties its individual's phones to that SIM's holder by registration).
+    pub individual_of_person: &'a [u32],
+    /// Phones named beside each account in fraud reports.
+    pub account_phones: &'a [Vec<u32>],
+    /// Ordinary phones with more contacts than this are not gone through.
+    pub contact_bound: usize,
+    /// Handsets carrying more SIMs than this tie nothing (a shop's test phone).
+    pub max_sims_per_handset: usize,
+    pub min_call_events: u32,
+    pub weights: &'a LinkWeights,
+    pub colocation: &'a ColocationConfig,
+}
+
+/// The case's bound on an ordinary phone's circle: `factor` times the
+/// median number of distinct contacts among phones with any, and never
+/// below the 99th percentile. A gang's members keep small circles;
+/// switchboards, shops and drivers talk to everyone.
+pub fn contact_bound(g: &CaseGraph, eligible: &dyn Fn(u32) -> bool, factor: f64) -> usize {
+    let mut counts: Vec<usize> = (0..g.phones.len() as u32)
+        .filter(|&p| eligible(p))
+        .map(|p| g.contact_count(p))
+        .filter(|&c| c > 0)
+        .collect();
+    if counts.is_empty() {
+        return 0;
+    }
+    counts.sort_unstable();
+    let median = counts[counts.len() / 2];
+    let p99 = counts[(counts.len() * 99 / 100).min(counts.len() - 1)];
+    ((median as f64 * factor).ceil() as usize).max(p99)
+}
+
+struct Raw {
+    a: u32,
+    b: u32,
+    kind: Evidence,
+    amount: u32,
+    witness: (u32, u32),
+}
+
+fn push(raw: &mut Vec<Raw>, ua: u32, ub: u32, kind: Evidence, amount: u32, w: (u32, u32)) {
+    if ua == ub || ua == NO_UNIT || ub == NO_UNIT {
+        return;
+    }
+    let (a, b, witness) = if ua < ub {
+        (ua, ub, w)
+    } else {
+        (ub, ua, (w.1, w.0))
+    };
+    raw.push(Raw {
+        a,
+        b,
+        kind,
+        amount,
+        witness,
+    });
+}
+
+/// Units within two call hops of a fraud unit, through ordinary phones.
+fn candidates(g: &CaseGraph, inp: &Inputs, seed: &[bool]) -> Vec<bool> {
+    let u = inp.units;
+    let mut cand = seed.to_vec();
+    let mut frontier: Vec<u32> = (0..u.len() as u32).filter(|&x| seed[x as usize]).collect();
+    for _hop in 0..2 {
+        let mut next: Vec<u32> = Vec::new();
+        for &x in &frontier {
+            for &p in u.phones(x) {
+                if inp.burner[p as usize] || g.contact_count(p) > inp.contact_bound {
+                    continue;
+                }
+                let partners = g
+                    .calls_from(p)
+                    .iter()
+                    .map(|l| l.callee)
+                    .chain(g.calls_to(p).map(|l| l.caller));
+                for q in partners {
+                    let uq = u.unit_of[q as usize];
+                    if uq != NO_UNIT && !cand[uq as usize] {
+                        cand[uq as usize] = true;
+                        next.push(uq);
+                    }
+                }
+            }
+        }
+        next.sort_unstable();
+        frontier = next;
+    }
+    cand
+}
+
+/// Ties between candidate units.
+pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
+    let units = inp.units;
+    let nu = units.len();
+    let mut seed = vec![false; nu];
+    for (p, &f) in inp.fraud_sim.iter().enumerate() {
+        let u = units.unit_of[p];
+        if f && u != NO_UNIT {
+            seed[u as usize] = true;
+        }
+    }
+    let cand = candidates(g, inp, &seed);
+    let unit_if = |p: u32| {
+        let u = units.unit_of[p as usize];
+        if u != NO_UNIT && cand[u as usize] {
+            u
+        } else {
+            NO_UNIT
+        }
+    };
+    let mut raw: Vec<Raw> = Vec::new();
+    // Calls. A burner's calls go to victims, not its gang, and a victim who
+    // calls back is not a member: with a burner, only calls an ordinary
+    // phone made to it before the burner ever called that phone count (a
+    // member ringing his burner; a victim never hears of it first).
+    for l in &g.call_links {
+        let (bc, be) = (inp.burner[l.caller as usize], inp.burner[l.callee as usize]);
+        if bc {
+            continue;
+        }
+        if be {
+            let called_first = g
+                .calls_from(l.callee)
+                .iter()
+                .find(|back| back.callee == l.caller)
+                .is_some_and(|back| back.first <= l.first);
+            if called_first {
+                continue;
+            }
+        }
+        let (ua, ub) = (unit_if(l.caller), unit_if(l.callee));
+        push(
+            &mut raw,
+            ua,
+            ub,
+            Evidence::Calls,
+            l.n_events(),
+            (l.caller, l.callee),
+        );
+    }
+    // SIMs of two holders through one handset.
+    let mut sims: Vec<(u32, u32)> = g
+        .handset_uses
+        .iter()
+        .filter(|h| unit_if(h.phone) != NO_UNIT)
+        .map(|h| (h.handset, h.phone))
+        .collect();
+    sims.sort_unstable();
+    sims.dedup();
+    for group in sims.chunk_by(|x, y| x.0 == y.0) {
+        if group.len() > inp.max_sims_per_handset {
+            continue;
+        }
+        for w in group.windows(2) {
+            let (a, b) = (w[0].1, w[1].1);
+            push(
+                &mut raw,
+                unit_if(a),
+                unit_if(b),
+                Evidence::Handset,
+                1,
+                (a, b),
+            );
+        }
+    }
+    // Fraud SIMs registered to one id number.
+    let mut by_id: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for r in &g.registrations {
+        if inp.fraud_sim[r.phone as usize] && unit_if(r.phone) != NO_UNIT {
+            let id = normalise_id_number(g.str(r.subscriber_id_number));
+            if !id.is_empty() {
+                by_id.entry(id).or_default().push(r.phone);
+            }
+        }
+    }
+    for phones in by_id.values_mut() {
+        phones.sort_unstable();
+        phones.dedup();
+        chain_units(&mut raw, phones, &unit_if, Evidence::Registration, None);
+    }
+    // A person record listing a fraud SIM among someone's numbers: a tie of
+    // the same kind between that someone's other phones and the SIM (an
+    // identity, not a membership: the record may be a stolen identity's).
+    let mut by_individual: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for pp in &g.person_phones {
+        if pp.claimed() && unit_if(pp.phone) != NO_UNIT {
+            by_individual
+                .entry(inp.individual_of_person[pp.person as usize])
+                .or_default()
+                .push(pp.phone);
+        }
+    }
+    for phones in by_individual.values_mut() {
+        phones.sort_unstable();
+        phones.dedup();
+        let Some(&own) = phones.iter().find(|&&p| !inp.fraud_sim[p as usize]) else {
+            continue;
+        };
+        for &p in phones.iter().filter(|&&p| inp.fraud_sim[p as usize]) {
+            push(
+                &mut raw,
+                unit_if(own),
+                unit_if(p),
+                Evidence::Registration,
+                1,
+                (own, p),
+            );
+        }
+    }
+    // One fraud report; one account.
+    for &i in inp.fraud_incidents {
+        let mut phones: Vec<u32> = g
+            .list(g.incidents[i as usize].phones)
+            .iter()
+            .copied()
+            .filter(|&p| unit_if(p) != NO_UNIT)
+            .collect();
+        phones.sort_unstable();
+        phones.dedup();
+        chain_units(&mut raw, &phones, &unit_if, Evidence::Incident, Some(i));
+    }
+    for phones in inp.account_phones {
+        let mut phones: Vec<u32> = phones
+            .iter()
+            .copied()
+            .filter(|&p| unit_if(p) != NO_UNIT)
+            .collect();
+        phones.sort_unstable();
+        phones.dedup();
+        chain_units(&mut raw, &phones, &unit_if, Evidence::Account, None);
+    }
+    let dens = den_cells(g, inp);
+    colocation(g, inp, &dens, &unit_if, &mut raw);
+    let (offsets, ties) = fold(raw, nu, inp);
+    Ties {
+        seed,
+        candidate: cand,
+        offsets,
+        ties,
+        dens,
+    }
+}
+
+/// Ties of one kind along the distinct units of `phones` (sorted), chained:
+/// enough to connect them, linear in their number.
+fn chain_units(
+    raw: &mut Vec<Raw>,
+    phones: &[u32],
+    unit_if: &dyn Fn(u32) -> u32,
+    kind: Evidence,
+    incident: Option<u32>,
+) {
+    let mut seen: Vec<(u32, u32)> = phones.iter().map(|&p| (unit_if(p), p)).collect();
+    seen.sort_unstable();
+    seen.dedup_by_key(|x| x.0);
+    for w in seen.windows(2) {
+        let witness = match incident {
+            Some(i) => (i, i),
+            None => (w[0].1, w[1].1),
+        };
+        push(raw, w[0].0, w[1].0, kind, 1, witness);
+    }
+}
+
+/// Cells where fraud SIMs were seen on at least `min_days` distinct days.
+fn den_cells(g: &CaseGraph, inp: &Inputs) -> Vec<u32> {
+    let mut seen: Vec<(u32, i64)> = Vec::new();
+    for e in &g.events {
+        for (p, loc) in [(e.caller, e.caller_location), (e.callee, e.callee_location)] {
+            if loc != NONE && inp.fraud_sim[p as usize] {
+                seen.push((loc, e.start.div_euclid(86_400)));
+            }
+        }
+    }
+    seen.sort_unstable();
+    seen.dedup();
+    let mut dens = Vec::new();
+    for group in seen.chunk_by(|x, y| x.0 == y.0) {
+        if group.len() as u32 >= inp.colocation.min_days {
+            dens.push(group[0].0);
+        }
+    }
+    dens
+}
+
+/// Candidate phones seen together at a den, on `min_days` distinct days.
+fn colocation(
+    g: &CaseGraph,
+    inp: &Inputs,
+    dens: &[u32],
+    unit_if: &dyn Fn(u32) -> u32,
+    raw: &mut Vec<Raw>,
+) {
+    let c = inp.colocation;
+    let w = c.window_s.max(1);
+    let den: FxHashSet<u32> = dens.iter().copied().collect();
+    // Every eligible phone's sighting at a den, to tell crowded windows.
+    let mut sightings: Vec<(u32, i64, u32)> = Vec::new();
+    for e in &g.events {
+        for (p, loc) in [(e.caller, e.caller_location), (e.callee, e.callee_location)] {
+            if loc != NONE && den.contains(&loc) && inp.units.unit_of[p as usize] != NO_UNIT {
+                sightings.push((loc, e.start.div_euclid(w), p));
+            }
+        }
+    }
+    sightings.sort_unstable();
+    sightings.dedup();
+    let mut pair_days: Vec<(u32, u32, i64, u32, u32)> = Vec::new();
+    for group in sightings.chunk_by(|x, y| x.0 == y.0 && x.1 == y.1) {
+        if group.len() > c.max_phones_per_window {
+            continue;
+        }
+        let day = group[0].1 * w / 86_400;
+        let here: Vec<(u32, u32)> = group
+            .iter()
+            .map(|s| (unit_if(s.2), s.2))
+            .filter(|x| x.0 != NO_UNIT)
+            .collect();
+        if !here.iter().any(|x| inp.fraud_sim[x.1 as usize]) {
+            continue;
+        }
+        for (i, &(ua, pa)) in here.iter().enumerate() {
+            for &(ub, pb) in &here[i + 1..] {
+                if ua != ub && (inp.fraud_sim[pa as usize] || inp.fraud_sim[pb as usize]) {
+                    let (a, b, wa, wb) = if ua < ub {
+                        (ua, ub, pa, pb)
+                    } else {
+                        (ub, ua, pb, pa)
+                    };
+                    pair_days.push((a, b, day, wa, wb));
+                }
+            }
+        }
+    }
+    pair_days.sort_unstable();
+    pair_days.dedup_by_key(|x| (x.0, x.1, x.2));
+    for group in pair_days.chunk_by(|x, y| x.0 == y.0 && x.1 == y.1) {
+        let days = group.len() as u32;
+        if days >= c.min_days {
+            raw.push(Raw {
+                a: group[0].0,
+                b: group[0].1,
+                kind: Evidence::Colocation,
+                amount: days,
+                witness: (group[0].3, group[0].4),
+            });
+        }
+    }
+}
+
+fn fold(mut raw: Vec<Raw>, nu: usize, inp: &Inputs) -> (Vec<u32>, Vec<Tie>) {
+    raw.sort_by_key(|r| (r.a, r.b, r.kind, r.witness));
+    let w = inp.weights;
+    let mut pairs: Vec<(u32, Tie)> = Vec::new();
+    for group in raw.chunk_by(|x, y| x.a == y.a && x.b == y.b) {
+        let mut t = Tie {
+            other: group[0].b,
+            kinds: 0,
+            calls: 0,
+            den_days: 0,
+            weight: 0.0,
+            specific: 0.0,
+            witness: [(NONE, NONE); 6],
+        };
+        let mut present = 0u8;
+        for r in group {
+            if present & r.kind.bit() == 0 {
+                t.witness[r.kind as usize] = r.witness;
+            }
+            present |= r.kind.bit();
+            match r.kind {
+                Evidence::Calls => t.calls += r.amount,
+                Evidence::Colocation => t.den_days += r.amount,
+                _ => {}
+            }
+        }
+        let mut kinds = present & !Evidence::Calls.bit();
+        if t.calls >= inp.min_call_events {
+            kinds |= Evidence::Calls.bit();
+        }
+        t.kinds = kinds;
+        let on = |k: Evidence| if present & k.bit() != 0 { 1.0 } else { 0.0 };
+        t.specific = w.call * (1.0 + t.calls as f64).ln()
+            + w.shared_handset * on(Evidence::Handset)
+            + w.registration * on(Evidence::Registration)
+            + w.incident * (on(Evidence::Incident) + on(Evidence::Account));
+        t.weight = t.specific + w.colocation * (1.0 + t.den_days as f64).ln();
+        pairs.push((group[0].a, t));
+        let mut back = t;
+        back.other = group[0].a;
+        for x in back.witness.iter_mut() {
+            *x = (x.1, x.0);
+        }
+        pairs.push((group[0].b, back));
+    }
+    pairs.sort_by_key(|x| (x.0, x.1.other));
+    let mut offsets = vec![0u32; nu + 1];
+    for x in &pairs {
+        offsets[x.0 as usize + 1] += 1;
+    }
+    for k in 1..offsets.len() {
+        offsets[k] += offsets[k - 1];
+    }
+    (offsets, pairs.into_iter().map(|x| x.1).collect())
+}
+
+/// The union of kinds between `u` and the units in `set`.
+pub fn kinds_into(ties: &Ties, u: u32, set: &FxHashSet<u32>) -> u8 {
+    ties.of(u)
+        .iter()
+        .filter(|t| set.contains(&t.other))
+        .fold(0u8, |k, t| k | t.kinds)
+}
+
+/// Weight of `u`'s ties into `set`, and of all its ties; `specific`: only
+/// the kinds a crowd does not share (see [`Tie::specific`]).
+pub fn weight_into(ties: &Ties, u: u32, set: &FxHashSet<u32>, specific: bool) -> (f64, f64) {
+    let mut inside = 0.0;
+    let mut all = 0.0;
+    for t in ties.of(u) {
+        let w = if specific { t.specific } else { t.weight };
+        all += w;
+        if set.contains(&t.other) {
+            inside += w;
+        }
+    }
+    (inside, all)
+}
+
+/// Map from unit to position, for small sets.
+pub fn index_of(units: &[u32]) -> FxHashMap<u32, usize> {
+    units.iter().enumerate().map(|(i, &u)| (u, i)).collect()
+}
