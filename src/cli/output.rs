@@ -331,7 +331,7 @@ pub fn write_csv_file(
         w.write_record(&r)?;
     }
     let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    casegraph::snapshot::write_atomically(path, &bytes)?;
+    casegraph::atomic::write_atomically(path, &bytes)?;
     Ok(())
 }
 

@@ -22,10 +22,10 @@ use super::{
     edge_attribute, edge_attributes_of, edge_values, node_attribute, node_attributes_of, node_id,
     node_values, AttrType, Selection, Value, Written, EDGE_ATTRIBUTES, NODE_ATTRIBUTES,
 };
+use crate::atomic::write_atomically_with;
 use crate::graph::CaseGraph;
 use crate::model::{EdgeKind, NodeKind};
 use crate::safe_csv::Writer as SafeWriter;
-use crate::snapshot::write_atomically_with;
 use crate::{Error, Result};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -283,6 +283,6 @@ pub fn write_neo4j(g: &CaseGraph, sel: &Selection, dir: &Path) -> Result<Neo4jFi
          {}\n",
         files.command("\"${1:-neo4j}\"")
     );
-    crate::snapshot::write_atomically(&dir.join("import.sh"), script.as_bytes())?;
+    crate::atomic::write_atomically(&dir.join("import.sh"), script.as_bytes())?;
     Ok(files)
 }
