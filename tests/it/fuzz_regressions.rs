@@ -75,7 +75,8 @@ fn a_forged_snapshot_is_an_error_from_every_loader_never_a_panic() {
     // And from the command line: a clear error, no panic message. (A
     // command that never reads the forged row, `export` of the call links,
     // rightly succeeds: lazily, damage counts where it is read.)
-    for (command, out) in [("leads", "--out")] {
+    {
+        let (command, out) = ("leads", "--out");
         let mut cmd = util::casegraph_process();
         cmd.arg(command)
             .arg(&path)

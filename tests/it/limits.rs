@@ -28,6 +28,8 @@ struct Run {
 fn casegraph(args: &[&std::ffi::OsStr], deadline: Duration) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let (out, err) = (dir.path().join("out"), dir.path().join("err"));
+    // Reaped by wait4 below, which also gives its peak memory.
+    #[allow(clippy::zombie_processes)]
     let child = util::casegraph_process()
         .args(args)
         .stdin(Stdio::null())
