@@ -23,33 +23,11 @@ use super::{
     edge_attribute, edge_attributes_of, edge_values, node_attribute, node_attributes_of, node_id,
     node_values, AttrType, Selection, Value, Written, EDGE_ATTRIBUTES, NODE_ATTRIBUTES,
 };
-use crate::atomic::write_atomically_with;
 use crate::graph::CaseGraph;
 use crate::model::{EdgeKind, NodeKind};
-use crate::safe_csv::Writer as SafeWriter;
+use crate::safe_csv::{csv_io, write_file};
 use crate::{Error, Result};
-use std::io;
 use std::path::{Path, PathBuf};
-
-fn csv_io(e: ::csv::Error) -> io::Error {
-    match e.into_kind() {
-        ::csv::ErrorKind::Io(io) => io,
-        other => io::Error::other(format!("{other:?}")),
-    }
-}
-
-/// Write one file atomically through a CSV writer.
-pub(crate) fn write_file(
-    path: &Path,
-    fill: impl FnOnce(&mut SafeWriter<io::BufWriter<&mut std::fs::File>>) -> io::Result<()>,
-) -> Result<()> {
-    write_atomically_with(path, |file| {
-        let mut w = SafeWriter::from_writer(io::BufWriter::new(file));
-        fill(&mut w)?;
-        w.flush()?;
-        Ok(())
-    })
-}
 
 /// Gephi's spreadsheet import: `nodes.csv` and `edges.csv` in `dir`.
 pub fn write_gephi(g: &CaseGraph, sel: &Selection, dir: &Path) -> Result<Written> {
