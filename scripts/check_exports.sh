@@ -11,12 +11,12 @@
 # The golden files in tests/golden/export/ are what the golden test requires the binary to
 # write byte for byte, so they are validated too.
 #
-# Usage: scripts/check_exports.sh [GRAPHML_SCHEMA_DIR]   (default: ../shared/schemas/graphml)
+# Usage: scripts/check_exports.sh [GRAPHML_SCHEMA_DIR]   (default: tests/data/graphml)
 # Environment: PYTHON (default /work/venv/bin/python; needs networkx and python-igraph),
 #              CASEGRAPH (default target/debug/casegraph, built if absent).
 set -eu
 cd "$(dirname "$0")/.."
-SCHEMA="${1:-../shared/schemas/graphml}/graphml.xsd"
+SCHEMA="${1:-tests/data/graphml}/graphml.xsd"
 PY="${PYTHON:-/work/venv/bin/python}"
 BIN="${CASEGRAPH:-target/debug/casegraph}"
 [ -x "$BIN" ] || cargo build --quiet

@@ -17,12 +17,15 @@
 //! thin command-line layer over it.
 
 pub mod analysis;
+pub mod atomic;
+pub mod column;
 pub mod error;
 pub mod export;
 pub mod generate;
 pub mod graph;
 pub mod ingest;
 pub mod lead;
+pub mod ledger;
 pub mod model;
 pub mod query;
 pub mod report;

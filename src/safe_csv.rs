@@ -42,6 +42,7 @@
 
 use std::borrow::Cow;
 use std::io;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What to do with cells a spreadsheet would run as formulas.
@@ -184,6 +185,47 @@ impl<W: io::Write> Writer<W> {
     /// Flush and give back the underlying writer.
     pub fn into_inner(self) -> io::Result<W> {
         self.inner.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+/// Write a CSV file atomically (through [`crate::atomic`]): `fill` writes
+/// the records with the one [`Writer`], and the file appears complete or
+/// not at all. The one way a CSV file is written.
+pub fn write_file(
+    path: &Path,
+    fill: impl FnOnce(&mut Writer<io::BufWriter<&mut std::fs::File>>) -> io::Result<()>,
+) -> crate::error::Result<()> {
+    crate::atomic::write_atomically_with(path, |file| {
+        let mut w = Writer::from_writer(io::BufWriter::new(file));
+        fill(&mut w)?;
+        w.flush()
+    })
+}
+
+/// A header and its rows as a CSV file, written atomically ([`write_file`]).
+pub fn write_rows<R, T>(
+    path: &Path,
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> crate::error::Result<()>
+where
+    R: IntoIterator<Item = T>,
+    T: AsRef<str>,
+{
+    write_file(path, |w| {
+        w.write_record(header).map_err(csv_io)?;
+        for row in rows {
+            w.write_record(row).map_err(csv_io)?;
+        }
+        Ok(())
+    })
+}
+
+/// A CSV error as the I/O error it wraps, or one that describes it.
+pub fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 

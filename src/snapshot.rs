@@ -28,7 +28,7 @@
 //! the file ends exactly where the index says) and the small `meta`
 //! section; the row tables become [`Column`]s borrowing the map. Each
 //! column checks a 64 KiB block against its checksum the first time any
-//! row in it is read (see [`crate::graph::column`]); a query that reads one
+//! row in it is read (see [`crate::column`]); a query that reads one
 //! phone's calls checks a handful of blocks. A block that fails stops the
 //! command by unwinding with a [`Corrupted`] payload, which
 //! [`catch_corruption`] turns into an error. So a truncated file, or a
@@ -45,13 +45,16 @@
 //! fails as the error, so a forged file is an error naming it, at no cost
 //! to a sound one. [`read_verified`] refuses such a file up front.
 //!
-//! Files are written atomically (temp file, then rename).
+//! Files are written atomically ([`crate::atomic`]: temp file, then rename).
 
+// Re-exported so that callers written before `atomic` existed still build;
+// new code names `crate::atomic`.
+pub use crate::atomic::{write_atomically, write_atomically_with, TEMP_MARK};
+pub use crate::column::Corrupted;
+use crate::column::{Backing, BlockCheck};
 use crate::error::{Error, Result};
-pub use crate::graph::column::Corrupted;
-use crate::graph::column::{Backing, BlockCheck};
 use crate::graph::{CaseGraph, CaseMeta, Column, Strings, NONE};
-use crate::ingest::IngestReport;
+use crate::ledger::IngestReport;
 use bytemuck::Pod;
 use std::io::Write;
 use std::path::Path;
@@ -223,95 +226,6 @@ pub fn write(graph: &CaseGraph, path: &Path) -> Result<u64> {
     std::fs::metadata(path)
         .map(|m| m.len())
         .map_err(|e| Error::io(path, e))
-}
-
-/// Write `bytes` to a temp file beside `path`, sync it, and rename it over `path`.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomically_with(path, |file| file.write_all(bytes))
-}
-
-/// What marks a temp file of [`write_atomically_with`]: the file
-/// `out/leads.csv` is written as `out/.leads.csv.casegraph-tmp-PID-XXXXXX`
-/// and renamed over `out/leads.csv` when complete.
-pub const TEMP_MARK: &str = ".casegraph-tmp-";
-
-/// Let `fill` write a temp file beside `path`, sync it, and rename it over
-/// `path`; on any error the temp file is removed and `path` is untouched.
-///
-/// Crash safety: a process killed at any moment leaves `path` either as it
-/// was or complete (rename is atomic), plus at worst a temp file, hidden
-/// and named for its target ([`TEMP_MARK`]) so no reader mistakes it for an
-/// output. The next write of the same path removes such leftovers whose
-/// process is gone (on Linux, where `/proc` tells; elsewhere they stay).
-///
-/// Permissions: a file that already exists keeps its permissions; a new
-/// one gets what the umask gives any new file (usually 0644), not the
-/// owner-only mode temp files are created with.
-pub fn write_atomically_with(
-    path: &Path,
-    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::Invalid(format!("{}: expected a file name", path.display())))?
-        .to_string_lossy()
-        .into_owned();
-    remove_stale_temps(dir, &name);
-    let prefix = format!(".{name}{TEMP_MARK}{}-", std::process::id());
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // Asked for 0666, the file gets 0666 less the umask, as File::create would.
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    if let Ok(previous) = std::fs::metadata(path) {
-        tmp.as_file()
-            .set_permissions(previous.permissions())
-            .map_err(|e| Error::io(path, e))?;
-    }
-    fill(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
-}
-
-/// Remove temp files left beside `dir/name` by writers that were killed.
-/// Best effort: a file that cannot be removed is left for the next run.
-fn remove_stale_temps(dir: &Path, name: &str) {
-    let prefix = format!(".{name}{TEMP_MARK}");
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let Some(rest) = file_name.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
-            continue;
-        };
-        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|pid| !process_alive(pid)) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Whether process `pid` still runs (Linux: `/proc/PID` exists). Where that
-/// cannot be told, every process counts as alive, so nothing is removed.
-fn process_alive(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return true;
-    }
-    let proc_root = Path::new("/proc/self");
-    if !proc_root.exists() {
-        return true;
-    }
-    Path::new("/proc").join(pid.to_string()).exists()
 }
 
 /// Load a snapshot file lazily: map it, check its index, and let the row
@@ -759,10 +673,10 @@ fn load(src: Source) -> Result<CaseGraph, String> {
     let mut graph = graph;
     let raw: Column<u8> = column(&src, "rejects", next())?;
     graph.report.rejects = match &src {
-        Source::Eager(_) => crate::ingest::Rejects::new(
+        Source::Eager(_) => crate::ledger::Rejects::new(
             serde_json::from_slice(&raw).map_err(|e| format!("section \"rejects\": {e}"))?,
         ),
-        Source::Mapped(_) => crate::ingest::Rejects::deferred(raw),
+        Source::Mapped(_) => crate::ledger::Rejects::deferred(raw),
     };
     Ok(graph)
 }

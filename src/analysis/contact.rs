@@ -19,6 +19,7 @@
 //! other often are close.
 
 use crate::analysis::hubs::{self, Hub, HubConfig};
+use crate::analysis::pairs::undirected_pairs;
 use crate::error::{Error, Result};
 use crate::graph::CaseGraph;
 use crate::model::{NodeKind, Time};
@@ -584,17 +585,6 @@ impl NameIndex {
     }
 }
 
-/// One undirected phone pair before filtering by `min_events` and hubs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PhonePair {
-    pub low: u32,
-    pub high: u32,
-    /// Events in both directions.
-    pub events: u32,
-    /// Events from `low` to `high` (the rest went the other way).
-    pub low_to_high: u32,
-}
-
 /// Per ordered phone pair, the events that pass the window and kind filters,
 /// sorted by (caller, callee), self-calls dropped.
 fn directed_counts(case: &CaseGraph, config: &ContactConfig) -> Vec<(u32, u32, u32)> {
@@ -633,30 +623,6 @@ fn directed_counts(case: &CaseGraph, config: &ContactConfig) -> Vec<(u32, u32, u
         match out.last_mut() {
             Some(l) if l.0 == a && l.1 == b => l.2 += 1,
             _ => out.push((a, b, 1)),
-        }
-    }
-    out
-}
-
-fn undirected_pairs(directed: &[(u32, u32, u32)]) -> Vec<PhonePair> {
-    let mut v: Vec<PhonePair> = directed
-        .iter()
-        .map(|&(a, b, c)| PhonePair {
-            low: a.min(b),
-            high: a.max(b),
-            events: c,
-            low_to_high: if a < b { c } else { 0 },
-        })
-        .collect();
-    v.par_sort_unstable_by_key(|p| (p.low, p.high));
-    let mut out: Vec<PhonePair> = Vec::with_capacity(v.len());
-    for p in v {
-        match out.last_mut() {
-            Some(l) if l.low == p.low && l.high == p.high => {
-                l.events += p.events;
-                l.low_to_high += p.low_to_high;
-            }
-            _ => out.push(p),
         }
     }
     out

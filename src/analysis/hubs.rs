@@ -33,7 +33,7 @@
 //! phone with at least that many contacts is a hub, whatever its pattern),
 //! and `exclude` (phones named by the investigator, always left out).
 
-use crate::analysis::contact::PhonePair;
+use crate::analysis::pairs::PhonePair;
 use crate::graph::CaseGraph;
 use crate::model::{Time, NO_TIME};
 

@@ -19,6 +19,7 @@ pub mod degree;
 pub mod eigenvector;
 pub mod hubs;
 pub mod pagerank;
+pub mod pairs;
 
 pub use centrality::{centrality, Centrality, CentralityConfig, Measure};
 pub use communities::{communities, modularity, Communities, CommunityConfig};

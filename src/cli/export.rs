@@ -8,6 +8,7 @@ use super::output::{Document, FormatArgs, Table};
 use super::{usage, CaseArgs};
 use anyhow::Context;
 use casegraph::analysis::{ContactConfig, Measure};
+use casegraph::atomic::write_atomically_with;
 use casegraph::export::graphml::{self, GraphmlOptions};
 use casegraph::export::individual::{self, IndividualGraph, IndividualSelection};
 use casegraph::export::passes::{self, NodeMeasure, PhoneContacts};
@@ -16,7 +17,6 @@ use casegraph::graph::lookup::Lookup;
 use casegraph::graph::CaseGraph;
 use casegraph::lead::LeadRun;
 use casegraph::model::NodeKind;
-use casegraph::snapshot::write_atomically_with;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]

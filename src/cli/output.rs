@@ -325,14 +325,7 @@ pub fn write_csv_file(
     columns: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> anyhow::Result<()> {
-    let mut w = casegraph::safe_csv::Writer::from_writer(Vec::new());
-    w.write_record(columns)?;
-    for r in rows {
-        w.write_record(&r)?;
-    }
-    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    casegraph::snapshot::write_atomically(path, &bytes)?;
-    Ok(())
+    Ok(casegraph::safe_csv::write_rows(path, columns, rows)?)
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         let html = casegraph::report::render(&graph, &result, &manifest)?;
         (html, result.gangs.len(), result.leads.len())
     };
-    casegraph::snapshot::write_atomically(&args.out, html.as_bytes())
+    casegraph::atomic::write_atomically(&args.out, html.as_bytes())
         .with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!(
         "casegraph: report of {gangs} gangs and {leads} leads written to {} ({} KiB)",

@@ -18,97 +18,79 @@
 //! except that cells a spreadsheet would run as formulas get a leading `'`
 //! unless formulas are kept ([`crate::safe_csv`], the CLI's `--raw-csv`).
 
+use super::view::{CaseView, ExportGraph};
 use super::{
     edge_attribute, edge_attributes_of, edge_values, node_attribute, node_attributes_of, node_id,
     node_values, AttrType, Selection, Value, Written, EDGE_ATTRIBUTES, NODE_ATTRIBUTES,
 };
 use crate::graph::CaseGraph;
 use crate::model::{EdgeKind, NodeKind};
-use crate::safe_csv::Writer as SafeWriter;
-use crate::snapshot::write_atomically_with;
+use crate::safe_csv::{csv_io, write_file};
 use crate::{Error, Result};
-use std::io;
 use std::path::{Path, PathBuf};
-
-fn csv_io(e: ::csv::Error) -> io::Error {
-    match e.into_kind() {
-        ::csv::ErrorKind::Io(io) => io,
-        other => io::Error::other(format!("{other:?}")),
-    }
-}
-
-/// Write one file atomically through a CSV writer.
-pub(crate) fn write_file(
-    path: &Path,
-    fill: impl FnOnce(&mut SafeWriter<io::BufWriter<&mut std::fs::File>>) -> io::Result<()>,
-) -> Result<()> {
-    write_atomically_with(path, |file| {
-        let mut w = SafeWriter::from_writer(io::BufWriter::new(file));
-        fill(&mut w)?;
-        w.flush()?;
-        Ok(())
-    })
-}
 
 /// Gephi's spreadsheet import: `nodes.csv` and `edges.csv` in `dir`.
 pub fn write_gephi(g: &CaseGraph, sel: &Selection, dir: &Path) -> Result<Written> {
+    write_gephi_graph(
+        &CaseView {
+            case: g,
+            selection: sel,
+        },
+        dir,
+    )
+}
+
+/// Gephi's spreadsheet import of any graph for export (the phone level,
+/// the individual level): `nodes.csv` (`Id`, `Label`, the other node keys)
+/// and `edges.csv` (`Source`, `Target`, `Type`, `Id`, `Weight`, the other
+/// link keys) in `dir`.
+pub fn write_gephi_graph<G: ExportGraph + ?Sized>(graph: &G, dir: &Path) -> Result<Written> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut written = Written::default();
+    let node_keys = graph.node_keys();
     write_file(&dir.join("nodes.csv"), |w| {
         let mut header = vec!["Id".to_string()];
-        header.extend(NODE_ATTRIBUTES.iter().map(|d| match d.name {
+        header.extend(node_keys.iter().map(|(n, _)| match n.as_str() {
             "label" => "Label".to_string(),
             n => n.to_string(),
         }));
-        header.extend(sel.table.columns.iter().map(|c| c.name.clone()));
         w.write_record(&header).map_err(csv_io)?;
-        let mut values = Vec::new();
         let mut row: Vec<String> = Vec::with_capacity(header.len());
-        for n in sel.nodes() {
-            node_values(g, n, &mut values);
+        graph.each_node(&mut |n| {
             row.clear();
-            row.push(node_id(n));
-            row.resize(1 + NODE_ATTRIBUTES.len(), String::new());
-            for (k, v) in &values {
+            row.push(n.id.to_string());
+            row.resize(1 + node_keys.len(), String::new());
+            for (k, v) in n.values {
                 row[1 + k] = v.text().into_owned();
-            }
-            for c in 0..sel.table.columns.len() {
-                row.push(
-                    sel.table
-                        .value(c, n)
-                        .map(|v| v.text().into_owned())
-                        .unwrap_or_default(),
-                );
             }
             w.write_record(&row).map_err(csv_io)?;
             written.nodes += 1;
-        }
-        Ok(())
+            Ok(())
+        })
     })?;
+    let edge_keys = graph.edge_keys();
     write_file(&dir.join("edges.csv"), |w| {
         let mut header: Vec<&str> = vec!["Source", "Target", "Type", "Id"];
-        header.extend(EDGE_ATTRIBUTES.iter().map(|d| match d.name {
+        header.extend(edge_keys.iter().map(|(n, _)| match n.as_str() {
             "weight" => "Weight",
             n => n,
         }));
         w.write_record(&header).map_err(csv_io)?;
-        let mut values = Vec::new();
         let mut row: Vec<String> = Vec::with_capacity(header.len());
-        for link in sel.links(g) {
-            edge_values(&link, &mut values);
+        graph.each_edge(&mut |e| {
             row.clear();
-            row.push(node_id(link.source));
-            row.push(node_id(link.target));
+            row.push(e.source.to_string());
+            row.push(e.target.to_string());
             row.push("Directed".into());
             row.push(format!("e{}", written.edges));
-            row.resize(4 + EDGE_ATTRIBUTES.len(), String::new());
-            for (k, v) in &values {
+            row.resize(4 + edge_keys.len(), String::new());
+            for (k, v) in e.values {
                 row[4 + k] = v.text().into_owned();
             }
             w.write_record(&row).map_err(csv_io)?;
             written.edges += 1;
-        }
-        Ok(())
+            Ok(())
+        })
     })?;
     Ok(written)
 }
@@ -283,6 +265,6 @@ pub fn write_neo4j(g: &CaseGraph, sel: &Selection, dir: &Path) -> Result<Neo4jFi
          {}\n",
         files.command("\"${1:-neo4j}\"")
     );
-    crate::snapshot::write_atomically(&dir.join("import.sh"), script.as_bytes())?;
+    crate::atomic::write_atomically(&dir.join("import.sh"), script.as_bytes())?;
     Ok(files)
 }

@@ -14,10 +14,8 @@
 //! well-formed GraphML but does **not** validate against `graphml.xsd`
 //! (yEd validates it against its own `ygraphml.xsd`); the plain variant does.
 
-use super::{
-    edge_values, node_id, node_label, node_values, xml, AttrType, Selection, Value, Written,
-    EDGE_ATTRIBUTES, NODE_ATTRIBUTES,
-};
+use super::view::{CaseView, ExportGraph};
+use super::{xml, AttrType, Selection, Value, Written, EDGE_ATTRIBUTES, NODE_ATTRIBUTES};
 use crate::graph::CaseGraph;
 use crate::model::NodeKind;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
@@ -77,6 +75,24 @@ pub fn write<W: Write>(
     options: GraphmlOptions,
     out: W,
 ) -> io::Result<Written> {
+    write_graph(
+        &CaseView {
+            case: g,
+            selection: sel,
+        },
+        options,
+        out,
+    )
+}
+
+/// Write any graph for export (the phone level, the individual level) as
+/// GraphML to `out`, streaming. yEd's drawing data goes on the nodes that
+/// have a case kind.
+pub fn write_graph<W: Write, G: ExportGraph + ?Sized>(
+    graph: &G,
+    options: GraphmlOptions,
+    out: W,
+) -> io::Result<Written> {
     let mut w = Writer::new_with_indent(io::BufWriter::new(out), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let mut root = BytesStart::new("graphml");
@@ -90,12 +106,21 @@ pub fn write<W: Write>(
     }
     w.write_event(Event::Start(root))?;
 
-    for (domain, name, ty) in keys(sel) {
-        let id = if domain == "node" {
-            node_key(&name)
-        } else {
-            edge_key(&name)
-        };
+    // Key ids once, not per value.
+    let (node_attrs, edge_attrs) = (graph.node_keys(), graph.edge_keys());
+    let node_keys: Vec<String> = node_attrs.iter().map(|(n, _)| node_key(n)).collect();
+    let edge_keys: Vec<String> = edge_attrs.iter().map(|(n, _)| edge_key(n)).collect();
+    let declared = node_attrs
+        .iter()
+        .zip(&node_keys)
+        .map(|(a, id)| ("node", a, id))
+        .chain(
+            edge_attrs
+                .iter()
+                .zip(&edge_keys)
+                .map(|(a, id)| ("edge", a, id)),
+        );
+    for (domain, (name, ty), id) in declared {
         w.create_element("key")
             .with_attribute(("id", id.as_str()))
             .with_attribute(("for", domain))
@@ -111,60 +136,40 @@ pub fn write<W: Write>(
             .write_empty()?;
     }
 
-    let mut graph = BytesStart::new("graph");
-    graph.push_attribute(("id", "case"));
-    graph.push_attribute(("edgedefault", "directed"));
-    w.write_event(Event::Start(graph))?;
+    let mut element = BytesStart::new("graph");
+    element.push_attribute(("id", graph.graph_id()));
+    element.push_attribute(("edgedefault", "directed"));
+    w.write_event(Event::Start(element))?;
 
-    // Key ids once, not per value.
-    let node_keys: Vec<String> = NODE_ATTRIBUTES.iter().map(|d| node_key(d.name)).collect();
-    let table_keys: Vec<String> = sel
-        .table
-        .columns
-        .iter()
-        .map(|c| node_key(&c.name))
-        .collect();
-    let edge_keys: Vec<String> = EDGE_ATTRIBUTES.iter().map(|d| edge_key(d.name)).collect();
     let mut written = Written::default();
-    let mut values = Vec::new();
-    for (seq, n) in sel.nodes().enumerate() {
-        let id = node_id(n);
+    graph.each_node(&mut |n| {
         let mut node = BytesStart::new("node");
-        node.push_attribute(("id", id.as_str()));
+        node.push_attribute(("id", n.id));
         w.write_event(Event::Start(node))?;
-        node_values(g, n, &mut values);
-        for (k, v) in &values {
+        for (k, v) in n.values {
             data(&mut w, &node_keys[*k], v)?;
         }
-        for (c, key) in table_keys.iter().enumerate() {
-            if let Some(v) = sel.table.value(c, n) {
-                data(&mut w, key, &v)?;
-            }
-        }
-        if options.yed {
-            yed_shape(&mut w, n.kind, node_label(g, n), seq)?;
+        if let (true, Some((kind, label))) = (options.yed, n.drawn) {
+            yed_shape(&mut w, kind, label, written.nodes as usize)?;
         }
         w.write_event(Event::End(BytesEnd::new("node")))?;
         written.nodes += 1;
-    }
-
-    let mut evalues = Vec::new();
-    for link in sel.links(g) {
+        Ok(())
+    })?;
+    graph.each_edge(&mut |e| {
         let id = format!("e{}", written.edges);
-        let source = node_id(link.source);
-        let target = node_id(link.target);
         let mut edge = BytesStart::new("edge");
         edge.push_attribute(("id", id.as_str()));
-        edge.push_attribute(("source", source.as_str()));
-        edge.push_attribute(("target", target.as_str()));
+        edge.push_attribute(("source", e.source));
+        edge.push_attribute(("target", e.target));
         w.write_event(Event::Start(edge))?;
-        edge_values(&link, &mut evalues);
-        for (k, v) in &evalues {
+        for (k, v) in e.values {
             data(&mut w, &edge_keys[*k], v)?;
         }
         w.write_event(Event::End(BytesEnd::new("edge")))?;
         written.edges += 1;
-    }
+        Ok(())
+    })?;
 
     w.write_event(Event::End(BytesEnd::new("graph")))?;
     w.write_event(Event::End(BytesEnd::new("graphml")))?;

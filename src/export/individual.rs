@@ -17,9 +17,9 @@
 //! `community` and centrality columns mean what `casegraph components
 //! --level individual` and friends print.
 
-use super::csv::write_file;
 use super::passes::{NodeColumn, PhoneLeadFacts};
-use super::{xml, AttrType, ColumnType, ColumnValue, Written};
+use super::view::{ExportEdge, ExportGraph, ExportNode};
+use super::{AttrType, ColumnType, ColumnValue, Value, Written};
 use crate::analysis::{ContactConfig, ContactGraph, Grouping};
 use crate::error::{Error, Result};
 use crate::graph::provenance::NodeRef;
@@ -27,9 +27,8 @@ use crate::graph::{CaseGraph, NONE};
 use crate::model::time::show;
 use crate::model::{NodeKind, Time, NO_TIME};
 use crate::resolve::Resolution;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-use quick_xml::Writer;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -421,18 +420,90 @@ fn link_fields(l: &IndividualLink) -> [String; 7] {
     ]
 }
 
-fn column_text(c: &NodeColumn, v: u32) -> Option<String> {
+/// A column's value for node `v`, if it has a finite one.
+fn column_value(c: &NodeColumn, v: u32) -> Option<Value<'_>> {
     match c.values.get(v as usize)?.as_ref()? {
-        ColumnValue::Int(x) => Some(x.to_string()),
-        ColumnValue::Double(x) if x.is_finite() => Some(x.to_string()),
+        ColumnValue::Int(x) => Some(Value::Int(*x)),
+        ColumnValue::Double(x) if x.is_finite() => Some(Value::Double(*x)),
         ColumnValue::Double(_) => None,
-        ColumnValue::String(s) => Some(s.clone()),
+        ColumnValue::String(s) => Some(Value::Str(Cow::Borrowed(s))),
     }
 }
 
 /// Node ids in the file: `ind0`, `ind1`... (XML-safe; names go in `label`).
 fn xml_id(v: u32) -> String {
     format!("ind{v}")
+}
+
+/// The individual-level graph as the writers see it: the selected nodes
+/// with their fixed fields (empty ones left out), then the selection's
+/// columns; the links between selected nodes.
+pub struct IndividualView<'a> {
+    pub case: &'a CaseGraph,
+    pub graph: &'a IndividualGraph,
+    pub selection: &'a IndividualSelection,
+}
+
+impl ExportGraph for IndividualView<'_> {
+    fn graph_id(&self) -> &'static str {
+        "individuals"
+    }
+
+    fn node_keys(&self) -> Vec<(String, AttrType)> {
+        let mut out: Vec<(String, AttrType)> =
+            NODE_KEYS.iter().map(|(n, t)| (n.to_string(), *t)).collect();
+        out.extend(
+            self.selection
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.ty.attr_type())),
+        );
+        out
+    }
+
+    fn edge_keys(&self) -> Vec<(String, AttrType)> {
+        EDGE_KEYS.iter().map(|(n, t)| (n.to_string(), *t)).collect()
+    }
+
+    fn each_node(&self, f: &mut dyn FnMut(&ExportNode<'_>) -> io::Result<()>) -> io::Result<()> {
+        for v in self.selection.nodes() {
+            let fields = node_fields(self.case, &self.graph.nodes[v as usize]);
+            let mut values = present(&fields);
+            for (c, column) in self.selection.columns.iter().enumerate() {
+                if let Some(value) = column_value(column, v) {
+                    values.push((NODE_KEYS.len() + c, value));
+                }
+            }
+            f(&ExportNode {
+                id: &xml_id(v),
+                values: &values,
+                drawn: None,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn each_edge(&self, f: &mut dyn FnMut(&ExportEdge<'_>) -> io::Result<()>) -> io::Result<()> {
+        for l in self.selection.links(self.graph) {
+            let fields = link_fields(l);
+            f(&ExportEdge {
+                source: &xml_id(l.source),
+                target: &xml_id(l.target),
+                values: &present(&fields),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// The non-empty fields, by index, as text values.
+fn present(fields: &[String]) -> Vec<(usize, Value<'_>)> {
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(k, text)| (k, Value::Str(Cow::Borrowed(text.as_str()))))
+        .collect()
 }
 
 /// Write the selection as GraphML (plain; validates against graphml.xsd).
@@ -442,75 +513,12 @@ pub fn write_graphml<W: Write>(
     sel: &IndividualSelection,
     out: W,
 ) -> io::Result<Written> {
-    let mut w = Writer::new_with_indent(io::BufWriter::new(out), b' ', 2);
-    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    let mut root = BytesStart::new("graphml");
-    root.push_attribute(("xmlns", super::graphml::GRAPHML_NS));
-    root.push_attribute(("xmlns:xsi", super::graphml::XSI_NS));
-    root.push_attribute(("xsi:schemaLocation", super::graphml::GRAPHML_SCHEMA));
-    w.write_event(Event::Start(root))?;
-    for (domain, name, ty) in keys(sel) {
-        let id = format!("{}_{name}", &domain[..1]);
-        w.create_element("key")
-            .with_attribute(("id", id.as_str()))
-            .with_attribute(("for", domain))
-            .with_attribute(("attr.name", name.as_str()))
-            .with_attribute(("attr.type", ty.as_str()))
-            .write_empty()?;
-    }
-    let mut graph = BytesStart::new("graph");
-    graph.push_attribute(("id", "individuals"));
-    graph.push_attribute(("edgedefault", "directed"));
-    w.write_event(Event::Start(graph))?;
-    let mut written = Written::default();
-    for v in sel.nodes() {
-        let id = xml_id(v);
-        let mut node = BytesStart::new("node");
-        node.push_attribute(("id", id.as_str()));
-        w.write_event(Event::Start(node))?;
-        let fields = node_fields(case, &g.nodes[v as usize]);
-        for ((name, _), text) in NODE_KEYS.iter().zip(&fields) {
-            if !text.is_empty() {
-                data(&mut w, &format!("n_{name}"), text)?;
-            }
-        }
-        for c in &sel.columns {
-            if let Some(text) = column_text(c, v) {
-                data(&mut w, &format!("n_{}", c.name), &text)?;
-            }
-        }
-        w.write_event(Event::End(BytesEnd::new("node")))?;
-        written.nodes += 1;
-    }
-    for l in sel.links(g) {
-        let id = format!("e{}", written.edges);
-        let (source, target) = (xml_id(l.source), xml_id(l.target));
-        let mut edge = BytesStart::new("edge");
-        edge.push_attribute(("id", id.as_str()));
-        edge.push_attribute(("source", source.as_str()));
-        edge.push_attribute(("target", target.as_str()));
-        w.write_event(Event::Start(edge))?;
-        for ((name, _), text) in EDGE_KEYS.iter().zip(link_fields(l)) {
-            if !text.is_empty() {
-                data(&mut w, &format!("e_{name}"), &text)?;
-            }
-        }
-        w.write_event(Event::End(BytesEnd::new("edge")))?;
-        written.edges += 1;
-    }
-    w.write_event(Event::End(BytesEnd::new("graph")))?;
-    w.write_event(Event::End(BytesEnd::new("graphml")))?;
-    let mut inner = w.into_inner();
-    inner.write_all(b"\n")?;
-    inner.flush()?;
-    Ok(written)
-}
-
-fn data<W: Write>(w: &mut Writer<W>, key: &str, text: &str) -> io::Result<()> {
-    w.create_element("data")
-        .with_attribute(("key", key))
-        .write_text_content(BytesText::from_escaped(xml::text(text)))?;
-    Ok(())
+    let view = IndividualView {
+        case,
+        graph: g,
+        selection: sel,
+    };
+    super::graphml::write_graph(&view, Default::default(), out)
 }
 
 /// Gephi's spreadsheet import at individual level: `nodes.csv` (`Id`,
@@ -522,50 +530,12 @@ pub fn write_gephi_csv(
     sel: &IndividualSelection,
     dir: &Path,
 ) -> Result<Written> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut written = Written::default();
-    write_file(&dir.join("nodes.csv"), |w| {
-        let mut header = vec!["Id".to_string()];
-        header.extend(NODE_KEYS.iter().map(|(n, _)| match *n {
-            "label" => "Label".to_string(),
-            n => n.to_string(),
-        }));
-        header.extend(sel.columns.iter().map(|c| c.name.clone()));
-        w.write_record(&header).map_err(io::Error::other)?;
-        for v in sel.nodes() {
-            let mut row = vec![xml_id(v)];
-            row.extend(node_fields(case, &g.nodes[v as usize]));
-            row.extend(
-                sel.columns
-                    .iter()
-                    .map(|c| column_text(c, v).unwrap_or_default()),
-            );
-            w.write_record(&row).map_err(io::Error::other)?;
-            written.nodes += 1;
-        }
-        Ok(())
-    })?;
-    write_file(&dir.join("edges.csv"), |w| {
-        let mut header = vec!["Source", "Target", "Type", "Id"];
-        header.extend(EDGE_KEYS.iter().map(|(n, _)| match *n {
-            "weight" => "Weight",
-            n => n,
-        }));
-        w.write_record(&header).map_err(io::Error::other)?;
-        for l in sel.links(g) {
-            let mut row = vec![
-                xml_id(l.source),
-                xml_id(l.target),
-                "Directed".to_string(),
-                format!("e{}", written.edges),
-            ];
-            row.extend(link_fields(l));
-            w.write_record(&row).map_err(io::Error::other)?;
-            written.edges += 1;
-        }
-        Ok(())
-    })?;
-    Ok(written)
+    let view = IndividualView {
+        case,
+        graph: g,
+        selection: sel,
+    };
+    super::csv::write_gephi_graph(&view, dir)
 }
 
 /// Build the graph and pick nodes the way the CLI's selections do, for

@@ -42,6 +42,7 @@ pub mod gexf;
 pub mod graphml;
 pub mod individual;
 pub mod passes;
+pub mod view;
 pub mod xml;
 
 use crate::graph::links::{self, node_count, Link, LinkData};

@@ -4,33 +4,16 @@
 //! hooks. Each day has its own random stream, so days can be generated in
 //! parallel and the output is the same for any number of threads.
 
+// `Call`, `cell_at` and the hours live in `super::call`, below the day
+// generators that share them; `calls::Call` stays a name for it.
+pub use super::call::{cell_at, Call};
 use super::decoys::decoy_day;
 use super::gangs::gang_day;
-use super::population::{TieKind, World, NONE};
+use super::population::{TieKind, NONE};
 use super::services::SERVICES;
 use super::Case;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-
-/// One call or text, in generator ids. `start` is seconds since the start
-/// of the case period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Call {
-    pub start: u32,
-    pub caller: u32,
-    pub callee: u32,
-    pub duration: u32,
-    pub sms: bool,
-    pub caller_cell: u32,
-    pub callee_cell: u32,
-    /// Bit 0: the caller's handset is recorded; bit 1: the callee's.
-    pub imei: u8,
-}
-
-/// Hours of fraud operators' office.
-pub const WORK_HOURS: &[(u32, u32)] = &[(9, 12), (9, 12), (14, 18), (14, 18), (19, 21)];
-/// Hours when ordinary people sleep.
-pub const ODD_HOURS: &[(u32, u32)] = &[(0, 5)];
 
 /// Relative call activity per hour: personal life (evening peak) and work.
 const PERSONAL: [f64; 24] = [
@@ -79,21 +62,6 @@ impl Rhythm {
 impl Default for Rhythm {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// The cell serving an individual at time `t`: work by day on weekdays,
-/// home otherwise, and now and then a cell nearby.
-pub fn cell_at(world: &World, who: u32, t: u32, rng: &mut ChaCha8Rng) -> u32 {
-    let p = &world.individuals[who as usize];
-    let day = t / 86_400;
-    let hour = (t % 86_400) / 3600;
-    let at_work = day % 7 < 5 && (9..18).contains(&hour);
-    let cell = if at_work { p.work } else { p.home };
-    if rng.gen_bool(0.12) {
-        world.near(cell, rng)
-    } else {
-        cell
     }
 }
 

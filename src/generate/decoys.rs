@@ -4,7 +4,7 @@
 //! calls to customers who call back), and a big family (a dense clique of
 //! ordinary calls).
 
-use super::calls::{cell_at, Call};
+use super::call::{cell_at, Call};
 use super::names::{random_surname, Name};
 use super::population::{Part, Phone, PhoneKind, TieKind, World, NONE};
 use rand::Rng;

@@ -9,7 +9,7 @@
 //! one ordinary resident who deals with a lieutenant of each, on his own
 //! phone, every few days — the only tie between the two gangs.
 
-use super::calls::{cell_at, Call, ODD_HOURS, WORK_HOURS};
+use super::call::{cell_at, Call, ODD_HOURS, WORK_HOURS};
 use super::names::Name;
 use super::population::{Part, PhoneKind, TieKind, World, NONE};
 use rand::Rng;

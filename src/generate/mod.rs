@@ -18,6 +18,7 @@
 //! [`bad`] (bad rows), [`writer`] (CSV lines and the tally), [`truth`].
 
 pub mod bad;
+pub mod call;
 pub mod calls;
 pub mod decoys;
 pub mod gangs;
@@ -620,7 +621,7 @@ pub fn generate(config: &GenerateConfig, out: &Path) -> Result<GenerateSummary> 
     let small = records::write_records(&case, &mut rng, &mut ledger, &mut seen);
     write_calls(&case, &out.join("calls.csv"), &mut ledger, &mut seen)?;
     for (file, bytes) in &small.files {
-        crate::snapshot::write_atomically(&out.join(file), bytes)?;
+        crate::atomic::write_atomically(&out.join(file), bytes)?;
     }
     for file in [
         "calls.csv",

@@ -6,8 +6,8 @@ use super::ids::canonical;
 use super::records::Small;
 use super::writer::{join, Ledger, Seen};
 use super::{Case, GenerateSummary};
+use crate::atomic::write_atomically;
 use crate::error::Result;
-use crate::snapshot::write_atomically;
 use std::collections::BTreeMap;
 use std::path::Path;
 

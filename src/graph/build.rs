@@ -279,10 +279,13 @@ impl NodeIndex {
         if let Some(i) = self.get(k, name) {
             return (i, false);
         }
-        if self.by_key.contains_key(&k.key) {
-            self.collided.insert(name.into(), next);
-        } else {
-            self.by_key.insert(k.key, (next, k.check));
+        match self.by_key.entry(k.key) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.insert(name.into(), next);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert((next, k.check));
+            }
         }
         (next, true)
     }

@@ -16,7 +16,9 @@
 //! paths); the contact graph of the analysis passes is a CSR of its own.
 
 pub mod build;
-pub mod column;
+// The column type lives in `crate::column` (the ledger needs it too);
+// `graph::column` stays a name for it.
+pub use crate::column;
 pub mod links;
 pub mod lookup;
 pub mod provenance;
@@ -26,7 +28,7 @@ pub use build::CaseBuilder;
 pub use column::Column;
 pub use strings::{Interner, Strings, Sym};
 
-use crate::ingest::IngestReport;
+use crate::ledger::IngestReport;
 use crate::model::{CallKind, IncidentCategory, PersonRole, Time};
 use bytemuck::{Pod, Zeroable};
 

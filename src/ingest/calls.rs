@@ -255,6 +255,8 @@ pub fn read(
     std::thread::scope(|scope| {
         let cols = &cols;
         scope.spawn(move || {
+            // (row hash, shape check, parsed call) per record, in file order.
+            #[allow(clippy::type_complexity)]
             let parse = |records: &[ByteRecord]| -> Vec<(u128, Result<(), String>, Result<ParsedCall, String>)> {
                 records
                     .par_iter()

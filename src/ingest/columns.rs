@@ -19,7 +19,7 @@
 //! Columns not named keep their contract name. Header matching ignores case
 //! and surrounding spaces.
 
-use super::table::FileSpec;
+use super::spec::FileSpec;
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::Path;

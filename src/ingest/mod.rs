@@ -11,12 +11,16 @@ pub mod incidents;
 pub mod locations;
 pub mod persons;
 pub mod phones;
+pub mod spec;
 pub mod table;
 
 pub use columns::ColumnMapping;
-pub use table::{FileSpec, Table};
+pub use spec::FileSpec;
+pub use table::Table;
+// The row ledger lives in `crate::ledger`; these names stay valid here.
+pub use crate::ledger::{Duplicate, FileReport, IngestReport, Rejects};
 
-use crate::error::{Result, RowError};
+use crate::error::Result;
 use crate::graph::{CaseBuilder, CaseGraph, CaseMeta};
 use crate::model::{Clock, PhoneRules};
 use indicatif::ProgressBar;
@@ -40,145 +44,6 @@ impl Default for IngestConfig {
             mapping: ColumnMapping::default(),
             progress: ProgressBar::hidden(),
         }
-    }
-}
-
-/// A later copy of a row seen earlier in the same file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Duplicate {
-    pub line: u32,
-    pub duplicate_of: u32,
-}
-
-/// What happened to the rows of one file:
-/// `rows_read == kept + rejected + duplicates`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct FileReport {
-    pub file: String,
-    pub present: bool,
-    pub rows_read: u64,
-    pub kept: u64,
-    pub rejected: u64,
-    pub duplicates: u64,
-    /// Columns outside the contract that were ignored (reported once).
-    pub ignored_columns: Vec<String>,
-    /// Columns outside the contract kept as attributes of their rows.
-    pub kept_columns: Vec<String>,
-    #[serde(default)]
-    pub duplicate_rows: Vec<Duplicate>,
-}
-
-/// The rejected rows of a case, in file order. Owned after ingest; from a
-/// memory-mapped snapshot they stay unparsed until first read, so a query
-/// on a case with tens of thousands of bad rows does not parse them all
-/// to answer one question. Reads like a slice.
-#[derive(Default)]
-pub struct Rejects {
-    rows: std::sync::OnceLock<Vec<RowError>>,
-    /// The snapshot's `rejects` section (JSON), when not parsed yet.
-    raw: Option<crate::graph::Column<u8>>,
-}
-
-impl Rejects {
-    pub fn new(rows: Vec<RowError>) -> Self {
-        Rejects {
-            rows: std::sync::OnceLock::from(rows),
-            raw: None,
-        }
-    }
-
-    /// Rows to be parsed from `raw` (JSON) on first read. A section whose
-    /// checksums hold but which is not the JSON casegraph writes unwinds
-    /// with [`crate::snapshot::Corrupted`], as a damaged block does.
-    pub fn deferred(raw: crate::graph::Column<u8>) -> Self {
-        Rejects {
-            rows: std::sync::OnceLock::new(),
-            raw: Some(raw),
-        }
-    }
-
-    pub fn rows(&self) -> &Vec<RowError> {
-        self.rows.get_or_init(|| match &self.raw {
-            None => Vec::new(),
-            Some(raw) => serde_json::from_slice(raw).unwrap_or_else(|_| {
-                std::panic::panic_any(crate::snapshot::Corrupted {
-                    section: "rejects".into(),
-                    block: 0,
-                })
-            }),
-        })
-    }
-
-    pub fn rows_mut(&mut self) -> &mut Vec<RowError> {
-        self.rows();
-        self.rows.get_mut().expect("initialised just above")
-    }
-}
-
-impl std::ops::Deref for Rejects {
-    type Target = [RowError];
-    fn deref(&self) -> &[RowError] {
-        self.rows()
-    }
-}
-
-impl<'a> IntoIterator for &'a Rejects {
-    type Item = &'a RowError;
-    type IntoIter = std::slice::Iter<'a, RowError>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.rows().iter()
-    }
-}
-
-impl Clone for Rejects {
-    fn clone(&self) -> Self {
-        Rejects::new(self.rows().clone())
-    }
-}
-
-impl PartialEq for Rejects {
-    fn eq(&self, other: &Self) -> bool {
-        self.rows() == other.rows()
-    }
-}
-
-impl Eq for Rejects {}
-
-impl std::fmt::Debug for Rejects {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.rows().fmt(f)
-    }
-}
-
-impl serde::Serialize for Rejects {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.rows().serialize(s)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Rejects {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        Vec::<RowError>::deserialize(d).map(Rejects::new)
-    }
-}
-
-/// The account of every row of a case.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct IngestReport {
-    pub files: Vec<FileReport>,
-    /// Every rejected row, in file order.
-    pub rejects: Rejects,
-    /// Things worth knowing that are not row errors (a victim_id that names
-    /// no person record, say).
-    pub notices: Vec<String>,
-}
-
-impl IngestReport {
-    pub fn rows_rejected(&self) -> u64 {
-        self.files.iter().map(|f| f.rejected).sum()
-    }
-    pub fn rows_kept(&self) -> u64 {
-        self.files.iter().map(|f| f.kept).sum()
     }
 }
 

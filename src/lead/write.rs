@@ -4,13 +4,13 @@
 //! manifest.json (and shown in report.html) is a function of the inputs and
 //! the configuration, byte for byte.
 
+use crate::atomic::write_atomically;
 use crate::error::{Error, Result};
 use crate::export::{graphml, ColumnType, ColumnValue, Selection};
 use crate::graph::provenance::NodeRef;
 use crate::graph::CaseGraph;
 use crate::lead::{LeadConfig, LeadRun, Role};
 use crate::model::NodeKind;
-use crate::snapshot::write_atomically;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 

@@ -147,6 +147,6 @@ pub fn timeline(case: &Case, e: &Entity, range: TimeRange) -> Vec<Entry> {
             }
         }
     }
-    out.sort_by(|a, b| (a.time, a.phone, a.what, a.line).cmp(&(b.time, b.phone, b.what, b.line)));
+    out.sort_by_key(|a| (a.time, a.phone, a.what, a.line));
     out
 }

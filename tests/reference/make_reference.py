@@ -1,4 +1,4 @@
-"""Remake the golden values of tests/analysis_reference.rs with NetworkX
+"""Remake the golden values of tests/it/analysis_reference.rs with NetworkX
 (and cross-check PageRank against igraph's PRPACK solver).
 
 Usage (from the repository root):
@@ -8,8 +8,9 @@ Usage (from the repository root):
 Each network becomes tests/reference/<name>.json. A case folder is first
 turned into an edge list by `casegraph contacts CASE --out` (so the graph is
 exactly the one casegraph analyses, hubs left out by the default rule); that
-edge list is stored beside the JSON as <name>.edges.csv. Dataset edge lists
-are read from ../shared/datasets (or $CASEGRAPH_DATASETS) and not copied.
+edge list is stored beside the JSON as <name>.edges.csv. The criminal
+networks are read from tests/data/networks/<name>/edges.csv (see the NOTE.md
+beside each).
 
 The graph is built as casegraph builds it: undirected, the weights of rows
 naming the same pair (in either direction) summed, self-pairs dropped.
@@ -27,7 +28,7 @@ import igraph as ig
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-DATASETS = os.environ.get("CASEGRAPH_DATASETS", os.path.join(ROOT, "..", "shared", "datasets"))
+NETWORKS = os.path.join(ROOT, "tests", "data", "networks")
 NAMES = [
     "911-hijackers", "caviar", "siren", "montagna-meetings", "montagna-phonecalls",
     "juanes", "oversize", "cocaine-dealing-natarajan", "noordin-top",
@@ -117,7 +118,7 @@ def main():
             write(name, edges, f"reference/{name}.edges.csv")
         return
     for name in NAMES:
-        write(name, os.path.join(DATASETS, name, "edges.csv"), f"datasets/{name}/edges.csv")
+        write(name, os.path.join(NETWORKS, name, "edges.csv"), f"data/networks/{name}/edges.csv")
 
 
 if __name__ == "__main__":

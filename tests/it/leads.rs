@@ -1,0 +1,425 @@
+//! `casegraph leads` end to end on fixtures/tiny, whose answer is worked out
+//! by hand in fixtures/tiny/README.md:
+//! - the gang is the boss 139 0000 0001, his lieutenants 139 0000 0002/0003
+//!   and the two burners 137 0000 0001/0002 (one handset, one id number,
+//!   named in the fraud reports I1–I3);
+//! - the boss talks only to the lieutenants (5 calls), each lieutenant
+//!   calls one burner, so the boss is the member away from the SIMs;
+//! - victims (136…), the family (135…) and the service number 10086 are
+//!   not members;
+//! - the person records are P01/P02 (one individual, the boss), P03, P04.
+//!
+//! - the people behind the lead phones are leads too: P01 (with P02, one
+//!   individual) for the boss, P03 and P04 for the lieutenants.
+//!
+//! Then: reruns give the same bytes, on 1 thread and on 2; on generated
+//! cases, the planted broker is labelled broker and every planted burner is
+//! flagged (seed 123 of the tiny size planted a burner put in its handset
+//! on the case's last day); the terminal table keeps to the terminal.
+
+use crate::util;
+use std::path::Path;
+
+fn tiny() -> std::path::PathBuf {
+    util::fixture("fixtures/tiny")
+}
+
+fn run_leads(out: &Path, threads: &str) -> String {
+    let o = util::casegraph()
+        .env("RAYON_NUM_THREADS", threads)
+        .arg("leads")
+        .arg(tiny())
+        .arg("--out")
+        .arg(out)
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
+
+#[test]
+fn tiny_gang_members_and_roles_are_the_hand_worked_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    run_leads(dir.path(), "1");
+    let gangs = read(&dir.path().join("gangs.csv"));
+    let mut rows: Vec<(String, String, String)> = gangs
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f[0], "G1", "{l}");
+            (f[1].to_string(), f[2].to_string(), f[3].to_string())
+        })
+        .collect();
+    rows.sort();
+    let want: Vec<(String, String, String)> = [
+        ("person", "P01", "boss"),
+        ("person", "P02", "boss"),
+        ("person", "P03", "lieutenant"),
+        ("person", "P04", "lieutenant"),
+        ("phone", "+8613700000001", "operator"),
+        ("phone", "+8613700000002", "operator"),
+        ("phone", "+8613900000001", "boss"),
+        ("phone", "+8613900000002", "lieutenant"),
+        ("phone", "+8613900000003", "lieutenant"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(rows, want, "{gangs}");
+}
+
+#[test]
+fn tiny_reasons_say_what_was_seen_with_the_source_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    run_leads(dir.path(), "1");
+    let leads: serde_json::Value =
+        serde_json::from_str(&read(&dir.path().join("leads.json"))).unwrap();
+    let leads = leads["leads"].as_array().unwrap();
+    let find = |phone: &str| {
+        leads
+            .iter()
+            .find(|l| l["entity"] == phone)
+            .unwrap_or_else(|| panic!("no lead for {phone}"))
+    };
+    // Burner 1: both SIMs in one handset, named in I1 and I2, called the
+    // two victims P05 and P06 before they reported.
+    let b1 = find("+8613700000001");
+    let reasons: Vec<&str> = b1["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(reasons.contains(
+        &"SIM swapping: 2 SIMs used one after another in handset 356938035643809: +8613700000001, +8613700000002"
+    ), "{reasons:?}");
+    assert!(
+        reasons.contains(&"named in 2 fraud reports: I1, I2"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&"called 2 people before they reported fraud (I1, I2)"),
+        "{reasons:?}"
+    );
+    let sources: Vec<&str> = b1["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    // I1 and I2 are incidents.csv lines 2 and 3; the calls to the victims
+    // are calls.csv lines 6, 7 and 8; the registration is phones.csv line 2.
+    for s in [
+        "incidents.csv:2",
+        "incidents.csv:3",
+        "calls.csv:6",
+        "phones.csv:2",
+    ] {
+        assert!(sources.contains(&s), "{s} not in {sources:?}");
+    }
+    // The boss: all five of his calls are with his two lieutenants.
+    // The boss comes first: a role in a gang weighs more than a burner's
+    // patterns (see [roles] in docs/leads.toml).
+    let boss = find("+8613900000001");
+    assert_eq!(boss["role"], "boss");
+    assert_eq!(boss["rank"], 1);
+    assert_eq!(
+        boss["reasons"][0],
+        "member of gang G1 as boss: 5 of his 5 calls are with the gang, with 2 lieutenants, none with an operator's SIM"
+    );
+    let lt = find("+8613900000002");
+    assert_eq!(lt["role"], "lieutenant");
+    assert!(lt["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r == "called 1 number named in fraud reports: +8613700000001"));
+    // Nobody else is a lead: not the victims, the family or 10086. Five
+    // phones, and the three people holding the boss's and lieutenants' phones.
+    let kinds = |k: &str| leads.iter().filter(|l| l["entity_kind"] == k).count();
+    assert_eq!((kinds("phone"), kinds("person")), (5, 3), "{leads:?}");
+    // Money: account 6222020000000001 is named in all three reports. (The
+    // list of phones is not one number, so it gets the leading quote that
+    // keeps a spreadsheet from reading it as a formula; see safe_csv.)
+    let patterns = read(&dir.path().join("patterns.csv"));
+    assert!(patterns.contains(
+        "money_to_accounts,account,6222020000000001,'+8613700000001;+8613700000002,\"money to account: named in 3 fraud reports (I1, I2, I3), 25000.00 yuan lost\""
+    ), "{patterns}");
+}
+
+#[test]
+fn the_people_behind_lead_phones_are_leads_with_their_records() {
+    let dir = tempfile::tempdir().unwrap();
+    run_leads(dir.path(), "1");
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&dir.path().join("leads.json"))).unwrap();
+    let leads = json["leads"].as_array().unwrap();
+    let person = |id: &str| {
+        leads
+            .iter()
+            .find(|l| l["entity_kind"] == "person" && l["entity"] == id)
+            .unwrap_or_else(|| panic!("no person lead {id}"))
+    };
+    // P01 and P02 are one individual (the boss): one lead, named by the
+    // first record, with both records and their persons.csv lines.
+    assert!(!leads
+        .iter()
+        .any(|l| l["entity_kind"] == "person" && l["entity"] == "P02"));
+    let boss = person("P01");
+    let phone = leads
+        .iter()
+        .find(|l| l["entity"] == "+8613900000001")
+        .unwrap();
+    // One lead phone: the person's score is the phone's, part by part.
+    assert_eq!(boss["score"], phone["score"]);
+    assert_eq!(boss["parts"], phone["parts"]);
+    assert_eq!(
+        (&boss["gang"], &boss["role"]),
+        (&phone["gang"], &phone["role"])
+    );
+    assert_eq!(
+        boss["reasons"][0],
+        format!(
+            "holds 1 lead phone: +8613900000001 (boss of G1, score {})",
+            phone["score"]
+        )
+    );
+    assert_eq!(
+        boss["reasons"][1],
+        "person records: P01 张伟 (id 110101198001010010); P02 Zhang Wei (id 110101198001010010)"
+    );
+    let sources: Vec<&str> = boss["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(&sources[..2], &["persons.csv:2", "persons.csv:3"]);
+    // The person ranks right after his phone (same score, "+" sorts before "P").
+    assert_eq!(boss["rank"].as_u64(), phone["rank"].as_u64().map(|r| r + 1));
+    assert_eq!(person("P03")["role"], "lieutenant");
+    assert_eq!(person("P04")["role"], "lieutenant");
+    // leads.csv says which kind each lead is.
+    let csv = read(&dir.path().join("leads.csv"));
+    assert!(csv.lines().any(|l| l.starts_with("2,person,P01,")), "{csv}");
+}
+
+/// Generate a tiny case for `seed` and run `casegraph leads` on it.
+fn generated(seed: u64) -> (tempfile::TempDir, tempfile::TempDir) {
+    let case = tempfile::tempdir().unwrap();
+    casegraph::generate::generate(
+        &casegraph::generate::GenerateConfig {
+            seed,
+            size: casegraph::generate::Size::Tiny,
+        },
+        case.path(),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = util::casegraph()
+        .arg("leads")
+        .arg(case.path())
+        .arg("--out")
+        .arg(out.path())
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (case, out)
+}
+
+fn column(path: &Path, keep: &dyn Fn(&csv::StringRecord) -> bool, col: usize) -> Vec<String> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let mut v: Vec<String> = r
+        .records()
+        .map(|x| x.unwrap())
+        .filter(|x| keep(x))
+        .map(|x| x[col].to_string())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn the_planted_broker_between_two_gangs_is_labelled_broker() {
+    let (case, out) = generated(BROKER_SEED);
+    let planted = column(
+        &case.path().join("truth/brokers.csv"),
+        &|r| &r[0] == "phone",
+        1,
+    );
+    assert_eq!(planted.len(), 1);
+    let found = column(
+        &out.path().join("gangs.csv"),
+        &|r| &r[1] == "phone" && &r[3] == "broker",
+        2,
+    );
+    assert_eq!(found, planted);
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out.path().join("leads.json"))).unwrap();
+    let lead = json["leads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["entity"] == planted[0].as_str())
+        .unwrap();
+    let reason = lead["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.contains("as broker: ") && reason.contains(" of G1") && reason.contains(" of G2"),
+        "{reason}"
+    );
+    // The two gangs are linked through him.
+    assert_eq!(json["gangs"][0]["linked_gangs"][0], "G2");
+}
+
+/// A tiny seed whose broker is found (see benches/compare/leads_quality.py
+/// for the figures over many seeds).
+const BROKER_SEED: u64 = 123;
+
+#[test]
+fn every_planted_burner_is_flagged_and_nothing_else() {
+    // Seed 123: one burner made 3 calls on the case's last day, in the
+    // handset its predecessors used; the carrier's SMS line 10000 texts 30
+    // numbers over the three weeks of the case and is not a burner.
+    let (case, out) = generated(123);
+    let planted = column(
+        &case.path().join("truth/individual_phones.csv"),
+        &|r| &r[2] == "burner",
+        1,
+    );
+    let flagged = column(&out.path().join("patterns.csv"), &|r| &r[0] == "burner", 2);
+    assert!(planted.len() > 10);
+    assert_eq!(flagged, planted);
+}
+
+#[test]
+fn the_terminal_table_keeps_to_the_terminal_width() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = util::casegraph()
+        .env("COLUMNS", "80")
+        .arg("leads")
+        .arg(tiny())
+        .arg("--out")
+        .arg(dir.path())
+        .args(["--format", "table"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    for line in stdout.lines() {
+        assert!(line.chars().count() <= 80, "wider than 80: {line:?}");
+    }
+    assert!(stdout.contains('…'), "{stdout}");
+    assert!(stdout.contains("+8613900000001"), "{stdout}");
+    // The files keep the reasons whole.
+    assert!(read(&dir.path().join("leads.csv")).contains("none with an operator's SIM"));
+}
+
+#[test]
+fn every_output_is_written_and_the_manifest_names_the_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let stdout = run_leads(dir.path(), "1");
+    assert!(stdout.contains("+8613700000001"), "{stdout}");
+    for f in [
+        "gangs.csv",
+        "leads.csv",
+        "leads.json",
+        "patterns.csv",
+        "hotspots.csv",
+        "rejects.csv",
+        "gang_G1.graphml",
+        "report.html",
+        "manifest.json",
+    ] {
+        assert!(dir.path().join(f).is_file(), "{f} missing");
+    }
+    let m: serde_json::Value =
+        serde_json::from_str(&read(&dir.path().join("manifest.json"))).unwrap();
+    assert_eq!(m["casegraph_version"], env!("CARGO_PKG_VERSION"));
+    let inputs = m["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 5);
+    let calls = inputs.iter().find(|i| i["file"] == "calls.csv").unwrap();
+    assert_eq!(
+        calls["bytes"].as_u64().unwrap(),
+        std::fs::metadata(tiny().join("calls.csv")).unwrap().len()
+    );
+    assert_eq!(calls["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(m["config"]["burner"]["min_outgoing"], 8);
+    assert!(m["timings"].as_array().unwrap().len() >= 5);
+    let graphml = read(&dir.path().join("gang_G1.graphml"));
+    assert!(graphml.contains("+8613900000001") && graphml.contains("boss"));
+    // Hotspots: the four incidents, one each.
+    let hot = read(&dir.path().join("hotspots.csv"));
+    assert_eq!(hot.lines().count(), 5, "{hot}");
+}
+
+/// manifest.json without its timings.
+fn without_timings(dir: &Path) -> serde_json::Value {
+    let mut m: serde_json::Value = serde_json::from_str(&read(&dir.join("manifest.json"))).unwrap();
+    m.as_object_mut().unwrap().remove("timings");
+    m
+}
+
+#[test]
+fn reruns_give_the_same_bytes_on_one_thread_and_on_two() {
+    let demo = util::fixture("fixtures/demo");
+    let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    for (d, threads) in dirs.iter().zip(["1", "2", "2"]) {
+        let o = util::casegraph()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("leads")
+            .arg(&demo)
+            .arg("--out")
+            .arg(d.path())
+            .args(["--format", "csv"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let names: Vec<String> = {
+        let mut v: Vec<String> = std::fs::read_dir(dirs[0].path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(names.len() >= 8, "{names:?}");
+    for d in &dirs[1..] {
+        for n in &names {
+            if n == "manifest.json" {
+                assert_eq!(without_timings(dirs[0].path()), without_timings(d.path()));
+            } else {
+                assert_eq!(
+                    std::fs::read(dirs[0].path().join(n)).unwrap(),
+                    std::fs::read(d.path().join(n)).unwrap(),
+                    "{n} differs"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_bad_config_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("leads.toml");
+    std::fs::write(&cfg, "[burner]\nmin_outgoin = 3\n").unwrap();
+    util::casegraph()
+        .arg("leads")
+        .arg(tiny())
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg("--config")
+        .arg(&cfg)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("min_outgoin"));
+}
