@@ -29,7 +29,9 @@ pub mod towers;
 use crate::graph::lookup::{describe, node_text, Lookup, LookupError};
 use crate::graph::provenance::{NodeRef, Sources};
 use crate::graph::CaseGraph;
-use crate::model::{time, Clock, NodeKind, Time, NO_TIME};
+pub use crate::model::window::TimeRange;
+use crate::model::WindowError;
+use crate::model::{Clock, NodeKind, Time, NO_TIME};
 use crate::resolve::Resolution;
 use std::sync::OnceLock;
 
@@ -45,6 +47,12 @@ pub enum QueryError {
     /// An argument is not in the expected form (exit status 2).
     #[error("{0}")]
     Malformed(String),
+}
+
+impl From<WindowError> for QueryError {
+    fn from(e: WindowError) -> Self {
+        QueryError::Malformed(e.to_string())
+    }
 }
 
 impl From<LookupError> for QueryError {
@@ -426,86 +434,20 @@ impl<'g> Case<'g> {
 
     /// The clock of the case (for reading `--from/--to`).
     pub fn clock(&self) -> Clock {
-        let off = self.graph.meta.utc_offset_s;
-        let sign = if off < 0 { '-' } else { '+' };
-        let a = off.unsigned_abs();
-        Clock::with_offset(&format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60))
-            .unwrap_or_default()
+        crate::model::window::case_clock(self.graph.meta.utc_offset_s)
     }
 }
 
-/// A closed time range; open ends are unbounded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct TimeRange {
-    pub from: Option<Time>,
-    pub to: Option<Time>,
-}
-
-impl TimeRange {
-    pub const ALL: TimeRange = TimeRange {
-        from: None,
-        to: None,
-    };
-
-    /// Read `--from/--to` (either may be absent). A date alone means its
-    /// midnight for `from` and its last second for `to`.
-    pub fn parse(clock: &Clock, from: Option<&str>, to: Option<&str>) -> QueryResult<Self> {
-        let from = from
-            .map(|s| parse_bound(clock, "--from", s, false))
-            .transpose()?;
-        let to = to
-            .map(|s| parse_bound(clock, "--to", s, true))
-            .transpose()?;
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                return Err(QueryError::Malformed(format!(
-                    "--from/--to: expected --from before --to, found {} after {}",
-                    time::show(f),
-                    time::show(t)
-                )));
-            }
-        }
-        Ok(TimeRange { from, to })
-    }
-
-    pub fn contains(&self, t: Time) -> bool {
-        t != NO_TIME && self.from.map_or(true, |f| t >= f) && self.to.map_or(true, |e| t <= e)
-    }
-
-    /// Whether `[first, last]` overlaps the range.
-    pub fn overlaps(&self, first: Time, last: Time) -> bool {
-        first != NO_TIME
-            && self.from.map_or(true, |f| last >= f)
-            && self.to.map_or(true, |e| first <= e)
-    }
-
-    pub fn is_all(&self) -> bool {
-        self.from.is_none() && self.to.is_none()
-    }
-
-    /// The events whose start is in the range, as an index range into the
-    /// time-sorted event table.
-    pub fn event_span(&self, g: &CaseGraph) -> std::ops::Range<usize> {
-        let lo = self
-            .from
-            .map_or(0, |f| g.events.partition_point(|e| e.start < f));
-        let hi = self.to.map_or(g.events.len(), |t| {
-            g.events.partition_point(|e| e.start <= t)
-        });
-        lo..hi.max(lo)
-    }
-}
-
-fn parse_bound(clock: &Clock, flag: &str, raw: &str, end: bool) -> QueryResult<Time> {
-    if let Ok(t) = clock.parse_time(raw) {
-        return Ok(t);
-    }
-    match Clock::parse_date(raw) {
-        Ok(d) => Ok(if end { d + 86_399 } else { d }),
-        Err(_) => Err(QueryError::Malformed(format!(
-            "{flag}: expected a time like 2026-03-14 21:05:33 or a date like 2026-03-14, found {raw:?}"
-        ))),
-    }
+/// The events whose start is in the range, as an index range into the
+/// time-sorted event table.
+pub fn event_span(range: &TimeRange, g: &CaseGraph) -> std::ops::Range<usize> {
+    let lo = range
+        .from
+        .map_or(0, |f| g.events.partition_point(|e| e.start < f));
+    let hi = range.to.map_or(g.events.len(), |t| {
+        g.events.partition_point(|e| e.start <= t)
+    });
+    lo..hi.max(lo)
 }
 
 /// Read a window like `30m`, `24h`, `90s`, `7d` into seconds.
@@ -682,17 +624,6 @@ mod tests {
             assert!(matches!(e, QueryError::Malformed(_)), "{bad}");
             assert!(e.to_string().contains("expected a window like"), "{e}");
         }
-    }
-
-    #[test]
-    fn time_bounds_take_times_and_whole_dates() {
-        let c = Clock::default();
-        let r = TimeRange::parse(&c, Some("2026-03-04"), Some("2026-03-04")).unwrap();
-        assert!(r.contains(c.parse_time("2026-03-04 00:00:00").unwrap()));
-        assert!(r.contains(c.parse_time("2026-03-04 23:59:59").unwrap()));
-        assert!(!r.contains(c.parse_time("2026-03-05 00:00:00").unwrap()));
-        assert!(TimeRange::parse(&c, Some("yesterday"), None).is_err());
-        assert!(TimeRange::parse(&c, Some("2026-03-05"), Some("2026-03-04")).is_err());
     }
 
     #[test]

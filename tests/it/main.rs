@@ -4,5 +4,6 @@
 mod cli;
 mod ingest;
 mod snapshot;
+mod terminal;
 mod tiny;
 mod util;

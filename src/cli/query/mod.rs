@@ -149,7 +149,11 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
 }
 
 fn range(case: &Case, w: &Window) -> Result<TimeRange, QueryError> {
-    TimeRange::parse(&case.clock(), w.from.as_deref(), w.to.as_deref())
+    Ok(TimeRange::parse(
+        &case.clock(),
+        w.from.as_deref(),
+        w.to.as_deref(),
+    )?)
 }
 
 fn t(time: Time) -> Cell {

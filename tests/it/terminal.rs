@@ -1,0 +1,118 @@
+//! The commands as an investigator meets them at the terminal (issue 22):
+//! one regression test per thing a user saw, named after it.
+
+use super::util::*;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Run casegraph, returning (stdout, stderr, exit code).
+fn run(args: &[&str]) -> (String, String, i32) {
+    run_env(args, &[])
+}
+
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> (String, String, i32) {
+    let mut cmd = casegraph();
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("casegraph runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The demo case's snapshot, ingested once for the tests of this file.
+fn demo() -> &'static Path {
+    static SNAP: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, p) = SNAP.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let snap = dir.path().join("demo.cgs");
+        let (_, err, code) = run(&[
+            "ingest",
+            s(&fixture("fixtures/demo")),
+            "-o",
+            s(&snap),
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        (dir, snap)
+    });
+    p
+}
+
+#[test]
+fn contacts_reads_from_to_on_the_cases_clock_as_query_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let snap = tmp.path().join("utc.cgs");
+    let (_, err, code) = run(&[
+        "ingest",
+        s(&fixture("fixtures/tiny")),
+        "-o",
+        s(&snap),
+        "--utc-offset",
+        "+00:00",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // On a case kept in UTC, 20:00Z is 20:00 on the case's clock: the call
+    // of 2026-03-02 20:00:00 between ...0002 and ...0001 is in the window.
+    let window = [
+        "--from",
+        "2026-03-02T20:00:00Z",
+        "--to",
+        "2026-03-02T20:05:00Z",
+    ];
+    let mut args = vec!["contacts", s(&snap), "--format", "csv"];
+    args.extend(window);
+    let (out, err, code) = run(&args);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("+8613900000001") && out.contains("+8613900000002"),
+        "{out}"
+    );
+    let mut args = vec![
+        "query",
+        "timeline",
+        s(&snap),
+        "13900000001",
+        "--format",
+        "csv",
+    ];
+    args.extend(window);
+    let (out, err, code) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2026-03-02 20:00:00"), "{out}");
+}
+
+#[test]
+fn a_time_without_seconds_is_accepted() {
+    let tiny = fixture("fixtures/tiny");
+    let (out, err, code) = run(&[
+        "contacts",
+        s(&tiny),
+        "--from",
+        "2026-03-02 20:00",
+        "--to",
+        "2026-03-02 20:05",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("+8613900000002"), "{out}");
+    let (_, err, code) = run(&[
+        "query",
+        "neighbors",
+        s(&tiny),
+        "13900000001",
+        "--from",
+        "2026-02-01 10:00",
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
