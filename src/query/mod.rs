@@ -11,7 +11,7 @@
 //! An entity stands for a set of phones: a phone for itself, a person for
 //! the phones claimed by or registered to them, an individual for the
 //! phones resolution gave them, a handset for the SIMs seen in it, an
-//! incident for the phones it names. Most queries work on that set.
+//! incident for the phones it names, a cell for the phones seen at it. Most queries work on that set.
 //!
 //! Errors come in two kinds, which the command line maps to exit codes:
 //! [`QueryError::NotFound`] (exit 1, with "did you mean" suggestions) and
@@ -149,6 +149,7 @@ pub struct Reverse<'g> {
     incidents_of_phone: OnceLock<Multi>,
     incidents_of_victim: OnceLock<Multi>,
     incidents_of_account: OnceLock<Multi>,
+    phones_of_location: OnceLock<Multi>,
 }
 
 impl<'g> Reverse<'g> {
@@ -160,6 +161,7 @@ impl<'g> Reverse<'g> {
             incidents_of_phone: OnceLock::new(),
             incidents_of_victim: OnceLock::new(),
             incidents_of_account: OnceLock::new(),
+            phones_of_location: OnceLock::new(),
         }
     }
 
@@ -194,6 +196,17 @@ impl<'g> Reverse<'g> {
             let mut m = Multi::build(g.handsets.len(), uses.chain(regs));
             dedup(&mut m);
             m
+        })
+    }
+
+    /// The phones seen at each cell (from the calls' cell columns).
+    pub fn phones_of_location(&self) -> &Multi {
+        let g = self.g;
+        self.phones_of_location.get_or_init(|| {
+            Multi::build(
+                g.locations.len(),
+                g.phone_locations.iter().map(|u| (u.location, u.phone)),
+            )
         })
     }
 
@@ -392,7 +405,8 @@ impl<'g> Case<'g> {
                 .iter()
                 .flat_map(|&inc| g.list(g.incidents[inc as usize].phones).iter().copied())
                 .collect(),
-            NodeKind::Location => Vec::new(),
+            // A cell stands for the phones seen at it.
+            NodeKind::Location => self.reverse().phones_of_location().get(i).to_vec(),
         };
         phones.sort_unstable();
         phones.dedup();

@@ -33,6 +33,8 @@ pub enum LinkKind {
     Registration,
     /// An incident names a phone, a victim or an account.
     Incident,
+    /// A phone seen at a cell (walked only from a cell given as the entity).
+    Cell,
 }
 
 impl LinkKind {
@@ -42,6 +44,7 @@ impl LinkKind {
             LinkKind::Handset => "handset",
             LinkKind::Registration => "registration",
             LinkKind::Incident => "incident",
+            LinkKind::Cell => "cell",
         }
     }
 }
@@ -289,7 +292,48 @@ pub fn adjacent(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
                 ));
             }
         }
-        NodeKind::Location => {}
+        // Only a cell given as the entity is walked: the phones seen at it,
+        // with their events there (no phone walks back to its cells).
+        NodeKind::Location => {
+            for &p in rev.phones_of_location().get(n.idx) {
+                for u in g.locations_of(p).iter().filter(|u| u.location == n.idx) {
+                    if u.n_events == 0 || !o.range.overlaps(u.first, u.last) {
+                        continue;
+                    }
+                    let mut tally = Tally::default();
+                    let mut lines = Vec::new();
+                    if o.range.is_all() && !o.sources {
+                        tally.calls = u.n_events;
+                        tally.see(u.first);
+                        tally.see(u.last);
+                    } else {
+                        for e in g.events_of(p) {
+                            let at = if e.caller == p {
+                                e.caller_location
+                            } else {
+                                e.callee_location
+                            };
+                            if at == n.idx && o.range.contains(e.start) {
+                                tally.calls += 1;
+                                tally.see(e.start);
+                                lines.push(e.line);
+                            }
+                        }
+                    }
+                    if tally.calls == 0 {
+                        continue;
+                    }
+                    out.push(Hop {
+                        to: node(NodeKind::Phone, p),
+                        kind: LinkKind::Cell,
+                        tally,
+                        records: 0,
+                        detail: "seen at",
+                        sources: sources(CALLS_CSV, lines).into_iter().collect(),
+                    });
+                }
+            }
+        }
     }
     out
 }

@@ -116,3 +116,29 @@ fn a_time_without_seconds_is_accepted() {
     ]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_cell_as_the_entity_shows_the_phones_seen_there() {
+    // 460-00-9534-10079: a cell the G1 boss used 114 times; it was found,
+    // then shown with "phones 0" and empty tables.
+    let cell = "460-00-9534-10079";
+    let (out, err, code) = run(&["query", "profile", s(demo()), cell, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["entity"][0]["phones"].as_i64().unwrap() > 0, "{out}");
+    assert!(!v["phones"].as_array().unwrap().is_empty(), "{out}");
+    let (out, err, code) = run(&["query", "neighbors", s(demo()), cell, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines().count() > 1 && out.contains(",cell,seen at,"),
+        "{out}"
+    );
+    let (out, err, code) = run(&["query", "timeline", s(demo()), cell, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert!(!rows.is_empty(), "{out}");
+    assert!(
+        rows.iter().all(|r| r.contains(cell)),
+        "every event is at the cell: {out}"
+    );
+}
