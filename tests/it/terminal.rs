@@ -142,3 +142,37 @@ fn a_cell_as_the_entity_shows_the_phones_seen_there() {
         "every event is at the cell: {out}"
     );
 }
+
+#[test]
+fn profile_with_analysis_answers_on_a_case_with_service_numbers() {
+    // It failed for every entity of the demo case ("expected one node per
+    // phone (8566), found 8464"): hubs and idle phones have no node.
+    let (out, err, code) = run(&[
+        "query",
+        "profile",
+        s(demo()),
+        "18231188336",
+        "--analysis",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let standing = v["standing"].as_array().unwrap();
+    assert_eq!(standing.len(), 1, "{out}");
+    assert!(standing[0]["degree_rank"].as_i64().unwrap() >= 1, "{out}");
+    // A service number says it is left out, rather than failing.
+    let (out, err, code) = run(&[
+        "query",
+        "profile",
+        s(demo()),
+        "95588",
+        "--analysis",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let note = v["standing"][0]["note"].as_str().unwrap_or_default();
+    assert!(note.contains("left out of the contact graph"), "{out}");
+}

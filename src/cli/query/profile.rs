@@ -48,6 +48,7 @@ fn standing(case: &Case, e: &Entity) -> Result<Table, QueryError> {
             "community_size",
             "degree_rank",
             "pagerank_rank",
+            "note",
         ],
     );
     let opt = |v: Option<u32>| v.map(Cell::from).unwrap_or(Cell::Empty);
@@ -60,6 +61,7 @@ fn standing(case: &Case, e: &Entity) -> Result<Table, QueryError> {
             opt(x.community.map(|c| c.1 as u32)),
             opt(x.degree_rank),
             opt(x.pagerank_rank),
+            x.left_out.map(Cell::from).unwrap_or(Cell::Empty),
         ]);
     }
     Ok(tb)
