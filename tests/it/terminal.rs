@@ -176,3 +176,47 @@ fn profile_with_analysis_answers_on_a_case_with_service_numbers() {
     let note = v["standing"][0]["note"].as_str().unwrap_or_default();
     assert!(note.contains("left out of the contact graph"), "{out}");
 }
+
+#[test]
+fn an_empty_answer_is_a_sentence_and_exit_1() {
+    let tiny = fixture("fixtures/tiny");
+    // A window with no calls: no empty box, a sentence and exit status 1.
+    let (out, _, code) = run_env(
+        &[
+            "query",
+            "timeline",
+            s(&tiny),
+            "13900000001",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2020-01-02",
+            "--format",
+            "table",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.starts_with("nothing in the timeline of phone +8613900000001 between"),
+        "{out}"
+    );
+    assert!(!out.contains('─'), "no empty table: {out}");
+    // Piped, the CSV header stays for scripts and the sentence goes to stderr.
+    let (out, err, code) = run(&[
+        "query",
+        "path",
+        s(&tiny),
+        "13900000001",
+        "13900000001",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-01-02",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("path,cost,hop"), "{out}");
+    assert!(err.contains("no path between"), "{err}");
+}

@@ -1,7 +1,7 @@
 //! `query callers-before INCIDENT`: the incident, then one row per number
 //! that contacted the victim's phones in the window before it.
 
-use super::{lines_cell, phone, t, table, tally_cells, QueryOpts};
+use super::{lines_cell, phone, t, table, tally_cells, Answer, QueryOpts};
 use crate::cli::output::{Document, Table};
 use casegraph::graph::lookup::node_text;
 use casegraph::graph::provenance::{NodeRef, CALLS_CSV};
@@ -18,7 +18,7 @@ pub(super) struct Args {
     window: String,
 }
 
-pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
+pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
     let g = case.graph;
     let src = a.opts.sources;
     let secs = query::parse_window("--window", &a.window)?;
@@ -38,6 +38,7 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
         ],
         src,
     );
+    let n = rows.len();
     for x in rows {
         let mut r = vec![phone(g, x.phone)];
         r.extend(tally_cells(&x.to_victim));
@@ -79,5 +80,15 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
             .join(";")
             .into(),
     ]);
-    Ok(Document::default().with(head).with(tb))
+    let id = g.str(inc.incident_id).to_string();
+    Ok(Answer::new(
+        Document::default().with(head).with(tb),
+        n,
+        || {
+            format!(
+                "nobody contacted the victim's phones in the {} before incident {id}",
+                a.window
+            )
+        },
+    ))
 }

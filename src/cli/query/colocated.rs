@@ -1,7 +1,7 @@
 //! `query colocated ENTITY`: phones seen at the entity's cells at the same
 //! times, one row per phone.
 
-use super::{lines_cell, phone, range, t, table, QueryOpts, Window};
+use super::{lines_cell, phone, range, t, table, within, Answer, QueryOpts, Window};
 use crate::cli::output::Document;
 use casegraph::graph::lookup::node_text;
 use casegraph::graph::provenance::{NodeRef, CALLS_CSV};
@@ -20,7 +20,7 @@ pub(super) struct Args {
     range: Window,
 }
 
-pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
+pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
     let g = case.graph;
     let src = a.opts.sources;
     let secs = query::parse_window("--window", &a.window)?;
@@ -32,6 +32,7 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
         &["phone", "times", "cells", "first", "last"],
         src,
     );
+    let n = rows.len();
     for x in rows {
         let cells: Vec<&str> = x
             .cells
@@ -58,5 +59,12 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
         }
         tb.push(r);
     }
-    Ok(Document::default().with(tb))
+    Ok(Answer::new(Document::default().with(tb), n, || {
+        format!(
+            "no other phone seen at {}'s cells within {} of it{}",
+            e.label,
+            a.window,
+            within(&range)
+        )
+    }))
 }

@@ -1,7 +1,7 @@
 //! `query common A B ...`: contacts shared by every party, with a legend
 //! of the parties.
 
-use super::{entities, lines_cell, phone, range, t, table, QueryOpts, Window};
+use super::{entities, lines_cell, phone, range, t, table, within, Answer, QueryOpts, Window};
 use crate::cli::output::{Cell, Document, Table};
 use casegraph::graph::provenance::CALLS_CSV;
 use casegraph::query::{self, Case, QueryError};
@@ -17,7 +17,7 @@ pub(super) struct Args {
     window: Window,
 }
 
-pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
+pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
     let g = case.graph;
     let src = a.opts.sources;
     let range = range(case, &a.window)?;
@@ -50,5 +50,16 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
             p.phones.len().into(),
         ]);
     }
-    Ok(Document::default().with(legend).with(tb))
+    let n = rows.len();
+    Ok(Answer::new(
+        Document::default().with(legend).with(tb),
+        n,
+        || {
+            format!(
+                "no contact shared by all {} parties{}",
+                parties.len(),
+                within(&range)
+            )
+        },
+    ))
 }

@@ -4,9 +4,10 @@
 //! [`super::output`]; this module holds what they share: the options every
 //! query takes, `--from/--to`, opening the case and the exit status.
 //!
-//! Exit status: 0 with an answer (an empty answer is still an answer), 1
-//! when an entity names nothing (with "did you mean" suggestions), 2 for a
-//! malformed argument.
+//! Exit status: 0 with an answer; 1 when an entity names nothing (with
+//! "did you mean" suggestions) or the answer is empty (said in a sentence:
+//! on stdout for a person, on stderr beside the empty CSV or JSON for a
+//! script); 2 for a malformed argument.
 
 mod callers_before;
 mod colocated;
@@ -17,7 +18,7 @@ mod profile;
 mod timeline;
 mod towers;
 
-use super::output::{Cell, Document, FormatArgs, Table};
+use super::output::{Cell, Document, Format, FormatArgs, Table};
 use super::{usage, CaseArgs};
 use casegraph::graph::lookup::node_text;
 use casegraph::graph::provenance::NodeRef;
@@ -106,7 +107,7 @@ impl Query {
         }
     }
 
-    fn answer(&self, case: &Case) -> Result<Document, QueryError> {
+    fn answer(&self, case: &Case) -> Result<Answer, QueryError> {
         match self {
             Query::Neighbors(a) => neighbors::answer(case, a),
             Query::Path(a) => path::answer(case, a),
@@ -135,9 +136,22 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         let r = casegraph::resolve::resolve(&graph, &Default::default())?;
         case = case.with_resolution(r);
     }
+    let format = common.format.format();
     match args.query.answer(&case) {
-        Ok(doc) => {
-            doc.print(common.format.format())?;
+        Ok(Answer {
+            doc,
+            nothing: Some(sentence),
+        }) => {
+            if format == Format::Table {
+                println!("{sentence}");
+            } else {
+                doc.print(format)?;
+                eprintln!("casegraph: {sentence}");
+            }
+            Ok(1)
+        }
+        Ok(Answer { doc, nothing: None }) => {
+            doc.print(format)?;
             Ok(0)
         }
         Err(QueryError::NotFound(msg)) => {
@@ -145,6 +159,34 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             Ok(1)
         }
         Err(QueryError::Malformed(msg)) => Err(usage(msg)),
+    }
+}
+
+/// What a query prints, and when its answer is empty, the sentence that
+/// says so instead of an empty table.
+struct Answer {
+    doc: Document,
+    nothing: Option<String>,
+}
+
+impl Answer {
+    /// `doc`, empty when `main` has no rows (then `sentence` says so).
+    fn new(doc: Document, main_rows: usize, sentence: impl FnOnce() -> String) -> Answer {
+        Answer {
+            doc,
+            nothing: (main_rows == 0).then(sentence),
+        }
+    }
+}
+
+/// `between 2026-03-01 00:00:00 and 2026-03-02 23:59:59`, or nothing for
+/// the whole case: the end of a sentence about an empty answer.
+fn within(range: &TimeRange) -> String {
+    match (range.from, range.to) {
+        (None, None) => String::new(),
+        (Some(f), None) => format!(" from {}", show(f)),
+        (None, Some(t)) => format!(" up to {}", show(t)),
+        (Some(f), Some(t)) => format!(" between {} and {}", show(f), show(t)),
     }
 }
 

@@ -1,6 +1,6 @@
 //! `query neighbors ENTITY`: the ego network as one row per link reached.
 
-use super::{range, table, tally_cells, QueryOpts, Window};
+use super::{range, table, tally_cells, within, Answer, QueryOpts, Window};
 use crate::cli::output::{Cell, Document};
 use casegraph::query::neighbors::WalkOptions;
 use casegraph::query::{self, describe_sources, Case, QueryError};
@@ -21,7 +21,7 @@ pub(super) struct Args {
     window: Window,
 }
 
-pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
+pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
     let src = a.opts.sources;
     let range = range(case, &a.window)?;
     let e = case.entity(&a.entity)?;
@@ -55,5 +55,8 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
         }
         tb.push(r);
     }
-    Ok(Document::default().with(tb))
+    let n = tb.rows.len();
+    Ok(Answer::new(Document::default().with(tb), n, || {
+        format!("{} has no links{}", e.label, within(&range))
+    }))
 }

@@ -1,6 +1,6 @@
 //! `query path A B`: the k shortest connecting paths, one row per hop.
 
-use super::{range, table, tally_cells, QueryOpts, Window};
+use super::{range, table, tally_cells, within, Answer, QueryOpts, Window};
 use crate::cli::output::{Cell, Document};
 use casegraph::query::neighbors::WalkOptions;
 use casegraph::query::{self, describe_sources, Case, QueryError};
@@ -21,7 +21,7 @@ pub(super) struct Args {
     window: Window,
 }
 
-pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
+pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
     let src = a.opts.sources;
     let range = range(case, &a.window)?;
     let (ea, eb) = (case.entity(&a.a)?, case.entity(&a.b)?);
@@ -60,5 +60,17 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
             tb.push(r);
         }
     }
-    Ok(Document::default().with(tb))
+    Ok(Answer::new(
+        Document::default().with(tb),
+        paths.len(),
+        || {
+            format!(
+                "no path between {} and {} within {} hops{}",
+                ea.label,
+                eb.label,
+                a.max_hops,
+                within(&range)
+            )
+        },
+    ))
 }

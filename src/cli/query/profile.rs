@@ -3,7 +3,7 @@
 //! hour, top contacts, incidents, resolved identity), and with
 //! `--analysis` its standing in the whole case.
 
-use super::{opt_text, phone, range, t, table, tally_cells, QueryOpts, Window};
+use super::{opt_text, phone, range, t, table, tally_cells, Answer, QueryOpts, Window};
 use crate::cli::output::{Cell, Document, Table};
 use casegraph::graph::lookup::describe;
 use casegraph::graph::provenance::{NodeRef, Sources, PERSONS_CSV, PHONES_CSV};
@@ -24,14 +24,14 @@ pub(super) struct Args {
     window: Window,
 }
 
-pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
+pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
     let range = range(case, &a.window)?;
     let e = case.entity(&a.entity)?;
     let mut doc = profile_doc(case, &e, range, a.opts.sources);
     if a.analysis {
         doc = doc.with(standing(case, &e)?);
     }
-    Ok(doc)
+    Ok(Answer { doc, nothing: None })
 }
 
 fn standing(case: &Case, e: &Entity) -> Result<Table, QueryError> {

@@ -1,6 +1,6 @@
 //! `query timeline ENTITY`: one row per event, in time order.
 
-use super::{opt_text, phone, range, t, QueryOpts, Window};
+use super::{opt_text, phone, range, t, within, Answer, QueryOpts, Window};
 use crate::cli::output::{Cell, Document, Table};
 use casegraph::graph::NONE;
 use casegraph::model::NodeKind;
@@ -15,7 +15,7 @@ pub(super) struct Args {
     window: Window,
 }
 
-pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
+pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
     let g = case.graph;
     let range = range(case, &a.window)?;
     let e = case.entity(&a.entity)?;
@@ -35,6 +35,7 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
             "source",
         ],
     );
+    let n = rows.len();
     for x in rows {
         tb.push(vec![
             t(x.time),
@@ -53,5 +54,7 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
             format!("{}:{}", x.file, x.line).into(),
         ]);
     }
-    Ok(Document::default().with(tb))
+    Ok(Answer::new(Document::default().with(tb), n, || {
+        format!("nothing in the timeline of {}{}", e.label, within(&range))
+    }))
 }

@@ -1,7 +1,7 @@
 //! `query towers CELL... --from --to`: the tower-dump intersection, one row
 //! per phone with its events at each cell.
 
-use super::{lines_cell, phone, t, table, QueryOpts};
+use super::{lines_cell, phone, t, table, within, Answer, QueryOpts};
 use crate::cli::output::Document;
 use casegraph::graph::lookup::node_text;
 use casegraph::graph::provenance::{NodeRef, CALLS_CSV};
@@ -20,7 +20,7 @@ pub(super) struct Args {
     to: String,
 }
 
-pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
+pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
     let g = case.graph;
     let src = a.opts.sources;
     let range = TimeRange::parse(&case.clock(), Some(&a.from), Some(&a.to))?;
@@ -45,6 +45,7 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
     }
     let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
     let mut tb = table("towers", &cols, src);
+    let n = rows.len();
     for x in rows {
         let mut r = vec![phone(g, x.phone), x.total_events().into()];
         for c in &x.per_cell {
@@ -56,5 +57,11 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Document, QueryError> {
         }
         tb.push(r);
     }
-    Ok(Document::default().with(tb))
+    Ok(Answer::new(Document::default().with(tb), n, || {
+        format!(
+            "no phone seen at every one of the {} cells{}",
+            cells.len(),
+            within(&range)
+        )
+    }))
 }
