@@ -220,3 +220,47 @@ fn an_empty_answer_is_a_sentence_and_exit_1() {
     assert!(out.starts_with("path,cost,hop"), "{out}");
     assert!(err.contains("no path between"), "{err}");
 }
+
+/// Every line at most `width` characters wide, and no token cut by `…`.
+fn assert_fits(text: &str, width: usize) {
+    for line in text.lines() {
+        let w: usize = line
+            .chars()
+            .map(|c| {
+                if ('\u{2e80}'..='\u{ffdc}').contains(&c) {
+                    2
+                } else {
+                    1
+                }
+            })
+            .sum();
+        assert!(w <= width, "{w} columns: {line:?}");
+        for token in line.split_whitespace() {
+            assert!(
+                token == "…" || !token.ends_with('…'),
+                "a cut identifier {token:?} in {line:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn tables_fit_100_columns_without_cutting_identifiers() {
+    // neighbors --sources was 270 columns wide; resolve 212; the gangs
+    // table cut the boss's number.
+    for args in [
+        vec!["query", "neighbors", s(demo()), "18231188336", "--sources"],
+        vec!["query", "profile", s(demo()), "18231188336"],
+        vec!["stats", s(demo())],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--format", "table"]);
+        let (out, err, code) = run_env(&args, &[("COLUMNS", "100")]);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert_fits(&out, 100);
+        assert!(
+            out.contains("+8618231188336") || args[0] == "stats",
+            "{out}"
+        );
+    }
+}
