@@ -47,6 +47,10 @@ pub enum QueryError {
     /// An argument is not in the expected form (exit status 2).
     #[error("{0}")]
     Malformed(String),
+    /// The text names several nodes (exit status 1); with a resolution,
+    /// person records that are one individual are that individual.
+    #[error("{0}")]
+    Ambiguous(String),
 }
 
 impl From<WindowError> for QueryError {
@@ -59,6 +63,7 @@ impl From<LookupError> for QueryError {
     fn from(e: LookupError) -> Self {
         match e {
             LookupError::UnknownKind { .. } => QueryError::Malformed(e.to_string()),
+            LookupError::Ambiguous { .. } => QueryError::Ambiguous(e.to_string()),
             _ => QueryError::NotFound(e.to_string()),
         }
     }
@@ -349,6 +354,18 @@ impl<'g> Case<'g> {
             match self.lookup().find(trimmed) {
                 Ok(node) => return Ok(self.entity_of(node)),
                 Err(LookupError::NotFound { .. }) if self.individual(trimmed).is_some() => {}
+                Err(LookupError::Ambiguous { matches, .. })
+                    if matches.iter().all(|m| m.node.kind == NodeKind::Person) =>
+                {
+                    let persons: Vec<u32> = matches.iter().map(|m| m.node.idx).collect();
+                    return self.one_individual(trimmed, &persons);
+                }
+                Err(e @ LookupError::NotFound { .. }) => {
+                    return match self.loose(trimmed)? {
+                        Some(found) => Ok(found),
+                        None => Err(e.into()),
+                    }
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -364,6 +381,102 @@ impl<'g> Case<'g> {
                 QueryError::NotFound(format!("{label:?}: no individual of that id"))
             })),
         }
+    }
+
+    /// What an exact look-up missed: an IMEI or number written with
+    /// dashes, spaces or full-width digits, then a person's name as the
+    /// resolver reads it (characters or pinyin, any case, either order:
+    /// `Song Yangning`, `song yangning` and `宋洋宁` are one name).
+    ///
+    /// # Complexity
+    /// The name step reads every person record's name and aliases once:
+    /// O(persons), run only when every exact look-up failed.
+    fn loose(&self, text: &str) -> QueryResult<Option<Entity>> {
+        use crate::resolve::normalise::{fold_width, normalise_name};
+        let folded: String = text.chars().map(fold_width).collect();
+        let digits: String = folded
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' ' | '.' | '/'))
+            .collect();
+        if digits.len() >= 5 && digits.bytes().all(|b| b.is_ascii_digit()) && digits != text {
+            if let Ok(node) = self.lookup().find(&digits) {
+                return Ok(Some(self.entity_of(node)));
+            }
+        }
+        if text.contains(':') {
+            return Ok(None);
+        }
+        let form = normalise_name(text);
+        if form.is_empty() {
+            return Ok(None);
+        }
+        let keys = name_keys(&form);
+        let g = self.graph;
+        let matches = |sym: crate::graph::Sym| {
+            let name = g.str(sym);
+            !name.is_empty()
+                && name_keys(&normalise_name(name))
+                    .iter()
+                    .any(|k| keys.contains(k))
+        };
+        let persons: Vec<u32> = (0..g.persons.len() as u32)
+            .filter(|&p| {
+                let rec = &g.persons[p as usize];
+                matches(rec.name)
+                    || g.list(rec.aliases)
+                        .iter()
+                        .any(|&a| matches(crate::graph::Sym(a)))
+            })
+            .collect();
+        match persons.len() {
+            0 => Ok(None),
+            1 => Ok(Some(self.entity_of(NodeRef {
+                kind: NodeKind::Person,
+                idx: persons[0],
+            }))),
+            _ => self.one_individual(text, &persons).map(Some),
+        }
+    }
+
+    /// Several person records named by `text`: their individual when a
+    /// resolution makes them one, else an ambiguity naming their ids.
+    fn one_individual(&self, text: &str, persons: &[u32]) -> QueryResult<Entity> {
+        if let Some(r) = &self.resolution {
+            let mut ids: Vec<u32> = persons
+                .iter()
+                .map(|&p| r.individual_of_person[p as usize])
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            if let [one] = ids[..] {
+                if let Some(e) = self.individual(&r.labels[one as usize]) {
+                    return Ok(e);
+                }
+            }
+        }
+        let g = self.graph;
+        let listed: Vec<String> = persons
+            .iter()
+            .map(|&p| {
+                describe(
+                    g,
+                    NodeRef {
+                        kind: NodeKind::Person,
+                        idx: p,
+                    },
+                )
+            })
+            .collect();
+        let hint = if self.resolution.is_some() {
+            "they are different individuals; write one of their person_ids to choose"
+        } else {
+            "write one of their person_ids to choose, or --resolve to take the individual they are"
+        };
+        Err(QueryError::Ambiguous(format!(
+            "{text:?}: expected one person, found {} records ({}); {hint}",
+            persons.len(),
+            listed.join(", ")
+        )))
     }
 
     fn individual(&self, label: &str) -> Option<Entity> {
@@ -462,6 +575,14 @@ pub fn event_span(range: &TimeRange, g: &CaseGraph) -> std::ops::Range<usize> {
         g.events.partition_point(|e| e.start <= t)
     });
     lo..hi.max(lo)
+}
+
+/// The texts two names share when the resolver would read them as one
+/// name: each family-name-first reading, and the order-free key.
+fn name_keys(form: &crate::resolve::normalise::NameForm) -> Vec<String> {
+    let mut keys = form.orderings();
+    keys.push(form.sorted_key());
+    keys
 }
 
 /// Read a window like `30m`, `24h`, `90s`, `7d` into seconds.

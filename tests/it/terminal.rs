@@ -264,3 +264,40 @@ fn tables_fit_100_columns_without_cutting_identifiers() {
         );
     }
 }
+
+#[test]
+fn names_are_found_as_the_resolver_reads_them() {
+    // "Song Yangning" is the pinyin of a record written 宋洋宁; lookup was
+    // exact, case- and order-sensitive.
+    for name in ["Song Yangning", "song yangning", "Yangning Song"] {
+        let (out, err, code) = run(&["query", "profile", s(demo()), name, "--format", "json"]);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert!(out.contains("HK-001546"), "{name}: {out}");
+    }
+    // "ZHOU Hai" and "周 海": three records of one man, reached as the
+    // individual the resolver makes of them.
+    for name in ["ZHOU Hai", "周 海", "周海", "person:周海"] {
+        let (out, err, code) = run(&["query", "profile", s(demo()), name, "--format", "json"]);
+        assert_eq!(code, 0, "{name}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let label = v["entity"][0]["entity"].as_str().unwrap();
+        assert!(label.starts_with("individual I"), "{name}: {label}");
+        let ids = v["individual"][0]["person_ids"].as_str().unwrap();
+        for id in ["HT-000482", "PI-001043", "HK-002406"] {
+            assert!(ids.contains(id), "{name}: {ids}");
+        }
+    }
+}
+
+#[test]
+fn imeis_with_dashes_and_full_width_digits_are_recognised() {
+    for imei in [
+        "86-409204-051908-6",
+        "８６４０９２０４０５１９０８６",
+        "864092 040519 086",
+    ] {
+        let (out, err, code) = run(&["query", "profile", s(demo()), imei, "--format", "json"]);
+        assert_eq!(code, 0, "{imei}: {err}");
+        assert!(out.contains("handset 864092040519086"), "{imei}: {out}");
+    }
+}

@@ -137,7 +137,15 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         case = case.with_resolution(r);
     }
     let format = common.format.format();
-    match args.query.answer(&case) {
+    let mut answer = args.query.answer(&case);
+    // A name shared by several person records may be one individual: ask
+    // the resolver once before calling it ambiguous.
+    if matches!(answer, Err(QueryError::Ambiguous(_))) && case.resolution().is_none() {
+        let r = casegraph::resolve::resolve(&graph, &Default::default())?;
+        case = case.with_resolution(r);
+        answer = args.query.answer(&case);
+    }
+    match answer {
         Ok(Answer {
             doc,
             nothing: Some(sentence),
@@ -154,7 +162,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             doc.print(format)?;
             Ok(0)
         }
-        Err(QueryError::NotFound(msg)) => {
+        Err(QueryError::NotFound(msg) | QueryError::Ambiguous(msg)) => {
             eprintln!("casegraph: {msg}");
             Ok(1)
         }
