@@ -301,3 +301,26 @@ fn imeis_with_dashes_and_full_width_digits_are_recognised() {
         assert!(out.contains("handset 864092040519086"), "{imei}: {out}");
     }
 }
+
+#[test]
+fn generate_refuses_to_overwrite_a_case_folder_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let calls = tmp.path().join("calls.csv");
+    std::fs::write(&calls, "a real case's calls\n").unwrap();
+    let out = s(tmp.path());
+    let (_, err, code) = run(&["generate", "--size", "tiny", "--seed", "3", "--out", out]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&calls).unwrap(),
+        "a real case's calls\n"
+    );
+    let (_, err, code) = run(&[
+        "generate", "--size", "tiny", "--seed", "3", "--out", out, "--force", "--format", "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(
+        std::fs::read_to_string(&calls).unwrap(),
+        "a real case's calls\n"
+    );
+}
