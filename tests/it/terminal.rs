@@ -324,3 +324,25 @@ fn generate_refuses_to_overwrite_a_case_folder_without_force() {
         "a real case's calls\n"
     );
 }
+
+#[test]
+fn path_and_towers_arguments_have_help() {
+    let (out, _, code) = run(&["query", "path", "--help"]);
+    assert_eq!(code, 0);
+    let a_line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("<A>"))
+        .unwrap();
+    assert!(
+        a_line.trim().len() > "<A>".len(),
+        "blank help for <A>: {out}"
+    );
+    let (out, _, _) = run(&["query", "towers", "--help"]);
+    for flag in ["--from <TIME>", "--to <TIME>"] {
+        let line = out.lines().find(|l| l.contains(flag)).unwrap();
+        assert!(
+            line.trim().len() > flag.len(),
+            "blank help for {flag}: {out}"
+        );
+    }
+}

@@ -9,7 +9,9 @@ use casegraph::query::{self, describe_sources, Case, QueryError};
 pub(super) struct Args {
     #[command(flatten)]
     pub opts: QueryOpts,
+    /// One end: a phone number (any spelling), person_id or name, individual id, IMEI, incident or cell
     pub a: String,
+    /// The other end, in any of the same forms
     pub b: String,
     /// Longest path considered
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10))]

@@ -12,10 +12,13 @@ use casegraph::query::{self, Case, QueryError, TimeRange};
 pub(super) struct Args {
     #[command(flatten)]
     pub opts: QueryOpts,
-    #[arg(num_args = 1.., required = true)]
+    /// Cells (location ids, e.g. 460-00-9534-10079) whose dumps to intersect
+    #[arg(num_args = 1.., required = true, value_name = "CELL")]
     locations: Vec<String>,
+    /// Start of the dump window (2026-03-14 21:05:33, 2026-03-14 21:05, or a date)
     #[arg(long, value_name = "TIME", required = true)]
     from: String,
+    /// End of the dump window (a date means its whole day)
     #[arg(long, value_name = "TIME", required = true)]
     to: String,
 }
