@@ -307,7 +307,13 @@ pub fn group_table<'a>(
     use super::output::{Format, Table};
     let g = &loaded.graph;
     if format == Format::Table {
-        let mut t = Table::new(title, &[id, "size", "best_connected_members"]);
+        // Say how many there are when only the largest are shown.
+        let name = if n_groups > top {
+            format!("{title}: the {top} largest of {n_groups} (--top N shows more)")
+        } else {
+            format!("{title}: {n_groups}")
+        };
+        let mut t = Table::new(&name, &[id, "size", "best_connected_members"]);
         for k in (0..n_groups as u32).take(top) {
             let members = members_of(k);
             t.push(vec![

@@ -346,3 +346,14 @@ fn path_and_towers_arguments_have_help() {
         );
     }
 }
+
+#[test]
+fn communities_say_how_many_there_are_when_showing_the_largest() {
+    let (out, err, code) = run_env(
+        &["communities", s(demo()), "--format", "table"],
+        &[("COLUMNS", "100")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("communities: the 20 largest of "), "{out}");
+    assert_fits(&out, 100);
+}
