@@ -111,7 +111,10 @@ impl CaseArgs {
     /// Load the snapshot or ingest the folder (with progress on a terminal).
     pub fn open(&self) -> anyhow::Result<casegraph::CaseGraph> {
         let mut config = self.read.config()?;
-        config.progress = output::progress_bar("reading calls");
+        // A snapshot loads without a byte count to show ("0 B/0 B").
+        if !self.case.is_file() {
+            config.progress = output::progress_bar("reading calls");
+        }
         casegraph::open_case(&self.case, &config)
             .with_context(|| format!("opening case {}", self.case.display()))
     }
