@@ -173,11 +173,20 @@ pub struct Document {
     /// left out with a line naming them; ids are never cut (CSV and JSON
     /// keep everything).
     pub max_width: Option<u16>,
+    /// A closing line for people (table format: on stdout after the
+    /// tables; CSV and JSON: on stderr, so the data stay data).
+    pub note: Option<String>,
 }
 
 impl Document {
     pub fn with(mut self, t: Table) -> Self {
         self.tables.push(t);
+        self
+    }
+
+    /// Add a closing line (see [`Document::note`]).
+    pub fn with_note(mut self, note: String) -> Self {
+        self.note = Some(note);
         self
     }
 
@@ -195,6 +204,17 @@ impl Document {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         self.render(format, &mut out)?;
+        if let Some(note) = &self.note {
+            if format == Format::Table {
+                writeln!(
+                    out,
+                    "{}",
+                    wrap(note, terminal_width().map_or(usize::MAX, usize::from))
+                )?;
+            } else {
+                eprintln!("casegraph: {note}");
+            }
+        }
         out.flush()
     }
 

@@ -99,6 +99,9 @@ pub struct Case<'g> {
     lookup: std::sync::OnceLock<Lookup<'g>>,
     resolution: Option<Resolution>,
     reverse: Reverse<'g>,
+    /// Service numbers as the analysis commands find them, by phone; built
+    /// on first need (see [`Case::is_service_number`]).
+    hubs: OnceLock<Vec<bool>>,
 }
 
 /// A one-to-many index in CSR form: `get(i)` is the sorted list of `i`.
@@ -282,6 +285,7 @@ impl<'g> Case<'g> {
             lookup: std::sync::OnceLock::new(),
             resolution: None,
             reverse: Reverse::new(graph),
+            hubs: OnceLock::new(),
         }
     }
 
@@ -310,6 +314,35 @@ impl<'g> Case<'g> {
             .filter(|&n| n.kind == NodeKind::Phone || node_text(self.graph, n) == text.trim())
             .collect();
         (ids.len() == 1).then(|| ids[0])
+    }
+
+    /// Whether a phone is a service number (bank, carrier, courier, call
+    /// centre) by the rule the analysis commands use
+    /// ([`crate::analysis::hubs`]), so that walks leave it out as they do.
+    ///
+    /// # Complexity
+    /// O(1) for a phone with fewer call links than the rule's floor (no
+    /// phone below it can be a hub); the first phone above it builds the
+    /// case's contact counts once, O(call links).
+    pub fn is_service_number(&self, phone: u32) -> bool {
+        use crate::analysis::hubs::DEFAULT_HUB_FLOOR;
+        let g = self.graph;
+        let o = g.call_in_offsets.range(phone as usize..phone as usize + 2);
+        let links = g.calls_from(phone).len() + (o[1] - o[0]) as usize;
+        if links < DEFAULT_HUB_FLOOR as usize {
+            return false;
+        }
+        let hubs = self.hubs.get_or_init(|| {
+            let mut is_hub = vec![false; g.phones.len()];
+            let config = crate::analysis::ContactConfig::default();
+            if let Ok(cg) = crate::analysis::ContactGraph::from_case(g, &config) {
+                for h in &cg.hubs {
+                    is_hub[h.phone_idx as usize] = true;
+                }
+            }
+            is_hub
+        });
+        hubs[phone as usize]
     }
 
     /// The reverse indexes, built on first use.

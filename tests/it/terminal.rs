@@ -357,3 +357,57 @@ fn communities_say_how_many_there_are_when_showing_the_largest() {
     assert!(out.contains("communities: the 20 largest of "), "{out}");
     assert_fits(&out, 100);
 }
+
+#[test]
+fn neighbors_leave_service_numbers_out_and_cap_long_answers() {
+    // A victim's two hops were 2,135 rows, most of them through the bank,
+    // the carrier and call-centre lines.
+    let (out, err, code) = run(&[
+        "query",
+        "neighbors",
+        s(demo()),
+        "13230420992",
+        "--hops",
+        "2",
+        "--limit",
+        "0",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows = out.lines().count() - 1;
+    assert!(rows < 500, "{rows} rows");
+    assert!(out.contains("95555,phone,call") && out.contains("service number: not walked through"));
+    let (out, err, code) = run(&[
+        "query",
+        "neighbors",
+        s(demo()),
+        "13230420992",
+        "--hops",
+        "2",
+        "--keep-hubs",
+        "--limit",
+        "0",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines().count() - 1 > 1000,
+        "--keep-hubs walks through them"
+    );
+    // 95588 --hops 3 printed 15,341 rows: now the first 200 and a line.
+    let (out, err, code) = run(&[
+        "query",
+        "neighbors",
+        s(demo()),
+        "95588",
+        "--hops",
+        "3",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 201);
+    assert!(err.contains("more row(s) not shown (--limit 200)"), "{err}");
+}

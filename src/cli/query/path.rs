@@ -16,6 +16,9 @@ pub(super) struct Args {
     /// Longest path considered
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10))]
     max_hops: u32,
+    /// Walk through service numbers too (by default a path may start or end at one but not pass through it)
+    #[arg(long)]
+    keep_hubs: bool,
     /// How many paths
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]
     k: u32,
@@ -31,6 +34,7 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
         range,
         min_calls: 1,
         sources: src,
+        keep_hubs: a.keep_hubs,
     };
     let paths =
         query::path::k_shortest_paths(case, &ea, &eb, a.max_hops as usize, a.k as usize, &o);
