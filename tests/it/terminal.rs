@@ -411,3 +411,46 @@ fn neighbors_leave_service_numbers_out_and_cap_long_answers() {
     assert_eq!(out.lines().count(), 201);
     assert!(err.contains("more row(s) not shown (--limit 200)"), "{err}");
 }
+
+#[test]
+fn export_ego_and_query_neighbors_mean_the_same_hop() {
+    // export --ego with 2 hops gave 727 nodes (through 34 shared cells),
+    // query neighbors 24.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("ego.graphml");
+    let (summary, err, code) = run(&[
+        "export",
+        s(demo()),
+        "--ego",
+        "182 3118 8336",
+        "--hops",
+        "2",
+        "--graphml",
+        s(&out),
+        "--measures",
+        "none",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    let nodes = v["written"][0]["nodes"].as_u64().unwrap();
+    let (rows, err, code) = run(&[
+        "query",
+        "neighbors",
+        s(demo()),
+        "182 3118 8336",
+        "--hops",
+        "2",
+        "--limit",
+        "0",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        nodes as usize,
+        rows.lines().count() - 1 + 1,
+        "the entity and what it reaches"
+    );
+}
