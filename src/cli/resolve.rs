@@ -108,11 +108,19 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
 
     if let Some(label) = &args.explain {
+        if let Some(h) = res.find_holder(label) {
+            // A holder group: its phones and the links that tie them.
+            let mut t = phones_table(&graph, &res);
+            let id = resolve::holder_label(h);
+            t.rows.retain(|r| r[1] == Cell::from(id.as_str()));
+            Document::default().with(t).print(format)?;
+            return Ok(0);
+        }
         let Some(ind) = res.find_individual(label) else {
             eprintln!(
-                "casegraph: --explain: expected an individual id from I{:04} to {}, found {label:?}",
-                1,
-                res.labels.last().map(String::as_str).unwrap_or("(none)")
+                "casegraph: --explain: expected an individual id (I and its first record's number, such as {}) or a holder group (H0001 to {}), found {label:?}",
+                res.labels.first().map(String::as_str).unwrap_or("I0001"),
+                resolve::holder_label(res.phones.n_holders.saturating_sub(1))
             );
             return Ok(1);
         };

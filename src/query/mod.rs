@@ -367,7 +367,7 @@ impl<'g> Case<'g> {
         let t = text.trim();
         let t = t.strip_prefix("individual:").unwrap_or(t);
         t.len() >= 5
-            && (t.starts_with('I') || t.starts_with('i'))
+            && (t.starts_with(['I', 'i', 'H', 'h']))
             && t[1..].bytes().all(|b| b.is_ascii_digit())
     }
 
@@ -514,6 +514,18 @@ impl<'g> Case<'g> {
 
     fn individual(&self, label: &str) -> Option<Entity> {
         let r = self.resolution.as_ref()?;
+        if let Some(h) = r.find_holder(label) {
+            return Some(Entity {
+                node: None,
+                individual: None,
+                label: format!(
+                    "holder group {} (phones tied together, holder unknown)",
+                    crate::resolve::holder_label(h)
+                ),
+                phones: r.holder_phones(h),
+                persons: Vec::new(),
+            });
+        }
         let i = r.find_individual(label)?;
         let mut phones = r.phones_of(i);
         let persons = r.persons_of(i);

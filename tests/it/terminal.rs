@@ -489,3 +489,33 @@ fn rejecting_a_pair_keeps_every_other_individual_id() {
         "only his records may move: {changed:?}"
     );
 }
+
+#[test]
+fn holder_groups_are_accepted_by_explain_and_query() {
+    // central --level individual ranked H0026, which resolve --explain and
+    // every query refused.
+    let (out, err, code) = run(&["resolve", s(demo()), "--phones", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let holder = v["phones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["individual_id"].as_str().unwrap())
+        .find(|id| id.starts_with('H'))
+        .expect("the demo case has holder groups")
+        .to_string();
+    let (out, err, code) = run(&[
+        "resolve",
+        s(demo()),
+        "--explain",
+        &holder,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&holder), "{out}");
+    let (out, err, code) = run(&["query", "profile", s(demo()), &holder, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("holder group {holder}")), "{out}");
+}
