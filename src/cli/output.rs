@@ -291,11 +291,11 @@ fn is_prose(texts: &[&str], width: usize) -> bool {
 }
 
 /// A prose column is never shortened below this many columns.
-const PROSE_MIN_WIDTH: usize = 20;
+const PROSE_MIN_WIDTH: usize = 12;
 
 /// `text` cut at a word boundary to at most `width` columns, ending in ` …`
-/// when cut. A first word longer than the room is cut inside (the only
-/// way it fits).
+/// when cut; a lone `…` when not even its first word fits (a word is never
+/// cut inside: it may be an identifier).
 fn shorten(text: &str, width: usize) -> String {
     if display_width(text) <= width {
         return text.to_string();
@@ -313,16 +313,8 @@ fn shorten(text: &str, width: usize) -> String {
         out = candidate;
     }
     if out.is_empty() {
-        let mut cut = String::new();
-        for c in text.chars() {
-            if display_width(&cut) + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) + 1
-                > width
-            {
-                break;
-            }
-            cut.push(c);
-        }
-        return format!("{cut}…");
+        // Not even the first word fits: show that there is more, cut nothing.
+        return "…".to_string();
     }
     format!("{out} …")
 }
@@ -438,6 +430,34 @@ fn render_table(t: &Table, width: Option<u16>, out: &mut dyn Write) -> std::io::
         )?;
     }
     Ok(())
+}
+
+/// A message for stderr, wrapped at spaces to the terminal's width (when
+/// stderr is a terminal, or `COLUMNS` is set) with continuation lines
+/// indented by `indent` + 2: long reject reasons stay readable and whole.
+pub fn wrap_message(text: &str, indent: usize) -> String {
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&w| w > 0)
+        .or_else(|| {
+            std::io::stderr()
+                .is_terminal()
+                .then(|| terminal_size::terminal_size_of(std::io::stderr()))
+                .flatten()
+                .map(|(terminal_size::Width(w), _)| w as usize)
+        });
+    let pad = " ".repeat(indent);
+    let Some(width) = width.filter(|&w| w > indent + 20) else {
+        return format!("{pad}{text}");
+    };
+    let more = " ".repeat(indent + 2);
+    wrap(text, width - indent - 2)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{}{l}", if i == 0 { &pad } else { &more }))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Wrap text at spaces to lines of at most `width` columns.
