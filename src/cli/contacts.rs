@@ -192,8 +192,9 @@ impl ContactArgs {
             hubs,
         };
         let grouping = if individual_level {
-            let resolution =
-                casegraph::resolve::resolve(&case, &casegraph::resolve::ResolveConfig::default())?;
+            // The case's recorded decisions (rejected pairs) hold here too.
+            let config = casegraph::resolve::decisions::config_for_case(&self.case.case, &case)?;
+            let resolution = casegraph::resolve::resolve(&case, &config)?;
             Some(casegraph::analysis::contact::Grouping::from_resolution(
                 &resolution,
                 &case,

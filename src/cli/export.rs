@@ -242,8 +242,9 @@ fn run_individual(
             "--level individual: expected no --yed (yEd styling is per case node kind), found --yed",
         ));
     }
-    let resolution =
-        casegraph::resolve::resolve(graph, &casegraph::resolve::ResolveConfig::default())?;
+    // The case's recorded decisions (rejected pairs) hold here too.
+    let config = casegraph::resolve::decisions::config_for_case(&args.case.case, graph)?;
+    let resolution = casegraph::resolve::resolve(graph, &config)?;
     let ig = IndividualGraph::build(graph, &resolution, &ContactConfig::default())?;
     let mut selection: IndividualSelection = if let Some(text) = &args.ego {
         let found = Lookup::new(graph)

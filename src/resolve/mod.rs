@@ -24,6 +24,7 @@
 
 pub mod block;
 pub mod cluster;
+pub mod decisions;
 pub mod explain;
 pub mod normalise;
 pub mod phones;

@@ -519,3 +519,41 @@ fn holder_groups_are_accepted_by_explain_and_query() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains(&format!("holder group {holder}")), "{out}");
 }
+
+#[test]
+fn a_rejected_pair_remembered_holds_for_every_command_that_resolves() {
+    // leads and the queries could not take the rejected pairs at all.
+    let tmp = tempfile::tempdir().unwrap();
+    let snap = tmp.path().join("demo.cgs");
+    std::fs::copy(demo(), &snap).unwrap();
+    let (_, err, code) = run(&["query", "profile", s(&snap), "ZHOU Hai", "--format", "csv"]);
+    assert_eq!(code, 0, "one man before the decision: {err}");
+    let (_, err, code) = run(&[
+        "resolve",
+        s(&snap),
+        "--reject-pair",
+        "HK-002406",
+        "PI-001043",
+        "--remember",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(tmp.path().join("demo.decisions.csv").is_file(), "{err}");
+    let (_, err, code) = run(&["query", "profile", s(&snap), "ZHOU Hai", "--format", "csv"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("different individuals"), "{err}");
+    // resolve itself honours the recorded pair without being told again.
+    let (out, err, code) = run(&["resolve", s(&snap), "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    let id = |p: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{p},")))
+            .unwrap()
+            .split(',')
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(id("HK-002406"), id("PI-001043"));
+}

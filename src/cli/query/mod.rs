@@ -132,8 +132,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .entity_args()
         .iter()
         .any(|t| Case::looks_like_individual(t) && case.find_id(t).is_none());
+    // The case's recorded decisions (rejected pairs) hold for queries too.
+    let resolve_config = casegraph::resolve::decisions::config_for_case(&common.case.case, &graph)?;
     if common.resolve || wants_individual {
-        let r = casegraph::resolve::resolve(&graph, &Default::default())?;
+        let r = casegraph::resolve::resolve(&graph, &resolve_config)?;
         case = case.with_resolution(r);
     }
     let format = common.format.format();
@@ -141,7 +143,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     // A name shared by several person records may be one individual: ask
     // the resolver once before calling it ambiguous.
     if matches!(answer, Err(QueryError::Ambiguous(_))) && case.resolution().is_none() {
-        let r = casegraph::resolve::resolve(&graph, &Default::default())?;
+        let r = casegraph::resolve::resolve(&graph, &resolve_config)?;
         case = case.with_resolution(r);
         answer = args.query.answer(&case);
     }
