@@ -166,9 +166,14 @@ fn explain_shows_fields_weights_and_lines() {
 
 #[test]
 fn phones_are_attached_from_evidence_and_conflicts_reported() {
-    let (out, code) = run(&["--format", "csv", "--phones"]);
-    assert_eq!(code, 0);
-    let tables: Vec<&str> = out.split("\n\n").collect();
+    // CSV prints one table a run: --table chooses which.
+    let table = |name: &str| {
+        let (out, code) = run(&["--format", "csv", "--phones", "--table", name]);
+        assert_eq!(code, 0);
+        out
+    };
+    let (persons, phones, conflicts) = (table("persons"), table("phones"), table("conflicts"));
+    let tables: Vec<&str> = vec![&persons, &phones, &conflicts];
     assert!(tables[1].starts_with("phone,individual_id,score,evidence"));
     let phone_of: HashMap<String, String> = csv::Reader::from_reader(tables[1].as_bytes())
         .records()

@@ -34,6 +34,9 @@ pub struct Cli {
     /// Write CSV cells exactly as they are. By default a cell a spreadsheet would run as a formula (starting with = + - @, tab or CR, and not a plain number such as -3.5 or +8613800138000) gets a leading ' so opening the file is safe; use this for programs that read the CSV
     #[arg(long, global = true)]
     raw_csv: bool,
+    /// Print only the table called NAME (of a command that prints several; CSV prints one table, by default the command's main one)
+    #[arg(long, global = true, value_name = "NAME")]
+    table: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -131,6 +134,9 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(name) = cli.table.clone() {
+        output::choose_table(name);
+    }
     if cli.raw_csv {
         casegraph::safe_csv::set_formulas(casegraph::safe_csv::Formulas::Keep);
     }

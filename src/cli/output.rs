@@ -176,12 +176,76 @@ pub struct Document {
     /// A closing line for people (table format: on stdout after the
     /// tables; CSV and JSON: on stderr, so the data stay data).
     pub note: Option<String>,
+    /// The table CSV prints when there are several and `--table` chose
+    /// none (index into `tables`; the first unless [`Document::with_main`]).
+    pub main: usize,
+}
+
+/// `--table NAME`, set once from the command line.
+static TABLE_CHOICE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Print only the table called `name` (`--table NAME`).
+pub fn choose_table(name: String) {
+    let _ = TABLE_CHOICE.set(name);
 }
 
 impl Document {
     pub fn with(mut self, t: Table) -> Self {
         self.tables.push(t);
         self
+    }
+
+    /// Add the table CSV prints by default (see [`Document::main`]).
+    pub fn with_main(mut self, t: Table) -> Self {
+        self.main = self.tables.len();
+        self.tables.push(t);
+        self
+    }
+
+    /// The document as printed: the table `--table` names (an error naming
+    /// the tables when there is none of that name), or for CSV with several
+    /// tables the main one (one CSV table per command: several glued
+    /// together are no longer CSV), with a note naming the others.
+    fn chosen(&self, format: Format) -> std::io::Result<(Document, Option<String>)> {
+        let names = || {
+            self.tables
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let pick = |i: usize| Document {
+            tables: vec![self.tables[i].clone()],
+            max_width: self.max_width,
+            note: self.note.clone(),
+            main: 0,
+        };
+        if let Some(name) = TABLE_CHOICE.get() {
+            return match self.tables.iter().position(|t| &t.name == name) {
+                Some(i) => Ok((pick(i), None)),
+                None => Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("--table: expected one of {}, found {name:?}", names()),
+                )),
+            };
+        }
+        if format == Format::Csv && self.tables.len() > 1 {
+            let main = self.main.min(self.tables.len() - 1);
+            let others: Vec<&str> = self
+                .tables
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != main)
+                .map(|(_, t)| t.name.as_str())
+                .collect();
+            let note = format!(
+                "printed table {}; also {} (--table NAME prints another, --format json all)",
+                self.tables[main].name,
+                others.join(", ")
+            );
+            return Ok((pick(main), Some(note)));
+        }
+        Ok((self.clone(), None))
     }
 
     /// Add a closing line (see [`Document::note`]).
@@ -201,10 +265,14 @@ impl Document {
     /// header, separated by a blank line; JSON is an object of arrays of
     /// row objects keyed by table name (or just the array for one table).
     pub fn print(&self, format: Format) -> std::io::Result<()> {
+        let (doc, which) = self.chosen(format)?;
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
-        self.render(format, &mut out)?;
-        if let Some(note) = &self.note {
+        doc.render(format, &mut out)?;
+        if let Some(which) = which {
+            eprintln!("casegraph: {which}");
+        }
+        if let Some(note) = &doc.note {
             if format == Format::Table {
                 writeln!(
                     out,

@@ -557,3 +557,35 @@ fn a_rejected_pair_remembered_holds_for_every_command_that_resolves() {
     };
     assert_ne!(id("HK-002406"), id("PI-001043"));
 }
+
+#[test]
+fn piped_output_is_one_csv_table_and_table_chooses_another() {
+    // Piped stats was several CSV tables glued together.
+    let tiny = fixture("fixtures/tiny");
+    let (out, err, code) = run(&["stats", s(&tiny), "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("\n\n"), "one table: {out}");
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["kind", "count"]
+    );
+    assert!(r.records().all(|x| x.unwrap().len() == 2), "{out}");
+    assert!(err.contains("--table NAME"), "{err}");
+    let (out, err, code) = run(&[
+        "stats",
+        s(&tiny),
+        "--format",
+        "csv",
+        "--table",
+        "busiest_phones",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("phone,"), "{out}");
+    let (_, err, code) = run(&["stats", s(&tiny), "--table", "nope"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--table: expected one of nodes, links"),
+        "{err}"
+    );
+}

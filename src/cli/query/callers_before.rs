@@ -82,7 +82,7 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
     ]);
     let id = g.str(inc.incident_id).to_string();
     Ok(Answer::new(
-        Document::default().with(head).with(tb),
+        Document::default().with(head).with_main(tb),
         n,
         || {
             format!(

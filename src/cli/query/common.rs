@@ -52,7 +52,7 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
     }
     let n = rows.len();
     Ok(Answer::new(
-        Document::default().with(legend).with(tb),
+        Document::default().with(legend).with_main(tb),
         n,
         || {
             format!(

@@ -81,7 +81,7 @@ fn profile_doc(case: &Case, e: &Entity, range: TimeRange, src: bool) -> Document
     ]);
     let mut doc = Document::default()
         .with(head)
-        .with(phones(case, &p))
+        .with_main(phones(case, &p))
         .with(person_records(case, &p, src))
         .with(registrations(case, &p, src))
         .with(handsets(case, &p))
