@@ -589,3 +589,32 @@ fn piped_output_is_one_csv_table_and_table_chooses_another() {
         "{err}"
     );
 }
+
+#[test]
+fn a_registration_alone_is_shown_as_weak_evidence_of_who_holds_a_sim() {
+    // A person whose stolen identity registered a gang's burners was shown
+    // holding 9 of them with nothing saying a registration is weak.
+    let (out, err, code) = run(&[
+        "query",
+        "profile",
+        s(demo()),
+        "HK-001681",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let links: Vec<&str> = v["person_records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["link"].as_str().unwrap())
+        .collect();
+    assert!(!links.is_empty(), "{out}");
+    assert!(
+        links
+            .iter()
+            .all(|l| l.starts_with("claimed") || l.contains("weak")),
+        "{links:?}"
+    );
+}

@@ -161,7 +161,9 @@ fn person_records(case: &Case, p: &Profile, src: bool) -> Table {
         let link = match (pp.claimed(), pp.registered()) {
             (true, true) => "claimed and registered",
             (true, false) => "claimed",
-            _ => "registered",
+            // A registration alone says whose id number bought the SIM, not
+            // who holds it: stolen identities register gangs' burners.
+            _ => "registered only (weak: an id number can be borrowed or stolen)",
         };
         let mut r = vec![
             g.str(rec.person_id).into(),
