@@ -9,7 +9,7 @@ use super::{usage, CaseArgs};
 use anyhow::Context;
 use casegraph::analysis::hubs::HubConfig;
 use casegraph::analysis::{ContactConfig, ContactGraph, EventKinds, Hub};
-use casegraph::model::{Clock, NodeKind};
+use casegraph::model::{NodeKind, TimeRange};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -33,10 +33,10 @@ pub enum LevelArg {
 pub struct ContactArgs {
     #[command(flatten)]
     pub case: CaseArgs,
-    /// Only calls at or after this time (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)
+    /// Only calls at or after this time (2026-03-14, 2026-03-14 21:05 or 2026-03-14 21:05:33; an offset such as +08:00 or Z is moved onto the case's clock)
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
-    /// Only calls at or before this time (a date alone includes that whole day)
+    /// Only calls at or before this time (a date alone includes that whole day, a minute its 59th second)
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
     /// Keep a pair of phones only with at least N calls and texts between them
@@ -92,20 +92,6 @@ impl Loaded {
             );
         }
     }
-}
-
-fn parse_bound(raw: &str, end_of_day: bool) -> anyhow::Result<i64> {
-    let clock = Clock::default();
-    if let Ok(t) = clock.parse_time(raw) {
-        return Ok(t);
-    }
-    Clock::parse_date(raw)
-        .map(|t| if end_of_day { t + 86_399 } else { t })
-        .map_err(|_| {
-            usage(format!(
-                "expected a time like 2026-03-14 or 2026-03-14 21:05:33, found {raw:?}"
-            ))
-        })
 }
 
 fn is_edge_list(path: &std::path::Path) -> bool {
@@ -180,19 +166,23 @@ impl ContactArgs {
             }
             hubs.exclude = found;
         }
+        // The one window parser, on the case's own clock (as `query` reads it).
+        let window = TimeRange::parse_on_case_clock(
+            case.meta.utc_offset_s,
+            self.from.as_deref(),
+            self.to.as_deref(),
+        )
+        .map_err(|e| usage(e.to_string()));
+        let window = match window {
+            Ok(w) => w,
+            Err(e) => {
+                working.finish_and_clear();
+                return Err(e);
+            }
+        };
         let config = ContactConfig {
-            from: self
-                .from
-                .as_deref()
-                .map(|s| parse_bound(s, false))
-                .transpose()
-                .context("--from")?,
-            to: self
-                .to
-                .as_deref()
-                .map(|s| parse_bound(s, true))
-                .transpose()
-                .context("--to")?,
+            from: window.from,
+            to: window.to,
             min_events: self.min_calls,
             kinds: match self.kind {
                 KindArg::Voice => EventKinds::Voice,
@@ -202,8 +192,9 @@ impl ContactArgs {
             hubs,
         };
         let grouping = if individual_level {
-            let resolution =
-                casegraph::resolve::resolve(&case, &casegraph::resolve::ResolveConfig::default())?;
+            // The case's recorded decisions (rejected pairs) hold here too.
+            let config = casegraph::resolve::decisions::config_for_case(&self.case.case, &case)?;
+            let resolution = casegraph::resolve::resolve(&case, &config)?;
             Some(casegraph::analysis::contact::Grouping::from_resolution(
                 &resolution,
                 &case,
@@ -317,7 +308,13 @@ pub fn group_table<'a>(
     use super::output::{Format, Table};
     let g = &loaded.graph;
     if format == Format::Table {
-        let mut t = Table::new(title, &[id, "size", "best_connected_members"]);
+        // Say how many there are when only the largest are shown.
+        let name = if n_groups > top {
+            format!("{title}: the {top} largest of {n_groups} (--top N shows more)")
+        } else {
+            format!("{title}: {n_groups}")
+        };
+        let mut t = Table::new(&name, &[id, "size", "best_connected_members"]);
         for k in (0..n_groups as u32).take(top) {
             let members = members_of(k);
             t.push(vec![

@@ -41,7 +41,7 @@ pub struct Args {
     /// Export only ENTITY and its neighbourhood (a phone number in any spelling, person_id, name, IMEI, incident, location or account; kind:text to choose)
     #[arg(long, value_name = "ENTITY")]
     ego: Option<String>,
-    /// How many links away from --ego to reach
+    /// How many links away from --ego to reach: a hop is one link of `query neighbors` (calls, handsets, registrations and claims, incidents; service numbers reached but not walked through), so both give the same nodes
     #[arg(long, default_value_t = 1, requires = "ego", value_name = "N")]
     hops: u32,
     /// Export only component ID of the contact graph (ids as `casegraph components` prints them; service numbers left out)
@@ -137,10 +137,16 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         None
     };
     let mut selection = if let Some(text) = &args.ego {
-        let center = Lookup::new(&graph)
-            .find(text)
-            .map_err(|e| usage(format!("--ego {e}")))?;
-        Selection::ego(&graph, center, args.hops)
+        // The ego network of `query neighbors`: the same typed links, the
+        // same hops, service numbers reached but not walked through.
+        let case = casegraph::query::Case::new(&graph);
+        let entity = case.entity(text).map_err(|e| usage(format!("--ego {e}")))?;
+        let reached =
+            casegraph::query::neighbors::neighbors(&case, &entity, args.hops, &Default::default());
+        let nodes = casegraph::query::neighbors::start_nodes(&entity)
+            .into_iter()
+            .chain(reached.iter().map(|n| n.link.to));
+        Selection::of_nodes(&graph, nodes)
     } else if let (Some(id), Some(run)) = (&args.gang, &run) {
         let gang = passes::find_gang(run, id).map_err(|e| usage(e.to_string()))?;
         Selection::of_nodes(&graph, passes::gang_nodes(&graph, gang))
@@ -236,8 +242,9 @@ fn run_individual(
             "--level individual: expected no --yed (yEd styling is per case node kind), found --yed",
         ));
     }
-    let resolution =
-        casegraph::resolve::resolve(graph, &casegraph::resolve::ResolveConfig::default())?;
+    // The case's recorded decisions (rejected pairs) hold here too.
+    let config = casegraph::resolve::decisions::config_for_case(&args.case.case, graph)?;
+    let resolution = casegraph::resolve::resolve(graph, &config)?;
     let ig = IndividualGraph::build(graph, &resolution, &ContactConfig::default())?;
     let mut selection: IndividualSelection = if let Some(text) = &args.ego {
         let found = Lookup::new(graph)

@@ -17,12 +17,38 @@ pub struct Args {
     /// Folder to write the case into (created if needed)
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Write into a folder that already holds case files (they are replaced)
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     format: FormatArgs,
 }
 
+/// Files whose presence makes a folder a case (the contract's five and
+/// the generator's answers).
+const CASE_FILES: [&str; 6] = [
+    "calls.csv",
+    "persons.csv",
+    "phones.csv",
+    "locations.csv",
+    "incidents.csv",
+    "truth",
+];
+
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let started = Instant::now();
+    let present: Vec<&str> = CASE_FILES
+        .iter()
+        .copied()
+        .filter(|f| args.out.join(f).exists())
+        .collect();
+    if !present.is_empty() && !args.force {
+        return Err(super::usage(format!(
+            "--out {}: expected a new or empty folder, found a case in it ({}); --force replaces its files",
+            args.out.display(),
+            present.join(", ")
+        )));
+    }
     let config = GenerateConfig {
         seed: args.seed,
         size: args.size,

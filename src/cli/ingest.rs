@@ -119,14 +119,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             rejects_path.display()
         );
         for r in report.rejects.iter().take(SHOWN_REJECTS) {
-            eprintln!("  {r}");
+            eprintln!("{}", super::output::wrap_message(&r.to_string(), 2));
         }
         if report.rejects.len() > SHOWN_REJECTS {
             eprintln!("  ... and {} more", report.rejects.len() - SHOWN_REJECTS);
         }
     }
     for n in report.notices.iter().take(SHOWN_REJECTS) {
-        eprintln!("note: {n}");
+        eprintln!("{}", super::output::wrap_message(&format!("note: {n}"), 0));
     }
     if report.notices.len() > SHOWN_REJECTS {
         eprintln!(

@@ -34,6 +34,9 @@ pub struct Cli {
     /// Write CSV cells exactly as they are. By default a cell a spreadsheet would run as a formula (starting with = + - @, tab or CR, and not a plain number such as -3.5 or +8613800138000) gets a leading ' so opening the file is safe; use this for programs that read the CSV
     #[arg(long, global = true)]
     raw_csv: bool,
+    /// Print only the table called NAME (of a command that prints several; CSV prints one table, by default the command's main one)
+    #[arg(long, global = true, value_name = "NAME")]
+    table: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -111,7 +114,10 @@ impl CaseArgs {
     /// Load the snapshot or ingest the folder (with progress on a terminal).
     pub fn open(&self) -> anyhow::Result<casegraph::CaseGraph> {
         let mut config = self.read.config()?;
-        config.progress = output::progress_bar("reading calls");
+        // A snapshot loads without a byte count to show ("0 B/0 B").
+        if !self.case.is_file() {
+            config.progress = output::progress_bar("reading calls");
+        }
         casegraph::open_case(&self.case, &config)
             .with_context(|| format!("opening case {}", self.case.display()))
     }
@@ -128,6 +134,9 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(name) = cli.table.clone() {
+        output::choose_table(name);
+    }
     if cli.raw_csv {
         casegraph::safe_csv::set_formulas(casegraph::safe_csv::Formulas::Keep);
     }

@@ -107,6 +107,25 @@ impl Cell {
     }
 }
 
+/// A float for people (tables): four significant digits, no trailing
+/// zeros; CSV and JSON keep [`format_float`]'s full precision.
+pub fn format_float_short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format_float(v);
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    if !(-4..15).contains(&magnitude) {
+        return format!("{v:.3e}");
+    }
+    let decimals = (3 - magnitude).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 /// Floats print with enough digits to round-trip, without trailing noise.
 pub fn format_float(v: f64) -> String {
     if v == v.trunc() && v.abs() < 1e15 {
@@ -148,14 +167,90 @@ impl Table {
 #[derive(Debug, Clone, Default)]
 pub struct Document {
     pub tables: Vec<Table>,
-    /// In table format, fit every table into this many columns: long cells
-    /// are cut to one line ending in `…` (CSV and JSON keep the full text).
+    /// In table format, fit every table into this many columns (default:
+    /// the terminal's, see [`terminal_width`]): prose cells are shortened at
+    /// a word boundary ending in `…`, and columns that still do not fit are
+    /// left out with a line naming them; ids are never cut (CSV and JSON
+    /// keep everything).
     pub max_width: Option<u16>,
+    /// A closing line for people (table format: on stdout after the
+    /// tables; CSV and JSON: on stderr, so the data stay data).
+    pub note: Option<String>,
+    /// The table CSV prints when there are several and `--table` chose
+    /// none (index into `tables`; the first unless [`Document::with_main`]).
+    pub main: usize,
+}
+
+/// `--table NAME`, set once from the command line.
+static TABLE_CHOICE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Print only the table called `name` (`--table NAME`).
+pub fn choose_table(name: String) {
+    let _ = TABLE_CHOICE.set(name);
 }
 
 impl Document {
     pub fn with(mut self, t: Table) -> Self {
         self.tables.push(t);
+        self
+    }
+
+    /// Add the table CSV prints by default (see [`Document::main`]).
+    pub fn with_main(mut self, t: Table) -> Self {
+        self.main = self.tables.len();
+        self.tables.push(t);
+        self
+    }
+
+    /// The document as printed: the table `--table` names (an error naming
+    /// the tables when there is none of that name), or for CSV with several
+    /// tables the main one (one CSV table per command: several glued
+    /// together are no longer CSV), with a note naming the others.
+    fn chosen(&self, format: Format) -> std::io::Result<(Document, Option<String>)> {
+        let names = || {
+            self.tables
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let pick = |i: usize| Document {
+            tables: vec![self.tables[i].clone()],
+            max_width: self.max_width,
+            note: self.note.clone(),
+            main: 0,
+        };
+        if let Some(name) = TABLE_CHOICE.get() {
+            return match self.tables.iter().position(|t| &t.name == name) {
+                Some(i) => Ok((pick(i), None)),
+                None => Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("--table: expected one of {}, found {name:?}", names()),
+                )),
+            };
+        }
+        if format == Format::Csv && self.tables.len() > 1 {
+            let main = self.main.min(self.tables.len() - 1);
+            let others: Vec<&str> = self
+                .tables
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != main)
+                .map(|(_, t)| t.name.as_str())
+                .collect();
+            let note = format!(
+                "printed table {}; also {} (--table NAME prints another, --format json all)",
+                self.tables[main].name,
+                others.join(", ")
+            );
+            return Ok((pick(main), Some(note)));
+        }
+        Ok((self.clone(), None))
+    }
+
+    /// Add a closing line (see [`Document::note`]).
+    pub fn with_note(mut self, note: String) -> Self {
+        self.note = Some(note);
         self
     }
 
@@ -170,36 +265,37 @@ impl Document {
     /// header, separated by a blank line; JSON is an object of arrays of
     /// row objects keyed by table name (or just the array for one table).
     pub fn print(&self, format: Format) -> std::io::Result<()> {
+        let (doc, which) = self.chosen(format)?;
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
-        self.render(format, &mut out)?;
+        doc.render(format, &mut out)?;
+        if let Some(which) = which {
+            eprintln!("casegraph: {which}");
+        }
+        if let Some(note) = &doc.note {
+            if format == Format::Table {
+                writeln!(
+                    out,
+                    "{}",
+                    wrap(note, terminal_width().map_or(usize::MAX, usize::from))
+                )?;
+            } else {
+                eprintln!("casegraph: {note}");
+            }
+        }
         out.flush()
     }
 
     pub fn render(&self, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
         match format {
             Format::Table => {
+                let width = self.max_width.or_else(terminal_width);
                 for (i, t) in self.tables.iter().enumerate() {
                     if i > 0 {
                         writeln!(out)?;
                     }
                     writeln!(out, "{}", t.name.replace('_', " "))?;
-                    let mut ct = comfy_table::Table::new();
-                    ct.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
-                    ct.set_header(&t.columns);
-                    if let Some(w) = self.max_width {
-                        ct.set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-                            .set_width(w)
-                            .set_truncation_indicator("…");
-                    }
-                    for r in &t.rows {
-                        let mut row = comfy_table::Row::from(r.iter().map(Cell::text));
-                        if self.max_width.is_some() {
-                            row.max_height(1);
-                        }
-                        ct.add_row(row);
-                    }
-                    writeln!(out, "{ct}")?;
+                    render_table(t, width, out)?;
                 }
             }
             Format::Csv => {
@@ -248,6 +344,205 @@ impl Document {
         }
         Ok(())
     }
+}
+
+/// Display width of a text on a terminal (CJK characters take two columns).
+fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// A column of free text (names, reasons, lists), which may be shortened
+/// at a word boundary; every other column (ids, numbers, times) is shown
+/// whole or not at all.
+fn is_prose(texts: &[&str], width: usize) -> bool {
+    width > PROSE_MIN_WIDTH && texts.iter().any(|t| t.matches(' ').count() >= 2)
+}
+
+/// A prose column is never shortened below this many columns.
+const PROSE_MIN_WIDTH: usize = 12;
+
+/// `text` cut at a word boundary to at most `width` columns, ending in ` …`
+/// when cut; a lone `…` when not even its first word fits (a word is never
+/// cut inside: it may be an identifier).
+fn shorten(text: &str, width: usize) -> String {
+    if display_width(text) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for word in text.split(' ') {
+        let candidate = if out.is_empty() {
+            word.to_string()
+        } else {
+            format!("{out} {word}")
+        };
+        if display_width(&candidate) + 2 > width {
+            break;
+        }
+        out = candidate;
+    }
+    if out.is_empty() {
+        // Not even the first word fits: show that there is more, cut nothing.
+        return "…".to_string();
+    }
+    format!("{out} …")
+}
+
+/// Render one table for a person. With a width: prose columns shorten at
+/// word boundaries, and when ids, numbers and times alone are still too
+/// wide, the last columns are left out with a line naming them, so that no
+/// line is wider than the terminal and no identifier is cut.
+fn render_table(t: &Table, width: Option<u16>, out: &mut dyn Write) -> std::io::Result<()> {
+    let texts: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Cell::Float(v) => format_float_short(*v),
+                    other => other.text().replace(['\n', '\r'], " "),
+                })
+                .collect()
+        })
+        .collect();
+    let n = t.columns.len();
+    let col_texts = |c: usize| -> Vec<&str> { texts.iter().map(|r| r[c].as_str()).collect() };
+    let mut widths: Vec<usize> = (0..n)
+        .map(|c| {
+            col_texts(c)
+                .iter()
+                .map(|s| display_width(s))
+                .chain([display_width(&t.columns[c])])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let natural = widths.clone();
+    let prose: Vec<bool> = (0..n)
+        .map(|c| is_prose(&col_texts(c), natural[c]))
+        .collect();
+    let floor = |c: usize| PROSE_MIN_WIDTH.max(display_width(&t.columns[c]));
+    // Lay out for a budget, render, and if the borders took more than
+    // counted, lower the budget by the excess and lay out again.
+    let mut budget = width.map(usize::from);
+    let (shown, rendered) = loop {
+        let mut shown = n;
+        widths.clone_from(&natural);
+        if let Some(w) = budget {
+            // The borders-only style: "│ " before the first column, "  "
+            // between columns and " │" after the last.
+            let total = |widths: &[usize], k: usize| -> usize {
+                widths[..k].iter().sum::<usize>() + 2 * k + 2
+            };
+            let fits_with = |cap: usize, k: usize| -> bool {
+                let capped: Vec<usize> = (0..k)
+                    .map(|c| {
+                        if prose[c] {
+                            natural[c].min(cap.max(floor(c)))
+                        } else {
+                            natural[c]
+                        }
+                    })
+                    .collect();
+                total(&capped, k) <= w
+            };
+            if total(&natural, n) > w {
+                while shown > 1 && !fits_with(0, shown) {
+                    shown -= 1;
+                }
+                let max = natural.iter().copied().max().unwrap_or(0);
+                let cap = (0..=max)
+                    .rev()
+                    .find(|&cap| fits_with(cap, shown))
+                    .unwrap_or(0);
+                for c in 0..n {
+                    if prose[c] {
+                        widths[c] = natural[c].min(cap.max(floor(c)));
+                    }
+                }
+            }
+        }
+        let mut ct = comfy_table::Table::new();
+        ct.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
+        ct.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+        ct.set_header(&t.columns[..shown]);
+        for r in &texts {
+            ct.add_row(
+                r[..shown]
+                    .iter()
+                    .enumerate()
+                    .map(|(c, s)| shorten(s, widths[c]))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let rendered = ct.to_string();
+        let widest = rendered.lines().map(display_width).max().unwrap_or(0);
+        match (width.map(usize::from), budget) {
+            (Some(w), Some(b)) if widest > w && b > w.saturating_sub(n + 4) && shown > 1 => {
+                budget = Some(b - (widest - w));
+            }
+            _ => break (shown, rendered),
+        }
+    };
+    let ct = rendered;
+    writeln!(out, "{ct}")?;
+    if shown < n {
+        let note = format!(
+            "({} more column(s) not shown at this width: {}; --format csv shows every column)",
+            n - shown,
+            t.columns[shown..].join(", ")
+        );
+        writeln!(
+            out,
+            "{}",
+            wrap(&note, width.map_or(usize::MAX, usize::from))
+        )?;
+    }
+    Ok(())
+}
+
+/// A message for stderr, wrapped at spaces to the terminal's width (when
+/// stderr is a terminal, or `COLUMNS` is set) with continuation lines
+/// indented by `indent` + 2: long reject reasons stay readable and whole.
+pub fn wrap_message(text: &str, indent: usize) -> String {
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&w| w > 0)
+        .or_else(|| {
+            std::io::stderr()
+                .is_terminal()
+                .then(|| terminal_size::terminal_size_of(std::io::stderr()))
+                .flatten()
+                .map(|(terminal_size::Width(w), _)| w as usize)
+        });
+    let pad = " ".repeat(indent);
+    let Some(width) = width.filter(|&w| w > indent + 20) else {
+        return format!("{pad}{text}");
+    };
+    let more = " ".repeat(indent + 2);
+    wrap(text, width - indent - 2)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{}{l}", if i == 0 { &pad } else { &more }))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Wrap text at spaces to lines of at most `width` columns.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split(' ') {
+        let last = lines.last_mut().expect("one line");
+        if last.is_empty() {
+            last.push_str(word);
+        } else if display_width(last) + 1 + display_width(word) <= width {
+            last.push(' ');
+            last.push_str(word);
+        } else {
+            lines.push(word.to_string());
+        }
+    }
+    lines.join("\n")
 }
 
 /// The width tables should fit when printed for a person: `COLUMNS` if
@@ -366,5 +661,65 @@ mod tests {
         let full = "none with an operator's SIM";
         assert!(render(&wide(), Format::Table).contains(full));
         assert!(render(&wide().fit_width(Some(60)), Format::Csv).contains(full));
+    }
+
+    #[test]
+    fn identifiers_are_never_cut_columns_are_left_out_instead() {
+        let cols: Vec<String> = (0..12).map(|i| format!("party{i}_phone")).collect();
+        let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+        let mut t = Table::new("wide", &cols);
+        t.push(
+            (0..12)
+                .map(|i| Cell::from(format!("+86139000000{i:02}")))
+                .collect(),
+        );
+        let text = render(
+            &Document::default().with(t).fit_width(Some(100)),
+            Format::Table,
+        );
+        for line in text.lines() {
+            assert!(line.chars().count() <= 100, "{line:?}");
+        }
+        assert!(!text.contains("…"), "{text}");
+        for token in text.split(|c: char| c.is_whitespace() || c == '│') {
+            if token.starts_with("+86") {
+                assert_eq!(token.len(), 14, "a cut number: {token:?} in {text}");
+            }
+        }
+        assert!(text.contains("more column(s) not shown"), "{text}");
+        assert!(
+            text.contains("party11_phone"),
+            "names the columns left out: {text}"
+        );
+    }
+
+    #[test]
+    fn double_width_characters_count_twice() {
+        let mut t = Table::new("names", &["name", "note"]);
+        t.push(vec![
+            "欧阳娜娜".into(),
+            "a long note about this person that goes on and on and on".into(),
+        ]);
+        let text = render(
+            &Document::default().with(t).fit_width(Some(40)),
+            Format::Table,
+        );
+        for line in text.lines() {
+            assert!(display_width(line) <= 40, "{line:?}");
+        }
+        assert!(text.contains("欧阳娜娜"), "{text}");
+    }
+
+    #[test]
+    fn floats_are_rounded_for_people_and_whole_in_csv() {
+        let mut t = Table::new("m", &["pagerank"]);
+        t.push(vec![0.123456789012345.into()]);
+        let d = Document::default().with(t);
+        assert!(render(&d, Format::Table).contains("0.1235"));
+        assert!(!render(&d, Format::Table).contains("0.12345"));
+        assert!(render(&d, Format::Csv).contains("0.123456789012345"));
+        assert_eq!(format_float_short(1234.5678), "1235");
+        assert_eq!(format_float_short(0.5), "0.5");
+        assert_eq!(format_float_short(0.00001234), "1.234e-5");
     }
 }

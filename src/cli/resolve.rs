@@ -26,6 +26,11 @@ pub struct Args {
     /// CSV of person_id pairs to keep apart (two columns; a header row is allowed)
     #[arg(long, value_name = "FILE")]
     reject_file: Option<PathBuf>,
+    /// Record the rejected pairs as a decision of the case (in decisions.csv
+    /// in the case folder, or NAME.decisions.csv beside a snapshot), so that
+    /// every command that resolves honours them from now on
+    #[arg(long)]
+    remember: bool,
     /// Also print the phones of each individual and the conflicting evidence
     #[arg(long)]
     phones: bool,
@@ -58,8 +63,23 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .map(|c| (c[0].clone(), c[1].clone()))
         .collect();
     if let Some(path) = &args.reject_file {
-        rejected.extend(read_pairs(path, &graph)?);
+        rejected.extend(
+            resolve::decisions::read_pairs(path, &graph).map_err(|e| usage(e.to_string()))?,
+        );
     }
+    if args.remember && !rejected.is_empty() {
+        let path = resolve::decisions::record(&args.case.case, &graph, &rejected)?;
+        eprintln!(
+            "casegraph: {} pair(s) recorded in {}: every command that resolves this case keeps them apart",
+            rejected.len(),
+            path.display()
+        );
+    }
+    // Decisions recorded earlier for the case hold too.
+    rejected.extend(
+        resolve::decisions::case_pairs(&args.case.case, &graph)
+            .map_err(|e| usage(e.to_string()))?,
+    );
     let config = ResolveConfig {
         threshold: args.threshold,
         max_block: args.max_block.max(2),
@@ -108,11 +128,19 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
 
     if let Some(label) = &args.explain {
+        if let Some(h) = res.find_holder(label) {
+            // A holder group: its phones and the links that tie them.
+            let mut t = phones_table(&graph, &res);
+            let id = resolve::holder_label(h);
+            t.rows.retain(|r| r[1] == Cell::from(id.as_str()));
+            Document::default().with(t).print(format)?;
+            return Ok(0);
+        }
         let Some(ind) = res.find_individual(label) else {
             eprintln!(
-                "casegraph: --explain: expected an individual id from I{:04} to {}, found {label:?}",
-                1,
-                res.labels.last().map(String::as_str).unwrap_or("(none)")
+                "casegraph: --explain: expected an individual id (I and its first record's number, such as {}) or a holder group (H0001 to {}), found {label:?}",
+                res.labels.first().map(String::as_str).unwrap_or("I0001"),
+                resolve::holder_label(res.phones.n_holders.saturating_sub(1))
             );
             return Ok(1);
         };
@@ -393,43 +421,6 @@ fn explain(graph: &CaseGraph, res: &Resolution, ind: u32) -> Document {
         .with(links)
         .with(phones)
         .with(conflicts)
-}
-
-/// Pairs of person_ids from a two-column CSV; a first row naming no known
-/// person is a header.
-fn read_pairs(path: &Path, graph: &CaseGraph) -> anyhow::Result<Vec<(String, String)>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("{}: cannot read the reject file", path.display()))?;
-    let known: std::collections::HashSet<&str> = graph
-        .persons
-        .iter()
-        .map(|p| graph.str(p.person_id))
-        .collect();
-    let mut out = Vec::new();
-    for (i, row) in reader.records().enumerate() {
-        let row = row.with_context(|| format!("{}:{}", path.display(), i + 1))?;
-        if row.iter().all(str::is_empty) || row.get(0).is_some_and(|c| c.starts_with('#')) {
-            continue;
-        }
-        if row.len() < 2 {
-            return Err(usage(format!(
-                "{}:{}: expected two person_ids, found {} field(s)",
-                path.display(),
-                i + 1,
-                row.len()
-            )));
-        }
-        let (a, b) = (row[0].to_string(), row[1].to_string());
-        if i == 0 && !known.contains(a.as_str()) && !known.contains(b.as_str()) {
-            continue; // header
-        }
-        out.push((a, b));
-    }
-    Ok(out)
 }
 
 /// The known answer: an individual label per person record.

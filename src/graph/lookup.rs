@@ -46,7 +46,7 @@ pub enum LookupError {
         text: String,
         suggestions: Vec<Candidate>,
     },
-    #[error("{text:?}: expected one node, found {} ({}); write kind:text to choose", .matches.len(), list(.matches))]
+    #[error("{text:?}: expected one node, found {} ({}); {}", .matches.len(), list(.matches), choose(.matches))]
     Ambiguous {
         text: String,
         matches: Vec<Candidate>,
@@ -63,6 +63,18 @@ fn list(c: &[Candidate]) -> String {
         .map(|c| c.description.clone())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// How to choose among matches: their ids when they are of one kind (a
+/// `kind:` prefix cannot tell two persons apart), else `kind:text`.
+fn choose(c: &[Candidate]) -> String {
+    let one_kind = c.windows(2).all(|w| w[0].node.kind == w[1].node.kind);
+    if one_kind && !c.is_empty() {
+        let ids: Vec<&str> = c.iter().map(|c| c.text.as_str()).collect();
+        format!("write one of their ids to choose: {}", ids.join(", "))
+    } else {
+        "write kind:text to choose".to_string()
+    }
 }
 
 fn did_you_mean(s: &[Candidate]) -> String {

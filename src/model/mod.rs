@@ -5,7 +5,9 @@
 pub mod kind;
 pub mod phone;
 pub mod time;
+pub mod window;
 
 pub use kind::{CallKind, EdgeKind, IncidentCategory, NodeKind, PersonRole};
 pub use phone::{PhoneError, PhoneRules};
 pub use time::{Clock, Time, NO_TIME};
+pub use window::{TimeRange, WindowError};

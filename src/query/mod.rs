@@ -11,7 +11,7 @@
 //! An entity stands for a set of phones: a phone for itself, a person for
 //! the phones claimed by or registered to them, an individual for the
 //! phones resolution gave them, a handset for the SIMs seen in it, an
-//! incident for the phones it names. Most queries work on that set.
+//! incident for the phones it names, a cell for the phones seen at it. Most queries work on that set.
 //!
 //! Errors come in two kinds, which the command line maps to exit codes:
 //! [`QueryError::NotFound`] (exit 1, with "did you mean" suggestions) and
@@ -29,7 +29,9 @@ pub mod towers;
 use crate::graph::lookup::{describe, node_text, Lookup, LookupError};
 use crate::graph::provenance::{NodeRef, Sources};
 use crate::graph::CaseGraph;
-use crate::model::{time, Clock, NodeKind, Time, NO_TIME};
+pub use crate::model::window::TimeRange;
+use crate::model::WindowError;
+use crate::model::{Clock, NodeKind, Time, NO_TIME};
 use crate::resolve::Resolution;
 use std::sync::OnceLock;
 
@@ -45,12 +47,23 @@ pub enum QueryError {
     /// An argument is not in the expected form (exit status 2).
     #[error("{0}")]
     Malformed(String),
+    /// The text names several nodes (exit status 1); with a resolution,
+    /// person records that are one individual are that individual.
+    #[error("{0}")]
+    Ambiguous(String),
+}
+
+impl From<WindowError> for QueryError {
+    fn from(e: WindowError) -> Self {
+        QueryError::Malformed(e.to_string())
+    }
 }
 
 impl From<LookupError> for QueryError {
     fn from(e: LookupError) -> Self {
         match e {
             LookupError::UnknownKind { .. } => QueryError::Malformed(e.to_string()),
+            LookupError::Ambiguous { .. } => QueryError::Ambiguous(e.to_string()),
             _ => QueryError::NotFound(e.to_string()),
         }
     }
@@ -86,6 +99,9 @@ pub struct Case<'g> {
     lookup: std::sync::OnceLock<Lookup<'g>>,
     resolution: Option<Resolution>,
     reverse: Reverse<'g>,
+    /// Service numbers as the analysis commands find them, by phone; built
+    /// on first need (see [`Case::is_service_number`]).
+    hubs: OnceLock<Vec<bool>>,
 }
 
 /// A one-to-many index in CSR form: `get(i)` is the sorted list of `i`.
@@ -141,6 +157,7 @@ pub struct Reverse<'g> {
     incidents_of_phone: OnceLock<Multi>,
     incidents_of_victim: OnceLock<Multi>,
     incidents_of_account: OnceLock<Multi>,
+    phones_of_location: OnceLock<Multi>,
 }
 
 impl<'g> Reverse<'g> {
@@ -152,6 +169,7 @@ impl<'g> Reverse<'g> {
             incidents_of_phone: OnceLock::new(),
             incidents_of_victim: OnceLock::new(),
             incidents_of_account: OnceLock::new(),
+            phones_of_location: OnceLock::new(),
         }
     }
 
@@ -186,6 +204,17 @@ impl<'g> Reverse<'g> {
             let mut m = Multi::build(g.handsets.len(), uses.chain(regs));
             dedup(&mut m);
             m
+        })
+    }
+
+    /// The phones seen at each cell (from the calls' cell columns).
+    pub fn phones_of_location(&self) -> &Multi {
+        let g = self.g;
+        self.phones_of_location.get_or_init(|| {
+            Multi::build(
+                g.locations.len(),
+                g.phone_locations.iter().map(|u| (u.location, u.phone)),
+            )
         })
     }
 
@@ -256,6 +285,7 @@ impl<'g> Case<'g> {
             lookup: std::sync::OnceLock::new(),
             resolution: None,
             reverse: Reverse::new(graph),
+            hubs: OnceLock::new(),
         }
     }
 
@@ -286,6 +316,35 @@ impl<'g> Case<'g> {
         (ids.len() == 1).then(|| ids[0])
     }
 
+    /// Whether a phone is a service number (bank, carrier, courier, call
+    /// centre) by the rule the analysis commands use
+    /// ([`crate::analysis::hubs`]), so that walks leave it out as they do.
+    ///
+    /// # Complexity
+    /// O(1) for a phone with fewer call links than the rule's floor (no
+    /// phone below it can be a hub); the first phone above it builds the
+    /// case's contact counts once, O(call links).
+    pub fn is_service_number(&self, phone: u32) -> bool {
+        use crate::analysis::hubs::DEFAULT_HUB_FLOOR;
+        let g = self.graph;
+        let o = g.call_in_offsets.range(phone as usize..phone as usize + 2);
+        let links = g.calls_from(phone).len() + (o[1] - o[0]) as usize;
+        if links < DEFAULT_HUB_FLOOR as usize {
+            return false;
+        }
+        let hubs = self.hubs.get_or_init(|| {
+            let mut is_hub = vec![false; g.phones.len()];
+            let config = crate::analysis::ContactConfig::default();
+            if let Ok(cg) = crate::analysis::ContactGraph::from_case(g, &config) {
+                for h in &cg.hubs {
+                    is_hub[h.phone_idx as usize] = true;
+                }
+            }
+            is_hub
+        });
+        hubs[phone as usize]
+    }
+
     /// The reverse indexes, built on first use.
     pub fn reverse(&self) -> &Reverse<'g> {
         &self.reverse
@@ -308,7 +367,7 @@ impl<'g> Case<'g> {
         let t = text.trim();
         let t = t.strip_prefix("individual:").unwrap_or(t);
         t.len() >= 5
-            && (t.starts_with('I') || t.starts_with('i'))
+            && (t.starts_with(['I', 'i', 'H', 'h']))
             && t[1..].bytes().all(|b| b.is_ascii_digit())
     }
 
@@ -328,6 +387,18 @@ impl<'g> Case<'g> {
             match self.lookup().find(trimmed) {
                 Ok(node) => return Ok(self.entity_of(node)),
                 Err(LookupError::NotFound { .. }) if self.individual(trimmed).is_some() => {}
+                Err(LookupError::Ambiguous { matches, .. })
+                    if matches.iter().all(|m| m.node.kind == NodeKind::Person) =>
+                {
+                    let persons: Vec<u32> = matches.iter().map(|m| m.node.idx).collect();
+                    return self.one_individual(trimmed, &persons);
+                }
+                Err(e @ LookupError::NotFound { .. }) => {
+                    return match self.loose(trimmed)? {
+                        Some(found) => Ok(found),
+                        None => Err(e.into()),
+                    }
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -345,8 +416,116 @@ impl<'g> Case<'g> {
         }
     }
 
+    /// What an exact look-up missed: an IMEI or number written with
+    /// dashes, spaces or full-width digits, then a person's name as the
+    /// resolver reads it (characters or pinyin, any case, either order:
+    /// `Song Yangning`, `song yangning` and `宋洋宁` are one name).
+    ///
+    /// # Complexity
+    /// The name step reads every person record's name and aliases once:
+    /// O(persons), run only when every exact look-up failed.
+    fn loose(&self, text: &str) -> QueryResult<Option<Entity>> {
+        use crate::resolve::normalise::{fold_width, normalise_name};
+        let folded: String = text.chars().map(fold_width).collect();
+        let digits: String = folded
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' ' | '.' | '/'))
+            .collect();
+        if digits.len() >= 5 && digits.bytes().all(|b| b.is_ascii_digit()) && digits != text {
+            if let Ok(node) = self.lookup().find(&digits) {
+                return Ok(Some(self.entity_of(node)));
+            }
+        }
+        if text.contains(':') {
+            return Ok(None);
+        }
+        let form = normalise_name(text);
+        if form.is_empty() {
+            return Ok(None);
+        }
+        let keys = name_keys(&form);
+        let g = self.graph;
+        let matches = |sym: crate::graph::Sym| {
+            let name = g.str(sym);
+            !name.is_empty()
+                && name_keys(&normalise_name(name))
+                    .iter()
+                    .any(|k| keys.contains(k))
+        };
+        let persons: Vec<u32> = (0..g.persons.len() as u32)
+            .filter(|&p| {
+                let rec = &g.persons[p as usize];
+                matches(rec.name)
+                    || g.list(rec.aliases)
+                        .iter()
+                        .any(|&a| matches(crate::graph::Sym(a)))
+            })
+            .collect();
+        match persons.len() {
+            0 => Ok(None),
+            1 => Ok(Some(self.entity_of(NodeRef {
+                kind: NodeKind::Person,
+                idx: persons[0],
+            }))),
+            _ => self.one_individual(text, &persons).map(Some),
+        }
+    }
+
+    /// Several person records named by `text`: their individual when a
+    /// resolution makes them one, else an ambiguity naming their ids.
+    fn one_individual(&self, text: &str, persons: &[u32]) -> QueryResult<Entity> {
+        if let Some(r) = &self.resolution {
+            let mut ids: Vec<u32> = persons
+                .iter()
+                .map(|&p| r.individual_of_person[p as usize])
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            if let [one] = ids[..] {
+                if let Some(e) = self.individual(&r.labels[one as usize]) {
+                    return Ok(e);
+                }
+            }
+        }
+        let g = self.graph;
+        let listed: Vec<String> = persons
+            .iter()
+            .map(|&p| {
+                describe(
+                    g,
+                    NodeRef {
+                        kind: NodeKind::Person,
+                        idx: p,
+                    },
+                )
+            })
+            .collect();
+        let hint = if self.resolution.is_some() {
+            "they are different individuals; write one of their person_ids to choose"
+        } else {
+            "write one of their person_ids to choose, or --resolve to take the individual they are"
+        };
+        Err(QueryError::Ambiguous(format!(
+            "{text:?}: expected one person, found {} records ({}); {hint}",
+            persons.len(),
+            listed.join(", ")
+        )))
+    }
+
     fn individual(&self, label: &str) -> Option<Entity> {
         let r = self.resolution.as_ref()?;
+        if let Some(h) = r.find_holder(label) {
+            return Some(Entity {
+                node: None,
+                individual: None,
+                label: format!(
+                    "holder group {} (phones tied together, holder unknown)",
+                    crate::resolve::holder_label(h)
+                ),
+                phones: r.holder_phones(h),
+                persons: Vec::new(),
+            });
+        }
         let i = r.find_individual(label)?;
         let mut phones = r.phones_of(i);
         let persons = r.persons_of(i);
@@ -384,7 +563,8 @@ impl<'g> Case<'g> {
                 .iter()
                 .flat_map(|&inc| g.list(g.incidents[inc as usize].phones).iter().copied())
                 .collect(),
-            NodeKind::Location => Vec::new(),
+            // A cell stands for the phones seen at it.
+            NodeKind::Location => self.reverse().phones_of_location().get(i).to_vec(),
         };
         phones.sort_unstable();
         phones.dedup();
@@ -426,86 +606,28 @@ impl<'g> Case<'g> {
 
     /// The clock of the case (for reading `--from/--to`).
     pub fn clock(&self) -> Clock {
-        let off = self.graph.meta.utc_offset_s;
-        let sign = if off < 0 { '-' } else { '+' };
-        let a = off.unsigned_abs();
-        Clock::with_offset(&format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60))
-            .unwrap_or_default()
+        crate::model::window::case_clock(self.graph.meta.utc_offset_s)
     }
 }
 
-/// A closed time range; open ends are unbounded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct TimeRange {
-    pub from: Option<Time>,
-    pub to: Option<Time>,
+/// The events whose start is in the range, as an index range into the
+/// time-sorted event table.
+pub fn event_span(range: &TimeRange, g: &CaseGraph) -> std::ops::Range<usize> {
+    let lo = range
+        .from
+        .map_or(0, |f| g.events.partition_point(|e| e.start < f));
+    let hi = range.to.map_or(g.events.len(), |t| {
+        g.events.partition_point(|e| e.start <= t)
+    });
+    lo..hi.max(lo)
 }
 
-impl TimeRange {
-    pub const ALL: TimeRange = TimeRange {
-        from: None,
-        to: None,
-    };
-
-    /// Read `--from/--to` (either may be absent). A date alone means its
-    /// midnight for `from` and its last second for `to`.
-    pub fn parse(clock: &Clock, from: Option<&str>, to: Option<&str>) -> QueryResult<Self> {
-        let from = from
-            .map(|s| parse_bound(clock, "--from", s, false))
-            .transpose()?;
-        let to = to
-            .map(|s| parse_bound(clock, "--to", s, true))
-            .transpose()?;
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                return Err(QueryError::Malformed(format!(
-                    "--from/--to: expected --from before --to, found {} after {}",
-                    time::show(f),
-                    time::show(t)
-                )));
-            }
-        }
-        Ok(TimeRange { from, to })
-    }
-
-    pub fn contains(&self, t: Time) -> bool {
-        t != NO_TIME && self.from.map_or(true, |f| t >= f) && self.to.map_or(true, |e| t <= e)
-    }
-
-    /// Whether `[first, last]` overlaps the range.
-    pub fn overlaps(&self, first: Time, last: Time) -> bool {
-        first != NO_TIME
-            && self.from.map_or(true, |f| last >= f)
-            && self.to.map_or(true, |e| first <= e)
-    }
-
-    pub fn is_all(&self) -> bool {
-        self.from.is_none() && self.to.is_none()
-    }
-
-    /// The events whose start is in the range, as an index range into the
-    /// time-sorted event table.
-    pub fn event_span(&self, g: &CaseGraph) -> std::ops::Range<usize> {
-        let lo = self
-            .from
-            .map_or(0, |f| g.events.partition_point(|e| e.start < f));
-        let hi = self.to.map_or(g.events.len(), |t| {
-            g.events.partition_point(|e| e.start <= t)
-        });
-        lo..hi.max(lo)
-    }
-}
-
-fn parse_bound(clock: &Clock, flag: &str, raw: &str, end: bool) -> QueryResult<Time> {
-    if let Ok(t) = clock.parse_time(raw) {
-        return Ok(t);
-    }
-    match Clock::parse_date(raw) {
-        Ok(d) => Ok(if end { d + 86_399 } else { d }),
-        Err(_) => Err(QueryError::Malformed(format!(
-            "{flag}: expected a time like 2026-03-14 21:05:33 or a date like 2026-03-14, found {raw:?}"
-        ))),
-    }
+/// The texts two names share when the resolver would read them as one
+/// name: each family-name-first reading, and the order-free key.
+fn name_keys(form: &crate::resolve::normalise::NameForm) -> Vec<String> {
+    let mut keys = form.orderings();
+    keys.push(form.sorted_key());
+    keys
 }
 
 /// Read a window like `30m`, `24h`, `90s`, `7d` into seconds.
@@ -622,6 +744,19 @@ pub fn contacts_of(g: &CaseGraph, a: u32, range: TimeRange) -> Vec<(u32, Tally, 
     contacts_with_lines(g, a, range, false)
 }
 
+/// The contacts of `phone` among `members` (sorted phone indices), each
+/// with its tally and every calls.csv line behind it: the evidence a
+/// role reason ("in contact with 2 of the gang's lieutenants") should cite.
+///
+/// # Complexity
+/// O(events of `phone` + its contacts · log members).
+pub fn contacts_among(g: &CaseGraph, phone: u32, members: &[u32]) -> Vec<(u32, Tally, Vec<u32>)> {
+    contacts_with_lines(g, phone, TimeRange::ALL, true)
+        .into_iter()
+        .filter(|(peer, _, _)| members.binary_search(peer).is_ok())
+        .collect()
+}
+
 /// [`contacts_of`], with the calls.csv lines of each contact when `lines`.
 /// Sorted by peer phone.
 pub fn contacts_with_lines(
@@ -685,14 +820,20 @@ mod tests {
     }
 
     #[test]
-    fn time_bounds_take_times_and_whole_dates() {
-        let c = Clock::default();
-        let r = TimeRange::parse(&c, Some("2026-03-04"), Some("2026-03-04")).unwrap();
-        assert!(r.contains(c.parse_time("2026-03-04 00:00:00").unwrap()));
-        assert!(r.contains(c.parse_time("2026-03-04 23:59:59").unwrap()));
-        assert!(!r.contains(c.parse_time("2026-03-05 00:00:00").unwrap()));
-        assert!(TimeRange::parse(&c, Some("yesterday"), None).is_err());
-        assert!(TimeRange::parse(&c, Some("2026-03-05"), Some("2026-03-04")).is_err());
+    fn contacts_among_members_name_every_line() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiny");
+        let g = crate::ingest::ingest_case(&dir, &Default::default()).unwrap();
+        let l = Lookup::new(&g);
+        let p = |s: &str| l.find(s).unwrap().idx;
+        let (boss, lt1, lt2) = (p("13900000001"), p("13900000002"), p("13900000003"));
+        let mut members = vec![lt1, lt2];
+        members.sort_unstable();
+        let c = contacts_among(&g, boss, &members);
+        assert_eq!(c.len(), 2);
+        for (_, tally, lines) in &c {
+            assert_eq!(tally.events() as usize, lines.len());
+        }
+        assert!(contacts_among(&g, boss, &[]).is_empty());
     }
 
     #[test]

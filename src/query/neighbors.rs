@@ -4,7 +4,10 @@
 //! and the phones they claim or are registered to, an incident and the
 //! phones, victim and accounts it names. Cells are left out: a tower
 //! serves thousands of phones and links nothing by itself (see
-//! `colocated` and `towers` for that question).
+//! `colocated` and `towers` for that question). A hop is one of these
+//! typed links, in `query` and in `export --ego` alike. Service numbers
+//! (the analysis commands' hubs) are reached but not walked through unless
+//! asked ([`WalkOptions::keep_hubs`]).
 //!
 //! [`adjacent`] is the typed adjacency shared with `path`.
 //!
@@ -33,6 +36,8 @@ pub enum LinkKind {
     Registration,
     /// An incident names a phone, a victim or an account.
     Incident,
+    /// A phone seen at a cell (walked only from a cell given as the entity).
+    Cell,
 }
 
 impl LinkKind {
@@ -42,6 +47,7 @@ impl LinkKind {
             LinkKind::Handset => "handset",
             LinkKind::Registration => "registration",
             LinkKind::Incident => "incident",
+            LinkKind::Cell => "cell",
         }
     }
 }
@@ -78,6 +84,10 @@ pub struct WalkOptions {
     pub min_calls: u32,
     /// Collect source lines for every hop.
     pub sources: bool,
+    /// Walk through service numbers too (by default a service number is
+    /// reached but not walked through, as the analysis commands leave
+    /// them out: a bank's line would join every customer in two hops).
+    pub keep_hubs: bool,
 }
 
 impl Default for WalkOptions {
@@ -86,6 +96,7 @@ impl Default for WalkOptions {
             range: TimeRange::ALL,
             min_calls: 1,
             sources: false,
+            keep_hubs: false,
         }
     }
 }
@@ -289,7 +300,48 @@ pub fn adjacent(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
                 ));
             }
         }
-        NodeKind::Location => {}
+        // Only a cell given as the entity is walked: the phones seen at it,
+        // with their events there (no phone walks back to its cells).
+        NodeKind::Location => {
+            for &p in rev.phones_of_location().get(n.idx) {
+                for u in g.locations_of(p).iter().filter(|u| u.location == n.idx) {
+                    if u.n_events == 0 || !o.range.overlaps(u.first, u.last) {
+                        continue;
+                    }
+                    let mut tally = Tally::default();
+                    let mut lines = Vec::new();
+                    if o.range.is_all() && !o.sources {
+                        tally.calls = u.n_events;
+                        tally.see(u.first);
+                        tally.see(u.last);
+                    } else {
+                        for e in g.events_of(p) {
+                            let at = if e.caller == p {
+                                e.caller_location
+                            } else {
+                                e.callee_location
+                            };
+                            if at == n.idx && o.range.contains(e.start) {
+                                tally.calls += 1;
+                                tally.see(e.start);
+                                lines.push(e.line);
+                            }
+                        }
+                    }
+                    if tally.calls == 0 {
+                        continue;
+                    }
+                    out.push(Hop {
+                        to: node(NodeKind::Phone, p),
+                        kind: LinkKind::Cell,
+                        tally,
+                        records: 0,
+                        detail: "seen at",
+                        sources: sources(CALLS_CSV, lines).into_iter().collect(),
+                    });
+                }
+            }
+        }
     }
     out
 }
@@ -350,6 +402,14 @@ pub struct Neighbor {
     pub hop: u32,
     pub from: NodeRef,
     pub link: Hop,
+    /// The node reached is a service number, not walked through.
+    pub service_number: bool,
+}
+
+/// Whether a walk may go on from `n`: not from a service number (unless
+/// asked), except where the walk starts.
+pub fn walks_through(case: &Case, n: NodeRef, o: &WalkOptions, start: &[NodeRef]) -> bool {
+    o.keep_hubs || n.kind != NodeKind::Phone || start.contains(&n) || !case.is_service_number(n.idx)
 }
 
 /// The start nodes of an entity's walk: its node, or for an individual its
@@ -371,12 +431,16 @@ pub fn start_nodes(e: &Entity) -> Vec<NodeRef> {
 /// kind). Rows are ordered by hop, then strength (strongest first), then node.
 pub fn neighbors(case: &Case, e: &Entity, hops: u32, o: &WalkOptions) -> Vec<Neighbor> {
     let start = start_nodes(e);
+    let starts = start.clone();
     let mut seen: FxHashMap<NodeRef, ()> = start.iter().map(|&n| (n, ())).collect();
     let mut frontier = start;
     let mut out = Vec::new();
     for hop in 1..=hops {
         let mut best: FxHashMap<NodeRef, Neighbor> = FxHashMap::default();
         for &from in &frontier {
+            if !walks_through(case, from, o, &starts) {
+                continue;
+            }
             // Phones and persons are walked; handsets, incidents and
             // accounts too, except from a non-phone start (they are leaves
             // of the ego network on the first hop only when reached).
@@ -384,7 +448,15 @@ pub fn neighbors(case: &Case, e: &Entity, hops: u32, o: &WalkOptions) -> Vec<Nei
                 if seen.contains_key(&h.to) {
                     continue;
                 }
-                let cand = Neighbor { hop, from, link: h };
+                let service_number = !o.keep_hubs
+                    && h.to.kind == NodeKind::Phone
+                    && case.is_service_number(h.to.idx);
+                let cand = Neighbor {
+                    hop,
+                    from,
+                    link: h,
+                    service_number,
+                };
                 match best.get(&cand.link.to) {
                     Some(b) if b.link.strength() >= cand.link.strength() => {}
                     _ => {

@@ -6,6 +6,10 @@
 //! others), so among paths of equal length the better-evidenced wins, and
 //! a much stronger chain may beat a weak shortcut by less than one hop.
 //!
+//! Service numbers are not walked through unless `keep_hubs` (see
+//! [`super::neighbors::walks_through`]): two customers of one bank are not
+//! connected by it.
+//!
 //! Yen's algorithm over Dijkstra, written here on the typed adjacency
 //! (petgraph's `k_shortest_path` gives only lengths, not the paths, and
 //! would need the whole graph copied into its own structure first).
@@ -17,7 +21,7 @@
 //! (paths longer than `max_hops` are pruned). Yen's runs up to
 //! `k · max_hops` spur searches: O(k · max_hops · (V + E) log V).
 
-use super::neighbors::{adjacent, start_nodes, Hop, WalkOptions};
+use super::neighbors::{adjacent, start_nodes, walks_through, Hop, WalkOptions};
 use super::{Case, Entity};
 use crate::graph::provenance::NodeRef;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -50,6 +54,9 @@ struct Search<'c, 'g> {
     case: &'c Case<'g>,
     options: WalkOptions,
     cache: FxHashMap<NodeRef, Rc<Vec<Hop>>>,
+    /// The two ends' nodes: a path may start or end at a service number,
+    /// but goes through one only with `keep_hubs`.
+    ends: Vec<NodeRef>,
 }
 
 impl Search<'_, '_> {
@@ -57,7 +64,11 @@ impl Search<'_, '_> {
         if let Some(a) = self.cache.get(&n) {
             return a.clone();
         }
-        let a = Rc::new(adjacent(self.case, n, &self.options));
+        let a = if walks_through(self.case, n, &self.options, &self.ends) {
+            Rc::new(adjacent(self.case, n, &self.options))
+        } else {
+            Rc::new(Vec::new())
+        };
         self.cache.insert(n, a.clone());
         a
     }
@@ -152,6 +163,7 @@ pub fn k_shortest_paths(
         case,
         options: *options,
         cache: FxHashMap::default(),
+        ends: start_nodes(a).into_iter().chain(start_nodes(b)).collect(),
     };
     let starts = start_nodes(a);
     let goals: FxHashSet<NodeRef> = start_nodes(b).into_iter().collect();

@@ -207,6 +207,9 @@ pub struct Standing {
     /// 1-based ranks among all phones of the contact graph.
     pub degree_rank: Option<u32>,
     pub pagerank_rank: Option<u32>,
+    /// Why the phone is not in the contact graph, when it is a service
+    /// number (or excluded) that the analysis passes leave out.
+    pub left_out: Option<String>,
 }
 
 /// Component, community and centrality ranks of the entity's phones.
@@ -223,14 +226,9 @@ pub fn standing(case: &Case, e: &Entity) -> crate::Result<Vec<Standing>> {
     use crate::analysis::contact::{ContactConfig, ContactGraph};
     let g = case.graph;
     let cg = ContactGraph::from_case(g, &ContactConfig::default())?;
-    // Nodes of the ungrouped contact graph are the phones, in phone order.
-    if cg.n_nodes() != g.phones.len() {
-        return Err(crate::Error::Invalid(format!(
-            "contact graph: expected one node per phone ({}), found {}",
-            g.phones.len(),
-            cg.n_nodes()
-        )));
-    }
+    // Nodes of the ungrouped contact graph are the phones that kept a
+    // contact, in phone order: hubs and phones without contacts have none.
+    let node_of = phone_nodes(g, &cg)?;
     let comp = components(&cg, &ComponentsConfig::default())?;
     let comm = communities(&cg, &CommunityConfig::default())?;
     let degree = centrality(&cg, &CentralityConfig::new(Measure::Degree))?;
@@ -238,18 +236,56 @@ pub fn standing(case: &Case, e: &Entity) -> crate::Result<Vec<Standing>> {
     Ok(e.phones
         .iter()
         .map(|&p| {
-            let i = p as usize;
-            let has_contacts = cg.degree(p) > 0;
+            let left_out = cg
+                .hubs
+                .iter()
+                .find(|h| h.phone_idx == p)
+                .map(|h| format!("left out of the contact graph: {}", h.reason));
+            let Some(v) = node_of[p as usize] else {
+                return Standing {
+                    phone: p,
+                    component: None,
+                    community: None,
+                    degree_rank: None,
+                    pagerank_rank: None,
+                    left_out,
+                };
+            };
+            let i = v as usize;
             let c = comp.component_of[i];
             let m = comm.community_of[i];
             Standing {
                 phone: p,
-                component: (has_contacts && c != Components::NOT_KEPT).then(|| (c, comp.size(c))),
-                community: (has_contacts && (m as usize) < comm.len())
-                    .then(|| (m, comm.members(m).len())),
-                degree_rank: has_contacts.then(|| degree.rank[i]),
-                pagerank_rank: has_contacts.then(|| pagerank.rank[i]),
+                component: (c != Components::NOT_KEPT).then(|| (c, comp.size(c))),
+                community: ((m as usize) < comm.len()).then(|| (m, comm.members(m).len())),
+                degree_rank: Some(degree.rank[i]),
+                pagerank_rank: Some(pagerank.rank[i]),
+                left_out,
             }
         })
         .collect())
+}
+
+/// The contact-graph node of each phone (`None`: not in the graph), by one
+/// merge walk over the phones and the nodes, both in phone order.
+fn phone_nodes(
+    g: &crate::graph::CaseGraph,
+    cg: &crate::analysis::contact::ContactGraph,
+) -> crate::Result<Vec<Option<u32>>> {
+    let mut node_of = vec![None; g.phones.len()];
+    let mut p = 0usize;
+    for v in 0..cg.n_nodes() as u32 {
+        while p < g.phones.len() && g.phone_number(p as u32) != cg.name(v) {
+            p += 1;
+        }
+        if p == g.phones.len() {
+            return Err(crate::Error::Invalid(format!(
+                "contact graph: expected its nodes to be the case's phones in phone order, found {} out of order",
+                cg.name(v)
+            )));
+        }
+        node_of[p] = Some(v);
+        p += 1;
+    }
+    Ok(node_of)
 }

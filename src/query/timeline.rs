@@ -78,6 +78,11 @@ pub fn timeline(case: &Case, e: &Entity, range: TimeRange) -> Vec<Entry> {
         file,
         line,
     };
+    // A cell's timeline is what happened at that cell.
+    let at_cell = e
+        .node
+        .filter(|n| n.kind == crate::model::NodeKind::Location)
+        .map(|n| n.idx);
     let mut out = Vec::new();
     for &p in &e.phones {
         let mut last_handset = NONE;
@@ -90,7 +95,7 @@ pub fn timeline(case: &Case, e: &Entity, range: TimeRange) -> Vec<Entry> {
             };
             // Handset changes are found over the whole history, shown in range.
             let changed = handset != NONE && last_handset != NONE && handset != last_handset;
-            if range.contains(ev.start) {
+            if range.contains(ev.start) && at_cell.map_or(true, |c| c == cell) {
                 if changed {
                     let mut c = blank(ev.start, What::HandsetChange, p, CALLS_CSV, ev.line);
                     c.handset = handset;
@@ -114,7 +119,14 @@ pub fn timeline(case: &Case, e: &Entity, range: TimeRange) -> Vec<Entry> {
                 last_handset = handset;
             }
         }
-        for r in g.registrations.iter().filter(|r| r.phone == p) {
+        if at_cell.is_some() {
+            continue;
+        }
+        for r in g
+            .registrations_of(p)
+            .iter()
+            .map(|&r| &g.registrations[r as usize])
+        {
             for (t, what) in [
                 (r.activated, What::Activated),
                 (r.deactivated, What::Deactivated),

@@ -29,7 +29,7 @@ impl Seen {
 /// Phones seen at all `cells` within `range`, most seen first (then by phone).
 pub fn tower_dump(g: &CaseGraph, cells: &[u32], range: TimeRange, lines: bool) -> Vec<Seen> {
     let mut m: FxHashMap<u32, Vec<(Tally, Vec<u32>)>> = FxHashMap::default();
-    for e in &g.events[range.event_span(g)] {
+    for e in &g.events[super::event_span(&range, g)] {
         for (phone, loc) in [(e.caller, e.caller_location), (e.callee, e.callee_location)] {
             for (ci, &c) in cells.iter().enumerate() {
                 if c == loc {

@@ -24,6 +24,7 @@
 
 pub mod block;
 pub mod cluster;
+pub mod decisions;
 pub mod explain;
 pub mod normalise;
 pub mod phones;
@@ -99,7 +100,9 @@ pub struct ScoredPair {
 pub struct Resolution {
     /// Individual of each person record (index into `labels`).
     pub individual_of_person: Vec<u32>,
-    /// Readable id of each individual (`I0001`, ordered by first source line).
+    /// Readable id of each individual, ordered by first source line: `I`
+    /// and the position of its first record in persons.csv, so that ids
+    /// stay put across reruns and corrections (numbers have gaps).
     pub labels: Vec<String>,
     /// Probability of the strongest link holding each record in its
     /// individual (NaN for an individual of one record).
@@ -131,6 +134,22 @@ impl Resolution {
             .iter()
             .position(|l| l.eq_ignore_ascii_case(label.trim()))
             .map(|i| i as u32)
+    }
+    /// The holder group with this label (`H0026`: phones tied together,
+    /// by shared handsets or co-travel, whose holder no record names), as
+    /// `central --level individual` and `export` name them.
+    pub fn find_holder(&self, label: &str) -> Option<u32> {
+        let t = label.trim();
+        let digits = t.strip_prefix(['H', 'h'])?;
+        let h: u32 = digits.parse().ok()?;
+        (h >= 1 && h <= self.phones.n_holders && holder_label(h - 1).eq_ignore_ascii_case(t))
+            .then(|| h - 1)
+    }
+    /// Phones of one holder group.
+    pub fn holder_phones(&self, holder: u32) -> Vec<u32> {
+        (0..self.phones.holder_of_phone.len() as u32)
+            .filter(|&p| self.phones.holder_of_phone[p as usize] == holder)
+            .collect()
     }
     /// Records of one individual, in file order.
     pub fn persons_of(&self, individual: u32) -> Vec<u32> {
@@ -370,12 +389,16 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
     let mut order: Vec<(u32, u32, u32)> =
         first_line.iter().map(|(&c, &(l, p))| (l, p, c)).collect();
     order.sort_unstable();
-    let width = order.len().to_string().len().max(4);
+    // An individual's id is its first record's position in persons.csv
+    // (`I0007`: the seventh record), not its rank among individuals: a
+    // rejected pair or a changed threshold moves only the records it
+    // touches, and every other id an analyst wrote down stays.
+    let width = n.to_string().len().max(4);
     let mut individual_of_cluster: FxHashMap<u32, u32> = FxHashMap::default();
     let mut labels = Vec::with_capacity(order.len());
-    for (i, &(_, _, c)) in order.iter().enumerate() {
+    for (i, &(_, first, c)) in order.iter().enumerate() {
         individual_of_cluster.insert(c, i as u32);
-        labels.push(format!("I{:0width$}", i + 1));
+        labels.push(format!("I{:0width$}", first + 1));
     }
     let individual_of_person: Vec<u32> = clustering
         .cluster_of

@@ -24,5 +24,6 @@ mod report_browser;
 mod resolve;
 mod safe_outputs;
 mod snapshot;
+mod terminal;
 mod tiny;
 mod util;

@@ -140,7 +140,14 @@ fn run_everything(tmp: &Path, raw: bool) -> Vec<(String, Vec<String>)> {
         cells(&resolve.get_output().stdout),
     ));
     let profile = casegraph(raw)
-        .args(["query", "profile", "--format", "csv"])
+        .args([
+            "query",
+            "profile",
+            "--format",
+            "csv",
+            "--table",
+            "person_records",
+        ])
         .arg(out.join("case.cgs"))
         .arg("P1")
         .assert()

@@ -1,0 +1,93 @@
+//! `query neighbors ENTITY`: the ego network as one row per link reached.
+
+use super::{range, table, tally_cells, within, Answer, QueryOpts, Window};
+use crate::cli::output::{Cell, Document};
+use casegraph::query::neighbors::WalkOptions;
+use casegraph::query::{self, describe_sources, Case, QueryError};
+
+#[derive(clap::Args, Debug)]
+pub(super) struct Args {
+    #[command(flatten)]
+    pub opts: QueryOpts,
+    /// Phone number (any spelling), person_id, individual id, IMEI or incident id
+    pub entity: String,
+    /// How many links out to walk. A hop is one typed link: a call or
+    /// text between phones, a SIM in a handset, a person's claimed or
+    /// registered phone, an incident naming a phone, victim or account (as
+    /// in `export --ego`; cells only from a cell given as the entity)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=6))]
+    hops: u32,
+    /// Leave out call links with fewer calls and texts
+    #[arg(long, default_value_t = 1, value_name = "K")]
+    min_calls: u32,
+    /// Walk through service numbers too (banks, carriers, call centres: by
+    /// default they are listed but not walked through, as the analysis
+    /// commands leave them out)
+    #[arg(long)]
+    keep_hubs: bool,
+    /// Show at most N rows (the strongest of each hop first); a line says
+    /// how many more there are. 0 shows every row
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    limit: usize,
+    #[command(flatten)]
+    window: Window,
+}
+
+pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
+    let src = a.opts.sources;
+    let range = range(case, &a.window)?;
+    let e = case.entity(&a.entity)?;
+    let o = WalkOptions {
+        range,
+        min_calls: a.min_calls,
+        sources: src,
+        keep_hubs: a.keep_hubs,
+    };
+    let rows = query::neighbors::neighbors(case, &e, a.hops, &o);
+    let mut tb = table(
+        "neighbors",
+        &[
+            "hop", "from", "node", "kind", "link", "detail", "calls", "texts", "seconds", "first",
+            "last", "records", "note",
+        ],
+        src,
+    );
+    let total = rows.len();
+    let shown = if a.limit == 0 {
+        total
+    } else {
+        total.min(a.limit)
+    };
+    for n in rows.into_iter().take(shown) {
+        let mut r: Vec<Cell> = vec![
+            n.hop.into(),
+            case.text(n.from).into(),
+            case.text(n.link.to).into(),
+            n.link.to.kind.as_str().into(),
+            n.link.kind.as_str().into(),
+            n.link.detail.into(),
+        ];
+        r.extend(tally_cells(&n.link.tally));
+        r.push(n.link.records.into());
+        r.push(if n.service_number {
+            "service number: not walked through (--keep-hubs)".into()
+        } else {
+            Cell::Empty
+        });
+        if src {
+            r.push(describe_sources(&n.link.sources).into());
+        }
+        tb.push(r);
+    }
+    let mut doc = Document::default().with(tb);
+    if shown < total {
+        doc = doc.with_note(format!(
+            "{} more row(s) not shown (--limit {}); --limit 0 shows all {total}",
+            total - shown,
+            a.limit
+        ));
+    }
+    Ok(Answer::new(doc, total, || {
+        format!("{} has no links{}", e.label, within(&range))
+    }))
+}

@@ -1,0 +1,620 @@
+//! The commands as an investigator meets them at the terminal (issue 22):
+//! one regression test per thing a user saw, named after it.
+
+use super::util::*;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Run casegraph, returning (stdout, stderr, exit code).
+fn run(args: &[&str]) -> (String, String, i32) {
+    run_env(args, &[])
+}
+
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> (String, String, i32) {
+    let mut cmd = casegraph();
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("casegraph runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The demo case's snapshot, ingested once for the tests of this file.
+fn demo() -> &'static Path {
+    static SNAP: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, p) = SNAP.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let snap = dir.path().join("demo.cgs");
+        let (_, err, code) = run(&[
+            "ingest",
+            s(&fixture("fixtures/demo")),
+            "-o",
+            s(&snap),
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        (dir, snap)
+    });
+    p
+}
+
+#[test]
+fn contacts_reads_from_to_on_the_cases_clock_as_query_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let snap = tmp.path().join("utc.cgs");
+    let (_, err, code) = run(&[
+        "ingest",
+        s(&fixture("fixtures/tiny")),
+        "-o",
+        s(&snap),
+        "--utc-offset",
+        "+00:00",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // On a case kept in UTC, 20:00Z is 20:00 on the case's clock: the call
+    // of 2026-03-02 20:00:00 between ...0002 and ...0001 is in the window.
+    let window = [
+        "--from",
+        "2026-03-02T20:00:00Z",
+        "--to",
+        "2026-03-02T20:05:00Z",
+    ];
+    let mut args = vec!["contacts", s(&snap), "--format", "csv"];
+    args.extend(window);
+    let (out, err, code) = run(&args);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("+8613900000001") && out.contains("+8613900000002"),
+        "{out}"
+    );
+    let mut args = vec![
+        "query",
+        "timeline",
+        s(&snap),
+        "13900000001",
+        "--format",
+        "csv",
+    ];
+    args.extend(window);
+    let (out, err, code) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2026-03-02 20:00:00"), "{out}");
+}
+
+#[test]
+fn a_time_without_seconds_is_accepted() {
+    let tiny = fixture("fixtures/tiny");
+    let (out, err, code) = run(&[
+        "contacts",
+        s(&tiny),
+        "--from",
+        "2026-03-02 20:00",
+        "--to",
+        "2026-03-02 20:05",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("+8613900000002"), "{out}");
+    let (_, err, code) = run(&[
+        "query",
+        "neighbors",
+        s(&tiny),
+        "13900000001",
+        "--from",
+        "2026-02-01 10:00",
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_cell_as_the_entity_shows_the_phones_seen_there() {
+    // 460-00-9534-10079: a cell the G1 boss used 114 times; it was found,
+    // then shown with "phones 0" and empty tables.
+    let cell = "460-00-9534-10079";
+    let (out, err, code) = run(&["query", "profile", s(demo()), cell, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["entity"][0]["phones"].as_i64().unwrap() > 0, "{out}");
+    assert!(!v["phones"].as_array().unwrap().is_empty(), "{out}");
+    let (out, err, code) = run(&["query", "neighbors", s(demo()), cell, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines().count() > 1 && out.contains(",cell,seen at,"),
+        "{out}"
+    );
+    let (out, err, code) = run(&["query", "timeline", s(demo()), cell, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert!(!rows.is_empty(), "{out}");
+    assert!(
+        rows.iter().all(|r| r.contains(cell)),
+        "every event is at the cell: {out}"
+    );
+}
+
+#[test]
+fn profile_with_analysis_answers_on_a_case_with_service_numbers() {
+    // It failed for every entity of the demo case ("expected one node per
+    // phone (8566), found 8464"): hubs and idle phones have no node.
+    let (out, err, code) = run(&[
+        "query",
+        "profile",
+        s(demo()),
+        "18231188336",
+        "--analysis",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let standing = v["standing"].as_array().unwrap();
+    assert_eq!(standing.len(), 1, "{out}");
+    assert!(standing[0]["degree_rank"].as_i64().unwrap() >= 1, "{out}");
+    // A service number says it is left out, rather than failing.
+    let (out, err, code) = run(&[
+        "query",
+        "profile",
+        s(demo()),
+        "95588",
+        "--analysis",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let note = v["standing"][0]["note"].as_str().unwrap_or_default();
+    assert!(note.contains("left out of the contact graph"), "{out}");
+}
+
+#[test]
+fn an_empty_answer_is_a_sentence_and_exit_1() {
+    let tiny = fixture("fixtures/tiny");
+    // A window with no calls: no empty box, a sentence and exit status 1.
+    let (out, _, code) = run_env(
+        &[
+            "query",
+            "timeline",
+            s(&tiny),
+            "13900000001",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2020-01-02",
+            "--format",
+            "table",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.starts_with("nothing in the timeline of phone +8613900000001 between"),
+        "{out}"
+    );
+    assert!(!out.contains('─'), "no empty table: {out}");
+    // Piped, the CSV header stays for scripts and the sentence goes to stderr.
+    let (out, err, code) = run(&[
+        "query",
+        "path",
+        s(&tiny),
+        "13900000001",
+        "13900000001",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-01-02",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("path,cost,hop"), "{out}");
+    assert!(err.contains("no path between"), "{err}");
+}
+
+/// Every line at most `width` characters wide, and no token cut by `…`.
+fn assert_fits(text: &str, width: usize) {
+    for line in text.lines() {
+        let w: usize = line
+            .chars()
+            .map(|c| {
+                if ('\u{2e80}'..='\u{ffdc}').contains(&c) {
+                    2
+                } else {
+                    1
+                }
+            })
+            .sum();
+        assert!(w <= width, "{w} columns: {line:?}");
+        for token in line.split_whitespace() {
+            assert!(
+                token == "…" || !token.ends_with('…'),
+                "a cut identifier {token:?} in {line:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn tables_fit_100_columns_without_cutting_identifiers() {
+    // neighbors --sources was 270 columns wide; resolve 212; the gangs
+    // table cut the boss's number.
+    for args in [
+        vec!["query", "neighbors", s(demo()), "18231188336", "--sources"],
+        vec!["query", "profile", s(demo()), "18231188336"],
+        vec!["stats", s(demo())],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--format", "table"]);
+        let (out, err, code) = run_env(&args, &[("COLUMNS", "100")]);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert_fits(&out, 100);
+        assert!(
+            out.contains("+8618231188336") || args[0] == "stats",
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn names_are_found_as_the_resolver_reads_them() {
+    // "Song Yangning" is the pinyin of a record written 宋洋宁; lookup was
+    // exact, case- and order-sensitive.
+    for name in ["Song Yangning", "song yangning", "Yangning Song"] {
+        let (out, err, code) = run(&["query", "profile", s(demo()), name, "--format", "json"]);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert!(out.contains("HK-001546"), "{name}: {out}");
+    }
+    // "ZHOU Hai" and "周 海": three records of one man, reached as the
+    // individual the resolver makes of them.
+    for name in ["ZHOU Hai", "周 海", "周海", "person:周海"] {
+        let (out, err, code) = run(&["query", "profile", s(demo()), name, "--format", "json"]);
+        assert_eq!(code, 0, "{name}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let label = v["entity"][0]["entity"].as_str().unwrap();
+        assert!(label.starts_with("individual I"), "{name}: {label}");
+        let ids = v["individual"][0]["person_ids"].as_str().unwrap();
+        for id in ["HT-000482", "PI-001043", "HK-002406"] {
+            assert!(ids.contains(id), "{name}: {ids}");
+        }
+    }
+}
+
+#[test]
+fn imeis_with_dashes_and_full_width_digits_are_recognised() {
+    for imei in [
+        "86-409204-051908-6",
+        "８６４０９２０４０５１９０８６",
+        "864092 040519 086",
+    ] {
+        let (out, err, code) = run(&["query", "profile", s(demo()), imei, "--format", "json"]);
+        assert_eq!(code, 0, "{imei}: {err}");
+        assert!(out.contains("handset 864092040519086"), "{imei}: {out}");
+    }
+}
+
+#[test]
+fn generate_refuses_to_overwrite_a_case_folder_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let calls = tmp.path().join("calls.csv");
+    std::fs::write(&calls, "a real case's calls\n").unwrap();
+    let out = s(tmp.path());
+    let (_, err, code) = run(&["generate", "--size", "tiny", "--seed", "3", "--out", out]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&calls).unwrap(),
+        "a real case's calls\n"
+    );
+    let (_, err, code) = run(&[
+        "generate", "--size", "tiny", "--seed", "3", "--out", out, "--force", "--format", "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(
+        std::fs::read_to_string(&calls).unwrap(),
+        "a real case's calls\n"
+    );
+}
+
+#[test]
+fn path_and_towers_arguments_have_help() {
+    let (out, _, code) = run(&["query", "path", "--help"]);
+    assert_eq!(code, 0);
+    let a_line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("<A>"))
+        .unwrap();
+    assert!(
+        a_line.trim().len() > "<A>".len(),
+        "blank help for <A>: {out}"
+    );
+    let (out, _, _) = run(&["query", "towers", "--help"]);
+    for flag in ["--from <TIME>", "--to <TIME>"] {
+        let line = out.lines().find(|l| l.contains(flag)).unwrap();
+        assert!(
+            line.trim().len() > flag.len(),
+            "blank help for {flag}: {out}"
+        );
+    }
+}
+
+#[test]
+fn communities_say_how_many_there_are_when_showing_the_largest() {
+    let (out, err, code) = run_env(
+        &["communities", s(demo()), "--format", "table"],
+        &[("COLUMNS", "100")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("communities: the 20 largest of "), "{out}");
+    assert_fits(&out, 100);
+}
+
+#[test]
+fn neighbors_leave_service_numbers_out_and_cap_long_answers() {
+    // A victim's two hops were 2,135 rows, most of them through the bank,
+    // the carrier and call-centre lines.
+    let (out, err, code) = run(&[
+        "query",
+        "neighbors",
+        s(demo()),
+        "13230420992",
+        "--hops",
+        "2",
+        "--limit",
+        "0",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows = out.lines().count() - 1;
+    assert!(rows < 500, "{rows} rows");
+    assert!(out.contains("95555,phone,call") && out.contains("service number: not walked through"));
+    let (out, err, code) = run(&[
+        "query",
+        "neighbors",
+        s(demo()),
+        "13230420992",
+        "--hops",
+        "2",
+        "--keep-hubs",
+        "--limit",
+        "0",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines().count() - 1 > 1000,
+        "--keep-hubs walks through them"
+    );
+    // 95588 --hops 3 printed 15,341 rows: now the first 200 and a line.
+    let (out, err, code) = run(&[
+        "query",
+        "neighbors",
+        s(demo()),
+        "95588",
+        "--hops",
+        "3",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 201);
+    assert!(err.contains("more row(s) not shown (--limit 200)"), "{err}");
+}
+
+#[test]
+fn export_ego_and_query_neighbors_mean_the_same_hop() {
+    // export --ego with 2 hops gave 727 nodes (through 34 shared cells),
+    // query neighbors 24.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("ego.graphml");
+    let (summary, err, code) = run(&[
+        "export",
+        s(demo()),
+        "--ego",
+        "182 3118 8336",
+        "--hops",
+        "2",
+        "--graphml",
+        s(&out),
+        "--measures",
+        "none",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    let nodes = v["written"][0]["nodes"].as_u64().unwrap();
+    let (rows, err, code) = run(&[
+        "query",
+        "neighbors",
+        s(demo()),
+        "182 3118 8336",
+        "--hops",
+        "2",
+        "--limit",
+        "0",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        nodes as usize,
+        rows.lines().count() - 1 + 1,
+        "the entity and what it reaches"
+    );
+}
+
+/// person_id → individual id, from `resolve --format json`.
+fn individuals(extra: &[&str]) -> std::collections::BTreeMap<String, String> {
+    let mut args = vec!["resolve", s(demo()), "--format", "json"];
+    args.extend(extra);
+    let (out, err, code) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["person_id"].as_str().unwrap().to_string(),
+                r["individual_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn rejecting_a_pair_keeps_every_other_individual_id() {
+    // --reject-pair renumbered 1,714 of 2,986 records' individuals.
+    let before = individuals(&[]);
+    let zhou = &before["HK-002406"];
+    assert_eq!(&before["PI-001043"], zhou, "one man's records");
+    let after = individuals(&["--reject-pair", "HK-002406", "PI-001043"]);
+    assert_ne!(after["HK-002406"], after["PI-001043"]);
+    let changed: Vec<&String> = before.keys().filter(|p| before[*p] != after[*p]).collect();
+    let his = before.values().filter(|i| *i == zhou).count();
+    assert!(
+        !changed.is_empty() && changed.len() < his,
+        "only his records may move: {changed:?}"
+    );
+}
+
+#[test]
+fn holder_groups_are_accepted_by_explain_and_query() {
+    // central --level individual ranked H0026, which resolve --explain and
+    // every query refused.
+    let (out, err, code) = run(&["resolve", s(demo()), "--phones", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let holder = v["phones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["individual_id"].as_str().unwrap())
+        .find(|id| id.starts_with('H'))
+        .expect("the demo case has holder groups")
+        .to_string();
+    let (out, err, code) = run(&[
+        "resolve",
+        s(demo()),
+        "--explain",
+        &holder,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&holder), "{out}");
+    let (out, err, code) = run(&["query", "profile", s(demo()), &holder, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("holder group {holder}")), "{out}");
+}
+
+#[test]
+fn a_rejected_pair_remembered_holds_for_every_command_that_resolves() {
+    // leads and the queries could not take the rejected pairs at all.
+    let tmp = tempfile::tempdir().unwrap();
+    let snap = tmp.path().join("demo.cgs");
+    std::fs::copy(demo(), &snap).unwrap();
+    let (_, err, code) = run(&["query", "profile", s(&snap), "ZHOU Hai", "--format", "csv"]);
+    assert_eq!(code, 0, "one man before the decision: {err}");
+    let (_, err, code) = run(&[
+        "resolve",
+        s(&snap),
+        "--reject-pair",
+        "HK-002406",
+        "PI-001043",
+        "--remember",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(tmp.path().join("demo.decisions.csv").is_file(), "{err}");
+    let (_, err, code) = run(&["query", "profile", s(&snap), "ZHOU Hai", "--format", "csv"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("different individuals"), "{err}");
+    // resolve itself honours the recorded pair without being told again.
+    let (out, err, code) = run(&["resolve", s(&snap), "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    let id = |p: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{p},")))
+            .unwrap()
+            .split(',')
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(id("HK-002406"), id("PI-001043"));
+}
+
+#[test]
+fn piped_output_is_one_csv_table_and_table_chooses_another() {
+    // Piped stats was several CSV tables glued together.
+    let tiny = fixture("fixtures/tiny");
+    let (out, err, code) = run(&["stats", s(&tiny), "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("\n\n"), "one table: {out}");
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["kind", "count"]
+    );
+    assert!(r.records().all(|x| x.unwrap().len() == 2), "{out}");
+    assert!(err.contains("--table NAME"), "{err}");
+    let (out, err, code) = run(&[
+        "stats",
+        s(&tiny),
+        "--format",
+        "csv",
+        "--table",
+        "busiest_phones",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("phone,"), "{out}");
+    let (_, err, code) = run(&["stats", s(&tiny), "--table", "nope"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--table: expected one of nodes, links"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_registration_alone_is_shown_as_weak_evidence_of_who_holds_a_sim() {
+    // A person whose stolen identity registered a gang's burners was shown
+    // holding 9 of them with nothing saying a registration is weak.
+    let (out, err, code) = run(&[
+        "query",
+        "profile",
+        s(demo()),
+        "HK-001681",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let links: Vec<&str> = v["person_records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["link"].as_str().unwrap())
+        .collect();
+    assert!(!links.is_empty(), "{out}");
+    assert!(
+        links
+            .iter()
+            .all(|l| l.starts_with("claimed") || l.contains("weak")),
+        "{links:?}"
+    );
+}
