@@ -7,16 +7,23 @@
 
 pub mod calls;
 pub mod columns;
+pub mod decode;
+pub mod delivered;
+pub mod grid;
+pub mod headers;
 pub mod incidents;
+pub mod inspect;
 pub mod locations;
 pub mod persons;
 pub mod phones;
+pub mod rejects;
 pub mod table;
+pub mod values;
 
 pub use columns::ColumnMapping;
 pub use table::{FileSpec, Table};
 
-use crate::error::{Result, RowError};
+use crate::error::{Position, Result, RowError};
 use crate::graph::{CaseBuilder, CaseGraph, CaseMeta};
 use crate::model::{Clock, PhoneRules};
 use indicatif::ProgressBar;
@@ -50,8 +57,32 @@ pub struct Duplicate {
     pub duplicate_of: u32,
 }
 
-/// What happened to the rows of one file:
-/// `rows_read == kept + rejected + duplicates`.
+/// A row of a per-number bill counted once already: the same call as a
+/// row of the other party's bill, which was kept (see
+/// [`delivered::merge_bills`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Merged {
+    pub line: u32,
+    /// The kept copy: its file (with `[sheet]` for a workbook) and row.
+    pub kept_file: String,
+    pub kept_line: u32,
+}
+
+/// Rows of a table numbered after the contract file's: a delivered grid's
+/// rows are the table's lines `base + 1 ..= last` (see
+/// [`IngestReport::locate`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceSegment {
+    /// The contract table (`calls.csv`).
+    pub table: String,
+    pub base: u32,
+    pub last: u32,
+    pub file: String,
+    pub sheet: Option<String>,
+}
+
+/// What happened to the rows of one file (or sheet):
+/// `rows_read == kept + rejected + duplicates + merged + non_data`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileReport {
     pub file: String,
@@ -66,6 +97,45 @@ pub struct FileReport {
     pub kept_columns: Vec<String>,
     #[serde(default)]
     pub duplicate_rows: Vec<Duplicate>,
+    /// The sheet, for a workbook.
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// The contract table the file was read as (`calls.csv`); the file's
+    /// own name for the contract's files.
+    #[serde(default)]
+    pub table: String,
+    /// `CSV, UTF-8`, `XLSX`, ...; empty for the contract's files.
+    #[serde(default)]
+    pub format: String,
+    /// The row the header was found on (1 for the contract's files).
+    #[serde(default)]
+    pub header_row: u32,
+    /// Rows that are not data: titles above the header, blank rows, totals
+    /// and notes; with their row numbers.
+    #[serde(default)]
+    pub non_data: u64,
+    #[serde(default)]
+    pub non_data_lines: Vec<u32>,
+    /// Bill rows that were the other party's copy of a kept call.
+    #[serde(default)]
+    pub merged: u64,
+    #[serde(default)]
+    pub merged_rows: Vec<Merged>,
+}
+
+impl FileReport {
+    /// Whether every row read is accounted for.
+    pub fn balances(&self) -> bool {
+        self.rows_read == self.kept + self.rejected + self.duplicates + self.merged + self.non_data
+    }
+
+    /// `file` or `file[sheet]`.
+    pub fn place(&self) -> String {
+        match &self.sheet {
+            Some(s) => format!("{}[{s}]", self.file),
+            None => self.file.clone(),
+        }
+    }
 }
 
 /// The rejected rows of a case, in file order. Owned after ingest; from a
@@ -171,6 +241,9 @@ pub struct IngestReport {
     /// Things worth knowing that are not row errors (a victim_id that names
     /// no person record, say).
     pub notices: Vec<String>,
+    /// Delivered files' rows, numbered after each table's contract file.
+    #[serde(default)]
+    pub sources: Vec<SourceSegment>,
 }
 
 impl IngestReport {
@@ -180,10 +253,36 @@ impl IngestReport {
     pub fn rows_kept(&self) -> u64 {
         self.files.iter().map(|f| f.kept).sum()
     }
+
+    /// Where line `line` of a table (`calls.csv`, as the graph's rows
+    /// number them: `CallEvent::line`, a person record's `line`) came
+    /// from: the contract file's line, or a delivered file's (and sheet's)
+    /// row. Use this, not `format!("calls.csv:{line}")`, to name a source
+    /// row.
+    pub fn locate(&self, table: &str, line: u64) -> Position {
+        let hit = self
+            .sources
+            .iter()
+            .filter(|s| s.table == table && (s.base as u64) < line && line <= s.last as u64)
+            .max_by_key(|s| s.base);
+        match hit {
+            Some(s) => Position {
+                file: s.file.clone(),
+                sheet: s.sheet.clone(),
+                line: line - s.base as u64,
+            },
+            None => Position {
+                file: table.to_string(),
+                sheet: None,
+                line,
+            },
+        }
+    }
 }
 
-/// Read the case folder `dir` into a graph. Fails only when a file is
-/// unreadable as a whole; bad rows are in the graph's `report`.
+/// Read the case folder `dir` into a graph: the contract's files and the
+/// files as delivered beside them ([`delivered`]). Fails only when a file
+/// is unreadable as a whole; bad rows are in the graph's `report`.
 pub fn ingest_case(dir: &Path, config: &IngestConfig) -> Result<CaseGraph> {
     if !dir.is_dir() {
         return Err(crate::error::Error::Invalid(format!(
@@ -196,16 +295,41 @@ pub fn ingest_case(dir: &Path, config: &IngestConfig) -> Result<CaseGraph> {
             }
         )));
     }
-    ingest_tables(&dir.display().to_string(), config, |spec, mapping| {
-        Table::open(dir, *spec, mapping)
-    })
+    let files = delivered::discover(dir, config)?;
+    let (located, not_read) = delivered::locate_all(&files, config)?;
+    let delivered_calls = located.iter().any(|l| l.spec == FileSpec::CALLS);
+    let mut graph = ingest_tables(
+        &dir.display().to_string(),
+        config,
+        &located,
+        |spec, mapping| {
+            let name = mapping
+                .and_then(|m| m.file.clone())
+                .unwrap_or_else(|| spec.file.to_string());
+            if delivered_calls && !dir.join(&name).exists() {
+                return Ok(None);
+            }
+            Table::open(dir, *spec, mapping)
+        },
+    )?;
+    for n in not_read {
+        let place = match &n.sheet {
+            Some(s) => format!("{}[{s}]", n.file),
+            None => n.file.clone(),
+        };
+        graph
+            .report
+            .notices
+            .push(format!("{place}: not read ({}): {}", n.format, n.reason));
+    }
+    Ok(graph)
 }
 
 /// Read a case whose files are given as readers rather than a folder (a
 /// case held in memory, an archive's entries): `files` are (file name,
 /// reader) pairs, the names as in a folder (`calls.csv`, or what the column
 /// mapping names). Each reader is read to its end. `source` names the case
-/// in the graph's metadata.
+/// in the graph's metadata. Only the contract's files are read this way.
 pub fn ingest_readers<R: std::io::Read>(
     source: &str,
     files: impl IntoIterator<Item = (String, R)>,
@@ -222,7 +346,7 @@ pub fn ingest_readers<R: std::io::Read>(
             })?;
         held.insert(name, bytes);
     }
-    ingest_tables(source, config, |spec, mapping| {
+    ingest_tables(source, config, &[], |spec, mapping| {
         let name = mapping
             .and_then(|m| m.file.clone())
             .unwrap_or_else(|| spec.file.to_string());
@@ -239,11 +363,32 @@ pub fn ingest_readers<R: std::io::Read>(
     })
 }
 
-/// Read the five files of the contract, in order, from wherever `open`
-/// finds them.
+/// Read one table through its strict reader.
+fn read_table(
+    spec: &FileSpec,
+    table: &mut Table,
+    builder: &mut CaseBuilder,
+    config: &IngestConfig,
+    rejects: &mut Vec<RowError>,
+    notices: &mut Vec<String>,
+) -> Result<()> {
+    match spec.file {
+        "locations.csv" => locations::read(table, builder, rejects),
+        "persons.csv" => persons::read(table, builder, config, rejects),
+        "phones.csv" => phones::read(table, builder, config, rejects),
+        "calls.csv" => calls::read(table, builder, config, rejects),
+        "incidents.csv" => incidents::read(table, builder, config, rejects, notices),
+        other => unreachable!("no reader for {other}"),
+    }
+}
+
+/// Read the five tables of the contract, in order: each from its contract
+/// file (wherever `open` finds it), then from the delivered grids located
+/// as that table.
 fn ingest_tables(
     source: &str,
     config: &IngestConfig,
+    located: &[delivered::Located],
     mut open: impl FnMut(&FileSpec, Option<&columns::FileMapping>) -> Result<Option<Table>>,
 ) -> Result<CaseGraph> {
     let mut builder = CaseBuilder::new(CaseMeta {
@@ -252,32 +397,77 @@ fn ingest_tables(
         source: source.to_string(),
     });
     let mut report = IngestReport::default();
+    let mut stations = delivered::Stations::default();
     for spec in FileSpec::ALL {
         let table = open(spec, config.mapping.for_file(spec))?;
-        let Some(mut table) = table else {
-            report.files.push(FileReport {
+        let mut base = 0u32;
+        let has_delivered = located.iter().any(|l| l.spec == *spec);
+        match table {
+            None if has_delivered => {}
+            None => report.files.push(FileReport {
                 file: spec.file.to_string(),
+                table: spec.file.to_string(),
                 ..FileReport::default()
-            });
-            continue;
-        };
-        let rejects = report.rejects.rows_mut();
-        let notices = &mut report.notices;
-        match spec.file {
-            "locations.csv" => locations::read(&mut table, &mut builder, rejects)?,
-            "persons.csv" => persons::read(&mut table, &mut builder, config, rejects)?,
-            "phones.csv" => phones::read(&mut table, &mut builder, config, rejects)?,
-            "calls.csv" => calls::read(&mut table, &mut builder, config, rejects)?,
-            "incidents.csv" => incidents::read(&mut table, &mut builder, config, rejects, notices)?,
-            other => unreachable!("no reader for {other}"),
+            }),
+            Some(mut table) => {
+                let rejects = report.rejects.rows_mut();
+                read_table(
+                    spec,
+                    &mut table,
+                    &mut builder,
+                    config,
+                    rejects,
+                    &mut report.notices,
+                )?;
+                base = table.rows.last_line().min(u32::MAX as u64 / 2) as u32;
+                let mut file = table.ledger.report;
+                file.table = spec.file.to_string();
+                file.header_row = 1;
+                debug_assert!(file.balances());
+                report.files.push(file);
+            }
         }
-        debug_assert_eq!(
-            table.ledger.report.rows_read,
-            table.ledger.report.kept
-                + table.ledger.report.rejected
-                + table.ledger.report.duplicates
-        );
-        report.files.push(table.ledger.report);
+        let mut grids: Vec<(&delivered::Located, delivered::Translation)> = located
+            .iter()
+            .filter(|l| l.spec == *spec)
+            .map(|l| (l, delivered::translate(l, config, &mut stations, None)))
+            .collect();
+        let dropped = if *spec == FileSpec::CALLS {
+            delivered::merge_bills(&mut grids, config)
+        } else {
+            vec![Vec::new(); grids.len()]
+        };
+        let merged: Vec<Vec<(u32, String, u32)>> = dropped
+            .iter()
+            .enumerate()
+            .map(|(g, rows)| {
+                rows.iter()
+                    .map(|&(row, kg, kr)| {
+                        (
+                            grids[g].1.rows[row].row,
+                            grids[kg].0.grid.place(),
+                            grids[kg].1.rows[kr].row,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        for ((l, t), merged) in grids.into_iter().zip(merged) {
+            let rejects = report.rejects.rows_mut();
+            let notices = &mut report.notices;
+            let (file, segment) = delivered::read_grid(
+                l,
+                t,
+                merged,
+                base,
+                |table, rejects| read_table(spec, table, &mut builder, config, rejects, notices),
+                rejects,
+            )?;
+            debug_assert!(file.balances(), "{file:?}");
+            base = segment.last;
+            report.files.push(file);
+            report.sources.push(segment);
+        }
     }
     Ok(builder.finish(report))
 }
