@@ -2,6 +2,7 @@
 //! binary as an investigator runs it. One test binary; one module per area.
 
 mod cli;
+mod delivered;
 mod ingest;
 mod snapshot;
 mod tiny;
