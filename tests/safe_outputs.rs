@@ -200,8 +200,8 @@ fn no_csv_cell_runs_as_a_formula_and_numbers_stay_numbers() {
             "{output} should hold '{payload}"
         );
     }
-    // A rejected row is one cell; it starts with P5, so it is safe as it is.
-    assert!(has(&outputs, "case.rejects.csv", "P5,=cmd"));
+    // A rejected row's fields are cells of their own, each made safe.
+    assert!(has(&outputs, "case.rejects.csv", "P5,'=cmd"));
     // Numbers a program reads stay plain: negative coordinates, E.164 phones.
     assert!(has(&outputs, "neo4j/nodes_location.csv", "-33.5"));
     assert!(has(&outputs, "neo4j/nodes_location.csv", "-70.25"));

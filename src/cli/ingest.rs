@@ -60,33 +60,35 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         "files",
         &[
             "file",
-            "sheet",
-            "table",
-            "format",
             "present",
             "rows_read",
             "kept",
             "rejected",
             "duplicates",
+            "ignored_columns",
+            "sheet",
+            "table",
+            "format",
             "merged",
             "non_data",
-            "ignored_columns",
         ],
     );
+    // The first seven columns are the summary's original ones; the
+    // delivered files' columns follow.
     for f in &report.files {
         files.push(vec![
             f.file.as_str().into(),
-            f.sheet.clone().unwrap_or_default().into(),
-            f.table.as_str().into(),
-            f.format.as_str().into(),
             f.present.into(),
             f.rows_read.into(),
             f.kept.into(),
             f.rejected.into(),
             f.duplicates.into(),
+            f.ignored_columns.join(";").into(),
+            f.sheet.clone().unwrap_or_default().into(),
+            f.table.as_str().into(),
+            f.format.as_str().into(),
             f.merged.into(),
             f.non_data.into(),
-            f.ignored_columns.join(";").into(),
         ]);
     }
     let mut run = Table::new(

@@ -334,12 +334,8 @@ pub fn locate(grid: Grid, config: &IngestConfig) -> Result<Located, (Grid, Strin
         .enumerate()
         .map(|(c, (_, f))| {
             matches!(f, Some("lac" | "ci" | "cell")) && {
-                let mut cells = Vec::new();
                 let g = &located.grid;
-                (header_idx + 1..g.len()).any(|i| {
-                    g.row(i, &mut cells);
-                    values::is_hex_column(cells.get(c).map(String::as_str))
-                })
+                (header_idx + 1..g.len()).any(|i| values::is_hex_column([g.cell(i, c).as_str()]))
             }
         })
         .collect();

@@ -67,6 +67,14 @@ impl Grid {
         }
     }
 
+    /// The text of cell `c` of row `i` (empty when out of range).
+    pub fn cell(&self, i: usize, c: usize) -> String {
+        match &self.rows {
+            Rows::Text(r) => r[i].1.get(c).cloned().unwrap_or_default(),
+            Rows::Sheet(_, range) => range.get((i, c)).map(cell_text).unwrap_or_default(),
+        }
+    }
+
     /// Where a row is, for messages: `bill.xlsx[话单]` or `bill.csv`.
     pub fn place(&self) -> String {
         match &self.sheet {
@@ -140,7 +148,19 @@ pub fn read_text(bytes: &[u8], name: &str) -> Result<Grid, String> {
     })
 }
 
+/// A workbook's sheets. A panic inside the workbook parser (a damaged or
+/// hostile file reaching a bug of calamine's) is an error naming the file,
+/// not a crash of the run.
 fn read_workbook(path: &Path, name: &str, ext: &str) -> Result<Vec<Grid>, String> {
+    std::panic::catch_unwind(|| read_workbook_inner(path, name, ext)).unwrap_or_else(|_| {
+        Err(format!(
+            "expected an {} workbook, found one its parser fails on (damaged?)",
+            ext.to_uppercase()
+        ))
+    })
+}
+
+fn read_workbook_inner(path: &Path, name: &str, ext: &str) -> Result<Vec<Grid>, String> {
     let mut book = calamine::open_workbook_auto(path)
         .map_err(|e| format!("expected an {} workbook, found: {e}", ext.to_uppercase()))?;
     let mut grids = Vec::new();

@@ -19,6 +19,10 @@ pub fn time(raw: &str, clock: &Clock) -> Result<String, String> {
     let bad =
         || format!("expected a time like 2026-03-14 21:05:33 or 2026/3/14 21:05, found {raw:?}");
     if let Ok(t) = clock.parse_time(s) {
+        // Already the contract's plain form: keep it as written.
+        if s.len() == 19 && s.as_bytes()[10] == b' ' {
+            return Ok(s.to_string());
+        }
         return Ok(crate::model::time::show(t));
     }
     let t = wide_datetime(s, true).ok_or_else(bad)?;

@@ -254,7 +254,7 @@ fn bad_values_in_a_delivered_bill_are_rejected_where_they_are() {
     // The rejects file keeps the raw fields as columns of their own.
     let csv = String::from_utf8(casegraph::ingest::rejects::rejects_csv(&r.rejects)).unwrap();
     assert!(
-        csv.starts_with("file,sheet,line,reason,field_1,field_2,field_3,field_4\n"),
+        csv.starts_with("file,line,reason,sheet,field_1,field_2,field_3,field_4\n"),
         "{csv}"
     );
     assert!(
