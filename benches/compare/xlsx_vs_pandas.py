@@ -75,6 +75,7 @@ def main():
     ap.add_argument("--rows", type=int, default=1_048_575 - 2)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--dir", default="/tmp/casegraph-xlsx")
+    ap.add_argument("--no-build", action="store_true", help="use target/release/casegraph as it is")
     a = ap.parse_args()
     case = os.path.join(a.dir, f"case-{a.rows}")
     os.makedirs(case, exist_ok=True)
@@ -82,7 +83,8 @@ def main():
     if not os.path.exists(path):
         print(f"writing {path} ({a.rows} rows) ...", file=sys.stderr)
         make_bill(path, a.rows)
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if not a.no_build:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     bin = os.path.join(ROOT, "target", "release", "casegraph")
     snap = os.path.join(a.dir, "bill.cgs")
     pandas_cmd = [sys.executable, "-c",

@@ -51,7 +51,6 @@ pub const CALL_FIELDS: &[Field] = &[
             "calling number",
             "calling",
             "a_number",
-            "anumber",
         ],
     ),
     f(
@@ -65,7 +64,6 @@ pub const CALL_FIELDS: &[Field] = &[
             "called number",
             "called",
             "b_number",
-            "bnumber",
         ],
     ),
     f(
@@ -126,7 +124,6 @@ pub const CALL_FIELDS: &[Field] = &[
             "发生时间",
             "start time",
             "call time",
-            "starttime",
             "begin time",
         ],
     ),
