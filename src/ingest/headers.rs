@@ -90,7 +90,6 @@ pub const CALL_FIELDS: &[Field] = &[
             "对方用户号码",
             "other party",
             "peer number",
-            "other number",
         ],
     ),
     f(
@@ -167,7 +166,6 @@ pub const CALL_FIELDS: &[Field] = &[
             "小区识别码",
             "小区码",
             "cell id",
-            "cellid",
             "eci",
         ],
     ),
@@ -254,7 +252,6 @@ pub const LOCATION_FIELDS: &[Field] = &[
             "小区识别码",
             "小区码",
             "cell id",
-            "cellid",
             "eci",
         ],
     ),
@@ -457,7 +454,7 @@ mod tests {
                     let prev = seen.insert(normalise_header(n), field.name);
                     assert!(
                         prev.is_none(),
-                        "{stem}: {n} names {prev:?} and {}",
+                        "{stem}: {n} listed twice ({prev:?}, {})",
                         field.name
                     );
                 }

@@ -468,8 +468,36 @@ fn ingest_tables(
             report.files.push(file);
             report.sources.push(segment);
         }
+        if *spec == FileSpec::CALLS {
+            report.notices.extend(merge_notice(&report.files));
+        }
     }
     Ok(builder.finish(report))
+}
+
+/// How many bill rows were the other party's copy of a call, and from
+/// which files, for the ingest summary.
+fn merge_notice(files: &[FileReport]) -> Option<String> {
+    let merged: Vec<&FileReport> = files.iter().filter(|f| f.merged > 0).collect();
+    let total: u64 = merged.iter().map(|f| f.merged).sum();
+    if total == 0 {
+        return None;
+    }
+    const SHOWN: usize = 10;
+    let mut from: Vec<String> = merged
+        .iter()
+        .take(SHOWN)
+        .map(|f| format!("{} {}", f.place(), f.merged))
+        .collect();
+    if merged.len() > SHOWN {
+        from.push(format!("and {} more files", merged.len() - SHOWN));
+    }
+    Some(format!(
+        "{total} call(s) were in both parties' bills and are counted once (same caller, callee and kind, starts within {} s, durations within {} s); the other party's copies, from: {}",
+        delivered::MERGE_START_TOLERANCE_S,
+        delivered::MERGE_DURATION_TOLERANCE_S,
+        from.join(", ")
+    ))
 }
 
 /// Parse an optional date column (`YYYY-MM-DD`); empty gives `NO_TIME`.

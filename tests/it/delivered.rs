@@ -133,6 +133,13 @@ fn every_row_is_accounted_for_and_each_call_counted_once() {
         "{:?}",
         r.notices
     );
+    assert!(
+        r.notices
+            .iter()
+            .any(|n| n.starts_with("16 call(s) were in both parties' bills")),
+        "{:?}",
+        r.notices
+    );
     // Formats and encodings are reported.
     let formats: Vec<&str> = r.files.iter().map(|f| f.format.as_str()).collect();
     for want in [
