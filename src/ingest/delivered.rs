@@ -228,12 +228,15 @@ pub fn locate_all(
             }
             match locate(g, config) {
                 Ok(l) => located.push(l),
-                Err((g, reason)) => not_read.push(NotRead {
-                    file: g.file.clone(),
-                    sheet: g.sheet.clone(),
-                    format: g.format.clone(),
-                    reason,
-                }),
+                Err(e) => {
+                    let (g, reason) = *e;
+                    not_read.push(NotRead {
+                        file: g.file.clone(),
+                        sheet: g.sheet.clone(),
+                        format: g.format.clone(),
+                        reason,
+                    })
+                }
             }
         }
     }
@@ -256,7 +259,7 @@ fn extra_names(config: &IngestConfig, spec: &FileSpec) -> Vec<(String, String)> 
 }
 
 /// Find a grid's header row and table.
-pub fn locate(grid: Grid, config: &IngestConfig) -> Result<Located, (Grid, String)> {
+pub fn locate(grid: Grid, config: &IngestConfig) -> Result<Located, Box<(Grid, String)>> {
     let mut best: Option<(usize, usize, FileSpec, Vec<Option<&'static str>>)> = None;
     let mut cells = Vec::new();
     let mut near_miss: Option<String> = None;
@@ -315,7 +318,7 @@ pub fn locate(grid: Grid, config: &IngestConfig) -> Result<Located, (Grid, Strin
         let reason = near_miss.unwrap_or_else(|| {
             format!("expected a header row naming the columns of a case table within the first {HEADER_SEARCH_ROWS} rows, found none (see docs/case-format.md for the names; add yours with --columns)")
         });
-        return Err((grid, reason));
+        return Err(Box::new((grid, reason)));
     };
     grid.row(header_idx, &mut cells);
     let columns: Vec<(String, Option<&'static str>)> = cells.iter().cloned().zip(fields).collect();
@@ -353,7 +356,7 @@ pub fn locate(grid: Grid, config: &IngestConfig) -> Result<Located, (Grid, Strin
         };
         if located.own_number.is_none() {
             let reason = "a per-number bill (对方号码 and 呼叫类型), expected the monitored number in a column (本机号码), the title above the table or the file name, found none".to_string();
-            return Err((located.grid, reason));
+            return Err(Box::new((located.grid, reason)));
         }
     }
     Ok(located)

@@ -526,3 +526,52 @@ pub(crate) fn phone_list(
     out.dedup();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Snapshots written before delivered files were read keep loading: the
+    /// report's new fields default (no snapshot version bump needed).
+    #[test]
+    fn a_report_without_the_delivered_fields_still_reads() {
+        let old = r#"{"files":[{"file":"calls.csv","present":true,"rows_read":3,"kept":2,
+            "rejected":1,"duplicates":0,"ignored_columns":[],"kept_columns":[]}],
+            "rejects":[{"position":{"file":"calls.csv","line":3},"reason":"bad","raw":["x"]}],
+            "notices":[]}"#;
+        let r: IngestReport = serde_json::from_str(old).unwrap();
+        assert!(r.files[0].balances());
+        assert_eq!(r.files[0].merged, 0);
+        assert_eq!(r.rejects[0].position.sheet, None);
+        assert_eq!(r.rejects[0].position.to_string(), "calls.csv:3");
+        assert!(r.sources.is_empty());
+        assert_eq!(r.locate("calls.csv", 3).to_string(), "calls.csv:3");
+    }
+
+    #[test]
+    fn locate_names_the_delivered_row_behind_a_line() {
+        let r = IngestReport {
+            sources: vec![
+                SourceSegment {
+                    table: "calls.csv".into(),
+                    base: 20,
+                    last: 30,
+                    file: "bill.xlsx".into(),
+                    sheet: Some("话单".into()),
+                },
+                SourceSegment {
+                    table: "calls.csv".into(),
+                    base: 30,
+                    last: 39,
+                    file: "bill.csv".into(),
+                    sheet: None,
+                },
+            ],
+            ..IngestReport::default()
+        };
+        assert_eq!(r.locate("calls.csv", 17).to_string(), "calls.csv:17");
+        assert_eq!(r.locate("calls.csv", 25).to_string(), "bill.xlsx[话单]:5");
+        assert_eq!(r.locate("calls.csv", 31).to_string(), "bill.csv:1");
+        assert_eq!(r.locate("persons.csv", 25).to_string(), "persons.csv:25");
+    }
+}
