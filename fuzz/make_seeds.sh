@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=fuzz/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{phone,time,mapping,case_file,export,snapshot}
+mkdir -p "$seeds"/{phone,time,mapping,case_file,export,snapshot,delivered}
 
 # phone and time take two strings; `arbitrary` reads the first one's
 # length from a leading byte (for inputs under 256 bytes).
@@ -62,4 +62,10 @@ for flag in 0 1; do
   { printf "\\$(printf '%03o' $flag)"; cat "$tmp/tiny.cgs"; } >"$seeds/snapshot/tiny-$flag"
 done
 head -c 2000 "$tmp/tiny.cgs" | { printf '\000'; cat; } >"$seeds/snapshot/truncated"
+# delivered: a byte picking the file name, then a delivered text file of
+# fixtures/delivered (GBK and UTF-16 bills, persons, phones, incidents).
+for f in fixtures/delivered/话单/bill_13600000001.csv fixtures/delivered/话单/bill_13600000002.csv \
+  fixtures/delivered/人员.csv fixtures/delivered/警情.csv fixtures/delivered/机主登记.csv; do
+  { printf '\000'; cat "$f"; } >"$seeds/delivered/$(basename "$f" .csv)"
+done
 du -sh "$seeds"/*

@@ -12,12 +12,18 @@ use std::path::PathBuf;
 )]
 pub struct Position {
     pub file: String,
+    /// The sheet of a workbook; `line` is then the sheet's row number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     pub line: u64,
 }
 
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
+        match &self.sheet {
+            Some(sheet) => write!(f, "{}[{sheet}]:{}", self.file, self.line),
+            None => write!(f, "{}:{}", self.file, self.line),
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! snapshots store it and every command that reports rejects reads it; it
 //! depends on nothing above `error` and `column`.
 
-use crate::error::RowError;
+use crate::error::{Position, RowError};
 
 /// A later copy of a row seen earlier in the same file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -14,8 +14,32 @@ pub struct Duplicate {
     pub duplicate_of: u32,
 }
 
-/// What happened to the rows of one file:
-/// `rows_read == kept + rejected + duplicates`.
+/// A row of a per-number bill counted once already: the same call as a
+/// row of the other party's bill, which was kept (see
+/// `ingest::delivered::merge_bills`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Merged {
+    pub line: u32,
+    /// The kept copy: its file (with `[sheet]` for a workbook) and row.
+    pub kept_file: String,
+    pub kept_line: u32,
+}
+
+/// Rows of a table numbered after the contract file's: a delivered grid's
+/// rows are the table's lines `base + 1 ..= last` (see
+/// [`IngestReport::locate`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceSegment {
+    /// The contract table (`calls.csv`).
+    pub table: String,
+    pub base: u32,
+    pub last: u32,
+    pub file: String,
+    pub sheet: Option<String>,
+}
+
+/// What happened to the rows of one file (or sheet):
+/// `rows_read == kept + rejected + duplicates + merged + non_data`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileReport {
     pub file: String,
@@ -30,6 +54,45 @@ pub struct FileReport {
     pub kept_columns: Vec<String>,
     #[serde(default)]
     pub duplicate_rows: Vec<Duplicate>,
+    /// The sheet, for a workbook.
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// The contract table the file was read as (`calls.csv`); the file's
+    /// own name for the contract's files.
+    #[serde(default)]
+    pub table: String,
+    /// `CSV, UTF-8`, `XLSX`, ...; empty for the contract's files.
+    #[serde(default)]
+    pub format: String,
+    /// The row the header was found on (1 for the contract's files).
+    #[serde(default)]
+    pub header_row: u32,
+    /// Rows that are not data: titles above the header, blank rows, totals
+    /// and notes; with their row numbers.
+    #[serde(default)]
+    pub non_data: u64,
+    #[serde(default)]
+    pub non_data_lines: Vec<u32>,
+    /// Bill rows that were the other party's copy of a kept call.
+    #[serde(default)]
+    pub merged: u64,
+    #[serde(default)]
+    pub merged_rows: Vec<Merged>,
+}
+
+impl FileReport {
+    /// Whether every row read is accounted for.
+    pub fn balances(&self) -> bool {
+        self.rows_read == self.kept + self.rejected + self.duplicates + self.merged + self.non_data
+    }
+
+    /// `file` or `file[sheet]`.
+    pub fn place(&self) -> String {
+        match &self.sheet {
+            Some(s) => format!("{}[{s}]", self.file),
+            None => self.file.clone(),
+        }
+    }
 }
 
 /// The rejected rows of a case, in file order. Owned after ingest; from a
@@ -53,7 +116,7 @@ impl Rejects {
 
     /// Rows to be parsed from `raw` (JSON) on first read. A section whose
     /// checksums hold but which is not the JSON casegraph writes unwinds
-    /// with [`crate::column::Corrupted`], as a damaged block does.
+    /// with [`crate::snapshot::Corrupted`], as a damaged block does.
     pub fn deferred(raw: crate::column::Column<u8>) -> Self {
         Rejects {
             rows: std::sync::OnceLock::new(),
@@ -65,7 +128,7 @@ impl Rejects {
         self.rows.get_or_init(|| match &self.raw {
             None => Vec::new(),
             Some(raw) => serde_json::from_slice(raw).unwrap_or_else(|_| {
-                std::panic::panic_any(crate::column::Corrupted {
+                std::panic::panic_any(crate::snapshot::Corrupted {
                     section: "rejects".into(),
                     block: 0,
                 })
@@ -135,6 +198,9 @@ pub struct IngestReport {
     /// Things worth knowing that are not row errors (a victim_id that names
     /// no person record, say).
     pub notices: Vec<String>,
+    /// Delivered files' rows, numbered after each table's contract file.
+    #[serde(default)]
+    pub sources: Vec<SourceSegment>,
 }
 
 impl IngestReport {
@@ -143,5 +209,30 @@ impl IngestReport {
     }
     pub fn rows_kept(&self) -> u64 {
         self.files.iter().map(|f| f.kept).sum()
+    }
+
+    /// Where line `line` of a table (`calls.csv`, as the graph's rows
+    /// number them: `CallEvent::line`, a person record's `line`) came
+    /// from: the contract file's line, or a delivered file's (and sheet's)
+    /// row. Use this, not `format!("calls.csv:{line}")`, to name a source
+    /// row.
+    pub fn locate(&self, table: &str, line: u64) -> Position {
+        let hit = self
+            .sources
+            .iter()
+            .filter(|s| s.table == table && (s.base as u64) < line && line <= s.last as u64)
+            .max_by_key(|s| s.base);
+        match hit {
+            Some(s) => Position {
+                file: s.file.clone(),
+                sheet: s.sheet.clone(),
+                line: line - s.base as u64,
+            },
+            None => Position {
+                file: table.to_string(),
+                sheet: None,
+                line,
+            },
+        }
     }
 }

@@ -169,6 +169,7 @@ pub fn write_to<W: Write>(graph: &CaseGraph, out: W) -> std::io::Result<W> {
             files: graph.report.files.clone(),
             rejects: Default::default(),
             notices: graph.report.notices.clone(),
+            sources: graph.report.sources.clone(),
         },
     };
     let rejects = serde_json::to_vec(&graph.report.rejects).map_err(std::io::Error::other)?;

@@ -11,7 +11,7 @@ const SHOWN_REJECTS: usize = 5;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The case folder (calls.csv, persons.csv, phones.csv, locations.csv, incidents.csv)
+    /// The case folder: the contract's files (calls.csv, persons.csv, phones.csv, locations.csv, incidents.csv) and/or files as delivered (carrier bills as XLSX/XLS/CSV, station tables, ...; see `casegraph inspect`)
     #[arg(value_name = "CASE_DIR")]
     case_dir: PathBuf,
     /// Snapshot to write [default: FOLDER_NAME.cgs in the current folder]
@@ -54,18 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .clone()
         .unwrap_or_else(|| beside(&out, ".rejects.csv"));
     let report = &graph.report;
-    output::write_csv_file(
-        &rejects_path,
-        &["file", "line", "reason", "row"],
-        report.rejects.iter().map(|r| {
-            vec![
-                r.position.file.clone(),
-                r.position.line.to_string(),
-                r.reason.clone(),
-                r.raw.join(","),
-            ]
-        }),
-    )?;
+    casegraph::ingest::rejects::write_rejects(&rejects_path, &report.rejects)?;
 
     let mut files = Table::new(
         "files",
@@ -77,8 +66,15 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             "rejected",
             "duplicates",
             "ignored_columns",
+            "sheet",
+            "table",
+            "format",
+            "merged",
+            "non_data",
         ],
     );
+    // The first seven columns are the summary's original ones; the
+    // delivered files' columns follow.
     for f in &report.files {
         files.push(vec![
             f.file.as_str().into(),
@@ -88,6 +84,11 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             f.rejected.into(),
             f.duplicates.into(),
             f.ignored_columns.join(";").into(),
+            f.sheet.clone().unwrap_or_default().into(),
+            f.table.as_str().into(),
+            f.format.as_str().into(),
+            f.merged.into(),
+            f.non_data.into(),
         ]);
     }
     let mut run = Table::new(

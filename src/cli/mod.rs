@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod export;
 pub mod generate;
 pub mod ingest;
+pub mod inspect;
 pub mod leads;
 pub mod output;
 pub mod query;
@@ -43,6 +44,8 @@ pub struct Cli {
 enum Command {
     /// Read a case folder, report every rejected row, and write a snapshot
     Ingest(ingest::Args),
+    /// Show how each file and sheet of a case folder will be read: table, encoding, header row, column mapping, skipped rows, first rows
+    Inspect(inspect::Args),
     /// Counts per node and link kind, time span, busiest phones, rejects
     Stats(stats::Args),
     /// Write a realistic synthetic case with planted gangs and a truth/ folder
@@ -145,6 +148,7 @@ pub fn main() -> ExitCode {
     casegraph::snapshot::quiet_corruption_panics();
     let result = casegraph::snapshot::catch_corruption(|| match cli.command {
         Command::Ingest(a) => ingest::run(a),
+        Command::Inspect(a) => inspect::run(a),
         Command::Stats(a) => stats::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Export(a) => export::run(a),

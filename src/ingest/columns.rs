@@ -18,6 +18,18 @@
 //!
 //! Columns not named keep their contract name. Header matching ignores case
 //! and surrounding spaces.
+//!
+//! For files read as delivered (see [`super::delivered`]), the same tables
+//! add header names to the built-in ones ([`super::headers`]): a key may
+//! also be a delivered field (`own_number`, `other_number`, `direction`,
+//! `lac`, `ci`, `cell`, `imei`, `address`, ...), and a value may be a list
+//! of names:
+//!
+//! ```toml
+//! [calls]
+//! own_number = ["MSISDN", "服务号码"]
+//! direction = "CDR_TYPE"
+//! ```
 
 use super::spec::FileSpec;
 use crate::error::{Error, Result};
@@ -31,6 +43,9 @@ pub struct FileMapping {
     pub file: Option<String>,
     /// Contract column -> header in the file.
     pub columns: BTreeMap<String, String>,
+    /// More header names for delivered files: (field, header), including
+    /// fields that are not contract columns and every name of a list.
+    pub names: Vec<(String, String)>,
 }
 
 /// Mappings for all files of a case, keyed by the contract's file stem
@@ -69,19 +84,41 @@ impl ColumnMapping {
                 format!("[{stem}]: expected a table of column = \"header\" pairs")
             })?;
             let mut mapping = FileMapping::default();
+            let fields = super::headers::fields_of(spec.stem());
             for (key, value) in table {
-                let value = value
-                    .as_str()
-                    .ok_or_else(|| format!("[{stem}] {key}: expected a string, found {value}"))?
-                    .to_string();
+                let values: Vec<String> = match value {
+                    toml::Value::String(v) => vec![v.clone()],
+                    toml::Value::Array(items) if key != "file" => items
+                        .iter()
+                        .map(|i| i.as_str().map(String::from))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| {
+                            format!("[{stem}] {key}: expected a string or a list of strings, found {value}")
+                        })?,
+                    _ => return Err(format!("[{stem}] {key}: expected a string, found {value}")),
+                };
                 if key == "file" {
-                    mapping.file = Some(value);
+                    mapping.file = values.into_iter().next();
                 } else if spec.columns.iter().any(|c| c.name == key) {
-                    mapping.columns.insert(key.clone(), value);
+                    if values.len() == 1 {
+                        mapping.columns.insert(key.clone(), values[0].clone());
+                    }
+                    mapping
+                        .names
+                        .extend(values.into_iter().map(|v| (key.clone(), v)));
+                } else if fields.iter().any(|f| f.name == key) {
+                    mapping
+                        .names
+                        .extend(values.into_iter().map(|v| (key.clone(), v)));
                 } else {
-                    let names: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+                    let mut names: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+                    for f in fields {
+                        if !names.contains(&f.name) {
+                            names.push(f.name);
+                        }
+                    }
                     return Err(format!(
-                        "[{stem}] {key}: expected `file` or a column of {} ({}), found {key:?}",
+                        "[{stem}] {key}: expected `file`, a column of {} or a field of its delivered files ({}), found {key:?}",
                         spec.file,
                         names.join(", ")
                     ));

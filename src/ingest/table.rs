@@ -46,6 +46,9 @@ pub struct Table {
 /// short stand-in that [`Shape::check`] rejects with the row's true size.
 pub struct RowReader {
     reader: csv::Reader<Guarded>,
+    /// Rows already read and translated (a delivered file, see
+    /// [`super::delivered`]), handed out instead of parsing `reader`.
+    held: Option<std::vec::IntoIter<ByteRecord>>,
     /// Byte offset and line of the last record, for counting lines.
     line_mark: (usize, u64),
     name: String,
@@ -258,6 +261,64 @@ impl Table {
         })
     }
 
+    /// A table of rows already read from a delivered file and translated
+    /// into the contract's columns (in `spec.columns` order, then `extra`
+    /// headers). Each record's position carries its line number.
+    pub fn from_records(
+        name: String,
+        path: PathBuf,
+        spec: FileSpec,
+        extra: Vec<String>,
+        records: Vec<ByteRecord>,
+    ) -> Table {
+        let size = records.iter().map(|r| r.as_slice().len() as u64).sum();
+        let mut rows = RowReader::new(FileBytes::from(Vec::new()), name.clone());
+        rows.held = Some(records.into_iter());
+        let n = spec.columns.len();
+        let report = FileReport {
+            file: name.clone(),
+            present: true,
+            kept_columns: if spec.keeps_extra {
+                extra.clone()
+            } else {
+                Vec::new()
+            },
+            ignored_columns: if spec.keeps_extra {
+                Vec::new()
+            } else {
+                extra.clone()
+            },
+            ..FileReport::default()
+        };
+        Table {
+            spec,
+            name: name.clone(),
+            path,
+            size,
+            rows,
+            index: (0..n).map(Some).collect(),
+            extra: if spec.keeps_extra {
+                extra
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, h)| (n + i, h))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            n_fields: if spec.keeps_extra {
+                n + extra_len(&report)
+            } else {
+                n
+            },
+            ledger: Ledger {
+                name,
+                dedupe: Deduper::default(),
+                report,
+            },
+        }
+    }
+
     /// A view on a screened row's contract fields.
     pub fn row<'r>(&'r self, rec: &'r ByteRecord) -> Row<'r> {
         Row { table: self, rec }
@@ -305,9 +366,15 @@ impl RowReader {
             });
         RowReader {
             reader,
+            held: None,
             line_mark: (0, 1),
             name,
         }
+    }
+
+    /// The line the last row read started on.
+    pub fn last_line(&self) -> u64 {
+        self.line_mark.1
     }
 
     /// Bytes read so far, for progress.
@@ -350,6 +417,15 @@ impl RowReader {
     /// end. A record over [`MAX_ROW_BYTES`] comes back as a stand-in (see
     /// [`oversized`]).
     fn next(&mut self, rec: &mut ByteRecord) -> std::result::Result<bool, String> {
+        if let Some(held) = &mut self.held {
+            return Ok(match held.next() {
+                Some(r) => {
+                    *rec = r;
+                    true
+                }
+                None => false,
+            });
+        }
         let start = self.reader.position().clone();
         let from = start.byte() as usize;
         self.reader.get_mut().limit = from.saturating_add(MAX_ROW_BYTES + 1);
@@ -590,6 +666,7 @@ impl Ledger {
         rejects.push(RowError {
             position: Position {
                 file: self.name.clone(),
+                sheet: None,
                 line: line_of(rec) as u64,
             },
             reason,
@@ -737,6 +814,10 @@ pub fn field(rec: &ByteRecord, i: Option<usize>) -> &str {
         Some(bytes) => std::str::from_utf8(bytes).map(str::trim).unwrap_or(""),
         None => "",
     }
+}
+
+fn extra_len(report: &FileReport) -> usize {
+    report.kept_columns.len()
 }
 
 /// Index of contract column `col` in the file, for the calls loop.

@@ -67,10 +67,13 @@ spelled_enum!(
 );
 
 spelled_enum!(
-    /// Voice call or text message.
+    /// Voice call, text message, or a call forwarded by the phone (a
+    /// carrier bill's 呼转 record: the own number forwarded a call to the
+    /// other number).
     CallKind {
         Voice => "voice",
         Sms => "sms",
+        Forwarded => "forwarded",
     }
 );
 

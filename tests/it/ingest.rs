@@ -74,7 +74,7 @@ fn messy_case_rejects_exactly_the_bad_rows_with_reasons() {
         (
             "calls.csv",
             7,
-            "column \"kind\": expected one of `voice`, `sms`, found \"fax\"",
+            "column \"kind\": expected one of `voice`, `sms`, `forwarded`, found \"fax\"",
         ),
         (
             "calls.csv",

@@ -9,6 +9,7 @@ mod analysis_published;
 mod analysis_reference;
 mod cli;
 mod crash_safety;
+mod delivered;
 mod dependencies;
 mod determinism;
 mod export;

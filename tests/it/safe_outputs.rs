@@ -199,7 +199,7 @@ fn no_csv_cell_runs_as_a_formula_and_numbers_stay_numbers() {
         ("gephi/nodes.csv", EXPR),
         ("neo4j/nodes_person.csv", HYPERLINK),
         ("neo4j/nodes_person.csv", SUM),
-        ("case.rejects.csv", "=1+2,"),
+        ("case.rejects.csv", "=1+2"),
         ("stdout of query profile", HYPERLINK),
     ];
     for (output, payload) in expect {
@@ -208,8 +208,9 @@ fn no_csv_cell_runs_as_a_formula_and_numbers_stay_numbers() {
             "{output} should hold '{payload}"
         );
     }
-    // A rejected row is one cell; it starts with P5, so it is safe as it is.
-    assert!(has(&outputs, "case.rejects.csv", "P5,=cmd"));
+    // A rejected row's fields are cells of their own, each made safe.
+    assert!(has(&outputs, "case.rejects.csv", "P5"));
+    assert!(has(&outputs, "case.rejects.csv", &format!("'{CMD}")));
     // Numbers a program reads stay plain: negative coordinates, E.164 phones.
     assert!(has(&outputs, "neo4j/nodes_location.csv", "-33.5"));
     assert!(has(&outputs, "neo4j/nodes_location.csv", "-70.25"));
@@ -239,7 +240,7 @@ fn raw_csv_writes_every_cell_as_the_case_spells_it() {
         ("gephi/nodes.csv", HYPERLINK),
         ("gephi/nodes.csv", SUM),
         ("neo4j/nodes_person.csv", HYPERLINK),
-        ("case.rejects.csv", "=1+2,"),
+        ("case.rejects.csv", "=1+2"),
         ("stdout of query profile", HYPERLINK),
     ];
     for (output, payload) in expect {

@@ -1,0 +1,210 @@
+//! A delivered file as grids of text cells: a CSV file (in any encoding
+//! [`super::decode`] detects) is one grid, a workbook (XLSX, XLSM, XLSB,
+//! XLS, ODS, read with calamine) one grid per sheet. Each row keeps the
+//! number an analyst sees: the physical line of a CSV file, the row number
+//! of a sheet (1-based, as Excel shows it).
+//!
+//! Typed cells become text the value readers accept: a date cell becomes
+//! `2026-03-14 21:05:33`, a duration cell (`[h]:mm:ss`) `00:03:25`, a
+//! whole number (a phone number saved as a number) its digits without
+//! `.0`, a cell error `#ERROR(...)`, which no reader accepts.
+
+use super::decode::{decode, TextEncoding};
+use calamine::{Data, Reader};
+use std::path::Path;
+
+/// One grid of a delivered file.
+pub struct Grid {
+    /// The file's name as found in the case folder (`calls/bill_1.xlsx`).
+    pub file: String,
+    /// The sheet's name, for workbooks.
+    pub sheet: Option<String>,
+    /// `CSV, GBK/GB18030`, `XLSX`, ...
+    pub format: String,
+    rows: Rows,
+}
+
+enum Rows {
+    /// Records with their line numbers.
+    Text(Vec<(u32, Vec<String>)>),
+    /// A sheet: the number of its first row (1-based) and the cells.
+    Sheet(u32, calamine::Range<Data>),
+}
+
+/// Extensions read as workbooks.
+pub const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods"];
+/// Extensions read as delimited text.
+pub const TEXT_EXTENSIONS: &[&str] = &["csv", "txt", "tsv"];
+
+impl Grid {
+    pub fn len(&self) -> usize {
+        match &self.rows {
+            Rows::Text(r) => r.len(),
+            Rows::Sheet(_, range) => range.height(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i` (0-based within the grid) into `out`; returns its number.
+    pub fn row(&self, i: usize, out: &mut Vec<String>) -> u32 {
+        out.clear();
+        match &self.rows {
+            Rows::Text(r) => {
+                out.extend(r[i].1.iter().cloned());
+                r[i].0
+            }
+            Rows::Sheet(first, range) => {
+                let width = range.width();
+                for c in 0..width {
+                    let cell = range.get((i, c));
+                    out.push(cell.map(cell_text).unwrap_or_default());
+                }
+                first + i as u32
+            }
+        }
+    }
+
+    /// The text of cell `c` of row `i` (empty when out of range).
+    pub fn cell(&self, i: usize, c: usize) -> String {
+        match &self.rows {
+            Rows::Text(r) => r[i].1.get(c).cloned().unwrap_or_default(),
+            Rows::Sheet(_, range) => range.get((i, c)).map(cell_text).unwrap_or_default(),
+        }
+    }
+
+    /// Where a row is, for messages: `bill.xlsx[话单]` or `bill.csv`.
+    pub fn place(&self) -> String {
+        match &self.sheet {
+            Some(s) => format!("{}[{s}]", self.file),
+            None => self.file.clone(),
+        }
+    }
+}
+
+/// Read a delivered file into its grids. `name` is its name in the case.
+pub fn read_file(path: &Path, name: &str) -> Result<Vec<Grid>, String> {
+    let ext = extension(path);
+    if WORKBOOK_EXTENSIONS.contains(&ext.as_str()) {
+        return read_workbook(path, name, &ext);
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
+    read_text(&bytes, name).map(|g| vec![g])
+}
+
+/// The lower-case extension of a path (`xlsx`), or empty.
+pub fn extension(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A delimited text file: comma-separated, or tab-separated when its first
+/// line holds tabs and no commas.
+pub fn read_text(bytes: &[u8], name: &str) -> Result<Grid, String> {
+    let (text, encoding) = decode(bytes)?;
+    if text.contains('\0') {
+        return Err("expected text, found binary data (NUL characters)".into());
+    }
+    let first = text.lines().next().unwrap_or("");
+    let tab = first.contains('\t') && !first.contains(',');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(if tab { b'\t' } else { b',' })
+        .from_reader(text.as_bytes());
+    let data = text.as_bytes();
+    let mut rows = Vec::new();
+    let (mut mark, mut line) = (0usize, 1u32);
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let at = reader.position().byte() as usize;
+        match reader.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(format!("cannot read it as CSV past line {line}: {e}")),
+        }
+        // The record starts at the first byte that is not a line ending
+        // (the csv reader's own line count is off after blank lines).
+        let mut start = at.min(data.len());
+        while start < data.len() && (data[start] == b'\n' || data[start] == b'\r') {
+            start += 1;
+        }
+        line += memchr::memchr_iter(b'\n', &data[mark.min(start)..start]).count() as u32;
+        mark = start;
+        rows.push((line, rec.iter().map(|f| f.trim().to_string()).collect()));
+    }
+    Ok(Grid {
+        file: name.to_string(),
+        sheet: None,
+        format: format!(
+            "{}, {}",
+            if tab { "TSV" } else { "CSV" },
+            TextEncoding::as_str(encoding)
+        ),
+        rows: Rows::Text(rows),
+    })
+}
+
+/// A workbook's sheets. A panic inside the workbook parser (a damaged or
+/// hostile file reaching a bug of calamine's) is an error naming the file,
+/// not a crash of the run.
+fn read_workbook(path: &Path, name: &str, ext: &str) -> Result<Vec<Grid>, String> {
+    std::panic::catch_unwind(|| read_workbook_inner(path, name, ext)).unwrap_or_else(|_| {
+        Err(format!(
+            "expected an {} workbook, found one its parser fails on (damaged?)",
+            ext.to_uppercase()
+        ))
+    })
+}
+
+fn read_workbook_inner(path: &Path, name: &str, ext: &str) -> Result<Vec<Grid>, String> {
+    let mut book = calamine::open_workbook_auto(path)
+        .map_err(|e| format!("expected an {} workbook, found: {e}", ext.to_uppercase()))?;
+    let mut grids = Vec::new();
+    for sheet in book.sheet_names() {
+        let range = book
+            .worksheet_range(&sheet)
+            .map_err(|e| format!("sheet {sheet:?}: cannot read it: {e}"))?;
+        let first = range.start().map_or(1, |(r, _)| r + 1);
+        grids.push(Grid {
+            file: name.to_string(),
+            sheet: Some(sheet),
+            format: ext.to_uppercase(),
+            rows: Rows::Sheet(first, range),
+        });
+    }
+    Ok(grids)
+}
+
+/// A cell as text (see the module doc).
+pub fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                format!("{f}")
+            }
+        }
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(dt) => {
+            if dt.is_duration() {
+                let s = (dt.as_f64() * 86400.0).round() as i64;
+                format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+            } else {
+                match dt.as_datetime() {
+                    Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    None => format!("#ERROR(date {})", dt.as_f64()),
+                }
+            }
+        }
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#ERROR({e})"),
+    }
+}

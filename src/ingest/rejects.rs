@@ -1,0 +1,93 @@
+//! The one rejects format, written by `ingest` and `leads` alike:
+//!
+//! ```text
+//! file,line,reason,sheet,field_1,field_2,...
+//! calls.csv,17,"column ""start"": expected a time like 2026-03-14 21:05:33, found ""yesterday""",,13800138000,10086,yesterday,...
+//! bill_13800138000.xlsx,9,...,话单,...
+//! ```
+//!
+//! `file` is the file as found in the case folder, `line` the line of a CSV
+//! file or the row of a sheet, as an analyst sees them, `sheet` the
+//! workbook's sheet (empty for CSV). The first three columns are those the
+//! rejects files always had, so scripts that read them keep working. The
+//! rejected row's raw fields follow as columns of their own, `field_1` to `field_N` (N the widest rejected row;
+//! shorter rows end in empty cells), so a field holding a comma stays one
+//! field. Cells go through [`crate::safe_csv`], as every CSV casegraph
+//! writes.
+
+use crate::error::{Result, RowError};
+use std::path::Path;
+
+/// The fixed columns before the raw fields.
+pub const REJECTS_COLUMNS: &[&str] = &["file", "line", "reason", "sheet"];
+
+/// The rejects file's bytes.
+pub fn rejects_csv(rejects: &[RowError]) -> Vec<u8> {
+    let width = rejects.iter().map(|r| r.raw.len()).max().unwrap_or(0);
+    let mut w = crate::safe_csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = REJECTS_COLUMNS.iter().map(|s| s.to_string()).collect();
+    header.extend((1..=width).map(|i| format!("field_{i}")));
+    let mut put = |row: &[String]| {
+        w.write_record(row)
+            .expect("writing CSV into memory cannot fail")
+    };
+    put(&header);
+    for r in rejects {
+        let mut row = Vec::with_capacity(REJECTS_COLUMNS.len() + width);
+        row.push(r.position.file.clone());
+        row.push(r.position.line.to_string());
+        row.push(r.reason.clone());
+        row.push(r.position.sheet.clone().unwrap_or_default());
+        row.extend(r.raw.iter().cloned());
+        row.resize(REJECTS_COLUMNS.len() + width, String::new());
+        put(&row);
+    }
+    w.into_inner().expect("writing into memory cannot fail")
+}
+
+/// Write the rejects file at `path` atomically.
+pub fn write_rejects(path: &Path, rejects: &[RowError]) -> Result<()> {
+    crate::snapshot::write_atomically(path, &rejects_csv(rejects))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Position;
+
+    #[test]
+    fn raw_fields_are_columns_of_their_own() {
+        let rejects = vec![
+            RowError {
+                position: Position {
+                    file: "calls.csv".into(),
+                    sheet: None,
+                    line: 3,
+                },
+                reason: "bad".into(),
+                raw: vec!["a,b".into(), "c".into()],
+            },
+            RowError {
+                position: Position {
+                    file: "bill.xlsx".into(),
+                    sheet: Some("话单".into()),
+                    line: 9,
+                },
+                reason: "worse".into(),
+                raw: vec!["x".into()],
+            },
+        ];
+        let text = String::from_utf8(rejects_csv(&rejects)).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(
+            r.headers().unwrap().iter().collect::<Vec<_>>(),
+            ["file", "line", "reason", "sheet", "field_1", "field_2"]
+        );
+        let rows: Vec<Vec<String>> = r
+            .records()
+            .map(|x| x.unwrap().iter().map(String::from).collect())
+            .collect();
+        assert_eq!(rows[0], ["calls.csv", "3", "bad", "", "a,b", "c"]);
+        assert_eq!(rows[1], ["bill.xlsx", "9", "worse", "话单", "x", ""]);
+    }
+}
