@@ -138,8 +138,12 @@ fn record_keys(r: u32, rec: &Record) -> Vec<(u8, u64, u32)> {
     if dob != NO_TIME {
         push(5, &dob.to_le_bytes());
     }
-    if !rec.address.is_empty() {
-        push(6, rec.address.as_bytes());
+    // An address read as a place is keyed by its road and number, so that
+    // the full and the abbreviated forms of one building meet.
+    match &rec.place {
+        Some(place) => push(6, place.block_key().as_bytes()),
+        None if !rec.address.is_empty() => push(6, rec.address.as_bytes()),
+        None => {}
     }
     keys
 }
@@ -147,18 +151,11 @@ fn record_keys(r: u32, rec: &Record) -> Vec<(u8, u64, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resolve::normalise::{normalise_id_number, normalise_name};
 
     fn rec(name: &str, id: &str) -> Record {
-        let name = normalise_name(name);
-        Record {
-            name_orderings: name.orderings(),
-            name,
-            id_number: normalise_id_number(id),
-            dob: NO_TIME,
-            id_dob: NO_TIME,
-            ..Default::default()
-        }
+        let mut r = Record::new(name, &[], id, NO_TIME, "");
+        r.id_dob = NO_TIME;
+        r
     }
 
     #[test]

@@ -22,6 +22,7 @@
 //! compared in parallel into vectors in pair order, and every sum and tie
 //! runs in a fixed order.
 
+pub mod address;
 pub mod block;
 pub mod cluster;
 pub mod explain;
@@ -209,10 +210,18 @@ pub fn prepare_records(graph: &CaseGraph, phones: &PhoneConfig) -> Vec<Record> {
         .persons
         .par_iter()
         .map(|p| {
-            let name = normalise::normalise_name(graph.str(p.name));
-            let mut letters: Vec<char> = name.tokens.concat().chars().collect();
-            letters.sort_unstable();
-            let id_number = normalise::normalise_id_number(graph.str(p.id_number));
+            let aliases: Vec<&str> = graph
+                .list(p.aliases)
+                .iter()
+                .map(|&s| graph.str(crate::graph::Sym(s)))
+                .collect();
+            let mut record = Record::new(
+                graph.str(p.name),
+                &aliases,
+                graph.str(p.id_number),
+                p.dob,
+                graph.str(p.address),
+            );
             let mut phone_list: Vec<u32> = graph.list(p.phones).to_vec();
             phone_list.sort_unstable();
             phone_list.dedup();
@@ -224,26 +233,9 @@ pub fn prepare_records(graph: &CaseGraph, phones: &PhoneConfig) -> Vec<Record> {
                 .collect();
             handsets.sort_unstable();
             handsets.dedup();
-            let aliases: Vec<normalise::NameForm> = graph
-                .list(p.aliases)
-                .iter()
-                .map(|&s| normalise::normalise_name(graph.str(crate::graph::Sym(s))))
-                .filter(|n| !n.is_empty())
-                .collect();
-            Record {
-                name_freq_key: letters.into_iter().collect(),
-                name_orderings: name.orderings(),
-                name,
-                alias_orderings: aliases.iter().map(|a| a.orderings()).collect(),
-                aliases,
-                id_valid: normalise::is_valid_prc_id(&id_number),
-                id_dob: normalise::prc_birth_date(&id_number).unwrap_or(NO_TIME),
-                id_number,
-                dob: p.dob,
-                phones: phone_list,
-                handsets,
-                address: normalise::normalise_address(graph.str(p.address)),
-            }
+            record.phones = phone_list;
+            record.handsets = handsets;
+            record
         })
         .collect()
 }

@@ -24,7 +24,8 @@
 //! comparison patterns (at most the product of the level counts, a few
 //! hundred), so each iteration is O(patterns), whatever the number of pairs.
 
-use super::normalise::{ymd, NameForm};
+use super::address::{Place, PlaceMatch};
+use super::normalise::{ymd, NameForm, NameKind};
 use crate::model::{Time, NO_TIME};
 use rustc_hash::FxHashMap;
 
@@ -63,12 +64,27 @@ impl Field {
     /// The agreement levels, strongest first; the last is disagreement.
     pub fn levels(self) -> &'static [&'static str] {
         match self {
-            Field::Name => &["exact", "same_reading", "close", "similar", "different"],
+            Field::Name => &[
+                "exact",
+                "same_reading",
+                "homophone",
+                "close",
+                "similar",
+                "nickname_fits",
+                "nickname_other",
+                "different",
+            ],
             Field::Alias => &["same", "different"],
-            Field::IdNumber => &["exact", "one_digit_or_swap", "different"],
+            Field::IdNumber => &["exact", "one_digit_swap_or_cut", "different"],
             Field::Dob => &["exact", "one_part_or_day_month_swap", "different"],
             Field::Phone => &["shared_phone", "shared_handset", "different"],
-            Field::Address => &["exact", "close", "different"],
+            Field::Address => &[
+                "same_dwelling",
+                "same_building",
+                "same_road",
+                "close_text",
+                "different",
+            ],
         }
     }
 }
@@ -102,6 +118,79 @@ pub struct Record {
     /// Handsets those phones were seen in, sorted.
     pub handsets: Vec<u32>,
     pub address: String,
+    /// The address read as a place, when it parses (see [`super::address`]).
+    pub place: Option<Place>,
+    /// Whether the name is a full name, a form of address or a Latin nickname.
+    pub name_kind: NameKind,
+    /// Whether the name is Chinese: in characters, or all pinyin.
+    pub name_chinese: bool,
+    /// Readings of the name's characters, when it is a full Chinese name.
+    pub name_readings: Vec<String>,
+    /// Readings of the characters the record's forms of address are built
+    /// on (its name's and its aliases'), sorted.
+    pub nick_keys: Vec<String>,
+}
+
+impl Record {
+    /// A record from its written fields: the name and aliases read (an
+    /// alias that reads as the name itself, its romanisation, is dropped:
+    /// it is not a second piece of evidence), the id number normalised and
+    /// checked, the address read as a place. Phones and handsets are left
+    /// empty for the caller.
+    pub fn new(name: &str, aliases: &[&str], id_number: &str, dob: Time, address: &str) -> Record {
+        use super::normalise as n;
+        let name = n::normalise_name(name);
+        let name_orderings = name.orderings();
+        let mut letters: Vec<char> = name.tokens.concat().chars().collect();
+        letters.sort_unstable();
+        let aliases: Vec<NameForm> = aliases
+            .iter()
+            .map(|a| n::normalise_name(a))
+            .filter(|a| !a.is_empty())
+            .filter(|a| {
+                let o = a.orderings();
+                !(o.iter().any(|x| name_orderings.contains(x))
+                    || (!a.han.is_empty() && a.han == name.han))
+            })
+            .collect();
+        let name_kind = n::name_kind(&name);
+        let name_chinese = !name.han.is_empty()
+            || (!name.tokens.is_empty()
+                && name.tokens.iter().all(|t| n::split_pinyin(t).is_some()));
+        let mut nick_keys: Vec<String> = std::iter::once(&name)
+            .filter(|_| name_kind == NameKind::Address)
+            .chain(aliases.iter())
+            .filter_map(|a| n::address_form_char(&a.han))
+            .map(|c| n::pinyin_of(&c.to_string()))
+            .filter(|p| !p.is_empty())
+            .collect();
+        nick_keys.sort_unstable();
+        nick_keys.dedup();
+        let id_number = n::normalise_id_number(id_number);
+        Record {
+            name_freq_key: letters.into_iter().collect(),
+            name_readings: if name_kind == NameKind::Full && name_chinese {
+                n::char_readings(&name)
+            } else {
+                Vec::new()
+            },
+            name_orderings,
+            name_kind,
+            name_chinese,
+            nick_keys,
+            alias_orderings: aliases.iter().map(|a| a.orderings()).collect(),
+            aliases,
+            id_valid: n::is_valid_prc_id(&id_number),
+            id_dob: n::prc_birth_date(&id_number).unwrap_or(NO_TIME),
+            id_number,
+            dob,
+            phones: Vec::new(),
+            handsets: Vec::new(),
+            address: n::normalise_address(address),
+            place: super::address::parse_place(address),
+            name,
+        }
+    }
 }
 
 /// Jaro–Winkler at or above this is a "close" name or address.
@@ -277,10 +366,8 @@ fn same_reading(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> boo
     (!a.han.is_empty() && a.han == b.han) || ao.iter().any(|o| bo.contains(o))
 }
 
-fn name_level(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> u8 {
-    if a.is_empty() || b.is_empty() {
-        return NULL;
-    }
+/// The name level of two full names (see [`name_level`]).
+fn full_name_level(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> u8 {
     let same_script_exact = if a.han.is_empty() == b.han.is_empty() {
         if a.han.is_empty() {
             a.tokens == b.tokens
@@ -294,15 +381,67 @@ fn name_level(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> u8 {
         return 0;
     }
     if same_reading(a, b, ao, bo) {
-        return 1;
+        // Two spellings in characters that read alike are homophones (滕瑶秋,
+        // 滕姚秋): a clerk who heard the name chose other characters.
+        return if !a.han.is_empty() && !b.han.is_empty() {
+            2
+        } else {
+            1
+        };
     }
     let jw = best_jw(ao, bo);
     if jw >= CLOSE {
-        2
-    } else if jw >= SIMILAR {
         3
-    } else {
+    } else if jw >= SIMILAR {
         4
+    } else {
+        7
+    }
+}
+
+/// Name agreement: the same name in the same script, the same reading in
+/// another script or order, homophones, close or similar spellings, a form
+/// of address or nickname that fits the other name (its character, by
+/// reading, is in the other name), one that does not, or different.
+fn name_level(a: &Record, b: &Record) -> u8 {
+    if a.name.is_empty() || b.name.is_empty() {
+        return NULL;
+    }
+    let (ao, bo) = (a.name_orderings.as_slice(), b.name_orderings.as_slice());
+    let fits = |nick: &Record, full: &Record| {
+        nick.nick_keys
+            .iter()
+            .any(|k| full.name_readings.iter().any(|r| r == k))
+    };
+    match (a.name_kind, b.name_kind) {
+        (NameKind::Full, NameKind::Full) => full_name_level(&a.name, &b.name, ao, bo),
+        (NameKind::Full, _) | (_, NameKind::Full) => {
+            let (full, nick) = if a.name_kind == NameKind::Full {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            if !full.name_chinese {
+                // A nickname against a name that is not Chinese (FEBRL's
+                // "john smith") compares as text.
+                return full_name_level(&a.name, &b.name, ao, bo);
+            }
+            if fits(nick, full) {
+                5
+            } else {
+                6
+            }
+        }
+        (NameKind::Latin, NameKind::Latin) => full_name_level(&a.name, &b.name, ao, bo),
+        _ => {
+            if full_name_level(&a.name, &b.name, ao, bo) == 0 {
+                0
+            } else if a.nick_keys.iter().any(|k| b.nick_keys.contains(k)) {
+                5
+            } else {
+                6
+            }
+        }
     }
 }
 
@@ -357,6 +496,15 @@ fn id_level(a: &Record, b: &Record) -> u8 {
     }
     // One wrong digit or two neighbours swapped: a clerk's typo.
     if a.id_number.len() == b.id_number.len() && one_typo_apart(&a.id_number, &b.id_number) {
+        return 1;
+    }
+    // An 18-character number with its check character cut off.
+    let (short, long) = if a.id_number.len() < b.id_number.len() {
+        (&a.id_number, &b.id_number)
+    } else {
+        (&b.id_number, &a.id_number)
+    };
+    if short.len() == 17 && long.len() == 18 && long.starts_with(short.as_str()) {
         return 1;
     }
     2
@@ -445,23 +593,34 @@ fn phone_level(a: &Record, b: &Record) -> u8 {
     }
 }
 
+/// Address agreement: as places when both parse (same dwelling, same
+/// building, same road, different), else as text (the same text is the
+/// same dwelling; close text, different).
 fn address_level(a: &Record, b: &Record) -> u8 {
     if a.address.is_empty() || b.address.is_empty() {
         return NULL;
     }
+    if let (Some(x), Some(y)) = (&a.place, &b.place) {
+        return match x.compare(y) {
+            PlaceMatch::SameDwelling => 0,
+            PlaceMatch::SameBuilding => 1,
+            PlaceMatch::SameRoad => 2,
+            PlaceMatch::Different => 4,
+        };
+    }
     if a.address == b.address {
         0
     } else if jaro_winkler(&a.address, &b.address) >= CLOSE {
-        1
+        3
     } else {
-        2
+        4
     }
 }
 
 /// Compare two records field by field.
 pub fn compare(a: &Record, b: &Record) -> Pattern {
     [
-        name_level(&a.name, &b.name, &a.name_orderings, &b.name_orderings),
+        name_level(a, b),
         alias_level(a, b),
         id_level(a, b),
         dob_level(a, b),
@@ -747,7 +906,7 @@ pub fn score_pattern(
     let mut total = model.prior_weight();
     for (f, &l) in pattern.iter().enumerate() {
         let mut w = model.weight(f, l);
-        if FIELDS[f] == Field::Name && (l == 0 || l == 1) {
+        if FIELDS[f] == Field::Name && l <= 2 {
             // For agreement on a value v, u is the chance two different
             // people share v: v's frequency (the common-name penalty).
             let share = freq
@@ -768,19 +927,13 @@ pub fn score_pattern(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resolve::normalise::{normalise_id_number, normalise_name};
+    use crate::resolve::normalise::normalise_name;
     use rand::{Rng, SeedableRng};
 
     fn rec(name: &str, id: &str) -> Record {
-        let name = normalise_name(name);
-        Record {
-            name_freq_key: String::new(),
-            name,
-            id_number: normalise_id_number(id),
-            dob: NO_TIME,
-            id_dob: NO_TIME,
-            ..Default::default()
-        }
+        let mut r = Record::new(name, &[], id, NO_TIME, "");
+        r.id_dob = NO_TIME;
+        r
     }
 
     proptest::proptest! {
@@ -854,18 +1007,36 @@ mod tests {
     #[test]
     fn name_levels() {
         let lv = |a: &str, b: &str| {
-            let (a, b) = (normalise_name(a), normalise_name(b));
-            name_level(&a, &b, &a.orderings(), &b.orderings())
+            let r = |s: &str| {
+                let (name, aliases) = s.split_once('|').unwrap_or((s, ""));
+                let aliases: Vec<&str> = aliases.split(';').filter(|x| !x.is_empty()).collect();
+                Record::new(name, &aliases, "", NO_TIME, "")
+            };
+            Field::Name.levels()[name_level(&r(a), &r(b)) as usize]
         };
-        assert_eq!(lv("张伟", "张伟"), 0);
-        assert_eq!(lv("ZHANG Wei", "zhang wei"), 0);
-        assert_eq!(lv("张伟", "Zhang Wei"), 1);
-        assert_eq!(lv("张伟", "Wei Zhang"), 1);
-        assert_eq!(lv("Zhang Wei", "Wei Zhang"), 1);
-        assert_eq!(lv("张晓明", "Xiao Ming Zhang"), 1);
-        assert_eq!(lv("Zhang Xiaoming", "Zhang Xiaomin"), 2);
-        assert_eq!(lv("张伟", "李娜"), 4);
-        assert_eq!(lv("", "李娜"), NULL);
+        assert_eq!(lv("张伟", "张伟"), "exact");
+        assert_eq!(lv("ZHANG Wei", "zhang wei"), "exact");
+        assert_eq!(lv("张伟", "Zhang Wei"), "same_reading");
+        assert_eq!(lv("张伟", "Wei Zhang"), "same_reading");
+        assert_eq!(lv("Zhang Wei", "Wei Zhang"), "same_reading");
+        assert_eq!(lv("张晓明", "Xiao Ming Zhang"), "same_reading");
+        assert_eq!(lv("滕瑶秋", "滕姚秋"), "homophone");
+        assert_eq!(lv("Zhang Xiaoming", "Zhang Xiaomin"), "close");
+        assert_eq!(lv("张伟", "李娜"), "different");
+        // Forms of address and nicknames fit a name by one character's reading.
+        assert_eq!(lv("聂姐", "聂秀兰"), "nickname_fits");
+        assert_eq!(lv("小纪|纪哥", "纪明"), "nickname_fits");
+        assert_eq!(lv("阿媛", "张苑"), "nickname_fits");
+        assert_eq!(lv("可可|老王;阿可", "王琪可"), "nickname_fits");
+        assert_eq!(lv("Amy|小叶", "Ye Wenqing"), "nickname_fits");
+        assert_eq!(lv("赵哥", "聂秀兰"), "nickname_other");
+        assert_eq!(lv("Amy", "聂秀兰"), "nickname_other");
+        assert_eq!(lv("Amy", "Amy"), "exact");
+        // Not Chinese: a single word compares as text.
+        assert_eq!(lv("smith", "john smith"), "similar");
+        assert_eq!(lv("smith", "smyth"), "similar");
+        let r = |n: &str| Record::new(n, &[], "", NO_TIME, "");
+        assert_eq!(name_level(&r(""), &r("李娜")), NULL);
     }
 
     #[test]
@@ -876,6 +1047,7 @@ mod tests {
         assert_eq!(id_level(&a, &rec("b", "11010519492131002X")), 1); // swap
         assert_eq!(id_level(&a, &rec("b", "11010519591232002X")), 2);
         assert_eq!(id_level(&a, &rec("b", "")), NULL);
+        assert_eq!(id_level(&a, &rec("b", "11010519491231002")), 1); // check cut off
     }
 
     #[test]
