@@ -72,12 +72,19 @@ impl Field {
                 "similar",
                 "nickname_fits",
                 "nickname_other",
+                "nickname_unknown",
                 "different",
             ],
             Field::Alias => &["same", "different"],
             Field::IdNumber => &["exact", "one_digit_swap_or_cut", "different"],
             Field::Dob => &["exact", "one_part_or_day_month_swap", "different"],
-            Field::Phone => &["shared_phone", "shared_handset", "different"],
+            Field::Phone => &[
+                "shared_phone",
+                "shared_one_of_many",
+                "registered_to_other",
+                "shared_handset",
+                "different",
+            ],
             Field::Address => &[
                 "same_dwelling",
                 "same_building",
@@ -117,6 +124,12 @@ pub struct Record {
     pub phones: Vec<u32>,
     /// Handsets those phones were seen in, sorted.
     pub handsets: Vec<u32>,
+    /// The record lists more phones than most records of the case do (a
+    /// subscriber who registered SIMs for others, a shared family list).
+    pub many_phones: bool,
+    /// Normalised id numbers the record's phones are registered to
+    /// (phones.csv), sorted.
+    pub phone_subscribers: Vec<String>,
     pub address: String,
     /// The address read as a place, when it parses (see [`super::address`]).
     pub place: Option<Place>,
@@ -186,6 +199,8 @@ impl Record {
             dob,
             phones: Vec::new(),
             handsets: Vec::new(),
+            many_phones: false,
+            phone_subscribers: Vec::new(),
             address: n::normalise_address(address),
             place: super::address::parse_place(address),
             name,
@@ -389,14 +404,43 @@ fn full_name_level(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> 
             1
         };
     }
+    if !a.han.is_empty() && !b.han.is_empty() {
+        // Two names in characters: a clerk's slip changes one character
+        // (close) or drops or adds one (similar); anything more is another
+        // name, however alike its pinyin looks (张航, 张铭亦).
+        let (x, y): (Vec<char>, Vec<char>) = (a.han.chars().collect(), b.han.chars().collect());
+        return match char_edits(&x, &y) {
+            1 if x.len() == y.len() => 3,
+            1 => 4,
+            _ => 8,
+        };
+    }
     let jw = best_jw(ao, bo);
     if jw >= CLOSE {
         3
     } else if jw >= SIMILAR {
         4
     } else {
-        7
+        8
     }
+}
+
+/// Levenshtein distance of two short character strings, capped at 2.
+fn char_edits(x: &[char], y: &[char]) -> usize {
+    if x.len().abs_diff(y.len()) > 1 {
+        return 2;
+    }
+    let mut prev: Vec<usize> = (0..=y.len()).collect();
+    for (i, cx) in x.iter().enumerate() {
+        let mut cur = vec![i + 1; y.len() + 1];
+        for (j, cy) in y.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(cx != cy))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[y.len()].min(2)
 }
 
 /// Name agreement: the same name in the same script, the same reading in
@@ -428,6 +472,9 @@ fn name_level(a: &Record, b: &Record) -> u8 {
             }
             if fits(nick, full) {
                 5
+            } else if nick.nick_keys.is_empty() {
+                // A Latin nickname with no form of address beside it.
+                7
             } else {
                 6
             }
@@ -438,6 +485,8 @@ fn name_level(a: &Record, b: &Record) -> u8 {
                 0
             } else if a.nick_keys.iter().any(|k| b.nick_keys.contains(k)) {
                 5
+            } else if a.nick_keys.is_empty() || b.nick_keys.is_empty() {
+                7
             } else {
                 6
             }
@@ -580,16 +629,39 @@ fn sorted_intersect(a: &[u32], b: &[u32]) -> bool {
     false
 }
 
+/// Phone agreement: a phone both records list (one of the many a record
+/// lists, when it lists more than most), a phone of one registered to the
+/// other's id number (or both records' phones registered to one id
+/// number), a handset both records' phones were seen in, or none of these.
 fn phone_level(a: &Record, b: &Record) -> u8 {
-    if a.phones.is_empty() || b.phones.is_empty() {
-        return NULL;
+    let registered = |x: &Record, y: &Record| {
+        x.phone_subscribers.iter().any(|s| {
+            (!y.id_number.is_empty() && *s == y.id_number)
+                || y.phone_subscribers.binary_search(s).is_ok()
+        })
+    };
+    let has_evidence = |r: &Record| !r.phones.is_empty();
+    if !has_evidence(a) || !has_evidence(b) {
+        // A record without phones can still be the subscriber of the
+        // other's phones.
+        return if registered(a, b) || registered(b, a) {
+            2
+        } else {
+            NULL
+        };
     }
     if sorted_intersect(&a.phones, &b.phones) {
-        0
-    } else if sorted_intersect(&a.handsets, &b.handsets) {
-        1
-    } else {
+        if a.many_phones || b.many_phones {
+            1
+        } else {
+            0
+        }
+    } else if registered(a, b) || registered(b, a) {
         2
+    } else if sorted_intersect(&a.handsets, &b.handsets) {
+        3
+    } else {
+        4
     }
 }
 
@@ -1030,7 +1102,10 @@ mod tests {
         assert_eq!(lv("可可|老王;阿可", "王琪可"), "nickname_fits");
         assert_eq!(lv("Amy|小叶", "Ye Wenqing"), "nickname_fits");
         assert_eq!(lv("赵哥", "聂秀兰"), "nickname_other");
-        assert_eq!(lv("Amy", "聂秀兰"), "nickname_other");
+        assert_eq!(lv("Amy", "聂秀兰"), "nickname_unknown");
+        assert_eq!(lv("张铭亦", "张明亦"), "close");
+        assert_eq!(lv("张铭", "张铭亦"), "similar");
+        assert_eq!(lv("张航", "张铭亦"), "different");
         assert_eq!(lv("Amy", "Amy"), "exact");
         // Not Chinese: a single word compares as text.
         assert_eq!(lv("smith", "john smith"), "similar");
@@ -1048,6 +1123,48 @@ mod tests {
         assert_eq!(id_level(&a, &rec("b", "11010519591232002X")), 2);
         assert_eq!(id_level(&a, &rec("b", "")), NULL);
         assert_eq!(id_level(&a, &rec("b", "11010519491231002")), 1); // check cut off
+    }
+
+    #[test]
+    fn phone_levels() {
+        let lv = |a: &Record, b: &Record| Field::Phone.levels()[phone_level(a, b) as usize];
+        let mut a = rec("a", "");
+        let mut b = rec("b", "11010519491231002X");
+        a.phones = vec![1, 2];
+        b.phones = vec![2];
+        assert_eq!(lv(&a, &b), "shared_phone");
+        a.many_phones = true;
+        assert_eq!(lv(&a, &b), "shared_one_of_many");
+        b.phones = vec![3];
+        assert_eq!(lv(&a, &b), "different");
+        // a's phone is registered to b's id number, even with b listing none.
+        a.phone_subscribers = vec!["11010519491231002X".into()];
+        assert_eq!(lv(&a, &b), "registered_to_other");
+        b.phones.clear();
+        assert_eq!(lv(&a, &b), "registered_to_other");
+        a.phone_subscribers.clear();
+        assert_eq!(phone_level(&a, &b), NULL);
+        b.phones = vec![3];
+        a.handsets = vec![7];
+        b.handsets = vec![7];
+        assert_eq!(lv(&a, &b), "shared_handset");
+    }
+
+    #[test]
+    fn address_levels() {
+        let lv = |x: &str, y: &str| {
+            let (a, b) = (
+                Record::new("a", &[], "", NO_TIME, x),
+                Record::new("b", &[], "", NO_TIME, y),
+            );
+            Field::Address.levels()[address_level(&a, &b) as usize]
+        };
+        assert_eq!(lv("广东省广州市白云区解放北路176号2栋1102房", "解放北路176号2-1102"), "same_dwelling");
+        assert_eq!(lv("广州白云解放北路176号之2 1102室", "白云区解放北路176号"), "same_building");
+        assert_eq!(lv("解放北路176号2-1102", "解放北路18号"), "same_road");
+        assert_eq!(lv("解放北路176号", "沙太路176号"), "different");
+        assert_eq!(lv("12 Main St", "12 Main St."), "same_dwelling");
+        assert_eq!(lv("12 Main Street Springfield", "12 Main Streat Springfield"), "close_text");
     }
 
     #[test]

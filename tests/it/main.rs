@@ -3,6 +3,7 @@
 
 mod cli;
 mod ingest;
+mod resolve_decisions;
 mod snapshot;
 mod tiny;
 mod util;
