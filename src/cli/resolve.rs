@@ -349,6 +349,28 @@ fn blocking_table(res: &Resolution) -> Table {
     t
 }
 
+/// An address read as a place, part by part (`road 解放北路; number 176;
+/// building 2; room 1102`), or empty when it does not parse.
+fn place_text(address: &str) -> String {
+    let Some(p) = resolve::address::parse_place(address) else {
+        return String::new();
+    };
+    let admin: Vec<&str> = p.admin.iter().map(|(_, n)| n.as_str()).collect();
+    [
+        ("admin", admin.join(" ")),
+        ("road", p.road),
+        ("number", p.number),
+        ("building", p.building),
+        ("unit", p.unit),
+        ("room", p.room),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k} {v}"))
+    .collect::<Vec<_>>()
+    .join("; ")
+}
+
 /// One field of a record as written, for the review queue.
 fn field_text(graph: &CaseGraph, person: u32, field: resolve::Field) -> String {
     let r = &graph.persons[person as usize];
@@ -440,6 +462,7 @@ fn explain(graph: &CaseGraph, res: &Resolution, ind: u32) -> Document {
             "dob",
             "phones",
             "address",
+            "address_as_place",
             "source",
         ],
     );
@@ -476,6 +499,7 @@ fn explain(graph: &CaseGraph, res: &Resolution, ind: u32) -> Document {
                 .join(";")
                 .into(),
             graph.str(r.address).into(),
+            place_text(graph.str(r.address)).into(),
             graph.str(r.source).into(),
         ]);
     }

@@ -76,7 +76,7 @@ impl Field {
                 "different",
             ],
             Field::Alias => &["same", "different"],
-            Field::IdNumber => &["exact", "one_digit_swap_or_cut", "different"],
+            Field::IdNumber => &["exact", "one_digit_or_swap", "different"],
             Field::Dob => &["exact", "one_part_or_day_month_swap", "different"],
             Field::Phone => &[
                 "shared_phone",
@@ -547,7 +547,8 @@ fn id_level(a: &Record, b: &Record) -> u8 {
     if a.id_number.len() == b.id_number.len() && one_typo_apart(&a.id_number, &b.id_number) {
         return 1;
     }
-    // An 18-character number with its check character cut off.
+    // An 18-character number with its check character cut off: a slip of
+    // the same kind, counted at the same level.
     let (short, long) = if a.id_number.len() < b.id_number.len() {
         (&a.id_number, &b.id_number)
     } else {
@@ -1103,7 +1104,8 @@ mod tests {
         assert_eq!(lv("Amy|小叶", "Ye Wenqing"), "nickname_fits");
         assert_eq!(lv("赵哥", "聂秀兰"), "nickname_other");
         assert_eq!(lv("Amy", "聂秀兰"), "nickname_unknown");
-        assert_eq!(lv("张铭亦", "张明亦"), "close");
+        assert_eq!(lv("张铭亦", "张明亦"), "homophone");
+        assert_eq!(lv("张铭亦", "张敏亦"), "close");
         assert_eq!(lv("张铭", "张铭亦"), "similar");
         assert_eq!(lv("张航", "张铭亦"), "different");
         assert_eq!(lv("Amy", "Amy"), "exact");
@@ -1159,12 +1161,24 @@ mod tests {
             );
             Field::Address.levels()[address_level(&a, &b) as usize]
         };
-        assert_eq!(lv("广东省广州市白云区解放北路176号2栋1102房", "解放北路176号2-1102"), "same_dwelling");
-        assert_eq!(lv("广州白云解放北路176号之2 1102室", "白云区解放北路176号"), "same_building");
+        assert_eq!(
+            lv(
+                "广东省广州市白云区解放北路176号2栋1102房",
+                "解放北路176号2-1102"
+            ),
+            "same_dwelling"
+        );
+        assert_eq!(
+            lv("广州白云解放北路176号之2 1102室", "白云区解放北路176号"),
+            "same_building"
+        );
         assert_eq!(lv("解放北路176号2-1102", "解放北路18号"), "same_road");
         assert_eq!(lv("解放北路176号", "沙太路176号"), "different");
         assert_eq!(lv("12 Main St", "12 Main St."), "same_dwelling");
-        assert_eq!(lv("12 Main Street Springfield", "12 Main Streat Springfield"), "close_text");
+        assert_eq!(
+            lv("12 Main Street Springfield", "12 Main Streat Springfield"),
+            "close_text"
+        );
     }
 
     #[test]
