@@ -1000,7 +1000,6 @@ pub fn score_pattern(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resolve::normalise::normalise_name;
     use rand::{Rng, SeedableRng};
 
     fn rec(name: &str, id: &str) -> Record {
