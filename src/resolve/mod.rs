@@ -2,8 +2,9 @@
 //! individuals, every merge explained.
 //!
 //! The pipeline, one file per step:
-//! 1. [`normalise`]: names (Latin, Chinese characters, pinyin), PRC id
-//!    numbers (with the check character), dates, addresses;
+//! 1. [`normalise`]: names (Latin, Chinese characters, pinyin; forms of
+//!    address and nicknames), PRC id numbers (with the check character),
+//!    dates, addresses; [`address`] reads Chinese addresses as places;
 //! 2. [`block`]: blocking keys so that only plausible pairs are compared;
 //! 3. [`score`]: Fellegi–Sunter comparison of each pair, with `m`/`u`
 //!    estimated by EM from the case itself;
@@ -13,7 +14,9 @@
 //!    registrations, shared handsets and co-travel, conflicts reported;
 //! 6. [`explain`]: the evidence of a merge in words, with source lines.
 //!
-//! [`quality`] measures a resolution against a known answer.
+//! [`decisions`] holds the analyst's same/different decisions (the case's
+//! decisions file) and the review queue; [`quality`] measures a
+//! resolution against a known answer.
 //!
 //! The result, [`Resolution`], maps every record and every phone to an
 //! individual so that later passes can work at individual level:
