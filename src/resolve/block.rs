@@ -13,7 +13,8 @@
 //! | `phone`: a claimed phone | records that share nothing but a number |
 //! | `handset`: a handset a claimed phone was seen in | one person's different SIMs |
 //! | `dob`: date of birth (stated or read from a valid id number) | a misspelt name with no id |
-//! | `address`: normalised address | records whose other fields do not overlap |
+//! | `address`: a place's road and house number (see [`super::address`]), else the normalised address | one building written in full and abbreviated |
+//! | `subscriber`: the id numbers a record's phones are registered to, and its own id number | a record whose phone is registered to another record's id number |
 //!
 //! A misspelt name has no name key of its own: agreeing on a name alone
 //! never reaches the threshold (the prior's weight, about −17 on the
@@ -41,7 +42,16 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// The kinds of blocking key, in output order.
-pub const KEY_KINDS: [&str; 7] = ["id", "id~i", "name", "phone", "handset", "dob", "address"];
+pub const KEY_KINDS: [&str; 8] = [
+    "id",
+    "id~i",
+    "name",
+    "phone",
+    "handset",
+    "dob",
+    "address",
+    "subscriber",
+];
 
 /// How many blocks and pairs each kind of key produced.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -138,8 +148,20 @@ fn record_keys(r: u32, rec: &Record) -> Vec<(u8, u64, u32)> {
     if dob != NO_TIME {
         push(5, &dob.to_le_bytes());
     }
-    if !rec.address.is_empty() {
-        push(6, rec.address.as_bytes());
+    // An address read as a place is keyed by its road and number, so that
+    // the full and the abbreviated forms of one building meet.
+    match &rec.place {
+        Some(place) => push(6, place.block_key().as_bytes()),
+        None if !rec.address.is_empty() => push(6, rec.address.as_bytes()),
+        None => {}
+    }
+    if !rec.phone_subscribers.is_empty() {
+        for s in &rec.phone_subscribers {
+            push(7, s.as_bytes());
+        }
+    }
+    if !rec.id_number.is_empty() {
+        push(7, rec.id_number.as_bytes());
     }
     keys
 }
@@ -147,18 +169,11 @@ fn record_keys(r: u32, rec: &Record) -> Vec<(u8, u64, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resolve::normalise::{normalise_id_number, normalise_name};
 
     fn rec(name: &str, id: &str) -> Record {
-        let name = normalise_name(name);
-        Record {
-            name_orderings: name.orderings(),
-            name,
-            id_number: normalise_id_number(id),
-            dob: NO_TIME,
-            id_dob: NO_TIME,
-            ..Default::default()
-        }
+        let mut r = Record::new(name, &[], id, NO_TIME, "");
+        r.id_dob = NO_TIME;
+        r
     }
 
     #[test]

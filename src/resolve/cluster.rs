@@ -13,7 +13,9 @@
 //! disagree on names, dates or numbers pull the average down. One link
 //! between two clusters whose other members disagree is refused and
 //! reported. A pair the investigator rejected is a cannot-link: no cluster
-//! may hold both.
+//! may hold both. A pair the analyst decided is one individual is a
+//! must-link: such pairs are merged first, before any scored link, unless
+//! the merge would join a rejected pair (then it is refused and reported).
 //!
 //! # Complexity
 //! O(E log E) to sort the E candidate links, plus O(|A|·|B|) pair scores
@@ -33,6 +35,9 @@ pub struct Merge {
     pub average: f64,
     /// Sizes of the two clusters before the merge.
     pub sizes: (u32, u32),
+    /// The analyst decided these two records are one individual (weight
+    /// and average are then not the model's).
+    pub decided: bool,
 }
 
 /// Why a link above the threshold did not merge its clusters.
@@ -78,13 +83,15 @@ pub struct Link {
 /// above `threshold` propose merges, and a merge happens when the cross
 /// pairs' average evidence is at least `min_evidence`. `evidence(a, b)`
 /// scores any pair not in `links`; `rejected` holds `(min, max)` record
-/// pairs never to join.
+/// pairs never to join; `same` holds pairs the analyst decided are one
+/// individual, merged first.
 pub fn cluster(
     n: usize,
     links: &[Link],
     threshold: f64,
     min_evidence: f64,
     rejected: &FxHashSet<(u32, u32)>,
+    same: &[(u32, u32)],
     mut evidence: impl FnMut(u32, u32) -> f64,
 ) -> Clustering {
     let known: FxHashMap<(u32, u32), f64> = links
@@ -101,7 +108,10 @@ pub fn cluster(
     let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
     let mut merges = Vec::new();
     let mut refused = Vec::new();
-    for &(a, b, w) in &order {
+    // The analyst's "same" decisions come first, as links of infinite
+    // weight that no average can refuse.
+    let decided: Vec<(u32, u32, f64)> = same.iter().map(|&(a, b)| (a, b, f64::INFINITY)).collect();
+    for &(a, b, w) in decided.iter().chain(&order) {
         let (ra, rb) = (owner[a as usize], owner[b as usize]);
         if ra == rb {
             continue;
@@ -134,7 +144,7 @@ pub fn cluster(
             continue;
         }
         let average = sum / (ma.len() * mb.len()) as f64;
-        if average < min_evidence {
+        if average < min_evidence && w.is_finite() {
             refused.push(Refused {
                 a,
                 b,
@@ -161,6 +171,7 @@ pub fn cluster(
             weight: w,
             average,
             sizes,
+            decided: w.is_infinite(),
         });
     }
     let mut cluster_of = vec![0u32; n];
@@ -205,12 +216,12 @@ mod tests {
             }
         }
         links.push(link(3, 4, 2.0)); // the chaining link
-        let c = cluster(8, &links, 0.0, 0.0, &FxHashSet::default(), |_, _| -8.0);
+        let c = cluster(8, &links, 0.0, 0.0, &FxHashSet::default(), &[], |_, _| -8.0);
         assert_eq!(c.cluster_of, [0, 0, 0, 0, 4, 4, 4, 4]);
         assert_eq!(c.refused.len(), 1);
         assert!(matches!(c.refused[0].reason, Refusal::WeakAverage { .. }));
         // Components alone would have fused them.
-        let fused = cluster(8, &links, 0.0, 0.0, &FxHashSet::default(), |_, _| 5.0);
+        let fused = cluster(8, &links, 0.0, 0.0, &FxHashSet::default(), &[], |_, _| 5.0);
         assert_eq!(fused.cluster_of, [0; 8]);
     }
 
@@ -218,12 +229,31 @@ mod tests {
     fn rejected_pairs_stay_apart_even_through_others() {
         let links = vec![link(0, 1, 10.0), link(1, 2, 9.0), link(0, 2, 8.0)];
         let rejected: FxHashSet<(u32, u32)> = [(0, 2)].into_iter().collect();
-        let c = cluster(3, &links, 0.0, 0.0, &rejected, |_, _| 0.0);
+        let c = cluster(3, &links, 0.0, 0.0, &rejected, &[], |_, _| 0.0);
         assert_eq!(c.cluster_of, [0, 0, 2]);
         assert!(c
             .refused
             .iter()
             .any(|r| r.reason == Refusal::Rejected { a: 0, b: 2 }));
+    }
+
+    /// A "same" decision joins records the model keeps apart, but never
+    /// across a rejected pair.
+    #[test]
+    fn decided_pairs_merge_first_unless_rejected() {
+        let links = vec![link(0, 1, 10.0), link(2, 3, -9.0)];
+        let rejected: FxHashSet<(u32, u32)> = [(0, 4)].into_iter().collect();
+        let c = cluster(5, &links, 0.0, 0.0, &rejected, &[(2, 3), (1, 4)], |_, _| {
+            -8.0
+        });
+        // 1 and 4 are joined first, so the model's strong 0-1 link would
+        // put 0 with 4, which the investigator rejected: it is refused.
+        assert_eq!(c.cluster_of, [0, 1, 2, 2, 1]);
+        assert!(c.merges.iter().any(|m| m.decided && (m.a, m.b) == (2, 3)));
+        assert!(c
+            .refused
+            .iter()
+            .any(|r| r.reason == Refusal::Rejected { a: 0, b: 4 }));
     }
 
     #[test]
@@ -234,9 +264,9 @@ mod tests {
             link(1, 2, 5.0),
             link(4, 5, 1.0),
         ];
-        let a = cluster(6, &links, 0.0, 0.0, &FxHashSet::default(), |_, _| -1.0);
+        let a = cluster(6, &links, 0.0, 0.0, &FxHashSet::default(), &[], |_, _| -1.0);
         links.reverse();
-        let b = cluster(6, &links, 0.0, 0.0, &FxHashSet::default(), |_, _| -1.0);
+        let b = cluster(6, &links, 0.0, 0.0, &FxHashSet::default(), &[], |_, _| -1.0);
         assert_eq!(a, b);
     }
 }

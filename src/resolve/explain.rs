@@ -109,11 +109,13 @@ pub fn explain_individual(graph: &CaseGraph, res: &Resolution, individual: u32) 
         let inside = of(pair.a) == individual && of(pair.b) == individual;
         let key = (pair.a, pair.b);
         let outcome = if inside {
-            if res
+            let merge = res
                 .merges
                 .iter()
-                .any(|m| (m.a.min(m.b), m.a.max(m.b)) == key)
-            {
+                .find(|m| (m.a.min(m.b), m.a.max(m.b)) == key);
+            if merge.is_some_and(|m| m.decided) {
+                "merged: analyst decided same".to_string()
+            } else if merge.is_some() {
                 "merged".to_string()
             } else {
                 "same individual".to_string()

@@ -2,8 +2,9 @@
 //! individuals, every merge explained.
 //!
 //! The pipeline, one file per step:
-//! 1. [`normalise`]: names (Latin, Chinese characters, pinyin), PRC id
-//!    numbers (with the check character), dates, addresses;
+//! 1. [`normalise`]: names (Latin, Chinese characters, pinyin; forms of
+//!    address and nicknames), PRC id numbers (with the check character),
+//!    dates, addresses; [`address`] reads Chinese addresses as places;
 //! 2. [`block`]: blocking keys so that only plausible pairs are compared;
 //! 3. [`score`]: Fellegi–Sunter comparison of each pair, with `m`/`u`
 //!    estimated by EM from the case itself;
@@ -13,7 +14,9 @@
 //!    registrations, shared handsets and co-travel, conflicts reported;
 //! 6. [`explain`]: the evidence of a merge in words, with source lines.
 //!
-//! [`quality`] measures a resolution against a known answer.
+//! [`decisions`] holds the analyst's same/different decisions (the case's
+//! decisions file) and the review queue; [`quality`] measures a
+//! resolution against a known answer.
 //!
 //! The result, [`Resolution`], maps every record and every phone to an
 //! individual so that later passes can work at individual level:
@@ -22,6 +25,7 @@
 //! compared in parallel into vectors in pair order, and every sum and tie
 //! runs in a fixed order.
 
+pub mod address;
 pub mod block;
 pub mod cluster;
 pub mod decisions;
@@ -33,7 +37,6 @@ pub mod score;
 
 use crate::error::{Error, Result};
 use crate::graph::{CaseGraph, NONE};
-use crate::model::NO_TIME;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -61,6 +64,8 @@ pub struct ResolveConfig {
     pub em: EmConfig,
     /// Pairs of person_id the investigator says are different people.
     pub rejected: Vec<(String, String)>,
+    /// Pairs of person_id the analyst decided are one individual.
+    pub same: Vec<(String, String)>,
     pub phones: PhoneConfig,
 }
 
@@ -70,6 +75,26 @@ impl ResolveConfig {
     pub const DEFAULT_MIN_EVIDENCE: f64 = 0.0;
     pub const DEFAULT_SAMPLE_PAIRS: usize = 50_000;
     pub const DEFAULT_SEED: u64 = 0x5eed;
+}
+
+impl ResolveConfig {
+    /// The default settings with the analyst's decisions for the case at
+    /// `case` (a folder or a snapshot) read from its decisions file
+    /// ([`decisions::Decisions::default_path`]), if it has one.
+    pub fn for_case(case: &std::path::Path) -> Result<ResolveConfig> {
+        let path = decisions::Decisions::default_path(case);
+        let mut config = ResolveConfig::default();
+        config.apply(&decisions::Decisions::load(&path)?);
+        Ok(config)
+    }
+
+    /// Honour these decisions: "different" pairs are kept apart, "same"
+    /// pairs merged.
+    pub fn apply(&mut self, decisions: &decisions::Decisions) {
+        self.rejected
+            .extend(decisions.pairs(decisions::Verdict::Different));
+        self.same.extend(decisions.pairs(decisions::Verdict::Same));
+    }
 }
 
 impl Default for ResolveConfig {
@@ -82,6 +107,7 @@ impl Default for ResolveConfig {
             seed: Self::DEFAULT_SEED,
             em: EmConfig::default(),
             rejected: Vec::new(),
+            same: Vec::new(),
             phones: PhoneConfig::default(),
         }
     }
@@ -118,6 +144,9 @@ pub struct Resolution {
     pub threshold: f64,
     pub min_evidence: f64,
     pub phones: PhoneResolution,
+    /// The decided pairs honoured (record indices, `(min, max)`), sorted:
+    /// the investigator's and analyst's "different" and the analyst's "same".
+    pub decided: Vec<(u32, u32, decisions::Verdict)>,
 }
 
 impl Resolution {
@@ -224,14 +253,48 @@ pub fn prepare_records(graph: &CaseGraph, phones: &PhoneConfig) -> Vec<Record> {
     for u in &graph.handset_uses {
         *sims.entry(u.handset).or_default() += 1;
     }
+    // Subscriber id numbers of the registrations, skipping ids that
+    // register more phones than 99% of the case's ids do (an identity used
+    // to register SIMs in bulk says nothing about who uses each one).
+    let reg_ids: Vec<String> = graph
+        .registrations
+        .iter()
+        .map(|r| normalise::normalise_id_number(graph.str(r.subscriber_id_number)))
+        .collect();
+    let mut phones_per_id: FxHashMap<&str, FxHashSet<u32>> = FxHashMap::default();
+    for (r, id) in graph.registrations.iter().zip(&reg_ids) {
+        if !id.is_empty() {
+            phones_per_id.entry(id).or_default().insert(r.phone);
+        }
+    }
+    let max_per_id = percentile(phones_per_id.values().map(|s| s.len()).collect(), 0.99).max(2);
+    // Records listing more phones than 90% of the records that list any.
+    let many_phones = percentile(
+        graph
+            .persons
+            .iter()
+            .map(|p| graph.list(p.phones).len())
+            .filter(|&n| n > 0)
+            .collect(),
+        0.90,
+    )
+    .max(2);
     graph
         .persons
         .par_iter()
         .map(|p| {
-            let name = normalise::normalise_name(graph.str(p.name));
-            let mut letters: Vec<char> = name.tokens.concat().chars().collect();
-            letters.sort_unstable();
-            let id_number = normalise::normalise_id_number(graph.str(p.id_number));
+            let aliases: Vec<&str> = graph
+                .list(p.aliases)
+                .iter()
+                .map(|&s| graph.str(crate::graph::Sym(s)))
+                .collect();
+            let mut record = Record::new(
+                graph.str(p.name),
+                &aliases,
+                graph.str(p.id_number),
+                p.dob,
+                graph.str(p.address),
+            );
             let mut phone_list: Vec<u32> = graph.list(p.phones).to_vec();
             phone_list.sort_unstable();
             phone_list.dedup();
@@ -243,28 +306,35 @@ pub fn prepare_records(graph: &CaseGraph, phones: &PhoneConfig) -> Vec<Record> {
                 .collect();
             handsets.sort_unstable();
             handsets.dedup();
-            let aliases: Vec<normalise::NameForm> = graph
-                .list(p.aliases)
+            let mut subscribers: Vec<String> = phone_list
                 .iter()
-                .map(|&s| normalise::normalise_name(graph.str(crate::graph::Sym(s))))
-                .filter(|n| !n.is_empty())
+                .flat_map(|&ph| graph.registrations_of(ph))
+                .map(|&r| reg_ids[r as usize].clone())
+                .filter(|id| {
+                    phones_per_id
+                        .get(id.as_str())
+                        .is_some_and(|s| s.len() <= max_per_id)
+                })
                 .collect();
-            Record {
-                name_freq_key: letters.into_iter().collect(),
-                name_orderings: name.orderings(),
-                name,
-                alias_orderings: aliases.iter().map(|a| a.orderings()).collect(),
-                aliases,
-                id_valid: normalise::is_valid_prc_id(&id_number),
-                id_dob: normalise::prc_birth_date(&id_number).unwrap_or(NO_TIME),
-                id_number,
-                dob: p.dob,
-                phones: phone_list,
-                handsets,
-                address: normalise::normalise_address(graph.str(p.address)),
-            }
+            subscribers.sort_unstable();
+            subscribers.dedup();
+            record.many_phones = phone_list.len() > many_phones;
+            record.phones = phone_list;
+            record.handsets = handsets;
+            record.phone_subscribers = subscribers;
+            record
         })
         .collect()
+}
+
+/// The value at quantile `q` of `values` (0 for none).
+fn percentile(mut values: Vec<usize>, q: f64) -> usize {
+    if values.is_empty() {
+        return 0;
+    }
+    values.sort_unstable();
+    let k = ((values.len() - 1) as f64 * q).round() as usize;
+    values[k.min(values.len() - 1)]
 }
 
 fn sample_pairs(n: usize, want: usize, seed: u64) -> Vec<(u32, u32)> {
@@ -300,17 +370,25 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
         .map(|(i, p)| (graph.str(p.person_id), i as u32))
         .collect();
     let mut rejected: FxHashSet<(u32, u32)> = FxHashSet::default();
-    for (x, y) in &config.rejected {
-        let find = |id: &String| {
-            by_id.get(id.trim()).copied().ok_or_else(|| {
-                Error::Invalid(format!(
-                    "rejected pair {x},{y}: expected a person_id of persons.csv, found {id:?}"
-                ))
-            })
-        };
-        let (a, b) = (find(x)?, find(y)?);
-        if a != b {
-            rejected.insert((a.min(b), a.max(b)));
+    let mut same: Vec<(u32, u32)> = Vec::new();
+    for (kind, list) in [("rejected", &config.rejected), ("same", &config.same)] {
+        for (x, y) in list {
+            let find = |id: &String| {
+                by_id.get(id.trim()).copied().ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "{kind} pair {x},{y}: expected a person_id of persons.csv, found {id:?}"
+                    ))
+                })
+            };
+            let (a, b) = (find(x)?, find(y)?);
+            if a == b {
+                continue;
+            }
+            if kind == "rejected" {
+                rejected.insert((a.min(b), a.max(b)));
+            } else {
+                same.push((a.min(b), a.max(b)));
+            }
         }
     }
 
@@ -374,6 +452,7 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
         config.threshold,
         config.min_evidence,
         &rejected,
+        &same,
         |a, b| {
             score::score(&model, &freq, &records[a as usize], &records[b as usize]).total - prior
         },
@@ -424,6 +503,13 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
         }
     }
 
+    let mut decided: Vec<(u32, u32, decisions::Verdict)> = rejected
+        .iter()
+        .map(|&(a, b)| (a, b, decisions::Verdict::Different))
+        .chain(same.iter().map(|&(a, b)| (a, b, decisions::Verdict::Same)))
+        .collect();
+    decided.sort_unstable_by_key(|&(a, b, v)| (a, b, v == decisions::Verdict::Same));
+    decided.dedup();
     let phones = phones::resolve_phones(
         graph,
         &individual_of_person,
@@ -443,5 +529,6 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
         threshold: config.threshold,
         min_evidence: config.min_evidence,
         phones,
+        decided,
     })
 }

@@ -237,6 +237,130 @@ fn canonical_syllable(tok: String) -> String {
     }
 }
 
+/// Every toneless pinyin syllable (ü written `u`), read once from the
+/// pinyin crate's table of all CJK unified ideographs.
+pub fn pinyin_syllables() -> &'static rustc_hash::FxHashSet<String> {
+    static SYLLABLES: std::sync::OnceLock<rustc_hash::FxHashSet<String>> =
+        std::sync::OnceLock::new();
+    SYLLABLES.get_or_init(|| {
+        ('\u{4E00}'..='\u{9FFF}')
+            .filter_map(|c| c.to_pinyin())
+            .map(|p| p.plain().replace('ü', "u"))
+            .collect()
+    })
+}
+
+/// Split lowercase letters into pinyin syllables, as few as possible
+/// (`xiaoming` is `xiao ming`), or `None` when they are not pinyin
+/// (`jenny`, `amy`).
+pub fn split_pinyin(word: &str) -> Option<Vec<String>> {
+    let syllables = pinyin_syllables();
+    let b = word.as_bytes();
+    if b.is_empty() || !word.is_ascii() {
+        return None;
+    }
+    // best[i]: fewest syllables covering word[..i], and the last one's start.
+    let mut best: Vec<Option<(u32, usize)>> = vec![None; b.len() + 1];
+    best[0] = Some((0, 0));
+    for end in 1..=b.len() {
+        for start in end.saturating_sub(6)..end {
+            if let Some((n, _)) = best[start] {
+                if syllables.contains(&word[start..end])
+                    && best[end].map_or(true, |(m, _)| n + 1 < m)
+                {
+                    best[end] = Some((n + 1, start));
+                }
+            }
+        }
+    }
+    best[b.len()]?;
+    let mut out = Vec::new();
+    let mut end = b.len();
+    while end > 0 {
+        let (_, start) = best[end]?;
+        out.push(word[start..end].to_string());
+        end = start;
+    }
+    out.reverse();
+    Some(out)
+}
+
+/// How a name is written, for comparing it with another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NameKind {
+    /// A family and given name, in characters or pinyin.
+    #[default]
+    Full,
+    /// A form of address or a pet name in characters (老王, 小纪, 赵哥,
+    /// 聂姐, 张总, 王老板, 阿伟, 大伟, 伟伟): one character of the name.
+    Address,
+    /// A Latin-script name that is not pinyin (Amy, Jenny, David): a
+    /// nickname that says nothing about a name in characters.
+    Latin,
+}
+
+/// Prefixes of a form of address (老王, 小王, 阿伟, 大伟).
+const ADDRESS_PREFIXES: [char; 4] = ['老', '小', '阿', '大'];
+/// Suffixes of a form of address (王哥, 王姐, 王总, 王叔, 王姨, 王嫂).
+const ADDRESS_SUFFIXES: [char; 6] = ['哥', '姐', '总', '叔', '姨', '嫂'];
+
+/// The character a form of address is built on: 老王, 小王, 王哥, 王姐,
+/// 王总, 王叔, 王姨, 王嫂, 王老板 (a family name); 阿伟, 大伟, 伟伟 (a
+/// character of the given name). `None` for anything else.
+pub fn address_form_char(han: &str) -> Option<char> {
+    let c: Vec<char> = han.chars().collect();
+    match c.as_slice() {
+        [p, x] if ADDRESS_PREFIXES.contains(p) => Some(*x),
+        [x, s] if ADDRESS_SUFFIXES.contains(s) => Some(*x),
+        [x, y] if x == y => Some(*x),
+        [x, '老', '板'] => Some(*x),
+        _ => None,
+    }
+}
+
+/// What kind of name this is (see [`NameKind`]).
+pub fn name_kind(name: &NameForm) -> NameKind {
+    if !name.han.is_empty() {
+        return if address_form_char(&name.han).is_some() {
+            NameKind::Address
+        } else {
+            NameKind::Full
+        };
+    }
+    let n_syllables: Option<usize> = name
+        .tokens
+        .iter()
+        .map(|t| split_pinyin(t).map(|s| s.len()))
+        .sum();
+    // One word that is not two or more pinyin syllables; a name of two
+    // words or more (FEBRL's "john smith") is a full name.
+    match n_syllables {
+        _ if name.tokens.len() != 1 => NameKind::Full,
+        Some(n) if n >= 2 => NameKind::Full,
+        _ => NameKind::Latin,
+    }
+}
+
+/// The readings of a name's characters, one syllable each (for a name in
+/// pinyin, its tokens split into syllables).
+pub fn char_readings(name: &NameForm) -> Vec<String> {
+    if !name.han.is_empty() {
+        // The family name's own reading first (曾 is zeng as a family name).
+        return name
+            .tokens
+            .first()
+            .cloned()
+            .into_iter()
+            .chain(name.han.chars().map(|c| pinyin_of(&c.to_string())))
+            .filter(|p| !p.is_empty())
+            .collect();
+    }
+    name.tokens
+        .iter()
+        .flat_map(|t| split_pinyin(t).unwrap_or_else(|| vec![t.clone()]))
+        .collect()
+}
+
 /// An identity number: uppercase, without spaces, hyphens or full-width
 /// forms; a 15-digit first-generation PRC number is upgraded to its
 /// 18-character form (century `19` inserted, check character computed).
@@ -398,6 +522,44 @@ mod tests {
         assert_eq!(
             normalise_address("深圳市 福田区，１２号"),
             "深圳市福田区12号"
+        );
+    }
+
+    #[test]
+    fn names_as_they_are_spoken() {
+        assert_eq!(split_pinyin("xiaoming").unwrap(), ["xiao", "ming"]);
+        assert_eq!(split_pinyin("zhuang").unwrap(), ["zhuang"]);
+        assert_eq!(split_pinyin("jenny"), None);
+        for (han, c) in [
+            ("老王", '王'),
+            ("小纪", '纪'),
+            ("赵哥", '赵'),
+            ("聂姐", '聂'),
+            ("张总", '张'),
+            ("王老板", '王'),
+            ("阿伟", '伟'),
+            ("亮亮", '亮'),
+        ] {
+            assert_eq!(address_form_char(han), Some(c), "{han}");
+            assert_eq!(name_kind(&normalise_name(han)), NameKind::Address, "{han}");
+        }
+        for full in ["王伟", "欧阳娜娜", "张小明", "Zhang Wei", "ZHANG Xiaoming"] {
+            assert_eq!(name_kind(&normalise_name(full)), NameKind::Full, "{full}");
+        }
+        for latin in ["Amy", "Jenny", "David"] {
+            assert_eq!(
+                name_kind(&normalise_name(latin)),
+                NameKind::Latin,
+                "{latin}"
+            );
+        }
+        assert_eq!(
+            char_readings(&normalise_name("曾小贤")),
+            ["zeng", "ceng", "xiao", "xian"]
+        );
+        assert_eq!(
+            char_readings(&normalise_name("Zhang Xiaoming")),
+            ["zhang", "xiao", "ming"]
         );
     }
 

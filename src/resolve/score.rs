@@ -24,7 +24,8 @@
 //! comparison patterns (at most the product of the level counts, a few
 //! hundred), so each iteration is O(patterns), whatever the number of pairs.
 
-use super::normalise::{ymd, NameForm};
+use super::address::{Place, PlaceMatch};
+use super::normalise::{ymd, NameForm, NameKind};
 use crate::model::{Time, NO_TIME};
 use rustc_hash::FxHashMap;
 
@@ -63,12 +64,34 @@ impl Field {
     /// The agreement levels, strongest first; the last is disagreement.
     pub fn levels(self) -> &'static [&'static str] {
         match self {
-            Field::Name => &["exact", "same_reading", "close", "similar", "different"],
+            Field::Name => &[
+                "exact",
+                "same_reading",
+                "homophone",
+                "close",
+                "similar",
+                "nickname_fits",
+                "nickname_other",
+                "nickname_unknown",
+                "different",
+            ],
             Field::Alias => &["same", "different"],
             Field::IdNumber => &["exact", "one_digit_or_swap", "different"],
             Field::Dob => &["exact", "one_part_or_day_month_swap", "different"],
-            Field::Phone => &["shared_phone", "shared_handset", "different"],
-            Field::Address => &["exact", "close", "different"],
+            Field::Phone => &[
+                "shared_phone",
+                "shared_one_of_many",
+                "registered_to_other",
+                "shared_handset",
+                "different",
+            ],
+            Field::Address => &[
+                "same_dwelling",
+                "same_building",
+                "same_road",
+                "close_text",
+                "different",
+            ],
         }
     }
 }
@@ -101,7 +124,88 @@ pub struct Record {
     pub phones: Vec<u32>,
     /// Handsets those phones were seen in, sorted.
     pub handsets: Vec<u32>,
+    /// The record lists more phones than most records of the case do (a
+    /// subscriber who registered SIMs for others, a shared family list).
+    pub many_phones: bool,
+    /// Normalised id numbers the record's phones are registered to
+    /// (phones.csv), sorted.
+    pub phone_subscribers: Vec<String>,
     pub address: String,
+    /// The address read as a place, when it parses (see [`super::address`]).
+    pub place: Option<Place>,
+    /// Whether the name is a full name, a form of address or a Latin nickname.
+    pub name_kind: NameKind,
+    /// Whether the name is Chinese: in characters, or all pinyin.
+    pub name_chinese: bool,
+    /// Readings of the name's characters, when it is a full Chinese name.
+    pub name_readings: Vec<String>,
+    /// Readings of the characters the record's forms of address are built
+    /// on (its name's and its aliases'), sorted.
+    pub nick_keys: Vec<String>,
+}
+
+impl Record {
+    /// A record from its written fields: the name and aliases read (an
+    /// alias that reads as the name itself, its romanisation, is dropped:
+    /// it is not a second piece of evidence), the id number normalised and
+    /// checked, the address read as a place. Phones and handsets are left
+    /// empty for the caller.
+    pub fn new(name: &str, aliases: &[&str], id_number: &str, dob: Time, address: &str) -> Record {
+        use super::normalise as n;
+        let name = n::normalise_name(name);
+        let name_orderings = name.orderings();
+        let mut letters: Vec<char> = name.tokens.concat().chars().collect();
+        letters.sort_unstable();
+        let aliases: Vec<NameForm> = aliases
+            .iter()
+            .map(|a| n::normalise_name(a))
+            .filter(|a| !a.is_empty())
+            .filter(|a| {
+                let o = a.orderings();
+                !(o.iter().any(|x| name_orderings.contains(x))
+                    || (!a.han.is_empty() && a.han == name.han))
+            })
+            .collect();
+        let name_kind = n::name_kind(&name);
+        let name_chinese = !name.han.is_empty()
+            || (!name.tokens.is_empty()
+                && name.tokens.iter().all(|t| n::split_pinyin(t).is_some()));
+        let mut nick_keys: Vec<String> = std::iter::once(&name)
+            .filter(|_| name_kind == NameKind::Address)
+            .chain(aliases.iter())
+            .filter_map(|a| n::address_form_char(&a.han))
+            .map(|c| n::pinyin_of(&c.to_string()))
+            .filter(|p| !p.is_empty())
+            .collect();
+        nick_keys.sort_unstable();
+        nick_keys.dedup();
+        let id_number = n::normalise_id_number(id_number);
+        Record {
+            name_freq_key: letters.into_iter().collect(),
+            name_readings: if name_kind == NameKind::Full && name_chinese {
+                n::char_readings(&name)
+            } else {
+                Vec::new()
+            },
+            name_orderings,
+            name_kind,
+            name_chinese,
+            nick_keys,
+            alias_orderings: aliases.iter().map(|a| a.orderings()).collect(),
+            aliases,
+            id_valid: n::is_valid_prc_id(&id_number),
+            id_dob: n::prc_birth_date(&id_number).unwrap_or(NO_TIME),
+            id_number,
+            dob,
+            phones: Vec::new(),
+            handsets: Vec::new(),
+            many_phones: false,
+            phone_subscribers: Vec::new(),
+            address: n::normalise_address(address),
+            place: super::address::parse_place(address),
+            name,
+        }
+    }
 }
 
 /// Jaro–Winkler at or above this is a "close" name or address.
@@ -277,10 +381,8 @@ fn same_reading(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> boo
     (!a.han.is_empty() && a.han == b.han) || ao.iter().any(|o| bo.contains(o))
 }
 
-fn name_level(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> u8 {
-    if a.is_empty() || b.is_empty() {
-        return NULL;
-    }
+/// The name level of two full names (see [`name_level`]).
+fn full_name_level(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> u8 {
     let same_script_exact = if a.han.is_empty() == b.han.is_empty() {
         if a.han.is_empty() {
             a.tokens == b.tokens
@@ -294,15 +396,101 @@ fn name_level(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> u8 {
         return 0;
     }
     if same_reading(a, b, ao, bo) {
-        return 1;
+        // Two spellings in characters that read alike are homophones (滕瑶秋,
+        // 滕姚秋): a clerk who heard the name chose other characters.
+        return if !a.han.is_empty() && !b.han.is_empty() {
+            2
+        } else {
+            1
+        };
+    }
+    if !a.han.is_empty() && !b.han.is_empty() {
+        // Two names in characters: a clerk's slip changes one character
+        // (close) or drops or adds one (similar); anything more is another
+        // name, however alike its pinyin looks (张航, 张铭亦).
+        let (x, y): (Vec<char>, Vec<char>) = (a.han.chars().collect(), b.han.chars().collect());
+        return match char_edits(&x, &y) {
+            1 if x.len() == y.len() => 3,
+            1 => 4,
+            _ => 8,
+        };
     }
     let jw = best_jw(ao, bo);
     if jw >= CLOSE {
-        2
-    } else if jw >= SIMILAR {
         3
-    } else {
+    } else if jw >= SIMILAR {
         4
+    } else {
+        8
+    }
+}
+
+/// Levenshtein distance of two short character strings, capped at 2.
+fn char_edits(x: &[char], y: &[char]) -> usize {
+    if x.len().abs_diff(y.len()) > 1 {
+        return 2;
+    }
+    let mut prev: Vec<usize> = (0..=y.len()).collect();
+    for (i, cx) in x.iter().enumerate() {
+        let mut cur = vec![i + 1; y.len() + 1];
+        for (j, cy) in y.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(cx != cy))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[y.len()].min(2)
+}
+
+/// Name agreement: the same name in the same script, the same reading in
+/// another script or order, homophones, close or similar spellings, a form
+/// of address or nickname that fits the other name (its character, by
+/// reading, is in the other name), one that does not, or different.
+fn name_level(a: &Record, b: &Record) -> u8 {
+    if a.name.is_empty() || b.name.is_empty() {
+        return NULL;
+    }
+    let (ao, bo) = (a.name_orderings.as_slice(), b.name_orderings.as_slice());
+    let fits = |nick: &Record, full: &Record| {
+        nick.nick_keys
+            .iter()
+            .any(|k| full.name_readings.iter().any(|r| r == k))
+    };
+    match (a.name_kind, b.name_kind) {
+        (NameKind::Full, NameKind::Full) => full_name_level(&a.name, &b.name, ao, bo),
+        (NameKind::Full, _) | (_, NameKind::Full) => {
+            let (full, nick) = if a.name_kind == NameKind::Full {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            if !full.name_chinese {
+                // A nickname against a name that is not Chinese (FEBRL's
+                // "john smith") compares as text.
+                return full_name_level(&a.name, &b.name, ao, bo);
+            }
+            if fits(nick, full) {
+                5
+            } else if nick.nick_keys.is_empty() {
+                // A Latin nickname with no form of address beside it.
+                7
+            } else {
+                6
+            }
+        }
+        (NameKind::Latin, NameKind::Latin) => full_name_level(&a.name, &b.name, ao, bo),
+        _ => {
+            if full_name_level(&a.name, &b.name, ao, bo) == 0 {
+                0
+            } else if a.nick_keys.iter().any(|k| b.nick_keys.contains(k)) {
+                5
+            } else if a.nick_keys.is_empty() || b.nick_keys.is_empty() {
+                7
+            } else {
+                6
+            }
+        }
     }
 }
 
@@ -357,6 +545,16 @@ fn id_level(a: &Record, b: &Record) -> u8 {
     }
     // One wrong digit or two neighbours swapped: a clerk's typo.
     if a.id_number.len() == b.id_number.len() && one_typo_apart(&a.id_number, &b.id_number) {
+        return 1;
+    }
+    // An 18-character number with its check character cut off: a slip of
+    // the same kind, counted at the same level.
+    let (short, long) = if a.id_number.len() < b.id_number.len() {
+        (&a.id_number, &b.id_number)
+    } else {
+        (&b.id_number, &a.id_number)
+    };
+    if short.len() == 17 && long.len() == 18 && long.starts_with(short.as_str()) {
         return 1;
     }
     2
@@ -432,36 +630,70 @@ fn sorted_intersect(a: &[u32], b: &[u32]) -> bool {
     false
 }
 
+/// Phone agreement: a phone both records list (one of the many a record
+/// lists, when it lists more than most), a phone of one registered to the
+/// other's id number (or both records' phones registered to one id
+/// number), a handset both records' phones were seen in, or none of these.
 fn phone_level(a: &Record, b: &Record) -> u8 {
-    if a.phones.is_empty() || b.phones.is_empty() {
-        return NULL;
+    let registered = |x: &Record, y: &Record| {
+        x.phone_subscribers.iter().any(|s| {
+            (!y.id_number.is_empty() && *s == y.id_number)
+                || y.phone_subscribers.binary_search(s).is_ok()
+        })
+    };
+    let has_evidence = |r: &Record| !r.phones.is_empty();
+    if !has_evidence(a) || !has_evidence(b) {
+        // A record without phones can still be the subscriber of the
+        // other's phones.
+        return if registered(a, b) || registered(b, a) {
+            2
+        } else {
+            NULL
+        };
     }
     if sorted_intersect(&a.phones, &b.phones) {
-        0
-    } else if sorted_intersect(&a.handsets, &b.handsets) {
-        1
-    } else {
+        if a.many_phones || b.many_phones {
+            1
+        } else {
+            0
+        }
+    } else if registered(a, b) || registered(b, a) {
         2
+    } else if sorted_intersect(&a.handsets, &b.handsets) {
+        3
+    } else {
+        4
     }
 }
 
+/// Address agreement: as places when both parse (same dwelling, same
+/// building, same road, different), else as text (the same text is the
+/// same dwelling; close text, different).
 fn address_level(a: &Record, b: &Record) -> u8 {
     if a.address.is_empty() || b.address.is_empty() {
         return NULL;
     }
+    if let (Some(x), Some(y)) = (&a.place, &b.place) {
+        return match x.compare(y) {
+            PlaceMatch::SameDwelling => 0,
+            PlaceMatch::SameBuilding => 1,
+            PlaceMatch::SameRoad => 2,
+            PlaceMatch::Different => 4,
+        };
+    }
     if a.address == b.address {
         0
     } else if jaro_winkler(&a.address, &b.address) >= CLOSE {
-        1
+        3
     } else {
-        2
+        4
     }
 }
 
 /// Compare two records field by field.
 pub fn compare(a: &Record, b: &Record) -> Pattern {
     [
-        name_level(&a.name, &b.name, &a.name_orderings, &b.name_orderings),
+        name_level(a, b),
         alias_level(a, b),
         id_level(a, b),
         dob_level(a, b),
@@ -747,7 +979,7 @@ pub fn score_pattern(
     let mut total = model.prior_weight();
     for (f, &l) in pattern.iter().enumerate() {
         let mut w = model.weight(f, l);
-        if FIELDS[f] == Field::Name && (l == 0 || l == 1) {
+        if FIELDS[f] == Field::Name && l <= 2 {
             // For agreement on a value v, u is the chance two different
             // people share v: v's frequency (the common-name penalty).
             let share = freq
@@ -768,19 +1000,12 @@ pub fn score_pattern(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resolve::normalise::{normalise_id_number, normalise_name};
     use rand::{Rng, SeedableRng};
 
     fn rec(name: &str, id: &str) -> Record {
-        let name = normalise_name(name);
-        Record {
-            name_freq_key: String::new(),
-            name,
-            id_number: normalise_id_number(id),
-            dob: NO_TIME,
-            id_dob: NO_TIME,
-            ..Default::default()
-        }
+        let mut r = Record::new(name, &[], id, NO_TIME, "");
+        r.id_dob = NO_TIME;
+        r
     }
 
     proptest::proptest! {
@@ -854,18 +1079,40 @@ mod tests {
     #[test]
     fn name_levels() {
         let lv = |a: &str, b: &str| {
-            let (a, b) = (normalise_name(a), normalise_name(b));
-            name_level(&a, &b, &a.orderings(), &b.orderings())
+            let r = |s: &str| {
+                let (name, aliases) = s.split_once('|').unwrap_or((s, ""));
+                let aliases: Vec<&str> = aliases.split(';').filter(|x| !x.is_empty()).collect();
+                Record::new(name, &aliases, "", NO_TIME, "")
+            };
+            Field::Name.levels()[name_level(&r(a), &r(b)) as usize]
         };
-        assert_eq!(lv("张伟", "张伟"), 0);
-        assert_eq!(lv("ZHANG Wei", "zhang wei"), 0);
-        assert_eq!(lv("张伟", "Zhang Wei"), 1);
-        assert_eq!(lv("张伟", "Wei Zhang"), 1);
-        assert_eq!(lv("Zhang Wei", "Wei Zhang"), 1);
-        assert_eq!(lv("张晓明", "Xiao Ming Zhang"), 1);
-        assert_eq!(lv("Zhang Xiaoming", "Zhang Xiaomin"), 2);
-        assert_eq!(lv("张伟", "李娜"), 4);
-        assert_eq!(lv("", "李娜"), NULL);
+        assert_eq!(lv("张伟", "张伟"), "exact");
+        assert_eq!(lv("ZHANG Wei", "zhang wei"), "exact");
+        assert_eq!(lv("张伟", "Zhang Wei"), "same_reading");
+        assert_eq!(lv("张伟", "Wei Zhang"), "same_reading");
+        assert_eq!(lv("Zhang Wei", "Wei Zhang"), "same_reading");
+        assert_eq!(lv("张晓明", "Xiao Ming Zhang"), "same_reading");
+        assert_eq!(lv("滕瑶秋", "滕姚秋"), "homophone");
+        assert_eq!(lv("Zhang Xiaoming", "Zhang Xiaomin"), "close");
+        assert_eq!(lv("张伟", "李娜"), "different");
+        // Forms of address and nicknames fit a name by one character's reading.
+        assert_eq!(lv("聂姐", "聂秀兰"), "nickname_fits");
+        assert_eq!(lv("小纪|纪哥", "纪明"), "nickname_fits");
+        assert_eq!(lv("阿媛", "张苑"), "nickname_fits");
+        assert_eq!(lv("可可|老王;阿可", "王琪可"), "nickname_fits");
+        assert_eq!(lv("Amy|小叶", "Ye Wenqing"), "nickname_fits");
+        assert_eq!(lv("赵哥", "聂秀兰"), "nickname_other");
+        assert_eq!(lv("Amy", "聂秀兰"), "nickname_unknown");
+        assert_eq!(lv("张铭亦", "张明亦"), "homophone");
+        assert_eq!(lv("张铭亦", "张敏亦"), "close");
+        assert_eq!(lv("张铭", "张铭亦"), "similar");
+        assert_eq!(lv("张航", "张铭亦"), "different");
+        assert_eq!(lv("Amy", "Amy"), "exact");
+        // Not Chinese: a single word compares as text.
+        assert_eq!(lv("smith", "john smith"), "similar");
+        assert_eq!(lv("smith", "smyth"), "similar");
+        let r = |n: &str| Record::new(n, &[], "", NO_TIME, "");
+        assert_eq!(name_level(&r(""), &r("李娜")), NULL);
     }
 
     #[test]
@@ -876,6 +1123,61 @@ mod tests {
         assert_eq!(id_level(&a, &rec("b", "11010519492131002X")), 1); // swap
         assert_eq!(id_level(&a, &rec("b", "11010519591232002X")), 2);
         assert_eq!(id_level(&a, &rec("b", "")), NULL);
+        assert_eq!(id_level(&a, &rec("b", "11010519491231002")), 1); // check cut off
+    }
+
+    #[test]
+    fn phone_levels() {
+        let lv = |a: &Record, b: &Record| Field::Phone.levels()[phone_level(a, b) as usize];
+        let mut a = rec("a", "");
+        let mut b = rec("b", "11010519491231002X");
+        a.phones = vec![1, 2];
+        b.phones = vec![2];
+        assert_eq!(lv(&a, &b), "shared_phone");
+        a.many_phones = true;
+        assert_eq!(lv(&a, &b), "shared_one_of_many");
+        b.phones = vec![3];
+        assert_eq!(lv(&a, &b), "different");
+        // a's phone is registered to b's id number, even with b listing none.
+        a.phone_subscribers = vec!["11010519491231002X".into()];
+        assert_eq!(lv(&a, &b), "registered_to_other");
+        b.phones.clear();
+        assert_eq!(lv(&a, &b), "registered_to_other");
+        a.phone_subscribers.clear();
+        assert_eq!(phone_level(&a, &b), NULL);
+        b.phones = vec![3];
+        a.handsets = vec![7];
+        b.handsets = vec![7];
+        assert_eq!(lv(&a, &b), "shared_handset");
+    }
+
+    #[test]
+    fn address_levels() {
+        let lv = |x: &str, y: &str| {
+            let (a, b) = (
+                Record::new("a", &[], "", NO_TIME, x),
+                Record::new("b", &[], "", NO_TIME, y),
+            );
+            Field::Address.levels()[address_level(&a, &b) as usize]
+        };
+        assert_eq!(
+            lv(
+                "广东省广州市白云区解放北路176号2栋1102房",
+                "解放北路176号2-1102"
+            ),
+            "same_dwelling"
+        );
+        assert_eq!(
+            lv("广州白云解放北路176号之2 1102室", "白云区解放北路176号"),
+            "same_building"
+        );
+        assert_eq!(lv("解放北路176号2-1102", "解放北路18号"), "same_road");
+        assert_eq!(lv("解放北路176号", "沙太路176号"), "different");
+        assert_eq!(lv("12 Main St", "12 Main St."), "same_dwelling");
+        assert_eq!(
+            lv("12 Main Street Springfield", "12 Main Streat Springfield"),
+            "close_text"
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod query;
 mod report;
 mod report_browser;
 mod resolve;
+mod resolve_decisions;
 mod safe_outputs;
 mod snapshot;
 mod terminal;
