@@ -4,5 +4,6 @@
 mod cli;
 mod ingest;
 mod snapshot;
+mod stored_contact;
 mod tiny;
 mod util;
