@@ -64,7 +64,11 @@ use xxhash_rust::xxh3::xxh3_64;
 pub const MAGIC: &[u8; 8] = b"CASEGRPH";
 pub const TRAILER: &[u8; 8] = b"CGS-END!";
 /// Bump whenever a row type or the section list changes.
-pub const FORMAT_VERSION: u32 = 3;
+/// Version 4 added the default contact graph (`cg.*` sections); version 3
+/// files are still read (their contact graph is built on first use).
+pub const FORMAT_VERSION: u32 = 4;
+/// The oldest format version this build reads.
+pub const OLDEST_READ_VERSION: u32 = 3;
 /// Payloads are checksummed in blocks of this many bytes (2^16).
 pub const BLOCK_LOG2: u32 = 16;
 const SECTION_HEADER: usize = 16 + 4 + 4 + 8 + 8 + 8;
@@ -118,8 +122,11 @@ impl<W: Write> Writer<W> {
     }
 }
 
-/// The names of the sections, in file order.
-const SECTIONS: [&str; 28] = [
+/// The names of the sections, in file order: the case's rows (every
+/// version), then the default contact graph (version 4 on), the
+/// [`crate::graph::ContactCsr`] every analysis command starts from, so a
+/// command maps it instead of rebuilding it and re-detecting the hubs.
+const SECTIONS: [&str; 36] = [
     "meta",
     "str.blob",
     "str.ends",
@@ -148,7 +155,24 @@ const SECTIONS: [&str; 28] = [
     "phone_pers",
     "names",
     "rejects",
+    "cg.offsets",
+    "cg.neighbours",
+    "cg.weights",
+    "cg.strength",
+    "cg.kinds",
+    "cg.names",
+    "cg.name_ends",
+    "cg.hubs",
 ];
+
+/// The sections a file of format `version` holds (a supported one).
+fn sections(version: u32) -> &'static [&'static str] {
+    if version == 3 {
+        &SECTIONS[..28]
+    } else {
+        &SECTIONS
+    }
+}
 
 /// Stream a graph's snapshot into `out`.
 pub fn write_to<W: Write>(graph: &CaseGraph, out: W) -> std::io::Result<W> {
@@ -173,6 +197,8 @@ pub fn write_to<W: Write>(graph: &CaseGraph, out: W) -> std::io::Result<W> {
         },
     };
     let rejects = serde_json::to_vec(&graph.report.rejects).map_err(std::io::Error::other)?;
+    let contact =
+        crate::analysis::ContactGraph::default_csr(graph).map_err(std::io::Error::other)?;
     let meta = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
     let g = graph;
     let mut names = SECTIONS.iter();
@@ -205,6 +231,14 @@ pub fn write_to<W: Write>(graph: &CaseGraph, out: W) -> std::io::Result<W> {
     w.section(next(), &g.phone_persons)?;
     w.section(next(), &g.names)?;
     w.section(next(), &rejects)?;
+    w.section(next(), &contact.offsets)?;
+    w.section(next(), &contact.neighbours)?;
+    w.section(next(), &contact.weights)?;
+    w.section(next(), &contact.strength)?;
+    w.section(next(), &contact.kinds)?;
+    w.section(next(), &contact.names)?;
+    w.section(next(), &contact.name_ends)?;
+    w.section(next(), &contact.hubs)?;
     let sum = w.index.digest();
     w.out.write_all(&sum.to_le_bytes())?;
     w.out.write_all(TRAILER)?;
@@ -400,7 +434,8 @@ pub fn reseal(bytes: &mut [u8]) -> Result<(), String> {
     index.update(&bytes[..16]);
     let mut at = 16usize;
     let truncated = || "truncated".to_string();
-    for _ in SECTIONS {
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    for _ in sections(version) {
         let h = at;
         let payload = h
             .checked_add(SECTION_HEADER)
@@ -560,16 +595,17 @@ fn load(src: Source) -> Result<CaseGraph, String> {
         return Err("expected a file starting with CASEGRPH".into());
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != FORMAT_VERSION {
+    if !(OLDEST_READ_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(format!(
-            "expected snapshot format version {FORMAT_VERSION}, found {version}: re-run `casegraph ingest` with this build"
+            "expected snapshot format version {FORMAT_VERSION}, found {version} (this build reads versions {OLDEST_READ_VERSION} to {FORMAT_VERSION}): re-run `casegraph ingest` with this build"
         ));
     }
+    let names = sections(version);
     let n_sections = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes"));
-    if n_sections as usize != SECTIONS.len() {
+    if n_sections as usize != names.len() {
         return Err(format!(
-            "expected {} sections, found {n_sections}",
-            SECTIONS.len()
+            "expected {} sections in a version {version} snapshot, found {n_sections}",
+            names.len()
         ));
     }
     let (body, tail) = bytes.split_at(bytes.len() - 16);
@@ -582,8 +618,8 @@ fn load(src: Source) -> Result<CaseGraph, String> {
         index: xxhash_rust::xxh3::Xxh3::new(),
     };
     r.index.update(&body[..16]);
-    let mut infos = Vec::with_capacity(SECTIONS.len());
-    for name in SECTIONS {
+    let mut infos = Vec::with_capacity(names.len());
+    for name in names {
         infos.push(r.section(name)?);
     }
     if r.at != body.len() {
@@ -670,6 +706,7 @@ fn load(src: Source) -> Result<CaseGraph, String> {
         phone_persons: column(&src, "phone_pers", next())?,
         names: column(&src, "names", next())?,
         report: meta.report,
+        contact: Default::default(),
     };
     let mut graph = graph;
     let raw: Column<u8> = column(&src, "rejects", next())?;
@@ -679,6 +716,18 @@ fn load(src: Source) -> Result<CaseGraph, String> {
         ),
         Source::Mapped(_) => crate::ledger::Rejects::deferred(raw),
     };
+    if version >= 4 {
+        graph.contact = crate::graph::ContactCache::filled(crate::graph::ContactCsr {
+            offsets: column(&src, "cg.offsets", next())?,
+            neighbours: column(&src, "cg.neighbours", next())?,
+            weights: column(&src, "cg.weights", next())?,
+            strength: column(&src, "cg.strength", next())?,
+            kinds: column(&src, "cg.kinds", next())?,
+            names: column(&src, "cg.names", next())?,
+            name_ends: column(&src, "cg.name_ends", next())?,
+            hubs: column(&src, "cg.hubs", next())?,
+        });
+    }
     Ok(graph)
 }
 
@@ -841,6 +890,9 @@ pub fn validate(g: &CaseGraph) -> Result<(), String> {
         .all(|w| (g.str(w[0].text), w[0].kind, w[0].idx) <= (g.str(w[1].text), w[1].kind, w[1].idx))
     {
         return Err("inconsistent snapshot: name index out of order".into());
+    }
+    if let Some(csr) = g.contact.get() {
+        crate::analysis::contact::check_csr(csr, np)?;
     }
     Ok(())
 }

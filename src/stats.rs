@@ -74,31 +74,47 @@ pub fn case_stats(g: &CaseGraph, top: usize) -> CaseStats {
             .filter(|i| i.location != crate::graph::NONE)
             .count(),
     } as u64;
-    let texts = g.events.iter().filter(|e| e.is_text()).count() as u64;
-    let mut busy: Vec<BusyPhone> = (0..g.phones.len() as u32)
-        .map(|p| {
-            let out = g.calls_from(p);
-            BusyPhone {
-                phone: g.phone_number(p).to_string(),
-                calls_out: out.iter().map(|l| l.n_calls as u64).sum(),
-                calls_in: g.calls_to(p).map(|l| l.n_calls as u64).sum(),
-                texts: out.iter().map(|l| l.n_texts as u64).sum::<u64>()
-                    + g.calls_to(p).map(|l| l.n_texts as u64).sum::<u64>(),
-                contacts: 0,
-            }
+    // Every event is counted in exactly one call link (its caller's, to
+    // its callee), so the links give the totals without reading the
+    // events, which are several times as many rows.
+    let n = g.phones.len();
+    let (mut out, mut inc, mut txt) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
+    let mut texts = 0u64;
+    for l in &g.call_links {
+        out[l.caller as usize] += l.n_calls as u64;
+        inc[l.callee as usize] += l.n_calls as u64;
+        // A text to oneself counts at both ends, as calls out and in do.
+        txt[l.caller as usize] += l.n_texts as u64;
+        txt[l.callee as usize] += l.n_texts as u64;
+        texts += l.n_texts as u64;
+    }
+    let total = |p: usize| out[p] + inc[p] + txt[p];
+    // The `top` busiest, most events first, ties by number: only phones
+    // at least as busy as the top-th are compared by their numbers.
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    if top < n {
+        order.select_nth_unstable_by_key(top, |&p| std::cmp::Reverse(total(p as usize)));
+        let bar = total(order[top] as usize);
+        order = (0..n as u32)
+            .filter(|&p| total(p as usize) >= bar)
+            .collect();
+    }
+    order.sort_by(|&a, &b| {
+        total(b as usize)
+            .cmp(&total(a as usize))
+            .then_with(|| g.phone_number(a).cmp(g.phone_number(b)))
+    });
+    order.truncate(top);
+    let busy: Vec<BusyPhone> = order
+        .iter()
+        .map(|&p| BusyPhone {
+            phone: g.phone_number(p).to_string(),
+            calls_out: out[p as usize],
+            calls_in: inc[p as usize],
+            texts: txt[p as usize],
+            contacts: g.contact_count(p) as u64,
         })
         .collect();
-    busy.sort_by(|a, b| {
-        (b.calls_out + b.calls_in + b.texts)
-            .cmp(&(a.calls_out + a.calls_in + a.texts))
-            .then_with(|| a.phone.cmp(&b.phone))
-    });
-    busy.truncate(top);
-    for b in &mut busy {
-        if let Some(p) = g.find_phone(&b.phone) {
-            b.contacts = g.contact_count(p) as u64;
-        }
-    }
     let mut by_reason: std::collections::BTreeMap<String, u64> = Default::default();
     for r in &g.report.rejects {
         let key = r.reason.split(':').next().unwrap_or("").to_string();

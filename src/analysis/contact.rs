@@ -21,7 +21,7 @@
 use crate::analysis::hubs::{self, Hub, HubConfig};
 use crate::analysis::pairs::undirected_pairs;
 use crate::error::{Error, Result};
-use crate::graph::CaseGraph;
+use crate::graph::{CaseGraph, Column, ContactCsr};
 use crate::model::{NodeKind, Time};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -107,14 +107,21 @@ impl Grouping {
 }
 
 /// The undirected weighted contact graph. See the module documentation.
+///
+/// Its arrays are [`Column`]s, so the default graph of a case can be
+/// mapped from a snapshot that stores it ([`ContactGraph::from_case`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactGraph {
-    offsets: Vec<u64>,
-    neighbours: Vec<u32>,
-    weights: Vec<f64>,
-    kinds: Vec<NodeKind>,
-    names: String,
-    name_ends: Vec<u64>,
+    offsets: Column<u64>,
+    neighbours: Column<u32>,
+    weights: Column<f64>,
+    /// Summed weight of each node's pairs, in neighbour order.
+    strength: Column<f64>,
+    /// [`NodeKind`] of each node, as its `u8`.
+    kinds: Column<u8>,
+    /// UTF-8 names, one after another; `name_ends[v]` ends node `v`'s.
+    names: Column<u8>,
+    name_ends: Column<u64>,
     /// Phones left out as service numbers or by the investigator, with why.
     pub hubs: Vec<Hub>,
 }
@@ -132,7 +139,7 @@ impl ContactGraph {
         let mut name_ends = Vec::with_capacity(labels.len());
         let mut kinds = Vec::with_capacity(labels.len());
         for (k, s) in labels {
-            kinds.push(k);
+            kinds.push(k as u8);
             names.push_str(&s);
             name_ends.push(names.len() as u64);
         }
@@ -142,7 +149,7 @@ impl ContactGraph {
     /// [`ContactGraph::from_pairs`] with the node names already in one text
     /// (`name_ends[v]` is where node `v`'s name ends).
     fn build(
-        kinds: Vec<NodeKind>,
+        kinds: Vec<u8>,
         names: String,
         name_ends: Vec<u64>,
         mut pairs: Vec<(u32, u32, f64)>,
@@ -203,15 +210,80 @@ impl ContactGraph {
             weights[ib] = w;
             fill[b as usize] += 1;
         }
+        // Summed per node in neighbour order: the same bits every time.
+        let strength: Vec<f64> = (0..n)
+            .map(|v| {
+                weights[offsets[v] as usize..offsets[v + 1] as usize]
+                    .iter()
+                    .sum()
+            })
+            .collect();
         Ok(ContactGraph {
-            offsets,
-            neighbours,
-            weights,
-            kinds,
-            names,
-            name_ends,
+            offsets: offsets.into(),
+            neighbours: neighbours.into(),
+            weights: weights.into(),
+            strength: strength.into(),
+            kinds: kinds.into(),
+            names: names.into_bytes().into(),
+            name_ends: name_ends.into(),
             hubs,
         })
+    }
+
+    /// The graph a [`ContactCsr`] holds (mapped columns stay mapped).
+    /// Checks the shape (lengths, names, hubs); [`check_csr`] checks every
+    /// index as well.
+    pub fn from_csr(csr: &ContactCsr) -> Result<ContactGraph> {
+        let bad = |what: String| Error::Invalid(format!("stored contact graph: {what}"));
+        let n = csr.kinds.len();
+        if csr.offsets.len() != n + 1
+            || csr.strength.len() != n
+            || csr.name_ends.len() != n
+            || csr.weights.len() != csr.neighbours.len()
+            || *csr.offsets.at(n) != csr.neighbours.len() as u64
+            || n.checked_sub(1)
+                .is_some_and(|l| *csr.name_ends.at(l) != csr.names.len() as u64)
+        {
+            return Err(bad(format!(
+                "expected columns of matching lengths, found {n} nodes, {} offsets, {} neighbours, {} weights, {} strengths, {} name ends",
+                csr.offsets.len(),
+                csr.neighbours.len(),
+                csr.weights.len(),
+                csr.strength.len(),
+                csr.name_ends.len()
+            )));
+        }
+        if std::str::from_utf8(&csr.names).is_err() {
+            return Err(bad("expected UTF-8 node names".into()));
+        }
+        let hubs: Vec<Hub> = serde_json::from_slice(&csr.hubs)
+            .map_err(|e| bad(format!("hubs: expected their JSON list, found {e}")))?;
+        Ok(ContactGraph {
+            offsets: csr.offsets.clone(),
+            neighbours: csr.neighbours.clone(),
+            weights: csr.weights.clone(),
+            strength: csr.strength.clone(),
+            kinds: csr.kinds.clone(),
+            names: csr.names.clone(),
+            name_ends: csr.name_ends.clone(),
+            hubs,
+        })
+    }
+
+    /// The graph as a [`ContactCsr`], to keep or store.
+    pub fn to_csr(&self) -> ContactCsr {
+        ContactCsr {
+            offsets: self.offsets.clone(),
+            neighbours: self.neighbours.clone(),
+            weights: self.weights.clone(),
+            strength: self.strength.clone(),
+            kinds: self.kinds.clone(),
+            names: self.names.clone(),
+            name_ends: self.name_ends.clone(),
+            hubs: serde_json::to_vec(&self.hubs)
+                .expect("hubs serialise")
+                .into(),
+        }
     }
 
     /// Build from named weighted edges; nodes are numbered in order of first
@@ -325,13 +397,34 @@ impl ContactGraph {
             };
             pairs.push((ids[0], ids[1], w));
         }
-        let kinds = vec![kind; index.ends.len()];
+        let kinds = vec![kind as u8; index.ends.len()];
         ContactGraph::build(kinds, index.names, index.ends, pairs, Vec::new())
     }
 
-    /// The contact graph of a case's phones.
+    /// The contact graph of a case's phones. The default graph
+    /// (`ContactConfig::default()`) is built once per case and kept in
+    /// [`CaseGraph::contact`], which snapshots store: from a snapshot it
+    /// is mapped, not rebuilt.
     pub fn from_case(case: &CaseGraph, config: &ContactConfig) -> Result<ContactGraph> {
+        if *config == ContactConfig::default() {
+            return ContactGraph::from_csr(ContactGraph::default_csr(case)?);
+        }
         ContactGraph::from_case_grouped(case, config, None)
+    }
+
+    /// The default contact graph of a case as kept in
+    /// [`CaseGraph::contact`], built now if it is not kept yet.
+    pub fn default_csr(case: &CaseGraph) -> Result<&ContactCsr> {
+        case.contact.get_or_try_init(|| {
+            ContactGraph::from_case_grouped(case, &ContactConfig::default(), None)
+                .map(|g| g.to_csr())
+        })
+    }
+
+    /// Whether `from_case(case, config)` maps a kept graph instead of
+    /// building one.
+    pub fn is_kept(case: &CaseGraph, config: &ContactConfig) -> bool {
+        *config == ContactConfig::default() && case.contact.get().is_some()
     }
 
     /// The contact graph of a case with phones grouped (for example into
@@ -472,40 +565,45 @@ impl ContactGraph {
         // Summed per node in id order, then halved: exact for integer weights
         // and the same bytes whatever the thread count.
         let mut t = 0.0;
-        for v in 0..self.n_nodes() as u32 {
-            t += self.strength(v);
+        for &k in self.strengths() {
+            t += k;
         }
         t / 2.0
     }
     pub fn neighbours(&self, v: u32) -> &[u32] {
         let (a, b) = self.range(v);
-        &self.neighbours[a..b]
+        self.neighbours.range(a..b)
     }
     /// Weights aligned with [`Self::neighbours`].
     pub fn weights(&self, v: u32) -> &[f64] {
         let (a, b) = self.range(v);
-        &self.weights[a..b]
+        self.weights.range(a..b)
     }
     pub fn degree(&self, v: u32) -> usize {
         let (a, b) = self.range(v);
         b - a
     }
-    /// Sum of the weights of a node's pairs.
+    /// Sum of the weights of a node's pairs (computed when the graph was
+    /// built).
     pub fn strength(&self, v: u32) -> f64 {
-        self.weights(v).iter().sum()
+        *self.strength.at(v as usize)
+    }
+    /// Every node's strength.
+    pub fn strengths(&self) -> &[f64] {
+        &self.strength
     }
     pub fn kind(&self, v: u32) -> NodeKind {
-        self.kinds[v as usize]
+        NodeKind::from_u8(*self.kinds.at(v as usize)).expect("node kinds are checked when loaded")
     }
     /// The node's id as the investigator knows it (a phone number, a person id).
     pub fn name(&self, v: u32) -> &str {
-        let end = self.name_ends[v as usize] as usize;
+        let end = *self.name_ends.at(v as usize) as usize;
         let start = if v == 0 {
             0
         } else {
-            self.name_ends[v as usize - 1] as usize
+            *self.name_ends.at(v as usize - 1) as usize
         };
-        &self.names[start..end]
+        std::str::from_utf8(self.names.range(start..end)).expect("names are checked when loaded")
     }
     /// Node with this name, if any (a linear scan: for tests and one-off lookups).
     pub fn find(&self, name: &str) -> Option<u32> {
@@ -531,11 +629,51 @@ impl ContactGraph {
         self.weights.iter().all(|&w| w == 1.0)
     }
     fn range(&self, v: u32) -> (usize, usize) {
-        (
-            self.offsets[v as usize] as usize,
-            self.offsets[v as usize + 1] as usize,
-        )
+        let o = self.offsets.range(v as usize..v as usize + 2);
+        (o[0] as usize, o[1] as usize)
     }
+}
+
+/// Check every index of a stored contact graph (a snapshot's, whose
+/// checksums hold) against the tables it points into: offsets rising to
+/// the neighbour count, neighbours below the node count, positive finite
+/// weights, strengths that are their sums, known node kinds, names that
+/// are UTF-8 and end in order, hubs that are phones of the case
+/// (`n_phones` of them).
+pub fn check_csr(csr: &ContactCsr, n_phones: usize) -> std::result::Result<(), String> {
+    let g = ContactGraph::from_csr(csr).map_err(|e| e.to_string())?;
+    let n = g.n_nodes();
+    let bad = |what: &str| Err(format!("inconsistent snapshot: contact graph: {what}"));
+    if g.offsets[0] != 0 || !g.offsets.windows(2).all(|w| w[0] <= w[1]) {
+        return bad("offsets out of order");
+    }
+    if !g.neighbours.iter().all(|&u| (u as usize) < n) {
+        return bad("neighbour out of range");
+    }
+    if !g.weights.iter().all(|&w| w > 0.0 && w.is_finite()) {
+        return bad("weight not positive");
+    }
+    for v in 0..n {
+        let (a, b) = (g.offsets[v] as usize, g.offsets[v + 1] as usize);
+        let sum: f64 = g.weights[a..b].iter().sum();
+        if sum.to_bits() != g.strength[v].to_bits() {
+            return bad("strength not the sum of its weights");
+        }
+    }
+    if !g.kinds.iter().all(|&k| NodeKind::from_u8(k).is_some()) {
+        return bad("unknown node kind");
+    }
+    if !g.name_ends.windows(2).all(|w| w[0] <= w[1])
+        || (n > 0
+            && !std::str::from_utf8(&g.names)
+                .is_ok_and(|s| g.name_ends.iter().all(|&e| s.is_char_boundary(e as usize))))
+    {
+        return bad("names out of order");
+    }
+    if !g.hubs.iter().all(|h| (h.phone_idx as usize) < n_phones) {
+        return bad("hub out of range");
+    }
+    Ok(())
 }
 
 /// Node names read from an edge list: one text, indexed by a 64-bit hash
@@ -681,6 +819,32 @@ mod tests {
             g.pairs().collect::<Vec<_>>(),
             vec![(0, 1, 5.0), (0, 2, 1.0), (1, 2, 1.0), (2, 3, 1.0)]
         );
+    }
+
+    #[test]
+    fn a_graph_round_trips_through_its_csr_and_a_forged_one_is_refused() {
+        let g = triangle_and_tail();
+        let csr = g.to_csr();
+        assert_eq!(ContactGraph::from_csr(&csr).unwrap(), g);
+        assert_eq!(check_csr(&csr, 0), Ok(()));
+        let mut forged = csr.clone();
+        let mut nb = forged.neighbours.to_vec();
+        nb[0] = 99;
+        forged.neighbours = nb.into();
+        assert!(check_csr(&forged, 0)
+            .unwrap_err()
+            .contains("neighbour out of range"));
+        let mut forged = csr.clone();
+        let mut k = forged.strength.to_vec();
+        k[1] += 1.0;
+        forged.strength = k.into();
+        assert!(check_csr(&forged, 0).unwrap_err().contains("strength"));
+        let mut forged = csr;
+        forged.offsets = vec![0u64, 1].into();
+        assert!(ContactGraph::from_csr(&forged)
+            .unwrap_err()
+            .to_string()
+            .contains("matching lengths"));
     }
 
     #[test]

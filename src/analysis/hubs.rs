@@ -79,7 +79,7 @@ impl Default for HubConfig {
 }
 
 /// A phone left out of the contact graph, and why.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Hub {
     pub phone_idx: u32,
     pub phone: String,

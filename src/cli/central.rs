@@ -133,6 +133,6 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         about.push(("seed", args.seed.into()));
         about.push(("max_error_at_95pct", e.into()));
     }
-    emit(format, vec![t], about, &g.hubs)?;
+    emit(format, vec![t], about, &loaded)?;
     Ok(if g.n_nodes() == 0 { 1 } else { 0 })
 }

@@ -52,7 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             ("components_shown", c.len().into()),
             ("largest", largest.into()),
         ],
-        &g.hubs,
+        &loaded,
     )?;
     Ok(if c.is_empty() { 1 } else { 0 })
 }

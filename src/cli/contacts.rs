@@ -60,6 +60,9 @@ pub struct ContactArgs {
     /// Print load and pass times to stderr
     #[arg(long)]
     pub timings: bool,
+    /// List every hub left out, with its reason (by default only how many)
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// A contact graph ready for a pass.
@@ -67,6 +70,9 @@ pub struct Loaded {
     pub graph: ContactGraph,
     pub started: Instant,
     pub timings: bool,
+    pub verbose: bool,
+    /// Whether the graph was mapped from the snapshot instead of built.
+    pub stored: bool,
     /// Whether phones were grouped into resolved individuals.
     pub individual_level: bool,
 }
@@ -86,11 +92,22 @@ impl Loaded {
     pub fn report_time(&self, pass: &str, pass_started: Instant) {
         if self.timings {
             eprintln!(
-                "timings: load {:.3} s, {pass} {:.3} s",
+                "timings: load {:.3} s, {pass} {:.3} s ({})",
                 (pass_started - self.started).as_secs_f64(),
-                pass_started.elapsed().as_secs_f64()
+                pass_started.elapsed().as_secs_f64(),
+                if self.stored {
+                    "contact graph mapped from the snapshot"
+                } else {
+                    "contact graph built"
+                }
             );
         }
+    }
+
+    /// Tell the investigator about the hubs left out, on stderr: how many
+    /// and where the list is, or (`--verbose`) every one with its reason.
+    pub fn report_hubs(&self) {
+        report_hubs(&self.graph.hubs, self.verbose);
     }
 }
 
@@ -138,6 +155,8 @@ impl ContactArgs {
                 graph,
                 started,
                 timings: self.timings,
+                verbose: self.verbose,
+                stored: false,
                 individual_level: false,
             });
         }
@@ -202,29 +221,59 @@ impl ContactArgs {
         } else {
             None
         };
-        let graph = ContactGraph::from_case_grouped(&case, &config, grouping.as_ref())
-            .map_err(|e| usage(e.to_string()));
+        // The default graph of a snapshot is stored in it: mapped, not built.
+        let stored = grouping.is_none() && ContactGraph::is_kept(&case, &config);
+        let graph = match &grouping {
+            None => ContactGraph::from_case(&case, &config),
+            Some(g) => ContactGraph::from_case_grouped(&case, &config, Some(g)),
+        }
+        .map_err(|e| usage(e.to_string()));
         working.finish_and_clear();
         let graph = graph?;
         Ok(Loaded {
             graph,
             started,
             timings: self.timings,
+            verbose: self.verbose,
+            stored,
             individual_level,
         })
     }
 }
 
+/// The hubs left out, on stderr: how many, and that `--verbose` lists
+/// them; with `verbose`, one line per hub with its reason.
+pub fn report_hubs(hubs: &[Hub], verbose: bool) {
+    if verbose {
+        for h in hubs {
+            eprintln!("casegraph: hub left out: {} ({})", h.phone, h.reason);
+        }
+    } else if !hubs.is_empty() {
+        eprintln!(
+            "casegraph: {} hub{} (service number{}) left out of the contact graph; --verbose lists {} with the reasons, --format json holds the list, --keep-hubs keeps them",
+            hubs.len(),
+            if hubs.len() == 1 { "" } else { "s" },
+            if hubs.len() == 1 { "" } else { "s" },
+            if hubs.len() == 1 { "it" } else { "them" },
+        );
+    }
+}
+
 /// Print a command's result: `main` tables on stdout in every format;
-/// `about` (key/value facts of the run) and the hubs left out go beside
-/// them as tables in table and JSON format, and to stderr in CSV format so
-/// that the CSV on stdout keeps its documented columns.
+/// `about` (key/value facts of the run, with the number of hubs left out)
+/// goes beside them as a table in table and JSON format, and to stderr in
+/// CSV format so that the CSV on stdout keeps its documented columns. The
+/// list of hubs left out is a table of the JSON document, and of the
+/// table view with `--verbose`; otherwise stderr says how many there are
+/// ([`report_hubs`]).
 pub fn emit(
     format: Format,
     main: Vec<Table>,
-    about: Vec<(&str, Cell)>,
-    hubs: &[Hub],
+    mut about: Vec<(&str, Cell)>,
+    loaded: &Loaded,
 ) -> anyhow::Result<()> {
+    let hubs = &loaded.graph.hubs[..];
+    about.push(("hubs_left_out", hubs.len().into()));
     let mut doc = Document::default();
     let mut about_t = Table::new("about", &["what", "value"]);
     for (k, v) in &about {
@@ -261,9 +310,7 @@ pub fn emit(
                 .collect();
             eprintln!("casegraph: {}", facts.join(" "));
         }
-        for h in hubs {
-            eprintln!("casegraph: hub left out: {} ({})", h.phone, h.reason);
-        }
+        loaded.report_hubs();
         return Ok(());
     }
     if format == Format::Table {
@@ -277,10 +324,13 @@ pub fn emit(
         }
         doc = doc.with(about_t);
     }
-    if !hubs.is_empty() || format == Format::Json {
+    if format == Format::Json || (loaded.verbose && !hubs.is_empty()) {
         doc = doc.with(hubs_t);
     }
     doc.print(format)?;
+    if format == Format::Table && !loaded.verbose {
+        loaded.report_hubs();
+    }
     Ok(())
 }
 
@@ -396,9 +446,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             NodeKind::Phone.as_str(),
             out.display()
         );
-        for h in &g.hubs {
-            eprintln!("casegraph: hub left out: {} ({})", h.phone, h.reason);
-        }
+        loaded.report_hubs();
     } else {
         let mut t = Table::new("contacts", &columns);
         for (a, b, w) in g.pairs() {
@@ -408,7 +456,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             args.format.format(),
             vec![t],
             vec![("nodes", g.n_nodes().into()), ("pairs", g.n_edges().into())],
-            &g.hubs,
+            &loaded,
         )?;
     }
     Ok(if g.n_edges() == 0 { 1 } else { 0 })

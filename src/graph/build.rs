@@ -232,6 +232,7 @@ impl CaseBuilder {
             phone_persons: phone_persons.into(),
             names: Vec::new().into(),
             report,
+            contact: Default::default(),
         };
         g.names = super::lookup::name_index(&g).into();
         g

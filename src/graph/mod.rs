@@ -318,6 +318,66 @@ pub struct CaseGraph {
     /// process finds a number without indexing the whole case.
     pub names: Column<NameEntry>,
     pub report: IngestReport,
+    /// The default contact graph, derived from the rows above: computed on
+    /// first use (or when a snapshot is written) and kept, or mapped from a
+    /// snapshot that stores it.
+    pub contact: ContactCache,
+}
+
+/// The contact graph every analysis command starts from — the default one
+/// (the whole period, calls and texts, every pair, service numbers left
+/// out by the default rule) — in the CSR form
+/// [`crate::analysis::ContactGraph`] holds, so that a snapshot can store it
+/// and a command map it instead of rebuilding it and re-detecting the hubs
+/// (see [`crate::analysis::contact`] for what each column means).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactCsr {
+    /// `n + 1` offsets into `neighbours` and `weights`.
+    pub offsets: Column<u64>,
+    pub neighbours: Column<u32>,
+    pub weights: Column<f64>,
+    /// Summed weight of each node's pairs.
+    pub strength: Column<f64>,
+    /// [`crate::model::NodeKind`] of each node, as its `u8`.
+    pub kinds: Column<u8>,
+    /// Node names, UTF-8, one after another; `name_ends[v]` is where node
+    /// `v`'s ends.
+    pub names: Column<u8>,
+    pub name_ends: Column<u64>,
+    /// The hubs left out, with their reasons, as JSON.
+    pub hubs: Column<u8>,
+}
+
+/// A [`ContactCsr`] computed once and kept. It is derived data, so two
+/// graphs are equal whatever their caches hold.
+#[derive(Debug, Clone, Default)]
+pub struct ContactCache(std::sync::OnceLock<ContactCsr>);
+
+impl ContactCache {
+    /// A cache holding `csr` already (a snapshot that stores it).
+    pub fn filled(csr: ContactCsr) -> Self {
+        ContactCache(std::sync::OnceLock::from(csr))
+    }
+    pub fn get(&self) -> Option<&ContactCsr> {
+        self.0.get()
+    }
+    /// The kept value, or `make`'s, which is then kept.
+    pub fn get_or_try_init<E>(
+        &self,
+        make: impl FnOnce() -> Result<ContactCsr, E>,
+    ) -> Result<&ContactCsr, E> {
+        if let Some(c) = self.0.get() {
+            return Ok(c);
+        }
+        let made = make()?;
+        Ok(self.0.get_or_init(|| made))
+    }
+}
+
+impl PartialEq for ContactCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl CaseGraph {

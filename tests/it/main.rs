@@ -26,6 +26,7 @@ mod resolve;
 mod resolve_decisions;
 mod safe_outputs;
 mod snapshot;
+mod stored_contact;
 mod terminal;
 mod tiny;
 mod util;
