@@ -4,6 +4,7 @@
 //! hooks. Each day has its own random stream, so days can be generated in
 //! parallel and the output is the same for any number of threads.
 
+use super::confounders::confounder_day;
 use super::decoys::decoy_day;
 use super::gangs::gang_day;
 use super::population::{TieKind, World, NONE};
@@ -88,7 +89,12 @@ pub fn cell_at(world: &World, who: u32, t: u32, rng: &mut ChaCha8Rng) -> u32 {
     let p = &world.individuals[who as usize];
     let day = t / 86_400;
     let hour = (t % 86_400) / 3600;
-    let at_work = day % 7 < 5 && (9..18).contains(&hour);
+    let at_work = if p.night {
+        // Night shifts six nights a week, from 20:00 to 06:00.
+        day % 7 < 6 && !(6..20).contains(&hour)
+    } else {
+        day % 7 < 5 && (9..18).contains(&hour)
+    };
     let cell = if at_work { p.work } else { p.home };
     if rng.gen_bool(0.12) {
         world.near(cell, rng)
@@ -188,7 +194,7 @@ pub fn day_calls(case: &Case, day: u32, rng: &mut ChaCha8Rng) -> Vec<Call> {
         let callee = phone_of(b, rng);
         let work = tie.kind == TieKind::Coworker && !weekend;
         let t = base + case.rhythm.second(work, rng);
-        let sms = rng.gen_bool(0.22);
+        let sms = rng.gen_bool(world.sms_share);
         let mean = match tie.kind {
             TieKind::Family => 150.0,
             TieKind::Coworker => 100.0,
@@ -226,7 +232,7 @@ pub fn day_calls(case: &Case, day: u32, rng: &mut ChaCha8Rng) -> Vec<Call> {
         }
         let sv = &SERVICES[k];
         let hub = case.services[k];
-        let who = world.random_background(rng);
+        let who = world.random_person(rng);
         let phone = world.individuals[who as usize].phones[0];
         if rng.gen_bool(sv.texts) {
             let t = base + rng.gen_range(7 * 3600..22 * 3600);
@@ -268,8 +274,18 @@ pub fn day_calls(case: &Case, day: u32, rng: &mut ChaCha8Rng) -> Vec<Call> {
     }
 
     decoy_day(world, &case.decoys, day, rng, &mut out);
-    for gang in &case.gangs {
-        gang_day(world, gang, &case.outside, &case.plan, day, rng, &mut out);
+    confounder_day(case, day, rng, &mut out);
+    for (gi, gang) in case.gangs.iter().enumerate() {
+        gang_day(
+            world,
+            gang,
+            gi as u32,
+            &case.outside,
+            &case.plan,
+            day,
+            rng,
+            &mut out,
+        );
     }
     out.extend_from_slice(&case.plan.calls[day as usize]);
 
