@@ -22,6 +22,9 @@
 //!   all day, some replaced in the same handset when flagged as spam.
 //! - **Drivers** ([`Part::Driver`]): calls to many customers from all over
 //!   the city.
+//! - **Wrongly named numbers**: now and then a fraud report names a
+//!   telemarketing line (a pushy sale) or a driver (whose name a parcel
+//!   scammer used).
 //! - **Victims** ([`Part::Victim`], made with the hooks): some live in one
 //!   compound, know each other, and warn each other after a fraud.
 
@@ -296,6 +299,35 @@ pub fn make_confounders(
         let d = world.random_background(rng);
         world.individuals[d as usize].part = Part::Driver;
         out.drivers.push(d);
+    }
+    // Complaints that call an innocent number a fraud: a pushy sale over a
+    // telemarketing line, a driver taken for the parcel scammer who used his name.
+    let period = days as i64 * 86_400;
+    let mut wrongly_named: Vec<u32> = Vec::new();
+    for t in &out.telemarketers {
+        if rng.gen_bool(0.5) {
+            wrongly_named.push(t.lines[rng.gen_range(0..t.lines.len())]);
+        }
+    }
+    if rng.gen_bool(0.5) {
+        let d = out.drivers[rng.gen_range(0..out.drivers.len())];
+        wrongly_named.push(phone(world, d));
+    }
+    for p in wrongly_named {
+        let victim = world.random_background(rng);
+        let ph = &world.phones[p as usize];
+        let from = ph.first_day as i64 * 86_400;
+        let to = (ph.last_day as i64 + 1) * 86_400;
+        plan.incidents.push(PlannedIncident {
+            time: rng.gen_range(from..to.min(period)),
+            category: "fraud",
+            location: station_of(world, victim),
+            phones: vec![p],
+            victim,
+            loss: Some(rng.gen_range(200..6_000) as f64),
+            accounts: Vec::new(),
+            gang: None,
+        });
     }
     let (lo, hi) = s.rider_calls;
     out.driver_rate = (rng.gen_range(lo / 2..=lo), rng.gen_range(lo + 1..=hi));

@@ -411,9 +411,9 @@ pub fn make_gangs(
             let first = start_day + rng.gen_range(0..3);
             if sms_only {
                 // One or two boxes, each holding a batch of SIMs at once.
-                let n_boxes = if rng.gen_bool(0.3) { 2 } else { 1 };
+                let n_boxes = if rng.gen_bool(0.2) { 2 } else { 1 };
                 let boxes: Vec<u32> = (0..n_boxes).map(|_| world.new_handset()).collect();
-                let batch = rng.gen_range(2..=4);
+                let batch = rng.gen_range(2..=3);
                 for &bx in &boxes {
                     let mut day = first;
                     while day < days {
@@ -446,7 +446,9 @@ pub fn make_gangs(
                         handset = world.new_handset();
                         in_handset = 0;
                     }
-                    let life = rng.gen_range(burner_life.0..=burner_life.1);
+                    // A call centre's many operators each wear out fewer SIMs.
+                    let stretch = if shape == Shape::CallCentre { 2 } else { 1 };
+                    let life = rng.gen_range(burner_life.0..=burner_life.1) * stretch;
                     let last = (day + life - 1).min(days - 1);
                     let p = world.new_mobile(who, handset, PhoneKind::Burner, day, last);
                     burners.push(p);
