@@ -118,6 +118,8 @@ pub struct Gang {
     pub text_share: f64,
     /// Operators' working hours.
     pub hours: &'static [(u32, u32)],
+    /// Works the evening and night shift ([`LATE_HOURS`]).
+    pub late: bool,
     /// Share of cold calls that are texts (all, for an SMS operation).
     pub cold_texts: f64,
     /// Share of cold calls to numbers outside the case.
@@ -623,6 +625,7 @@ pub fn make_gangs(
             night_share: rng.gen_range(0.05..0.5),
             text_share: rng.gen_range(0.05..0.6),
             hours: if late { LATE_HOURS } else { WORK_HOURS },
+            late,
             cold_texts: if shape == Shape::SmsBox {
                 1.0
             } else {

@@ -134,7 +134,7 @@ fn world_json(case: &Case) -> Vec<u8> {
                 "talk_pairs": g.talk.len(),
                 "weekly_meeting": g.meeting.is_some(),
                 "careless_calls": g.slips.len(),
-                "late_shift": std::ptr::eq(g.hours, super::gangs::LATE_HOURS),
+                "late_shift": g.late,
                 "burst_before_hook": [g.burst.0, g.burst.1],
                 "stolen_identities": g.stolen_ids.len(),
                 "relatives": g.relatives.len(),
