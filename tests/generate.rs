@@ -429,6 +429,9 @@ fn the_command_line_writes_a_case_and_refuses_an_unknown_size() {
         .success();
     let text = String::from_utf8(run.get_output().stdout.clone()).unwrap();
     assert!(text.contains("\"calls.csv\""), "{text}");
+    // It says what the seed drew.
+    assert!(text.contains("\"shapes\""), "{text}");
+    assert!(text.contains("\"decoys\""), "{text}");
     for f in [
         "calls.csv",
         "persons.csv",

@@ -196,6 +196,10 @@ pub struct GenerateSummary {
     pub files: Vec<FileCounts>,
     pub graph: GraphCounts,
     pub gangs: u32,
+    /// Each gang's shape, in gang order (`truth/world.json` has the rest).
+    pub shapes: Vec<String>,
+    /// Confounder phones and person records listed in truth/decoys.csv.
+    pub decoys: u64,
     pub individuals: u64,
 }
 
@@ -715,12 +719,15 @@ pub fn generate(config: &GenerateConfig, out: &Path) -> Result<GenerateSummary> 
         })
         .collect();
     files.sort_by_key(|f| order.iter().position(|o| *o == f.file));
-    let summary = GenerateSummary {
+    let mut summary = GenerateSummary {
         files,
         graph,
         gangs: case.gangs.len() as u32,
+        shapes: case.knobs.shapes.iter().map(|s| s.to_string()).collect(),
+        decoys: 0,
         individuals: case.world.individuals.len() as u64,
     };
-    truth::write_truth(&case, &small, &ledger, &summary, &seen, &out.join("truth"))?;
+    summary.decoys =
+        truth::write_truth(&case, &small, &ledger, &summary, &seen, &out.join("truth"))?;
     Ok(summary)
 }

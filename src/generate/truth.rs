@@ -171,6 +171,7 @@ fn world_json(case: &Case) -> Vec<u8> {
     text.into_bytes()
 }
 
+/// Write truth/; the number of rows of decoys.csv.
 pub fn write_truth(
     case: &Case,
     small: &Small,
@@ -178,7 +179,7 @@ pub fn write_truth(
     summary: &GenerateSummary,
     seen: &Seen,
     dir: &Path,
-) -> Result<()> {
+) -> Result<u64> {
     let w = &case.world;
     let number = |p: u32| canonical(&w.phones[p as usize].national);
 
@@ -376,6 +377,7 @@ pub fn write_truth(
             }
         }
     }
+    let n_decoys = decoys.len() as u64;
     write_atomically(
         &dir.join("decoys.csv"),
         &csv("decoy,node_kind,node_id", decoys),
@@ -404,5 +406,5 @@ pub fn write_truth(
     ] {
         super::readable(&dir.join(f))?;
     }
-    Ok(())
+    Ok(n_decoys)
 }
