@@ -5,8 +5,13 @@ For each (size, seed): generate the case (unless already there), run
 `casegraph leads`, and compare the output with the generator's truth/:
 - gangs recovered: planted gangs whose best-matching reported gang has
   Jaccard >= 0.5 over phones;
-- service numbers (truth/hubs.csv) and decoy phones (truth/decoys.csv) in
-  any reported gang (must be 0);
+- reported gangs that match a planted one (their best-matching planted
+  gang has Jaccard >= 0.5), and the size of the largest reported gang;
+- service numbers (truth/hubs.csv) and decoy phones (truth/decoys.csv, any
+  kind: call centre, telemarketing, riders, drivers, big family, non-gang
+  suspects and their associates, relatives, identity-theft victims, night
+  workers at a den's cell, victims) in any reported gang (must be 0), with
+  the count per kind at the end;
 - boss right: recovered gangs whose planted boss phone is labelled boss in
   the best-matching reported gang;
 - burners flagged: planted burners (truth/individual_phones.csv, how=burner)
@@ -44,6 +49,10 @@ def score(case, out):
             reported[r["gang_id"]].add(r["node_id"])
             role[(r["gang_id"], r["node_id"])] = r["role"]
     recovered = boss_ok = 0
+    matching = 0
+    for h, rp in reported.items():
+        if any(len(rp & phones) / len(rp | phones) >= 0.5 for phones in planted.values()):
+            matching += 1
     for g, phones in planted.items():
         best, best_j = None, 0.0
         for h, rp in reported.items():
@@ -56,7 +65,12 @@ def score(case, out):
                 boss_ok += 1
     in_gangs = set().union(*reported.values()) if reported else set()
     hubs = {r["phone"] for r in read_csv(os.path.join(case, "truth", "hubs.csv"))}
-    decoys = {r["node_id"] for r in read_csv(os.path.join(case, "truth", "decoys.csv")) if r["node_kind"] == "phone"}
+    decoy_rows = [r for r in read_csv(os.path.join(case, "truth", "decoys.csv")) if r["node_kind"] == "phone"]
+    decoys = {r["node_id"] for r in decoy_rows}
+    decoy_kinds = defaultdict(int)
+    for r in decoy_rows:
+        if r["node_id"] in in_gangs:
+            decoy_kinds[r["decoy"]] += 1
     burners = {r["phone"] for r in read_csv(os.path.join(case, "truth", "individual_phones.csv")) if r["how"] == "burner"}
     flagged = {r["entity"] for r in read_csv(os.path.join(out, "patterns.csv")) if r["pattern"] == "burner"}
     brokers_path = os.path.join(case, "truth", "brokers.csv")
@@ -70,6 +84,9 @@ def score(case, out):
     return {
         "planted": len(planted),
         "reported": len(reported),
+        "matching": matching,
+        "largest": max((len(v) for v in reported.values()), default=0),
+        "decoy_kinds": dict(decoy_kinds),
         "recovered": recovered,
         "boss_ok": boss_ok,
         "hubs_in_gangs": len(in_gangs & hubs),
@@ -92,8 +109,9 @@ def main():
     ap.add_argument("runs", nargs="+", help="SIZE:SEED")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
-    print(f"{'size':<7}{'seed':>6}{'gangs':>7}{'recov':>7}{'boss':>6}{'hubs':>6}{'decoys':>7}{'burners':>9}{'flagged':>9}{'false_b':>8}{'brokers':>8}{'found':>6}{'false':>6}{'people':>7}{'planted':>8}{'secs':>7}")
+    print(f"{'size':<7}{'seed':>6}{'gangs':>7}{'recov':>7}{'reptd':>7}{'match':>7}{'largest':>8}{'boss':>6}{'hubs':>6}{'decoys':>7}{'burners':>9}{'flagged':>9}{'false_b':>8}{'brokers':>8}{'found':>6}{'false':>6}{'people':>7}{'planted':>8}{'secs':>7}")
     tot = defaultdict(int)
+    kinds = defaultdict(int)
     for run in a.runs:
         size, seed = run.split(":")
         case = os.path.join(a.work, f"{size}-{seed}")
@@ -105,18 +123,27 @@ def main():
         secs = time.time() - t
         s = score(case, out)
         for k, v in s.items():
-            tot[k] += v
-        print(f"{size:<7}{seed:>6}{s['planted']:>7}{s['recovered']:>7}{s['boss_ok']:>6}{s['hubs_in_gangs']:>6}{s['decoys_in_gangs']:>7}{s['burners']:>9}{s['burners_flagged']:>9}{s['false_burners']:>8}{s['brokers']:>8}{s['brokers_found']:>6}{s['false_brokers']:>6}{s['person_leads']:>7}{s['person_leads_planted']:>8}{secs:>7.1f}", flush=True)
+            if k == "decoy_kinds":
+                for kind, n in v.items():
+                    kinds[kind] += n
+            elif k == "largest":
+                tot[k] = max(tot[k], v)
+            else:
+                tot[k] += v
+        print(f"{size:<7}{seed:>6}{s['planted']:>7}{s['recovered']:>7}{s['reported']:>7}{s['matching']:>7}{s['largest']:>8}{s['boss_ok']:>6}{s['hubs_in_gangs']:>6}{s['decoys_in_gangs']:>7}{s['burners']:>9}{s['burners_flagged']:>9}{s['false_burners']:>8}{s['brokers']:>8}{s['brokers_found']:>6}{s['false_brokers']:>6}{s['person_leads']:>7}{s['person_leads_planted']:>8}{secs:>7.1f}", flush=True)
     p = max(tot["planted"], 1)
     r = max(tot["recovered"], 1)
     b = max(tot["burners"], 1)
     print(f"total: {tot['recovered']}/{tot['planted']} gangs recovered ({100*tot['recovered']/p:.0f}%), "
+          f"{tot['matching']}/{tot['reported']} reported gangs match a planted one, largest {tot['largest']} phones, "
           f"boss right in {tot['boss_ok']}/{tot['recovered']} ({100*tot['boss_ok']/r:.0f}%), "
           f"{tot['hubs_in_gangs']} service numbers and {tot['decoys_in_gangs']} decoy phones in gangs, "
           f"{tot['burners_flagged']}/{tot['burners']} burners flagged ({100*tot['burners_flagged']/b:.0f}%), "
           f"{tot['false_burners']} other phones flagged burner, "
           f"{tot['brokers_found']}/{tot['brokers']} brokers found, {tot['false_brokers']} other phones labelled broker, "
           f"{tot['person_leads_planted']}/{tot['person_leads']} person leads are planted gang members or brokers")
+    if kinds:
+        print("decoy phones in gangs by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 //! `casegraph generate --seed S --size tiny|small|medium|large --out DIR`:
-//! write a synthetic case bundle and its truth/ folder.
+//! write a synthetic case bundle and its truth/ folder, and say what the
+//! seed drew (gang shapes; the rest is in truth/world.json).
 
 use super::output::{Document, FormatArgs, Table};
 use casegraph::generate::{generate, GenerateConfig, Size};
@@ -81,13 +82,24 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
     let mut run = Table::new(
         "generated",
-        &["out", "seed", "size", "gangs", "individuals", "seconds"],
+        &[
+            "out",
+            "seed",
+            "size",
+            "gangs",
+            "shapes",
+            "decoys",
+            "individuals",
+            "seconds",
+        ],
     );
     run.push(vec![
         args.out.display().to_string().into(),
         args.seed.into(),
         args.size.as_str().into(),
         (summary.gangs as u64).into(),
+        summary.shapes.join(";").into(),
+        summary.decoys.into(),
         summary.individuals.into(),
         seconds.into(),
     ]);

@@ -27,13 +27,19 @@ pub const WORK_HOURS: &[(u32, u32)] = &[(9, 12), (9, 12), (14, 18), (14, 18), (1
 /// Hours when ordinary people sleep.
 pub const ODD_HOURS: &[(u32, u32)] = &[(0, 5)];
 
-/// The cell serving an individual at time `t`: work by day on weekdays,
-/// home otherwise, and now and then a cell nearby.
+/// The cell serving an individual at time `t`: work by day on weekdays
+/// (night workers: six nights a week, 20:00 to 06:00), home otherwise,
+/// and now and then a cell nearby.
 pub fn cell_at(world: &World, who: u32, t: u32, rng: &mut ChaCha8Rng) -> u32 {
     let p = &world.individuals[who as usize];
     let day = t / 86_400;
     let hour = (t % 86_400) / 3600;
-    let at_work = day % 7 < 5 && (9..18).contains(&hour);
+    let at_work = if p.night {
+        // Night shifts six nights a week, from 20:00 to 06:00.
+        day % 7 < 6 && !(6..20).contains(&hour)
+    } else {
+        day % 7 < 5 && (9..18).contains(&hour)
+    };
     let cell = if at_work { p.work } else { p.home };
     if rng.gen_bool(0.12) {
         world.near(cell, rng)

@@ -7,6 +7,7 @@
 // `Call`, `cell_at` and the hours live in `super::call`, below the day
 // generators that share them; `calls::Call` stays a name for it.
 pub use super::call::{cell_at, Call};
+use super::confounders::confounder_day;
 use super::decoys::decoy_day;
 use super::gangs::gang_day;
 use super::population::{TieKind, NONE};
@@ -156,7 +157,7 @@ pub fn day_calls(case: &Case, day: u32, rng: &mut ChaCha8Rng) -> Vec<Call> {
         let callee = phone_of(b, rng);
         let work = tie.kind == TieKind::Coworker && !weekend;
         let t = base + case.rhythm.second(work, rng);
-        let sms = rng.gen_bool(0.22);
+        let sms = rng.gen_bool(world.sms_share);
         let mean = match tie.kind {
             TieKind::Family => 150.0,
             TieKind::Coworker => 100.0,
@@ -194,7 +195,7 @@ pub fn day_calls(case: &Case, day: u32, rng: &mut ChaCha8Rng) -> Vec<Call> {
         }
         let sv = &SERVICES[k];
         let hub = case.services[k];
-        let who = world.random_background(rng);
+        let who = world.random_person(rng);
         let phone = world.individuals[who as usize].phones[0];
         if rng.gen_bool(sv.texts) {
             let t = base + rng.gen_range(7 * 3600..22 * 3600);
@@ -236,8 +237,18 @@ pub fn day_calls(case: &Case, day: u32, rng: &mut ChaCha8Rng) -> Vec<Call> {
     }
 
     decoy_day(world, &case.decoys, day, rng, &mut out);
-    for gang in &case.gangs {
-        gang_day(world, gang, &case.outside, &case.plan, day, rng, &mut out);
+    confounder_day(case, day, rng, &mut out);
+    for (gi, gang) in case.gangs.iter().enumerate() {
+        gang_day(
+            world,
+            gang,
+            gi as u32,
+            &case.outside,
+            &case.plan,
+            day,
+            rng,
+            &mut out,
+        );
     }
     out.extend_from_slice(&case.plan.calls[day as usize]);
 

@@ -81,7 +81,7 @@ pub fn decoy_day(world: &World, d: &Decoys, day: u32, rng: &mut ChaCha8Rng, out:
         for &agent in &d.agents {
             for _ in 0..rng.gen_range(s.agent_calls.0..=s.agent_calls.1) {
                 let t = rng.gen_range(9 * 3600..18 * 3600);
-                let customer = world.random_background(rng);
+                let customer = world.random_person(rng);
                 let cp = world.individuals[customer as usize].phones[0];
                 let incoming = rng.gen_bool(0.55);
                 let cc = cell_at(world, customer, base + t, rng);
@@ -113,7 +113,7 @@ pub fn decoy_day(world: &World, d: &Decoys, day: u32, rng: &mut ChaCha8Rng, out:
             let zone = world.individuals[rider as usize].work;
             for _ in 0..rng.gen_range(s.rider_calls.0..=s.rider_calls.1) {
                 let t = rng.gen_range(9 * 3600..21 * 3600);
-                let customer = world.random_background(rng);
+                let customer = world.random_person(rng);
                 let cp = world.individuals[customer as usize].phones[0];
                 let rc = world.near(zone, rng);
                 let cc = cell_at(world, customer, base + t, rng);

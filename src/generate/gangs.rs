@@ -1,30 +1,97 @@
-//! Planted fraud gangs. Each has a boss who talks only to his two
-//! lieutenants; lieutenants who talk to the operators' own phones and to the
-//! money mules; operators who cold-call victims from burner SIMs that live a
-//! few days each and are rotated in sequence through one work handset; a den
-//! (one or two cells) where operators work side by side; and hooked victims
-//! who report fraud incidents naming the burner and the mule account.
+//! Planted fraud gangs. Each gang gets its own shape, size and habits, drawn
+//! from its seed, so that nothing a detector could key on is the same in
+//! every gang:
 //!
-//! Brokers: for each pair of consecutive gangs (G1 and G2, G3 and G4, ...)
-//! one ordinary resident who deals with a lieutenant of each, on his own
-//! phone, every few days — the only tie between the two gangs.
+//! - **shape** ([`Shape`]): a pyramid (a boss who only talks to two
+//!   lieutenants), a chain of command (the boss reaches the operators only
+//!   through two or three lieutenants in a row), a flat cell (everyone talks
+//!   to everyone), a family business (members are relatives who also call
+//!   each other about family matters, with relatives outside the gang under
+//!   the same roofs), a call centre (a dozen or more operators in one room,
+//!   who hardly need the phone to talk to their managers) or an SMS
+//!   operation (SIM boxes holding many SIMs at once that only send texts,
+//!   and a voice line the victims call back);
+//! - **size**: from one operator to about fifteen, one to five mules;
+//! - **coordination**: how much the members talk on the phone network at
+//!   all (some meet in person and hardly call), meetings or none, careless
+//!   calls from a burner to a handler or none;
+//! - **burners**: how long they live, how many go through one handset, how
+//!   many are registered and under how many stolen identities;
+//! - **work**: calls per burner per day, office hours or evenings into the
+//!   night, texts or calls, bursts of calls before a victim is hooked or not.
+//!
+//! Mules hold the accounts victims pay into; the fraud reports name the
+//! accounts and, now and then, the account holder's phone (money flow).
+//!
+//! Brokers: a few ordinary residents, each dealing with the leadership of
+//! two gangs (sometimes three) on his own phone.
 
 use super::call::{cell_at, Call, ODD_HOURS, WORK_HOURS};
-use super::names::Name;
+use super::names::{random_surname, Name};
 use super::population::{Part, PhoneKind, TieKind, World, NONE};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+/// How a gang is organised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Pyramid,
+    Chain,
+    Flat,
+    Family,
+    CallCentre,
+    SmsBox,
+}
+
+impl Shape {
+    pub const ALL: [Shape; 6] = [
+        Shape::Pyramid,
+        Shape::Chain,
+        Shape::Flat,
+        Shape::Family,
+        Shape::CallCentre,
+        Shape::SmsBox,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::Pyramid => "pyramid",
+            Shape::Chain => "chain",
+            Shape::Flat => "flat",
+            Shape::Family => "family",
+            Shape::CallCentre => "call_centre",
+            Shape::SmsBox => "sms_box",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Operator {
     pub who: u32,
-    /// The handset every burner of this operator goes into, one after another.
-    pub work_handset: u32,
+    /// The member who gives him his instructions.
+    pub handler: u32,
+    /// Every SIM he works: burners and, for an SMS operation, the box SIMs
+    /// and the call-back lines.
     pub burners: Vec<u32>,
+    /// The SIMs that carry voice calls with victims (all burners, or the
+    /// call-back lines of an SMS operation).
+    pub voice: Vec<u32>,
+    /// Only sends texts from SIM boxes.
+    pub sms_only: bool,
+}
+
+impl Operator {
+    /// The voice line in use on `day`.
+    pub fn voice_on(&self, world: &World, day: u32) -> Option<u32> {
+        self.voice
+            .iter()
+            .copied()
+            .find(|&p| world.phones[p as usize].active(day))
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Gang {
+    pub shape: Shape,
     pub boss: u32,
     pub lieutenants: Vec<u32>,
     pub operators: Vec<Operator>,
@@ -34,47 +101,104 @@ pub struct Gang {
     /// Cells of the den the operators work from.
     pub dens: Vec<u32>,
     pub start_day: u32,
-    /// Day the boss meets his lieutenants (every week from then).
-    pub meeting_weekday: u32,
-    pub meeting_cell: u32,
-    /// One careless call from a burner to a lieutenant: (day, operator).
-    pub slip: Option<(u32, usize)>,
-    /// Cold calls per burner per day.
+    /// Weekly meeting of the boss and his lieutenants in one cell, if they meet.
+    pub meeting: Option<(u32, u32)>,
+    /// Careless calls from a burner to the operator's handler: (day, operator).
+    pub slips: Vec<(u32, usize)>,
+    /// Cold calls (or texts) per line per day.
     pub rate: u32,
+    /// Pairs of members who talk on their own phones, and calls a day.
+    pub talk: Vec<(u32, u32, f64)>,
+    /// How much of the gang's business goes over the phone network (a
+    /// multiplier of `talk`).
+    pub coord: f64,
+    /// Share of the members' talk at night.
+    pub night_share: f64,
+    /// Share of the members' talk that is texts.
+    pub text_share: f64,
+    /// Operators' working hours.
+    pub hours: &'static [(u32, u32)],
+    /// Works the evening and night shift ([`LATE_HOURS`]).
+    pub late: bool,
+    /// Share of cold calls that are texts (all, for an SMS operation).
+    pub cold_texts: f64,
+    /// Share of cold calls to numbers outside the case.
+    pub outside_share: f64,
+    /// Cold calls in the hours before a victim is hooked (min, max).
+    pub burst: (u32, u32),
+    /// Identities bought to register the gang's SIMs.
+    pub stolen_ids: Vec<u32>,
+    /// Relatives of members (in no gang).
+    pub relatives: Vec<u32>,
+    pub burner_life: (u32, u32),
+    pub incidents: u32,
 }
 
-/// A go-between of two gangs: `who` talks to lieutenant `contacts[i]` of
-/// gang `gangs[i]`.
+/// Evening and night shifts (for gangs working targets in other time zones).
+pub const LATE_HOURS: &[(u32, u32)] = &[(13, 18), (19, 24), (19, 24), (0, 2)];
+
+/// A go-between of gangs: `who` talks to member `contacts[i]` of gang `gangs[i]`.
 #[derive(Debug, Clone)]
 pub struct Broker {
     pub who: u32,
-    pub gangs: [usize; 2],
-    pub contacts: [u32; 2],
+    pub gangs: Vec<usize>,
+    pub contacts: Vec<u32>,
+    /// Chance of a call with each contact on a given day.
+    pub rate: f64,
 }
 
-/// One broker per pair of consecutive gangs: a background resident, marked
-/// [`Part::Broker`] so that no other part of the story picks him.
+/// A few brokers between chosen pairs (sometimes triples) of gangs; each a
+/// background resident, marked [`Part::Broker`].
 pub fn make_brokers(world: &mut World, gangs: &[Gang], rng: &mut ChaCha8Rng) -> Vec<Broker> {
-    let mut out = Vec::new();
-    for pair in (0..gangs.len()).collect::<Vec<_>>().chunks_exact(2) {
+    let mut out: Vec<Broker> = Vec::new();
+    if gangs.len() < 2 {
+        return out;
+    }
+    let n = rng.gen_range(1..=(gangs.len() / 2).max(1));
+    let mut tries = 0;
+    while out.len() < n && tries < 100 {
+        tries += 1;
+        let k = if gangs.len() >= 3 && rng.gen_bool(0.2) {
+            3
+        } else {
+            2
+        };
+        let mut picked: Vec<usize> = Vec::new();
+        while picked.len() < k {
+            let g = rng.gen_range(0..gangs.len());
+            if !picked.contains(&g) {
+                picked.push(g);
+            }
+        }
+        picked.sort_unstable();
+        if out.iter().any(|b| b.gangs == picked) {
+            continue;
+        }
         let who = world.random_background(rng);
         world.individuals[who as usize].part = Part::Broker;
-        let contacts = [pair[0], pair[1]].map(|k| {
-            let lts = &gangs[k].lieutenants;
-            lts[rng.gen_range(0..lts.len())]
-        });
+        let contacts = picked
+            .iter()
+            .map(|&g| {
+                let gang = &gangs[g];
+                if gang.lieutenants.is_empty() || rng.gen_bool(0.2) {
+                    gang.boss
+                } else {
+                    gang.lieutenants[rng.gen_range(0..gang.lieutenants.len())]
+                }
+            })
+            .collect();
         out.push(Broker {
             who,
-            gangs: [pair[0], pair[1]],
+            gangs: picked,
             contacts,
+            rate: rng.gen_range(0.15..0.5),
         });
     }
     out
 }
 
-/// The brokers' calls: from the day both gangs are at work, on about one
-/// day in three a call (either direction) with each gang's lieutenant, in
-/// the daytime or evening, from wherever each is.
+/// The brokers' calls: from the day both gangs are at work, now and then a
+/// call (either direction) with each gang's contact, day or evening.
 pub fn plan_brokers(
     world: &World,
     gangs: &[Gang],
@@ -93,10 +217,10 @@ pub fn plan_brokers(
             .unwrap_or(0);
         for day in start..days {
             for &lt in &b.contacts {
-                if !rng.gen_bool(0.35) {
+                if !rng.gen_bool(b.rate) {
                     continue;
                 }
-                let t = day * 86_400 + rng.gen_range(10 * 3600..22 * 3600);
+                let t = day * 86_400 + rng.gen_range(10 * 3600..23 * 3600);
                 let (cb, cl) = (cell_at(world, b.who, t, rng), cell_at(world, lt, t, rng));
                 let mut calls = Vec::new();
                 push_pair(
@@ -108,6 +232,7 @@ pub fn plan_brokers(
                     cb,
                     cl,
                     rng.gen_bool(0.5),
+                    rng.gen_bool(0.2),
                 );
                 for c in calls {
                     plan.push_call(c);
@@ -120,7 +245,7 @@ pub fn plan_brokers(
 /// A victim hooked by a burner: extra calls, a burst before, an incident after.
 #[derive(Debug, Clone)]
 pub struct PlannedIncident {
-    /// Seconds since the start of the case period (may fall after its end).
+    /// Seconds since the start of the case period (may fall before or after it).
     pub time: i64,
     pub category: &'static str,
     /// Index into world.stations, or a cell (as `cells.len() + station` for stations).
@@ -138,8 +263,8 @@ pub struct PlannedIncident {
 pub struct Plan {
     /// Calls placed on each day, by day.
     pub calls: Vec<Vec<Call>>,
-    /// (burner, second of day, den cell): a burst of cold calls in the two hours before.
-    pub bursts: Vec<Vec<(u32, u32, u32)>>,
+    /// (burner, second of day, den cell, gang): a burst of cold calls in the two hours before.
+    pub bursts: Vec<Vec<(u32, u32, u32, u32)>>,
     pub incidents: Vec<PlannedIncident>,
 }
 
@@ -159,76 +284,332 @@ impl Plan {
     }
 }
 
-/// New gang members: individuals outside the background population, with a
-/// few family ties so that their own phones have ordinary lives too.
-fn member(world: &mut World, rng: &mut ChaCha8Rng, home: u32, part: Part) -> u32 {
-    let name = Name::random(rng);
-    let who = world.new_individual(rng, name, home, part);
-    if part != Part::Boss {
-        for _ in 0..rng.gen_range(1..=3) {
-            let relative = world.random_background(rng);
-            world.tie(rng, who, relative, TieKind::Family, 2.0);
+/// Relatives of a gang member: background residents marked
+/// [`Part::Relative`], one of whom calls him often; some live with him.
+fn relatives_of(world: &mut World, rng: &mut ChaCha8Rng, who: u32, out: &mut Vec<u32>) {
+    for k in 0..rng.gen_range(1..=3) {
+        let relative = world.random_background(rng);
+        world.individuals[relative as usize].part = Part::Relative;
+        if rng.gen_bool(0.4) {
+            world.individuals[relative as usize].home = world.individuals[who as usize].home;
         }
+        // A mother or a wife calls every day or two.
+        let base = if k == 0 {
+            rng.gen_range(4.0..12.0)
+        } else {
+            2.0
+        };
+        world.tie(rng, who, relative, TieKind::Family, base);
+        out.push(relative);
     }
+}
+
+/// A new gang member: an individual outside the background population.
+fn member(
+    world: &mut World,
+    rng: &mut ChaCha8Rng,
+    name: Name,
+    home: u32,
+    part: Part,
+    relatives: &mut Vec<u32>,
+) -> u32 {
+    let who = world.new_individual(rng, name, home, part);
+    relatives_of(world, rng, who, relatives);
     who
 }
 
-pub fn make_gangs(world: &mut World, rng: &mut ChaCha8Rng) -> Vec<Gang> {
+/// Operators per gang of a shape, from the size's range.
+fn operators_for(shape: Shape, ops: (u32, u32), rng: &mut ChaCha8Rng) -> u32 {
+    let (lo, hi) = ops;
+    match shape {
+        Shape::Pyramid | Shape::Chain | Shape::Family => rng.gen_range(lo..=hi),
+        Shape::Flat => rng.gen_range(lo.saturating_sub(1).max(2)..=hi.max(3)),
+        Shape::CallCentre => rng.gen_range(hi + 1..=hi * 2 + 3),
+        Shape::SmsBox => rng.gen_range(1..=lo.clamp(1, 3)),
+    }
+}
+
+pub fn make_gangs(
+    world: &mut World,
+    rng: &mut ChaCha8Rng,
+    n_gangs: u32,
+    shapes: &[Shape],
+) -> Vec<Gang> {
     let s = world.scale;
     let days = s.days;
     let mut gangs = Vec::new();
-    for _ in 0..s.gangs {
+    for gi in 0..n_gangs {
+        let shape = shapes[gi as usize % shapes.len()];
+        let mut relatives = Vec::new();
         let den_home = world.random_cell(rng);
-        let dens = vec![den_home, world.near(den_home, rng)];
-        let boss_home = world.random_cell(rng);
-        let boss = member(world, rng, boss_home, Part::Boss);
-        let lieutenants: Vec<u32> = (0..2)
+        let dens = if shape == Shape::CallCentre || rng.gen_bool(0.4) {
+            vec![den_home]
+        } else {
+            vec![den_home, world.near(den_home, rng)]
+        };
+        let surname = random_surname(rng);
+        let family_name = |rng: &mut ChaCha8Rng| {
+            if shape == Shape::Family && rng.gen_bool(0.85) {
+                Name::with_surname(rng, surname)
+            } else {
+                Name::random(rng)
+            }
+        };
+        let boss_home = if shape == Shape::Family || rng.gen_bool(0.2) {
+            world.near(den_home, rng)
+        } else {
+            world.random_cell(rng)
+        };
+        let name = family_name(rng);
+        let boss = member(world, rng, name, boss_home, Part::Boss, &mut relatives);
+        let n_lts = match shape {
+            Shape::Flat => 1,
+            Shape::Chain => rng.gen_range(2..=3),
+            Shape::Pyramid => 2,
+            Shape::Family | Shape::CallCentre => rng.gen_range(2..=3),
+            Shape::SmsBox => rng.gen_range(1..=2),
+        };
+        let lieutenants: Vec<u32> = (0..n_lts)
             .map(|_| {
-                let home = world.near(den_home, rng);
-                member(world, rng, home, Part::Lieutenant)
+                let home = if shape == Shape::Family && rng.gen_bool(0.5) {
+                    boss_home
+                } else {
+                    world.near(den_home, rng)
+                };
+                let name = family_name(rng);
+                member(world, rng, name, home, Part::Lieutenant, &mut relatives)
             })
             .collect();
-        let start_day = rng.gen_range(0..=days / 5);
-        let n_ops = rng.gen_range(s.operators.0..=s.operators.1);
+        let start_day = rng.gen_range(0..=days / 4);
+        let life_lo = rng.gen_range(2..=6);
+        let burner_life = (life_lo, life_lo + rng.gen_range(2..=10));
+        // New handset after every `per_handset` burners (0: one handset for all).
+        let per_handset = *[0, 0, 0, 2, 3, 5]
+            .get(rng.gen_range(0..6))
+            .expect("in range");
+        let late = rng.gen_bool(0.3);
+        let n_ops = operators_for(shape, s.operators, rng);
         let mut operators = Vec::new();
-        for _ in 0..n_ops {
+        for oi in 0..n_ops {
             let home = world.near(den_home, rng);
-            let who = member(world, rng, home, Part::Operator);
-            world.individuals[who as usize].work = dens[0];
-            let work_handset = world.new_handset();
+            let name = family_name(rng);
+            let who = member(world, rng, name, home, Part::Operator, &mut relatives);
+            world.individuals[who as usize].work = dens[oi as usize % dens.len()];
+            world.individuals[who as usize].night = late;
+            let handler = match shape {
+                Shape::Flat => {
+                    if rng.gen_bool(0.5) {
+                        boss
+                    } else {
+                        lieutenants[0]
+                    }
+                }
+                Shape::Chain => *lieutenants.last().expect("a lieutenant"),
+                _ => lieutenants[oi as usize % lieutenants.len()],
+            };
             let mut burners = Vec::new();
-            let mut day = start_day + rng.gen_range(0..2);
-            while day < days {
-                let life = rng.gen_range(s.burner_life.0..=s.burner_life.1);
-                let last = (day + life - 1).min(days - 1);
-                burners.push(world.new_mobile(who, work_handset, PhoneKind::Burner, day, last));
-                day = last + 1 + rng.gen_range(0..2);
+            let mut voice = Vec::new();
+            let sms_only = shape == Shape::SmsBox;
+            let first = start_day + rng.gen_range(0..3);
+            if sms_only {
+                // One or two boxes, each holding a batch of SIMs at once.
+                let n_boxes = if rng.gen_bool(0.2) { 2 } else { 1 };
+                let boxes: Vec<u32> = (0..n_boxes).map(|_| world.new_handset()).collect();
+                let batch = rng.gen_range(2..=3);
+                for &bx in &boxes {
+                    let mut day = first;
+                    while day < days {
+                        let life = rng.gen_range(burner_life.0 * 2..=burner_life.1 * 2);
+                        for _ in 0..batch {
+                            let d0 = (day + rng.gen_range(0..2)).min(days - 1);
+                            let last = (d0 + life - 1).min(days - 1);
+                            burners.push(world.new_mobile(who, bx, PhoneKind::Burner, d0, last));
+                        }
+                        day += life;
+                    }
+                }
+                // The call-back line victims call: rotated less often.
+                let line_handset = world.new_handset();
+                let mut day = first;
+                while day < days {
+                    let life = rng.gen_range(burner_life.1..=burner_life.1 * 2);
+                    let last = (day + life - 1).min(days - 1);
+                    let p = world.new_mobile(who, line_handset, PhoneKind::Burner, day, last);
+                    burners.push(p);
+                    voice.push(p);
+                    day = last + 1;
+                }
+            } else {
+                let mut handset = world.new_handset();
+                let mut in_handset = 0;
+                let mut day = first;
+                while day < days {
+                    if per_handset > 0 && in_handset == per_handset {
+                        handset = world.new_handset();
+                        in_handset = 0;
+                    }
+                    // A call centre's many operators each wear out fewer SIMs.
+                    let stretch = if shape == Shape::CallCentre { 2 } else { 1 };
+                    let life = rng.gen_range(burner_life.0..=burner_life.1) * stretch;
+                    let last = (day + life - 1).min(days - 1);
+                    let p = world.new_mobile(who, handset, PhoneKind::Burner, day, last);
+                    burners.push(p);
+                    voice.push(p);
+                    in_handset += 1;
+                    day = last + 1 + rng.gen_range(0..2);
+                }
             }
             operators.push(Operator {
                 who,
-                work_handset,
+                handler,
                 burners,
+                voice,
+                sms_only,
             });
         }
-        let n_mules = rng.gen_range(2..=3);
         let mut mules = Vec::new();
         let mut accounts = Vec::new();
-        for _ in 0..n_mules {
+        for _ in 0..rng.gen_range(1..=if n_ops > 6 { 5 } else { 3 }) {
             let home = world.random_cell(rng);
-            let m = member(world, rng, home, Part::Mule);
+            let name = family_name(rng);
+            let m = member(world, rng, name, home, Part::Mule, &mut relatives);
             mules.push(m);
-            for _ in 0..rng.gen_range(1..=2) {
+            for _ in 0..rng.gen_range(1..=3) {
                 accounts.push((m, world.new_account()));
             }
         }
-        let meeting_cell = world.random_cell(rng);
-        let slip = rng.gen_bool(0.6).then(|| {
-            (
-                rng.gen_range(start_day..days),
-                rng.gen_range(0..n_ops as usize),
-            )
-        });
+
+        // Who talks to whom on their own phones, calls a day.
+        let mut talk: Vec<(u32, u32, f64)> = Vec::new();
+        let r = |rng: &mut ChaCha8Rng, a: f64, b: f64| rng.gen_range(a..b);
+        match shape {
+            Shape::Pyramid | Shape::SmsBox | Shape::Family | Shape::CallCentre => {
+                for &l in &lieutenants {
+                    talk.push((boss, l, r(rng, 0.6, 2.0)));
+                }
+            }
+            Shape::Chain => {
+                talk.push((boss, lieutenants[0], r(rng, 0.6, 2.0)));
+                for w in lieutenants.windows(2) {
+                    talk.push((w[0], w[1], r(rng, 0.5, 1.8)));
+                }
+            }
+            Shape::Flat => {}
+        }
+        let handler_rate = match shape {
+            Shape::CallCentre => (0.1, 0.5),
+            _ => (0.6, 2.0),
+        };
+        for op in &operators {
+            if shape != Shape::Flat {
+                talk.push((op.handler, op.who, r(rng, handler_rate.0, handler_rate.1)));
+            }
+        }
+        if shape == Shape::Flat {
+            // Everyone in the cell talks to everyone.
+            let all: Vec<u32> = std::iter::once(boss)
+                .chain(lieutenants.iter().copied())
+                .chain(operators.iter().map(|o| o.who))
+                .collect();
+            for i in 0..all.len() {
+                for j in i + 1..all.len() {
+                    talk.push((all[i], all[j], r(rng, 0.15, 0.8)));
+                }
+            }
+        }
+        if shape == Shape::Family {
+            // The elder calls his nephews too, and the family calls each other.
+            for op in &operators {
+                if rng.gen_bool(0.5) {
+                    talk.push((boss, op.who, r(rng, 0.1, 0.5)));
+                }
+            }
+            let all: Vec<u32> = std::iter::once(boss)
+                .chain(lieutenants.iter().copied())
+                .chain(operators.iter().map(|o| o.who))
+                .collect();
+            for i in 0..all.len() {
+                for j in i + 1..all.len() {
+                    if rng.gen_bool(0.5) {
+                        world.tie(rng, all[i], all[j], TieKind::Family, 2.5);
+                    }
+                }
+            }
+            // Relatives under the same roofs, in no gang.
+            for _ in 0..rng.gen_range(2..=5) {
+                let home = if rng.gen_bool(0.6) {
+                    boss_home
+                } else {
+                    world.near(boss_home, rng)
+                };
+                let name = Name::with_surname(rng, surname);
+                let kin = world.new_individual(rng, name, home, Part::Relative);
+                for &m in all.iter().take(3) {
+                    world.tie(rng, kin, m, TieKind::Family, 3.0);
+                }
+                relatives.push(kin);
+            }
+        }
+        let money = match shape {
+            Shape::Flat => vec![boss],
+            Shape::Chain => vec![lieutenants[0]],
+            _ => lieutenants.clone(),
+        };
+        for (k, &m) in mules.iter().enumerate() {
+            talk.push((money[k % money.len()], m, r(rng, 0.15, 0.8)));
+        }
+
+        let meeting = rng
+            .gen_bool(0.6)
+            .then(|| (rng.gen_range(0..7), world.random_cell(rng)));
+        let n_slips = *[0u32, 0, 1, 1, 2, 3].get(rng.gen_range(0..6)).expect("ok");
+        let slips = (0..n_slips)
+            .map(|_| {
+                (
+                    rng.gen_range(start_day..days),
+                    rng.gen_range(0..n_ops as usize),
+                )
+            })
+            .collect();
+        let rate_hi = s.operator_rate.1.max(s.operator_rate.0 + 1);
+        let rate = match shape {
+            Shape::SmsBox => rng.gen_range(s.operator_rate.0 / 2 + 1..=rate_hi),
+            Shape::CallCentre => rng.gen_range(s.operator_rate.0 / 2 + 1..=rate_hi * 2 / 3 + 1),
+            _ => rng.gen_range(s.operator_rate.0 / 2 + 1..=rate_hi * 3 / 2),
+        };
+        let burst = if rng.gen_bool(0.4) {
+            (0, 4)
+        } else {
+            (rng.gen_range(5..12), rng.gen_range(12..26))
+        };
+        // Identities bought to register the gang's SIMs; some SIMs go unregistered.
+        let registered = rng.gen_range(0.3..0.95);
+        let n_burners: usize = operators.iter().map(|o| o.burners.len()).sum();
+        let n_ids = rng.gen_range(1..=(n_burners / 3).clamp(1, 6));
+        let stolen_ids: Vec<u32> = (0..n_ids)
+            .map(|_| {
+                let v = world.random_background(rng);
+                world.individuals[v as usize].part = Part::IdentityVictim;
+                v
+            })
+            .collect();
+        for op in &operators {
+            for &b in &op.burners {
+                if rng.gen_bool(registered) {
+                    world.phones[b as usize].registrant =
+                        stolen_ids[rng.gen_range(0..stolen_ids.len())];
+                }
+            }
+        }
+        // The boss's own phone is often in a relative's name.
+        let boss_phone = world.individuals[boss as usize].phones[0];
+        if rng.gen_bool(0.6) {
+            let rel = relatives[rng.gen_range(0..relatives.len())];
+            world.phones[boss_phone as usize].registrant = rel;
+        }
+        let incidents = ((s.incidents_per_gang as f64 * rng.gen_range(0.5..1.5)) as u32).max(2);
         gangs.push(Gang {
+            shape,
             boss,
             lieutenants,
             operators,
@@ -236,13 +617,64 @@ pub fn make_gangs(world: &mut World, rng: &mut ChaCha8Rng) -> Vec<Gang> {
             accounts,
             dens,
             start_day,
-            meeting_weekday: rng.gen_range(0..7),
-            meeting_cell,
-            slip,
-            rate: rng.gen_range(s.operator_rate.0..=s.operator_rate.1),
+            meeting,
+            slips,
+            rate,
+            talk,
+            coord: rng.gen_range(0.15..1.5),
+            night_share: rng.gen_range(0.05..0.5),
+            text_share: rng.gen_range(0.05..0.6),
+            hours: if late { LATE_HOURS } else { WORK_HOURS },
+            late,
+            cold_texts: if shape == Shape::SmsBox {
+                1.0
+            } else {
+                rng.gen_range(0.0..0.3)
+            },
+            outside_share: rng.gen_range(0.2..0.65),
+            burst,
+            stolen_ids,
+            relatives,
+            burner_life,
+            incidents,
         });
     }
     gangs
+}
+
+impl Gang {
+    /// Calls a day the gang makes, roughly (for the case's call budget).
+    pub fn per_day(&self, world: &World) -> f64 {
+        let days = world.scale.days as f64;
+        let cold: f64 = self
+            .operators
+            .iter()
+            .map(|o| {
+                let line_days: u32 = if o.sms_only {
+                    o.burners
+                        .iter()
+                        .map(|&p| {
+                            let p = &world.phones[p as usize];
+                            p.last_day + 1 - p.first_day
+                        })
+                        .sum()
+                } else {
+                    days as u32 - self.start_day
+                };
+                line_days as f64 / days
+            })
+            .sum::<f64>()
+            * self.rate as f64;
+        let talk: f64 = self.talk.iter().map(|t| t.2).sum::<f64>() * self.coord;
+        cold * 1.05 + talk
+    }
+
+    pub fn members(&self) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(self.boss)
+            .chain(self.lieutenants.iter().copied())
+            .chain(self.operators.iter().map(|o| o.who))
+            .chain(self.mules.iter().copied())
+    }
 }
 
 /// Pick a time of day from a list of (from, to) hour ranges.
@@ -251,91 +683,111 @@ pub fn time_in(ranges: &[(u32, u32)], rng: &mut ChaCha8Rng) -> u32 {
     rng.gen_range(a * 3600..b * 3600)
 }
 
-/// Hooked victims, their extra calls and the incidents they report.
+/// Hooked victims, their extra calls and the incidents they report; some
+/// victims know each other and call to warn each other.
 pub fn plan_hooks(
-    world: &World,
+    world: &mut World,
     gangs: &[Gang],
     police: u32,
     rng: &mut ChaCha8Rng,
     plan: &mut Plan,
 ) {
     let s = world.scale;
-    let mut hooked = rustc_hash::FxHashSet::default();
     for (g, gang) in gangs.iter().enumerate() {
-        for _ in 0..s.incidents_per_gang {
+        // Victims from one residential compound, who know each other.
+        let community = rng.gen_bool(0.5).then(|| world.random_cell(rng));
+        let mut victims: Vec<u32> = Vec::new();
+        // Accounts are named in turn first, so that every account is paid into.
+        let mut account_turn = 0usize;
+        for _ in 0..gang.incidents {
             let op = &gang.operators[rng.gen_range(0..gang.operators.len())];
-            let bi = rng.gen_range(0..op.burners.len());
-            let burner = op.burners[bi];
-            let b = &world.phones[burner as usize];
+            let bi = rng.gen_range(0..op.voice.len());
+            let line = op.voice[bi];
+            let b = world.phones[line as usize].clone();
             let day = rng.gen_range(b.first_day..=b.last_day);
-            let victim = loop {
-                let v = world.random_background(rng);
-                if hooked.insert(v) {
-                    break v;
+            let victim = {
+                let mut v = world.random_background(rng);
+                if let Some(c) = community {
+                    for _ in 0..200 {
+                        let u = world.random_background(rng);
+                        if world.cells[world.individuals[u as usize].home as usize].district
+                            == world.cells[c as usize].district
+                        {
+                            v = u;
+                            break;
+                        }
+                    }
                 }
+                v
             };
-            let vphone = world.individuals[victim as usize].phones[0];
+            world.individuals[victim as usize].part = Part::Victim;
+            let w: &World = world;
+            let vphone = w.individuals[victim as usize].phones[0];
             let den = gang.dens[rng.gen_range(0..gang.dens.len())];
             let sec = rng.gen_range(10 * 3600..17 * 3600);
-            plan.bursts[day as usize].push((burner, sec, den));
+            let mut phones = Vec::new();
+            if op.sms_only {
+                // A text from a box SIM active that day, and the victim calls the line.
+                let sims: Vec<u32> = op
+                    .burners
+                    .iter()
+                    .copied()
+                    .filter(|&p| !op.voice.contains(&p) && w.phones[p as usize].active(day))
+                    .collect();
+                if let Some(&sim) = sims.get(rng.gen_range(0..sims.len().max(1))) {
+                    plan.push_call(Call {
+                        start: day * 86_400 + sec - rng.gen_range(600..7200),
+                        caller: sim,
+                        callee: vphone,
+                        duration: 0,
+                        sms: true,
+                        caller_cell: den,
+                        callee_cell: cell_at(w, victim, day * 86_400 + sec, rng),
+                        imei: 0b01,
+                    });
+                    if rng.gen_bool(0.5) {
+                        phones.push(sim);
+                    }
+                }
+                let c = hook_call(w, line, vphone, victim, day * 86_400 + sec, den, 900, rng);
+                plan.push_call(reverse(c));
+            } else {
+                plan.bursts[day as usize].push((line, sec, den, g as u32));
+                plan.push_call(hook_call(
+                    w,
+                    line,
+                    vphone,
+                    victim,
+                    day * 86_400 + sec,
+                    den,
+                    rng.gen_range(600..2400),
+                    rng,
+                ));
+            }
+            phones.push(line);
             let mut t = day * 86_400 + sec;
-            let mut phones = vec![burner];
-            let mut used = burner;
-            plan.push_call(hook_call(
-                world,
-                used,
-                vphone,
-                victim,
-                t,
-                den,
-                rng.gen_range(600..2400),
-                rng,
-            ));
             for _ in 0..rng.gen_range(1..=3) {
                 t += rng.gen_range(3600..30 * 3600);
                 let d = t / 86_400;
-                // The operator keeps the victim on whichever burner is in the handset now.
-                match op
-                    .burners
-                    .iter()
-                    .find(|&&p| world.phones[p as usize].active(d))
-                {
-                    Some(&p) => used = p,
-                    None => break,
-                }
+                // The operator keeps the victim on whichever line is in use now.
+                let Some(used) = op.voice_on(w, d) else { break };
                 if !phones.contains(&used) {
                     phones.push(used);
                 }
+                let c = hook_call(
+                    w,
+                    used,
+                    vphone,
+                    victim,
+                    t,
+                    den,
+                    rng.gen_range(60..1800),
+                    rng,
+                );
                 if rng.gen_bool(0.3) {
-                    // The victim calls back.
-                    let c = hook_call(
-                        world,
-                        used,
-                        vphone,
-                        victim,
-                        t,
-                        den,
-                        rng.gen_range(30..300),
-                        rng,
-                    );
-                    plan.push_call(Call {
-                        caller: c.callee,
-                        callee: c.caller,
-                        caller_cell: c.callee_cell,
-                        callee_cell: c.caller_cell,
-                        ..c
-                    });
+                    plan.push_call(reverse(c));
                 } else {
-                    plan.push_call(hook_call(
-                        world,
-                        used,
-                        vphone,
-                        victim,
-                        t,
-                        den,
-                        rng.gen_range(120..1800),
-                        rng,
-                    ));
+                    plan.push_call(c);
                 }
             }
             let mut report = t as i64 + rng.gen_range(3600..36 * 3600);
@@ -354,7 +806,7 @@ pub fn plan_hooks(
                     callee: police,
                     duration: rng.gen_range(60..400),
                     sms: false,
-                    caller_cell: cell_at(world, victim, start, rng),
+                    caller_cell: cell_at(w, victim, start, rng),
                     callee_cell: NONE,
                     imei: 0b01,
                 });
@@ -362,9 +814,13 @@ pub fn plan_hooks(
             if rng.gen_bool(0.3) {
                 phones.push(vphone);
             }
-            let mut accounts = vec![gang.accounts[rng.gen_range(0..gang.accounts.len())]
-                .1
-                .clone()];
+            let (mule, acc) = if account_turn < gang.accounts.len() {
+                account_turn += 1;
+                gang.accounts[account_turn - 1].clone()
+            } else {
+                gang.accounts[rng.gen_range(0..gang.accounts.len())].clone()
+            };
+            let mut accounts = vec![acc];
             if rng.gen_bool(0.3) {
                 let other = gang.accounts[rng.gen_range(0..gang.accounts.len())]
                     .1
@@ -373,19 +829,67 @@ pub fn plan_hooks(
                     accounts.push(other);
                 }
             }
+            // The transfer receipt names the account holder's phone.
+            if rng.gen_bool(0.35) {
+                phones.push(w.individuals[mule as usize].phones[0]);
+            }
+            // The victim warns people who were hooked before.
+            for &other in victims.iter().rev().take(3) {
+                if rng.gen_bool(0.4) {
+                    let t = report as u32 + rng.gen_range(3600..3 * 86_400);
+                    let op = w.individuals[other as usize].phones[0];
+                    let mut calls = Vec::new();
+                    push_pair(
+                        &mut calls,
+                        vphone,
+                        op,
+                        t,
+                        rng.gen_range(60..900),
+                        cell_at(w, victim, t, rng),
+                        cell_at(w, other, t, rng),
+                        rng.gen_bool(0.7),
+                        false,
+                    );
+                    for c in calls {
+                        plan.push_call(c);
+                    }
+                }
+            }
             let loss = (10f64.powf(rng.gen_range(3.3..5.7)) * 100.0).round() / 100.0;
-            let district = world.cells[world.individuals[victim as usize].home as usize].district;
+            let district = w.cells[w.individuals[victim as usize].home as usize].district;
             plan.incidents.push(PlannedIncident {
                 time: report,
                 category: "fraud",
-                location: world.cells.len() as u32 + district as u32,
+                location: w.cells.len() as u32 + district as u32,
                 phones,
                 victim,
                 loss: Some(loss),
                 accounts,
                 gang: Some(g as u32),
             });
+            victims.push(victim);
         }
+        if community.is_some() {
+            // Neighbours who call each other anyway.
+            for i in 0..victims.len() {
+                for j in i + 1..victims.len() {
+                    if rng.gen_bool(0.3) {
+                        world.tie(rng, victims[i], victims[j], TieKind::Friend, 1.5);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn reverse(c: Call) -> Call {
+    Call {
+        caller: c.callee,
+        callee: c.caller,
+        caller_cell: c.callee_cell,
+        callee_cell: c.caller_cell,
+        imei: ((c.imei & 1) << 1) | ((c.imei >> 1) & 1),
+        ..c
     }
 }
 
@@ -412,10 +916,18 @@ fn hook_call(
     }
 }
 
+/// How many of `rate` calls a day happen today (rate may be below one).
+fn count(rate: f64, rng: &mut ChaCha8Rng) -> u32 {
+    let whole = rate.floor();
+    whole as u32 + rng.gen_bool((rate - whole).clamp(0.0, 1.0)) as u32
+}
+
 /// A gang's calls on one day (besides the planned ones).
+#[allow(clippy::too_many_arguments)]
 pub fn gang_day(
     world: &World,
     gang: &Gang,
+    gi: u32,
     outside: &[u32],
     plan: &Plan,
     day: u32,
@@ -427,141 +939,129 @@ pub fn gang_day(
     }
     let base = day * 86_400;
     let phone = |who: u32| world.individuals[who as usize].phones[0];
-    let boss_phone = phone(gang.boss);
-    let meeting = day % 7 == gang.meeting_weekday;
-    let meet_at = rng.gen_range(20 * 3600..23 * 3600);
-    // The boss and his lieutenants: late evenings and odd hours.
-    for &lt in &gang.lieutenants {
-        let n = rng.gen_range(0..=3);
+    // Members on their own phones, wherever they are.
+    for &(a, b, rate) in &gang.talk {
+        let n = count(rate * gang.coord * rng.gen_range(0.5..1.5), rng);
         for _ in 0..n {
-            let t = if rng.gen_bool(0.4) {
+            let t = if rng.gen_bool(gang.night_share) {
                 time_in(ODD_HOURS, rng)
             } else {
-                rng.gen_range(9 * 3600..23 * 3600)
+                rng.gen_range(8 * 3600..23 * 3600)
             };
-            let (bc, lc) = (
-                cell_at(world, gang.boss, base + t, rng),
-                cell_at(world, lt, base + t, rng),
+            let (ca, cb) = (
+                cell_at(world, a, base + t, rng),
+                cell_at(world, b, base + t, rng),
             );
             push_pair(
                 out,
-                boss_phone,
-                phone(lt),
+                phone(a),
+                phone(b),
                 base + t,
-                rng.gen_range(40..600),
-                bc,
-                lc,
+                rng.gen_range(20..600),
+                ca,
+                cb,
                 rng.gen_bool(0.6),
+                rng.gen_bool(gang.text_share),
             );
         }
-        if meeting {
-            // Both served by the same cell within the hour.
-            let t = meet_at + rng.gen_range(0..1800);
-            let c = gang.meeting_cell;
-            push_pair(
-                out,
-                boss_phone,
-                phone(lt),
-                base + t,
-                rng.gen_range(20..120),
-                c,
-                c,
-                rng.gen_bool(0.5),
-            );
-        }
-        // Lieutenant and mules, every few days.
-        for &m in &gang.mules {
-            if rng.gen_bool(0.3) {
-                let t = rng.gen_range(8 * 3600..22 * 3600);
-                let (a, b) = (
-                    cell_at(world, lt, base + t, rng),
-                    cell_at(world, m, base + t, rng),
-                );
-                push_pair(
-                    out,
-                    phone(lt),
-                    phone(m),
-                    base + t,
-                    rng.gen_range(30..400),
-                    a,
-                    b,
-                    rng.gen_bool(0.7),
-                );
+    }
+    if let Some((weekday, cell)) = gang.meeting {
+        if day % 7 == weekday {
+            // The boss and his lieutenants in one cell within the hour.
+            let at = rng.gen_range(19 * 3600..23 * 3600);
+            for &lt in &gang.lieutenants {
+                if rng.gen_bool(0.7) {
+                    push_pair(
+                        out,
+                        phone(gang.boss),
+                        phone(lt),
+                        base + at + rng.gen_range(0..1800),
+                        rng.gen_range(20..120),
+                        cell,
+                        cell,
+                        rng.gen_bool(0.5),
+                        false,
+                    );
+                }
             }
         }
     }
     for (oi, op) in gang.operators.iter().enumerate() {
-        let lt = gang.lieutenants[oi % gang.lieutenants.len()];
-        // Instructions in the morning, on the operator's own phone, at the den.
-        for _ in 0..rng.gen_range(1..=2) {
-            let t = if rng.gen_bool(0.2) {
-                time_in(ODD_HOURS, rng)
-            } else {
-                rng.gen_range(8 * 3600..10 * 3600)
-            };
-            let den = gang.dens[rng.gen_range(0..gang.dens.len())];
-            let lc = if rng.gen_bool(0.5) {
-                den
-            } else {
-                cell_at(world, lt, base + t, rng)
-            };
-            push_pair(
-                out,
-                phone(lt),
-                phone(op.who),
-                base + t,
-                rng.gen_range(30..300),
-                lc,
-                den,
-                rng.gen_bool(0.7),
-            );
-        }
-        let Some(&burner) = op
-            .burners
-            .iter()
-            .find(|&&b| world.phones[b as usize].active(day))
-        else {
-            continue;
+        let den = gang.dens[oi % gang.dens.len()];
+        let active: Vec<u32> = if op.sms_only {
+            op.burners
+                .iter()
+                .copied()
+                .filter(|&p| !op.voice.contains(&p) && world.phones[p as usize].active(day))
+                .collect()
+        } else {
+            op.voice_on(world, day).into_iter().collect()
         };
-        let n = (gang.rate as f64 * rng.gen_range(0.6..1.4)) as u32;
-        for _ in 0..n {
-            let t = if rng.gen_bool(0.12) {
-                time_in(ODD_HOURS, rng)
-            } else {
-                time_in(WORK_HOURS, rng)
-            };
-            let den = gang.dens[rng.gen_range(0..gang.dens.len())];
-            cold_call(world, outside, burner, base + t, den, rng, out);
+        for &line in &active {
+            let n = (gang.rate as f64 * rng.gen_range(0.5..1.5)) as u32;
+            for _ in 0..n {
+                let t = if rng.gen_bool(0.08) {
+                    time_in(ODD_HOURS, rng)
+                } else {
+                    time_in(gang.hours, rng)
+                };
+                cold_call(world, gang, outside, line, base + t, den, rng, out);
+            }
         }
-        if gang.slip == Some((day, oi)) {
-            let t = rng.gen_range(9 * 3600..18 * 3600);
-            out.push(Call {
-                start: base + t,
-                caller: burner,
-                callee: phone(lt),
-                duration: rng.gen_range(10..60),
-                sms: false,
-                caller_cell: gang.dens[0],
-                callee_cell: cell_at(world, lt, base + t, rng),
-                imei: 0b11,
-            });
+        // Victims of an SMS operation who call the line back.
+        if op.sms_only {
+            if let Some(line) = op.voice_on(world, day) {
+                for _ in 0..count(active.len() as f64 * gang.rate as f64 * 0.03, rng) {
+                    let v = world.random_resident(rng);
+                    let t = base + time_in(gang.hours, rng);
+                    out.push(Call {
+                        start: t,
+                        caller: phone(v),
+                        callee: line,
+                        duration: rng.gen_range(20..400),
+                        sms: false,
+                        caller_cell: cell_at(world, v, t, rng),
+                        callee_cell: den,
+                        imei: 0b11,
+                    });
+                }
+            }
+        }
+        for &(d, k) in &gang.slips {
+            if d == day && k == oi {
+                if let Some(&line) = active.first() {
+                    let t = rng.gen_range(9 * 3600..18 * 3600);
+                    out.push(Call {
+                        start: base + t,
+                        caller: line,
+                        callee: phone(op.handler),
+                        duration: rng.gen_range(10..60),
+                        sms: false,
+                        caller_cell: den,
+                        callee_cell: cell_at(world, op.handler, base + t, rng),
+                        imei: 0b11,
+                    });
+                }
+            }
         }
     }
-    for &(burner, sec, den) in &plan.bursts[day as usize] {
-        if !gang.operators.iter().any(|o| o.burners.contains(&burner)) {
+    for &(burner, sec, den, g) in &plan.bursts[day as usize] {
+        if g as usize != gi as usize {
             continue;
         }
-        for _ in 0..rng.gen_range(12..=25) {
+        for _ in 0..rng.gen_range(gang.burst.0..=gang.burst.1) {
             let t = sec.saturating_sub(rng.gen_range(60..7200));
-            cold_call(world, outside, burner, base + t, den, rng, out);
+            cold_call(world, gang, outside, burner, base + t, den, rng, out);
         }
     }
 }
 
 /// A short call (or phishing text) from a burner to a random number; now and
 /// then the victim calls back.
+#[allow(clippy::too_many_arguments)]
 fn cold_call(
     world: &World,
+    gang: &Gang,
     outside: &[u32],
     burner: u32,
     t: u32,
@@ -569,8 +1069,8 @@ fn cold_call(
     rng: &mut ChaCha8Rng,
     out: &mut Vec<Call>,
 ) {
-    let (callee, cell) = if outside.is_empty() || rng.gen_bool(0.55) {
-        let v = world.random_background(rng);
+    let (callee, cell) = if outside.is_empty() || !rng.gen_bool(gang.outside_share) {
+        let v = world.random_resident(rng);
         (
             world.individuals[v as usize].phones[0],
             cell_at(world, v, t, rng),
@@ -578,7 +1078,7 @@ fn cold_call(
     } else {
         (outside[rng.gen_range(0..outside.len())], NONE)
     };
-    let sms = rng.gen_bool(0.1);
+    let sms = rng.gen_bool(gang.cold_texts);
     let duration = if sms || rng.gen_bool(0.35) {
         0
     } else if rng.gen_bool(0.95) {
@@ -619,7 +1119,7 @@ fn cold_call(
 
 /// A voice call or text between two long-lived phones, either direction.
 #[allow(clippy::too_many_arguments)]
-fn push_pair(
+pub fn push_pair(
     out: &mut Vec<Call>,
     a: u32,
     b: u32,
@@ -628,6 +1128,7 @@ fn push_pair(
     ca: u32,
     cb: u32,
     a_calls: bool,
+    sms: bool,
 ) {
     let (caller, callee, cc, ce) = if a_calls {
         (a, b, ca, cb)
@@ -638,8 +1139,8 @@ fn push_pair(
         start: t,
         caller,
         callee,
-        duration,
-        sms: false,
+        duration: if sms { 0 } else { duration },
+        sms,
         caller_cell: cc,
         callee_cell: ce,
         imei: 0b11,

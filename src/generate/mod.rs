@@ -11,8 +11,16 @@
 //! bounded (20M calls are never held at once) and the output is
 //! byte-identical for a seed and size whatever the number of threads.
 //!
+//! No detector should be able to lean on one constant of this generator:
+//! [`Knobs`] draws the world's parameters from the seed (how many gangs and
+//! of which shapes, texts among background calls, how heavy-tailed the
+//! ties are, bad-row and duplicate rates, the call volume), and each gang
+//! draws its own size, habits and coordination (see [`gangs`]).
+//! `truth/world.json` lists what was drawn.
+//!
 //! Files: [`population`] (cells, people, ties), [`services`] (hub numbers),
-//! [`decoys`], [`gangs`], [`calls`] (one day of calls), [`records`]
+//! [`decoys`], [`gangs`], [`confounders`] (innocent look-alikes of gang
+//! evidence), [`calls`] (one day of calls), [`records`]
 //! (persons with duplicates, registrations, cells, incidents), [`names`]
 //! (spellings of names), [`ids`] (id numbers, IMEIs, phone spellings),
 //! [`bad`] (bad rows), [`writer`] (CSV lines and the tally), [`truth`].
@@ -20,6 +28,7 @@
 pub mod bad;
 pub mod call;
 pub mod calls;
+pub mod confounders;
 pub mod decoys;
 pub mod gangs;
 pub mod ids;
@@ -32,8 +41,9 @@ pub mod writer;
 
 use crate::error::{Error, Result};
 use calls::{day_calls, Alias, Call, Rhythm};
+use confounders::Confounders;
 use decoys::Decoys;
-use gangs::{Gang, Plan};
+use gangs::{Gang, Plan, Shape};
 use population::{Cell, Phone, PhoneKind, World, DISTRICTS, NONE};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -187,6 +197,10 @@ pub struct GenerateSummary {
     pub files: Vec<FileCounts>,
     pub graph: GraphCounts,
     pub gangs: u32,
+    /// Each gang's shape, in gang order (`truth/world.json` has the rest).
+    pub shapes: Vec<String>,
+    /// Confounder phones and person records listed in truth/decoys.csv.
+    pub decoys: u64,
     pub individuals: u64,
 }
 
@@ -213,8 +227,51 @@ pub struct GraphCounts {
     pub call_links: u64,
 }
 
+/// The world's parameters, drawn from the seed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Knobs {
+    pub gangs: u32,
+    /// Shape of each gang, in order.
+    pub shapes: Vec<&'static str>,
+    /// Share of calls.csv rows that are bad, and that are exact duplicates.
+    pub call_bad_rate: f64,
+    pub call_dup_rate: f64,
+    /// One bad row per this many rows of persons.csv and phones.csv.
+    pub record_bad_every: usize,
+    /// One bad row per this many rows of incidents.csv.
+    pub incident_bad_every: usize,
+    /// Calls to aim for, as a share of the size's number.
+    pub volume: f64,
+}
+
+impl Knobs {
+    fn draw(scale: &Scale, rng: &mut ChaCha8Rng) -> (Knobs, Vec<Shape>) {
+        let spread = (scale.gangs as f64 * 0.25).round() as i64;
+        let gangs = (scale.gangs as i64 + rng.gen_range(-spread..=spread))
+            .max(scale.gangs.min(2) as i64) as u32;
+        // Every shape before any repeats, in an order of the seed's choosing.
+        let mut order = Shape::ALL.to_vec();
+        population::shuffle(&mut order, rng);
+        let shapes: Vec<Shape> = (0..gangs as usize)
+            .map(|i| order[i % order.len()])
+            .collect();
+        let knobs = Knobs {
+            gangs,
+            shapes: shapes.iter().map(|s| s.as_str()).collect(),
+            call_bad_rate: rng.gen_range(0.0005..0.005),
+            call_dup_rate: rng.gen_range(0.0001..0.0015),
+            record_bad_every: rng.gen_range(300..1500),
+            incident_bad_every: rng.gen_range(150..600),
+            volume: rng.gen_range(0.9..1.1),
+        };
+        (knobs, shapes)
+    }
+}
+
 /// The world and everything planned in it, shared read-only by the days.
 pub struct Case {
+    pub knobs: Knobs,
+    pub confounders: Confounders,
     pub seed: u64,
     pub world: World,
     pub services: Vec<u32>,
@@ -252,28 +309,27 @@ impl Case {
     pub fn build(config: &GenerateConfig) -> Case {
         let scale = config.size.scale();
         let mut rng = rng_for(config.seed, STREAM_WORLD);
+        let (knobs, shapes) = Knobs::draw(&scale, &mut rng);
         let mut world = World::new(scale, &mut rng);
         world.populate(&mut rng);
         let services = services::add_services(&mut world);
         let decoys = decoys::make_decoys(&mut world, &mut rng, services[services::hotline()]);
-        let gangs = gangs::make_gangs(&mut world, &mut rng);
+        let gangs = gangs::make_gangs(&mut world, &mut rng, knobs.gangs, &shapes);
         let brokers = gangs::make_brokers(&mut world, &gangs, &mut rng);
 
         // Numbers outside the case's population, cold-called by operators.
-        let ops: f64 = gangs
-            .iter()
-            .map(|g| g.operators.len() as f64 * g.rate as f64)
-            .sum();
-        let n_outside = ((ops * scale.days as f64 * 0.3) as u32).max(50);
+        let gang_per_day: f64 = gangs.iter().map(|g| g.per_day(&world)).sum();
+        let n_outside = ((gang_per_day * scale.days as f64 * 0.15) as u32).max(50);
         let outside: Vec<u32> = (0..n_outside)
             .map(|_| world.new_mobile(NONE, NONE, PhoneKind::Outside, 0, scale.days - 1))
             .collect();
 
         let mut plan = Plan::new(scale.days);
         let police = services[services::police()];
-        gangs::plan_hooks(&world, &gangs, police, &mut rng, &mut plan);
+        gangs::plan_hooks(&mut world, &gangs, police, &mut rng, &mut plan);
         gangs::plan_brokers(&world, &gangs, &brokers, &mut rng, &mut plan);
         records::plan_other_incidents(&mut world, &mut rng, &mut plan);
+        let confounders = confounders::make_confounders(&mut world, &gangs, &mut rng, &mut plan);
 
         let stations = DISTRICTS
             .iter()
@@ -294,7 +350,9 @@ impl Case {
         // Calls per day by kind: gangs and decoys as they come, services a
         // fixed share, the background the rest.
         let days = scale.days as f64;
-        let gang_per_day = ops * 1.1 + gangs.len() as f64 * 8.0;
+        let gang_per_day = gang_per_day
+            + plan.calls.iter().map(|d| d.len()).sum::<usize>() as f64 / days
+            + confounders.per_day(&world);
         let decoy_per_day =
             scale.agents as f64 * (scale.agent_calls.0 + scale.agent_calls.1) as f64 / 2.0 * 5.0
                 / 7.0
@@ -302,7 +360,7 @@ impl Case {
                     * 1.4
                     * 6.0
                     / 7.0;
-        let per_day = scale.calls as f64 / days;
+        let per_day = scale.calls as f64 * knobs.volume / days;
         let service_per_day = per_day * 0.15;
         // Days lose a few calls to weekends and to calls that cannot happen
         // (a burner not yet active); aim a little high.
@@ -313,6 +371,8 @@ impl Case {
         let weights: Vec<f32> = world.ties.iter().map(|t| t.weight).collect();
         let alias = Alias::new(&weights);
         Case {
+            knobs,
+            confounders,
             seed: config.seed,
             world,
             services,
@@ -448,10 +508,6 @@ fn call_fields(case: &Case, c: &Call, day_date: &str, rng: &mut ChaCha8Rng, f: &
     }
 }
 
-/// Rate of bad rows and of exact duplicates in calls.csv.
-const CALL_BAD_RATE: f64 = 0.002;
-const CALL_DUP_RATE: f64 = 0.0005;
-
 fn day_chunk(case: &Case, day: u32) -> DayChunk {
     let mut rng = rng_for(case.seed, STREAM_DAY + day as u64);
     let calls = day_calls(case, day, &mut rng);
@@ -488,7 +544,7 @@ fn day_chunk(case: &Case, day: u32) -> DayChunk {
         chunk.rows += 1;
         let reason = if let Some((_, r)) = forced.next_if(|f| f.0 <= i) {
             Some(r)
-        } else if rng.gen_bool(CALL_BAD_RATE) {
+        } else if rng.gen_bool(case.knobs.call_bad_rate) {
             Some(bad::CALL_REASONS[rng.gen_range(0..bad::CALL_REASONS.len())])
         } else {
             None
@@ -505,7 +561,7 @@ fn day_chunk(case: &Case, day: u32) -> DayChunk {
             chunk.bad.push((chunk.rows, reason, from..to));
             chunk.rows += 1;
         }
-        if rng.gen_bool(CALL_DUP_RATE) || (day == 0 && i == dup_at) {
+        if rng.gen_bool(case.knobs.call_dup_rate) || (day == 0 && i == dup_at) {
             let copy = chunk.bytes[good].to_vec();
             chunk.bytes.extend_from_slice(&copy);
             chunk.dups.push((chunk.rows, good_row));
@@ -664,12 +720,15 @@ pub fn generate(config: &GenerateConfig, out: &Path) -> Result<GenerateSummary> 
         })
         .collect();
     files.sort_by_key(|f| order.iter().position(|o| *o == f.file));
-    let summary = GenerateSummary {
+    let mut summary = GenerateSummary {
         files,
         graph,
         gangs: case.gangs.len() as u32,
+        shapes: case.knobs.shapes.iter().map(|s| s.to_string()).collect(),
+        decoys: 0,
         individuals: case.world.individuals.len() as u64,
     };
-    truth::write_truth(&case, &small, &ledger, &summary, &seen, &out.join("truth"))?;
+    summary.decoys =
+        truth::write_truth(&case, &small, &ledger, &summary, &seen, &out.join("truth"))?;
     Ok(summary)
 }

@@ -72,6 +72,31 @@ pub enum Part {
     Family,
     /// A go-between who deals with the leadership of two gangs.
     Broker,
+    /// Named as a suspect in police records for something that is not the
+    /// gangs' fraud (a theft, a dispute, an old case, an informant's tip).
+    Suspect,
+    /// A witness or associate of a non-gang suspect.
+    Associate,
+    /// A relative of a gang member, in no gang.
+    Relative,
+    /// Someone whose identity was used to register burner SIMs.
+    IdentityVictim,
+    /// A night-shift worker whose workplace is served by a gang's den cell.
+    NightWorker,
+    /// A ride-hailing or van driver who calls many customers.
+    Driver,
+    /// A victim hooked by a gang.
+    Victim,
+}
+
+impl Part {
+    /// A member of a planted gang.
+    pub fn in_gang(self) -> bool {
+        matches!(
+            self,
+            Part::Boss | Part::Lieutenant | Part::Operator | Part::Mule
+        )
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +111,8 @@ pub struct Individual {
     pub phones: [u32; 2],
     pub part: Part,
     pub address: String,
+    /// Works nights (20:00 to 06:00) rather than days.
+    pub night: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +123,8 @@ pub enum PhoneKind {
     Burner,
     /// A number outside the case's population (cold-called by fraud operators).
     Outside,
+    /// A telemarketing company's outbound line.
+    Telemarketing,
 }
 
 #[derive(Debug, Clone)]
@@ -109,6 +138,9 @@ pub struct Phone {
     pub first_day: u32,
     pub last_day: u32,
     pub kind: PhoneKind,
+    /// Whose identity registered it when that is not the owner's (a burner
+    /// bought with a stolen identity, a boss's phone in a relative's name), or NONE.
+    pub registrant: u32,
 }
 
 impl Phone {
@@ -145,6 +177,10 @@ pub struct World {
     /// IMEI of each handset.
     pub imeis: Vec<String>,
     pub ties: Vec<Tie>,
+    /// Tail index of tie weights (drawn per seed).
+    pub tie_alpha: f64,
+    /// Share of background contacts that are texts (drawn per seed).
+    pub sms_share: f64,
     /// Draws numbers, serials and accounts (its own stream, so that adding
     /// a phone does not shift every later draw of the world).
     numbers: ChaCha8Rng,
@@ -171,6 +207,8 @@ impl World {
             phones: Vec::new(),
             imeis: Vec::new(),
             ties: Vec::new(),
+            tie_alpha: rng.gen_range(1.35..1.9),
+            sms_share: rng.gen_range(0.1..0.34),
             numbers,
             used_numbers: FxHashSet::default(),
             used_serials: FxHashSet::default(),
@@ -290,6 +328,7 @@ impl World {
             first_day: first,
             last_day: last,
             kind,
+            registrant: NONE,
         })
     }
 
@@ -346,6 +385,7 @@ impl World {
             phones: [phone, NONE],
             part,
             address,
+            night: false,
         });
         me
     }
@@ -368,7 +408,7 @@ impl World {
         if a == b {
             return;
         }
-        let weight = (base * pareto(rng, 1.6).min(60.0)) as f32;
+        let weight = (base * pareto(rng, self.tie_alpha).min(60.0)) as f32;
         self.ties.push(Tie {
             a,
             b,
@@ -473,7 +513,7 @@ impl World {
         }
     }
 
-    /// A random background individual.
+    /// A random background individual: someone with no part in the story yet.
     pub fn random_background(&self, rng: &mut ChaCha8Rng) -> u32 {
         loop {
             let i = rng.gen_range(0..self.individuals.len() as u32);
@@ -481,6 +521,22 @@ impl World {
                 return i;
             }
         }
+    }
+
+    /// Anyone in no gang (a customer, a cold-called number, a bank's client):
+    /// confounders and victims get ordinary calls like everyone else.
+    pub fn random_resident(&self, rng: &mut ChaCha8Rng) -> u32 {
+        loop {
+            let i = rng.gen_range(0..self.individuals.len() as u32);
+            if !self.individuals[i as usize].part.in_gang() {
+                return i;
+            }
+        }
+    }
+
+    /// Anyone at all, gang members included (banks text them too).
+    pub fn random_person(&self, rng: &mut ChaCha8Rng) -> u32 {
+        rng.gen_range(0..self.individuals.len() as u32)
     }
 }
 

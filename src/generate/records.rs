@@ -22,6 +22,8 @@ enum Source {
     PoliceReport,
     PoliceIntel,
     PoliceInterview,
+    /// Case files of thefts, disputes and old cases that name a suspect.
+    PoliceCase,
     Bank,
     Hotel,
 }
@@ -34,6 +36,7 @@ impl Source {
             Source::PoliceReport => "police-report",
             Source::PoliceIntel => "police-intel",
             Source::PoliceInterview => "police-interview",
+            Source::PoliceCase => "police-case",
             Source::Bank => "bank-kyc",
             Source::Hotel => "hotel-registry",
         }
@@ -45,6 +48,7 @@ impl Source {
             Source::PoliceReport => "PR",
             Source::PoliceIntel => "PI",
             Source::PoliceInterview => "PW",
+            Source::PoliceCase => "PC",
             Source::Bank => "BK",
             Source::Hotel => "HT",
         }
@@ -54,7 +58,7 @@ impl Source {
             Source::Hukou | Source::Hotel => "",
             Source::Telecom => "subscriber",
             Source::PoliceReport => "victim",
-            Source::PoliceIntel => "suspect",
+            Source::PoliceIntel | Source::PoliceCase => "suspect",
             Source::PoliceInterview => "witness",
             Source::Bank => "unknown",
         }
@@ -67,6 +71,7 @@ impl Source {
             Source::PoliceReport => (85, 10),
             Source::PoliceIntel => (45, 20),
             Source::PoliceInterview => (60, 5),
+            Source::PoliceCase => (75, 10),
             Source::Bank => (90, 10),
             Source::Hotel => (70, 20),
         }
@@ -316,6 +321,39 @@ fn sources_of(part: Part, rng: &mut ChaCha8Rng) -> Vec<Source> {
             maybe(Source::Hukou, 0.8, rng);
             maybe(Source::PoliceIntel, 0.3, rng);
         }
+        Part::Suspect => {
+            maybe(Source::PoliceCase, 1.0, rng);
+            maybe(Source::Hukou, 0.6, rng);
+            // An informant's tip.
+            maybe(Source::PoliceIntel, 0.25, rng);
+            maybe(Source::Telecom, 0.2, rng);
+        }
+        Part::Associate => {
+            maybe(Source::PoliceInterview, 0.6, rng);
+            maybe(Source::Hukou, 0.4, rng);
+        }
+        Part::Relative => {
+            maybe(Source::Hukou, 0.5, rng);
+            maybe(Source::PoliceInterview, 0.15, rng);
+            maybe(Source::Telecom, 0.15, rng);
+        }
+        Part::IdentityVictim => {
+            maybe(Source::Hukou, 0.6, rng);
+            maybe(Source::Telecom, 0.3, rng);
+        }
+        Part::NightWorker => {
+            maybe(Source::Hukou, 0.4, rng);
+            maybe(Source::Telecom, 0.2, rng);
+            maybe(Source::Hotel, 0.05, rng);
+        }
+        Part::Driver => {
+            maybe(Source::Hukou, 0.8, rng);
+            maybe(Source::Telecom, 0.6, rng);
+        }
+        Part::Victim => {
+            maybe(Source::Hukou, 0.35, rng);
+            maybe(Source::Telecom, 0.15, rng);
+        }
     }
     s
 }
@@ -388,7 +426,7 @@ pub fn write_records(
         "number_with_letters",
         "field_count",
     ];
-    for k in 0..(n / 800).max(reasons.len()) {
+    for k in 0..(n / case.knobs.record_bad_every).max(reasons.len()) {
         let reason = reasons[k % reasons.len()];
         let who = w.random_background(rng);
         let (mut f, _) = record(case, who, Source::Hotel, rng);
@@ -466,14 +504,15 @@ pub fn write_records(
         match ph.kind {
             PhoneKind::Personal => {
                 let owner = ph.owner;
-                let part = w.individuals[owner as usize].part;
-                if part == Part::Boss || rng.gen_bool(0.7) {
-                    let nominee = part == Part::Boss || rng.gen_bool(0.05);
-                    let sub = if nominee {
+                if ph.registrant != NONE || rng.gen_bool(0.7) {
+                    let sub = if ph.registrant != NONE {
+                        ph.registrant
+                    } else if rng.gen_bool(0.05) {
                         w.random_background(rng)
                     } else {
                         owner
                     };
+                    let nominee = sub != owner;
                     let activated = rng.gen_range(0..5800);
                     if rng.gen_bool(0.03) {
                         // A recycled number: an earlier subscriber, deactivated before.
@@ -516,10 +555,33 @@ pub fn write_records(
                 imei(0.8, rng),
                 "",
             )),
+            PhoneKind::Telemarketing => {
+                let company = case
+                    .confounders
+                    .telemarketers
+                    .iter()
+                    .find(|t| t.lines.contains(&pi))
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default();
+                let deact = if ph.last_day + 1 < case.world.scale.days {
+                    case.date(ph.last_day as i64 + 1)
+                } else {
+                    String::new()
+                };
+                rows.push((
+                    None,
+                    company,
+                    None,
+                    case.date(ph.first_day as i64 - rng.gen_range(0..400)),
+                    deact,
+                    imei(0.6, rng),
+                    "",
+                ));
+            }
             PhoneKind::Burner => {
-                if rng.gen_bool(0.8) {
-                    // Bought with a stranger's identity.
-                    let sub = w.random_background(rng);
+                if ph.registrant != NONE {
+                    // Bought with a stolen identity.
+                    let sub = ph.registrant;
                     let deact = if rng.gen_bool(0.5) {
                         case.date(ph.last_day as i64 + 1)
                     } else {
@@ -590,7 +652,7 @@ pub fn write_records(
         "date_order",
         "field_count",
     ];
-    for k in 0..(n / 800).max(reasons.len()) {
+    for k in 0..(n / case.knobs.record_bad_every).max(reasons.len()) {
         let reason = reasons[k % reasons.len()];
         let who = w.random_background(rng);
         let p = &w.phones[w.individuals[who as usize].phones[0] as usize];
@@ -761,7 +823,7 @@ pub fn write_records(
         "number_with_letters",
         "field_count",
     ];
-    for k in 0..(n / 300).max(reasons.len()) {
+    for k in 0..(n / case.knobs.incident_bad_every).max(reasons.len()) {
         let reason = reasons[k % reasons.len()];
         let t = rng.gen_range(0..case.world.scale.days as i64 * 86_400);
         let who = w.random_background(rng);

@@ -150,6 +150,7 @@ pub fn add_services(world: &mut World) -> Vec<u32> {
                 first_day: 0,
                 last_day: days - 1,
                 kind: PhoneKind::Service,
+                registrant: NONE,
             })
         })
         .collect()

@@ -3,6 +3,7 @@
 //! `truth/README.md` (written with them) says what each file means.
 
 use super::ids::canonical;
+use super::population::{Part, NONE};
 use super::records::Small;
 use super::writer::{join, Ledger, Seen};
 use super::{Case, GenerateSummary};
@@ -48,7 +49,8 @@ is line 1.
 - `gangs.csv` (`gang_id,node_kind,node_id,role`): each planted gang's
   phones (node_kind `phone`) and person records (node_kind `person`,
   person_id) with their role: boss, lieutenant, operator, mule. An
-  operator's phones are his own phone and all his burners.
+  operator's phones are his own phone and all his burners (for an SMS
+  operation, every SIM of his SIM boxes and his call-back lines).
 - `individuals.csv` (`person_id,individual_id`): for every kept person
   record, the individual it describes. Records of one individual share the
   individual_id (typos, pinyin or characters, wrong id digits and all).
@@ -60,18 +62,116 @@ is line 1.
   phone in a relative's name, a burner bought with a stolen identity),
   `former_subscriber` (they held the number before it was recycled). One
   row per way; a phone may appear with several.
-- `decoys.csv` (`decoy,node_kind,node_id`): innocent look-alikes that must
-  not be called gangs: `call_centre` (the hotline and agent phones),
-  `delivery_rider`, `big_family` (phones and person records).
+- `decoys.csv` (`decoy,node_kind,node_id`): every innocent look-alike that
+  must not be put in a gang, with its kind: `call_centre` (the hotline and
+  agent phones), `telemarketing` (a company's outbound lines, some replaced
+  in the same handset), `delivery_rider`, `big_family`, `suspect` (named as
+  a suspect in police records for thefts, disputes, assaults, old cases or
+  an informant's tip, in no gang; some in crews named together),
+  `suspect_associate` (their witnesses and associates), `relative` (of a
+  gang member, calling him often, some living with him or lending him their
+  identity for his phone), `identity_theft` (their identity registered
+  burners; some reported it, naming the numbers), `night_worker` (a night
+  shift working in a den's cell), `driver`, `victim` (hooked by a gang; some
+  know and call each other). Phones (node_kind `phone`, those that occur in
+  kept rows) and person records (node_kind `person`).
 - `brokers.csv` (`node_kind,node_id,gangs`): each planted broker — an
-  ordinary resident who deals with a lieutenant of each of two gangs, the
-  only tie between them — as his phone (node_kind `phone`) and his person
-  records (node_kind `person`); `gangs` names the two gangs of gangs.csv,
-  `;`-separated. Brokers are not members of the gangs in gangs.csv.
+  ordinary resident who deals with the leadership (a lieutenant, or the
+  boss) of each of two or three gangs — as his phone (node_kind `phone`)
+  and his person records (node_kind `person`); `gangs` names the gangs of
+  gangs.csv, `;`-separated. Brokers are not members of the gangs in
+  gangs.csv.
 - `hubs.csv` (`phone,service`): service numbers called or texting by the
   thousand (bank, carrier, courier, taxi, call_centre, police).
+- `world.json`: what the seed drew: the world's parameters (`knobs`: number
+  and shapes of gangs, bad-row and duplicate rates, call volume; the tie
+  weights' tail and the share of texts), each gang's shape, size and habits
+  (coordination on the phone network, meetings, careless calls, shifts,
+  burner lives, stolen identities), the brokers' gangs and the number of
+  confounders of each kind. Shapes: `pyramid` (a boss who talks only to his
+  lieutenants), `chain` (boss, lieutenants in a row, operators at the end),
+  `flat` (everyone calls everyone), `family` (relatives, with kin outside
+  the gang under the same roofs), `call_centre` (many operators in one
+  room), `sms_box` (SIM boxes sending texts and a call-back line).
 ";
 
+/// The confounders listed in decoys.csv by the part they play, in this order.
+const DECOY_PARTS: &[(&str, Part)] = &[
+    ("delivery_rider", Part::Rider),
+    ("big_family", Part::Family),
+    ("suspect", Part::Suspect),
+    ("suspect_associate", Part::Associate),
+    ("relative", Part::Relative),
+    ("identity_theft", Part::IdentityVictim),
+    ("night_worker", Part::NightWorker),
+    ("driver", Part::Driver),
+    ("victim", Part::Victim),
+];
+
+/// What the seed drew: the world's parameters, each gang's shape and habits,
+/// and how many confounders of each kind.
+fn world_json(case: &Case) -> Vec<u8> {
+    let w = &case.world;
+    let gangs: Vec<serde_json::Value> = case
+        .gangs
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            serde_json::json!({
+                "gang_id": format!("G{}", i + 1),
+                "shape": g.shape.as_str(),
+                "lieutenants": g.lieutenants.len(),
+                "operators": g.operators.len(),
+                "mules": g.mules.len(),
+                "accounts": g.accounts.len(),
+                "burners": g.operators.iter().map(|o| o.burners.len()).sum::<usize>(),
+                "burner_life_days": [g.burner_life.0, g.burner_life.1],
+                "den_cells": g.dens.len(),
+                "start_day": g.start_day,
+                "cold_calls_per_line_per_day": g.rate,
+                "cold_texts_share": (g.cold_texts * 100.0).round() / 100.0,
+                "coordination": (g.coord * 100.0).round() / 100.0,
+                "talk_pairs": g.talk.len(),
+                "weekly_meeting": g.meeting.is_some(),
+                "careless_calls": g.slips.len(),
+                "late_shift": g.late,
+                "burst_before_hook": [g.burst.0, g.burst.1],
+                "stolen_identities": g.stolen_ids.len(),
+                "relatives": g.relatives.len(),
+                "incidents": g.incidents,
+            })
+        })
+        .collect();
+    let mut confounders = serde_json::Map::new();
+    for (kind, part) in DECOY_PARTS {
+        let n = w.individuals.iter().filter(|p| p.part == *part).count();
+        confounders.insert(kind.to_string(), n.into());
+    }
+    let c = &case.confounders;
+    confounders.insert(
+        "telemarketing_lines".into(),
+        c.telemarketers
+            .iter()
+            .map(|t| t.lines.len())
+            .sum::<usize>()
+            .into(),
+    );
+    confounders.insert("night_crews".into(), c.night_crews.len().into());
+    let v = serde_json::json!({
+        "seed": case.seed,
+        "knobs": case.knobs,
+        "tie_weight_tail": (w.tie_alpha * 100.0).round() / 100.0,
+        "background_text_share": (w.sms_share * 100.0).round() / 100.0,
+        "gangs": gangs,
+        "brokers": case.brokers.iter().map(|b| b.gangs.iter().map(|k| format!("G{}", k + 1)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "confounders": confounders,
+    });
+    let mut text = serde_json::to_string_pretty(&v).expect("plain JSON");
+    text.push('\n');
+    text.into_bytes()
+}
+
+/// Write truth/; the number of rows of decoys.csv.
 pub fn write_truth(
     case: &Case,
     small: &Small,
@@ -79,7 +179,7 @@ pub fn write_truth(
     summary: &GenerateSummary,
     seen: &Seen,
     dir: &Path,
-) -> Result<()> {
+) -> Result<u64> {
     let w = &case.world;
     let number = |p: u32| canonical(&w.phones[p as usize].national);
 
@@ -215,7 +315,7 @@ pub fn write_truth(
     let mut links: Vec<(u32, String, &str)> = Vec::new();
     for &who in records_of.keys() {
         for &p in &w.individuals[who as usize].phones {
-            if p != super::population::NONE {
+            if p != NONE {
                 links.push((who, number(p), "uses"));
             }
         }
@@ -255,22 +355,34 @@ pub fn write_truth(
     for &a in &d.agents {
         decoys.push(vec!["call_centre".into(), "phone".into(), number(a)]);
     }
-    for (kind, people) in [("delivery_rider", &d.riders), ("big_family", &d.family)] {
-        for &who in people.iter() {
-            decoys.push(vec![
-                kind.into(),
-                "phone".into(),
-                number(w.individuals[who as usize].phones[0]),
-            ]);
-            for pid in persons_of(who) {
-                decoys.push(vec![kind.into(), "person".into(), pid.to_string()]);
+    for t in &case.confounders.telemarketers {
+        for &l in &t.lines {
+            if seen.phones[l as usize] {
+                decoys.push(vec!["telemarketing".into(), "phone".into(), number(l)]);
             }
         }
     }
+    for (kind, part) in DECOY_PARTS {
+        for (who, p) in w.individuals.iter().enumerate() {
+            if p.part != *part {
+                continue;
+            }
+            for &ph in &p.phones {
+                if ph != NONE && seen.phones[ph as usize] {
+                    decoys.push(vec![kind.to_string(), "phone".into(), number(ph)]);
+                }
+            }
+            for pid in persons_of(who as u32) {
+                decoys.push(vec![kind.to_string(), "person".into(), pid.to_string()]);
+            }
+        }
+    }
+    let n_decoys = decoys.len() as u64;
     write_atomically(
         &dir.join("decoys.csv"),
         &csv("decoy,node_kind,node_id", decoys),
     )?;
+    write_atomically(&dir.join("world.json"), &world_json(case))?;
 
     let hubs = super::services::SERVICES
         .iter()
@@ -289,9 +401,10 @@ pub fn write_truth(
         "decoys.csv",
         "brokers.csv",
         "hubs.csv",
+        "world.json",
         "README.md",
     ] {
         super::readable(&dir.join(f))?;
     }
-    Ok(())
+    Ok(n_decoys)
 }
