@@ -128,7 +128,7 @@ impl Rejects {
         self.rows.get_or_init(|| match &self.raw {
             None => Vec::new(),
             Some(raw) => serde_json::from_slice(raw).unwrap_or_else(|_| {
-                std::panic::panic_any(crate::snapshot::Corrupted {
+                std::panic::panic_any(crate::column::Corrupted {
                     section: "rejects".into(),
                     block: 0,
                 })

@@ -47,7 +47,7 @@ pub fn rejects_csv(rejects: &[RowError]) -> Vec<u8> {
 
 /// Write the rejects file at `path` atomically.
 pub fn write_rejects(path: &Path, rejects: &[RowError]) -> Result<()> {
-    crate::snapshot::write_atomically(path, &rejects_csv(rejects))
+    crate::atomic::write_atomically(path, &rejects_csv(rejects))
 }
 
 #[cfg(test)]

@@ -32,6 +32,10 @@ use crate::model::NodeKind;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
+/// A gang a candidate reaches: (gang index, call events with its
+/// leadership, leaders in contact).
+type Span = (usize, u32, u32);
+
 /// A phone found bridging gangs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Broker {
@@ -77,8 +81,8 @@ pub fn find(inp: &Inputs, c: &BrokerConfig, max_contacts: usize) -> Result<Vec<B
             }
         }
     }
-    let mut candidates: Vec<(u32, Vec<(usize, u32, u32)>)> = Vec::new();
-    let mut current: Option<(u32, Vec<(usize, u32, u32)>)> = None;
+    let mut candidates: Vec<(u32, Vec<Span>)> = Vec::new();
+    let mut current: Option<(u32, Vec<Span>)> = None;
     for (&(q, k), &(events, members)) in &span {
         if events < c.min_events {
             continue;

@@ -572,3 +572,53 @@ pub fn weight_into(ties: &Ties, u: u32, set: &FxHashSet<u32>, specific: bool) ->
 pub fn index_of(units: &[u32]) -> FxHashMap<u32, usize> {
     units.iter().enumerate().map(|(i, &u)| (u, i)).collect()
 }
+
+#[cfg(test)]
+impl Ties {
+    /// Ties from a list `(a, b, kinds, weight)` over `n` units, all
+    /// candidates; `seed` marks the units holding a fraud SIM.
+    pub(crate) fn from_list(n: usize, seed: &[u32], list: &[(u32, u32, u8, f64)]) -> Ties {
+        let mut pairs: Vec<(u32, Tie)> = Vec::new();
+        for &(a, b, kinds, weight) in list {
+            let calls = if kinds & Evidence::Calls.bit() != 0 {
+                3
+            } else {
+                0
+            };
+            let tie = |other| Tie {
+                other,
+                kinds,
+                calls,
+                den_days: 0,
+                weight,
+                specific: if kinds & !Evidence::Colocation.bit() != 0 {
+                    weight
+                } else {
+                    0.0
+                },
+                witness: [(NONE, NONE); 6],
+            };
+            pairs.push((a, tie(b)));
+            pairs.push((b, tie(a)));
+        }
+        pairs.sort_by_key(|x| (x.0, x.1.other));
+        let mut offsets = vec![0u32; n + 1];
+        for x in &pairs {
+            offsets[x.0 as usize + 1] += 1;
+        }
+        for k in 1..offsets.len() {
+            offsets[k] += offsets[k - 1];
+        }
+        let mut s = vec![false; n];
+        for &u in seed {
+            s[u as usize] = true;
+        }
+        Ties {
+            seed: s,
+            candidate: vec![true; n],
+            offsets,
+            ties: pairs.into_iter().map(|x| x.1).collect(),
+            dens: Vec::new(),
+        }
+    }
+}

@@ -173,3 +173,17 @@ mod tests {
         assert!(!uf.union(1, 4));
     }
 }
+
+#[cfg(test)]
+impl Units {
+    /// `n` units of one phone each (phone `u` in unit `u`).
+    pub(crate) fn singles(n: usize) -> Units {
+        Units {
+            unit_of: (0..n as u32).collect(),
+            joined: vec![Joined::Own; n],
+            offsets: (0..=n as u32).collect(),
+            phones: (0..n as u32).collect(),
+            individual: vec![None; n],
+        }
+    }
+}

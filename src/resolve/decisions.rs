@@ -167,7 +167,7 @@ impl Decisions {
         let bytes = w
             .into_inner()
             .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
-        crate::snapshot::write_atomically(path, &bytes)
+        crate::atomic::write_atomically(path, &bytes)
     }
 
     /// The pairs decided one way.

@@ -162,7 +162,7 @@ fn decisions_are_recorded_and_hold_in_later_runs() {
     // The explanation says why, and decided pairs leave the review queue.
     let label = &after["P90"];
     casegraph()
-        .args(["resolve", case_arg, "--explain", label, "--format", "csv"])
+        .args(["resolve", case_arg, "--explain", label, "--format", "json"])
         .assert()
         .success()
         .stdout(predicates::str::contains("analyst decided same"));

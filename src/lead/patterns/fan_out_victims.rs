@@ -30,6 +30,7 @@ pub fn detect(ctx: &Context, c: &FanOutConfig) -> Vec<Hit> {
             }
         }
     }
+    #[allow(clippy::type_complexity)]
     let mut out: Vec<(u32, Vec<(u32, u32, u32)>)> = reached.into_iter().collect();
     out.sort_unstable();
     out.into_iter()

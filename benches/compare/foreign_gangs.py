@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Gang-finding figures of `casegraph leads` on foreign case bundles.
+
+The bundles come from a generator this project did not write (see
+../shared/validation/README.md): each NAME/ folder is a case, NAME.truth/
+beside it holds the answers. For every bundle this runs `casegraph leads`
+with default settings, scores gangs.csv with the validation set's own
+scorer (score_gangs.py) and prints one line per bundle:
+
+    bundle, planted gangs recovered (Jaccard >= 0.5 over phones), reported
+    gangs (size >= 3) matching a planted gang, decoy or hub phones in any
+    gang, planted burners flagged, bosses labelled boss, seconds, peak MiB
+
+Usage:
+    foreign_gangs.py [--bin target/release/casegraph] [--scorer PATH]
+                     [--out DIR] BUNDLE_DIR ...
+Example (after unpacking the archives into target/validation):
+    foreign_gangs.py target/validation/small-31 target/validation/mid-41
+"""
+import argparse, csv, json, os, re, resource, subprocess, sys, time
+
+
+def norm(v):
+    d = re.sub(r"\D", "", v or "")
+    if d.startswith("0086"):
+        d = d[4:]
+    elif d.startswith("86") and len(d) == 13:
+        d = d[2:]
+    return d
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default="target/release/casegraph")
+    ap.add_argument("--scorer", default="../shared/validation/score_gangs.py")
+    ap.add_argument("--out", default="target/foreign-leads")
+    ap.add_argument("bundles", nargs="+")
+    a = ap.parse_args()
+    print("bundle,recovered,matching_reported,decoy_or_hub_phones,burners_flagged,bosses,seconds,peak_mib")
+    for b in a.bundles:
+        b = b.rstrip("/")
+        name = os.path.basename(b)
+        truth = b + ".truth"
+        out = os.path.join(a.out, name)
+        t0 = time.time()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        subprocess.run([a.bin, "leads", b, "--out", out], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        secs = time.time() - t0
+        peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        res = subprocess.run([sys.executable, a.scorer, "--truth", truth, "--output",
+                              os.path.join(out, "gangs.csv")], check=True,
+                             capture_output=True, text=True).stdout
+        rep = json.loads(res[: res.rfind("score_gangs")])
+        matched = round(rep["precision"] * rep["reported_gangs_min_size"]) if rep["precision"] is not None else 0
+        planted_burners = {r["phone"] for r in csv.DictReader(open(os.path.join(truth, "gangs.csv"), encoding="utf-8-sig"))
+                           if r["phone_kind"] == "burner"}
+        flagged = {norm(r["entity"]) for r in csv.DictReader(open(os.path.join(out, "patterns.csv"), encoding="utf-8"))
+                   if r["pattern"] == "burner"}
+        boss = rep["boss"] or {}
+        print(f"{name},{rep['recovered']}/{rep['planted_gangs']},{matched}/{rep['reported_gangs_min_size']},"
+              f"{rep['decoy_or_hub_phones_reported']},{len(planted_burners & flagged)}/{len(planted_burners)},"
+              f"{boss.get('labelled_in_matched_gang', 0)}/{boss.get('planted_bosses', 0)},{secs:.2f},{peak:.0f}")
+
+
+if __name__ == "__main__":
+    main()
