@@ -305,6 +305,7 @@ mod tests {
 
     /// Gang A = {0, 1}, gang B = {2, 3}; phone 4 talks to 1 and 2; phone 5
     /// talks only to 1; phone 6 talks to 1 and 3 once each.
+    #[allow(clippy::type_complexity)]
     fn case() -> (Vec<Vec<u32>>, Vec<(u32, u32, u32)>) {
         let members = vec![vec![0, 1], vec![2, 3]];
         let calls = vec![

@@ -37,6 +37,7 @@ pub fn leads(
     }
     let mut leads: Vec<Lead> = Vec::new();
     let mut lead_phones: Vec<u32> = Vec::new();
+    #[allow(clippy::needless_range_loop)]
     for p in 0..n {
         let in_gang = member_of[p];
         if in_gang.is_none() && !facts.fraud_sim[p] {

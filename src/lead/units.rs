@@ -161,20 +161,6 @@ impl Units {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn union_find_keeps_the_smallest_root() {
-        let mut uf = UnionFind((0..5).collect());
-        uf.union(3, 1);
-        uf.union(4, 3);
-        assert_eq!(uf.find(4), 1);
-        assert!(!uf.union(1, 4));
-    }
-}
-
-#[cfg(test)]
 impl Units {
     /// `n` units of one phone each (phone `u` in unit `u`).
     pub(crate) fn singles(n: usize) -> Units {
@@ -185,5 +171,19 @@ impl Units {
             phones: (0..n as u32).collect(),
             individual: vec![None; n],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn union_find_keeps_the_smallest_root() {
+        let mut uf = UnionFind((0..5).collect());
+        uf.union(3, 1);
+        uf.union(4, 3);
+        assert_eq!(uf.find(4), 1);
+        assert!(!uf.union(1, 4));
     }
 }

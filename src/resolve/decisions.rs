@@ -202,54 +202,6 @@ pub fn review_queue<'r>(
     pairs
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decisions_round_trip_and_later_ones_win() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("decisions.csv");
-        assert_eq!(Decisions::load(&path).unwrap(), Decisions::default());
-        let mut d = Decisions::default();
-        d.record("P1", "P2", Verdict::Same, "same phone, 老崔");
-        d.record("P3", "P4", Verdict::Different, "");
-        d.record("P2", "P1", Verdict::Different, "on second thoughts");
-        d.save(&path).unwrap();
-        let back = Decisions::load(&path).unwrap();
-        assert_eq!(back, d);
-        assert_eq!(back.list.len(), 2);
-        assert_eq!(back.pairs(Verdict::Different).len(), 2);
-        assert!(back.pairs(Verdict::Same).is_empty());
-    }
-
-    #[test]
-    fn a_bad_line_is_named() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("decisions.csv");
-        std::fs::write(&path, "person_a,person_b,decision,note\nP1,P2,maybe,\n").unwrap();
-        let e = Decisions::load(&path).unwrap_err().to_string();
-        assert!(
-            e.contains("decisions.csv:2") && e.contains("\"maybe\""),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn default_paths() {
-        let dir = tempfile::tempdir().unwrap();
-        assert_eq!(
-            Decisions::default_path(dir.path()),
-            dir.path().join("decisions.csv")
-        );
-        let snap = dir.path().join("case.cgs");
-        assert_eq!(
-            Decisions::default_path(&snap),
-            dir.path().join("case.cgs.decisions.csv")
-        );
-    }
-}
-
 /// The decisions file of the case at `case` (see [`Decisions::default_path`]).
 pub fn case_file(case: &Path) -> PathBuf {
     Decisions::default_path(case)
@@ -328,3 +280,52 @@ pub fn record(
     d.save(&path)?;
     Ok(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_round_trip_and_later_ones_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("decisions.csv");
+        assert_eq!(Decisions::load(&path).unwrap(), Decisions::default());
+        let mut d = Decisions::default();
+        d.record("P1", "P2", Verdict::Same, "same phone, 老崔");
+        d.record("P3", "P4", Verdict::Different, "");
+        d.record("P2", "P1", Verdict::Different, "on second thoughts");
+        d.save(&path).unwrap();
+        let back = Decisions::load(&path).unwrap();
+        assert_eq!(back, d);
+        assert_eq!(back.list.len(), 2);
+        assert_eq!(back.pairs(Verdict::Different).len(), 2);
+        assert!(back.pairs(Verdict::Same).is_empty());
+    }
+
+    #[test]
+    fn a_bad_line_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("decisions.csv");
+        std::fs::write(&path, "person_a,person_b,decision,note\nP1,P2,maybe,\n").unwrap();
+        let e = Decisions::load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("decisions.csv:2") && e.contains("\"maybe\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn default_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            Decisions::default_path(dir.path()),
+            dir.path().join("decisions.csv")
+        );
+        let snap = dir.path().join("case.cgs");
+        assert_eq!(
+            Decisions::default_path(&snap),
+            dir.path().join("case.cgs.decisions.csv")
+        );
+    }
+}
+
