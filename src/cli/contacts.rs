@@ -250,7 +250,7 @@ pub fn report_hubs(hubs: &[Hub], verbose: bool) {
         }
     } else if !hubs.is_empty() {
         eprintln!(
-            "casegraph: {} hub{} (service number{}) left out of the contact graph; --verbose lists {} with the reasons, --format json holds the list, --keep-hubs keeps them",
+            "casegraph: {} hub{} (service number{}) left out of the contact graph;\n  --verbose lists {} with the reasons, --format json holds the list, --keep-hubs keeps them",
             hubs.len(),
             if hubs.len() == 1 { "" } else { "s" },
             if hubs.len() == 1 { "" } else { "s" },

@@ -119,9 +119,9 @@ fn a_time_without_seconds_is_accepted() {
 
 #[test]
 fn a_cell_as_the_entity_shows_the_phones_seen_there() {
-    // 460-00-9534-10079: a cell the G1 boss used 114 times; it was found,
+    // 460-00-9506-10734: a cell the G1 boss used 98 times; it was found,
     // then shown with "phones 0" and empty tables.
-    let cell = "460-00-9534-10079";
+    let cell = "460-00-9506-10734";
     let (out, err, code) = run(&["query", "profile", s(demo()), cell, "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -151,7 +151,7 @@ fn profile_with_analysis_answers_on_a_case_with_service_numbers() {
         "query",
         "profile",
         s(demo()),
-        "18231188336",
+        "18641553094",
         "--analysis",
         "--format",
         "json",
@@ -249,8 +249,8 @@ fn tables_fit_100_columns_without_cutting_identifiers() {
     // neighbors --sources was 270 columns wide; resolve 212; the gangs
     // table cut the boss's number.
     for args in [
-        vec!["query", "neighbors", s(demo()), "18231188336", "--sources"],
-        vec!["query", "profile", s(demo()), "18231188336"],
+        vec!["query", "neighbors", s(demo()), "18641553094", "--sources"],
+        vec!["query", "profile", s(demo()), "18641553094"],
         vec!["stats", s(demo())],
     ] {
         let mut args = args.clone();
@@ -259,7 +259,7 @@ fn tables_fit_100_columns_without_cutting_identifiers() {
         assert_eq!(code, 0, "{args:?}: {err}");
         assert_fits(&out, 100);
         assert!(
-            out.contains("+8618231188336") || args[0] == "stats",
+            out.contains("+8618641553094") || args[0] == "stats",
             "{out}"
         );
     }
@@ -267,23 +267,23 @@ fn tables_fit_100_columns_without_cutting_identifiers() {
 
 #[test]
 fn names_are_found_as_the_resolver_reads_them() {
-    // "Song Yangning" is the pinyin of a record written 宋洋宁; lookup was
+    // "Lei Tingbo" is the pinyin of a record written 雷婷波; lookup was
     // exact, case- and order-sensitive.
-    for name in ["Song Yangning", "song yangning", "Yangning Song"] {
+    for name in ["Lei Tingbo", "lei tingbo", "Tingbo Lei"] {
         let (out, err, code) = run(&["query", "profile", s(demo()), name, "--format", "json"]);
         assert_eq!(code, 0, "{name}: {err}");
-        assert!(out.contains("HK-001546"), "{name}: {out}");
+        assert!(out.contains("HK-000216"), "{name}: {out}");
     }
-    // "ZHOU Hai" and "周 海": three records of one man, reached as the
-    // individual the resolver makes of them.
-    for name in ["ZHOU Hai", "周 海", "周海", "person:周海"] {
+    // "HUANG Junning" and "黄 军宁": three records of one man, reached as
+    // the individual the resolver makes of them.
+    for name in ["HUANG Junning", "黄 军宁", "黄军宁", "person:黄军宁"] {
         let (out, err, code) = run(&["query", "profile", s(demo()), name, "--format", "json"]);
         assert_eq!(code, 0, "{name}: {err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let label = v["entity"][0]["entity"].as_str().unwrap();
         assert!(label.starts_with("individual I"), "{name}: {label}");
         let ids = v["individual"][0]["person_ids"].as_str().unwrap();
-        for id in ["HT-000482", "PI-001043", "HK-002406"] {
+        for id in ["HK-000883", "HT-001093", "PI-002062"] {
             assert!(ids.contains(id), "{name}: {ids}");
         }
     }
@@ -292,13 +292,13 @@ fn names_are_found_as_the_resolver_reads_them() {
 #[test]
 fn imeis_with_dashes_and_full_width_digits_are_recognised() {
     for imei in [
-        "86-409204-051908-6",
-        "８６４０９２０４０５１９０８６",
-        "864092 040519 086",
+        "35-875311-729569-3",
+        "３５８７５３１１７２９５６９３",
+        "358753 117295 693",
     ] {
         let (out, err, code) = run(&["query", "profile", s(demo()), imei, "--format", "json"]);
         assert_eq!(code, 0, "{imei}: {err}");
-        assert!(out.contains("handset 864092040519086"), "{imei}: {out}");
+        assert!(out.contains("handset 358753117295693"), "{imei}: {out}");
     }
 }
 
@@ -360,13 +360,13 @@ fn communities_say_how_many_there_are_when_showing_the_largest() {
 
 #[test]
 fn neighbors_leave_service_numbers_out_and_cap_long_answers() {
-    // A victim's two hops were 2,135 rows, most of them through the bank,
+    // A victim's two hops were 4,832 rows, most of them through the bank,
     // the carrier and call-centre lines.
     let (out, err, code) = run(&[
         "query",
         "neighbors",
         s(demo()),
-        "13230420992",
+        "13019401341",
         "--hops",
         "2",
         "--limit",
@@ -382,7 +382,7 @@ fn neighbors_leave_service_numbers_out_and_cap_long_answers() {
         "query",
         "neighbors",
         s(demo()),
-        "13230420992",
+        "13019401341",
         "--hops",
         "2",
         "--keep-hubs",
@@ -422,7 +422,7 @@ fn export_ego_and_query_neighbors_mean_the_same_hop() {
         "export",
         s(demo()),
         "--ego",
-        "182 3118 8336",
+        "186 4155 3094",
         "--hops",
         "2",
         "--graphml",
@@ -439,7 +439,7 @@ fn export_ego_and_query_neighbors_mean_the_same_hop() {
         "query",
         "neighbors",
         s(demo()),
-        "182 3118 8336",
+        "186 4155 3094",
         "--hops",
         "2",
         "--limit",
@@ -478,12 +478,12 @@ fn individuals(extra: &[&str]) -> std::collections::BTreeMap<String, String> {
 fn rejecting_a_pair_keeps_every_other_individual_id() {
     // --reject-pair renumbered 1,714 of 2,986 records' individuals.
     let before = individuals(&[]);
-    let zhou = &before["HK-002406"];
-    assert_eq!(&before["PI-001043"], zhou, "one man's records");
-    let after = individuals(&["--reject-pair", "HK-002406", "PI-001043"]);
-    assert_ne!(after["HK-002406"], after["PI-001043"]);
+    let huang = &before["HK-000883"];
+    assert_eq!(&before["HT-001093"], huang, "one man's records");
+    let after = individuals(&["--reject-pair", "HK-000883", "HT-001093"]);
+    assert_ne!(after["HK-000883"], after["HT-001093"]);
     let changed: Vec<&String> = before.keys().filter(|p| before[*p] != after[*p]).collect();
-    let his = before.values().filter(|i| *i == zhou).count();
+    let his = before.values().filter(|i| *i == huang).count();
     assert!(
         !changed.is_empty() && changed.len() < his,
         "only his records may move: {changed:?}"
@@ -526,21 +526,35 @@ fn a_rejected_pair_remembered_holds_for_every_command_that_resolves() {
     let tmp = tempfile::tempdir().unwrap();
     let snap = tmp.path().join("demo.cgs");
     std::fs::copy(demo(), &snap).unwrap();
-    let (_, err, code) = run(&["query", "profile", s(&snap), "ZHOU Hai", "--format", "csv"]);
+    let (_, err, code) = run(&[
+        "query",
+        "profile",
+        s(&snap),
+        "HUANG Junning",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(code, 0, "one man before the decision: {err}");
     let (_, err, code) = run(&[
         "resolve",
         s(&snap),
         "--reject-pair",
-        "HK-002406",
-        "PI-001043",
+        "HK-000883",
+        "HT-001093",
         "--remember",
         "--format",
         "csv",
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(tmp.path().join("demo.decisions.csv").is_file(), "{err}");
-    let (_, err, code) = run(&["query", "profile", s(&snap), "ZHOU Hai", "--format", "csv"]);
+    assert!(tmp.path().join("demo.cgs.decisions.csv").is_file(), "{err}");
+    let (_, err, code) = run(&[
+        "query",
+        "profile",
+        s(&snap),
+        "HUANG Junning",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("different individuals"), "{err}");
     // resolve itself honours the recorded pair without being told again.
@@ -555,7 +569,7 @@ fn a_rejected_pair_remembered_holds_for_every_command_that_resolves() {
             .unwrap()
             .to_string()
     };
-    assert_ne!(id("HK-002406"), id("PI-001043"));
+    assert_ne!(id("HK-000883"), id("HT-001093"));
 }
 
 #[test]
@@ -598,7 +612,7 @@ fn a_registration_alone_is_shown_as_weak_evidence_of_who_holds_a_sim() {
         "query",
         "profile",
         s(demo()),
-        "HK-001681",
+        "HK-002023",
         "--format",
         "json",
     ]);
