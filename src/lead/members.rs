@@ -114,30 +114,21 @@ fn witness_sources(g: &CaseGraph, kind: Evidence, (a, b): (u32, u32)) -> Vec<Str
         }
         Evidence::Colocation | Evidence::Handset => {
             // A call of each phone at a place / in a handset they share.
+            let at = |p: u32, e: &crate::graph::CallEvent| match (kind, e.caller == p) {
+                (Evidence::Colocation, true) => e.caller_location,
+                (Evidence::Colocation, false) => e.callee_location,
+                (_, true) => e.caller_handset,
+                (_, false) => e.callee_handset,
+            };
             let places = |p: u32| -> FxHashSet<u32> {
                 g.events_of(p)
-                    .map(|e| match (kind, e.caller == p) {
-                        (Evidence::Colocation, true) => e.caller_location,
-                        (Evidence::Colocation, false) => e.callee_location,
-                        (_, true) => e.caller_handset,
-                        (_, false) => e.callee_handset,
-                    })
+                    .map(|e| at(p, e))
                     .filter(|&x| x != NONE)
                     .collect()
             };
             let (pa, pb) = (places(a), places(b));
             let shared: FxHashSet<u32> = pa.intersection(&pb).copied().collect();
-            let first = |p: u32| {
-                g.events_of(p).find(|e| {
-                    let x = match (kind, e.caller == p) {
-                        (Evidence::Colocation, true) => e.caller_location,
-                        (Evidence::Colocation, false) => e.callee_location,
-                        (_, true) => e.caller_handset,
-                        (_, false) => e.callee_handset,
-                    };
-                    shared.contains(&x)
-                })
-            };
+            let first = |p: u32| g.events_of(p).find(|e| shared.contains(&at(p, e)));
             [first(a), first(b)]
                 .into_iter()
                 .flatten()
