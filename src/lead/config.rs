@@ -368,6 +368,11 @@ pub struct RankConfig {
     pub sources_per_hit: usize,
     /// Source rows listed per lead, at most.
     pub sources_per_lead: usize,
+    /// A phone outside the gangs with repeated calls to this many members
+    /// of one gang, at least, is a contact lead ...
+    pub contact_min_members: usize,
+    /// ... scored this much per member it calls.
+    pub contact: f64,
 }
 
 impl Default for RankConfig {
@@ -378,6 +383,8 @@ impl Default for RankConfig {
             suspect_record: 1.0,
             sources_per_hit: 4,
             sources_per_lead: 16,
+            contact_min_members: 2,
+            contact: 0.5,
         }
     }
 }

@@ -63,6 +63,23 @@ fn bits(k: u8) -> u32 {
     k.count_ones()
 }
 
+/// Kinds that only the fraud explains: a handset, a registration or record,
+/// a fraud report or an account shared with the gang. Calls and a den are
+/// what relatives, friends and coworkers of a member share with him too.
+const FRAUD_SPECIFIC: u8 = Evidence::Handset.bit()
+    | Evidence::Registration.bit()
+    | Evidence::Incident.bit()
+    | Evidence::Account.bit();
+
+/// Whether unit `u` earns its place in `members`: `min_kinds` kinds of
+/// evidence into the rest, and, for a holder of no fraud SIM, one of them
+/// specific to the fraud (see [`FRAUD_SPECIFIC`]). Calls, even calls to a
+/// burner, are not: victims ring the number a fraud SMS gave them.
+fn earns(ties: &Ties, u: u32, members: &FxHashSet<u32>, min_kinds: u32) -> bool {
+    let k = kinds_into(ties, u, members);
+    bits(k) >= min_kinds && (ties.seed[u as usize] || k & FRAUD_SPECIFIC != 0)
+}
+
 /// Remove members with fewer than `min_kinds` kinds of evidence into the
 /// rest, and members not *anchored* — joined to a holder of a fraud SIM by
 /// a chain of specific ties (every kind but den co-location) inside the
@@ -77,7 +94,7 @@ fn prune(ties: &Ties, members: &mut FxHashSet<u32>, min_kinds: u32) {
             if !members.contains(&u) {
                 continue;
             }
-            if bits(kinds_into(ties, u, members)) < min_kinds {
+            if !earns(ties, u, members, min_kinds) {
                 members.remove(&u);
                 for t in ties.of(u) {
                     if members.contains(&t.other) {
@@ -221,7 +238,7 @@ pub fn find(ties: &Ties, units: &Units, fraud_sim: &[bool], c: &GangConfig) -> R
             near.dedup();
             let join: Vec<u32> = near
                 .into_iter()
-                .filter(|&v| bits(kinds_into(ties, v, &members)) >= c.min_kinds)
+                .filter(|&v| earns(ties, v, &members, c.min_kinds))
                 .collect();
             if join.is_empty() {
                 break;
@@ -357,10 +374,13 @@ mod tests {
         find(&ties, &units, &fraud, c).unwrap()
     }
 
-    /// Burners 0, 1, 2 share a handset, a den and a stolen identity; their
-    /// handler 3 calls them' holder and works at the den; 4 is his
+    /// Burners 0, 1, 2 share a handset, a den and a stolen identity; 3
+    /// calls burner 0 and works at the den (two kinds, neither specific to
+    /// the fraud: victims call burners, coworkers share the den); 4 is his
     /// brother, who only calls him; 5 and 6 work at the den and call each
-    /// other (two kinds between them, none specific to the fraud).
+    /// other (two kinds between them, none specific to the fraud); 7 works
+    /// at the den and calls the handler 3: two kinds into the gang, none
+    /// of them specific to the fraud (a coworker, not a member).
     fn case() -> Vec<(u32, u32, u8, f64)> {
         vec![
             (0, 1, HANDSET | DEN | REG, 3.0),
@@ -372,16 +392,30 @@ mod tests {
             (5, 0, DEN, 1.0),
             (6, 1, DEN, 1.0),
             (5, 6, CALLS, 2.0),
+            (7, 3, CALLS, 2.0),
+            (7, 1, DEN, 1.0),
         ]
     }
 
     #[test]
     fn members_earn_their_place_by_two_kinds_anchored_to_the_fraud() {
-        let found = run(7, &[0, 1, 2], &case(), &GangConfig::default());
+        let found = run(8, &[0, 1, 2], &case(), &GangConfig::default());
         assert_eq!(found.gangs.len(), 1, "{:?}", found.gangs);
-        // The brother (one kind) and the den's coworkers (no specific tie to
-        // a fraud SIM) are contacts to look at, not members.
-        assert_eq!(found.gangs[0].units, vec![0, 1, 2, 3]);
+        // The brother (one kind) and the den's coworkers (no tie specific to
+        // the fraud) are contacts to look at, not members.
+        assert_eq!(found.gangs[0].units, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn an_own_phone_in_a_burner_handset_with_calls_is_a_member() {
+        // 8 swapped his SIM through burner 2's handset and calls burner 0:
+        // two kinds, one of them (the handset) specific to the fraud.
+        let mut list = case();
+        list.push((8, 2, HANDSET, 1.0));
+        list.push((8, 0, CALLS, 2.0));
+        let found = run(9, &[0, 1, 2], &list, &GangConfig::default());
+        assert_eq!(found.gangs.len(), 1, "{:?}", found.gangs);
+        assert_eq!(found.gangs[0].units, vec![0, 1, 2, 8]);
     }
 
     #[test]
@@ -390,9 +424,9 @@ mod tests {
         // out however it is named elsewhere (regression: non-gang suspects
         // were put into gangs).
         let mut list = case();
-        list.push((7, 3, CALLS, 5.0));
-        let found = run(8, &[0, 1, 2], &list, &GangConfig::default());
-        assert!(found.gangs.iter().all(|g| !g.units.contains(&7)));
+        list.push((8, 3, CALLS, 5.0));
+        let found = run(9, &[0, 1, 2], &list, &GangConfig::default());
+        assert!(found.gangs.iter().all(|g| !g.units.contains(&8)));
     }
 
     #[test]

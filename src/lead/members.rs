@@ -93,7 +93,18 @@ pub fn member(
         confidence: 0.0,
         evidence: Vec::new(),
         score: facts.score[p as usize] + config.roles.weight(role),
-        person_ids: holders.person_ids(g, p),
+        // The records of a fraud SIM's subscriber name an identity, often a
+        // stolen one: they are listed apart, never as the gang's people.
+        person_ids: if facts.fraud_sim[p as usize] {
+            Vec::new()
+        } else {
+            holders.person_ids(g, p)
+        },
+        registered_to: if facts.fraud_sim[p as usize] {
+            holders.person_ids(g, p)
+        } else {
+            Vec::new()
+        },
         patterns: facts.kinds_of[p as usize].clone(),
         sources: Vec::new(),
     }

@@ -62,7 +62,11 @@ pub struct Member {
     /// Kinds of evidence tying the holder to the other members.
     pub evidence: Vec<ties::Evidence>,
     pub score: f64,
+    /// Person records of the holder of this ordinary phone: the gang's people.
     pub person_ids: Vec<String>,
+    /// Person records claiming this fraud SIM: an identity it was registered
+    /// or listed under, often stolen; not members of the gang.
+    pub registered_to: Vec<String>,
     pub patterns: Vec<patterns::PatternKind>,
     /// Source rows behind the membership, `file:line`.
     pub sources: Vec<String>,

@@ -4,6 +4,12 @@
 //! per tie and the source rows behind each; every individual holding lead
 //! phones is a lead too (see [`person_leads`]).
 //!
+//! A phone outside every gang that calls two or more members of one gang
+//! (each at least `[gangs] min_call_events` times) is a *contact* lead: the
+//! evidence is calls only, one kind, so he is no member — a relative, a
+//! friend, a customer, or the one the gang answers to, who keeps off every
+//! other trace. The lead says which members he calls and cites the calls.
+//!
 //! A person record naming a phone's holder as a suspect raises the lead's
 //! score by `[rank] suspect_record`: police records name many people in
 //! cases that have nothing to do with the gangs, so this is a prior on the
@@ -110,6 +116,10 @@ pub fn leads(
             sources,
         });
     }
+    for (p, lead) in contact_leads(g, facts, gangs, &member_of, config) {
+        lead_phones.push(p);
+        leads.push(lead);
+    }
     let people = person_leads(g, &leads, &lead_phones, holders, &config.person_leads, rc);
     leads.extend(people);
     leads.sort_by(|a, b| {
@@ -124,6 +134,109 @@ pub fn leads(
         l.rank = i as u32 + 1;
     }
     leads
+}
+
+/// Contact leads (see the module doc): ordinary eligible phones outside the
+/// gangs with repeated calls to at least `[rank] contact_min_members`
+/// members of one gang. O(Σ call links of the members).
+fn contact_leads(
+    g: &CaseGraph,
+    facts: &Facts,
+    gangs: &[Gang],
+    member_of: &[Option<(usize, usize)>],
+    config: &LeadConfig,
+) -> Vec<(u32, Lead)> {
+    let rc = &config.rank;
+    // (contact phone, gang, member phone, call events)
+    let mut seen: Vec<(u32, usize, u32, u32)> = Vec::new();
+    for (gi, gang) in gangs.iter().enumerate() {
+        for m in &gang.members {
+            let q = m.phone_idx;
+            let out = g.calls_from(q).iter().map(|l| (l.callee, l.n_events()));
+            let inn = g.calls_to(q).map(|l| (l.caller, l.n_events()));
+            for (p, n) in out.chain(inn) {
+                if member_of[p as usize].is_none()
+                    && !facts.fraud_sim[p as usize]
+                    && facts.ctx.eligible(p)
+                {
+                    seen.push((p, gi, q, n));
+                }
+            }
+        }
+    }
+    seen.sort_unstable();
+    // Both directions of one pair add up.
+    let mut pairs: Vec<(u32, usize, u32, u32)> = Vec::new();
+    for grp in seen.chunk_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2)) {
+        let n: u32 = grp.iter().map(|x| x.3).sum();
+        if n >= config.gangs.min_call_events {
+            pairs.push((grp[0].0, grp[0].1, grp[0].2, n));
+        }
+    }
+    let mut out = Vec::new();
+    // (contact phone, gang, [(member phone, call events)])
+    type Called = (u32, usize, Vec<(u32, u32)>);
+    let mut by_phone: Vec<Called> = Vec::new();
+    for grp in pairs.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        if grp.len() >= rc.contact_min_members {
+            by_phone.push((grp[0].0, grp[0].1, grp.iter().map(|x| (x.2, x.3)).collect()));
+        }
+    }
+    // A phone calling members of two gangs is one lead, on its larger tie.
+    by_phone.sort_by_key(|x| (x.0, std::cmp::Reverse(x.2.len()), x.1));
+    by_phone.dedup_by_key(|x| x.0);
+    for (p, gi, called) in by_phone {
+        let gang = &gangs[gi];
+        let events: u32 = called.iter().map(|c| c.1).sum();
+        let names: Vec<String> = called
+            .iter()
+            .take(rc.sources_per_hit)
+            .map(|&(q, n)| format!("{} ({n})", g.phone_number(q)))
+            .collect();
+        let more = called.len().saturating_sub(rc.sources_per_hit);
+        let mut reasons = vec![format!(
+            "calls {} members of gang {} ({} call events: {}{}); calls only, one kind of evidence: a contact to look at, not a member",
+            called.len(),
+            gang.gang_id,
+            events,
+            names.join(", "),
+            if more > 0 { format!("; and {more} more") } else { String::new() }
+        )];
+        let mut sources: Vec<String> = Vec::new();
+        for &(q, _) in called.iter().take(rc.sources_per_hit) {
+            let mut lines = crate::graph::provenance::call_link_lines(g, p, q);
+            lines.extend(crate::graph::provenance::call_link_lines(g, q, p));
+            lines.sort_unstable();
+            lines.truncate(2);
+            sources.extend(lines.iter().map(|l| format!("calls.csv:{l}")));
+        }
+        for &i in &facts.hits_of[p as usize] {
+            reasons.push(facts.hits[i].reason.clone());
+        }
+        sources.sort();
+        sources.dedup();
+        sources.truncate(rc.sources_per_lead);
+        let parts = ScoreParts {
+            patterns: facts.score[p as usize],
+            role: 0.0,
+            gang: rc.contact * called.len() as f64,
+        };
+        out.push((
+            p,
+            Lead {
+                rank: 0,
+                entity_kind: "phone",
+                entity: g.phone_number(p).to_string(),
+                score: parts.patterns + parts.role + parts.gang,
+                parts,
+                gang: None,
+                role: None,
+                reasons,
+                sources,
+            },
+        ));
+    }
+    out
 }
 
 /// Leads for people: each individual holding lead phones (claimed by one of

@@ -73,7 +73,7 @@ impl Evidence {
             Evidence::Account => "account",
         }
     }
-    pub fn bit(self) -> u8 {
+    pub const fn bit(self) -> u8 {
         1 << self as u8
     }
 }
@@ -197,11 +197,56 @@ fn push(raw: &mut Vec<Raw>, ua: u32, ub: u32, kind: Evidence, amount: u32, w: (u
     });
 }
 
-/// Units within two call hops of a fraud unit, through ordinary phones.
+/// Units holding a phone that shares a handset (of at most
+/// `max_sims_per_handset` SIMs) with a fraud SIM, or that a person record
+/// lists beside a fraud SIM: the people who may carry a fraud SIM beside
+/// their own phone. Being reached is not evidence; it only lets the ties
+/// between them and the fraud SIM be counted.
+fn beside_fraud(g: &CaseGraph, inp: &Inputs) -> Vec<u32> {
+    let u = inp.units;
+    let mut out: Vec<u32> = Vec::new();
+    let mut sims: Vec<(u32, u32)> = g
+        .handset_uses
+        .iter()
+        .map(|h| (h.handset, h.phone))
+        .collect();
+    sims.sort_unstable();
+    sims.dedup();
+    for group in sims.chunk_by(|x, y| x.0 == y.0) {
+        if group.len() <= inp.max_sims_per_handset
+            && group.iter().any(|s| inp.fraud_sim[s.1 as usize])
+        {
+            out.extend(group.iter().map(|s| u.unit_of[s.1 as usize]));
+        }
+    }
+    let mut claims: Vec<(u32, u32)> = g
+        .person_phones
+        .iter()
+        .filter(|pp| pp.claimed())
+        .map(|pp| (inp.individual_of_person[pp.person as usize], pp.phone))
+        .collect();
+    claims.sort_unstable();
+    claims.dedup();
+    for group in claims.chunk_by(|x, y| x.0 == y.0) {
+        if group.iter().any(|c| inp.fraud_sim[c.1 as usize]) {
+            out.extend(group.iter().map(|c| u.unit_of[c.1 as usize]));
+        }
+    }
+    out.retain(|&x| x != NO_UNIT);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Units holding a fraud SIM or beside one (see [`beside_fraud`]), and
+/// those within two call hops of them, through ordinary phones.
 fn candidates(g: &CaseGraph, inp: &Inputs, seed: &[bool]) -> Vec<bool> {
     let u = inp.units;
     let mut cand = seed.to_vec();
-    let mut frontier: Vec<u32> = (0..u.len() as u32).filter(|&x| seed[x as usize]).collect();
+    for x in beside_fraud(g, inp) {
+        cand[x as usize] = true;
+    }
+    let mut frontier: Vec<u32> = (0..u.len() as u32).filter(|&x| cand[x as usize]).collect();
     for _hop in 0..2 {
         let mut next: Vec<u32> = Vec::new();
         for &x in &frontier {
