@@ -242,6 +242,9 @@ fn a_calls_file_read_through_a_column_mapping_is_checksummed() {
         cdr.sha256,
         casegraph::results::sha256_hex(&std::fs::read(case.join("cdr_export.csv")).unwrap())
     );
+    for r in m.rows.iter().filter(|r| r.present) {
+        assert!(m.inputs.iter().any(|i| i.file == r.file), "{}", r.file);
+    }
     let written = std::fs::read(out.join("report.html")).unwrap();
 
     // The mapping is recorded whole: gone since the run, and not given,
@@ -285,6 +288,15 @@ fn bills_read_as_delivered_are_checksummed() {
         "话单/13600000003.xls",
     ] {
         assert!(names.contains(&want), "{want} not in {names:?}");
+    }
+    // Every file the row ledger accounts for is an input (the list of
+    // inputs follows ingest's own discovery, and this keeps them together).
+    for r in m.rows.iter().filter(|r| r.present) {
+        assert!(
+            names.contains(&r.file.as_str()),
+            "{} not in {names:?}",
+            r.file
+        );
     }
     // Every file of the table folder is an input.
     for e in std::fs::read_dir(case.join("话单")).unwrap() {
