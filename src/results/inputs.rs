@@ -51,7 +51,8 @@ pub fn case_files(case: &Path, reading: &IngestConfig) -> Result<Vec<(PathBuf, S
     Ok(files)
 }
 
-/// Size and SHA-256 of each of `files`, read in 64 KiB pieces.
+/// Size and SHA-256 of each of `files`, each streamed through the hash
+/// (not held in memory).
 pub fn checksums(files: &[(PathBuf, String)]) -> Result<Vec<InputFile>> {
     files
         .iter()
