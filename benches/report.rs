@@ -9,24 +9,27 @@ use std::path::Path;
 
 fn bench(c: &mut Criterion) {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-    let g = casegraph::open_case(&demo, &casegraph::ingest::IngestConfig::default()).unwrap();
+    let reading = casegraph::ingest::IngestConfig::default();
+    let g = casegraph::open_case(&demo, &reading).unwrap();
     let config = LeadConfig::default();
     let run = lead::run(&g, &config).unwrap();
-    let manifest = lead::write::manifest(
+    let inputs = casegraph::results::RunInputs {
+        case: &demo,
+        reading: &reading,
+        columns_file: None,
+        config: &config,
+        config_file: None,
+    };
+    let manifest = casegraph::results::manifest(
         &g,
         &run,
-        &config,
-        &demo,
+        &inputs,
         &["report.html".to_string()],
         &Default::default(),
     )
     .unwrap();
     c.bench_function("report/demo_page", |b| {
-        b.iter(|| {
-            casegraph::report::render(&g, &run, &manifest)
-                .unwrap()
-                .len()
-        })
+        b.iter(|| casegraph::report::render(&g, &run, &manifest).len())
     });
 
     // A ring of 60 phones around a boss, each calling its neighbours.

@@ -10,7 +10,7 @@
 //! person records and phones into individuals; [`query`] answers the
 //! investigator's questions; [`export`] writes GraphML, GEXF, Gephi CSV and
 //! Neo4j files; [`lead`] is the main job (patterns, gangs, roles, ranked
-//! leads). [`generate`] writes realistic synthetic cases with planted
+//! leads), [`report`] its page and [`results`] its output folder. [`generate`] writes realistic synthetic cases with planted
 //! answers for demos, tests and benchmarks.
 //!
 //! The library prints nothing and never exits; the `casegraph` binary is a
@@ -30,6 +30,7 @@ pub mod model;
 pub mod query;
 pub mod report;
 pub mod resolve;
+pub mod results;
 pub mod safe_csv;
 pub mod snapshot;
 pub mod stats;

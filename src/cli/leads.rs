@@ -7,13 +7,14 @@ use super::{usage, CaseArgs};
 use anyhow::Context;
 use casegraph::graph::CaseGraph;
 use casegraph::lead::{self, LeadConfig, LeadRun};
+use casegraph::results::{self, RunInputs};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]
     case: CaseArgs,
-    /// Folder for gangs.csv, leads.csv, leads.json, patterns.csv, hotspots.csv, GraphML, rejects.csv, report.html, manifest.json
+    /// Folder for gangs.csv, leads.csv, leads.json, patterns.csv, hotspots.csv, hubs.csv, rejects.csv, GraphML, report.html, manifest.json
     #[arg(long, short, default_value = "leads-out", value_name = "DIR")]
     out: PathBuf,
     /// Thresholds and weights (see docs/leads.toml); left-out fields keep their defaults
@@ -61,8 +62,16 @@ pub fn read_and_run(
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let config = load_config(args.config.as_deref())?;
+    let reading = args.case.read.config()?;
     let (graph, result) = read_and_run(|| args.case.open(), &config)?;
-    lead::write::write_all(&graph, &result, &config, &args.case.case, &args.out)
+    let given = RunInputs {
+        case: &args.case.case,
+        reading: &reading,
+        columns_file: args.case.read.columns.as_deref(),
+        config: &config,
+        config_file: args.config.as_deref(),
+    };
+    results::write_all(&graph, &result, &given, &args.out)
         .with_context(|| format!("writing results into {}", args.out.display()))?;
 
     let mut leads = Table::new(

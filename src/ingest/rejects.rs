@@ -23,15 +23,26 @@ pub const REJECTS_COLUMNS: &[&str] = &["file", "line", "reason", "sheet"];
 
 /// The rejects file's bytes.
 pub fn rejects_csv(rejects: &[RowError]) -> Vec<u8> {
-    let width = rejects.iter().map(|r| r.raw.len()).max().unwrap_or(0);
     let mut w = crate::safe_csv::Writer::from_writer(Vec::new());
+    fill(&mut w, rejects).expect("writing CSV into memory cannot fail");
+    w.into_inner().expect("writing into memory cannot fail")
+}
+
+/// Write the rejects file at `path` atomically, through the one
+/// CSV-to-file helper ([`crate::safe_csv::write_file`]).
+pub fn write_rejects(path: &Path, rejects: &[RowError]) -> Result<()> {
+    crate::safe_csv::write_file(path, |w| fill(w, rejects))
+}
+
+/// The header and one row per rejected row.
+fn fill<W: std::io::Write>(
+    w: &mut crate::safe_csv::Writer<W>,
+    rejects: &[RowError],
+) -> std::io::Result<()> {
+    let width = rejects.iter().map(|r| r.raw.len()).max().unwrap_or(0);
     let mut header: Vec<String> = REJECTS_COLUMNS.iter().map(|s| s.to_string()).collect();
     header.extend((1..=width).map(|i| format!("field_{i}")));
-    let mut put = |row: &[String]| {
-        w.write_record(row)
-            .expect("writing CSV into memory cannot fail")
-    };
-    put(&header);
+    w.write_record(&header).map_err(crate::safe_csv::csv_io)?;
     for r in rejects {
         let mut row = Vec::with_capacity(REJECTS_COLUMNS.len() + width);
         row.push(r.position.file.clone());
@@ -40,14 +51,9 @@ pub fn rejects_csv(rejects: &[RowError]) -> Vec<u8> {
         row.push(r.position.sheet.clone().unwrap_or_default());
         row.extend(r.raw.iter().cloned());
         row.resize(REJECTS_COLUMNS.len() + width, String::new());
-        put(&row);
+        w.write_record(&row).map_err(crate::safe_csv::csv_io)?;
     }
-    w.into_inner().expect("writing into memory cannot fail")
-}
-
-/// Write the rejects file at `path` atomically.
-pub fn write_rejects(path: &Path, rejects: &[RowError]) -> Result<()> {
-    crate::atomic::write_atomically(path, &rejects_csv(rejects))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -226,7 +226,7 @@ fn check_manifests(
             let key = folder.join(name).display().to_string();
             after
                 .get(&key)
-                .is_some_and(|b| casegraph::lead::write::sha256_hex(b) == sum.as_str().unwrap())
+                .is_some_and(|b| casegraph::results::sha256_hex(b) == sum.as_str().unwrap())
         });
         if consistent {
             let of_run = |run: &BTreeMap<String, Vec<u8>>| {

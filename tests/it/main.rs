@@ -17,6 +17,7 @@ mod fuzz_regressions;
 mod generate;
 mod ingest;
 mod leads;
+mod leads_folder;
 mod limits;
 mod nothing_lost;
 mod query;

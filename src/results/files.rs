@@ -1,0 +1,292 @@
+//! The files of the output folder but report.html and manifest.json:
+//! gangs.csv, leads.csv, leads.json, patterns.csv, hotspots.csv,
+//! hubs.csv, rejects.csv and one GraphML per gang. Each is written
+//! atomically into the folder: the CSV files through the one CSV-to-file
+//! helper ([`crate::safe_csv::write_rows`]), rejects.csv in the one rejects
+//! format ([`crate::ingest::rejects`]). Everything here is a function of
+//! the graph and the run, byte for byte.
+
+use crate::atomic::write_atomically;
+use crate::error::{Error, Result};
+use crate::export::{graphml, ColumnType, ColumnValue, Selection};
+use crate::graph::provenance::NodeRef;
+use crate::graph::CaseGraph;
+use crate::lead::write::num;
+use crate::lead::{LeadRun, Member, Role};
+use crate::model::NodeKind;
+use crate::safe_csv::write_rows;
+use std::path::Path;
+
+fn role_rank(r: Role) -> u8 {
+    r as u8
+}
+
+/// gangs.csv: one row per member phone, then one per person record of the
+/// gang's holders (a person holding several phones with the most senior
+/// role among them).
+pub fn gangs_csv(path: &Path, run: &LeadRun) -> Result<()> {
+    let mut rows = Vec::new();
+    for gang in &run.gangs {
+        let mut persons: Vec<(String, &Member)> = Vec::new();
+        let row = |kind: &str, id: String, m: &Member| {
+            vec![
+                gang.gang_id.clone(),
+                kind.into(),
+                id,
+                m.role.as_str().into(),
+                num(m.score),
+                num(m.confidence),
+                num(m.role_confidence),
+                m.evidence
+                    .iter()
+                    .map(|e| e.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ]
+        };
+        for m in &gang.members {
+            rows.push(row("phone", m.phone.clone(), m));
+            for pid in &m.person_ids {
+                persons.push((pid.clone(), m));
+            }
+        }
+        // A person holding several phones gets the most senior role among them.
+        persons.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(role_rank(a.1.role).cmp(&role_rank(b.1.role)))
+        });
+        persons.dedup_by(|a, b| a.0 == b.0);
+        for (pid, m) in persons {
+            rows.push(row("person", pid, m));
+        }
+    }
+    write_rows(
+        path,
+        &[
+            "gang_id",
+            "node_kind",
+            "node_id",
+            "role",
+            "score",
+            "confidence",
+            "role_confidence",
+            "evidence",
+        ],
+        rows,
+    )
+}
+
+/// leads.csv: the ranked leads with their score parts, reasons and sources.
+pub fn leads_csv(path: &Path, run: &LeadRun) -> Result<()> {
+    write_rows(
+        path,
+        &[
+            "rank",
+            "entity_kind",
+            "entity",
+            "score",
+            "patterns_score",
+            "role_score",
+            "gang_score",
+            "gang",
+            "role",
+            "reasons",
+            "sources",
+        ],
+        run.leads.iter().map(|l| {
+            vec![
+                l.rank.to_string(),
+                l.entity_kind.into(),
+                l.entity.clone(),
+                num(l.score),
+                num(l.parts.patterns),
+                num(l.parts.role),
+                num(l.parts.gang),
+                l.gang.clone().unwrap_or_default(),
+                l.role.map(|r| r.as_str().to_string()).unwrap_or_default(),
+                l.reasons.join("; "),
+                l.sources.join(" "),
+            ]
+        }),
+    )
+}
+
+/// patterns.csv: every pattern hit with its phones, reason and sources.
+pub fn patterns_csv(path: &Path, g: &CaseGraph, run: &LeadRun) -> Result<()> {
+    write_rows(
+        path,
+        &[
+            "pattern",
+            "entity_kind",
+            "entity",
+            "phones",
+            "reason",
+            "sources",
+        ],
+        run.hits.iter().map(|h| {
+            vec![
+                h.kind.as_str().into(),
+                h.entity.kind.as_str().into(),
+                h.entity_id.clone(),
+                h.phones
+                    .iter()
+                    .map(|&p| g.phone_number(p))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                h.reason.clone(),
+                h.sources.join(" "),
+            ]
+        }),
+    )
+}
+
+/// hotspots.csv: incident hotspots by category, place, weekday and hour.
+pub fn hotspots_csv(path: &Path, run: &LeadRun) -> Result<()> {
+    write_rows(
+        path,
+        &[
+            "rank",
+            "category",
+            "location_id",
+            "location_name",
+            "weekday",
+            "hour",
+            "incidents",
+            "loss",
+            "sources",
+        ],
+        run.hotspots.iter().enumerate().map(|(i, h)| {
+            vec![
+                (i + 1).to_string(),
+                h.category.clone(),
+                h.location_id.clone(),
+                h.location_name.clone(),
+                crate::lead::hotspot::WEEKDAYS[h.weekday as usize % 7].into(),
+                format!("{:02}", h.hour),
+                h.incidents.to_string(),
+                num(h.loss),
+                h.sources.join(" "),
+            ]
+        }),
+    )
+}
+
+/// rejects.csv: every rejected row of the case, in the one rejects format
+/// `casegraph ingest` writes too (file, line, reason, sheet, the raw
+/// fields as columns of their own).
+pub fn rejects_csv(path: &Path, g: &CaseGraph) -> Result<()> {
+    crate::ingest::rejects::write_rejects(path, &g.report.rejects)
+}
+
+/// hubs.csv: the phones left out of gang-finding as service numbers, with
+/// the figures that made them one and the reason in words.
+pub fn hubs_csv(path: &Path, run: &LeadRun) -> Result<()> {
+    write_rows(
+        path,
+        &[
+            "phone",
+            "contacts",
+            "two_way_share",
+            "one_off_share",
+            "reason",
+        ],
+        run.hubs.iter().map(|h| {
+            [
+                h.phone.clone(),
+                h.contacts.to_string(),
+                num(h.reciprocity),
+                num(h.one_off_share),
+                h.reason.clone(),
+            ]
+        }),
+    )
+}
+
+/// leads.json: the leads and the gangs, whole, every object's keys in
+/// alphabetical order.
+pub fn leads_json(path: &Path, run: &LeadRun) -> Result<()> {
+    #[derive(serde::Serialize)]
+    struct LeadsJson<'a> {
+        leads: &'a [crate::lead::Lead],
+        gangs: &'a [crate::lead::Gang],
+    }
+    let bad = |e: serde_json::Error| Error::Invalid(format!("leads.json: {e}"));
+    // Through a `Value`, whose maps are sorted (serde_json without
+    // `preserve_order`), so the keys do not follow the structs' fields.
+    let value = serde_json::to_value(LeadsJson {
+        leads: &run.leads,
+        gangs: &run.gangs,
+    })
+    .map_err(bad)?;
+    let mut bytes = serde_json::to_vec_pretty(&value).map_err(bad)?;
+    bytes.push(b'\n');
+    write_atomically(path, &bytes)
+}
+
+/// The GraphML of one gang: its phones, their person records, handsets and
+/// the incidents naming them, with `gang` and `role` columns.
+pub fn gang_graphml(path: &Path, g: &CaseGraph, run: &LeadRun, k: usize) -> Result<()> {
+    let gang = &run.gangs[k];
+    let person_idx: rustc_hash::FxHashMap<&str, u32> = g
+        .persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (g.str(p.person_id), i as u32))
+        .collect();
+    let mut roles: Vec<(NodeRef, Role)> = Vec::new();
+    for m in &gang.members {
+        roles.push((crate::lead::phone_node(m.phone_idx), m.role));
+        for pid in &m.person_ids {
+            if let Some(&i) = person_idx.get(pid.as_str()) {
+                roles.push((
+                    NodeRef {
+                        kind: NodeKind::Person,
+                        idx: i,
+                    },
+                    m.role,
+                ));
+            }
+        }
+    }
+    let mut nodes: Vec<NodeRef> = roles.iter().map(|r| r.0).collect();
+    for m in &gang.members {
+        for u in g.handsets_of(m.phone_idx) {
+            nodes.push(NodeRef {
+                kind: NodeKind::Handset,
+                idx: u.handset,
+            });
+        }
+    }
+    for (i, inc) in g.incidents.iter().enumerate() {
+        if gang.incidents.iter().any(|id| id == g.str(inc.incident_id)) {
+            nodes.push(NodeRef {
+                kind: NodeKind::Incident,
+                idx: i as u32,
+            });
+        }
+    }
+    let mut sel = Selection::of_nodes(g, nodes.iter().copied());
+    let bad = |e: crate::export::ColumnError| Error::Invalid(format!("gang GraphML: {e}"));
+    sel.table
+        .add_column(
+            "gang",
+            ColumnType::String,
+            nodes
+                .iter()
+                .map(|&n| (n, ColumnValue::String(gang.gang_id.clone()))),
+        )
+        .map_err(bad)?;
+    sel.table
+        .add_column(
+            "gang_role",
+            ColumnType::String,
+            roles
+                .iter()
+                .map(|&(n, r)| (n, ColumnValue::String(r.as_str().to_string()))),
+        )
+        .map_err(bad)?;
+    let mut out = Vec::new();
+    graphml::write(g, &sel, graphml::GraphmlOptions::default(), &mut out)
+        .map_err(|e| Error::Invalid(format!("gang GraphML: {e}")))?;
+    write_atomically(path, &out)
+}
