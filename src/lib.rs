@@ -31,6 +31,7 @@ pub mod query;
 pub mod report;
 pub mod resolve;
 pub mod safe_csv;
+pub mod serve;
 pub mod snapshot;
 pub mod stats;
 
