@@ -188,10 +188,10 @@ impl Explorer {
                 "body: expected JSON like {{\"entity\": \"phone:+8613800138000\", \"label\": \"…\", \"note\": \"…\", \"status\": \"dismissed\"}}, found {e}"
             ))
         })?;
-        notes::check(&patch).map_err(|e| ApiError::bad_request(e.to_string()))?;
         // Store the entity under its canonical id, whatever spelling came.
         let n = self.node_param("entity", &patch.entity)?;
         patch.entity = self.id(n);
+        notes::check(&patch).map_err(|e| ApiError::bad_request(e.to_string()))?;
         let _guard = self.notes_writer.lock().unwrap_or_else(|e| e.into_inner());
         let written = notes::apply(
             &self.config.notes_path,

@@ -245,6 +245,12 @@ async fn an_analyst_explores_the_demo_case_in_chromium() {
     js(&c, "const f = document.getElementById('from'), t = document.getElementById('to'); \
             const i = state.days.indexOf('2026-02-01'), j = state.days.indexOf('2026-02-07'); \
             f.value = String(i); t.value = String(j); f.dispatchEvent(new Event('input')); return true").await;
+    until(
+        &c,
+        "the window counted",
+        "return document.body.dataset.window === '2026-02-01..2026-02-07'",
+    )
+    .await;
     let text = js(
         &c,
         "return document.getElementById('window-text').textContent",
@@ -278,11 +284,40 @@ async fn an_analyst_explores_the_demo_case_in_chromium() {
                 .count(),
         "links outside the week are hidden"
     );
+    // Each call link left shows its calls and texts in the week.
+    let labels = js(
+        &c,
+        "return cy.edges(\"[kind = 'call']\").filter(e => !e.hasClass('filtered')).map(e => \
+         [e.target().id() === 'phone:+8618641553094' ? e.source().id() : e.target().id(), e.data('name')])",
+    )
+    .await;
+    assert!(!labels.as_array().unwrap().is_empty());
+    for pair in labels.as_array().unwrap() {
+        let row = week["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["node"]["id"] == pair[0])
+            .unwrap();
+        let events =
+            row["link"]["calls"].as_u64().unwrap() + row["link"]["texts"].as_u64().unwrap();
+        assert_eq!(pair[1], json!(events.to_string()), "{}", pair[0]);
+    }
     js(
         &c,
         "document.getElementById('window-clear').click(); return true",
     )
     .await;
+    until(
+        &c,
+        "the whole case again",
+        "return document.body.dataset.window === 'all'",
+    )
+    .await;
+    assert_eq!(
+        js(&c, "return cy.edges('.filtered').length").await,
+        json!(0)
+    );
     // A path from the boss to the farthest node of the chart.
     let far = expected["items"].as_array().unwrap().last().unwrap()["node"]["id"].clone();
     js(&c, &format!("cy.elements().unselect(); cy.getElementById('{BOSS}').select(); document.getElementById('set-a').click(); \
@@ -316,9 +351,25 @@ async fn an_analyst_explores_the_demo_case_in_chromium() {
     until(
         &c,
         "the gang",
-        &format!("return cy.nodes('[gang = \"{gang_id}\"]').length === {members}"),
+        &format!("return document.body.dataset.gang === '{gang_id}'"),
     )
     .await;
+    let member_ids: Vec<&Value> = g1["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["id"])
+        .collect();
+    assert_eq!(member_ids.len(), members);
+    let on_chart = js(
+        &c,
+        &format!(
+            "return {}.filter(id => cy.getElementById(id).nonempty() && cy.getElementById(id).data('gang') === '{gang_id}').length",
+            json!(member_ids)
+        ),
+    )
+    .await;
+    assert_eq!(on_chart, json!(members), "every member drawn with its gang");
     assert!(js(&c, "return cy.edges().length").await.as_u64().unwrap() > 0);
     std::fs::create_dir_all(util::root().join("target/tmp/serve_browser")).unwrap();
     let png = c.screenshot().await.unwrap();

@@ -1,5 +1,5 @@
 // casegraph serve: the page. Every string from the case is put on the
-// page with textContent (never innerHTML), and the chart draws labels on a
+// page with textContent (never parsed as markup), and the chart draws labels on a
 // canvas, so hostile names stay text. Every request goes to this server
 // only (the Content-Security-Policy forbids anything else).
 "use strict";
@@ -12,6 +12,7 @@ const state = {
   pathB: null,
   selected: null,    // id of the node or edge shown in the detail panel
   leads: null,
+  windowCalls: null, // call links with events in the window, by edge id, as the server counts them
 };
 
 const KIND_COLORS = {
@@ -139,7 +140,7 @@ function addEdge(l) {
   const events = (l.calls || 0) + (l.texts || 0);
   const name = l.kind === "call" ? events + "" : (l.detail || l.kind);
   const data = {
-    id, source: l.source, target: l.target, kind: l.kind, name,
+    id, source: l.source, target: l.target, kind: l.kind, name, fullName: name,
     first: l.first || "", last: l.last || "", strength: l.strength,
     width: Math.min(1 + Math.log2(1 + (l.strength || 1)), 8),
     color: l.kind === "call" ? "#7aa" : l.kind === "handset" ? "#a86" : l.kind === "incident" ? "#d66" : "#9b9",
@@ -151,7 +152,7 @@ function addEdge(l) {
 function layout(fit) {
   if (!cy || cy.nodes().length === 0) return;
   cy.layout({ name: "cose", animate: false, randomize: false, fit: fit !== false, nodeRepulsion: 8000, idealEdgeLength: 80 }).run();
-  applyFilters();
+  if (state.window.from) refreshWindow(); else applyFilters();
 }
 
 // ---------- filters: link kinds and the time window ----------
@@ -161,13 +162,46 @@ function applyFilters() {
   const { from, to } = state.window;
   cy.edges().forEach((e) => {
     let shown = kinds.has(e.data("kind"));
-    const first = e.data("first"), last = e.data("last");
-    if (shown && first && (from || to)) {
-      if (from && last < from) shown = false;
-      if (to && first > to + " 23:59:59") shown = false;
+    let name = e.data("fullName");
+    if (shown && from && e.data("kind") === "call" && state.windowCalls) {
+      // Calls are counted in the window by the server.
+      const l = state.windowCalls.get(e.id());
+      shown = !!l;
+      if (l) name = (l.calls + l.texts) + "";
+    } else if (shown && from) {
+      const first = e.data("first"), last = e.data("last");
+      if (first && (last < from || first > to + " 23:59:59")) shown = false;
     }
+    e.data("name", name);
     e.toggleClass("filtered", !shown);
   });
+}
+
+// Ask the server which call links of the chart have calls or texts in the
+// window, and how many: one expansion per phone with call links on the chart.
+let windowSeq = 0;
+async function refreshWindow() {
+  const seq = ++windowSeq;
+  const { from, to } = state.window;
+  document.body.setAttribute("data-window", "busy");
+  if (!from) {
+    state.windowCalls = null;
+  } else {
+    const sources = new Set();
+    cy.edges("[kind = 'call']").forEach((e) => { sources.add(e.data("source")); });
+    const calls = new Map();
+    try {
+      for (const id of sources) {
+        const r = await api("expand", { id, kind: "call", from, to, limit: 2000 });
+        if (seq !== windowSeq) return;
+        for (const item of r.items) calls.set(edgeId(item.link), item.link);
+      }
+    } catch (e) { status(e.message); }
+    if (seq !== windowSeq) return;
+    state.windowCalls = calls;
+  }
+  applyFilters();
+  document.body.setAttribute("data-window", from ? from + ".." + to : "all");
 }
 
 function dayIndexText(i) { return state.days[i] || ""; }
@@ -189,7 +223,7 @@ function initWindow() {
     const whole = a === 0 && b === state.days.length - 1;
     state.window = whole ? { from: "", to: "" } : { from: dayIndexText(a), to: dayIndexText(b) };
     showWindow();
-    applyFilters();
+    refreshWindow();
   };
   from.addEventListener("input", changed);
   to.addEventListener("input", changed);
@@ -466,19 +500,40 @@ async function openLead(l) {
 
 async function drawGang(g) {
   status("drawing " + g.gang_id + "…");
+  document.body.removeAttribute("data-gang");
+  // The members, the calls among them, and the handsets, person records,
+  // incidents and accounts that two or more of them share: the ties the
+  // gang was found by.
   const ids = new Set(g.members.map((m) => m.id));
+  const shared = new Map(); // non-phone node id -> {node, links}
   try {
     for (const m of g.members) {
       const d = await api("node", { id: m.id });
       addNode(d.node);
     }
     for (const m of g.members) {
-      const r = await api("expand", { id: m.id, kind: "call", limit: 2000 });
-      for (const item of r.items) if (ids.has(item.node.id)) addEdge(item.link);
+      const r = await api("expand", { id: m.id, kind: "all", limit: 2000 });
+      for (const item of r.items) {
+        if (ids.has(item.node.id)) {
+          addEdge(item.link);
+        } else if (item.node.kind !== "phone") {
+          const s = shared.get(item.node.id) || { node: item.node, links: [] };
+          s.links.push(item.link);
+          shared.set(item.node.id, s);
+        }
+      }
     }
   } catch (e) { status(e.message); return; }
+  cy.batch(() => {
+    for (const s of shared.values()) {
+      if (s.links.length < 2) continue;
+      addNode(s.node);
+      for (const l of s.links) addEdge(l);
+    }
+  });
   layout();
   status("");
+  document.body.setAttribute("data-gang", g.gang_id);
 }
 
 // ---------- chart tools ----------
