@@ -14,7 +14,8 @@ fills the page cache. Ordinary phones: the callers of N calls.csv rows drawn
 at random (seeded), written as the carrier wrote them, each expanded once by
 `GET /api/expand?id=…&kind=call&limit=50` on one kept-alive connection (the
 look-up of the spelling included). Hubs: the 5 busiest phones of `casegraph
-stats`, first page of 50. Standard library only.
+stats`, first page of 50. Search: the first 7 digits of each ordinary phone
+(suggestions as the analyst types). Standard library only.
 """
 import argparse
 import http.client
@@ -90,11 +91,19 @@ def main():
               f"{len(phones)} phones, {os.cpu_count()} cores")
         print(f"ready_ms (median of 3): {sorted(readies)[1]:.0f}")
         print("request,n,p50_ms,p95_ms,max_ms,not_found")
-        for name, ids in [("expand ordinary phone", phones), ("expand hub, first page", hubs)]:
+        digits = ["".join(c for c in ph if c.isdigit())[-11:][:7] for ph in phones]
+        for name, ids, path in [
+            ("expand ordinary phone", phones, "/api/expand?"),
+            ("expand hub, first page", hubs, "/api/expand?"),
+            ("search first 7 digits", digits, "/api/search?"),
+        ]:
             times, missing = [], 0
             for ph in ids:
-                q = urllib.parse.urlencode({"id": ph, "kind": "call", "limit": 50})
-                ms, status, body = timed_get(conn, "/api/expand?" + q)
+                if path == "/api/search?":
+                    q = urllib.parse.urlencode({"q": ph})
+                else:
+                    q = urllib.parse.urlencode({"id": ph, "kind": "call", "limit": 50})
+                ms, status, body = timed_get(conn, path + q)
                 if status == 404:
                     missing += 1  # a caller row the ingest rejected
                     continue

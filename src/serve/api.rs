@@ -362,34 +362,46 @@ impl Explorer {
     fn search(&self, p: &Params) -> ApiResult<Value> {
         let q = required(p, "q")?;
         let notes = self.notes()?;
+        // Cheap steps first, as the analyst types: an exact id in any
+        // spelling, exact names, ids and names starting with the text (all
+        // binary searches). Only when they find nothing is the text read
+        // as `casegraph query` reads it (names in any order or script, a
+        // scan of the person records) and close spellings suggested (a
+        // scan of the name index).
         let mut matches: Vec<NodeRef> = Vec::new();
         let mut error = None;
-        match self.case.entity(q) {
-            Ok(e) => match e.node {
-                Some(n) => matches.push(n),
-                None => matches.extend(e.phones.iter().map(|&i| NodeRef {
-                    kind: NodeKind::Phone,
-                    idx: i,
-                })),
-            },
-            Err(QueryError::Ambiguous(m)) => {
-                error = Some(m);
-                matches.extend(self.case.lookup().find_all(q).unwrap_or_default());
-                if matches.is_empty() {
-                    matches.extend(self.persons_named(q));
-                }
-            }
-            Err(e) => error = Some(e.to_string()),
+        if let Some(n) = self.case.find_id(q) {
+            matches.push(n);
+        } else if !q.contains(':') {
+            matches.extend(self.case.lookup().find_all(q).unwrap_or_default());
         }
         let mut prefixed = self.prefixed(q.trim(), 10);
         prefixed.retain(|n| !matches.contains(n));
-        let suggestions: Vec<NodeRef> = if matches.is_empty() && prefixed.len() < 5 {
+        if matches.is_empty() && prefixed.is_empty() {
+            match self.case.entity(q) {
+                Ok(e) => match e.node {
+                    Some(n) => matches.push(n),
+                    None => matches.extend(e.phones.iter().map(|&i| NodeRef {
+                        kind: NodeKind::Phone,
+                        idx: i,
+                    })),
+                },
+                Err(QueryError::Ambiguous(m)) => {
+                    error = Some(m);
+                    matches.extend(self.case.lookup().find_all(q).unwrap_or_default());
+                    if matches.is_empty() {
+                        matches.extend(self.persons_named(q));
+                    }
+                }
+                Err(e) => error = Some(e.to_string()),
+            }
+        }
+        let suggestions: Vec<NodeRef> = if matches.is_empty() && prefixed.is_empty() {
             self.case
                 .lookup()
                 .suggest(q)
                 .into_iter()
                 .map(|c| c.node)
-                .filter(|n| !prefixed.contains(n))
                 .collect()
         } else {
             Vec::new()
