@@ -711,8 +711,27 @@ impl Explorer {
                 })
             })
             .collect();
+        // Where the phones were, for cells with coordinates: positions over
+        // time on a plain plane (no map tiles).
+        let places: Vec<Value> = entries
+            .iter()
+            .take(limit)
+            .filter(|en| en.cell != NONE)
+            .filter_map(|en| {
+                let loc = &g.locations[en.cell as usize];
+                (loc.lat.is_finite() && loc.lon.is_finite()).then(|| {
+                    json!({
+                        "time": time(en.time),
+                        "cell": self.id(NodeRef { kind: NodeKind::Location, idx: en.cell }),
+                        "lat": loc.lat,
+                        "lon": loc.lon,
+                    })
+                })
+            })
+            .collect();
         Ok(json!({
             "entity": e.label,
+            "places": places,
             "total": entries.len(),
             "shown": items.len(),
             "by_hour": by_hour,

@@ -319,6 +319,18 @@ fn node_evidence_path_and_timeline_name_their_source_rows() {
         .map(|h| h.as_u64().unwrap())
         .sum();
     assert!(hours > 0 && hours <= t["total"].as_u64().unwrap());
+    // Positions: the cells of the shown entries that have coordinates.
+    let places = t["places"].as_array().unwrap();
+    assert!(!places.is_empty(), "{t}");
+    for p in places {
+        assert!(p["lat"].as_f64().unwrap().abs() <= 90.0, "{p}");
+        assert!(p["lon"].as_f64().unwrap().abs() <= 180.0, "{p}");
+        assert!(t["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["cell"] == p["cell"] && e["time"] == p["time"]));
+    }
 }
 
 #[test]

@@ -371,6 +371,14 @@ async fn an_analyst_explores_the_demo_case_in_chromium() {
     .await;
     assert_eq!(on_chart, json!(members), "every member drawn with its gang");
     assert!(js(&c, "return cy.edges().length").await.as_u64().unwrap() > 0);
+    // The boss's timeline with his positions drawn.
+    js(&c, &format!("showTimeline('{BOSS}'); return true")).await;
+    until(
+        &c,
+        "the positions",
+        "return !!document.getElementById('places')",
+    )
+    .await;
     std::fs::create_dir_all(util::root().join("target/tmp/serve_browser")).unwrap();
     let png = c.screenshot().await.unwrap();
     std::fs::write(util::root().join("target/tmp/serve_browser/serve.png"), png).unwrap();

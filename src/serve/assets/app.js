@@ -419,11 +419,42 @@ async function showTimeline(id) {
   });
   box.appendChild(bars);
   box.appendChild(el("div", { class: "hint" }, "by hour of day, 0–23"));
+  if (r.places.length) {
+    box.appendChild(places(r.places));
+    box.appendChild(el("div", { class: "hint" }, "positions over time (cells with coordinates; longitude across, latitude up; darker is later)"));
+  }
   const t = el("table", {}, el("tr", {}, el("th", {}, "time"), el("th", {}, "what"), el("th", {}, "other"), el("th", {}, "s"), el("th", {}, "source")));
   for (const e of r.entries) {
     t.appendChild(el("tr", {}, el("td", {}, e.time || ""), el("td", {}, e.what), el("td", {}, (e.other || e.handset || e.incident || "").replace(/^[a-z]+:/, "")), el("td", {}, String(e.duration_s || "")), el("td", {}, e.source)));
   }
   box.appendChild(el("div", { class: "rows" }, t));
+}
+
+// Positions on a plain coordinate plane: one dot per cell visit, joined
+// in time order, shaded from light (early) to dark (late).
+function places(list) {
+  const canvas = el("canvas", { id: "places", width: "360", height: "220" });
+  const ctx = canvas.getContext("2d");
+  const lons = list.map((p) => p.lon), lats = list.map((p) => p.lat);
+  const [x0, x1] = [Math.min(...lons), Math.max(...lons)];
+  const [y0, y1] = [Math.min(...lats), Math.max(...lats)];
+  const pad = 12, w = 360 - 2 * pad, h = 220 - 2 * pad;
+  const sx = (v) => pad + (x1 > x0 ? (v - x0) / (x1 - x0) : 0.5) * w;
+  const sy = (v) => pad + (y1 > y0 ? 1 - (v - y0) / (y1 - y0) : 0.5) * h;
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, 360, 220);
+  ctx.strokeStyle = "rgba(80,80,80,0.3)";
+  ctx.beginPath();
+  list.forEach((p, i) => { if (i) ctx.lineTo(sx(p.lon), sy(p.lat)); else ctx.moveTo(sx(p.lon), sy(p.lat)); });
+  ctx.stroke();
+  list.forEach((p, i) => {
+    const shade = Math.round(200 - (180 * i) / Math.max(1, list.length - 1));
+    ctx.fillStyle = "rgb(" + shade + "," + shade + ",255)";
+    ctx.beginPath();
+    ctx.arc(sx(p.lon), sy(p.lat), 3, 0, 2 * Math.PI);
+    ctx.fill();
+  });
+  return canvas;
 }
 
 // ---------- paths ----------
