@@ -22,9 +22,15 @@ const BOSS_SPELLED: &str = "186 4155 3094";
 pub fn demo() -> &'static (PathBuf, PathBuf) {
     static DEMO: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     DEMO.get_or_init(|| {
-        let dir = util::root()
-            .join("target/tmp/serve")
-            .join(std::process::id().to_string());
+        let parent = util::root().join("target/tmp/serve");
+        // Folders of earlier runs whose process is gone.
+        for e in std::fs::read_dir(&parent).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.parse::<u32>().is_ok() && !Path::new("/proc").join(&name).exists() {
+                std::fs::remove_dir_all(e.path()).ok();
+            }
+        }
+        let dir = parent.join(std::process::id().to_string());
         std::fs::create_dir_all(&dir).unwrap();
         let snapshot = dir.join("demo.cgs");
         let leads = dir.join("leads");
