@@ -92,13 +92,21 @@ impl Server {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        let at = line
-            .find("http://")
-            .unwrap_or_else(|| panic!("expected the address on the first line, found {line:?}"));
-        let host = line[at + "http://".len()..].split('/').next().unwrap();
-        let base = format!("http://{host}");
-        let port = host.rsplit(':').next().unwrap().parse().unwrap();
-        Server { child, base, port }
+        let address = line.find("http://").and_then(|at| {
+            let host = line[at + "http://".len()..].split('/').next()?;
+            Some((host.to_string(), host.rsplit(':').next()?.parse().ok()?))
+        });
+        let Some((host, port)) = address else {
+            // Stop it before failing, so no server outlives the test.
+            child.kill().ok();
+            child.wait().ok();
+            panic!("expected the address on the first line, found {line:?}");
+        };
+        Server {
+            child,
+            base: format!("http://{host}"),
+            port,
+        }
     }
 
     /// The demo snapshot with its leads, notes in `notes`.
