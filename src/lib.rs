@@ -32,6 +32,7 @@ pub mod report;
 pub mod resolve;
 pub mod results;
 pub mod safe_csv;
+pub mod serve;
 pub mod snapshot;
 pub mod stats;
 

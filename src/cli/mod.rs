@@ -14,6 +14,7 @@ pub mod output;
 pub mod query;
 pub mod report;
 pub mod resolve;
+pub mod serve;
 pub mod stats;
 
 use anyhow::Context;
@@ -68,6 +69,8 @@ enum Command {
     Leads(leads::Args),
     /// Write the browser report (report.html) of a leads output folder, a case or a snapshot
     Report(report::Args),
+    /// Explore the case in the browser: search, expand, paths, evidence, timelines, leads and notes, served on this machine
+    Serve(serve::Args),
 }
 
 /// How to read a case folder (ignored for snapshots, which remember theirs).
@@ -160,6 +163,7 @@ pub fn main() -> ExitCode {
         Command::Contacts(a) => contacts::run(a),
         Command::Leads(a) => leads::run(a),
         Command::Report(a) => report::run(a),
+        Command::Serve(a) => serve::run(a),
     })
     .map_err(anyhow::Error::from)
     .and_then(|r| r);

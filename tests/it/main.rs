@@ -26,6 +26,8 @@ mod report_browser;
 mod resolve;
 mod resolve_decisions;
 mod safe_outputs;
+mod serve;
+mod serve_browser;
 mod snapshot;
 mod stored_contact;
 mod terminal;
