@@ -42,14 +42,18 @@ pub fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<LeadConfig>
 
 /// Open the case with `open` and run the leads pass on it, the time spent
 /// reading recorded as the run's first stage ("read").
+/// Person records are resolved with the analyst's decisions for the case
+/// at `case` (its decisions file, if any).
 pub fn read_and_run(
     open: impl FnOnce() -> anyhow::Result<CaseGraph>,
+    case: &std::path::Path,
     config: &LeadConfig,
 ) -> anyhow::Result<(CaseGraph, LeadRun)> {
     let started = std::time::Instant::now();
     let graph = open()?;
     let read_s = started.elapsed().as_secs_f64();
-    let mut result = lead::run(&graph, config)?;
+    let resolve = casegraph::resolve::ResolveConfig::for_case(case)?;
+    let mut result = lead::run_with(&graph, config, &resolve)?;
     result.timings.insert(
         0,
         lead::Timing {
@@ -63,7 +67,7 @@ pub fn read_and_run(
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let config = load_config(args.config.as_deref())?;
     let reading = args.case.read.config()?;
-    let (graph, result) = read_and_run(|| args.case.open(), &config)?;
+    let (graph, result) = read_and_run(|| args.case.open(), &args.case.case, &config)?;
     let given = RunInputs {
         case: &args.case.case,
         reading: &reading,

@@ -161,6 +161,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                 casegraph::open_case(&args.source, &reading)
                     .with_context(|| format!("opening case {}", args.source.display()))
             },
+            &args.source,
             &config,
         )?;
         let inputs = RunInputs {

@@ -19,7 +19,8 @@
 //!    confidence, evidence and source rows; [`broker`]s between gangs;
 //! 6. [`rank`]: ranked phone and person leads; [`hotspot`]s.
 //!
-//! [`write`] writes the result files and the manifest. Everything here is
+//! The output folder (result files, report, manifest) is written by
+//! [`crate::results`], above this module. Everything here is
 //! deterministic: sorted collections, ties broken by index, Louvain seeded.
 
 pub mod broker;
@@ -160,13 +161,23 @@ fn hubs(g: &CaseGraph, config: &LeadConfig) -> Result<Vec<Hub>> {
 
 /// Run the pipeline on a case.
 pub fn run(g: &CaseGraph, config: &LeadConfig) -> Result<LeadRun> {
+    run_with(g, config, &crate::resolve::ResolveConfig::default())
+}
+
+/// [`run`], resolving person records with `resolve` (the analyst's
+/// decisions for the case: [`crate::resolve::ResolveConfig::for_case`]).
+pub fn run_with(
+    g: &CaseGraph,
+    config: &LeadConfig,
+    resolve: &crate::resolve::ResolveConfig,
+) -> Result<LeadRun> {
     let mut watch = Stopwatch {
         at: Instant::now(),
         timings: Vec::new(),
     };
     let hubs = hubs(g, config)?;
     watch.lap("hubs");
-    let resolution = crate::resolve::resolve(g, &crate::resolve::ResolveConfig::default())?;
+    let resolution = crate::resolve::resolve(g, resolve)?;
     watch.lap("resolve");
     let facts = facts::find(g, config, hubs, &resolution.individual_of_person);
     watch.lap("patterns");

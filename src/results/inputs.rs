@@ -33,7 +33,17 @@ pub fn case_files(case: &Path, reading: &IngestConfig) -> Result<Vec<(PathBuf, S
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| case.display().to_string());
-        return Ok(vec![(case.to_path_buf(), name)]);
+        let mut files = vec![(case.to_path_buf(), name)];
+        // The analyst's decisions beside a snapshot change who is who.
+        let decisions = crate::resolve::decisions::Decisions::default_path(case);
+        if decisions.is_file() {
+            let name = decisions
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            files.push((decisions, name));
+        }
+        return Ok(files);
     }
     let mut files = Vec::new();
     for spec in LISTED {

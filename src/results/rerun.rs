@@ -145,7 +145,8 @@ pub fn regenerate(
         )));
     }
     let g = crate::open_case(&case, &reading)?;
-    let run = crate::lead::run(&g, &manifest.config.0)?;
+    let resolve = crate::resolve::ResolveConfig::for_case(&case)?;
+    let run = crate::lead::run_with(&g, &manifest.config.0, &resolve)?;
     let html = crate::report::render(&g, &run, &manifest);
     let same_as_run = manifest
         .output_sha256

@@ -201,3 +201,49 @@ fn decisions_are_recorded_and_hold_in_later_runs() {
         file
     );
 }
+
+/// Individuals counted by `casegraph leads` in its manifest.
+fn leads_individuals(case: &Path, out: &Path) -> u64 {
+    // No gang and no lead here: exit 1, the folder written all the same.
+    casegraph()
+        .args([
+            "leads",
+            case.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .code(1);
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    m["counts"]["individuals"].as_u64().unwrap()
+}
+
+/// Regression: `leads` resolved person records with the default settings,
+/// ignoring the case's decisions file, so a pair the analyst had decided
+/// was one person stayed two in the leads run.
+#[test]
+fn leads_honours_the_analysts_decisions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("case");
+    std::fs::create_dir(&case).unwrap();
+    write_case(&case);
+    let before = leads_individuals(&case, &tmp.path().join("out1"));
+    casegraph()
+        .args([
+            "resolve",
+            case.to_str().unwrap(),
+            "--decide",
+            "P90",
+            "P91",
+            "same",
+        ])
+        .assert()
+        .success();
+    let after = leads_individuals(&case, &tmp.path().join("out2"));
+    assert_eq!(
+        after + 1,
+        before,
+        "P90 and P91 decided same: one individual fewer"
+    );
+}
