@@ -17,6 +17,8 @@
 
 use super::heatmap;
 use super::html::{escape, Esc};
+#[cfg(test)]
+use super::svg::MAX_CHART_PHONES;
 use super::svg::{gang_chart, role_colour, HANDSET_COLOUR, INCIDENT_COLOUR};
 use super::{gang_anchor, incident_anchor, lead_anchor, Manifest};
 use crate::graph::provenance::{CALLS_CSV, INCIDENTS_CSV, LOCATIONS_CSV, PERSONS_CSV, PHONES_CSV};
@@ -560,10 +562,17 @@ fn leaders_in_words(s: &mut String, ix: &Index, gang: &Gang) {
         let names: Vec<&String> = names.iter().filter(|n| dedup.insert(*n)).collect();
         let _ = write!(
             s,
-            "<li>{} <a class=\"num\" href=\"#{}\">{}</a> {} — {}</li>",
+            "<li>{} {} {} — {}</li>",
             role_badge(Some(m.role)),
-            lead_anchor(&m.phone),
-            Esc(&m.phone),
+            if ix.shown_leads.contains(m.phone.as_str()) {
+                format!(
+                    "<a class=\"num\" href=\"#{}\">{}</a>",
+                    lead_anchor(&m.phone),
+                    escape(&m.phone)
+                )
+            } else {
+                format!("<span class=\"num\">{}</span>", escape(&m.phone))
+            },
             Esc(&names
                 .iter()
                 .map(|n| n.as_str())
@@ -885,4 +894,52 @@ fn evidence(s: &mut String, ix: &Index, run: &LeadRun) {
         s.push_str("</article>\n");
     }
     s.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_giant_gang_keeps_the_page_small_and_says_how_many_rows_are_not_shown() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+        let g = crate::open_case(&dir, &crate::ingest::IngestConfig::default()).unwrap();
+        let mut run = crate::lead::run(&g, &crate::lead::LeadConfig::default()).unwrap();
+        let giant = super::super::svg::giant_gang(&g);
+        let n = giant.members.len();
+        assert!(n > MAX_MEMBER_ROWS + MAX_CHART_PHONES);
+        run.gangs[0] = giant;
+        let html = render(&g, &run, &Manifest::default());
+        let members = html
+            .split("<table class=\"members\">")
+            .nth(1)
+            .and_then(|t| t.split("</table>").next())
+            .unwrap();
+        assert_eq!(
+            members.matches("<tr>").count(),
+            MAX_MEMBER_ROWS + 1,
+            "header + rows"
+        );
+        assert!(html.contains(&format!(
+            "{} more members not shown here; gangs.csv lists them all.",
+            n - MAX_MEMBER_ROWS
+        )));
+        let reports = html
+            .split("<table class=\"incidents\">")
+            .nth(1)
+            .and_then(|t| t.split("</table>").next())
+            .unwrap();
+        let rows = g.incidents.len().min(MAX_REPORT_ROWS);
+        assert_eq!(reports.matches("<tr id=").count(), rows);
+        assert!(html.contains("more not drawn: "));
+        // Every link on the page leads somewhere on it.
+        for href in html.split("href=\"#").skip(1) {
+            let id = &href[..href.find('"').unwrap()];
+            assert!(
+                html.contains(&format!("id=\"{id}\"")),
+                "link to missing #{id}"
+            );
+        }
+        assert!(html.len() < 3 << 20, "report of {} bytes", html.len());
+    }
 }

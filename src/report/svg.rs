@@ -646,6 +646,47 @@ fn draw_label(s: &mut String, n: &Node, (x, y): (f64, f64)) {
 }
 
 #[cfg(test)]
+/// Every phone of the demo case as one gang (thousands of members): a
+/// boss, a lieutenant in 97, a mule in 5, operators; all its reports.
+pub(crate) fn giant_gang(g: &CaseGraph) -> Gang {
+    let members = (0..g.phones.len() as u32)
+        .map(|p| Member {
+            phone: g.phone_number(p).to_string(),
+            phone_idx: p,
+            role: match p {
+                0 => Role::Boss,
+                p if p % 97 == 1 => Role::Lieutenant,
+                p if p % 5 == 2 => Role::Mule,
+                _ => Role::Operator,
+            },
+            role_reason: String::new(),
+            role_confidence: 0.5,
+            confidence: 0.5,
+            evidence: Vec::new(),
+            score: (p as u64 * 7919 % 1000) as f64 / 10.0,
+            person_ids: Vec::new(),
+            patterns: Vec::new(),
+            sources: Vec::new(),
+        })
+        .collect();
+    Gang {
+        gang_id: "G1".into(),
+        score: 1.0,
+        cohesion: 0.1,
+        leadership: Vec::new(),
+        members,
+        incidents: g
+            .incidents
+            .iter()
+            .map(|i| g.str(i.incident_id).to_string())
+            .collect(),
+        victims: Vec::new(),
+        accounts: Vec::new(),
+        linked_gangs: Vec::new(),
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -682,46 +723,6 @@ mod tests {
             assert!(a.contains(inc.as_str()), "incident {inc} missing");
         }
         assert!(!a.contains("not drawn"), "a small gang is drawn whole");
-    }
-
-    /// Every phone of the demo case as one gang (thousands of members): a
-    /// boss, a lieutenant in 97, a mule in 5, operators; all its reports.
-    fn giant_gang(g: &CaseGraph) -> Gang {
-        let members = (0..g.phones.len() as u32)
-            .map(|p| Member {
-                phone: g.phone_number(p).to_string(),
-                phone_idx: p,
-                role: match p {
-                    0 => Role::Boss,
-                    p if p % 97 == 1 => Role::Lieutenant,
-                    p if p % 5 == 2 => Role::Mule,
-                    _ => Role::Operator,
-                },
-                role_reason: String::new(),
-                role_confidence: 0.5,
-                confidence: 0.5,
-                evidence: Vec::new(),
-                score: (p as u64 * 7919 % 1000) as f64 / 10.0,
-                person_ids: Vec::new(),
-                patterns: Vec::new(),
-                sources: Vec::new(),
-            })
-            .collect();
-        Gang {
-            gang_id: "G1".into(),
-            score: 1.0,
-            cohesion: 0.1,
-            leadership: Vec::new(),
-            members,
-            incidents: g
-                .incidents
-                .iter()
-                .map(|i| g.str(i.incident_id).to_string())
-                .collect(),
-            victims: Vec::new(),
-            accounts: Vec::new(),
-            linked_gangs: Vec::new(),
-        }
     }
 
     fn anchors<'a>(f: &'a dyn Fn(&str) -> Option<String>) -> Anchors<'a> {
