@@ -93,14 +93,31 @@ pub fn make_confounders(
     rng: &mut ChaCha8Rng,
     plan: &mut Plan,
 ) -> Confounders {
+    let mut out = Confounders {
+        suspects: non_gang_suspects(world, gangs, rng, plan),
+        ..Default::default()
+    };
+    identity_theft_reports(world, gangs, rng, plan);
+    out.night_crews = night_crews(world, gangs, rng);
+    out.telemarketers = telemarketers(world, rng);
+    drivers_and_wrong_complaints(world, rng, plan, &mut out);
+    out
+}
+
+fn phone(w: &World, who: u32) -> u32 {
+    w.individuals[who as usize].phones[0]
+}
+
+/// Non-gang suspects, in crews or alone, and their associates.
+fn non_gang_suspects(
+    world: &mut World,
+    gangs: &[Gang],
+    rng: &mut ChaCha8Rng,
+    plan: &mut Plan,
+) -> Vec<u32> {
     let s = world.scale;
-    let days = s.days;
-    let mut out = Confounders::default();
-    let phone = |w: &World, who: u32| w.individuals[who as usize].phones[0];
     let gang_members: Vec<u32> = gangs.iter().flat_map(|g| g.members()).collect();
     let dens: Vec<u32> = gangs.iter().flat_map(|g| g.dens.iter().copied()).collect();
-
-    // Non-gang suspects and their associates.
     let n_suspects = ((s.people as f64 * rng.gen_range(0.004..0.012)) as u32).max(3);
     let mut suspects = Vec::new();
     for _ in 0..n_suspects {
@@ -119,100 +136,124 @@ pub fn make_confounders(
         let crew = suspects[i..i + size].to_vec();
         i += size;
         if crew.len() > 1 {
-            let hangout = world.random_cell(rng);
-            for a in 0..crew.len() {
-                world.individuals[crew[a] as usize].work = hangout;
-                for b in a + 1..crew.len() {
-                    let base = rng.gen_range(3.0..8.0);
-                    world.tie(rng, crew[a], crew[b], TieKind::Friend, base);
-                }
-            }
-            for _ in 0..rng.gen_range(1..=2) {
-                let victim = world.random_background(rng);
-                let mut phones: Vec<u32> = crew
-                    .iter()
-                    .filter(|_| rng.gen_bool(0.7))
-                    .map(|&c| phone(world, c))
-                    .collect();
-                if rng.gen_bool(0.4) {
-                    phones.push(phone(world, victim));
-                }
-                let category = ["theft", "assault", "theft", "other"][rng.gen_range(0..4)];
-                plan.incidents.push(PlannedIncident {
-                    time: old_or_recent(world, rng),
-                    category,
-                    location: station_of(world, victim),
-                    phones,
-                    victim,
-                    loss: (category == "theft").then(|| rng.gen_range(300..30_000) as f64),
-                    accounts: Vec::new(),
-                    gang: None,
-                });
-            }
+            crew_together(world, rng, plan, &crew);
         }
         for &who in &crew {
-            let mut associates = Vec::new();
-            for _ in 0..rng.gen_range(1..=3) {
-                let a = world.random_background(rng);
-                world.individuals[a as usize].part = Part::Associate;
-                let base = rng.gen_range(1.5..5.0);
-                world.tie(rng, who, a, TieKind::Friend, base);
-                associates.push(a);
-            }
-            if rng.gen_bool(0.25) {
-                // A market trader: many customers.
-                for _ in 0..rng.gen_range(15..40) {
-                    let c = world.random_resident(rng);
-                    world.tie(rng, who, c, TieKind::Friend, 0.4);
-                }
-            }
-            if !dens.is_empty() && rng.gen_bool(0.15) {
-                let den = dens[rng.gen_range(0..dens.len())];
-                world.individuals[who as usize].work = den;
-            }
-            if !gang_members.is_empty() && rng.gen_bool(0.08) {
-                let m = gang_members[rng.gen_range(0..gang_members.len())];
-                world.tie(rng, who, m, TieKind::Friend, 1.0);
-            }
-            for _ in 0..rng.gen_range(1..=2) {
-                let category =
-                    ["theft", "dispute", "dispute", "assault", "other"][rng.gen_range(0..5)];
-                let victim = world.random_background(rng);
-                let mut phones = Vec::new();
-                if rng.gen_bool(0.7) {
-                    phones.push(phone(world, who));
-                }
-                if rng.gen_bool(0.4) {
-                    phones.push(phone(world, victim));
-                }
-                if rng.gen_bool(0.25) {
-                    // A witness's number.
-                    phones.push(phone(world, associates[0]));
-                }
-                let mut accounts = Vec::new();
-                if category == "dispute" && rng.gen_bool(0.3) {
-                    // A shopkeeper's account, in a dispute over a sale.
-                    accounts.push(world.new_account());
-                }
-                plan.incidents.push(PlannedIncident {
-                    time: old_or_recent(world, rng),
-                    category,
-                    location: station_of(world, victim),
-                    phones,
-                    victim,
-                    loss: match category {
-                        "theft" => Some(rng.gen_range(200..20_000) as f64),
-                        "dispute" if rng.gen_bool(0.5) => Some(rng.gen_range(100..8_000) as f64),
-                        _ => None,
-                    },
-                    accounts,
-                    gang: None,
-                });
-            }
+            suspect_life(world, rng, plan, who, &dens, &gang_members);
         }
     }
-    out.suspects = suspects;
+    suspects
+}
 
+/// A crew of suspects: a hangout, friendship ties, incidents naming them together.
+fn crew_together(world: &mut World, rng: &mut ChaCha8Rng, plan: &mut Plan, crew: &[u32]) {
+    let hangout = world.random_cell(rng);
+    for a in 0..crew.len() {
+        world.individuals[crew[a] as usize].work = hangout;
+        for b in a + 1..crew.len() {
+            let base = rng.gen_range(3.0..8.0);
+            world.tie(rng, crew[a], crew[b], TieKind::Friend, base);
+        }
+    }
+    for _ in 0..rng.gen_range(1..=2) {
+        let victim = world.random_background(rng);
+        let mut phones: Vec<u32> = crew
+            .iter()
+            .filter(|_| rng.gen_bool(0.7))
+            .map(|&c| phone(world, c))
+            .collect();
+        if rng.gen_bool(0.4) {
+            phones.push(phone(world, victim));
+        }
+        let category = ["theft", "assault", "theft", "other"][rng.gen_range(0..4)];
+        plan.incidents.push(PlannedIncident {
+            time: old_or_recent(world, rng),
+            category,
+            location: station_of(world, victim),
+            phones,
+            victim,
+            loss: (category == "theft").then(|| rng.gen_range(300..30_000) as f64),
+            accounts: Vec::new(),
+            gang: None,
+        });
+    }
+}
+
+/// One suspect's associates, customers, work, and the incidents naming him.
+fn suspect_life(
+    world: &mut World,
+    rng: &mut ChaCha8Rng,
+    plan: &mut Plan,
+    who: u32,
+    dens: &[u32],
+    gang_members: &[u32],
+) {
+    let mut associates = Vec::new();
+    for _ in 0..rng.gen_range(1..=3) {
+        let a = world.random_background(rng);
+        world.individuals[a as usize].part = Part::Associate;
+        let base = rng.gen_range(1.5..5.0);
+        world.tie(rng, who, a, TieKind::Friend, base);
+        associates.push(a);
+    }
+    if rng.gen_bool(0.25) {
+        // A market trader: many customers.
+        for _ in 0..rng.gen_range(15..40) {
+            let c = world.random_resident(rng);
+            world.tie(rng, who, c, TieKind::Friend, 0.4);
+        }
+    }
+    if !dens.is_empty() && rng.gen_bool(0.15) {
+        let den = dens[rng.gen_range(0..dens.len())];
+        world.individuals[who as usize].work = den;
+    }
+    if !gang_members.is_empty() && rng.gen_bool(0.08) {
+        let m = gang_members[rng.gen_range(0..gang_members.len())];
+        world.tie(rng, who, m, TieKind::Friend, 1.0);
+    }
+    for _ in 0..rng.gen_range(1..=2) {
+        let category = ["theft", "dispute", "dispute", "assault", "other"][rng.gen_range(0..5)];
+        let victim = world.random_background(rng);
+        let mut phones = Vec::new();
+        if rng.gen_bool(0.7) {
+            phones.push(phone(world, who));
+        }
+        if rng.gen_bool(0.4) {
+            phones.push(phone(world, victim));
+        }
+        if rng.gen_bool(0.25) {
+            // A witness's number.
+            phones.push(phone(world, associates[0]));
+        }
+        let mut accounts = Vec::new();
+        if category == "dispute" && rng.gen_bool(0.3) {
+            // A shopkeeper's account, in a dispute over a sale.
+            accounts.push(world.new_account());
+        }
+        plan.incidents.push(PlannedIncident {
+            time: old_or_recent(world, rng),
+            category,
+            location: station_of(world, victim),
+            phones,
+            victim,
+            loss: match category {
+                "theft" => Some(rng.gen_range(200..20_000) as f64),
+                "dispute" if rng.gen_bool(0.5) => Some(rng.gen_range(100..8_000) as f64),
+                _ => None,
+            },
+            accounts,
+            gang: None,
+        });
+    }
+}
+
+/// Identity theft: some report the numbers registered in their name.
+fn identity_theft_reports(
+    world: &mut World,
+    gangs: &[Gang],
+    rng: &mut ChaCha8Rng,
+    plan: &mut Plan,
+) {
     // Identity theft: some report the numbers registered in their name.
     for g in gangs {
         for &v in &g.stolen_ids {
@@ -242,8 +283,11 @@ pub fn make_confounders(
             });
         }
     }
+}
 
-    // Night shifts in den cells.
+/// Night shifts of ordinary workers in den cells.
+fn night_crews(world: &mut World, gangs: &[Gang], rng: &mut ChaCha8Rng) -> Vec<NightCrew> {
+    let mut crews = Vec::new();
     for g in gangs {
         if !rng.gen_bool(0.7) {
             continue;
@@ -263,10 +307,17 @@ pub fn make_confounders(
             let o = workers[(k + 1 + rng.gen_range(0..workers.len() - 1)) % workers.len()];
             world.tie(rng, w, o, TieKind::Coworker, 1.0);
         }
-        out.night_crews.push(NightCrew { cell, workers });
+        crews.push(NightCrew { cell, workers });
     }
 
-    // Telemarketing companies.
+    crews
+}
+
+/// Telemarketing companies and their lines.
+fn telemarketers(world: &mut World, rng: &mut ChaCha8Rng) -> Vec<Telemarketer> {
+    let s = world.scale;
+    let days = s.days;
+    let mut companies = Vec::new();
     let n_companies = ((s.gangs as f64 / 3.0 * rng.gen_range(0.5..1.5)).round() as u32).max(1);
     for k in 0..n_companies {
         let office = world.random_cell(rng);
@@ -285,7 +336,7 @@ pub fn make_confounders(
                 day = last + 1;
             }
         }
-        out.telemarketers.push(Telemarketer {
+        companies.push(Telemarketer {
             name: COMPANIES[k as usize % COMPANIES.len()].to_string(),
             office,
             lines,
@@ -293,7 +344,18 @@ pub fn make_confounders(
         });
     }
 
-    // Drivers.
+    companies
+}
+
+/// Drivers, and complaints that call an innocent number a fraud.
+fn drivers_and_wrong_complaints(
+    world: &mut World,
+    rng: &mut ChaCha8Rng,
+    plan: &mut Plan,
+    out: &mut Confounders,
+) {
+    let s = world.scale;
+    let days = s.days;
     let n_drivers = s.riders.max(1) * rng.gen_range(1..=2);
     for _ in 0..n_drivers {
         let d = world.random_background(rng);
@@ -331,7 +393,6 @@ pub fn make_confounders(
     }
     let (lo, hi) = s.rider_calls;
     out.driver_rate = (rng.gen_range(lo / 2..=lo), rng.gen_range(lo + 1..=hi));
-    out
 }
 
 impl Confounders {

@@ -335,311 +335,456 @@ pub fn make_gangs(
     n_gangs: u32,
     shapes: &[Shape],
 ) -> Vec<Gang> {
+    (0..n_gangs)
+        .map(|gi| make_gang(world, rng, shapes[gi as usize % shapes.len()]))
+        .collect()
+}
+
+/// Who leads a gang, where it works, and how its names are drawn.
+struct Leaders {
+    shape: Shape,
+    surname: u16,
+    den_home: u32,
+    dens: Vec<u32>,
+    boss_home: u32,
+    boss: u32,
+    lieutenants: Vec<u32>,
+    relatives: Vec<u32>,
+}
+
+impl Leaders {
+    /// A family gang's members mostly share the elder's surname.
+    fn name(&self, rng: &mut ChaCha8Rng) -> Name {
+        if self.shape == Shape::Family && rng.gen_bool(0.85) {
+            Name::with_surname(rng, self.surname)
+        } else {
+            Name::random(rng)
+        }
+    }
+}
+
+/// How a gang's operators rotate their burner SIMs.
+#[derive(Clone, Copy)]
+struct BurnerPlan {
+    shape: Shape,
+    burner_life: (u32, u32),
+    /// New handset after every `per_handset` burners (0: one handset for all).
+    per_handset: u32,
+}
+
+/// One gang of shape `shape`: its people, phones, money, calls and habits.
+fn make_gang(world: &mut World, rng: &mut ChaCha8Rng, shape: Shape) -> Gang {
     let s = world.scale;
     let days = s.days;
-    let mut gangs = Vec::new();
-    for gi in 0..n_gangs {
-        let shape = shapes[gi as usize % shapes.len()];
-        let mut relatives = Vec::new();
-        let den_home = world.random_cell(rng);
-        let dens = if shape == Shape::CallCentre || rng.gen_bool(0.4) {
-            vec![den_home]
-        } else {
-            vec![den_home, world.near(den_home, rng)]
-        };
-        let surname = random_surname(rng);
-        let family_name = |rng: &mut ChaCha8Rng| {
-            if shape == Shape::Family && rng.gen_bool(0.85) {
-                Name::with_surname(rng, surname)
-            } else {
-                Name::random(rng)
-            }
-        };
-        let boss_home = if shape == Shape::Family || rng.gen_bool(0.2) {
-            world.near(den_home, rng)
-        } else {
-            world.random_cell(rng)
-        };
-        let name = family_name(rng);
-        let boss = member(world, rng, name, boss_home, Part::Boss, &mut relatives);
-        let n_lts = match shape {
-            Shape::Flat => 1,
-            Shape::Chain => rng.gen_range(2..=3),
-            Shape::Pyramid => 2,
-            Shape::Family | Shape::CallCentre => rng.gen_range(2..=3),
-            Shape::SmsBox => rng.gen_range(1..=2),
-        };
-        let lieutenants: Vec<u32> = (0..n_lts)
-            .map(|_| {
-                let home = if shape == Shape::Family && rng.gen_bool(0.5) {
-                    boss_home
-                } else {
-                    world.near(den_home, rng)
-                };
-                let name = family_name(rng);
-                member(world, rng, name, home, Part::Lieutenant, &mut relatives)
-            })
-            .collect();
-        let start_day = rng.gen_range(0..=days / 4);
-        let life_lo = rng.gen_range(2..=6);
-        let burner_life = (life_lo, life_lo + rng.gen_range(2..=10));
-        // New handset after every `per_handset` burners (0: one handset for all).
-        let per_handset = *[0, 0, 0, 2, 3, 5]
-            .get(rng.gen_range(0..6))
-            .expect("in range");
-        let late = rng.gen_bool(0.3);
-        let n_ops = operators_for(shape, s.operators, rng);
-        let mut operators = Vec::new();
-        for oi in 0..n_ops {
-            let home = world.near(den_home, rng);
-            let name = family_name(rng);
-            let who = member(world, rng, name, home, Part::Operator, &mut relatives);
-            world.individuals[who as usize].work = dens[oi as usize % dens.len()];
-            world.individuals[who as usize].night = late;
-            let handler = match shape {
-                Shape::Flat => {
-                    if rng.gen_bool(0.5) {
-                        boss
-                    } else {
-                        lieutenants[0]
-                    }
-                }
-                Shape::Chain => *lieutenants.last().expect("a lieutenant"),
-                _ => lieutenants[oi as usize % lieutenants.len()],
-            };
-            let mut burners = Vec::new();
-            let mut voice = Vec::new();
-            let sms_only = shape == Shape::SmsBox;
-            let first = start_day + rng.gen_range(0..3);
-            if sms_only {
-                // One or two boxes, each holding a batch of SIMs at once.
-                let n_boxes = if rng.gen_bool(0.2) { 2 } else { 1 };
-                let boxes: Vec<u32> = (0..n_boxes).map(|_| world.new_handset()).collect();
-                let batch = rng.gen_range(2..=3);
-                for &bx in &boxes {
-                    let mut day = first;
-                    while day < days {
-                        let life = rng.gen_range(burner_life.0 * 2..=burner_life.1 * 2);
-                        for _ in 0..batch {
-                            let d0 = (day + rng.gen_range(0..2)).min(days - 1);
-                            let last = (d0 + life - 1).min(days - 1);
-                            burners.push(world.new_mobile(who, bx, PhoneKind::Burner, d0, last));
-                        }
-                        day += life;
-                    }
-                }
-                // The call-back line victims call: rotated less often.
-                let line_handset = world.new_handset();
-                let mut day = first;
-                while day < days {
-                    let life = rng.gen_range(burner_life.1..=burner_life.1 * 2);
-                    let last = (day + life - 1).min(days - 1);
-                    let p = world.new_mobile(who, line_handset, PhoneKind::Burner, day, last);
-                    burners.push(p);
-                    voice.push(p);
-                    day = last + 1;
-                }
-            } else {
-                let mut handset = world.new_handset();
-                let mut in_handset = 0;
-                let mut day = first;
-                while day < days {
-                    if per_handset > 0 && in_handset == per_handset {
-                        handset = world.new_handset();
-                        in_handset = 0;
-                    }
-                    // A call centre's many operators each wear out fewer SIMs.
-                    let stretch = if shape == Shape::CallCentre { 2 } else { 1 };
-                    let life = rng.gen_range(burner_life.0..=burner_life.1) * stretch;
-                    let last = (day + life - 1).min(days - 1);
-                    let p = world.new_mobile(who, handset, PhoneKind::Burner, day, last);
-                    burners.push(p);
-                    voice.push(p);
-                    in_handset += 1;
-                    day = last + 1 + rng.gen_range(0..2);
-                }
-            }
-            operators.push(Operator {
-                who,
-                handler,
-                burners,
-                voice,
-                sms_only,
-            });
+    let mut ld = recruit_leaders(world, rng, shape);
+    let start_day = rng.gen_range(0..=days / 4);
+    let life_lo = rng.gen_range(2..=6);
+    let burner_life = (life_lo, life_lo + rng.gen_range(2..=10));
+    // New handset after every `per_handset` burners (0: one handset for all).
+    let per_handset: u32 = *[0, 0, 0, 2, 3, 5]
+        .get(rng.gen_range(0..6))
+        .expect("in range");
+    let late = rng.gen_bool(0.3);
+    let n_ops = operators_for(shape, s.operators, rng);
+    let plan = BurnerPlan {
+        shape,
+        burner_life,
+        per_handset,
+    };
+    let operators: Vec<Operator> = (0..n_ops)
+        .map(|oi| recruit_operator(world, rng, &mut ld, oi, start_day, late, plan))
+        .collect();
+    let mut mules = Vec::new();
+    let mut accounts = Vec::new();
+    for _ in 0..rng.gen_range(1..=if n_ops > 6 { 5 } else { 3 }) {
+        let home = world.random_cell(rng);
+        let name = ld.name(rng);
+        let m = member(world, rng, name, home, Part::Mule, &mut ld.relatives);
+        mules.push(m);
+        for _ in 0..rng.gen_range(1..=3) {
+            accounts.push((m, world.new_account()));
         }
-        let mut mules = Vec::new();
-        let mut accounts = Vec::new();
-        for _ in 0..rng.gen_range(1..=if n_ops > 6 { 5 } else { 3 }) {
-            let home = world.random_cell(rng);
-            let name = family_name(rng);
-            let m = member(world, rng, name, home, Part::Mule, &mut relatives);
-            mules.push(m);
-            for _ in 0..rng.gen_range(1..=3) {
-                accounts.push((m, world.new_account()));
-            }
-        }
-
-        // Who talks to whom on their own phones, calls a day.
-        let mut talk: Vec<(u32, u32, f64)> = Vec::new();
-        let r = |rng: &mut ChaCha8Rng, a: f64, b: f64| rng.gen_range(a..b);
-        match shape {
-            Shape::Pyramid | Shape::SmsBox | Shape::Family | Shape::CallCentre => {
-                for &l in &lieutenants {
-                    talk.push((boss, l, r(rng, 0.6, 2.0)));
-                }
-            }
-            Shape::Chain => {
-                talk.push((boss, lieutenants[0], r(rng, 0.6, 2.0)));
-                for w in lieutenants.windows(2) {
-                    talk.push((w[0], w[1], r(rng, 0.5, 1.8)));
-                }
-            }
-            Shape::Flat => {}
-        }
-        let handler_rate = match shape {
-            Shape::CallCentre => (0.1, 0.5),
-            _ => (0.6, 2.0),
-        };
-        for op in &operators {
-            if shape != Shape::Flat {
-                talk.push((op.handler, op.who, r(rng, handler_rate.0, handler_rate.1)));
-            }
-        }
-        if shape == Shape::Flat {
-            // Everyone in the cell talks to everyone.
-            let all: Vec<u32> = std::iter::once(boss)
-                .chain(lieutenants.iter().copied())
-                .chain(operators.iter().map(|o| o.who))
-                .collect();
-            for i in 0..all.len() {
-                for j in i + 1..all.len() {
-                    talk.push((all[i], all[j], r(rng, 0.15, 0.8)));
-                }
-            }
-        }
-        if shape == Shape::Family {
-            // The elder calls his nephews too, and the family calls each other.
-            for op in &operators {
-                if rng.gen_bool(0.5) {
-                    talk.push((boss, op.who, r(rng, 0.1, 0.5)));
-                }
-            }
-            let all: Vec<u32> = std::iter::once(boss)
-                .chain(lieutenants.iter().copied())
-                .chain(operators.iter().map(|o| o.who))
-                .collect();
-            for i in 0..all.len() {
-                for j in i + 1..all.len() {
-                    if rng.gen_bool(0.5) {
-                        world.tie(rng, all[i], all[j], TieKind::Family, 2.5);
-                    }
-                }
-            }
-            // Relatives under the same roofs, in no gang.
-            for _ in 0..rng.gen_range(2..=5) {
-                let home = if rng.gen_bool(0.6) {
-                    boss_home
-                } else {
-                    world.near(boss_home, rng)
-                };
-                let name = Name::with_surname(rng, surname);
-                let kin = world.new_individual(rng, name, home, Part::Relative);
-                for &m in all.iter().take(3) {
-                    world.tie(rng, kin, m, TieKind::Family, 3.0);
-                }
-                relatives.push(kin);
-            }
-        }
-        let money = match shape {
-            Shape::Flat => vec![boss],
-            Shape::Chain => vec![lieutenants[0]],
-            _ => lieutenants.clone(),
-        };
-        for (k, &m) in mules.iter().enumerate() {
-            talk.push((money[k % money.len()], m, r(rng, 0.15, 0.8)));
-        }
-
-        let meeting = rng
-            .gen_bool(0.6)
-            .then(|| (rng.gen_range(0..7), world.random_cell(rng)));
-        let n_slips = *[0u32, 0, 1, 1, 2, 3].get(rng.gen_range(0..6)).expect("ok");
-        let slips = (0..n_slips)
-            .map(|_| {
-                (
-                    rng.gen_range(start_day..days),
-                    rng.gen_range(0..n_ops as usize),
-                )
-            })
-            .collect();
-        let rate_hi = s.operator_rate.1.max(s.operator_rate.0 + 1);
-        let rate = match shape {
-            Shape::SmsBox => rng.gen_range(s.operator_rate.0 / 2 + 1..=rate_hi),
-            Shape::CallCentre => rng.gen_range(s.operator_rate.0 / 2 + 1..=rate_hi * 2 / 3 + 1),
-            _ => rng.gen_range(s.operator_rate.0 / 2 + 1..=rate_hi * 3 / 2),
-        };
-        let burst = if rng.gen_bool(0.4) {
-            (0, 4)
-        } else {
-            (rng.gen_range(5..12), rng.gen_range(12..26))
-        };
-        // Identities bought to register the gang's SIMs; some SIMs go unregistered.
-        let registered = rng.gen_range(0.3..0.95);
-        let n_burners: usize = operators.iter().map(|o| o.burners.len()).sum();
-        let n_ids = rng.gen_range(1..=(n_burners / 3).clamp(1, 6));
-        let stolen_ids: Vec<u32> = (0..n_ids)
-            .map(|_| {
-                let v = world.random_background(rng);
-                world.individuals[v as usize].part = Part::IdentityVictim;
-                v
-            })
-            .collect();
-        for op in &operators {
-            for &b in &op.burners {
-                if rng.gen_bool(registered) {
-                    world.phones[b as usize].registrant =
-                        stolen_ids[rng.gen_range(0..stolen_ids.len())];
-                }
-            }
-        }
-        // The boss's own phone is often in a relative's name.
-        let boss_phone = world.individuals[boss as usize].phones[0];
-        if rng.gen_bool(0.6) {
-            let rel = relatives[rng.gen_range(0..relatives.len())];
-            world.phones[boss_phone as usize].registrant = rel;
-        }
-        let incidents = ((s.incidents_per_gang as f64 * rng.gen_range(0.5..1.5)) as u32).max(2);
-        gangs.push(Gang {
-            shape,
-            boss,
-            lieutenants,
-            operators,
-            mules,
-            accounts,
-            dens,
-            start_day,
-            meeting,
-            slips,
-            rate,
-            talk,
-            coord: rng.gen_range(0.15..1.5),
-            night_share: rng.gen_range(0.05..0.5),
-            text_share: rng.gen_range(0.05..0.6),
-            hours: if late { LATE_HOURS } else { WORK_HOURS },
-            late,
-            cold_texts: if shape == Shape::SmsBox {
-                1.0
-            } else {
-                rng.gen_range(0.0..0.3)
-            },
-            outside_share: rng.gen_range(0.2..0.65),
-            burst,
-            stolen_ids,
-            relatives,
-            burner_life,
-            incidents,
-        });
     }
-    gangs
+
+    let talk = who_talks(world, rng, &mut ld, &operators, &mules);
+    let meeting = rng
+        .gen_bool(0.6)
+        .then(|| (rng.gen_range(0..7), world.random_cell(rng)));
+    let n_slips = *[0u32, 0, 1, 1, 2, 3].get(rng.gen_range(0..6)).expect("ok");
+    let slips = (0..n_slips)
+        .map(|_| {
+            (
+                rng.gen_range(start_day..days),
+                rng.gen_range(0..n_ops as usize),
+            )
+        })
+        .collect();
+    let rate_hi = s.operator_rate.1.max(s.operator_rate.0 + 1);
+    let rate = match shape {
+        Shape::SmsBox => rng.gen_range(s.operator_rate.0 / 2 + 1..=rate_hi),
+        Shape::CallCentre => rng.gen_range(s.operator_rate.0 / 2 + 1..=rate_hi * 2 / 3 + 1),
+        _ => rng.gen_range(s.operator_rate.0 / 2 + 1..=rate_hi * 3 / 2),
+    };
+    let burst = if rng.gen_bool(0.4) {
+        (0, 4)
+    } else {
+        (rng.gen_range(5..12), rng.gen_range(12..26))
+    };
+    let stolen_ids = register_burners(world, rng, &ld, &operators);
+    let Leaders {
+        boss,
+        lieutenants,
+        dens,
+        relatives,
+        ..
+    } = ld;
+    let incidents = ((s.incidents_per_gang as f64 * rng.gen_range(0.5..1.5)) as u32).max(2);
+    Gang {
+        shape,
+        boss,
+        lieutenants,
+        operators,
+        mules,
+        accounts,
+        dens,
+        start_day,
+        meeting,
+        slips,
+        rate,
+        talk,
+        coord: rng.gen_range(0.15..1.5),
+        night_share: rng.gen_range(0.05..0.5),
+        text_share: rng.gen_range(0.05..0.6),
+        hours: if late { LATE_HOURS } else { WORK_HOURS },
+        late,
+        cold_texts: if shape == Shape::SmsBox {
+            1.0
+        } else {
+            rng.gen_range(0.0..0.3)
+        },
+        outside_share: rng.gen_range(0.2..0.65),
+        burst,
+        stolen_ids,
+        relatives,
+        burner_life,
+        incidents,
+    }
+}
+
+/// The boss, his lieutenants and the gang's den(s).
+fn recruit_leaders(world: &mut World, rng: &mut ChaCha8Rng, shape: Shape) -> Leaders {
+    let mut relatives = Vec::new();
+    let den_home = world.random_cell(rng);
+    let dens = if shape == Shape::CallCentre || rng.gen_bool(0.4) {
+        vec![den_home]
+    } else {
+        vec![den_home, world.near(den_home, rng)]
+    };
+    let surname = random_surname(rng);
+    let family_name = |rng: &mut ChaCha8Rng| {
+        if shape == Shape::Family && rng.gen_bool(0.85) {
+            Name::with_surname(rng, surname)
+        } else {
+            Name::random(rng)
+        }
+    };
+    let boss_home = if shape == Shape::Family || rng.gen_bool(0.2) {
+        world.near(den_home, rng)
+    } else {
+        world.random_cell(rng)
+    };
+    let name = family_name(rng);
+    let boss = member(world, rng, name, boss_home, Part::Boss, &mut relatives);
+    let n_lts = match shape {
+        Shape::Flat => 1,
+        Shape::Chain => rng.gen_range(2..=3),
+        Shape::Pyramid => 2,
+        Shape::Family | Shape::CallCentre => rng.gen_range(2..=3),
+        Shape::SmsBox => rng.gen_range(1..=2),
+    };
+    let lieutenants: Vec<u32> = (0..n_lts)
+        .map(|_| {
+            let home = if shape == Shape::Family && rng.gen_bool(0.5) {
+                boss_home
+            } else {
+                world.near(den_home, rng)
+            };
+            let name = family_name(rng);
+            member(world, rng, name, home, Part::Lieutenant, &mut relatives)
+        })
+        .collect();
+    Leaders {
+        shape,
+        surname,
+        den_home,
+        dens,
+        boss_home,
+        boss,
+        lieutenants,
+        relatives,
+    }
+}
+
+/// Operator `oi`: works at a den, answers to a handler, and burns through SIMs.
+fn recruit_operator(
+    world: &mut World,
+    rng: &mut ChaCha8Rng,
+    ld: &mut Leaders,
+    oi: u32,
+    start_day: u32,
+    late: bool,
+    plan: BurnerPlan,
+) -> Operator {
+    let (shape, boss, den_home) = (plan.shape, ld.boss, ld.den_home);
+    let home = world.near(den_home, rng);
+    let name = ld.name(rng);
+    let who = member(world, rng, name, home, Part::Operator, &mut ld.relatives);
+    world.individuals[who as usize].work = ld.dens[oi as usize % ld.dens.len()];
+    world.individuals[who as usize].night = late;
+    let handler = match shape {
+        Shape::Flat => {
+            if rng.gen_bool(0.5) {
+                boss
+            } else {
+                ld.lieutenants[0]
+            }
+        }
+        Shape::Chain => *ld.lieutenants.last().expect("a lieutenant"),
+        _ => ld.lieutenants[oi as usize % ld.lieutenants.len()],
+    };
+    let mut burners = Vec::new();
+    let mut voice = Vec::new();
+    let sms_only = shape == Shape::SmsBox;
+    let first = start_day + rng.gen_range(0..3);
+    if sms_only {
+        sms_box_burners(world, rng, who, first, &mut burners, &mut voice, plan);
+    } else {
+        rotating_burners(world, rng, who, first, &mut burners, &mut voice, plan);
+    }
+    Operator {
+        who,
+        handler,
+        burners,
+        voice,
+        sms_only,
+    }
+}
+
+/// An SMS box's SIMs: one or two boxes, each holding a batch of SIMs at
+/// once, and the call-back line victims call, rotated less often.
+fn sms_box_burners(
+    world: &mut World,
+    rng: &mut ChaCha8Rng,
+    who: u32,
+    first: u32,
+    burners: &mut Vec<u32>,
+    voice: &mut Vec<u32>,
+    plan: BurnerPlan,
+) {
+    let days = world.scale.days;
+    let burner_life = plan.burner_life;
+    let n_boxes = if rng.gen_bool(0.2) { 2 } else { 1 };
+    let boxes: Vec<u32> = (0..n_boxes).map(|_| world.new_handset()).collect();
+    let batch = rng.gen_range(2..=3);
+    for &bx in &boxes {
+        let mut day = first;
+        while day < days {
+            let life = rng.gen_range(burner_life.0 * 2..=burner_life.1 * 2);
+            for _ in 0..batch {
+                let d0 = (day + rng.gen_range(0..2)).min(days - 1);
+                let last = (d0 + life - 1).min(days - 1);
+                burners.push(world.new_mobile(who, bx, PhoneKind::Burner, d0, last));
+            }
+            day += life;
+        }
+    }
+    // The call-back line victims call: rotated less often.
+    let line_handset = world.new_handset();
+    let mut day = first;
+    while day < days {
+        let life = rng.gen_range(burner_life.1..=burner_life.1 * 2);
+        let last = (day + life - 1).min(days - 1);
+        let p = world.new_mobile(who, line_handset, PhoneKind::Burner, day, last);
+        burners.push(p);
+        voice.push(p);
+        day = last + 1;
+    }
+}
+
+/// An operator's SIMs one after another, a new handset every few.
+fn rotating_burners(
+    world: &mut World,
+    rng: &mut ChaCha8Rng,
+    who: u32,
+    first: u32,
+    burners: &mut Vec<u32>,
+    voice: &mut Vec<u32>,
+    plan: BurnerPlan,
+) {
+    let days = world.scale.days;
+    let (shape, burner_life, per_handset) = (plan.shape, plan.burner_life, plan.per_handset);
+    let mut handset = world.new_handset();
+    let mut in_handset = 0;
+    let mut day = first;
+    while day < days {
+        if per_handset > 0 && in_handset == per_handset {
+            handset = world.new_handset();
+            in_handset = 0;
+        }
+        // A call centre's many operators each wear out fewer SIMs.
+        let stretch = if shape == Shape::CallCentre { 2 } else { 1 };
+        let life = rng.gen_range(burner_life.0..=burner_life.1) * stretch;
+        let last = (day + life - 1).min(days - 1);
+        let p = world.new_mobile(who, handset, PhoneKind::Burner, day, last);
+        burners.push(p);
+        voice.push(p);
+        in_handset += 1;
+        day = last + 1 + rng.gen_range(0..2);
+    }
+}
+
+/// Who talks to whom on their own phones, calls a day.
+fn who_talks(
+    world: &mut World,
+    rng: &mut ChaCha8Rng,
+    ld: &mut Leaders,
+    operators: &[Operator],
+    mules: &[u32],
+) -> Vec<(u32, u32, f64)> {
+    let (shape, boss) = (ld.shape, ld.boss);
+    let lieutenants = ld.lieutenants.clone();
+    // Who talks to whom on their own phones, calls a day.
+    let mut talk: Vec<(u32, u32, f64)> = Vec::new();
+    let r = |rng: &mut ChaCha8Rng, a: f64, b: f64| rng.gen_range(a..b);
+    match shape {
+        Shape::Pyramid | Shape::SmsBox | Shape::Family | Shape::CallCentre => {
+            for &l in &lieutenants {
+                talk.push((boss, l, r(rng, 0.6, 2.0)));
+            }
+        }
+        Shape::Chain => {
+            talk.push((boss, lieutenants[0], r(rng, 0.6, 2.0)));
+            for w in lieutenants.windows(2) {
+                talk.push((w[0], w[1], r(rng, 0.5, 1.8)));
+            }
+        }
+        Shape::Flat => {}
+    }
+    let handler_rate = match shape {
+        Shape::CallCentre => (0.1, 0.5),
+        _ => (0.6, 2.0),
+    };
+    for op in operators {
+        if shape != Shape::Flat {
+            talk.push((op.handler, op.who, r(rng, handler_rate.0, handler_rate.1)));
+        }
+    }
+    if shape == Shape::Flat {
+        // Everyone in the cell talks to everyone.
+        let all: Vec<u32> = std::iter::once(boss)
+            .chain(lieutenants.iter().copied())
+            .chain(operators.iter().map(|o| o.who))
+            .collect();
+        for i in 0..all.len() {
+            for j in i + 1..all.len() {
+                talk.push((all[i], all[j], r(rng, 0.15, 0.8)));
+            }
+        }
+    }
+    if shape == Shape::Family {
+        family_talk(world, rng, ld, operators, &mut talk);
+    }
+    let money = match shape {
+        Shape::Flat => vec![boss],
+        Shape::Chain => vec![lieutenants[0]],
+        _ => lieutenants.clone(),
+    };
+    for (k, &m) in mules.iter().enumerate() {
+        talk.push((money[k % money.len()], m, r(rng, 0.15, 0.8)));
+    }
+
+    talk
+}
+
+/// A family gang: the elder calls his nephews too, the family are tied as
+/// kin, and relatives under the same roofs, in no gang, are tied to them.
+fn family_talk(
+    world: &mut World,
+    rng: &mut ChaCha8Rng,
+    ld: &mut Leaders,
+    operators: &[Operator],
+    talk: &mut Vec<(u32, u32, f64)>,
+) {
+    let r = |rng: &mut ChaCha8Rng, a: f64, b: f64| rng.gen_range(a..b);
+    let (boss, boss_home, surname) = (ld.boss, ld.boss_home, ld.surname);
+    let lieutenants = &ld.lieutenants;
+    for op in operators {
+        if rng.gen_bool(0.5) {
+            talk.push((boss, op.who, r(rng, 0.1, 0.5)));
+        }
+    }
+    let all: Vec<u32> = std::iter::once(boss)
+        .chain(lieutenants.iter().copied())
+        .chain(operators.iter().map(|o| o.who))
+        .collect();
+    for i in 0..all.len() {
+        for j in i + 1..all.len() {
+            if rng.gen_bool(0.5) {
+                world.tie(rng, all[i], all[j], TieKind::Family, 2.5);
+            }
+        }
+    }
+    // Relatives under the same roofs, in no gang.
+    for _ in 0..rng.gen_range(2..=5) {
+        let home = if rng.gen_bool(0.6) {
+            boss_home
+        } else {
+            world.near(boss_home, rng)
+        };
+        let name = Name::with_surname(rng, surname);
+        let kin = world.new_individual(rng, name, home, Part::Relative);
+        for &m in all.iter().take(3) {
+            world.tie(rng, kin, m, TieKind::Family, 3.0);
+        }
+        ld.relatives.push(kin);
+    }
+}
+
+/// Identities bought to register the gang's SIMs (some SIMs go
+/// unregistered); the boss's own phone often in a relative's name.
+fn register_burners(
+    world: &mut World,
+    rng: &mut ChaCha8Rng,
+    ld: &Leaders,
+    operators: &[Operator],
+) -> Vec<u32> {
+    let (boss, relatives) = (ld.boss, &ld.relatives);
+    // Identities bought to register the gang's SIMs; some SIMs go unregistered.
+    let registered = rng.gen_range(0.3..0.95);
+    let n_burners: usize = operators.iter().map(|o| o.burners.len()).sum();
+    let n_ids = rng.gen_range(1..=(n_burners / 3).clamp(1, 6));
+    let stolen_ids: Vec<u32> = (0..n_ids)
+        .map(|_| {
+            let v = world.random_background(rng);
+            world.individuals[v as usize].part = Part::IdentityVictim;
+            v
+        })
+        .collect();
+    for op in operators {
+        for &b in &op.burners {
+            if rng.gen_bool(registered) {
+                world.phones[b as usize].registrant =
+                    stolen_ids[rng.gen_range(0..stolen_ids.len())];
+            }
+        }
+    }
+    // The boss's own phone is often in a relative's name.
+    let boss_phone = world.individuals[boss as usize].phones[0];
+    if rng.gen_bool(0.6) {
+        let rel = relatives[rng.gen_range(0..relatives.len())];
+        world.phones[boss_phone as usize].registrant = rel;
+    }
+    stolen_ids
 }
 
 impl Gang {

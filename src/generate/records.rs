@@ -8,7 +8,7 @@
 use super::bad::{letterify, spoil_count, spoil_date, spoil_time};
 use super::gangs::{Plan, PlannedIncident};
 use super::ids::{spell, CARRIERS};
-use super::population::{shuffle, Part, PhoneKind, World, DISTRICTS, NONE};
+use super::population::{shuffle, Part, Phone, PhoneKind, World, DISTRICTS, NONE};
 use super::writer::{Ledger, Seen, Sheet};
 use super::{pick, Case};
 use rand::Rng;
@@ -365,10 +365,45 @@ pub fn write_records(
     ledger: &mut Ledger,
     seen: &mut Seen,
 ) -> Small {
-    let w = &case.world;
     let mut links: Vec<(u32, u32, &'static str)> = Vec::new();
+    let persons = write_persons(case, rng, ledger, seen, &mut links);
+    let phones_bytes = write_phones(case, rng, ledger, seen, &mut links);
+    let locs_bytes = write_locations(case, rng, ledger, seen);
+    let (incs_bytes, n_incidents) = write_incidents(case, rng, ledger, seen, &persons.report_of);
+    Small {
+        files: vec![
+            ("persons.csv", persons.bytes),
+            ("phones.csv", phones_bytes),
+            ("locations.csv", locs_bytes),
+            ("incidents.csv", incs_bytes),
+        ],
+        persons: persons.rows,
+        incidents: n_incidents,
+        records: persons.records,
+        links,
+    }
+}
 
-    // persons.csv
+/// persons.csv, and what the other files need from it.
+struct PersonsFile {
+    bytes: Vec<u8>,
+    rows: u64,
+    /// Kept records: (person_id, individual), in file order.
+    records: Vec<(String, u32)>,
+    /// The police report record of each victim.
+    report_of: rustc_hash::FxHashMap<u32, String>,
+}
+
+/// persons.csv: each individual's records from the sources that know him,
+/// a police report per victim, shuffled; then bad and duplicate rows.
+fn write_persons(
+    case: &Case,
+    rng: &mut ChaCha8Rng,
+    ledger: &mut Ledger,
+    seen: &mut Seen,
+    links: &mut Vec<(u32, u32, &'static str)>,
+) -> PersonsFile {
+    let w = &case.world;
     let mut wanted: Vec<(u32, Source)> = Vec::new();
     for (i, p) in w.individuals.iter().enumerate() {
         for s in sources_of(p.part, rng) {
@@ -417,6 +452,25 @@ pub fn write_records(
         records.push((f[0].clone(), who));
         persons.push(&f);
     }
+    spoil_person_rows(case, rng, &mut persons, &records, &mut serial);
+    let rows = persons.good.len() as u64;
+    PersonsFile {
+        bytes: persons.finish("persons.csv", ledger),
+        rows,
+        records,
+        report_of,
+    }
+}
+
+/// Bad person rows of every kind (a hotel record spoilt), and duplicates.
+fn spoil_person_rows(
+    case: &Case,
+    rng: &mut ChaCha8Rng,
+    persons: &mut Sheet,
+    records: &[(String, u32)],
+    serial: &mut u32,
+) {
+    let w = &case.world;
     let n = persons.good.len();
     let reasons = [
         "missing_field",
@@ -430,8 +484,8 @@ pub fn write_records(
         let reason = reasons[k % reasons.len()];
         let who = w.random_background(rng);
         let (mut f, _) = record(case, who, Source::Hotel, rng);
-        serial += 1;
-        f[0] = format!("HT-{serial:06}");
+        *serial += 1;
+        f[0] = format!("HT-{:06}", *serial);
         let mut after = rng.gen_range(0..n);
         match reason {
             "missing_field" => {
@@ -466,16 +520,19 @@ pub fn write_records(
         let after = rng.gen_range(of..n);
         persons.duplicate_after(after, of);
     }
-    let n_persons = n as u64;
-    let persons_bytes = persons.finish("persons.csv", ledger);
+}
 
-    // phones.csv: registrations, in carrier order (by number).
+/// phones.csv: every registration, in carrier order (by number), with CRLF
+/// endings as carriers export them; then bad and duplicate rows.
+fn write_phones(
+    case: &Case,
+    rng: &mut ChaCha8Rng,
+    ledger: &mut Ledger,
+    seen: &mut Seen,
+    links: &mut Vec<(u32, u32, &'static str)>,
+) -> Vec<u8> {
+    let w = &case.world;
     let mut regs: Vec<(String, Vec<String>)> = Vec::new();
-    let date_of = |days_before_2026: i64| case.date(-4 - days_before_2026);
-    let id_or_empty = |who: u32, rng: &mut ChaCha8Rng| -> Option<String> {
-        rng.gen_bool(0.92)
-            .then(|| w.individuals[who as usize].id_number.clone())
-    };
     for (pi, ph) in w.phones.iter().enumerate() {
         let pi = pi as u32;
         let carrier = if rng.gen_bool(0.8) {
@@ -483,123 +540,7 @@ pub fn write_records(
         } else {
             ["中国移动", "中国联通", "中国电信"][ph.carrier as usize].to_string()
         };
-        let imei = |p: f64, rng: &mut ChaCha8Rng| {
-            if ph.handset != NONE && rng.gen_bool(p) {
-                Some(ph.handset)
-            } else {
-                None
-            }
-        };
-        // (subscriber, name, id number, activated, deactivated, handset, how)
-        type Row = (
-            Option<u32>,
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<u32>,
-            &'static str,
-        );
-        let mut rows: Vec<Row> = Vec::new();
-        match ph.kind {
-            PhoneKind::Personal => {
-                let owner = ph.owner;
-                if ph.registrant != NONE || rng.gen_bool(0.7) {
-                    let sub = if ph.registrant != NONE {
-                        ph.registrant
-                    } else if rng.gen_bool(0.05) {
-                        w.random_background(rng)
-                    } else {
-                        owner
-                    };
-                    let nominee = sub != owner;
-                    let activated = rng.gen_range(0..5800);
-                    if rng.gen_bool(0.03) {
-                        // A recycled number: an earlier subscriber, deactivated before.
-                        let before = w.random_background(rng);
-                        let a0 = activated + rng.gen_range(400..3000);
-                        let d0 = activated + rng.gen_range(1..300);
-                        rows.push((
-                            Some(before),
-                            w.individuals[before as usize].name.chinese(),
-                            id_or_empty(before, rng),
-                            date_of(a0),
-                            date_of(d0),
-                            None,
-                            "former_subscriber",
-                        ));
-                    }
-                    let how = if nominee { "nominee" } else { "registered" };
-                    let name = if rng.gen_bool(0.7) {
-                        w.individuals[sub as usize].name.chinese()
-                    } else {
-                        w.individuals[sub as usize].name.pinyin_upper(true)
-                    };
-                    rows.push((
-                        Some(sub),
-                        name,
-                        id_or_empty(sub, rng),
-                        date_of(activated),
-                        String::new(),
-                        imei(0.5, rng),
-                        how,
-                    ));
-                }
-            }
-            PhoneKind::Agent => rows.push((
-                None,
-                super::decoys::CALL_CENTRE_NAME.to_string(),
-                None,
-                date_of(rng.gen_range(400..2000)),
-                String::new(),
-                imei(0.8, rng),
-                "",
-            )),
-            PhoneKind::Telemarketing => {
-                let company = case
-                    .confounders
-                    .telemarketers
-                    .iter()
-                    .find(|t| t.lines.contains(&pi))
-                    .map(|t| t.name.clone())
-                    .unwrap_or_default();
-                let deact = if ph.last_day + 1 < case.world.scale.days {
-                    case.date(ph.last_day as i64 + 1)
-                } else {
-                    String::new()
-                };
-                rows.push((
-                    None,
-                    company,
-                    None,
-                    case.date(ph.first_day as i64 - rng.gen_range(0..400)),
-                    deact,
-                    imei(0.6, rng),
-                    "",
-                ));
-            }
-            PhoneKind::Burner => {
-                if ph.registrant != NONE {
-                    // Bought with a stolen identity.
-                    let sub = ph.registrant;
-                    let deact = if rng.gen_bool(0.5) {
-                        case.date(ph.last_day as i64 + 1)
-                    } else {
-                        String::new()
-                    };
-                    rows.push((
-                        Some(sub),
-                        w.individuals[sub as usize].name.variant(rng),
-                        Some(w.individuals[sub as usize].id_number.clone()),
-                        case.date(ph.first_day as i64),
-                        deact,
-                        imei(0.7, rng),
-                        "nominee",
-                    ));
-                }
-            }
-            PhoneKind::Service | PhoneKind::Outside => {}
-        }
+        let rows = registrations(case, pi, ph, rng);
         for (sub, name, id, act, deact, handset, how) in rows {
             if let (Some(sub), Some(_)) = (sub, &id) {
                 links.push((sub, pi, how));
@@ -644,6 +585,160 @@ pub fn write_records(
     for (_, f) in &regs {
         phones.push(f);
     }
+    spoil_phone_rows(case, rng, &mut phones);
+    phones.finish("phones.csv", ledger)
+}
+
+/// One registration row of a phone: (subscriber, name, id number,
+/// activated, deactivated, handset, how).
+type Registration = (
+    Option<u32>,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<u32>,
+    &'static str,
+);
+
+/// The registrations of phone `pi` (none for a service number, an outside
+/// line or an unregistered burner; a recycled number has two).
+fn registrations(case: &Case, pi: u32, ph: &Phone, rng: &mut ChaCha8Rng) -> Vec<Registration> {
+    let w = &case.world;
+    let date_of = |days_before_2026: i64| case.date(-4 - days_before_2026);
+    let imei = |p: f64, rng: &mut ChaCha8Rng| {
+        if ph.handset != NONE && rng.gen_bool(p) {
+            Some(ph.handset)
+        } else {
+            None
+        }
+    };
+    let mut rows: Vec<Registration> = Vec::new();
+    match ph.kind {
+        PhoneKind::Personal => rows = personal_registrations(case, ph, rng),
+        PhoneKind::Agent => rows.push((
+            None,
+            super::decoys::CALL_CENTRE_NAME.to_string(),
+            None,
+            date_of(rng.gen_range(400..2000)),
+            String::new(),
+            imei(0.8, rng),
+            "",
+        )),
+        PhoneKind::Telemarketing => {
+            let company = case
+                .confounders
+                .telemarketers
+                .iter()
+                .find(|t| t.lines.contains(&pi))
+                .map(|t| t.name.clone())
+                .unwrap_or_default();
+            let deact = if ph.last_day + 1 < case.world.scale.days {
+                case.date(ph.last_day as i64 + 1)
+            } else {
+                String::new()
+            };
+            rows.push((
+                None,
+                company,
+                None,
+                case.date(ph.first_day as i64 - rng.gen_range(0..400)),
+                deact,
+                imei(0.6, rng),
+                "",
+            ));
+        }
+        PhoneKind::Burner => {
+            if ph.registrant != NONE {
+                // Bought with a stolen identity.
+                let sub = ph.registrant;
+                let deact = if rng.gen_bool(0.5) {
+                    case.date(ph.last_day as i64 + 1)
+                } else {
+                    String::new()
+                };
+                rows.push((
+                    Some(sub),
+                    w.individuals[sub as usize].name.variant(rng),
+                    Some(w.individuals[sub as usize].id_number.clone()),
+                    case.date(ph.first_day as i64),
+                    deact,
+                    imei(0.7, rng),
+                    "nominee",
+                ));
+            }
+        }
+        PhoneKind::Service | PhoneKind::Outside => {}
+    }
+    rows
+}
+
+/// A personal phone's registration (7 in 10 have one; on the owner, or
+/// a nominee), after its earlier subscriber's when the number was recycled.
+fn personal_registrations(case: &Case, ph: &Phone, rng: &mut ChaCha8Rng) -> Vec<Registration> {
+    let w = &case.world;
+    let date_of = |days_before_2026: i64| case.date(-4 - days_before_2026);
+    let id_or_empty = |who: u32, rng: &mut ChaCha8Rng| -> Option<String> {
+        rng.gen_bool(0.92)
+            .then(|| w.individuals[who as usize].id_number.clone())
+    };
+    let imei = |p: f64, rng: &mut ChaCha8Rng| {
+        if ph.handset != NONE && rng.gen_bool(p) {
+            Some(ph.handset)
+        } else {
+            None
+        }
+    };
+    let mut rows: Vec<Registration> = Vec::new();
+    let owner = ph.owner;
+    if ph.registrant != NONE || rng.gen_bool(0.7) {
+        let sub = if ph.registrant != NONE {
+            ph.registrant
+        } else if rng.gen_bool(0.05) {
+            w.random_background(rng)
+        } else {
+            owner
+        };
+        let nominee = sub != owner;
+        let activated = rng.gen_range(0..5800);
+        if rng.gen_bool(0.03) {
+            // A recycled number: an earlier subscriber, deactivated before.
+            let before = w.random_background(rng);
+            let a0 = activated + rng.gen_range(400..3000);
+            let d0 = activated + rng.gen_range(1..300);
+            rows.push((
+                Some(before),
+                w.individuals[before as usize].name.chinese(),
+                id_or_empty(before, rng),
+                date_of(a0),
+                date_of(d0),
+                None,
+                "former_subscriber",
+            ));
+        }
+        let how = if nominee { "nominee" } else { "registered" };
+        let name = if rng.gen_bool(0.7) {
+            w.individuals[sub as usize].name.chinese()
+        } else {
+            w.individuals[sub as usize].name.pinyin_upper(true)
+        };
+        rows.push((
+            Some(sub),
+            name,
+            id_or_empty(sub, rng),
+            date_of(activated),
+            String::new(),
+            imei(0.5, rng),
+            how,
+        ));
+    }
+    rows
+}
+
+/// Bad registration rows of every kind, and duplicates.
+fn spoil_phone_rows(case: &Case, rng: &mut ChaCha8Rng, phones: &mut Sheet) {
+    let w = &case.world;
+    let date_of = |days_before_2026: i64| case.date(-4 - days_before_2026);
     let n = phones.good.len();
     let reasons = [
         "missing_field",
@@ -679,9 +774,17 @@ pub fn write_records(
         let of = rng.gen_range(0..n);
         phones.duplicate_after(rng.gen_range(of..n), of);
     }
-    let phones_bytes = phones.finish("phones.csv", ledger);
+}
 
-    // locations.csv: described cells and the police stations.
+/// locations.csv: the described cells and the police stations; then bad
+/// and duplicate rows.
+fn write_locations(
+    case: &Case,
+    rng: &mut ChaCha8Rng,
+    ledger: &mut Ledger,
+    seen: &mut Seen,
+) -> Vec<u8> {
+    let w = &case.world;
     let mut locs = Sheet::new(&["location_id", "name", "lat", "lon", "district"]);
     let mut loc_ids: Vec<String> = Vec::new();
     for (i, c) in w.cells.iter().chain(case.stations.iter()).enumerate() {
@@ -741,9 +844,19 @@ pub fn write_records(
         let of = rng.gen_range(0..n);
         locs.duplicate_after(rng.gen_range(of..n), of);
     }
-    let locs_bytes = locs.finish("locations.csv", ledger);
+    locs.finish("locations.csv", ledger)
+}
 
-    // incidents.csv, in order of time.
+/// incidents.csv, in order of time, each naming its victim's police report
+/// record; then bad and duplicate rows. Returns the bytes and the good rows.
+fn write_incidents(
+    case: &Case,
+    rng: &mut ChaCha8Rng,
+    ledger: &mut Ledger,
+    seen: &mut Seen,
+    report_of: &rustc_hash::FxHashMap<u32, String>,
+) -> (Vec<u8>, u64) {
+    let w = &case.world;
     let mut order: Vec<usize> = (0..case.plan.incidents.len()).collect();
     order.sort_by_key(|&i| (case.plan.incidents[i].time, i));
     let mut incs = Sheet::new(&[
@@ -813,6 +926,21 @@ pub fn write_records(
             inc.accounts.join(";"),
         ]);
     }
+    spoil_incident_rows(case, rng, &mut incs, &inc_ids, &mut new_id);
+    let n_incidents = incs.good.len() as u64;
+    (incs.finish("incidents.csv", ledger), n_incidents)
+}
+
+/// Bad incident rows of every kind, and duplicates; `new_id` numbers them
+/// in the same series as the good rows.
+fn spoil_incident_rows(
+    case: &Case,
+    rng: &mut ChaCha8Rng,
+    incs: &mut Sheet,
+    inc_ids: &[String],
+    new_id: &mut dyn FnMut(i64) -> String,
+) {
+    let w = &case.world;
     let n = incs.good.len();
     let reasons = [
         "missing_field",
@@ -866,21 +994,6 @@ pub fn write_records(
     for _ in 0..1 + n / 1000 {
         let of = rng.gen_range(0..n);
         incs.duplicate_after(rng.gen_range(of..n), of);
-    }
-    let n_incidents = n as u64;
-    let incs_bytes = incs.finish("incidents.csv", ledger);
-
-    Small {
-        files: vec![
-            ("persons.csv", persons_bytes),
-            ("phones.csv", phones_bytes),
-            ("locations.csv", locs_bytes),
-            ("incidents.csv", incs_bytes),
-        ],
-        persons: n_persons,
-        incidents: n_incidents,
-        records,
-        links,
     }
 }
 

@@ -183,6 +183,99 @@ pub fn write_truth(
     let w = &case.world;
     let number = |p: u32| canonical(&w.phones[p as usize].national);
 
+    write_ledger(ledger, dir)?;
+    let counts = counts_json(summary);
+    let mut text = serde_json::to_string_pretty(&counts).expect("plain JSON");
+    text.push('\n');
+    write_atomically(&dir.join("counts.json"), text.as_bytes())?;
+
+    // Person records per individual.
+    let mut records_of: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+    for (pid, who) in &small.records {
+        records_of.entry(*who).or_default().push(pid);
+    }
+    for v in records_of.values_mut() {
+        v.sort_unstable();
+    }
+    let persons_of = |who: u32| records_of.get(&who).cloned().unwrap_or_default();
+
+    let gangs = gang_rows(case, &persons_of);
+    let brokers = broker_rows(case, &persons_of);
+    write_atomically(
+        &dir.join("brokers.csv"),
+        &csv("node_kind,node_id,gangs", brokers),
+    )?;
+    write_atomically(
+        &dir.join("gangs.csv"),
+        &csv("gang_id,node_kind,node_id,role", gangs),
+    )?;
+
+    let mut ind: Vec<(&str, u32)> = small
+        .records
+        .iter()
+        .map(|(p, w)| (p.as_str(), *w))
+        .collect();
+    ind.sort_unstable();
+    write_atomically(
+        &dir.join("individuals.csv"),
+        &csv(
+            "person_id,individual_id",
+            ind.iter()
+                .map(|(p, w)| vec![p.to_string(), individual_id(*w)]),
+        ),
+    )?;
+
+    let links = individual_phone_links(case, small, &records_of);
+    write_atomically(
+        &dir.join("individual_phones.csv"),
+        &csv(
+            "individual_id,phone,how",
+            links
+                .iter()
+                .map(|(w, p, h)| vec![individual_id(*w), p.clone(), h.to_string()]),
+        ),
+    )?;
+
+    let decoys = decoy_rows(case, seen, &persons_of);
+    let n_decoys = decoys.len() as u64;
+    write_atomically(
+        &dir.join("decoys.csv"),
+        &csv("decoy,node_kind,node_id", decoys),
+    )?;
+    write_atomically(&dir.join("world.json"), &world_json(case))?;
+
+    let hubs = super::services::SERVICES
+        .iter()
+        .zip(&case.services)
+        .filter(|(_, &p)| seen.phones[p as usize])
+        .map(|(s, &p)| vec![number(p), s.service.to_string()]);
+    write_atomically(&dir.join("hubs.csv"), &csv("phone,service", hubs))?;
+    write_atomically(&dir.join("README.md"), README.as_bytes())?;
+    for f in [
+        "bad_rows.csv",
+        "duplicates.csv",
+        "counts.json",
+        "gangs.csv",
+        "individuals.csv",
+        "individual_phones.csv",
+        "decoys.csv",
+        "brokers.csv",
+        "hubs.csv",
+        "world.json",
+        "README.md",
+    ] {
+        super::readable(&dir.join(f))?;
+    }
+    Ok(n_decoys)
+}
+
+/// A phone number as truth/ writes it.
+fn number_of(case: &Case, p: u32) -> String {
+    canonical(&case.world.phones[p as usize].national)
+}
+
+/// bad_rows.csv and duplicates.csv: the rows spoilt on purpose.
+fn write_ledger(ledger: &Ledger, dir: &Path) -> Result<()> {
     let mut bad = ledger.bad.clone();
     bad.sort();
     write_atomically(
@@ -204,6 +297,11 @@ pub fn write_truth(
         ),
     )?;
 
+    Ok(())
+}
+
+/// counts.json: rows per file and what the graph should hold.
+fn counts_json(summary: &GenerateSummary) -> serde_json::Value {
     let mut files = serde_json::Map::new();
     for f in &summary.files {
         files.insert(
@@ -224,20 +322,13 @@ pub fn write_truth(
         "texts": g.texts,
         "call_links": g.call_links,
     });
-    let mut text = serde_json::to_string_pretty(&counts).expect("plain JSON");
-    text.push('\n');
-    write_atomically(&dir.join("counts.json"), text.as_bytes())?;
+    counts
+}
 
-    // Person records per individual.
-    let mut records_of: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
-    for (pid, who) in &small.records {
-        records_of.entry(*who).or_default().push(pid);
-    }
-    for v in records_of.values_mut() {
-        v.sort_unstable();
-    }
-    let persons_of = |who: u32| records_of.get(&who).cloned().unwrap_or_default();
-
+/// gangs.csv: every planted member's phones and person records, by role.
+fn gang_rows<'r>(case: &Case, persons_of: &dyn Fn(u32) -> Vec<&'r str>) -> Vec<Vec<String>> {
+    let w = &case.world;
+    let number = |p: u32| number_of(case, p);
     let mut gangs = Vec::new();
     for (gi, gang) in case.gangs.iter().enumerate() {
         let gid = format!("G{}", gi + 1);
@@ -271,6 +362,13 @@ pub fn write_truth(
             member(m, &[], "mule");
         }
     }
+    gangs
+}
+
+/// brokers.csv: each broker's phone and records, with the gangs he joins.
+fn broker_rows<'r>(case: &Case, persons_of: &dyn Fn(u32) -> Vec<&'r str>) -> Vec<Vec<String>> {
+    let w = &case.world;
+    let number = |p: u32| number_of(case, p);
     let mut brokers = Vec::new();
     for b in &case.brokers {
         let gids = b
@@ -288,31 +386,19 @@ pub fn write_truth(
             brokers.push(vec!["person".into(), pid.to_string(), gids.clone()]);
         }
     }
-    write_atomically(
-        &dir.join("brokers.csv"),
-        &csv("node_kind,node_id,gangs", brokers),
-    )?;
-    write_atomically(
-        &dir.join("gangs.csv"),
-        &csv("gang_id,node_kind,node_id,role", gangs),
-    )?;
+    brokers
+}
 
-    let mut ind: Vec<(&str, u32)> = small
-        .records
-        .iter()
-        .map(|(p, w)| (p.as_str(), *w))
-        .collect();
-    ind.sort_unstable();
-    write_atomically(
-        &dir.join("individuals.csv"),
-        &csv(
-            "person_id,individual_id",
-            ind.iter()
-                .map(|(p, w)| vec![p.to_string(), individual_id(*w)]),
-        ),
-    )?;
-
-    let mut links: Vec<(u32, String, &str)> = Vec::new();
+/// individual_phones.csv: the phones each recorded individual uses, the
+/// burners he ran and the ones records or registrations tie him to.
+fn individual_phone_links(
+    case: &Case,
+    small: &Small,
+    records_of: &BTreeMap<u32, Vec<&str>>,
+) -> Vec<(u32, String, &'static str)> {
+    let w = &case.world;
+    let number = |p: u32| number_of(case, p);
+    let mut links: Vec<(u32, String, &'static str)> = Vec::new();
     for &who in records_of.keys() {
         for &p in &w.individuals[who as usize].phones {
             if p != NONE {
@@ -336,16 +422,18 @@ pub fn write_truth(
     }
     links.sort_unstable();
     links.dedup();
-    write_atomically(
-        &dir.join("individual_phones.csv"),
-        &csv(
-            "individual_id,phone,how",
-            links
-                .iter()
-                .map(|(w, p, h)| vec![individual_id(*w), p.clone(), h.to_string()]),
-        ),
-    )?;
+    links
+}
 
+/// decoys.csv: the call centre, telemarketing lines and every confounder
+/// (people in no gang who look like one), phones and records.
+fn decoy_rows<'r>(
+    case: &Case,
+    seen: &Seen,
+    persons_of: &dyn Fn(u32) -> Vec<&'r str>,
+) -> Vec<Vec<String>> {
+    let w = &case.world;
+    let number = |p: u32| number_of(case, p);
     let d = &case.decoys;
     let mut decoys = vec![vec![
         "call_centre".to_string(),
@@ -377,34 +465,5 @@ pub fn write_truth(
             }
         }
     }
-    let n_decoys = decoys.len() as u64;
-    write_atomically(
-        &dir.join("decoys.csv"),
-        &csv("decoy,node_kind,node_id", decoys),
-    )?;
-    write_atomically(&dir.join("world.json"), &world_json(case))?;
-
-    let hubs = super::services::SERVICES
-        .iter()
-        .zip(&case.services)
-        .filter(|(_, &p)| seen.phones[p as usize])
-        .map(|(s, &p)| vec![number(p), s.service.to_string()]);
-    write_atomically(&dir.join("hubs.csv"), &csv("phone,service", hubs))?;
-    write_atomically(&dir.join("README.md"), README.as_bytes())?;
-    for f in [
-        "bad_rows.csv",
-        "duplicates.csv",
-        "counts.json",
-        "gangs.csv",
-        "individuals.csv",
-        "individual_phones.csv",
-        "decoys.csv",
-        "brokers.csv",
-        "hubs.csv",
-        "world.json",
-        "README.md",
-    ] {
-        super::readable(&dir.join(f))?;
-    }
-    Ok(n_decoys)
+    decoys
 }

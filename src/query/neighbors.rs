@@ -21,6 +21,7 @@ use super::{contacts_with_lines, sources, Case, Entity, Tally, TimeRange};
 use crate::graph::provenance::{
     NodeRef, Sources, CALLS_CSV, INCIDENTS_CSV, PERSONS_CSV, PHONES_CSV,
 };
+use crate::graph::{CaseGraph, HandsetUse};
 use crate::model::NodeKind;
 use rustc_hash::FxHashMap;
 
@@ -107,240 +108,295 @@ fn node(kind: NodeKind, idx: u32) -> NodeRef {
 
 /// Every typed link of `n`, in a fixed order (kind, then node).
 pub fn adjacent(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
-    let g = case.graph;
-    let rev = case.reverse();
-    let mut out = Vec::new();
-    let record = |to, kind, records, detail, sources: Vec<Option<Sources>>| Hop {
+    match n.kind {
+        NodeKind::Phone => phone_links(case, n, o),
+        NodeKind::Handset => handset_links(case, n, o),
+        NodeKind::Person => person_links(case, n, o),
+        NodeKind::Incident => incident_links(case, n, o),
+        NodeKind::Account => account_links(case, n, o),
+        // Only a cell given as the entity is walked: the phones seen at it,
+        // with their events there (no phone walks back to its cells).
+        NodeKind::Location => location_links(case, n, o),
+    }
+}
+
+/// A link resting on records (no calls), with the rows it rests on.
+fn record(
+    to: NodeRef,
+    kind: LinkKind,
+    records: u32,
+    detail: &'static str,
+    sources: Vec<Option<Sources>>,
+) -> Hop {
+    Hop {
         to,
         kind,
         tally: Tally::default(),
         records,
         detail,
         sources: sources.into_iter().flatten().collect(),
-    };
-    match n.kind {
-        NodeKind::Phone => {
-            for (peer, tally, lines) in contacts_with_lines(g, n.idx, o.range, o.sources) {
-                if peer == n.idx || tally.events() < o.min_calls.max(1) {
-                    continue;
-                }
-                out.push(Hop {
-                    to: node(NodeKind::Phone, peer),
-                    kind: LinkKind::Call,
-                    tally,
-                    records: 0,
-                    detail: "",
-                    sources: sources(CALLS_CSV, lines).into_iter().collect(),
-                });
-            }
-            for u in g.handsets_of(n.idx) {
-                let seen = u.n_events > 0 && o.range.overlaps(u.first, u.last);
-                if !seen && u.registration_line == 0 {
-                    continue;
-                }
-                let mut tally = Tally::default();
-                let mut lines = Vec::new();
-                if seen {
-                    if o.range.is_all() && !o.sources {
-                        tally.calls = u.n_events;
-                        tally.see(u.first);
-                        tally.see(u.last);
-                    } else {
-                        for e in g.events_of(n.idx) {
-                            let h = if e.caller == n.idx {
-                                e.caller_handset
-                            } else {
-                                e.callee_handset
-                            };
-                            if h == u.handset && o.range.contains(e.start) {
-                                tally.calls += 1;
-                                tally.see(e.start);
-                                lines.push(e.line);
-                            }
-                        }
-                    }
-                }
-                let reg = (u.registration_line != 0) as u32;
-                let mut srcs: Vec<Sources> = sources(CALLS_CSV, lines).into_iter().collect();
-                if o.sources && reg == 1 {
-                    srcs.extend(sources(PHONES_CSV, vec![u.registration_line]));
-                }
-                out.push(Hop {
-                    to: node(NodeKind::Handset, u.handset),
-                    kind: LinkKind::Handset,
-                    tally,
-                    records: reg,
-                    detail: if reg == 1 {
-                        "registered"
-                    } else {
-                        "seen in calls"
-                    },
-                    sources: srcs,
-                });
-            }
-            for person in rev.persons_of(n.idx) {
-                let pp = g
-                    .phones_of_person(person)
-                    .iter()
-                    .find(|pp| pp.phone == n.idx)
-                    .copied()
-                    .expect("reverse index agrees with person_phones");
-                out.push(person_phone_hop(
-                    node(NodeKind::Person, person),
-                    &pp,
-                    o,
-                    &record,
-                ));
-            }
-            for &inc in rev.incidents_of_phone().get(n.idx) {
-                if !o.range.contains(g.incidents[inc as usize].time) {
-                    continue;
-                }
-                let line = g.incidents[inc as usize].line;
-                out.push(record(
-                    node(NodeKind::Incident, inc),
-                    LinkKind::Incident,
-                    1,
-                    "names phone",
-                    vec![o
-                        .sources
-                        .then(|| sources(INCIDENTS_CSV, vec![line]))
-                        .flatten()],
-                ));
-            }
+    }
+}
+
+/// A phone's contacts, handsets, holders' records and the fraud reports naming it.
+fn phone_links(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
+    let g = case.graph;
+    let rev = case.reverse();
+    let mut out = Vec::new();
+    for (peer, tally, lines) in contacts_with_lines(g, n.idx, o.range, o.sources) {
+        if peer == n.idx || tally.events() < o.min_calls.max(1) {
+            continue;
         }
-        NodeKind::Handset => {
-            for &phone in rev.phones_of_handset().get(n.idx) {
-                let back = adjacent_phone_handset(case, phone, n.idx, o);
-                if let Some(mut h) = back {
-                    h.to = node(NodeKind::Phone, phone);
-                    out.push(h);
-                }
-            }
+        out.push(Hop {
+            to: node(NodeKind::Phone, peer),
+            kind: LinkKind::Call,
+            tally,
+            records: 0,
+            detail: "",
+            sources: sources(CALLS_CSV, lines).into_iter().collect(),
+        });
+    }
+    out.extend(
+        g.handsets_of(n.idx)
+            .iter()
+            .filter_map(|u| handset_hop(g, n.idx, u, o)),
+    );
+    for person in rev.persons_of(n.idx) {
+        let pp = g
+            .phones_of_person(person)
+            .iter()
+            .find(|pp| pp.phone == n.idx)
+            .copied()
+            .expect("reverse index agrees with person_phones");
+        out.push(person_phone_hop(
+            node(NodeKind::Person, person),
+            &pp,
+            o,
+            &record,
+        ));
+    }
+    for &inc in rev.incidents_of_phone().get(n.idx) {
+        if !o.range.contains(g.incidents[inc as usize].time) {
+            continue;
         }
-        NodeKind::Person => {
-            for pp in g.phones_of_person(n.idx) {
-                out.push(person_phone_hop(
-                    node(NodeKind::Phone, pp.phone),
-                    pp,
-                    o,
-                    &record,
-                ));
-            }
-            for &inc in rev.incidents_of_victim().get(n.idx) {
-                let i = &g.incidents[inc as usize];
-                if !o.range.contains(i.time) {
-                    continue;
-                }
-                out.push(record(
-                    node(NodeKind::Incident, inc),
-                    LinkKind::Incident,
-                    1,
-                    "victim",
-                    vec![o
-                        .sources
-                        .then(|| sources(INCIDENTS_CSV, vec![i.line]))
-                        .flatten()],
-                ));
-            }
-        }
-        NodeKind::Incident => {
-            let i = &g.incidents[n.idx as usize];
-            if o.range.contains(i.time) {
-                let src = || {
-                    vec![o
-                        .sources
-                        .then(|| sources(INCIDENTS_CSV, vec![i.line]))
-                        .flatten()]
+        let line = g.incidents[inc as usize].line;
+        out.push(record(
+            node(NodeKind::Incident, inc),
+            LinkKind::Incident,
+            1,
+            "names phone",
+            vec![o
+                .sources
+                .then(|| sources(INCIDENTS_CSV, vec![line]))
+                .flatten()],
+        ));
+    }
+    out
+}
+
+/// The handset a phone went through, with its calls in the window and its
+/// registration; none when neither.
+fn handset_hop(g: &CaseGraph, phone: u32, u: &HandsetUse, o: &WalkOptions) -> Option<Hop> {
+    let n = node(NodeKind::Phone, phone);
+    let seen = u.n_events > 0 && o.range.overlaps(u.first, u.last);
+    if !seen && u.registration_line == 0 {
+        return None;
+    }
+    let mut tally = Tally::default();
+    let mut lines = Vec::new();
+    if seen {
+        if o.range.is_all() && !o.sources {
+            tally.calls = u.n_events;
+            tally.see(u.first);
+            tally.see(u.last);
+        } else {
+            for e in g.events_of(n.idx) {
+                let h = if e.caller == n.idx {
+                    e.caller_handset
+                } else {
+                    e.callee_handset
                 };
-                for &p in g.list(i.phones) {
-                    out.push(record(
-                        node(NodeKind::Phone, p),
-                        LinkKind::Incident,
-                        1,
-                        "names phone",
-                        src(),
-                    ));
-                }
-                if i.victim != crate::graph::NONE {
-                    out.push(record(
-                        node(NodeKind::Person, i.victim),
-                        LinkKind::Incident,
-                        1,
-                        "victim",
-                        src(),
-                    ));
-                }
-                for &a in g.list(i.accounts) {
-                    out.push(record(
-                        node(NodeKind::Account, a),
-                        LinkKind::Incident,
-                        1,
-                        "money went to",
-                        src(),
-                    ));
+                if h == u.handset && o.range.contains(e.start) {
+                    tally.calls += 1;
+                    tally.see(e.start);
+                    lines.push(e.line);
                 }
             }
         }
-        NodeKind::Account => {
-            for &inc in rev.incidents_of_account().get(n.idx) {
-                let i = &g.incidents[inc as usize];
-                if !o.range.contains(i.time) {
-                    continue;
-                }
-                out.push(record(
-                    node(NodeKind::Incident, inc),
-                    LinkKind::Incident,
-                    1,
-                    "money went to",
-                    vec![o
-                        .sources
-                        .then(|| sources(INCIDENTS_CSV, vec![i.line]))
-                        .flatten()],
-                ));
-            }
+    }
+    let reg = (u.registration_line != 0) as u32;
+    let mut srcs: Vec<Sources> = sources(CALLS_CSV, lines).into_iter().collect();
+    if o.sources && reg == 1 {
+        srcs.extend(sources(PHONES_CSV, vec![u.registration_line]));
+    }
+    Some(Hop {
+        to: node(NodeKind::Handset, u.handset),
+        kind: LinkKind::Handset,
+        tally,
+        records: reg,
+        detail: if reg == 1 {
+            "registered"
+        } else {
+            "seen in calls"
+        },
+        sources: srcs,
+    })
+}
+
+/// The phones that went through a handset.
+fn handset_links(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
+    let rev = case.reverse();
+    let mut out = Vec::new();
+    for &phone in rev.phones_of_handset().get(n.idx) {
+        let back = adjacent_phone_handset(case, phone, n.idx, o);
+        if let Some(mut h) = back {
+            h.to = node(NodeKind::Phone, phone);
+            out.push(h);
         }
-        // Only a cell given as the entity is walked: the phones seen at it,
-        // with their events there (no phone walks back to its cells).
-        NodeKind::Location => {
-            for &p in rev.phones_of_location().get(n.idx) {
-                for u in g.locations_of(p).iter().filter(|u| u.location == n.idx) {
-                    if u.n_events == 0 || !o.range.overlaps(u.first, u.last) {
-                        continue;
-                    }
-                    let mut tally = Tally::default();
-                    let mut lines = Vec::new();
-                    if o.range.is_all() && !o.sources {
-                        tally.calls = u.n_events;
-                        tally.see(u.first);
-                        tally.see(u.last);
+    }
+    out
+}
+
+/// A person record's phones and the fraud reports naming him as victim.
+fn person_links(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
+    let g = case.graph;
+    let rev = case.reverse();
+    let mut out = Vec::new();
+    for pp in g.phones_of_person(n.idx) {
+        out.push(person_phone_hop(
+            node(NodeKind::Phone, pp.phone),
+            pp,
+            o,
+            &record,
+        ));
+    }
+    for &inc in rev.incidents_of_victim().get(n.idx) {
+        let i = &g.incidents[inc as usize];
+        if !o.range.contains(i.time) {
+            continue;
+        }
+        out.push(record(
+            node(NodeKind::Incident, inc),
+            LinkKind::Incident,
+            1,
+            "victim",
+            vec![o
+                .sources
+                .then(|| sources(INCIDENTS_CSV, vec![i.line]))
+                .flatten()],
+        ));
+    }
+    out
+}
+
+/// A fraud report's phones, victim and accounts.
+fn incident_links(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
+    let g = case.graph;
+    let mut out = Vec::new();
+    let i = &g.incidents[n.idx as usize];
+    if o.range.contains(i.time) {
+        let src = || {
+            vec![o
+                .sources
+                .then(|| sources(INCIDENTS_CSV, vec![i.line]))
+                .flatten()]
+        };
+        for &p in g.list(i.phones) {
+            out.push(record(
+                node(NodeKind::Phone, p),
+                LinkKind::Incident,
+                1,
+                "names phone",
+                src(),
+            ));
+        }
+        if i.victim != crate::graph::NONE {
+            out.push(record(
+                node(NodeKind::Person, i.victim),
+                LinkKind::Incident,
+                1,
+                "victim",
+                src(),
+            ));
+        }
+        for &a in g.list(i.accounts) {
+            out.push(record(
+                node(NodeKind::Account, a),
+                LinkKind::Incident,
+                1,
+                "money went to",
+                src(),
+            ));
+        }
+    }
+    out
+}
+
+/// The fraud reports naming an account.
+fn account_links(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
+    let g = case.graph;
+    let rev = case.reverse();
+    let mut out = Vec::new();
+    for &inc in rev.incidents_of_account().get(n.idx) {
+        let i = &g.incidents[inc as usize];
+        if !o.range.contains(i.time) {
+            continue;
+        }
+        out.push(record(
+            node(NodeKind::Incident, inc),
+            LinkKind::Incident,
+            1,
+            "money went to",
+            vec![o
+                .sources
+                .then(|| sources(INCIDENTS_CSV, vec![i.line]))
+                .flatten()],
+        ));
+    }
+    out
+}
+
+/// The phones seen at a cell, with their events there.
+fn location_links(case: &Case, n: NodeRef, o: &WalkOptions) -> Vec<Hop> {
+    let g = case.graph;
+    let rev = case.reverse();
+    let mut out = Vec::new();
+    for &p in rev.phones_of_location().get(n.idx) {
+        for u in g.locations_of(p).iter().filter(|u| u.location == n.idx) {
+            if u.n_events == 0 || !o.range.overlaps(u.first, u.last) {
+                continue;
+            }
+            let mut tally = Tally::default();
+            let mut lines = Vec::new();
+            if o.range.is_all() && !o.sources {
+                tally.calls = u.n_events;
+                tally.see(u.first);
+                tally.see(u.last);
+            } else {
+                for e in g.events_of(p) {
+                    let at = if e.caller == p {
+                        e.caller_location
                     } else {
-                        for e in g.events_of(p) {
-                            let at = if e.caller == p {
-                                e.caller_location
-                            } else {
-                                e.callee_location
-                            };
-                            if at == n.idx && o.range.contains(e.start) {
-                                tally.calls += 1;
-                                tally.see(e.start);
-                                lines.push(e.line);
-                            }
-                        }
+                        e.callee_location
+                    };
+                    if at == n.idx && o.range.contains(e.start) {
+                        tally.calls += 1;
+                        tally.see(e.start);
+                        lines.push(e.line);
                     }
-                    if tally.calls == 0 {
-                        continue;
-                    }
-                    out.push(Hop {
-                        to: node(NodeKind::Phone, p),
-                        kind: LinkKind::Cell,
-                        tally,
-                        records: 0,
-                        detail: "seen at",
-                        sources: sources(CALLS_CSV, lines).into_iter().collect(),
-                    });
                 }
             }
+            if tally.calls == 0 {
+                continue;
+            }
+            out.push(Hop {
+                to: node(NodeKind::Phone, p),
+                kind: LinkKind::Cell,
+                tally,
+                records: 0,
+                detail: "seen at",
+                sources: sources(CALLS_CSV, lines).into_iter().collect(),
+            });
         }
     }
     out

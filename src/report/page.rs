@@ -2,13 +2,23 @@
 //! summary, leads, gangs, hotspots, evidence — with the stylesheet
 //! (`report.css`, screen and print) and script (`report.js`) inlined.
 //!
+//! The page stays small whatever the case: it shows at most
+//! [`MAX_GANG_SECTIONS`] gangs, [`MAX_LEAD_ROWS`] leads, and per gang at most
+//! [`MAX_LEADER_ITEMS`] leaders, [`MAX_MEMBER_ROWS`] members,
+//! [`MAX_REPORT_ROWS`] fraud reports and [`MAX_LISTED`] victims and
+//! accounts, each list ending with a line saying how many more there are
+//! and which file has them all; each link chart draws at most
+//! [`super::svg::MAX_CHART_NODES`] nodes.
+//!
 //! # Complexity
-//! O(events of the gangs' phones + calls.csv events once, to describe the
-//! cited call rows + leads · reasons); the link-chart layouts dominate for
-//! large gangs.
+//! O(events of the shown gangs' phones + calls.csv events once, to describe
+//! the cited call rows + gang members + leads · reasons); each link chart's
+//! layout costs a bounded amount (its nodes are capped).
 
 use super::heatmap;
 use super::html::{escape, Esc};
+#[cfg(test)]
+use super::svg::MAX_CHART_PHONES;
 use super::svg::{gang_chart, role_colour, HANDSET_COLOUR, INCIDENT_COLOUR};
 use super::{gang_anchor, incident_anchor, lead_anchor, Manifest};
 use crate::graph::provenance::{CALLS_CSV, INCIDENTS_CSV, LOCATIONS_CSV, PERSONS_CSV, PHONES_CSV};
@@ -19,6 +29,19 @@ use crate::model::time::show;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 use std::fmt::Write;
+
+/// Gangs given a section (and a chart), at most; the highest scored first.
+pub const MAX_GANG_SECTIONS: usize = 50;
+/// Leads in the ranked table and the evidence section, at most.
+pub const MAX_LEAD_ROWS: usize = 300;
+/// Boss, lieutenants and brokers listed in words above a chart, at most.
+pub const MAX_LEADER_ITEMS: usize = 30;
+/// Rows of a gang's members table, at most (the most important first).
+pub const MAX_MEMBER_ROWS: usize = 300;
+/// Rows of a gang's fraud-reports table, at most.
+pub const MAX_REPORT_ROWS: usize = 200;
+/// Victims, and accounts, named per gang, at most.
+pub const MAX_LISTED: usize = 100;
 
 const CSS: &str = include_str!("report.css");
 const JS: &str = include_str!("report.js");
@@ -31,10 +54,15 @@ struct Index<'g> {
     claimed_by: FxHashMap<u32, Vec<u32>>,
     /// calls.csv line -> event, for the lines the report cites.
     event_by_line: FxHashMap<u32, u32>,
+    /// Each phone's gang membership (its first, as gangs.csv lists them).
+    member_by_phone: FxHashMap<&'g str, &'g crate::lead::Member>,
+    /// The leads and gangs the page shows (and so can link to).
+    shown_leads: FxHashSet<&'g str>,
+    shown_gangs: FxHashSet<&'g str>,
 }
 
 impl<'g> Index<'g> {
-    fn new(g: &'g CaseGraph, run: &LeadRun) -> Self {
+    fn new(g: &'g CaseGraph, run: &'g LeadRun) -> Self {
         let person_by_id = g
             .persons
             .iter()
@@ -59,11 +87,27 @@ impl<'g> Index<'g> {
             .filter(|(_, e)| cited.contains(&e.line))
             .map(|(i, e)| (e.line, i as u32))
             .collect();
+        let mut member_by_phone: FxHashMap<&str, &crate::lead::Member> = FxHashMap::default();
+        for m in run.gangs.iter().flat_map(|g| g.members.iter()) {
+            member_by_phone.entry(m.phone.as_str()).or_insert(m);
+        }
         Index {
             g,
             person_by_id,
             claimed_by,
             event_by_line,
+            member_by_phone,
+            shown_leads: shown_leads(run).map(|l| l.entity.as_str()).collect(),
+            shown_gangs: shown_gangs(run).map(|g| g.gang_id.as_str()).collect(),
+        }
+    }
+
+    /// A link to gang `id`'s section, or its id alone when it has none.
+    fn gang_link(&self, id: &str, text: &str) -> String {
+        if self.shown_gangs.contains(id) {
+            format!("<a href=\"#{}\">{}</a>", gang_anchor(id), escape(text))
+        } else {
+            escape(text)
         }
     }
 
@@ -75,14 +119,9 @@ impl<'g> Index<'g> {
 
     /// The distinct names of a lead's holder: its gang member's person
     /// records, else the records claiming the phone.
-    fn holder_names(&self, run: &LeadRun, phone: &str) -> Vec<String> {
+    fn holder_names(&self, phone: &str) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
-        let member = run
-            .gangs
-            .iter()
-            .flat_map(|g| g.members.iter())
-            .find(|m| m.phone == phone);
-        match member {
+        match self.member_by_phone.get(phone) {
             Some(m) => names.extend(m.person_ids.iter().filter_map(|p| self.name_of(p))),
             None => {
                 if let Some(p) = self.g.find_phone(phone) {
@@ -178,6 +217,24 @@ impl<'g> Index<'g> {
     }
 }
 
+fn shown_leads(run: &LeadRun) -> impl Iterator<Item = &crate::lead::Lead> {
+    run.leads.iter().take(MAX_LEAD_ROWS)
+}
+
+fn shown_gangs(run: &LeadRun) -> impl Iterator<Item = &Gang> {
+    run.gangs.iter().take(MAX_GANG_SECTIONS)
+}
+
+/// The line closing a list cut at its cap, if it was.
+fn more_line(s: &mut String, more: usize, what: &str, file: &str) {
+    if more > 0 {
+        let _ = writeln!(
+            s,
+            "<p class=\"small more-rows\">{more} more {what} not shown here; {file} lists them all.</p>"
+        );
+    }
+}
+
 fn case_title(m: &Manifest) -> String {
     m.case
         .as_deref()
@@ -227,9 +284,15 @@ pub fn render(g: &CaseGraph, run: &LeadRun, m: &Manifest) -> String {
     nav(&mut s, run);
     s.push_str("<main>\n");
     summary(&mut s, m);
-    for (k, gang) in run.gangs.iter().enumerate() {
+    for (k, gang) in shown_gangs(run).enumerate() {
         gang_section(&mut s, &ix, run, k, gang);
     }
+    more_line(
+        &mut s,
+        run.gangs.len().saturating_sub(MAX_GANG_SECTIONS),
+        "gangs (the lowest scored)",
+        "gangs.csv",
+    );
     leads(&mut s, &ix, run);
     hotspots(&mut s, run);
     evidence(&mut s, &ix, run);
@@ -252,7 +315,7 @@ const ERROR_HOOK: &str = r#"window.addEventListener("error", function (e) {
 
 fn nav(s: &mut String, run: &LeadRun) {
     s.push_str(r##"<nav><a href="#summary">Summary</a> "##);
-    for gang in &run.gangs {
+    for gang in shown_gangs(run) {
         let _ = write!(
             s,
             r##"<a href="#{}">Gang {}</a> "##,
@@ -350,12 +413,12 @@ fn leads(s: &mut String, ix: &Index, run: &LeadRun) {
     s.push_str("<section id=\"leads\">\n<h2>Ranked leads</h2>\n");
     s.push_str("<p class=\"no-print\"><input id=\"lead-filter\" type=\"search\" placeholder=\"Filter leads: number, name, gang, role, reason\" aria-label=\"filter leads\"> <span id=\"lead-count\"></span></p>\n");
     s.push_str("<table id=\"leads-table\" class=\"leads\"><thead><tr><th class=\"n\">#</th><th>phone</th><th>holder</th><th class=\"n\">score</th><th class=\"n\" title=\"patterns + role + gang\">parts</th><th>gang</th><th>role</th><th>reasons</th></tr></thead><tbody>\n");
-    for l in &run.leads {
-        let names = ix.holder_names(run, &l.entity);
+    for l in shown_leads(run) {
+        let names = ix.holder_names(&l.entity);
         let gang = l
             .gang
             .as_deref()
-            .map(|id| format!("<a href=\"#{}\">{}</a>", gang_anchor(id), escape(id)))
+            .map(|id| ix.gang_link(id, id))
             .unwrap_or_default();
         let _ = write!(
             s,
@@ -387,7 +450,14 @@ fn leads(s: &mut String, ix: &Index, run: &LeadRun) {
         }
         s.push_str("</td></tr>\n");
     }
-    s.push_str("</tbody></table>\n</section>\n");
+    s.push_str("</tbody></table>\n");
+    more_line(
+        s,
+        run.leads.len().saturating_sub(MAX_LEAD_ROWS),
+        "leads (the lowest ranked)",
+        "leads.csv",
+    );
+    s.push_str("</section>\n");
 }
 
 /// Escaped text cut at `max` characters (the evidence section has it all).
@@ -428,7 +498,6 @@ fn legend(s: &mut String) {
 }
 
 fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang) {
-    let g = ix.g;
     let of = |r: Role| gang.members.iter().filter(|m| m.role == r).count();
     let _ = write!(
         s,
@@ -445,7 +514,40 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
         of(Role::Mule),
         gang.incidents.len()
     );
-    // The leaders in words, before the picture.
+    leaders_in_words(s, ix, gang);
+    if !gang.linked_gangs.is_empty() {
+        let _ = writeln!(
+            s,
+            "<p>Calls with gangs {}</p>",
+            gang.linked_gangs
+                .iter()
+                .map(|o| ix.gang_link(o, o))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let reports = report_rows(ix.g, gang);
+    chart_figure(s, ix, gang, &reports);
+    let mut in_gang = vec![false; ix.g.phones.len()];
+    for m in &gang.members {
+        in_gang[m.phone_idx as usize] = true;
+    }
+    activity(s, ix.g, gang, &in_gang);
+    patterns_table(s, run, gang, &in_gang);
+    reports_table(s, ix, gang, &reports, &in_gang);
+    victims_and_accounts(s, ix, gang);
+    members_table(s, ix, gang);
+    let _ = writeln!(
+        s,
+        "<p class=\"small\">The chart and the member list are in gang_{}.graphml too, for Gephi or yEd. Chart position {} of {}.</p>\n</section>",
+        Esc(&gang.gang_id),
+        k + 1,
+        run.gangs.len()
+    );
+}
+
+/// The boss, lieutenants and brokers in words, before the picture.
+fn leaders_in_words(s: &mut String, ix: &Index, gang: &Gang) {
     s.push_str("<ul class=\"leaders\">");
     let mut leaders: Vec<&crate::lead::Member> = gang
         .members
@@ -453,16 +555,24 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
         .filter(|m| matches!(m.role, Role::Boss | Role::Lieutenant | Role::Broker))
         .collect();
     leaders.sort_by(|a, b| a.role.cmp(&b.role).then(a.phone.cmp(&b.phone)));
-    for m in leaders {
+    let more = leaders.len().saturating_sub(MAX_LEADER_ITEMS);
+    for m in leaders.into_iter().take(MAX_LEADER_ITEMS) {
         let names: Vec<String> = m.person_ids.iter().filter_map(|p| ix.name_of(p)).collect();
         let mut dedup = FxHashSet::default();
         let names: Vec<&String> = names.iter().filter(|n| dedup.insert(*n)).collect();
         let _ = write!(
             s,
-            "<li>{} <a class=\"num\" href=\"#{}\">{}</a> {} — {}</li>",
+            "<li>{} {} {} — {}</li>",
             role_badge(Some(m.role)),
-            lead_anchor(&m.phone),
-            Esc(&m.phone),
+            if ix.shown_leads.contains(m.phone.as_str()) {
+                format!(
+                    "<a class=\"num\" href=\"#{}\">{}</a>",
+                    lead_anchor(&m.phone),
+                    escape(&m.phone)
+                )
+            } else {
+                format!("<span class=\"num\">{}</span>", escape(&m.phone))
+            },
             Esc(&names
                 .iter()
                 .map(|n| n.as_str())
@@ -472,32 +582,55 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
         );
     }
     s.push_str("</ul>\n");
-    if !gang.linked_gangs.is_empty() {
-        let _ = writeln!(
-            s,
-            "<p>Calls with gangs {}</p>",
-            gang.linked_gangs
-                .iter()
-                .map(|o| format!("<a href=\"#{}\">{}</a>", gang_anchor(o), escape(o)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    let has_lead: FxHashSet<&str> = run.leads.iter().map(|l| l.entity.as_str()).collect();
-    let chart = gang_chart(g, gang, &|p| ix.name_of(p), &|phone| {
-        has_lead.contains(phone).then(|| lead_anchor(phone))
-    });
+    more_line(s, more, "leaders", "gangs.csv");
+}
+
+/// The gang's fraud reports the page lists (the first in the case's order,
+/// at most [`MAX_REPORT_ROWS`]), and how many it leaves out.
+fn report_rows<'g>(g: &'g CaseGraph, gang: &Gang) -> (Vec<&'g crate::graph::Incident>, usize) {
+    let of_gang: FxHashSet<&str> = gang.incidents.iter().map(|s| s.as_str()).collect();
+    let mut rows: Vec<&crate::graph::Incident> = g
+        .incidents
+        .iter()
+        .filter(|i| of_gang.contains(g.str(i.incident_id)))
+        .collect();
+    let more = rows.len().saturating_sub(MAX_REPORT_ROWS);
+    rows.truncate(MAX_REPORT_ROWS);
+    (rows, more)
+}
+
+/// The link chart with its legend; its nodes link to the leads and fraud
+/// reports the page lists.
+fn chart_figure(
+    s: &mut String,
+    ix: &Index,
+    gang: &Gang,
+    reports: &(Vec<&crate::graph::Incident>, usize),
+) {
+    let g = ix.g;
+    let listed: FxHashSet<&str> = reports.0.iter().map(|i| g.str(i.incident_id)).collect();
+    let has_lead = &ix.shown_leads;
+    let chart = gang_chart(
+        g,
+        gang,
+        &|p| ix.name_of(p),
+        &|phone| has_lead.contains(phone).then(|| lead_anchor(phone)),
+        &|id| {
+            listed
+                .contains(id)
+                .then(|| incident_anchor(&gang.gang_id, id))
+        },
+    );
     s.push_str("<figure class=\"chart-box\">");
     s.push_str(&chart);
     legend(s);
     s.push_str("</figure>\n");
+}
 
+/// When it works: the gang's calls by hour and weekday.
+fn activity(s: &mut String, g: &CaseGraph, gang: &Gang, in_gang: &[bool]) {
     let phones: Vec<u32> = gang.members.iter().map(|m| m.phone_idx).collect();
-    let mut in_gang = vec![false; g.phones.len()];
-    for &p in &phones {
-        in_gang[p as usize] = true;
-    }
-    let grid = heatmap::gang_calls(g, &phones, &in_gang);
+    let grid = heatmap::gang_calls(g, &phones, in_gang);
     let _ = writeln!(
         s,
         "<h3>When it works: calls and texts by hour and weekday</h3><p class=\"small\">{} calls and texts with a phone of gang {} at either end, on the case's wall clock.</p>\n<div class=\"heat\">{}</div>",
@@ -505,8 +638,10 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
         Esc(&gang.gang_id),
         heatmap::svg(&grid, &format!("calls of gang {} by hour and weekday", gang.gang_id))
     );
+}
 
-    // Patterns: which member phones show each, and what the detectors said.
+/// Patterns: which member phones show each, and what the detectors said.
+fn patterns_table(s: &mut String, run: &LeadRun, gang: &Gang, in_gang: &[bool]) {
     s.push_str("<h3>Patterns</h3><table class=\"patterns\"><thead><tr><th>pattern</th><th class=\"n\">phones</th><th>what the detectors found (examples)</th></tr></thead><tbody>\n");
     let mut by_kind: BTreeMap<crate::lead::patterns::PatternKind, (usize, Vec<&str>)> =
         BTreeMap::new();
@@ -542,18 +677,24 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
         s.push_str("</td></tr>\n");
     }
     s.push_str("</tbody></table>\n");
+}
 
-    // Incidents and victims.
+/// The fraud reports naming its phones, one row each.
+fn reports_table(
+    s: &mut String,
+    ix: &Index,
+    gang: &Gang,
+    reports: &(Vec<&crate::graph::Incident>, usize),
+    in_gang: &[bool],
+) {
+    let g = ix.g;
     let _ = writeln!(
         s,
         "<h3>Fraud reports naming its phones ({})</h3>",
         gang.incidents.len()
     );
     s.push_str("<table class=\"incidents\"><thead><tr><th>report</th><th>time</th><th>place</th><th>victim</th><th class=\"n\">loss</th><th>accounts</th><th>gang phones named</th><th>source</th></tr></thead><tbody>\n");
-    for inc in g.incidents.iter().filter(|i| {
-        let id = g.str(i.incident_id);
-        gang.incidents.iter().any(|x| x == id)
-    }) {
+    for inc in reports.0.iter().copied() {
         let id = g.str(inc.incident_id);
         let place = if inc.location == NONE {
             String::new()
@@ -591,24 +732,45 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
         );
     }
     s.push_str("</tbody></table>\n");
+    more_line(s, reports.1, "fraud reports", "leads.json");
+}
+
+/// The victims and the accounts the money went to.
+fn victims_and_accounts(s: &mut String, ix: &Index, gang: &Gang) {
     let victims: Vec<String> = gang
         .victims
         .iter()
+        .take(MAX_LISTED)
         .map(|v| match ix.name_of(v) {
             Some(n) => format!("{v} {n}"),
             None => v.clone(),
         })
         .collect();
+    let accounts: Vec<&str> = gang
+        .accounts
+        .iter()
+        .take(MAX_LISTED)
+        .map(|a| a.as_str())
+        .collect();
+    let and_more = |n: usize| match n.saturating_sub(MAX_LISTED) {
+        0 => String::new(),
+        more => format!(" and {more} more (in leads.json)"),
+    };
     let _ = writeln!(
         s,
-        "<p><b>Victims ({}):</b> {}</p><p><b>Accounts the money went to ({}):</b> <span class=\"num\">{}</span></p>",
-        victims.len(),
+        "<p><b>Victims ({}):</b> {}{}</p><p><b>Accounts the money went to ({}):</b> <span class=\"num\">{}</span>{}</p>",
+        gang.victims.len(),
         Esc(&victims.join(", ")),
+        and_more(gang.victims.len()),
         gang.accounts.len(),
-        Esc(&gang.accounts.join(", "))
+        Esc(&accounts.join(", ")),
+        and_more(gang.accounts.len())
     );
+}
 
-    // Every member.
+/// Every member (at most [`MAX_MEMBER_ROWS`]), the most important first.
+fn members_table(s: &mut String, ix: &Index, gang: &Gang) {
+    let has_lead = &ix.shown_leads;
     let _ = writeln!(s, "<h3>Members ({})</h3>", gang.members.len());
     s.push_str("<table class=\"members\"><thead><tr><th>phone</th><th>role</th><th>holder records</th><th>patterns</th><th class=\"n\">score</th><th>why this role</th></tr></thead><tbody>\n");
     let mut order: Vec<usize> = (0..gang.members.len()).collect();
@@ -619,7 +781,8 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
             .then(y.score.total_cmp(&x.score))
             .then(x.phone.cmp(&y.phone))
     });
-    for i in order {
+    let more = order.len().saturating_sub(MAX_MEMBER_ROWS);
+    for i in order.into_iter().take(MAX_MEMBER_ROWS) {
         let m = &gang.members[i];
         let holders: Vec<String> = m
             .person_ids
@@ -649,13 +812,7 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
         );
     }
     s.push_str("</tbody></table>\n");
-    let _ = writeln!(
-        s,
-        "<p class=\"small\">The chart and the member list are in gang_{}.graphml too, for Gephi or yEd. Chart position {} of {}.</p>\n</section>",
-        Esc(&gang.gang_id),
-        k + 1,
-        run.gangs.len()
-    );
+    more_line(s, more, "members", "gangs.csv");
 }
 
 fn hotspots(s: &mut String, run: &LeadRun) {
@@ -702,8 +859,8 @@ fn hotspots(s: &mut String, run: &LeadRun) {
 
 fn evidence(s: &mut String, ix: &Index, run: &LeadRun) {
     s.push_str("<section id=\"evidence\">\n<h2>Evidence behind each lead</h2>\n<p class=\"small\">Each lead's reasons in full and the rows of the case files they rest on (a sample of at most 16 per lead; leads.csv and patterns.csv have the same).</p>\n");
-    for l in &run.leads {
-        let names = ix.holder_names(run, &l.entity);
+    for l in shown_leads(run) {
+        let names = ix.holder_names(&l.entity);
         let _ = write!(
             s,
             "<article class=\"evidence\" id=\"{}\"><h3>#{} <span class=\"num\">{}</span> {} {} <span class=\"sub\">score {}</span>{}</h3>\n<ul>",
@@ -715,7 +872,7 @@ fn evidence(s: &mut String, ix: &Index, run: &LeadRun) {
             num(l.score),
             l.gang
                 .as_deref()
-                .map(|id| format!(" <a href=\"#{}\">gang {}</a>", gang_anchor(id), escape(id)))
+                .map(|id| format!(" {}", ix.gang_link(id, &format!("gang {id}"))))
                 .unwrap_or_default()
         );
         for r in &l.reasons {
@@ -737,4 +894,52 @@ fn evidence(s: &mut String, ix: &Index, run: &LeadRun) {
         s.push_str("</article>\n");
     }
     s.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_giant_gang_keeps_the_page_small_and_says_how_many_rows_are_not_shown() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+        let g = crate::open_case(&dir, &crate::ingest::IngestConfig::default()).unwrap();
+        let mut run = crate::lead::run(&g, &crate::lead::LeadConfig::default()).unwrap();
+        let giant = super::super::svg::giant_gang(&g);
+        let n = giant.members.len();
+        assert!(n > MAX_MEMBER_ROWS + MAX_CHART_PHONES);
+        run.gangs[0] = giant;
+        let html = render(&g, &run, &Manifest::default());
+        let members = html
+            .split("<table class=\"members\">")
+            .nth(1)
+            .and_then(|t| t.split("</table>").next())
+            .unwrap();
+        assert_eq!(
+            members.matches("<tr>").count(),
+            MAX_MEMBER_ROWS + 1,
+            "header + rows"
+        );
+        assert!(html.contains(&format!(
+            "{} more members not shown here; gangs.csv lists them all.",
+            n - MAX_MEMBER_ROWS
+        )));
+        let reports = html
+            .split("<table class=\"incidents\">")
+            .nth(1)
+            .and_then(|t| t.split("</table>").next())
+            .unwrap();
+        let rows = g.incidents.len().min(MAX_REPORT_ROWS);
+        assert_eq!(reports.matches("<tr id=").count(), rows);
+        assert!(html.contains("more not drawn: "));
+        // Every link on the page leads somewhere on it.
+        for href in html.split("href=\"#").skip(1) {
+            let id = &href[..href.find('"').unwrap()];
+            assert!(
+                html.contains(&format!("id=\"{id}\"")),
+                "link to missing #{id}"
+            );
+        }
+        assert!(html.len() < 3 << 20, "report of {} bytes", html.len());
+    }
 }
