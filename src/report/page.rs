@@ -903,13 +903,24 @@ mod tests {
     #[test]
     fn a_giant_gang_keeps_the_page_small_and_says_how_many_rows_are_not_shown() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-        let g = crate::open_case(&dir, &crate::ingest::IngestConfig::default()).unwrap();
-        let mut run = crate::lead::run(&g, &crate::lead::LeadConfig::default()).unwrap();
+        let reading = crate::ingest::IngestConfig::default();
+        let g = crate::open_case(&dir, &reading).unwrap();
+        let config = crate::lead::LeadConfig::default();
+        let mut run = crate::lead::run(&g, &config).unwrap();
+        let inputs = crate::results::RunInputs {
+            case: &dir,
+            reading: &reading,
+            columns_file: None,
+            config: &config,
+            config_file: None,
+        };
+        let manifest =
+            crate::results::manifest(&g, &run, &inputs, &[], &Default::default()).unwrap();
         let giant = super::super::svg::giant_gang(&g);
         let n = giant.members.len();
         assert!(n > MAX_MEMBER_ROWS + MAX_CHART_PHONES);
         run.gangs[0] = giant;
-        let html = render(&g, &run, &Manifest::default());
+        let html = render(&g, &run, &manifest);
         let members = html
             .split("<table class=\"members\">")
             .nth(1)

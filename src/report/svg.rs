@@ -665,6 +665,7 @@ pub(crate) fn giant_gang(g: &CaseGraph) -> Gang {
             evidence: Vec::new(),
             score: (p as u64 * 7919 % 1000) as f64 / 10.0,
             person_ids: Vec::new(),
+            registered_to: Vec::new(),
             patterns: Vec::new(),
             sources: Vec::new(),
         })
