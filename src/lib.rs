@@ -27,6 +27,7 @@ pub mod ingest;
 pub mod lead;
 pub mod ledger;
 pub mod model;
+pub mod notes;
 pub mod query;
 pub mod report;
 pub mod resolve;

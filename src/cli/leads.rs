@@ -43,7 +43,8 @@ pub fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<LeadConfig>
 /// Open the case with `open` and run the leads pass on it, the time spent
 /// reading recorded as the run's first stage ("read").
 /// Person records are resolved with the analyst's decisions for the case
-/// at `case` (its decisions file, if any).
+/// at `case` (its decisions file, if any), and the analyst's notes on leads
+/// (its notes file, if any) applied: see [`casegraph::results::notes`].
 pub fn read_and_run(
     open: impl FnOnce() -> anyhow::Result<CaseGraph>,
     case: &std::path::Path,
@@ -54,6 +55,8 @@ pub fn read_and_run(
     let read_s = started.elapsed().as_secs_f64();
     let resolve = casegraph::resolve::ResolveConfig::for_case(case)?;
     let mut result = lead::run_with(&graph, config, &resolve)?;
+    let notes = casegraph::notes::load(&casegraph::notes::notes_path_for(case))?;
+    casegraph::results::notes::apply(&mut result, &notes);
     result.timings.insert(
         0,
         lead::Timing {

@@ -127,6 +127,8 @@ pub struct LeadRun {
     /// Groups not reported as gangs, and why.
     pub dropped: Vec<gang::Dropped>,
     pub leads: Vec<Lead>,
+    /// Leads the analyst dismissed (the case's notes file), listed apart.
+    pub dismissed: Vec<Lead>,
     pub hotspots: Vec<hotspot::Hotspot>,
     pub timings: Vec<Timing>,
 }
@@ -237,6 +239,7 @@ pub fn run_with(
         gangs,
         dropped: found.dropped,
         leads,
+        dismissed: Vec::new(),
         hotspots,
         timings: watch.timings,
     })

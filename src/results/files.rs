@@ -76,8 +76,9 @@ pub fn gangs_csv(path: &Path, run: &LeadRun) -> Result<()> {
     )
 }
 
-/// leads.csv: the ranked leads with their score parts, reasons and sources.
-pub fn leads_csv(path: &Path, run: &LeadRun) -> Result<()> {
+/// leads.csv: the ranked leads with their score parts, reasons and sources
+/// (dismissed.csv: those the analyst dismissed, in the same columns).
+pub fn leads_csv(path: &Path, leads: &[crate::lead::Lead]) -> Result<()> {
     write_rows(
         path,
         &[
@@ -93,7 +94,7 @@ pub fn leads_csv(path: &Path, run: &LeadRun) -> Result<()> {
             "reasons",
             "sources",
         ],
-        run.leads.iter().map(|l| {
+        leads.iter().map(|l| {
             vec![
                 l.rank.to_string(),
                 l.entity_kind.into(),

@@ -28,6 +28,20 @@ const LISTED: [FileSpec; 5] = [
 /// sub-folders named after a table too), whether or not a table was found
 /// in them.
 pub fn case_files(case: &Path, reading: &IngestConfig) -> Result<Vec<(PathBuf, String)>> {
+    let mut files = case_data_files(case, reading)?;
+    // The analyst's notes beside the case decide which leads are dismissed.
+    let notes = crate::notes::notes_path_for(case);
+    if notes.is_file() {
+        let name = notes
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        files.push((notes, name));
+    }
+    Ok(files)
+}
+
+fn case_data_files(case: &Path, reading: &IngestConfig) -> Result<Vec<(PathBuf, String)>> {
     if !case.is_dir() {
         let name = case
             .file_name()

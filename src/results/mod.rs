@@ -15,6 +15,7 @@
 
 pub mod files;
 pub mod inputs;
+pub mod notes;
 pub mod rerun;
 
 pub use inputs::{case_files, checksums, ingest_config, sha256_hex};
@@ -120,12 +121,14 @@ pub fn write_all(
         "hotspots.csv",
         "hubs.csv",
         "rejects.csv",
+        "dismissed.csv",
     ]
     .map(String::from)
     .to_vec();
     let at = |name: &str| dir.join(name);
     files::gangs_csv(&at("gangs.csv"), run)?;
-    files::leads_csv(&at("leads.csv"), run)?;
+    files::leads_csv(&at("leads.csv"), &run.leads)?;
+    files::leads_csv(&at("dismissed.csv"), &run.dismissed)?;
     files::leads_json(&at("leads.json"), run)?;
     files::patterns_csv(&at("patterns.csv"), g, run)?;
     files::hotspots_csv(&at("hotspots.csv"), run)?;

@@ -10,13 +10,13 @@
 //! names an entity also accepts every other spelling the terminal commands
 //! accept (`186 4155 3094`, a name in characters or pinyin, an IMEI).
 
-use super::notes::{self, NotePatch, Notes};
 use crate::export::{graphml, Selection};
 use crate::graph::lookup::{describe, node_text};
 use crate::graph::provenance::{node_sources, NodeRef, Sources};
 use crate::graph::{CaseGraph, NONE};
 use crate::model::time::show;
 use crate::model::{NodeKind, Time, NO_TIME};
+use crate::notes::{self, NotePatch, Notes};
 use crate::query::neighbors::{adjacent, Hop, LinkKind, WalkOptions};
 use crate::query::{Case, QueryError, TimeRange};
 use serde_json::{json, Map, Value};

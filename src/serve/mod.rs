@@ -12,7 +12,7 @@
 
 pub mod api;
 pub mod http;
-pub mod notes;
+pub use crate::notes;
 
 pub use api::{ApiError, Explorer, ExplorerConfig};
 pub use http::{router, Access};

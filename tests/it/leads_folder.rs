@@ -356,3 +356,58 @@ fn a_manifest_of_an_older_format_is_refused_clearly() {
         "{err}"
     );
 }
+
+/// A lead the analyst dismissed in `casegraph serve` (the notes file beside
+/// the case) is listed apart in dismissed.csv by the next `leads` run, and
+/// the notes file is among the manifest's checksummed inputs.
+#[test]
+fn a_dismissed_lead_is_listed_apart_by_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("demo");
+    std::fs::create_dir(&case).unwrap();
+    for f in std::fs::read_dir(crate::util::fixture("fixtures/demo")).unwrap() {
+        let f = f.unwrap().path();
+        if f.is_file() {
+            std::fs::copy(&f, case.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let out1 = tmp.path().join("out1");
+    crate::util::casegraph()
+        .args([
+            "leads",
+            case.to_str().unwrap(),
+            "--out",
+            out1.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let leads = std::fs::read_to_string(out1.join("leads.csv")).unwrap();
+    let first = leads.lines().nth(1).unwrap();
+    let cols: Vec<&str> = first.split(',').collect();
+    let key = format!("{}:{}", cols[1], cols[2]);
+    std::fs::write(
+        tmp.path().join("demo.notes.json"),
+        format!(
+            r#"{{"format":"casegraph-notes/1","entities":{{"{key}":{{"status":"dismissed","analyst":"wang"}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let out2 = tmp.path().join("out2");
+    crate::util::casegraph()
+        .args([
+            "leads",
+            case.to_str().unwrap(),
+            "--out",
+            out2.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let dismissed = std::fs::read_to_string(out2.join("dismissed.csv")).unwrap();
+    assert_eq!(dismissed.lines().count(), 2, "{dismissed}");
+    assert!(dismissed.contains("dismissed by wang"));
+    let leads2 = std::fs::read_to_string(out2.join("leads.csv")).unwrap();
+    assert_eq!(leads2.lines().count() + 1, leads.lines().count());
+    assert!(!leads2.contains(&format!(",{},{},", cols[1], cols[2])));
+    let manifest = std::fs::read_to_string(out2.join("manifest.json")).unwrap();
+    assert!(manifest.contains("demo.notes.json"));
+}
