@@ -381,3 +381,60 @@ fn a_bad_config_is_a_usage_error() {
         .code(2)
         .stderr(predicates::str::contains("min_outgoin"));
 }
+
+/// Regression (own generator, medium seed 91): a victim's number named in
+/// his fraud report beside the number that cheated him was taken for a
+/// fraud SIM and put in the gang as an operator. The victim's number is the
+/// one the report's other number called first: never a suspect.
+#[test]
+fn a_victims_number_named_in_his_report_is_no_suspect() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let burner = "13800000001";
+    let victim = "13900000002";
+    let mut calls = String::from("caller,callee,start,duration_s\n");
+    // The fraud number calls the victim and others; the victim calls back
+    // later and goes on with his life.
+    calls.push_str(&format!("{burner},{victim},2026-03-02 10:00:00,300\n"));
+    for k in 0..12 {
+        calls.push_str(&format!(
+            "{burner},1370000{k:04},2026-03-02 1{}:00:00,20\n",
+            k % 10
+        ));
+    }
+    calls.push_str(&format!("{victim},{burner},2026-03-02 12:00:00,60\n"));
+    for d in 3..20 {
+        calls.push_str(&format!(
+            "{victim},13600000003,2026-03-{d:02} 19:00:00,120\n"
+        ));
+        calls.push_str(&format!(
+            "13600000003,{victim},2026-03-{d:02} 20:00:00,120\n"
+        ));
+    }
+    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    std::fs::write(
+        dir.join("incidents.csv"),
+        format!(
+            "incident_id,time,category,location_id,phones,victim_id,loss,accounts\n\
+             JQ1,2026-03-02 13:00:00,fraud,,{burner};{victim},,5000,6222000011112222\n"
+        ),
+    )
+    .unwrap();
+    let g = util::ingest(dir);
+    let run = casegraph::lead::run(&g, &Default::default()).unwrap();
+    let named: Vec<&str> = run
+        .hits
+        .iter()
+        .filter(|h| h.kind == casegraph::lead::patterns::PatternKind::IncidentPhone)
+        .map(|h| h.entity_id.as_str())
+        .collect();
+    assert!(named.iter().any(|p| p.ends_with(burner)), "{named:?}");
+    assert!(!named.iter().any(|p| p.ends_with(victim)), "{named:?}");
+    for gang in &run.gangs {
+        assert!(gang.members.iter().all(|m| !m.phone.ends_with(victim)));
+    }
+    assert!(run
+        .leads
+        .iter()
+        .all(|l| !(l.entity.ends_with(victim) && l.gang.is_some())));
+}

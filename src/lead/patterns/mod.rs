@@ -160,6 +160,21 @@ impl<'g> Context<'g> {
                 }
             }
         }
+        // And the victim's number where a report names it beside the
+        // numbers that reached the victim: the one another number of the
+        // report called first, before it ever called that number (the
+        // fraud's numbers call the victim, not the other way round).
+        for &i in &fraud {
+            let phones = graph.list(graph.incidents[i as usize].phones);
+            let set: rustc_hash::FxHashSet<u32> = phones.iter().copied().collect();
+            for &p in phones {
+                if called_by_the_report(graph, p, &set)
+                    && !burner::is_burner(&profiles[p as usize], burner, case_days)
+                {
+                    is_victim_phone[p as usize] = true;
+                }
+            }
+        }
         Context {
             graph,
             is_hub,
@@ -181,6 +196,19 @@ impl<'g> Context<'g> {
             idx: p,
         }
     }
+}
+
+/// Whether another of `phones` (one report's, as a set) called `p` before
+/// `p` ever called it. O(degree of `p`).
+fn called_by_the_report(g: &CaseGraph, p: u32, phones: &rustc_hash::FxHashSet<u32>) -> bool {
+    g.calls_to(p).any(|l| {
+        l.caller != p
+            && phones.contains(&l.caller)
+            && !g
+                .calls_from(p)
+                .iter()
+                .any(|back| back.callee == l.caller && back.first <= l.first)
+    })
 }
 
 /// Days from the first timed event of the case to its last (0 without any).
