@@ -162,70 +162,22 @@ pub fn resolve_phones(
     let mut out = PhoneResolution {
         individual_of_phone: vec![NONE; n_phones],
         holder_of_phone: vec![NONE; n_phones],
+        claims: direct_claims(graph),
         ..Default::default()
     };
-    // Direct evidence.
-    for pp in &graph.person_phones {
-        if pp.claimed() {
-            out.claims.push(PhoneClaim {
-                kind: EvidenceKind::Claimed,
-                phone: pp.phone,
-                person: pp.person,
-                score: 0.95,
-                source: format!("persons.csv:{}", pp.claimed_line),
-            });
-        }
-        if pp.registered() {
-            out.claims.push(PhoneClaim {
-                kind: EvidenceKind::Registered,
-                phone: pp.phone,
-                person: pp.person,
-                score: 0.9,
-                source: format!("phones.csv:{}", pp.registration_line),
-            });
-        }
-    }
-    out.claims.sort_by_key(|c| (c.phone, c.person, c.kind));
     out.links = phone_links(graph, config, &mut out.n_crowded_handsets);
 
-    // Per phone: individual -> (score, evidence text), in individual order.
-    let mut direct: Vec<Vec<(u32, f64, Vec<String>)>> = vec![Vec::new(); n_phones];
+    // Direct evidence: each phone's claimed or registered individuals.
+    let mut direct: Vec<Candidates> = vec![Vec::new(); n_phones];
     for c in &out.claims {
         let ind = individual_of_person[c.person as usize];
         let person_id = graph.str(graph.persons[c.person as usize].person_id);
         let text = format!("{} by {person_id} ({})", c.kind.as_str(), c.source);
-        let v = &mut direct[c.phone as usize];
-        match v.iter_mut().find(|e| e.0 == ind) {
-            Some(e) => {
-                e.1 = noisy_or(e.1, c.score);
-                e.2.push(text);
-            }
-            None => v.push((ind, c.score, vec![text])),
-        }
+        add_evidence(&mut direct[c.phone as usize], ind, c.score, text);
     }
     for (phone, inds) in direct.iter_mut().enumerate() {
         inds.sort_by_key(|e| e.0);
-        match inds.len() {
-            0 => {}
-            1 => {
-                out.individual_of_phone[phone] = inds[0].0;
-                out.attachments.push(PhoneAttachment {
-                    phone: phone as u32,
-                    individual: inds[0].0,
-                    score: inds[0].1,
-                    evidence: inds[0].2.join("; "),
-                });
-            }
-            _ => out.conflicts.push(Conflict {
-                phone: phone as u32,
-                individuals: inds.iter().map(|e| e.0).collect(),
-                detail: inds
-                    .iter()
-                    .map(|e| format!("{}: {}", individual_label(e.0), e.2.join("; ")))
-                    .collect::<Vec<_>>()
-                    .join(" | "),
-            }),
-        }
+        attach_or_conflict(&mut out, phone, inds, &individual_label);
     }
     let in_conflict: Vec<bool> = {
         let mut v = vec![false; n_phones];
@@ -237,9 +189,120 @@ pub fn resolve_phones(
     let directly = out.individual_of_phone.clone();
 
     // Indirect evidence: one step from a directly attached phone.
-    let mut via: Vec<Vec<(u32, f64, Vec<String>)>> = vec![Vec::new(); n_phones];
+    let (mut via, individual_links) = indirect_evidence(
+        graph,
+        &out.links,
+        &directly,
+        &in_conflict,
+        &individual_label,
+    );
+    for (phone, inds) in via.iter_mut().enumerate() {
+        inds.retain(|e| e.1 >= STRONG);
+        inds.sort_by_key(|e| e.0);
+        attach_or_conflict(&mut out, phone, inds, &individual_label);
+    }
+    for (a, b, detail) in individual_links {
+        out.conflicts.push(Conflict {
+            phone: NONE,
+            individuals: vec![a, b],
+            detail,
+        });
+    }
+    out.attachments.sort_by_key(|a| a.phone);
+    out.conflicts
+        .sort_by(|x, y| (x.phone, &x.individuals).cmp(&(y.phone, &y.individuals)));
+
+    group_holders(&mut out, &in_conflict);
+    out
+}
+
+/// One phone's candidate individuals: (individual, combined score, evidence texts).
+type Candidates = Vec<(u32, f64, Vec<String>)>;
+
+/// The claims made in the case files: a person naming the phone (persons.csv)
+/// or the operator's registration (phones.csv), by phone, person and kind.
+fn direct_claims(graph: &CaseGraph) -> Vec<PhoneClaim> {
+    let mut claims = Vec::new();
+    for pp in &graph.person_phones {
+        if pp.claimed() {
+            claims.push(PhoneClaim {
+                kind: EvidenceKind::Claimed,
+                phone: pp.phone,
+                person: pp.person,
+                score: 0.95,
+                source: format!("persons.csv:{}", pp.claimed_line),
+            });
+        }
+        if pp.registered() {
+            claims.push(PhoneClaim {
+                kind: EvidenceKind::Registered,
+                phone: pp.phone,
+                person: pp.person,
+                score: 0.9,
+                source: format!("phones.csv:{}", pp.registration_line),
+            });
+        }
+    }
+    claims.sort_by_key(|c| (c.phone, c.person, c.kind));
+    claims
+}
+
+/// Adds one piece of evidence for `individual` to a phone's candidates,
+/// combining scores of the same individual by noisy-or.
+fn add_evidence(candidates: &mut Candidates, individual: u32, score: f64, text: String) {
+    match candidates.iter_mut().find(|e| e.0 == individual) {
+        Some(e) => {
+            e.1 = noisy_or(e.1, score);
+            e.2.push(text);
+        }
+        None => candidates.push((individual, score, vec![text])),
+    }
+}
+
+/// A phone with one candidate individual is attached to it; with several,
+/// the phone is a conflict for the analyst.
+fn attach_or_conflict(
+    out: &mut PhoneResolution,
+    phone: usize,
+    candidates: &Candidates,
+    individual_label: &impl Fn(u32) -> String,
+) {
+    match candidates.len() {
+        0 => {}
+        1 => {
+            out.individual_of_phone[phone] = candidates[0].0;
+            out.attachments.push(PhoneAttachment {
+                phone: phone as u32,
+                individual: candidates[0].0,
+                score: candidates[0].1,
+                evidence: candidates[0].2.join("; "),
+            });
+        }
+        _ => out.conflicts.push(Conflict {
+            phone: phone as u32,
+            individuals: candidates.iter().map(|e| e.0).collect(),
+            detail: candidates
+                .iter()
+                .map(|e| format!("{}: {}", individual_label(e.0), e.2.join("; ")))
+                .collect::<Vec<_>>()
+                .join(" | "),
+        }),
+    }
+}
+
+/// Evidence one link away from a directly attached phone, for phones not
+/// attached and not in conflict; and, sorted, the strong links between phones
+/// of two different individuals (reported, never merged).
+fn indirect_evidence(
+    graph: &CaseGraph,
+    links: &[PhoneLink],
+    directly: &[u32],
+    in_conflict: &[bool],
+    individual_label: &impl Fn(u32) -> String,
+) -> (Vec<Candidates>, Vec<(u32, u32, String)>) {
+    let mut via: Vec<Candidates> = vec![Vec::new(); directly.len()];
     let mut individual_links: Vec<(u32, u32, String)> = Vec::new();
-    for l in &out.links {
+    for l in links {
         let (ia, ib) = (directly[l.a as usize], directly[l.b as usize]);
         for (from, to, ind) in [(l.a, l.b, ia), (l.b, l.a, ib)] {
             let to_u = to as usize;
@@ -253,14 +316,7 @@ pub fn resolve_phones(
                 individual_label(ind),
                 l.score
             );
-            let v = &mut via[to_u];
-            match v.iter_mut().find(|e| e.0 == ind) {
-                Some(e) => {
-                    e.1 = noisy_or(e.1, l.score);
-                    e.2.push(text);
-                }
-                None => v.push((ind, l.score, vec![text])),
-            }
+            add_evidence(&mut via[to_u], ind, l.score, text);
         }
         if ia != NONE && ib != NONE && ia != ib && l.score >= STRONG {
             individual_links.push((
@@ -279,44 +335,14 @@ pub fn resolve_phones(
             ));
         }
     }
-    for (phone, inds) in via.iter_mut().enumerate() {
-        inds.retain(|e| e.1 >= STRONG);
-        inds.sort_by_key(|e| e.0);
-        match inds.len() {
-            0 => {}
-            1 => {
-                out.individual_of_phone[phone] = inds[0].0;
-                out.attachments.push(PhoneAttachment {
-                    phone: phone as u32,
-                    individual: inds[0].0,
-                    score: inds[0].1,
-                    evidence: inds[0].2.join("; "),
-                });
-            }
-            _ => out.conflicts.push(Conflict {
-                phone: phone as u32,
-                individuals: inds.iter().map(|e| e.0).collect(),
-                detail: inds
-                    .iter()
-                    .map(|e| format!("{}: {}", individual_label(e.0), e.2.join("; ")))
-                    .collect::<Vec<_>>()
-                    .join(" | "),
-            }),
-        }
-    }
     individual_links.sort();
-    for (a, b, detail) in individual_links {
-        out.conflicts.push(Conflict {
-            phone: NONE,
-            individuals: vec![a, b],
-            detail,
-        });
-    }
-    out.attachments.sort_by_key(|a| a.phone);
-    out.conflicts
-        .sort_by(|x, y| (x.phone, &x.individuals).cmp(&(y.phone, &y.individuals)));
+    (via, individual_links)
+}
 
-    // Holder groups among the phones still without an individual.
+/// Holder groups among the phones still without an individual: phones joined
+/// by strong links are numbered as one unknown holder, in phone order.
+fn group_holders(out: &mut PhoneResolution, in_conflict: &[bool]) {
+    let n_phones = out.individual_of_phone.len();
     let free = |p: u32| out.individual_of_phone[p as usize] == NONE && !in_conflict[p as usize];
     let mut uf = petgraph::unionfind::UnionFind::<u32>::new(n_phones);
     let mut grouped = vec![false; n_phones];
@@ -337,7 +363,6 @@ pub fn resolve_phones(
         }
     }
     out.n_holders = holder_of_root.len() as u32;
-    out
 }
 
 fn phone_links(graph: &CaseGraph, config: &PhoneConfig, n_crowded: &mut u32) -> Vec<PhoneLink> {
