@@ -60,6 +60,15 @@ pub fn call_link_lines(graph: &CaseGraph, caller: u32, callee: u32) -> Vec<u32> 
         .collect()
 }
 
+/// The calls.csv lines of every call and text between `a` and `b`, either
+/// way, in file order.
+pub fn pair_call_lines(graph: &CaseGraph, a: u32, b: u32) -> Vec<u32> {
+    let mut lines = call_link_lines(graph, a, b);
+    lines.extend(call_link_lines(graph, b, a));
+    lines.sort_unstable();
+    lines
+}
+
 /// The source lines behind a node, per file, at most `limit` lines shown per
 /// file (counts are always exact).
 pub fn node_sources(graph: &CaseGraph, node: NodeRef, limit: usize) -> Vec<Sources> {

@@ -12,7 +12,7 @@
 //! # Complexity
 //! O(Σ ties and call links of the gangs' phones + fraud incidents × gangs).
 
-use crate::graph::provenance::call_link_lines;
+use crate::graph::provenance::pair_call_lines;
 use crate::graph::{CaseGraph, NONE};
 use crate::lead::facts::Facts;
 use crate::lead::gang::GangCore;
@@ -117,9 +117,7 @@ fn witness_sources(g: &CaseGraph, kind: Evidence, (a, b): (u32, u32)) -> Vec<Str
     }
     match kind {
         Evidence::Calls => {
-            let mut lines = call_link_lines(g, a, b);
-            lines.extend(call_link_lines(g, b, a));
-            lines.sort_unstable();
+            let mut lines = pair_call_lines(g, a, b);
             lines.truncate(2);
             lines.iter().map(|l| format!("calls.csv:{l}")).collect()
         }

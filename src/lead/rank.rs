@@ -204,9 +204,7 @@ fn contact_leads(
         )];
         let mut sources: Vec<String> = Vec::new();
         for &(q, _) in called.iter().take(rc.sources_per_hit) {
-            let mut lines = crate::graph::provenance::call_link_lines(g, p, q);
-            lines.extend(crate::graph::provenance::call_link_lines(g, q, p));
-            lines.sort_unstable();
+            let mut lines = crate::graph::provenance::pair_call_lines(g, p, q);
             lines.truncate(2);
             sources.extend(lines.iter().map(|l| format!("calls.csv:{l}")));
         }

@@ -197,6 +197,20 @@ fn push(raw: &mut Vec<Raw>, ua: u32, ub: u32, kind: Evidence, amount: u32, w: (u
     });
 }
 
+/// `(handset, SIM)` pairs of the SIMs `keep` accepts, sorted by handset,
+/// each pair once.
+fn sims_by_handset(g: &CaseGraph, keep: impl Fn(u32) -> bool) -> Vec<(u32, u32)> {
+    let mut sims: Vec<(u32, u32)> = g
+        .handset_uses
+        .iter()
+        .filter(|h| keep(h.phone))
+        .map(|h| (h.handset, h.phone))
+        .collect();
+    sims.sort_unstable();
+    sims.dedup();
+    sims
+}
+
 /// Units holding a phone that shares a handset (of at most
 /// `max_sims_per_handset` SIMs) with a fraud SIM, or that a person record
 /// lists beside a fraud SIM: the people who may carry a fraud SIM beside
@@ -205,13 +219,7 @@ fn push(raw: &mut Vec<Raw>, ua: u32, ub: u32, kind: Evidence, amount: u32, w: (u
 fn beside_fraud(g: &CaseGraph, inp: &Inputs) -> Vec<u32> {
     let u = inp.units;
     let mut out: Vec<u32> = Vec::new();
-    let mut sims: Vec<(u32, u32)> = g
-        .handset_uses
-        .iter()
-        .map(|h| (h.handset, h.phone))
-        .collect();
-    sims.sort_unstable();
-    sims.dedup();
+    let sims = sims_by_handset(g, |_| true);
     for group in sims.chunk_by(|x, y| x.0 == y.0) {
         if group.len() <= inp.max_sims_per_handset
             && group.iter().any(|s| inp.fraud_sim[s.1 as usize])
@@ -325,14 +333,7 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
         );
     }
     // SIMs of two holders through one handset.
-    let mut sims: Vec<(u32, u32)> = g
-        .handset_uses
-        .iter()
-        .filter(|h| unit_if(h.phone) != NO_UNIT)
-        .map(|h| (h.handset, h.phone))
-        .collect();
-    sims.sort_unstable();
-    sims.dedup();
+    let sims = sims_by_handset(g, |p| unit_if(p) != NO_UNIT);
     for group in sims.chunk_by(|x, y| x.0 == y.0) {
         if group.len() > inp.max_sims_per_handset {
             continue;
