@@ -837,7 +837,6 @@ pub fn plan_hooks(
     rng: &mut ChaCha8Rng,
     plan: &mut Plan,
 ) {
-    let s = world.scale;
     for (g, gang) in gangs.iter().enumerate() {
         // Victims from one residential compound, who know each other.
         let community = rng.gen_bool(0.5).then(|| world.random_cell(rng));
@@ -845,174 +844,37 @@ pub fn plan_hooks(
         // Accounts are named in turn first, so that every account is paid into.
         let mut account_turn = 0usize;
         for _ in 0..gang.incidents {
-            let op = &gang.operators[rng.gen_range(0..gang.operators.len())];
-            let bi = rng.gen_range(0..op.voice.len());
-            let line = op.voice[bi];
-            let b = world.phones[line as usize].clone();
-            let day = rng.gen_range(b.first_day..=b.last_day);
-            let victim = {
-                let mut v = world.random_background(rng);
-                if let Some(c) = community {
-                    for _ in 0..200 {
-                        let u = world.random_background(rng);
-                        if world.cells[world.individuals[u as usize].home as usize].district
-                            == world.cells[c as usize].district
-                        {
-                            v = u;
-                            break;
-                        }
-                    }
-                }
-                v
-            };
-            world.individuals[victim as usize].part = Part::Victim;
+            let hook = hook_victim(world, gang, g as u32, community, rng);
             let w: &World = world;
-            let vphone = w.individuals[victim as usize].phones[0];
-            let den = gang.dens[rng.gen_range(0..gang.dens.len())];
-            let sec = rng.gen_range(10 * 3600..17 * 3600);
             let mut phones = Vec::new();
-            if op.sms_only {
-                // A text from a box SIM active that day, and the victim calls the line.
-                let sims: Vec<u32> = op
-                    .burners
-                    .iter()
-                    .copied()
-                    .filter(|&p| !op.voice.contains(&p) && w.phones[p as usize].active(day))
-                    .collect();
-                if let Some(&sim) = sims.get(rng.gen_range(0..sims.len().max(1))) {
-                    plan.push_call(Call {
-                        start: day * 86_400 + sec - rng.gen_range(600..7200),
-                        caller: sim,
-                        callee: vphone,
-                        duration: 0,
-                        sms: true,
-                        caller_cell: den,
-                        callee_cell: cell_at(w, victim, day * 86_400 + sec, rng),
-                        imei: 0b01,
-                    });
-                    if rng.gen_bool(0.5) {
-                        phones.push(sim);
-                    }
-                }
-                let c = hook_call(w, line, vphone, victim, day * 86_400 + sec, den, 900, rng);
-                plan.push_call(reverse(c));
-            } else {
-                plan.bursts[day as usize].push((line, sec, den, g as u32));
-                plan.push_call(hook_call(
-                    w,
-                    line,
-                    vphone,
-                    victim,
-                    day * 86_400 + sec,
-                    den,
-                    rng.gen_range(600..2400),
-                    rng,
-                ));
-            }
-            phones.push(line);
-            let mut t = day * 86_400 + sec;
-            for _ in 0..rng.gen_range(1..=3) {
-                t += rng.gen_range(3600..30 * 3600);
-                let d = t / 86_400;
-                // The operator keeps the victim on whichever line is in use now.
-                let Some(used) = op.voice_on(w, d) else { break };
-                if !phones.contains(&used) {
-                    phones.push(used);
-                }
-                let c = hook_call(
-                    w,
-                    used,
-                    vphone,
-                    victim,
-                    t,
-                    den,
-                    rng.gen_range(60..1800),
-                    rng,
-                );
-                if rng.gen_bool(0.3) {
-                    plan.push_call(reverse(c));
-                } else {
-                    plan.push_call(c);
-                }
-            }
-            let mut report = t as i64 + rng.gen_range(3600..36 * 3600);
-            // Reports are taken in the daytime: a night-time one waits for the morning.
-            let hour = report % 86_400 / 3600;
-            if !(8..22).contains(&hour) {
-                let morning = if hour < 8 { 0 } else { 1 };
-                report = (report / 86_400 + morning) * 86_400 + rng.gen_range(8 * 3600..11 * 3600);
-            }
-            if rng.gen_bool(0.5) && (report / 86_400) < s.days as i64 {
-                // The victim calls the police before going to the station.
-                let start = report as u32 - rng.gen_range(600..3000);
-                plan.push_call(Call {
-                    start,
-                    caller: vphone,
-                    callee: police,
-                    duration: rng.gen_range(60..400),
-                    sms: false,
-                    caller_cell: cell_at(w, victim, start, rng),
-                    callee_cell: NONE,
-                    imei: 0b01,
-                });
+            first_contact(w, &hook, rng, plan, &mut phones);
+            let last = keep_on_the_line(w, &hook, rng, plan, &mut phones);
+            let report = report_time(last, rng);
+            if rng.gen_bool(0.5) && (report / 86_400) < w.scale.days as i64 {
+                call_the_police(w, &hook, report, police, rng, plan);
             }
             if rng.gen_bool(0.3) {
-                phones.push(vphone);
+                phones.push(hook.vphone);
             }
-            let (mule, acc) = if account_turn < gang.accounts.len() {
-                account_turn += 1;
-                gang.accounts[account_turn - 1].clone()
-            } else {
-                gang.accounts[rng.gen_range(0..gang.accounts.len())].clone()
-            };
-            let mut accounts = vec![acc];
-            if rng.gen_bool(0.3) {
-                let other = gang.accounts[rng.gen_range(0..gang.accounts.len())]
-                    .1
-                    .clone();
-                if !accounts.contains(&other) {
-                    accounts.push(other);
-                }
-            }
+            let (mule, accounts) = paid_accounts(gang, &mut account_turn, rng);
             // The transfer receipt names the account holder's phone.
             if rng.gen_bool(0.35) {
                 phones.push(w.individuals[mule as usize].phones[0]);
             }
-            // The victim warns people who were hooked before.
-            for &other in victims.iter().rev().take(3) {
-                if rng.gen_bool(0.4) {
-                    let t = report as u32 + rng.gen_range(3600..3 * 86_400);
-                    let op = w.individuals[other as usize].phones[0];
-                    let mut calls = Vec::new();
-                    push_pair(
-                        &mut calls,
-                        vphone,
-                        op,
-                        t,
-                        rng.gen_range(60..900),
-                        cell_at(w, victim, t, rng),
-                        cell_at(w, other, t, rng),
-                        rng.gen_bool(0.7),
-                        false,
-                    );
-                    for c in calls {
-                        plan.push_call(c);
-                    }
-                }
-            }
+            warn_earlier_victims(w, &hook, &victims, report, rng, plan);
             let loss = (10f64.powf(rng.gen_range(3.3..5.7)) * 100.0).round() / 100.0;
-            let district = w.cells[w.individuals[victim as usize].home as usize].district;
+            let district = w.cells[w.individuals[hook.victim as usize].home as usize].district;
             plan.incidents.push(PlannedIncident {
                 time: report,
                 category: "fraud",
                 location: w.cells.len() as u32 + district as u32,
                 phones,
-                victim,
+                victim: hook.victim,
                 loss: Some(loss),
                 accounts,
                 gang: Some(g as u32),
             });
-            victims.push(victim);
+            victims.push(hook.victim);
         }
         if community.is_some() {
             // Neighbours who call each other anyway.
@@ -1022,6 +884,252 @@ pub fn plan_hooks(
                         world.tie(rng, victims[i], victims[j], TieKind::Friend, 1.5);
                     }
                 }
+            }
+        }
+    }
+}
+
+/// One hooking as it starts: which operator works which victim, on which
+/// line, from which den and when; the later stages of the fraud all read it.
+struct Hook<'g> {
+    gang: u32,
+    op: &'g Operator,
+    line: u32,
+    victim: u32,
+    vphone: u32,
+    den: u32,
+    day: u32,
+    /// Second of the day of the first hooking call.
+    sec: u32,
+}
+
+/// Picks the operator, his line and the day, and a victim (from the gang's
+/// compound when it works one), and marks the victim as such.
+fn hook_victim<'g>(
+    world: &mut World,
+    gang: &'g Gang,
+    g: u32,
+    community: Option<u32>,
+    rng: &mut ChaCha8Rng,
+) -> Hook<'g> {
+    let op = &gang.operators[rng.gen_range(0..gang.operators.len())];
+    let bi = rng.gen_range(0..op.voice.len());
+    let line = op.voice[bi];
+    let b = &world.phones[line as usize];
+    let day = rng.gen_range(b.first_day..=b.last_day);
+    let mut victim = world.random_background(rng);
+    if let Some(c) = community {
+        for _ in 0..200 {
+            let u = world.random_background(rng);
+            if world.cells[world.individuals[u as usize].home as usize].district
+                == world.cells[c as usize].district
+            {
+                victim = u;
+                break;
+            }
+        }
+    }
+    world.individuals[victim as usize].part = Part::Victim;
+    let vphone = world.individuals[victim as usize].phones[0];
+    let den = gang.dens[rng.gen_range(0..gang.dens.len())];
+    let sec = rng.gen_range(10 * 3600..17 * 3600);
+    Hook {
+        gang: g,
+        op,
+        line,
+        victim,
+        vphone,
+        den,
+        day,
+        sec,
+    }
+}
+
+/// The first contact: an SMS operation texts from a box SIM and the victim
+/// calls the line; a voice operation calls the victim (and joins that day's burst).
+fn first_contact(
+    w: &World,
+    hook: &Hook,
+    rng: &mut ChaCha8Rng,
+    plan: &mut Plan,
+    phones: &mut Vec<u32>,
+) {
+    let (op, day, sec, den) = (hook.op, hook.day, hook.sec, hook.den);
+    if op.sms_only {
+        // A text from a box SIM active that day, and the victim calls the line.
+        let sims: Vec<u32> = op
+            .burners
+            .iter()
+            .copied()
+            .filter(|&p| !op.voice.contains(&p) && w.phones[p as usize].active(day))
+            .collect();
+        if let Some(&sim) = sims.get(rng.gen_range(0..sims.len().max(1))) {
+            plan.push_call(Call {
+                start: day * 86_400 + sec - rng.gen_range(600..7200),
+                caller: sim,
+                callee: hook.vphone,
+                duration: 0,
+                sms: true,
+                caller_cell: den,
+                callee_cell: cell_at(w, hook.victim, day * 86_400 + sec, rng),
+                imei: 0b01,
+            });
+            if rng.gen_bool(0.5) {
+                phones.push(sim);
+            }
+        }
+        let c = hook_call(
+            w,
+            hook.line,
+            hook.vphone,
+            hook.victim,
+            day * 86_400 + sec,
+            den,
+            900,
+            rng,
+        );
+        plan.push_call(reverse(c));
+    } else {
+        plan.bursts[day as usize].push((hook.line, sec, den, hook.gang));
+        plan.push_call(hook_call(
+            w,
+            hook.line,
+            hook.vphone,
+            hook.victim,
+            day * 86_400 + sec,
+            den,
+            rng.gen_range(600..2400),
+            rng,
+        ));
+    }
+    phones.push(hook.line);
+}
+
+/// One to three more calls over the next day or so, on whichever line the
+/// operator uses by then; returns the time of the last one.
+fn keep_on_the_line(
+    w: &World,
+    hook: &Hook,
+    rng: &mut ChaCha8Rng,
+    plan: &mut Plan,
+    phones: &mut Vec<u32>,
+) -> u32 {
+    let mut t = hook.day * 86_400 + hook.sec;
+    for _ in 0..rng.gen_range(1..=3) {
+        t += rng.gen_range(3600..30 * 3600);
+        let d = t / 86_400;
+        // The operator keeps the victim on whichever line is in use now.
+        let Some(used) = hook.op.voice_on(w, d) else {
+            break;
+        };
+        if !phones.contains(&used) {
+            phones.push(used);
+        }
+        let c = hook_call(
+            w,
+            used,
+            hook.vphone,
+            hook.victim,
+            t,
+            hook.den,
+            rng.gen_range(60..1800),
+            rng,
+        );
+        if rng.gen_bool(0.3) {
+            plan.push_call(reverse(c));
+        } else {
+            plan.push_call(c);
+        }
+    }
+    t
+}
+
+/// When the victim reports, an hour to a day and a half after the last call;
+/// reports are taken in the daytime, so a night-time one waits for the morning.
+fn report_time(last: u32, rng: &mut ChaCha8Rng) -> i64 {
+    let mut report = last as i64 + rng.gen_range(3600..36 * 3600);
+    let hour = report % 86_400 / 3600;
+    if !(8..22).contains(&hour) {
+        let morning = if hour < 8 { 0 } else { 1 };
+        report = (report / 86_400 + morning) * 86_400 + rng.gen_range(8 * 3600..11 * 3600);
+    }
+    report
+}
+
+/// The victim calls the police before going to the station.
+fn call_the_police(
+    w: &World,
+    hook: &Hook,
+    report: i64,
+    police: u32,
+    rng: &mut ChaCha8Rng,
+    plan: &mut Plan,
+) {
+    let start = report as u32 - rng.gen_range(600..3000);
+    plan.push_call(Call {
+        start,
+        caller: hook.vphone,
+        callee: police,
+        duration: rng.gen_range(60..400),
+        sms: false,
+        caller_cell: cell_at(w, hook.victim, start, rng),
+        callee_cell: NONE,
+        imei: 0b01,
+    });
+}
+
+/// The mule account the money went to (each account in turn first, then at
+/// random), now and then with a second one; returns the mule and the accounts.
+fn paid_accounts(
+    gang: &Gang,
+    account_turn: &mut usize,
+    rng: &mut ChaCha8Rng,
+) -> (u32, Vec<String>) {
+    let (mule, acc) = if *account_turn < gang.accounts.len() {
+        *account_turn += 1;
+        gang.accounts[*account_turn - 1].clone()
+    } else {
+        gang.accounts[rng.gen_range(0..gang.accounts.len())].clone()
+    };
+    let mut accounts = vec![acc];
+    if rng.gen_bool(0.3) {
+        let other = gang.accounts[rng.gen_range(0..gang.accounts.len())]
+            .1
+            .clone();
+        if !accounts.contains(&other) {
+            accounts.push(other);
+        }
+    }
+    (mule, accounts)
+}
+
+/// The victim warns people who were hooked before (the last three at most).
+fn warn_earlier_victims(
+    w: &World,
+    hook: &Hook,
+    victims: &[u32],
+    report: i64,
+    rng: &mut ChaCha8Rng,
+    plan: &mut Plan,
+) {
+    for &other in victims.iter().rev().take(3) {
+        if rng.gen_bool(0.4) {
+            let t = report as u32 + rng.gen_range(3600..3 * 86_400);
+            let op = w.individuals[other as usize].phones[0];
+            let mut calls = Vec::new();
+            push_pair(
+                &mut calls,
+                hook.vphone,
+                op,
+                t,
+                rng.gen_range(60..900),
+                cell_at(w, hook.victim, t, rng),
+                cell_at(w, other, t, rng),
+                rng.gen_bool(0.7),
+                false,
+            );
+            for c in calls {
+                plan.push_call(c);
             }
         }
     }
@@ -1082,9 +1190,41 @@ pub fn gang_day(
     if day < gang.start_day {
         return;
     }
-    let base = day * 86_400;
-    let phone = |who: u32| world.individuals[who as usize].phones[0];
-    // Members on their own phones, wherever they are.
+    let today = GangDay {
+        world,
+        gang,
+        outside,
+        day,
+        base: day * 86_400,
+    };
+    members_talk(&today, rng, out);
+    weekly_meeting(&today, rng, out);
+    for (oi, op) in gang.operators.iter().enumerate() {
+        operator_day(&today, oi, op, rng, out);
+    }
+    hook_bursts(&today, gi, plan, rng, out);
+}
+
+/// What every stage of a gang's day reads: the world, the gang, the numbers
+/// it cold-calls, and the day (with its first second).
+struct GangDay<'a> {
+    world: &'a World,
+    gang: &'a Gang,
+    outside: &'a [u32],
+    day: u32,
+    base: u32,
+}
+
+impl GangDay<'_> {
+    /// A member's own phone.
+    fn phone(&self, who: u32) -> u32 {
+        self.world.individuals[who as usize].phones[0]
+    }
+}
+
+/// Members on their own phones, wherever they are.
+fn members_talk(today: &GangDay, rng: &mut ChaCha8Rng, out: &mut Vec<Call>) {
+    let (world, gang, base) = (today.world, today.gang, today.base);
     for &(a, b, rate) in &gang.talk {
         let n = count(rate * gang.coord * rng.gen_range(0.5..1.5), rng);
         for _ in 0..n {
@@ -1099,8 +1239,8 @@ pub fn gang_day(
             );
             push_pair(
                 out,
-                phone(a),
-                phone(b),
+                today.phone(a),
+                today.phone(b),
                 base + t,
                 rng.gen_range(20..600),
                 ca,
@@ -1110,93 +1250,123 @@ pub fn gang_day(
             );
         }
     }
-    if let Some((weekday, cell)) = gang.meeting {
-        if day % 7 == weekday {
-            // The boss and his lieutenants in one cell within the hour.
-            let at = rng.gen_range(19 * 3600..23 * 3600);
-            for &lt in &gang.lieutenants {
-                if rng.gen_bool(0.7) {
-                    push_pair(
-                        out,
-                        phone(gang.boss),
-                        phone(lt),
-                        base + at + rng.gen_range(0..1800),
-                        rng.gen_range(20..120),
-                        cell,
-                        cell,
-                        rng.gen_bool(0.5),
-                        false,
-                    );
-                }
+}
+
+/// On the meeting weekday, the boss and his lieutenants in one cell within the hour.
+fn weekly_meeting(today: &GangDay, rng: &mut ChaCha8Rng, out: &mut Vec<Call>) {
+    let gang = today.gang;
+    let Some((weekday, cell)) = gang.meeting else {
+        return;
+    };
+    if today.day % 7 != weekday {
+        return;
+    }
+    let at = rng.gen_range(19 * 3600..23 * 3600);
+    for &lt in &gang.lieutenants {
+        if rng.gen_bool(0.7) {
+            push_pair(
+                out,
+                today.phone(gang.boss),
+                today.phone(lt),
+                today.base + at + rng.gen_range(0..1800),
+                rng.gen_range(20..120),
+                cell,
+                cell,
+                rng.gen_bool(0.5),
+                false,
+            );
+        }
+    }
+}
+
+/// One operator's day: cold calls from each line in use today, victims of an
+/// SMS operation calling the line back, and a planned slip to his handler.
+fn operator_day(
+    today: &GangDay,
+    oi: usize,
+    op: &Operator,
+    rng: &mut ChaCha8Rng,
+    out: &mut Vec<Call>,
+) {
+    let (world, gang, day, base) = (today.world, today.gang, today.day, today.base);
+    let den = gang.dens[oi % gang.dens.len()];
+    let active: Vec<u32> = if op.sms_only {
+        op.burners
+            .iter()
+            .copied()
+            .filter(|&p| !op.voice.contains(&p) && world.phones[p as usize].active(day))
+            .collect()
+    } else {
+        op.voice_on(world, day).into_iter().collect()
+    };
+    for &line in &active {
+        let n = (gang.rate as f64 * rng.gen_range(0.5..1.5)) as u32;
+        for _ in 0..n {
+            let t = if rng.gen_bool(0.08) {
+                time_in(ODD_HOURS, rng)
+            } else {
+                time_in(gang.hours, rng)
+            };
+            cold_call(world, gang, today.outside, line, base + t, den, rng, out);
+        }
+    }
+    // Victims of an SMS operation who call the line back.
+    if op.sms_only {
+        if let Some(line) = op.voice_on(world, day) {
+            for _ in 0..count(active.len() as f64 * gang.rate as f64 * 0.03, rng) {
+                let v = world.random_resident(rng);
+                let t = base + time_in(gang.hours, rng);
+                out.push(Call {
+                    start: t,
+                    caller: today.phone(v),
+                    callee: line,
+                    duration: rng.gen_range(20..400),
+                    sms: false,
+                    caller_cell: cell_at(world, v, t, rng),
+                    callee_cell: den,
+                    imei: 0b11,
+                });
             }
         }
     }
-    for (oi, op) in gang.operators.iter().enumerate() {
-        let den = gang.dens[oi % gang.dens.len()];
-        let active: Vec<u32> = if op.sms_only {
-            op.burners
-                .iter()
-                .copied()
-                .filter(|&p| !op.voice.contains(&p) && world.phones[p as usize].active(day))
-                .collect()
-        } else {
-            op.voice_on(world, day).into_iter().collect()
-        };
-        for &line in &active {
-            let n = (gang.rate as f64 * rng.gen_range(0.5..1.5)) as u32;
-            for _ in 0..n {
-                let t = if rng.gen_bool(0.08) {
-                    time_in(ODD_HOURS, rng)
-                } else {
-                    time_in(gang.hours, rng)
-                };
-                cold_call(world, gang, outside, line, base + t, den, rng, out);
-            }
-        }
-        // Victims of an SMS operation who call the line back.
-        if op.sms_only {
-            if let Some(line) = op.voice_on(world, day) {
-                for _ in 0..count(active.len() as f64 * gang.rate as f64 * 0.03, rng) {
-                    let v = world.random_resident(rng);
-                    let t = base + time_in(gang.hours, rng);
-                    out.push(Call {
-                        start: t,
-                        caller: phone(v),
-                        callee: line,
-                        duration: rng.gen_range(20..400),
-                        sms: false,
-                        caller_cell: cell_at(world, v, t, rng),
-                        callee_cell: den,
-                        imei: 0b11,
-                    });
-                }
-            }
-        }
-        for &(d, k) in &gang.slips {
-            if d == day && k == oi {
-                if let Some(&line) = active.first() {
-                    let t = rng.gen_range(9 * 3600..18 * 3600);
-                    out.push(Call {
-                        start: base + t,
-                        caller: line,
-                        callee: phone(op.handler),
-                        duration: rng.gen_range(10..60),
-                        sms: false,
-                        caller_cell: den,
-                        callee_cell: cell_at(world, op.handler, base + t, rng),
-                        imei: 0b11,
-                    });
-                }
+    for &(d, k) in &gang.slips {
+        if d == day && k == oi {
+            if let Some(&line) = active.first() {
+                let t = rng.gen_range(9 * 3600..18 * 3600);
+                out.push(Call {
+                    start: base + t,
+                    caller: line,
+                    callee: today.phone(op.handler),
+                    duration: rng.gen_range(10..60),
+                    sms: false,
+                    caller_cell: den,
+                    callee_cell: cell_at(world, op.handler, base + t, rng),
+                    imei: 0b11,
+                });
             }
         }
     }
-    for &(burner, sec, den, g) in &plan.bursts[day as usize] {
+}
+
+/// The burst of cold calls that led up to each of today's voice hookings.
+fn hook_bursts(today: &GangDay, gi: u32, plan: &Plan, rng: &mut ChaCha8Rng, out: &mut Vec<Call>) {
+    let gang = today.gang;
+    for &(burner, sec, den, g) in &plan.bursts[today.day as usize] {
         if g as usize != gi as usize {
             continue;
         }
         for _ in 0..rng.gen_range(gang.burst.0..=gang.burst.1) {
             let t = sec.saturating_sub(rng.gen_range(60..7200));
-            cold_call(world, gang, outside, burner, base + t, den, rng, out);
+            cold_call(
+                today.world,
+                gang,
+                today.outside,
+                burner,
+                today.base + t,
+                den,
+                rng,
+                out,
+            );
         }
     }
 }
