@@ -4,7 +4,7 @@
 //! the parsed rows are then added in file order, so the result does not
 //! depend on the number of threads.
 
-use super::table::{row_hash, Table};
+use super::table::{line_of, row_hash, Deduper, Ledger, RowReader, Shape, Table};
 use super::IngestConfig;
 use crate::error::{Result, RowError};
 use crate::graph::build::{text_key, TextKey};
@@ -253,162 +253,232 @@ pub fn read(
     let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Result<Chunk>>(1);
     let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<ByteRecord>>();
     std::thread::scope(|scope| {
-        let cols = &cols;
-        scope.spawn(move || {
-            // (row hash, shape check, parsed call) per record, in file order.
-            #[allow(clippy::type_complexity)]
-            let parse = |records: &[ByteRecord]| -> Vec<(u128, Result<(), String>, Result<ParsedCall, String>)> {
-                records
-                    .par_iter()
-                    .map_init(
-                        || String::with_capacity(24),
-                        |buf, rec| {
-                            let checked = shape.check(rec);
-                            let call = match &checked {
-                                Ok(()) => parse_row(rec, cols, &config.phone_rules, &config.clock, buf),
-                                Err(_) => Err(String::new()),
-                            };
-                            (row_hash(rec), checked, call)
-                        },
-                    )
-                    .collect()
-            };
-            let read_next =
-                |rows: &mut super::table::RowReader, mut records: Vec<ByteRecord>| -> Result<(Vec<ByteRecord>, usize)> {
-                    let n = rows.read_chunk(&mut records, CHUNK_ROWS)?;
-                    Ok((records, n))
-                };
-            let spare = || empty_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK_ROWS));
-            let mut current = read_next(rows, spare());
-            loop {
-                let (records, n) = match current {
-                    Ok((_, 0)) => return,
-                    Ok(c) => c,
-                    Err(e) => {
-                        let _ = full_tx.send(Err(e));
-                        return;
-                    }
-                };
-                // Read the next chunk while this one is parsed.
-                let buffer = spare();
-                let (next, parsed) = rayon::join(|| read_next(&mut *rows, buffer), || parse(&records[..n]));
-                current = next;
-            let mut phones: FirstMentions<u64> = FirstMentions::default();
-            let mut phone_keys: Vec<(u64, PhoneKey)> = Vec::new();
-            let mut cells: FirstMentions<TextKey> = FirstMentions::default();
-            let mut handsets: FirstMentions<TextKey> = FirstMentions::default();
-            let mut outcomes = Vec::with_capacity(n);
-            for (i, (rec, (hash, checked, call))) in records[..n].iter().zip(parsed).enumerate() {
-                if let Some(first) = dedupe.check(hash, super::table::line_of(rec)) {
-                    outcomes.push(Outcome::Duplicate(first));
-                    continue;
-                }
-                let c = match (checked, call) {
-                    (Err(reason), _) | (Ok(()), Err(reason)) => {
-                        outcomes.push(Outcome::Reject(reason));
-                        continue;
-                    }
-                    (Ok(()), Ok(c)) => c,
-                };
-                let mut phone = |key: u64, number: PhoneKey| {
-                    let before = phones.list.len();
-                    let local = phones.local(key, i, (0, 0));
-                    if phones.list.len() > before {
-                        phone_keys.push((key, number));
-                    }
-                    local
-                };
-                let caller = phone(c.phone_keys[0], c.caller);
-                let callee = phone(c.phone_keys[1], c.callee);
-                let name = |m: &mut FirstMentions<TextKey>, k: TextKey, span: (u32, u32)| {
-                    if span.0 == span.1 {
-                        NO_NODE
-                    } else {
-                        m.local(k, i, span)
-                    }
-                };
-                let t = c.text_keys;
-                outcomes.push(Outcome::Keep(KeptCall {
-                    phones: [caller, callee],
-                    cells: [name(&mut cells, t[0], c.names[0]), name(&mut cells, t[1], c.names[1])],
-                    handsets: [name(&mut handsets, t[2], c.names[2]), name(&mut handsets, t[3], c.names[3])],
-                    start: c.start,
-                    duration_s: c.duration_s,
-                    kind: c.kind,
-                }));
-            }
-            progress.set_position(rows.bytes_read());
-            let chunk = Chunk {
-                records,
-                n,
-                outcomes,
-                phones: phone_keys,
-                cells: cells.list,
-                handsets: handsets.list,
-            };
-            if full_tx.send(Ok(chunk)).is_err() {
-                return;
-            }
-            }
-        });
+        let reader = ChunkReader {
+            cols: &cols,
+            shape,
+            config,
+        };
+        scope.spawn(move || reader.run(rows, &mut dedupe, full_tx, empty_rx));
         for chunk in full_rx {
-            let chunk = chunk?;
-            let recs = &chunk.records;
-            let phone_ids: Vec<u32> = chunk
-                .phones
-                .iter()
-                .map(|(key, number)| builder.phone_keyed(*key, number.as_str()))
-                .collect();
-            let cell_ids: Vec<u32> = chunk
-                .cells
-                .iter()
-                .map(|&(key, r, span)| builder.location_hashed(key, at(&recs[r as usize], span)))
-                .collect();
-            let handset_ids: Vec<u32> = chunk
-                .handsets
-                .iter()
-                .map(|&(key, r, span)| builder.handset_hashed(key, at(&recs[r as usize], span)))
-                .collect();
-            let global = |ids: &[u32], local: u32| {
-                if local == NO_NODE {
-                    NONE
-                } else {
-                    ids[local as usize]
-                }
-            };
-            for (rec, outcome) in recs[..chunk.n].iter().zip(chunk.outcomes) {
-                let line = super::table::line_of(rec);
-                match outcome {
-                    Outcome::Duplicate(first) => ledger.duplicate(line, first),
-                    Outcome::Reject(reason) => {
-                        ledger.read();
-                        ledger.reject(rec, reason, rejects);
-                    }
-                    Outcome::Keep(c) => {
-                        ledger.read();
-                        builder.events.push(CallEvent {
-                            start: c.start,
-                            caller: phone_ids[c.phones[0] as usize],
-                            callee: phone_ids[c.phones[1] as usize],
-                            duration_s: c.duration_s,
-                            line,
-                            caller_location: global(&cell_ids, c.cells[0]),
-                            callee_location: global(&cell_ids, c.cells[1]),
-                            caller_handset: global(&handset_ids, c.handsets[0]),
-                            callee_handset: global(&handset_ids, c.handsets[1]),
-                            kind: c.kind as u8,
-                            _pad: [0; 7],
-                        });
-                        ledger.keep();
-                    }
-                }
-            }
-            let _ = empty_tx.send(chunk.records);
+            let records = add_chunk(builder, ledger, chunk?, rejects);
+            let _ = empty_tx.send(records);
         }
         Ok(())
     })?;
     progress.finish_and_clear();
     Ok(())
+}
+
+/// A record's row hash, shape check and parsed call, as the parallel parse
+/// hands them to the in-order pass.
+type ParsedRow = (u128, Result<(), String>, Result<ParsedCall, String>);
+
+/// The reader thread's side of [`read`]: what it needs to check and parse rows.
+struct ChunkReader<'a> {
+    cols: &'a Columns,
+    shape: Shape,
+    config: &'a IngestConfig,
+}
+
+impl ChunkReader<'_> {
+    /// Reads chunk after chunk (the next one while this one is parsed), sifts
+    /// each in file order and sends it to the builder; stops at the end of the
+    /// file, at a read error (which is sent on) or when the builder hangs up.
+    fn run(
+        &self,
+        rows: &mut RowReader,
+        dedupe: &mut Deduper,
+        full_tx: std::sync::mpsc::SyncSender<Result<Chunk>>,
+        empty_rx: std::sync::mpsc::Receiver<Vec<ByteRecord>>,
+    ) {
+        let read_next = |rows: &mut RowReader,
+                         mut records: Vec<ByteRecord>|
+         -> Result<(Vec<ByteRecord>, usize)> {
+            let n = rows.read_chunk(&mut records, CHUNK_ROWS)?;
+            Ok((records, n))
+        };
+        let spare = || {
+            empty_rx
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(CHUNK_ROWS))
+        };
+        let mut current = read_next(rows, spare());
+        loop {
+            let (records, n) = match current {
+                Ok((_, 0)) => return,
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = full_tx.send(Err(e));
+                    return;
+                }
+            };
+            // Read the next chunk while this one is parsed.
+            let buffer = spare();
+            let (next, parsed) = rayon::join(
+                || read_next(&mut *rows, buffer),
+                || self.parse(&records[..n]),
+            );
+            current = next;
+            let chunk = sift_chunk(records, n, parsed, dedupe);
+            self.config.progress.set_position(rows.bytes_read());
+            if full_tx.send(Ok(chunk)).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Checks the shape of and parses each record, in parallel (number
+    /// normalising and time parsing dominate), keeping file order.
+    fn parse(&self, records: &[ByteRecord]) -> Vec<ParsedRow> {
+        let config = self.config;
+        records
+            .par_iter()
+            .map_init(
+                || String::with_capacity(24),
+                |buf, rec| {
+                    let checked = self.shape.check(rec);
+                    let call = match &checked {
+                        Ok(()) => {
+                            parse_row(rec, self.cols, &config.phone_rules, &config.clock, buf)
+                        }
+                        Err(_) => Err(String::new()),
+                    };
+                    (row_hash(rec), checked, call)
+                },
+            )
+            .collect()
+    }
+}
+
+/// The in-order pass over a parsed chunk: exact duplicates of earlier rows,
+/// rejected rows, and for kept calls the chunk-local numbers of their phones,
+/// cells and handsets, each name listed at its first mention.
+fn sift_chunk(
+    records: Vec<ByteRecord>,
+    n: usize,
+    parsed: Vec<ParsedRow>,
+    dedupe: &mut Deduper,
+) -> Chunk {
+    let mut phones: FirstMentions<u64> = FirstMentions::default();
+    let mut phone_keys: Vec<(u64, PhoneKey)> = Vec::new();
+    let mut cells: FirstMentions<TextKey> = FirstMentions::default();
+    let mut handsets: FirstMentions<TextKey> = FirstMentions::default();
+    let mut outcomes = Vec::with_capacity(n);
+    for (i, (rec, (hash, checked, call))) in records[..n].iter().zip(parsed).enumerate() {
+        if let Some(first) = dedupe.check(hash, line_of(rec)) {
+            outcomes.push(Outcome::Duplicate(first));
+            continue;
+        }
+        let c = match (checked, call) {
+            (Err(reason), _) | (Ok(()), Err(reason)) => {
+                outcomes.push(Outcome::Reject(reason));
+                continue;
+            }
+            (Ok(()), Ok(c)) => c,
+        };
+        let mut phone = |key: u64, number: PhoneKey| {
+            let before = phones.list.len();
+            let local = phones.local(key, i, (0, 0));
+            if phones.list.len() > before {
+                phone_keys.push((key, number));
+            }
+            local
+        };
+        let caller = phone(c.phone_keys[0], c.caller);
+        let callee = phone(c.phone_keys[1], c.callee);
+        let name = |m: &mut FirstMentions<TextKey>, k: TextKey, span: (u32, u32)| {
+            if span.0 == span.1 {
+                NO_NODE
+            } else {
+                m.local(k, i, span)
+            }
+        };
+        let t = c.text_keys;
+        outcomes.push(Outcome::Keep(KeptCall {
+            phones: [caller, callee],
+            cells: [
+                name(&mut cells, t[0], c.names[0]),
+                name(&mut cells, t[1], c.names[1]),
+            ],
+            handsets: [
+                name(&mut handsets, t[2], c.names[2]),
+                name(&mut handsets, t[3], c.names[3]),
+            ],
+            start: c.start,
+            duration_s: c.duration_s,
+            kind: c.kind,
+        }));
+    }
+    Chunk {
+        records,
+        n,
+        outcomes,
+        phones: phone_keys,
+        cells: cells.list,
+        handsets: handsets.list,
+    }
+}
+
+/// The builder's side: looks each name first mentioned in the chunk up once,
+/// then counts every row in the ledger and pushes each kept call; returns the
+/// record buffers for the reader to reuse.
+fn add_chunk(
+    builder: &mut CaseBuilder,
+    ledger: &mut Ledger,
+    chunk: Chunk,
+    rejects: &mut Vec<RowError>,
+) -> Vec<ByteRecord> {
+    let recs = &chunk.records;
+    let phone_ids: Vec<u32> = chunk
+        .phones
+        .iter()
+        .map(|(key, number)| builder.phone_keyed(*key, number.as_str()))
+        .collect();
+    let cell_ids: Vec<u32> = chunk
+        .cells
+        .iter()
+        .map(|&(key, r, span)| builder.location_hashed(key, at(&recs[r as usize], span)))
+        .collect();
+    let handset_ids: Vec<u32> = chunk
+        .handsets
+        .iter()
+        .map(|&(key, r, span)| builder.handset_hashed(key, at(&recs[r as usize], span)))
+        .collect();
+    let global = |ids: &[u32], local: u32| {
+        if local == NO_NODE {
+            NONE
+        } else {
+            ids[local as usize]
+        }
+    };
+    for (rec, outcome) in recs[..chunk.n].iter().zip(chunk.outcomes) {
+        let line = line_of(rec);
+        match outcome {
+            Outcome::Duplicate(first) => ledger.duplicate(line, first),
+            Outcome::Reject(reason) => {
+                ledger.read();
+                ledger.reject(rec, reason, rejects);
+            }
+            Outcome::Keep(c) => {
+                ledger.read();
+                builder.events.push(CallEvent {
+                    start: c.start,
+                    caller: phone_ids[c.phones[0] as usize],
+                    callee: phone_ids[c.phones[1] as usize],
+                    duration_s: c.duration_s,
+                    line,
+                    caller_location: global(&cell_ids, c.cells[0]),
+                    callee_location: global(&cell_ids, c.cells[1]),
+                    caller_handset: global(&handset_ids, c.handsets[0]),
+                    callee_handset: global(&handset_ids, c.handsets[1]),
+                    kind: c.kind as u8,
+                    _pad: [0; 7],
+                });
+                ledger.keep();
+            }
+        }
+    }
+    chunk.records
 }
 
 #[cfg(test)]
