@@ -363,62 +363,14 @@ fn sample_pairs(n: usize, want: usize, seed: u64) -> Vec<(u32, u32)> {
 /// Resolve the case's person records and phones into individuals.
 pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> {
     let n = graph.persons.len();
-    let by_id: FxHashMap<&str, u32> = graph
-        .persons
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (graph.str(p.person_id), i as u32))
-        .collect();
-    let mut rejected: FxHashSet<(u32, u32)> = FxHashSet::default();
-    let mut same: Vec<(u32, u32)> = Vec::new();
-    for (kind, list) in [("rejected", &config.rejected), ("same", &config.same)] {
-        for (x, y) in list {
-            let find = |id: &String| {
-                by_id.get(id.trim()).copied().ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "{kind} pair {x},{y}: expected a person_id of persons.csv, found {id:?}"
-                    ))
-                })
-            };
-            let (a, b) = (find(x)?, find(y)?);
-            if a == b {
-                continue;
-            }
-            if kind == "rejected" {
-                rejected.insert((a.min(b), a.max(b)));
-            } else {
-                same.push((a.min(b), a.max(b)));
-            }
-        }
-    }
-
+    let decisions = analyst_decisions(graph, config)?;
     let records = prepare_records(graph, &config.phones);
     let (candidates, blocking) = block::candidate_pairs(&records, config.max_block);
     let cand_patterns: Vec<score::Pattern> = candidates
         .par_iter()
         .map(|&(a, b)| score::compare(&records[a as usize], &records[b as usize]))
         .collect();
-    // The pairs blocking did not compare, represented by a seeded sample.
-    let population = (n as f64) * (n.saturating_sub(1) as f64) / 2.0;
-    let rest: Vec<(u32, u32)> = sample_pairs(n, config.sample_pairs, config.seed)
-        .into_iter()
-        .filter(|p| candidates.binary_search(p).is_err())
-        .collect();
-    let rest_weight = if rest.is_empty() {
-        0.0
-    } else {
-        (population - candidates.len() as f64).max(0.0) / rest.len() as f64
-    };
-    let rest_patterns: Vec<score::Pattern> = rest
-        .par_iter()
-        .map(|&(a, b)| score::compare(&records[a as usize], &records[b as usize]))
-        .collect();
-    let model = score::estimate(
-        &score::count_patterns(cand_patterns.iter().copied()),
-        &score::count_patterns(rest_patterns),
-        rest_weight,
-        &config.em,
-    );
+    let model = learn_model(&records, &candidates, &cand_patterns, n, config);
     let freq = score::NameFrequencies::new(&records);
     // Each candidate was compared once above; scoring reuses its pattern.
     let pairs: Vec<ScoredPair> = candidates
@@ -451,65 +403,15 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
         &links,
         config.threshold,
         config.min_evidence,
-        &rejected,
-        &same,
+        &decisions.rejected,
+        &decisions.same,
         |a, b| {
             score::score(&model, &freq, &records[a as usize], &records[b as usize]).total - prior
         },
     );
-
-    // Individuals numbered by their first record in file order.
-    let mut first_line: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
-    for (p, &c) in clustering.cluster_of.iter().enumerate() {
-        let line = graph.persons[p].line;
-        let e = first_line.entry(c).or_insert((line, p as u32));
-        *e = (*e).min((line, p as u32));
-    }
-    let mut order: Vec<(u32, u32, u32)> =
-        first_line.iter().map(|(&c, &(l, p))| (l, p, c)).collect();
-    order.sort_unstable();
-    // An individual's id is its first record's position in persons.csv
-    // (`I0007`: the seventh record), not its rank among individuals: a
-    // rejected pair or a changed threshold moves only the records it
-    // touches, and every other id an analyst wrote down stays.
-    let width = n.to_string().len().max(4);
-    let mut individual_of_cluster: FxHashMap<u32, u32> = FxHashMap::default();
-    let mut labels = Vec::with_capacity(order.len());
-    for (i, &(_, first, c)) in order.iter().enumerate() {
-        individual_of_cluster.insert(c, i as u32);
-        labels.push(format!("I{:0width$}", first + 1));
-    }
-    let individual_of_person: Vec<u32> = clustering
-        .cluster_of
-        .iter()
-        .map(|c| individual_of_cluster[c])
-        .collect();
-
-    // Each record's strongest link inside its individual.
-    let mut record_score = vec![f64::NAN; n];
-    let mut record_link = vec![NONE; n];
-    let mut best = vec![f64::NEG_INFINITY; n];
-    for p in &pairs {
-        if individual_of_person[p.a as usize] != individual_of_person[p.b as usize] {
-            continue;
-        }
-        for (x, y) in [(p.a, p.b), (p.b, p.a)] {
-            let x = x as usize;
-            if p.score.total > best[x] {
-                best[x] = p.score.total;
-                record_score[x] = p.score.probability();
-                record_link[x] = y;
-            }
-        }
-    }
-
-    let mut decided: Vec<(u32, u32, decisions::Verdict)> = rejected
-        .iter()
-        .map(|&(a, b)| (a, b, decisions::Verdict::Different))
-        .chain(same.iter().map(|&(a, b)| (a, b, decisions::Verdict::Same)))
-        .collect();
-    decided.sort_unstable_by_key(|&(a, b, v)| (a, b, v == decisions::Verdict::Same));
-    decided.dedup();
+    let (individual_of_person, labels) = number_individuals(graph, &clustering.cluster_of);
+    let (record_score, record_link) = strongest_links(&pairs, &individual_of_person);
+    let decided = decisions.listed();
     let phones = phones::resolve_phones(
         graph,
         &individual_of_person,
@@ -531,4 +433,150 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
         phones,
         decided,
     })
+}
+
+/// The analysts' decisions on pairs of records, as record numbers, each pair
+/// smaller first: kept apart, and the same person.
+struct AnalystDecisions {
+    rejected: FxHashSet<(u32, u32)>,
+    same: Vec<(u32, u32)>,
+}
+
+impl AnalystDecisions {
+    /// Every decision once, sorted, for the resolution to report.
+    fn listed(&self) -> Vec<(u32, u32, decisions::Verdict)> {
+        let mut decided: Vec<(u32, u32, decisions::Verdict)> = self
+            .rejected
+            .iter()
+            .map(|&(a, b)| (a, b, decisions::Verdict::Different))
+            .chain(
+                self.same
+                    .iter()
+                    .map(|&(a, b)| (a, b, decisions::Verdict::Same)),
+            )
+            .collect();
+        decided.sort_unstable_by_key(|&(a, b, v)| (a, b, v == decisions::Verdict::Same));
+        decided.dedup();
+        decided
+    }
+}
+
+/// Looks up the person_ids of the configured rejected and same pairs; a pair
+/// naming an id persons.csv does not hold is an error, a pair of one record is
+/// ignored.
+fn analyst_decisions(graph: &CaseGraph, config: &ResolveConfig) -> Result<AnalystDecisions> {
+    let by_id: FxHashMap<&str, u32> = graph
+        .persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (graph.str(p.person_id), i as u32))
+        .collect();
+    let mut rejected: FxHashSet<(u32, u32)> = FxHashSet::default();
+    let mut same: Vec<(u32, u32)> = Vec::new();
+    for (kind, list) in [("rejected", &config.rejected), ("same", &config.same)] {
+        for (x, y) in list {
+            let find = |id: &String| {
+                by_id.get(id.trim()).copied().ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "{kind} pair {x},{y}: expected a person_id of persons.csv, found {id:?}"
+                    ))
+                })
+            };
+            let (a, b) = (find(x)?, find(y)?);
+            if a == b {
+                continue;
+            }
+            if kind == "rejected" {
+                rejected.insert((a.min(b), a.max(b)));
+            } else {
+                same.push((a.min(b), a.max(b)));
+            }
+        }
+    }
+    Ok(AnalystDecisions { rejected, same })
+}
+
+/// Estimates the match model from the candidate pairs' patterns and from a
+/// seeded sample of the pairs blocking did not compare, each sampled pair
+/// standing for its share of all those pairs.
+fn learn_model(
+    records: &[score::Record],
+    candidates: &[(u32, u32)],
+    cand_patterns: &[score::Pattern],
+    n: usize,
+    config: &ResolveConfig,
+) -> score::Model {
+    let population = (n as f64) * (n.saturating_sub(1) as f64) / 2.0;
+    let rest: Vec<(u32, u32)> = sample_pairs(n, config.sample_pairs, config.seed)
+        .into_iter()
+        .filter(|p| candidates.binary_search(p).is_err())
+        .collect();
+    let rest_weight = if rest.is_empty() {
+        0.0
+    } else {
+        (population - candidates.len() as f64).max(0.0) / rest.len() as f64
+    };
+    let rest_patterns: Vec<score::Pattern> = rest
+        .par_iter()
+        .map(|&(a, b)| score::compare(&records[a as usize], &records[b as usize]))
+        .collect();
+    score::estimate(
+        &score::count_patterns(cand_patterns.iter().copied()),
+        &score::count_patterns(rest_patterns),
+        rest_weight,
+        &config.em,
+    )
+}
+
+/// Individuals numbered by their first record in file order, and their
+/// labels. An individual's id is its first record's position in persons.csv
+/// (`I0007`: the seventh record), not its rank among individuals: a rejected
+/// pair or a changed threshold moves only the records it touches, and every
+/// other id an analyst wrote down stays.
+fn number_individuals(graph: &CaseGraph, cluster_of: &[u32]) -> (Vec<u32>, Vec<String>) {
+    let n = graph.persons.len();
+    let mut first_line: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
+    for (p, &c) in cluster_of.iter().enumerate() {
+        let line = graph.persons[p].line;
+        let e = first_line.entry(c).or_insert((line, p as u32));
+        *e = (*e).min((line, p as u32));
+    }
+    let mut order: Vec<(u32, u32, u32)> =
+        first_line.iter().map(|(&c, &(l, p))| (l, p, c)).collect();
+    order.sort_unstable();
+    let width = n.to_string().len().max(4);
+    let mut individual_of_cluster: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut labels = Vec::with_capacity(order.len());
+    for (i, &(_, first, c)) in order.iter().enumerate() {
+        individual_of_cluster.insert(c, i as u32);
+        labels.push(format!("I{:0width$}", first + 1));
+    }
+    let individual_of_person: Vec<u32> = cluster_of
+        .iter()
+        .map(|c| individual_of_cluster[c])
+        .collect();
+    (individual_of_person, labels)
+}
+
+/// Each record's strongest link inside its individual: the probability of
+/// that link and the record at its other end (NaN and NONE for a record alone).
+fn strongest_links(pairs: &[ScoredPair], individual_of_person: &[u32]) -> (Vec<f64>, Vec<u32>) {
+    let n = individual_of_person.len();
+    let mut record_score = vec![f64::NAN; n];
+    let mut record_link = vec![NONE; n];
+    let mut best = vec![f64::NEG_INFINITY; n];
+    for p in pairs {
+        if individual_of_person[p.a as usize] != individual_of_person[p.b as usize] {
+            continue;
+        }
+        for (x, y) in [(p.a, p.b), (p.b, p.a)] {
+            let x = x as usize;
+            if p.score.total > best[x] {
+                best[x] = p.score.total;
+                record_score[x] = p.score.probability();
+                record_link[x] = y;
+            }
+        }
+    }
+    (record_score, record_link)
 }
