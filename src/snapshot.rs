@@ -733,78 +733,134 @@ fn load(src: Source) -> Result<CaseGraph, String> {
 
 /// Check every index of a graph against the table it points into, so that
 /// a graph from outside (a snapshot) can never index out of bounds later.
-pub fn validate(g: &CaseGraph) -> Result<(), String> {
-    let n_str = g.strings.len() as u32;
-    let sym_ok = |s: crate::graph::Sym| s.is_none() || s.0 < n_str;
-    let idx_ok = |i: u32, n: usize| (i as usize) < n;
-    let opt_ok = |i: u32, n: usize| i == NONE || (i as usize) < n;
+pub fn validate(g: &CaseGraph) -> std::result::Result<(), String> {
+    let b = Bounds::of(g);
     let bad = |what: &str| Err(format!("inconsistent snapshot: {what} out of range"));
-    let (np, nh, na, nl, nper) = (
-        g.phones.len(),
-        g.handsets.len(),
-        g.accounts.len(),
-        g.locations.len(),
-        g.persons.len(),
-    );
     if !g
         .phones
         .iter()
         .chain(&g.handsets)
         .chain(&g.accounts)
-        .all(|&s| sym_ok(s))
+        .all(|&s| b.sym_ok(s))
     {
         return bad("node name");
     }
-    let list_ok =
-        |r: crate::graph::ListRange| (r.start as u64 + r.len as u64) <= g.lists.len() as u64;
+    if let Some(what) = bad_record(g, &b).or_else(|| bad_call(g, &b)) {
+        return bad(what);
+    }
+    if let Some(what) = bad_link_table(g, &b) {
+        return bad(what);
+    }
+    check_name_index(g, &b)?;
+    if let Some(csr) = g.contact.get() {
+        crate::analysis::contact::check_csr(csr, b.np)?;
+    }
+    Ok(())
+}
+
+/// The sizes of the tables a graph's indices point into, with the checks
+/// every part of [`validate`] uses.
+struct Bounds<'g> {
+    g: &'g CaseGraph,
+    n_str: u32,
+    np: usize,
+    nh: usize,
+    na: usize,
+    nl: usize,
+    nper: usize,
+}
+
+impl<'g> Bounds<'g> {
+    fn of(g: &'g CaseGraph) -> Self {
+        Bounds {
+            g,
+            n_str: g.strings.len() as u32,
+            np: g.phones.len(),
+            nh: g.handsets.len(),
+            na: g.accounts.len(),
+            nl: g.locations.len(),
+            nper: g.persons.len(),
+        }
+    }
+    fn sym_ok(&self, s: crate::graph::Sym) -> bool {
+        s.is_none() || s.0 < self.n_str
+    }
+    fn syms_ok(&self, s: &[crate::graph::Sym]) -> bool {
+        s.iter().all(|&s| self.sym_ok(s))
+    }
+    fn list_ok(&self, r: crate::graph::ListRange) -> bool {
+        (r.start as u64 + r.len as u64) <= self.g.lists.len() as u64
+    }
+    /// A per-phone offsets column: one more entry than phones, from 0, not
+    /// decreasing, ending at the number of items.
+    fn offsets_ok(&self, o: &[u32], n_items: usize) -> bool {
+        o.len() == self.np + 1
+            && o[0] == 0
+            && o.windows(2).all(|w| w[0] <= w[1])
+            && o[self.np] as usize == n_items
+    }
+}
+
+fn idx_ok(i: u32, n: usize) -> bool {
+    (i as usize) < n
+}
+
+fn opt_ok(i: u32, n: usize) -> bool {
+    i == NONE || (i as usize) < n
+}
+
+/// The first kind of record of the case files (person, registration,
+/// location, incident, attribute) holding an index out of range.
+fn bad_record(g: &CaseGraph, b: &Bounds) -> Option<&'static str> {
+    let (n_str, np, nh, na, nl, nper) = (b.n_str, b.np, b.nh, b.na, b.nl, b.nper);
     for p in &g.persons {
-        if ![p.person_id, p.name, p.id_number, p.address, p.source]
-            .iter()
-            .all(|&s| sym_ok(s))
-            || !list_ok(p.aliases)
-            || !list_ok(p.phones)
+        if !b.syms_ok(&[p.person_id, p.name, p.id_number, p.address, p.source])
+            || !b.list_ok(p.aliases)
+            || !b.list_ok(p.phones)
             || !g.list(p.aliases).iter().all(|&s| s < n_str)
             || !g.list(p.phones).iter().all(|&i| idx_ok(i, np))
         {
-            return bad("person record");
+            return Some("person record");
         }
     }
     for r in &g.registrations {
         if !idx_ok(r.phone, np)
             || !opt_ok(r.handset, nh)
-            || ![r.subscriber_name, r.subscriber_id_number, r.carrier]
-                .iter()
-                .all(|&s| sym_ok(s))
+            || !b.syms_ok(&[r.subscriber_name, r.subscriber_id_number, r.carrier])
         {
-            return bad("registration");
+            return Some("registration");
         }
     }
     for l in &g.locations {
-        if ![l.location_id, l.name, l.district]
-            .iter()
-            .all(|&s| sym_ok(s))
-        {
-            return bad("location");
+        if !b.syms_ok(&[l.location_id, l.name, l.district]) {
+            return Some("location");
         }
     }
     for i in &g.incidents {
-        if !sym_ok(i.incident_id)
-            || !sym_ok(i.victim_id)
+        if !b.sym_ok(i.incident_id)
+            || !b.sym_ok(i.victim_id)
             || !opt_ok(i.location, nl)
             || !opt_ok(i.victim, nper)
-            || !list_ok(i.phones)
-            || !list_ok(i.accounts)
+            || !b.list_ok(i.phones)
+            || !b.list_ok(i.accounts)
             || !g.list(i.phones).iter().all(|&p| idx_ok(p, np))
             || !g.list(i.accounts).iter().all(|&a| idx_ok(a, na))
         {
-            return bad("incident");
+            return Some("incident");
         }
     }
     for a in &g.attributes {
-        if !sym_ok(a.key) || !sym_ok(a.value) || a.table > 3 {
-            return bad("attribute");
+        if !b.sym_ok(a.key) || !b.sym_ok(a.value) || a.table > 3 {
+            return Some("attribute");
         }
     }
+    None
+}
+
+/// The first part of the calls (events, call links, their adjacency, the
+/// phone event index) holding an index out of range.
+fn bad_call(g: &CaseGraph, b: &Bounds) -> Option<&'static str> {
+    let (np, nh, nl) = (b.np, b.nh, b.nl);
     for e in &g.events {
         if !idx_ok(e.caller, np)
             || !idx_ok(e.callee, np)
@@ -813,7 +869,7 @@ pub fn validate(g: &CaseGraph) -> Result<(), String> {
             || !opt_ok(e.caller_handset, nh)
             || !opt_ok(e.callee_handset, nh)
         {
-            return bad("call event");
+            return Some("call event");
         }
     }
     if !g
@@ -821,19 +877,13 @@ pub fn validate(g: &CaseGraph) -> Result<(), String> {
         .iter()
         .all(|l| idx_ok(l.caller, np) && idx_ok(l.callee, np))
     {
-        return bad("call link");
+        return Some("call link");
     }
-    let offsets_ok = |o: &[u32], n_items: usize| {
-        o.len() == np + 1
-            && o[0] == 0
-            && o.windows(2).all(|w| w[0] <= w[1])
-            && o[np] as usize == n_items
-    };
-    if !offsets_ok(&g.call_out, g.call_links.len())
-        || !offsets_ok(&g.call_in_offsets, g.call_in.len())
+    if !b.offsets_ok(&g.call_out, g.call_links.len())
+        || !b.offsets_ok(&g.call_in_offsets, g.call_in.len())
         || !g.call_in.iter().all(|&l| idx_ok(l, g.call_links.len()))
     {
-        return bad("call adjacency");
+        return Some("call adjacency");
     }
     let o = &g.phone_event_offsets;
     if o.len() != np + 1
@@ -842,8 +892,15 @@ pub fn validate(g: &CaseGraph) -> Result<(), String> {
         || o[np] as usize != g.phone_events.len()
         || !g.phone_events.iter().all(|&e| idx_ok(e, g.events.len()))
     {
-        return bad("phone event index");
+        return Some("phone event index");
     }
+    None
+}
+
+/// The link tables (handset uses, phone locations, person phones) and the
+/// per-phone registration and person indices, when one is out of range.
+fn bad_link_table(g: &CaseGraph, b: &Bounds) -> Option<&'static str> {
+    let (np, nh, nl, nper) = (b.np, b.nh, b.nl, b.nper);
     if !g
         .handset_uses
         .iter()
@@ -857,21 +914,27 @@ pub fn validate(g: &CaseGraph) -> Result<(), String> {
             .iter()
             .all(|u| idx_ok(u.person, nper) && idx_ok(u.phone, np))
     {
-        return bad("link table");
+        return Some("link table");
     }
-    if !offsets_ok(&g.phone_registration_offsets, g.phone_registrations.len())
+    if !b.offsets_ok(&g.phone_registration_offsets, g.phone_registrations.len())
         || !g
             .phone_registrations
             .iter()
             .all(|&r| idx_ok(r, g.registrations.len()))
-        || !offsets_ok(&g.phone_person_offsets, g.phone_persons.len())
+        || !b.offsets_ok(&g.phone_person_offsets, g.phone_persons.len())
         || !g
             .phone_persons
             .iter()
             .all(|&r| idx_ok(r, g.person_phones.len()))
     {
-        return bad("phone index");
+        return Some("phone index");
     }
+    None
+}
+
+/// The name index: every entry names a node that exists, and the entries are
+/// sorted, or a binary search would miss what is there.
+fn check_name_index(g: &CaseGraph, b: &Bounds) -> std::result::Result<(), String> {
     let node_ok = |kind: u32, idx: u32| {
         crate::model::NodeKind::from_u8(kind.min(255) as u8)
             .is_some_and(|k| idx_ok(idx, crate::graph::links::node_count(g, k)))
@@ -879,20 +942,16 @@ pub fn validate(g: &CaseGraph) -> Result<(), String> {
     if !g
         .names
         .iter()
-        .all(|n| n.text.0 < n_str && node_ok(n.kind, n.idx))
+        .all(|n| n.text.0 < b.n_str && node_ok(n.kind, n.idx))
     {
-        return bad("name index");
+        return Err("inconsistent snapshot: name index out of range".into());
     }
-    // Sorted, or a binary search would miss what is there.
     if !g
         .names
         .windows(2)
         .all(|w| (g.str(w[0].text), w[0].kind, w[0].idx) <= (g.str(w[1].text), w[1].kind, w[1].idx))
     {
         return Err("inconsistent snapshot: name index out of order".into());
-    }
-    if let Some(csr) = g.contact.get() {
-        crate::analysis::contact::check_csr(csr, np)?;
     }
     Ok(())
 }
