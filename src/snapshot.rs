@@ -590,7 +590,28 @@ pub fn from_bytes(bytes: &[u8]) -> Result<CaseGraph, String> {
 }
 
 fn load(src: Source) -> Result<CaseGraph, String> {
-    let bytes = src.bytes();
+    let (version, infos) = read_index(src.bytes())?;
+    let mut sections = Sections(infos.into_iter());
+    let (meta, strings) = read_meta_and_strings(&src, &mut sections)?;
+    let mut graph = read_tables(&src, &mut sections, meta, strings)?;
+    let raw: Column<u8> = column(&src, "rejects", sections.next_info())?;
+    graph.report.rejects = match &src {
+        Source::Eager(_) => crate::ledger::Rejects::new(
+            serde_json::from_slice(&raw).map_err(|e| format!("section \"rejects\": {e}"))?,
+        ),
+        Source::Mapped(_) => crate::ledger::Rejects::deferred(raw),
+    };
+    if version >= 4 {
+        graph.contact =
+            crate::graph::ContactCache::filled(read_contact_graph(&src, &mut sections)?);
+    }
+    Ok(graph)
+}
+
+/// Checks the header (magic, version, section count), reads every section's
+/// place and block sums, and checks the trailer and the index checksum;
+/// returns the format version and the sections in file order.
+fn read_index(bytes: &[u8]) -> Result<(u32, Vec<SectionInfo>), String> {
     if bytes.len() < 16 + 16 || &bytes[..8] != MAGIC {
         return Err("expected a file starting with CASEGRPH".into());
     }
@@ -632,45 +653,63 @@ fn load(src: Source) -> Result<CaseGraph, String> {
     if r.index.digest() != sum {
         return Err("checksum mismatch in the index (the file is corrupted)".into());
     }
-    let mut infos = infos.into_iter();
-    let mut next = || infos.next().expect("one info per section");
-    fn column<T: Pod>(src: &Source, name: &str, info: SectionInfo) -> Result<Column<T>, String> {
-        if info.elem != std::mem::size_of::<T>() {
-            return Err(format!(
-                "section {name:?}: expected rows of {} bytes, found {} (written by another casegraph build)",
-                std::mem::size_of::<T>(),
-                info.elem
-            ));
-        }
-        match src {
-            Source::Eager(bytes) => {
-                let payload = &bytes[info.payload.clone()];
-                // Verify every block now; a bad one is an error, not an unwind.
-                for (b, chunk) in payload.chunks(info.check.block).enumerate() {
-                    if xxh3_64(chunk) != info.check.sums[b] {
-                        return Err(format!(
-                            "section {name:?}: checksum mismatch (the file is corrupted)"
-                        ));
-                    }
-                }
-                Ok(bytemuck::pod_collect_to_vec::<u8, T>(payload).into())
-            }
-            Source::Mapped(m) => Column::mapped(
-                m.clone(),
-                info.payload.start,
-                info.payload.len(),
-                info.check,
-            ),
-        }
+    Ok((version, infos))
+}
+
+/// The sections still to read, in file order.
+struct Sections(std::vec::IntoIter<SectionInfo>);
+
+impl Sections {
+    fn next_info(&mut self) -> SectionInfo {
+        self.0.next().expect("one info per section")
     }
-    let meta_info = next();
-    // The settings are small and needed whole: check them now either way.
-    let meta_bytes: Column<u8> = column(&Source::Eager(bytes), "meta", meta_info)?;
+}
+
+/// One section as a column of `T`: copied after checking every block
+/// (eager), or borrowed from the map with its blocks checked on first read.
+fn column<T: Pod>(src: &Source, name: &str, info: SectionInfo) -> Result<Column<T>, String> {
+    if info.elem != std::mem::size_of::<T>() {
+        return Err(format!(
+            "section {name:?}: expected rows of {} bytes, found {} (written by another casegraph build)",
+            std::mem::size_of::<T>(),
+            info.elem
+        ));
+    }
+    match src {
+        Source::Eager(bytes) => {
+            let payload = &bytes[info.payload.clone()];
+            // Verify every block now; a bad one is an error, not an unwind.
+            for (b, chunk) in payload.chunks(info.check.block).enumerate() {
+                if xxh3_64(chunk) != info.check.sums[b] {
+                    return Err(format!(
+                        "section {name:?}: checksum mismatch (the file is corrupted)"
+                    ));
+                }
+            }
+            Ok(bytemuck::pod_collect_to_vec::<u8, T>(payload).into())
+        }
+        Source::Mapped(m) => Column::mapped(
+            m.clone(),
+            info.payload.start,
+            info.payload.len(),
+            info.check,
+        ),
+    }
+}
+
+/// The settings section (small and needed whole, so checked now either way)
+/// and the string table.
+fn read_meta_and_strings(
+    src: &Source,
+    sections: &mut Sections,
+) -> Result<(MetaSection, Strings), String> {
+    let meta_info = sections.next_info();
+    let meta_bytes: Column<u8> = column(&Source::Eager(src.bytes()), "meta", meta_info)?;
     let meta: MetaSection =
         serde_json::from_slice(&meta_bytes).map_err(|e| format!("section \"meta\": {e}"))?;
-    let blob: Column<u8> = column(&src, "str.blob", next())?;
-    let ends: Column<u64> = column(&src, "str.ends", next())?;
-    let strings = match &src {
+    let blob: Column<u8> = column(src, "str.blob", sections.next_info())?;
+    let ends: Column<u64> = column(src, "str.ends", sections.next_info())?;
+    let strings = match src {
         Source::Eager(_) => {
             let blob = String::from_utf8(blob.into_vec())
                 .map_err(|_| "section \"str.blob\": not UTF-8".to_string())?;
@@ -678,57 +717,60 @@ fn load(src: Source) -> Result<CaseGraph, String> {
         }
         Source::Mapped(_) => Strings::from_columns(blob, ends),
     };
-    let graph = CaseGraph {
+    Ok((meta, strings))
+}
+
+/// The graph's node, record, call and index tables, in section order.
+fn read_tables(
+    src: &Source,
+    s: &mut Sections,
+    meta: MetaSection,
+    strings: Strings,
+) -> Result<CaseGraph, String> {
+    Ok(CaseGraph {
         meta: meta.meta,
         strings,
-        phones: column(&src, "phones", next())?,
-        handsets: column(&src, "handsets", next())?,
-        accounts: column(&src, "accounts", next())?,
-        persons: column(&src, "persons", next())?,
-        registrations: column(&src, "registrations", next())?,
-        locations: column(&src, "locations", next())?,
-        incidents: column(&src, "incidents", next())?,
-        lists: column(&src, "lists", next())?,
-        attributes: column(&src, "attributes", next())?,
-        events: column(&src, "events", next())?,
-        call_links: column(&src, "call_links", next())?,
-        call_out: column(&src, "call_out", next())?,
-        call_in_offsets: column(&src, "call_in_offsets", next())?,
-        call_in: column(&src, "call_in", next())?,
-        phone_event_offsets: column(&src, "phone_ev_offsets", next())?,
-        phone_events: column(&src, "phone_events", next())?,
-        handset_uses: column(&src, "handset_uses", next())?,
-        phone_locations: column(&src, "phone_locations", next())?,
-        person_phones: column(&src, "person_phones", next())?,
-        phone_registration_offsets: column(&src, "phone_reg_offs", next())?,
-        phone_registrations: column(&src, "phone_regs", next())?,
-        phone_person_offsets: column(&src, "phone_pers_offs", next())?,
-        phone_persons: column(&src, "phone_pers", next())?,
-        names: column(&src, "names", next())?,
+        phones: column(src, "phones", s.next_info())?,
+        handsets: column(src, "handsets", s.next_info())?,
+        accounts: column(src, "accounts", s.next_info())?,
+        persons: column(src, "persons", s.next_info())?,
+        registrations: column(src, "registrations", s.next_info())?,
+        locations: column(src, "locations", s.next_info())?,
+        incidents: column(src, "incidents", s.next_info())?,
+        lists: column(src, "lists", s.next_info())?,
+        attributes: column(src, "attributes", s.next_info())?,
+        events: column(src, "events", s.next_info())?,
+        call_links: column(src, "call_links", s.next_info())?,
+        call_out: column(src, "call_out", s.next_info())?,
+        call_in_offsets: column(src, "call_in_offsets", s.next_info())?,
+        call_in: column(src, "call_in", s.next_info())?,
+        phone_event_offsets: column(src, "phone_ev_offsets", s.next_info())?,
+        phone_events: column(src, "phone_events", s.next_info())?,
+        handset_uses: column(src, "handset_uses", s.next_info())?,
+        phone_locations: column(src, "phone_locations", s.next_info())?,
+        person_phones: column(src, "person_phones", s.next_info())?,
+        phone_registration_offsets: column(src, "phone_reg_offs", s.next_info())?,
+        phone_registrations: column(src, "phone_regs", s.next_info())?,
+        phone_person_offsets: column(src, "phone_pers_offs", s.next_info())?,
+        phone_persons: column(src, "phone_pers", s.next_info())?,
+        names: column(src, "names", s.next_info())?,
         report: meta.report,
         contact: Default::default(),
-    };
-    let mut graph = graph;
-    let raw: Column<u8> = column(&src, "rejects", next())?;
-    graph.report.rejects = match &src {
-        Source::Eager(_) => crate::ledger::Rejects::new(
-            serde_json::from_slice(&raw).map_err(|e| format!("section \"rejects\": {e}"))?,
-        ),
-        Source::Mapped(_) => crate::ledger::Rejects::deferred(raw),
-    };
-    if version >= 4 {
-        graph.contact = crate::graph::ContactCache::filled(crate::graph::ContactCsr {
-            offsets: column(&src, "cg.offsets", next())?,
-            neighbours: column(&src, "cg.neighbours", next())?,
-            weights: column(&src, "cg.weights", next())?,
-            strength: column(&src, "cg.strength", next())?,
-            kinds: column(&src, "cg.kinds", next())?,
-            names: column(&src, "cg.names", next())?,
-            name_ends: column(&src, "cg.name_ends", next())?,
-            hubs: column(&src, "cg.hubs", next())?,
-        });
-    }
-    Ok(graph)
+    })
+}
+
+/// The contact graph stored since format version 4.
+fn read_contact_graph(src: &Source, s: &mut Sections) -> Result<crate::graph::ContactCsr, String> {
+    Ok(crate::graph::ContactCsr {
+        offsets: column(src, "cg.offsets", s.next_info())?,
+        neighbours: column(src, "cg.neighbours", s.next_info())?,
+        weights: column(src, "cg.weights", s.next_info())?,
+        strength: column(src, "cg.strength", s.next_info())?,
+        kinds: column(src, "cg.kinds", s.next_info())?,
+        names: column(src, "cg.names", s.next_info())?,
+        name_ends: column(src, "cg.name_ends", s.next_info())?,
+        hubs: column(src, "cg.hubs", s.next_info())?,
+    })
 }
 
 /// Check every index of a graph against the table it points into, so that
