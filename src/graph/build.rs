@@ -363,117 +363,116 @@ impl PhoneLinks {
                     handset_uses: Vec::new(),
                     phone_locations: Vec::new(),
                 };
-                let mut peers: Vec<(u32, u32)> = Vec::new();
-                let mut handsets: Vec<(u32, u32)> = Vec::new();
-                let mut cells: Vec<(u32, u32)> = Vec::new();
+                let mut seen = SeenWith::default();
                 for p in lo..hi {
                     let pu = p as u32;
-                    peers.clear();
-                    handsets.clear();
-                    cells.clear();
-                    for &e in &index[offsets[p] as usize..offsets[p + 1] as usize] {
-                        let ev = &events[e as usize];
-                        if ev.caller == pu {
-                            peers.push((ev.callee, e));
-                            if ev.caller_handset != NONE {
-                                handsets.push((ev.caller_handset, e));
-                            }
-                            if ev.caller_location != NONE {
-                                cells.push((ev.caller_location, e));
-                            }
-                        }
-                        if ev.callee == pu {
-                            if ev.callee_handset != NONE
-                                && !(ev.caller == pu && ev.caller_handset == ev.callee_handset)
-                            {
-                                handsets.push((ev.callee_handset, e));
-                            }
-                            if ev.callee_location != NONE
-                                && !(ev.caller == pu && ev.caller_location == ev.callee_location)
-                            {
-                                cells.push((ev.callee_location, e));
-                            }
-                        }
-                    }
-                    peers.sort_by_key(|&(peer, _)| peer);
-                    handsets.sort_by_key(|&(h, _)| h);
-                    cells.sort_by_key(|&(c, _)| c);
+                    let own = &index[offsets[p] as usize..offsets[p + 1] as usize];
+                    seen.gather(pu, own, events);
                     part.call_out.push(part.call_links.len() as u32);
-                    for group in peers.chunk_by(|a, b| a.0 == b.0) {
-                        let first = &events[group[0].1 as usize];
-                        let mut link = CallLink {
-                            caller: pu,
-                            callee: group[0].0,
-                            n_calls: 0,
-                            n_texts: 0,
-                            total_seconds: 0,
-                            first: first.start,
-                            last: events[group[group.len() - 1].1 as usize].start,
-                            first_line: u32::MAX,
-                            _pad: 0,
-                        };
-                        for &(_, e) in group {
-                            let ev = &events[e as usize];
-                            if ev.is_text() {
-                                link.n_texts += 1;
-                            } else {
-                                link.n_calls += 1;
-                            }
-                            link.total_seconds += ev.duration_s as u64;
-                            link.first_line = link.first_line.min(ev.line);
-                        }
-                        part.call_links.push(link);
-                    }
+                    part.add_call_links(pu, &seen.peers, events);
                     let reg_lo = registered.partition_point(|r| (r.0 as usize) < p);
                     let reg_hi = registered.partition_point(|r| (r.0 as usize) <= p);
-                    let mut regs = registered[reg_lo..reg_hi].iter().peekable();
-                    let mut groups = handsets.chunk_by(|a, b| a.0 == b.0).peekable();
-                    // Merge handsets seen in calls with handsets named by registrations.
-                    loop {
-                        let next_seen = groups.peek().map(|g| g[0].0);
-                        let next_reg = regs.peek().map(|r| r.1);
-                        let handset = match (next_seen, next_reg) {
-                            (None, None) => break,
-                            (Some(a), Some(b)) => a.min(b),
-                            (Some(a), None) => a,
-                            (None, Some(b)) => b,
-                        };
-                        let mut u = HandsetUse {
-                            phone: pu,
-                            handset,
-                            first: NO_TIME,
-                            last: NO_TIME,
-                            n_events: 0,
-                            registration_line: 0,
-                        };
-                        if next_seen == Some(handset) {
-                            let g = groups.next().expect("peeked");
-                            u.first = events[g[0].1 as usize].start;
-                            u.last = events[g[g.len() - 1].1 as usize].start;
-                            u.n_events = g.len() as u32;
-                        }
-                        while regs.peek().is_some_and(|r| r.1 == handset) {
-                            let line = regs.next().expect("peeked").2;
-                            if u.registration_line == 0 || line < u.registration_line {
-                                u.registration_line = line;
-                            }
-                        }
-                        part.handset_uses.push(u);
-                    }
-                    for g in cells.chunk_by(|a, b| a.0 == b.0) {
-                        part.phone_locations.push(PhoneAtLocation {
-                            phone: pu,
-                            location: g[0].0,
-                            first: events[g[0].1 as usize].start,
-                            last: events[g[g.len() - 1].1 as usize].start,
-                            n_events: g.len() as u32,
-                            _pad: 0,
-                        });
-                    }
+                    part.add_handset_uses(pu, &seen.handsets, &registered[reg_lo..reg_hi], events);
+                    part.add_phone_locations(pu, &seen.cells, events);
                 }
                 part
             })
             .collect();
+        Self::join(n_phones, parts)
+    }
+
+    /// One outgoing call link per peer: calls, texts, seconds, first and
+    /// last time and the first source line.
+    fn add_call_links(&mut self, pu: u32, peers: &[(u32, u32)], events: &[CallEvent]) {
+        for group in peers.chunk_by(|a, b| a.0 == b.0) {
+            let first = &events[group[0].1 as usize];
+            let mut link = CallLink {
+                caller: pu,
+                callee: group[0].0,
+                n_calls: 0,
+                n_texts: 0,
+                total_seconds: 0,
+                first: first.start,
+                last: events[group[group.len() - 1].1 as usize].start,
+                first_line: u32::MAX,
+                _pad: 0,
+            };
+            for &(_, e) in group {
+                let ev = &events[e as usize];
+                if ev.is_text() {
+                    link.n_texts += 1;
+                } else {
+                    link.n_calls += 1;
+                }
+                link.total_seconds += ev.duration_s as u64;
+                link.first_line = link.first_line.min(ev.line);
+            }
+            self.call_links.push(link);
+        }
+    }
+
+    /// One use per handset, merging handsets seen in calls (first, last,
+    /// count) with handsets named by the phone's registrations (earliest
+    /// registration line), in handset order.
+    fn add_handset_uses(
+        &mut self,
+        pu: u32,
+        handsets: &[(u32, u32)],
+        registered: &[(u32, u32, u32)],
+        events: &[CallEvent],
+    ) {
+        let mut regs = registered.iter().peekable();
+        let mut groups = handsets.chunk_by(|a, b| a.0 == b.0).peekable();
+        loop {
+            let next_seen = groups.peek().map(|g| g[0].0);
+            let next_reg = regs.peek().map(|r| r.1);
+            let handset = match (next_seen, next_reg) {
+                (None, None) => break,
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+            };
+            let mut u = HandsetUse {
+                phone: pu,
+                handset,
+                first: NO_TIME,
+                last: NO_TIME,
+                n_events: 0,
+                registration_line: 0,
+            };
+            if next_seen == Some(handset) {
+                let g = groups.next().expect("peeked");
+                u.first = events[g[0].1 as usize].start;
+                u.last = events[g[g.len() - 1].1 as usize].start;
+                u.n_events = g.len() as u32;
+            }
+            while regs.peek().is_some_and(|r| r.1 == handset) {
+                let line = regs.next().expect("peeked").2;
+                if u.registration_line == 0 || line < u.registration_line {
+                    u.registration_line = line;
+                }
+            }
+            self.handset_uses.push(u);
+        }
+    }
+
+    /// One presence per cell the phone was seen in: first, last, count.
+    fn add_phone_locations(&mut self, pu: u32, cells: &[(u32, u32)], events: &[CallEvent]) {
+        for g in cells.chunk_by(|a, b| a.0 == b.0) {
+            self.phone_locations.push(PhoneAtLocation {
+                phone: pu,
+                location: g[0].0,
+                first: events[g[0].1 as usize].start,
+                last: events[g[g.len() - 1].1 as usize].start,
+                n_events: g.len() as u32,
+                _pad: 0,
+            });
+        }
+    }
+
+    /// The ranges' links joined in phone order, call offsets moved by the
+    /// links before each range.
+    fn join(n_phones: usize, parts: Vec<PhoneLinks>) -> PhoneLinks {
         let mut all = PhoneLinks {
             call_links: Vec::with_capacity(parts.iter().map(|p| p.call_links.len()).sum()),
             call_out: Vec::with_capacity(n_phones + 1),
@@ -491,6 +490,53 @@ impl PhoneLinks {
         }
         all.call_out.push(all.call_links.len() as u32);
         all
+    }
+}
+
+/// One phone's events as (peer, event), (handset, event) and (cell, event),
+/// each sorted stably by its first field so that events stay in time order
+/// within a group. The buffers are reused from phone to phone.
+#[derive(Default)]
+struct SeenWith {
+    peers: Vec<(u32, u32)>,
+    handsets: Vec<(u32, u32)>,
+    cells: Vec<(u32, u32)>,
+}
+
+impl SeenWith {
+    /// Fills the buffers from the phone's own events. A handset or cell on
+    /// both ends of a call to itself counts once.
+    fn gather(&mut self, pu: u32, own: &[u32], events: &[CallEvent]) {
+        self.peers.clear();
+        self.handsets.clear();
+        self.cells.clear();
+        for &e in own {
+            let ev = &events[e as usize];
+            if ev.caller == pu {
+                self.peers.push((ev.callee, e));
+                if ev.caller_handset != NONE {
+                    self.handsets.push((ev.caller_handset, e));
+                }
+                if ev.caller_location != NONE {
+                    self.cells.push((ev.caller_location, e));
+                }
+            }
+            if ev.callee == pu {
+                if ev.callee_handset != NONE
+                    && !(ev.caller == pu && ev.caller_handset == ev.callee_handset)
+                {
+                    self.handsets.push((ev.callee_handset, e));
+                }
+                if ev.callee_location != NONE
+                    && !(ev.caller == pu && ev.caller_location == ev.callee_location)
+                {
+                    self.cells.push((ev.callee_location, e));
+                }
+            }
+        }
+        self.peers.sort_by_key(|&(peer, _)| peer);
+        self.handsets.sort_by_key(|&(h, _)| h);
+        self.cells.sort_by_key(|&(c, _)| c);
     }
 }
 
