@@ -106,8 +106,37 @@ pub fn parse_place(raw: &str) -> Option<Place> {
         .map(super::normalise::fold_width)
         .filter(|c| !c.is_whitespace() || *c == ' ')
         .collect();
-    // The house number: the first run of digits followed by 号 (not 号楼,
-    // which is a building), else the first run of digits after Han text.
+    let (num_start, num_end) = house_number_at(&chars)?;
+    // Administrative parts and the road, from the Han text before it.
+    let head: Vec<char> = chars[..num_start]
+        .iter()
+        .copied()
+        .filter(|&c| is_han(c))
+        .collect();
+    let (admin, road) = admin_parts_and_road(&head);
+    if road.chars().count() < 2 {
+        return None;
+    }
+    let mut place = Place {
+        admin,
+        road,
+        number: canonical_part(&chars[num_start..num_end].iter().collect::<String>()),
+        ..Place::default()
+    };
+    // What follows the number: 号, 之N, then building, unit and room,
+    // with their suffixes or as A-B / A-B-C.
+    let mut rest = &chars[num_end..];
+    if rest.first() == Some(&'号') {
+        rest = &rest[1..];
+    }
+    let bare = read_dwelling(rest, &mut place);
+    place_bare_numbers(&mut place, bare);
+    Some(place)
+}
+
+/// Where the house number is: the first run of digits followed by 号 (not
+/// 号楼, which is a building), else the first run of digits after Han text.
+fn house_number_at(chars: &[char]) -> Option<(usize, usize)> {
     let mut number_at = None;
     let mut i = 0;
     while i < chars.len() {
@@ -129,13 +158,13 @@ pub fn parse_place(raw: &str) -> Option<Place> {
             i += 1;
         }
     }
-    let (num_start, num_end) = number_at?;
-    // Administrative parts and the road, from the Han text before it.
-    let head: Vec<char> = chars[..num_start]
-        .iter()
-        .copied()
-        .filter(|&c| is_han(c))
-        .collect();
+    number_at
+}
+
+/// The administrative parts cut at their suffixes (with at least two
+/// characters of name before the suffix and something after it), and the
+/// road: what is left.
+fn admin_parts_and_road(head: &[char]) -> (Vec<(u8, String)>, String) {
     let mut admin = Vec::new();
     let mut part_start = 0;
     let mut k = 0;
@@ -154,21 +183,12 @@ pub fn parse_place(raw: &str) -> Option<Place> {
         }
     }
     let road: String = head[part_start..].iter().collect();
-    if road.chars().count() < 2 {
-        return None;
-    }
-    let mut place = Place {
-        admin,
-        road,
-        number: canonical_part(&chars[num_start..num_end].iter().collect::<String>()),
-        ..Place::default()
-    };
-    // What follows the number: 号, 之N, then building, unit and room,
-    // with their suffixes or as A-B / A-B-C.
-    let mut rest = &chars[num_end..];
-    if rest.first() == Some(&'号') {
-        rest = &rest[1..];
-    }
+    (admin, road)
+}
+
+/// Building, unit and room written with their suffixes (2栋, 3单元, 1102室,
+/// 之2) go into the place; numbers without a suffix are returned in order.
+fn read_dwelling(rest: &[char], place: &mut Place) -> Vec<String> {
     let mut bare: Vec<String> = Vec::new();
     let mut j = 0;
     while j < rest.len() {
@@ -213,8 +233,13 @@ pub fn parse_place(raw: &str) -> Option<Place> {
             j += 1;
         }
     }
-    // Numbers without a suffix: A-B is building-room, A-B-C building-unit-
-    // room; one number after a building is its room.
+    bare
+}
+
+/// Numbers without a suffix fill what the suffixes left empty: A-B is
+/// building-room, A-B-C building-unit-room; one number after a building is
+/// its room.
+fn place_bare_numbers(place: &mut Place, mut bare: Vec<String>) {
     match bare.len() {
         0 => {}
         1 => {
@@ -244,7 +269,6 @@ pub fn parse_place(raw: &str) -> Option<Place> {
             }
         }
     }
-    Some(place)
 }
 
 impl Place {
