@@ -123,119 +123,14 @@ impl Alias {
 pub fn day_calls(case: &Case, day: u32, rng: &mut ChaCha8Rng) -> Vec<Call> {
     let world = &case.world;
     let s = world.scale;
-    let base = day * 86_400;
-    let weekend = day % 7 >= 5;
-    let jitter = rng.gen_range(0.9..1.1);
+    let today = Day {
+        base: day * 86_400,
+        weekend: day % 7 >= 5,
+        jitter: rng.gen_range(0.9..1.1),
+    };
     let mut out: Vec<Call> = Vec::with_capacity((s.calls / s.days as u64 * 11 / 10) as usize);
-
-    // Background calls along ties.
-    let n_bg = (case.background_per_day * jitter * if weekend { 0.9 } else { 1.0 }) as u64;
-    let mut made = 0;
-    while made < n_bg {
-        let tie = world.ties[case.alias.sample(rng)];
-        if weekend && tie.kind == TieKind::Coworker && rng.gen_bool(0.75) {
-            continue;
-        }
-        made += 1;
-        let (a, b) = if rng.gen::<f32>() < tie.a_share {
-            (tie.a, tie.b)
-        } else {
-            (tie.b, tie.a)
-        };
-        let phone_of = |who: u32, rng: &mut ChaCha8Rng| {
-            let p = world.individuals[who as usize].phones;
-            if p[1] != NONE
-                && (tie.kind == TieKind::Coworker || rng.gen_bool(0.1))
-                && rng.gen_bool(0.5)
-            {
-                p[1]
-            } else {
-                p[0]
-            }
-        };
-        let caller = phone_of(a, rng);
-        let callee = phone_of(b, rng);
-        let work = tie.kind == TieKind::Coworker && !weekend;
-        let t = base + case.rhythm.second(work, rng);
-        let sms = rng.gen_bool(world.sms_share);
-        let mean = match tie.kind {
-            TieKind::Family => 150.0,
-            TieKind::Coworker => 100.0,
-            TieKind::Friend => 220.0,
-        };
-        let duration = if sms || rng.gen_bool(0.08) {
-            0
-        } else {
-            (1.0 + -mean * rng.gen_range(1e-9f64..1.0).ln()).min(7200.0) as u32
-        };
-        out.push(Call {
-            start: t,
-            caller,
-            callee,
-            duration,
-            sms,
-            caller_cell: maybe(cell_at(world, a, t, rng), 0.9, rng),
-            callee_cell: maybe(cell_at(world, b, t, rng), 0.85, rng),
-            imei: rng.gen_bool(0.9) as u8 | ((rng.gen_bool(0.85) as u8) << 1),
-        });
-    }
-
-    // Service numbers: people call them, they text people.
-    let n_sv = (case.service_per_day * jitter) as u64;
-    for _ in 0..n_sv {
-        let x = rng.gen::<f64>() * case.service_total;
-        let mut k = 0;
-        let mut acc = 0.0;
-        for (i, sv) in SERVICES.iter().enumerate() {
-            acc += sv.weight;
-            k = i;
-            if x < acc {
-                break;
-            }
-        }
-        let sv = &SERVICES[k];
-        let hub = case.services[k];
-        let who = world.random_person(rng);
-        let phone = world.individuals[who as usize].phones[0];
-        if rng.gen_bool(sv.texts) {
-            let t = base + rng.gen_range(7 * 3600..22 * 3600);
-            out.push(Call {
-                start: t,
-                caller: hub,
-                callee: phone,
-                duration: 0,
-                sms: true,
-                caller_cell: NONE,
-                callee_cell: maybe(cell_at(world, who, t, rng), 0.8, rng),
-                imei: 0b10,
-            });
-        } else {
-            if sv.office_hours && weekend {
-                continue;
-            }
-            let t = base
-                + if sv.office_hours {
-                    rng.gen_range(9 * 3600..18 * 3600)
-                } else {
-                    case.rhythm.second(false, rng)
-                };
-            out.push(Call {
-                start: t,
-                caller: phone,
-                callee: hub,
-                duration: if rng.gen_bool(0.05) {
-                    0
-                } else {
-                    rng.gen_range(20..900)
-                },
-                sms: false,
-                caller_cell: maybe(cell_at(world, who, t, rng), 0.9, rng),
-                callee_cell: NONE,
-                imei: 0b01,
-            });
-        }
-    }
-
+    background_calls(case, &today, rng, &mut out);
+    service_calls(case, &today, rng, &mut out);
     decoy_day(world, &case.decoys, day, rng, &mut out);
     confounder_day(case, day, rng, &mut out);
     for (gi, gang) in case.gangs.iter().enumerate() {
@@ -262,6 +157,138 @@ pub fn day_calls(case: &Case, day: u32, rng: &mut ChaCha8Rng) -> Vec<Call> {
     out.dedup_by_key(|c| (c.start, c.caller, c.callee));
     debug_assert!(out.iter().all(|c| c.start / 86_400 == day));
     out
+}
+
+/// What the day's ordinary traffic depends on: its first second, whether it
+/// is a weekend, and the day's random swing in volume.
+struct Day {
+    base: u32,
+    weekend: bool,
+    jitter: f64,
+}
+
+/// Background calls along ties, drawn in proportion to the ties' weights;
+/// coworkers mostly keep quiet at weekends.
+fn background_calls(case: &Case, today: &Day, rng: &mut ChaCha8Rng, out: &mut Vec<Call>) {
+    let world = &case.world;
+    let weekend = today.weekend;
+    let n_bg = (case.background_per_day * today.jitter * if weekend { 0.9 } else { 1.0 }) as u64;
+    let mut made = 0;
+    while made < n_bg {
+        let tie = world.ties[case.alias.sample(rng)];
+        if weekend && tie.kind == TieKind::Coworker && rng.gen_bool(0.75) {
+            continue;
+        }
+        made += 1;
+        let (a, b) = if rng.gen::<f32>() < tie.a_share {
+            (tie.a, tie.b)
+        } else {
+            (tie.b, tie.a)
+        };
+        let phone_of = |who: u32, rng: &mut ChaCha8Rng| {
+            let p = world.individuals[who as usize].phones;
+            if p[1] != NONE
+                && (tie.kind == TieKind::Coworker || rng.gen_bool(0.1))
+                && rng.gen_bool(0.5)
+            {
+                p[1]
+            } else {
+                p[0]
+            }
+        };
+        let caller = phone_of(a, rng);
+        let callee = phone_of(b, rng);
+        let work = tie.kind == TieKind::Coworker && !weekend;
+        let t = today.base + case.rhythm.second(work, rng);
+        let sms = rng.gen_bool(world.sms_share);
+        let mean = match tie.kind {
+            TieKind::Family => 150.0,
+            TieKind::Coworker => 100.0,
+            TieKind::Friend => 220.0,
+        };
+        let duration = if sms || rng.gen_bool(0.08) {
+            0
+        } else {
+            (1.0 + -mean * rng.gen_range(1e-9f64..1.0).ln()).min(7200.0) as u32
+        };
+        out.push(Call {
+            start: t,
+            caller,
+            callee,
+            duration,
+            sms,
+            caller_cell: maybe(cell_at(world, a, t, rng), 0.9, rng),
+            callee_cell: maybe(cell_at(world, b, t, rng), 0.85, rng),
+            imei: rng.gen_bool(0.9) as u8 | ((rng.gen_bool(0.85) as u8) << 1),
+        });
+    }
+}
+
+/// Service numbers: people call them (office-hours ones not at weekends),
+/// they text people.
+fn service_calls(case: &Case, today: &Day, rng: &mut ChaCha8Rng, out: &mut Vec<Call>) {
+    let world = &case.world;
+    let base = today.base;
+    let n_sv = (case.service_per_day * today.jitter) as u64;
+    for _ in 0..n_sv {
+        let k = pick_service(case, rng);
+        let sv = &SERVICES[k];
+        let hub = case.services[k];
+        let who = world.random_person(rng);
+        let phone = world.individuals[who as usize].phones[0];
+        if rng.gen_bool(sv.texts) {
+            let t = base + rng.gen_range(7 * 3600..22 * 3600);
+            out.push(Call {
+                start: t,
+                caller: hub,
+                callee: phone,
+                duration: 0,
+                sms: true,
+                caller_cell: NONE,
+                callee_cell: maybe(cell_at(world, who, t, rng), 0.8, rng),
+                imei: 0b10,
+            });
+        } else {
+            if sv.office_hours && today.weekend {
+                continue;
+            }
+            let t = base
+                + if sv.office_hours {
+                    rng.gen_range(9 * 3600..18 * 3600)
+                } else {
+                    case.rhythm.second(false, rng)
+                };
+            out.push(Call {
+                start: t,
+                caller: phone,
+                callee: hub,
+                duration: if rng.gen_bool(0.05) {
+                    0
+                } else {
+                    rng.gen_range(20..900)
+                },
+                sms: false,
+                caller_cell: maybe(cell_at(world, who, t, rng), 0.9, rng),
+                callee_cell: NONE,
+                imei: 0b01,
+            });
+        }
+    }
+}
+
+/// A service drawn in proportion to its weight (its position in `SERVICES`).
+fn pick_service(case: &Case, rng: &mut ChaCha8Rng) -> usize {
+    let x = rng.gen::<f64>() * case.service_total;
+    let mut k = 0;
+    let mut acc = 0.0;
+    for (i, sv) in SERVICES.iter().enumerate() {
+        acc += sv.weight;
+        k = i;
+        if x < acc {
+            break;
+        }
+    }
+    k
 }
 
 fn maybe(cell: u32, p: f64, rng: &mut ChaCha8Rng) -> u32 {
