@@ -73,6 +73,22 @@ fn edge_columns() -> impl Iterator<Item = (usize, &'static super::AttrDef)> {
 /// Write the selection as dynamic GEXF 1.3 to `out`, streaming.
 pub fn write<W: Write>(g: &CaseGraph, sel: &Selection, out: W) -> io::Result<Written> {
     let mut w = Writer::new_with_indent(io::BufWriter::new(out), b' ', 2);
+    write_head(&mut w, sel)?;
+    let mut written = Written::default();
+    write_nodes(&mut w, g, sel, &mut written)?;
+    write_edges(&mut w, g, sel, &mut written)?;
+    w.write_event(Event::End(BytesEnd::new("graph")))?;
+    w.write_event(Event::End(BytesEnd::new("gexf")))?;
+    let mut inner = w.into_inner();
+    inner.write_all(b"\n")?;
+    inner.flush()?;
+    Ok(written)
+}
+
+/// The XML declaration, the gexf root and its meta, the opening of the
+/// dynamic directed graph and the declarations of node attributes (fixed
+/// ones, then the selection's measure columns) and edge attributes.
+fn write_head<X: Write>(w: &mut Writer<X>, sel: &Selection) -> io::Result<()> {
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let mut root = BytesStart::new("gexf");
     root.push_attribute(("xmlns", GEXF_NS));
@@ -118,8 +134,16 @@ pub fn write<W: Write>(g: &CaseGraph, sel: &Selection, out: W) -> io::Result<Wri
             }
             Ok(())
         })?;
+    Ok(())
+}
 
-    let mut written = Written::default();
+/// Every selected node with its label, its attributes and its measures.
+fn write_nodes<X: Write>(
+    w: &mut Writer<X>,
+    g: &CaseGraph,
+    sel: &Selection,
+    written: &mut Written,
+) -> io::Result<()> {
     w.write_event(Event::Start(BytesStart::new("nodes")))?;
     let mut values = Vec::new();
     for n in sel.nodes() {
@@ -132,11 +156,11 @@ pub fn write<W: Write>(g: &CaseGraph, sel: &Selection, out: W) -> io::Result<Wri
         node_values(g, n, &mut values);
         w.write_event(Event::Start(BytesStart::new("attvalues")))?;
         for (k, v) in &values {
-            attvalue(&mut w, NODE_ATTRIBUTES[*k].name, &v.text())?;
+            attvalue(w, NODE_ATTRIBUTES[*k].name, &v.text())?;
         }
         for (c, col) in sel.table.columns.iter().enumerate() {
             if let Some(v) = sel.table.value(c, n) {
-                attvalue(&mut w, &col.name, &v.text())?;
+                attvalue(w, &col.name, &v.text())?;
             }
         }
         w.write_event(Event::End(BytesEnd::new("attvalues")))?;
@@ -144,12 +168,20 @@ pub fn write<W: Write>(g: &CaseGraph, sel: &Selection, out: W) -> io::Result<Wri
         written.nodes += 1;
     }
     w.write_event(Event::End(BytesEnd::new("nodes")))?;
+    Ok(())
+}
 
+/// Every selected link with its weight and attributes; a call link also
+/// carries each of its calls as a spell.
+fn write_edges<X: Write>(
+    w: &mut Writer<X>,
+    g: &CaseGraph,
+    sel: &Selection,
+    written: &mut Written,
+) -> io::Result<()> {
     w.write_event(Event::Start(BytesStart::new("edges")))?;
     let mut evalues = Vec::new();
-    // Outgoing events of the current caller: (callee, start, end).
-    let mut spells: Vec<(u32, Time, Time)> = Vec::new();
-    let mut spells_of: Option<u32> = None;
+    let mut spells = CallerSpells::default();
     for link in sel.links(g) {
         let id = format!("e{}", written.edges);
         let source = node_id(link.source);
@@ -169,37 +201,55 @@ pub fn write<W: Write>(g: &CaseGraph, sel: &Selection, out: W) -> io::Result<Wri
         w.write_event(Event::Start(BytesStart::new("attvalues")))?;
         for (k, v) in &evalues {
             if EDGE_ATTRIBUTES[*k].name != "weight" {
-                attvalue(&mut w, EDGE_ATTRIBUTES[*k].name, &v.text())?;
+                attvalue(w, EDGE_ATTRIBUTES[*k].name, &v.text())?;
             }
         }
         w.write_event(Event::End(BytesEnd::new("attvalues")))?;
         if let LinkData::Call(l) = link.data {
-            if spells_of != Some(l.caller) {
-                gather_spells(g, l.caller, &mut spells);
-                spells_of = Some(l.caller);
-            }
-            let lo = spells.partition_point(|s| s.0 < l.callee);
-            let hi = spells.partition_point(|s| s.0 <= l.callee);
-            w.write_event(Event::Start(BytesStart::new("spells")))?;
-            for &(_, start, end) in &spells[lo..hi] {
-                let (start, end) = (datetime(start), datetime(end));
-                w.create_element("spell")
-                    .with_attribute(("start", start.as_str()))
-                    .with_attribute(("end", end.as_str()))
-                    .write_empty()?;
-            }
-            w.write_event(Event::End(BytesEnd::new("spells")))?;
+            spells.write(w, g, l.caller, l.callee)?;
         }
         w.write_event(Event::End(BytesEnd::new("edge")))?;
         written.edges += 1;
     }
     w.write_event(Event::End(BytesEnd::new("edges")))?;
-    w.write_event(Event::End(BytesEnd::new("graph")))?;
-    w.write_event(Event::End(BytesEnd::new("gexf")))?;
-    let mut inner = w.into_inner();
-    inner.write_all(b"\n")?;
-    inner.flush()?;
-    Ok(written)
+    Ok(())
+}
+
+/// The outgoing calls of the caller whose links are being written, as
+/// `(callee, start, end)`; links come in caller order, so each caller's
+/// events are gathered once.
+#[derive(Default)]
+struct CallerSpells {
+    spells: Vec<(u32, Time, Time)>,
+    of: Option<u32>,
+}
+
+impl CallerSpells {
+    /// The `spells` element of the link from `caller` to `callee`.
+    fn write<X: Write>(
+        &mut self,
+        w: &mut Writer<X>,
+        g: &CaseGraph,
+        caller: u32,
+        callee: u32,
+    ) -> io::Result<()> {
+        if self.of != Some(caller) {
+            gather_spells(g, caller, &mut self.spells);
+            self.of = Some(caller);
+        }
+        let lo = self.spells.partition_point(|s| s.0 < callee);
+        let hi = self.spells.partition_point(|s| s.0 <= callee);
+        w.write_event(Event::Start(BytesStart::new("spells")))?;
+        for &(_, start, end) in &self.spells[lo..hi] {
+            let (start, end) = (datetime(start), datetime(end));
+            w.create_element("spell")
+                .with_attribute(("start", start.as_str()))
+                .with_attribute(("end", end.as_str()))
+                .write_empty()?;
+        }
+        w.write_event(Event::End(BytesEnd::new("spells")))?;
+        Ok(())
+    }
 }
 
 /// The calls and texts `caller` placed, as `(callee, start, end)` sorted by
