@@ -141,88 +141,8 @@ impl Table {
     ) -> Result<Table> {
         let size = bytes.as_ref().len() as u64;
         let mut rows = RowReader::new(bytes, name.clone());
-        let unreadable = |reason: String| Error::UnreadableFile {
-            file: name.clone(),
-            reason,
-        };
-        let mut header = ByteRecord::new();
-        let got = rows
-            .next(&mut header)
-            .map_err(|e| unreadable(format!("cannot read the header: {e}")))?;
-        if !got {
-            return Err(unreadable(
-                "expected a header row, found an empty file".into(),
-            ));
-        }
-        if let Some(size) = oversized(&header) {
-            return Err(unreadable(format!(
-                "expected a header row of at most {MAX_ROW_BYTES} bytes, found {size} bytes (not a CSV file?)"
-            )));
-        }
-        if header.as_slice().contains(&0) {
-            return Err(unreadable(
-                "expected CSV text, found binary data (NUL bytes) in the header".into(),
-            ));
-        }
-        if header.len() > MAX_COLUMNS {
-            return Err(unreadable(format!(
-                "expected at most {MAX_COLUMNS} columns, found {} in the header",
-                header.len()
-            )));
-        }
-        let mut names = Vec::with_capacity(header.len());
-        for (i, field) in header.iter().enumerate() {
-            let mut field = field;
-            if i == 0 {
-                field = field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field);
-            }
-            let text = std::str::from_utf8(field).map_err(|_| {
-                unreadable(
-                    "expected UTF-8 text, found other bytes in the header (a GBK export? convert it with iconv -f GBK -t UTF-8)"
-                        .into(),
-                )
-            })?;
-            names.push(text.trim().to_string());
-        }
-        let mut index = Vec::with_capacity(spec.columns.len());
-        let mut missing = Vec::new();
-        for col in spec.columns {
-            let wanted = mapping
-                .and_then(|m| m.columns.get(col.name))
-                .map(String::as_str)
-                .unwrap_or(col.name);
-            let hits: Vec<usize> = names
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.eq_ignore_ascii_case(wanted))
-                .map(|(i, _)| i)
-                .collect();
-            if hits.len() > 1 {
-                return Err(unreadable(format!(
-                    "expected one column named {wanted:?}, found {}",
-                    hits.len()
-                )));
-            }
-            if hits.is_empty() && col.required {
-                missing.push(if wanted == col.name {
-                    format!("{wanted:?}")
-                } else {
-                    format!("{wanted:?} (for {})", col.name)
-                });
-            }
-            index.push(hits.first().copied());
-        }
-        if !missing.is_empty() {
-            return Err(unreadable(format!(
-                "expected required column {}, found header {}",
-                missing.join(", "),
-                names
-                    .iter()
-                    .map(|n| format!("{n:?}"))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )));
-        }
+        let names = read_header(&mut rows, &name)?;
+        let index = find_columns(&spec, mapping, &names, &name)?;
         let extra: Vec<(usize, String)> = names
             .iter()
             .enumerate()
@@ -351,6 +271,120 @@ impl Table {
         }
         Ok(())
     }
+}
+
+/// The file `file` cannot be read as a table, for `reason`.
+fn unreadable(file: &str, reason: String) -> Error {
+    Error::UnreadableFile {
+        file: file.to_string(),
+        reason,
+    }
+}
+
+/// Reads the header row and returns its column names, trimmed (a byte-order
+/// mark before the first dropped); refuses an empty file, a header too long,
+/// binary data, too many columns or text that is not UTF-8.
+fn read_header(rows: &mut RowReader, file: &str) -> Result<Vec<String>> {
+    let mut header = ByteRecord::new();
+    let got = rows
+        .next(&mut header)
+        .map_err(|e| unreadable(file, format!("cannot read the header: {e}")))?;
+    if !got {
+        return Err(unreadable(
+            file,
+            "expected a header row, found an empty file".into(),
+        ));
+    }
+    if let Some(size) = oversized(&header) {
+        return Err(unreadable(file, format!(
+            "expected a header row of at most {MAX_ROW_BYTES} bytes, found {size} bytes (not a CSV file?)"
+        )));
+    }
+    if header.as_slice().contains(&0) {
+        return Err(unreadable(
+            file,
+            "expected CSV text, found binary data (NUL bytes) in the header".into(),
+        ));
+    }
+    if header.len() > MAX_COLUMNS {
+        return Err(unreadable(
+            file,
+            format!(
+                "expected at most {MAX_COLUMNS} columns, found {} in the header",
+                header.len()
+            ),
+        ));
+    }
+    let mut names = Vec::with_capacity(header.len());
+    for (i, field) in header.iter().enumerate() {
+        let mut field = field;
+        if i == 0 {
+            field = field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field);
+        }
+        let text = std::str::from_utf8(field).map_err(|_| {
+            unreadable(
+                file,
+                "expected UTF-8 text, found other bytes in the header (a GBK export? convert it with iconv -f GBK -t UTF-8)"
+                    .into(),
+            )
+        })?;
+        names.push(text.trim().to_string());
+    }
+    Ok(names)
+}
+
+/// Where each of the contract's columns is in the header (under its own name
+/// or the name the mapping gives it, any case); a column named twice, or a
+/// required column missing, makes the file unreadable.
+fn find_columns(
+    spec: &FileSpec,
+    mapping: Option<&FileMapping>,
+    names: &[String],
+    file: &str,
+) -> Result<Vec<Option<usize>>> {
+    let mut index = Vec::with_capacity(spec.columns.len());
+    let mut missing = Vec::new();
+    for col in spec.columns {
+        let wanted = mapping
+            .and_then(|m| m.columns.get(col.name))
+            .map(String::as_str)
+            .unwrap_or(col.name);
+        let hits: Vec<usize> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.eq_ignore_ascii_case(wanted))
+            .map(|(i, _)| i)
+            .collect();
+        if hits.len() > 1 {
+            return Err(unreadable(
+                file,
+                format!("expected one column named {wanted:?}, found {}", hits.len()),
+            ));
+        }
+        if hits.is_empty() && col.required {
+            missing.push(if wanted == col.name {
+                format!("{wanted:?}")
+            } else {
+                format!("{wanted:?} (for {})", col.name)
+            });
+        }
+        index.push(hits.first().copied());
+    }
+    if !missing.is_empty() {
+        return Err(unreadable(
+            file,
+            format!(
+                "expected required column {}, found header {}",
+                missing.join(", "),
+                names
+                    .iter()
+                    .map(|n| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        ));
+    }
+    Ok(index)
 }
 
 impl RowReader {
