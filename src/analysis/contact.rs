@@ -435,116 +435,15 @@ impl ContactGraph {
         config: &ContactConfig,
         grouping: Option<&Grouping>,
     ) -> Result<ContactGraph> {
-        if let (Some(f), Some(t)) = (config.from, config.to) {
-            if f > t {
-                return Err(Error::Invalid(format!(
-                    "contact graph: time window: expected --from before --to, found {} after {}",
-                    crate::model::time::show(f),
-                    crate::model::time::show(t)
-                )));
-            }
-        }
+        check_window(config)?;
         if let Some(g) = grouping {
-            if g.group_of.len() != case.phones.len() {
-                return Err(Error::Invalid(format!(
-                    "contact graph: grouping: expected a group for each of {} phones, found {}",
-                    case.phones.len(),
-                    g.group_of.len()
-                )));
-            }
-            if let Some(&bad) = g
-                .group_of
-                .iter()
-                .find(|&&x| x != crate::graph::NONE && x as usize >= g.labels.len())
-            {
-                return Err(Error::Invalid(format!(
-                    "contact graph: grouping: expected group ids below {}, found {bad}",
-                    g.labels.len()
-                )));
-            }
+            g.check(case.phones.len())?;
         }
-        let directed = directed_counts(case, config);
-        let pairs = undirected_pairs(&directed);
-        let n_phones = case.phones.len();
-        let window = (
-            config.from.unwrap_or(Time::MIN),
-            config.to.unwrap_or(Time::MAX),
-        );
-        let hub_list = hubs::find_hubs(case, n_phones, &pairs, &config.hubs, window);
-        let mut is_hub = vec![false; n_phones];
-        for h in &hub_list {
-            is_hub[h.phone_idx as usize] = true;
-        }
-        let kept: Vec<(u32, u32, f64)> = pairs
-            .iter()
-            .filter(|p| {
-                p.events >= config.min_events.max(1)
-                    && !is_hub[p.low as usize]
-                    && !is_hub[p.high as usize]
-            })
-            .map(|p| (p.low, p.high, p.events as f64))
-            .collect();
-        // Node of each phone (u32::MAX: not in the graph).
-        let mut node_of = vec![u32::MAX; n_phones];
-        let mut labels: Vec<(NodeKind, String)> = Vec::new();
-        match grouping {
-            None => {
-                let mut present = vec![false; n_phones];
-                for &(a, b, _) in &kept {
-                    present[a as usize] = true;
-                    present[b as usize] = true;
-                }
-                for p in 0..n_phones {
-                    if present[p] {
-                        node_of[p] = labels.len() as u32;
-                        labels.push((NodeKind::Phone, case.phone_number(p as u32).to_string()));
-                    }
-                }
-            }
-            Some(g) => {
-                // A group is a node if any of its phones has a contact outside
-                // the group; a phone outside every group is a node of its own.
-                let key = |p: u32| -> (bool, u32) {
-                    let gid = g.group_of[p as usize];
-                    if gid == crate::graph::NONE {
-                        (false, p)
-                    } else {
-                        (true, gid)
-                    }
-                };
-                let mut present_group = vec![false; g.labels.len()];
-                let mut present_phone = vec![false; n_phones];
-                for &(a, b, _) in &kept {
-                    let (ka, kb) = (key(a), key(b));
-                    if ka == kb {
-                        continue;
-                    }
-                    for k in [ka, kb] {
-                        match k {
-                            (true, gid) => present_group[gid as usize] = true,
-                            (false, p) => present_phone[p as usize] = true,
-                        }
-                    }
-                }
-                let mut group_node = vec![u32::MAX; g.labels.len()];
-                for (gid, present) in present_group.iter().enumerate() {
-                    if *present {
-                        group_node[gid] = labels.len() as u32;
-                        labels.push(g.labels[gid].clone());
-                    }
-                }
-                for p in 0..n_phones {
-                    match key(p as u32) {
-                        (true, gid) => node_of[p] = group_node[gid as usize],
-                        (false, _) if present_phone[p] => {
-                            node_of[p] = labels.len() as u32;
-                            labels.push((NodeKind::Phone, case.phone_number(p as u32).to_string()));
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
+        let (kept, hub_list) = pairs_without_hubs(case, config);
+        let (node_of, labels) = match grouping {
+            None => phone_nodes(case, &kept),
+            Some(g) => group_nodes(case, g, &kept),
+        };
         let mapped: Vec<(u32, u32, f64)> = kept
             .iter()
             .map(|&(a, b, w)| (node_of[a as usize], node_of[b as usize], w))
@@ -632,6 +531,149 @@ impl ContactGraph {
         let o = self.offsets.range(v as usize..v as usize + 2);
         (o[0] as usize, o[1] as usize)
     }
+}
+
+/// A time window must not end before it starts.
+fn check_window(config: &ContactConfig) -> Result<()> {
+    if let (Some(f), Some(t)) = (config.from, config.to) {
+        if f > t {
+            return Err(Error::Invalid(format!(
+                "contact graph: time window: expected --from before --to, found {} after {}",
+                crate::model::time::show(f),
+                crate::model::time::show(t)
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Grouping {
+    /// A group (or none) for each of the case's `n_phones` phones, and only
+    /// groups that have a label.
+    fn check(&self, n_phones: usize) -> Result<()> {
+        if self.group_of.len() != n_phones {
+            return Err(Error::Invalid(format!(
+                "contact graph: grouping: expected a group for each of {} phones, found {}",
+                n_phones,
+                self.group_of.len()
+            )));
+        }
+        if let Some(&bad) = self
+            .group_of
+            .iter()
+            .find(|&&x| x != crate::graph::NONE && x as usize >= self.labels.len())
+        {
+            return Err(Error::Invalid(format!(
+                "contact graph: grouping: expected group ids below {}, found {bad}",
+                self.labels.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The phone pairs in contact often enough in the window, as (low, high,
+/// events), leaving out pairs with a hub; and the hubs found.
+fn pairs_without_hubs(
+    case: &CaseGraph,
+    config: &ContactConfig,
+) -> (Vec<(u32, u32, f64)>, Vec<hubs::Hub>) {
+    let directed = directed_counts(case, config);
+    let pairs = undirected_pairs(&directed);
+    let n_phones = case.phones.len();
+    let window = (
+        config.from.unwrap_or(Time::MIN),
+        config.to.unwrap_or(Time::MAX),
+    );
+    let hub_list = hubs::find_hubs(case, n_phones, &pairs, &config.hubs, window);
+    let mut is_hub = vec![false; n_phones];
+    for h in &hub_list {
+        is_hub[h.phone_idx as usize] = true;
+    }
+    let kept: Vec<(u32, u32, f64)> = pairs
+        .iter()
+        .filter(|p| {
+            p.events >= config.min_events.max(1)
+                && !is_hub[p.low as usize]
+                && !is_hub[p.high as usize]
+        })
+        .map(|p| (p.low, p.high, p.events as f64))
+        .collect();
+    (kept, hub_list)
+}
+
+/// Node of each phone (u32::MAX: not in the graph) and the nodes' labels,
+/// one node per phone with a kept contact, in phone order.
+fn phone_nodes(case: &CaseGraph, kept: &[(u32, u32, f64)]) -> (Vec<u32>, Vec<(NodeKind, String)>) {
+    let n_phones = case.phones.len();
+    let mut node_of = vec![u32::MAX; n_phones];
+    let mut labels: Vec<(NodeKind, String)> = Vec::new();
+    let mut present = vec![false; n_phones];
+    for &(a, b, _) in kept {
+        present[a as usize] = true;
+        present[b as usize] = true;
+    }
+    for p in 0..n_phones {
+        if present[p] {
+            node_of[p] = labels.len() as u32;
+            labels.push((NodeKind::Phone, case.phone_number(p as u32).to_string()));
+        }
+    }
+    (node_of, labels)
+}
+
+/// Node of each phone (u32::MAX: not in the graph) and the nodes' labels
+/// with phones grouped: a group is a node if any of its phones has a contact
+/// outside the group (groups first, in group order); a phone outside every
+/// group is a node of its own.
+fn group_nodes(
+    case: &CaseGraph,
+    g: &Grouping,
+    kept: &[(u32, u32, f64)],
+) -> (Vec<u32>, Vec<(NodeKind, String)>) {
+    let n_phones = case.phones.len();
+    let mut node_of = vec![u32::MAX; n_phones];
+    let mut labels: Vec<(NodeKind, String)> = Vec::new();
+    let key = |p: u32| -> (bool, u32) {
+        let gid = g.group_of[p as usize];
+        if gid == crate::graph::NONE {
+            (false, p)
+        } else {
+            (true, gid)
+        }
+    };
+    let mut present_group = vec![false; g.labels.len()];
+    let mut present_phone = vec![false; n_phones];
+    for &(a, b, _) in kept {
+        let (ka, kb) = (key(a), key(b));
+        if ka == kb {
+            continue;
+        }
+        for k in [ka, kb] {
+            match k {
+                (true, gid) => present_group[gid as usize] = true,
+                (false, p) => present_phone[p as usize] = true,
+            }
+        }
+    }
+    let mut group_node = vec![u32::MAX; g.labels.len()];
+    for (gid, present) in present_group.iter().enumerate() {
+        if *present {
+            group_node[gid] = labels.len() as u32;
+            labels.push(g.labels[gid].clone());
+        }
+    }
+    for p in 0..n_phones {
+        match key(p as u32) {
+            (true, gid) => node_of[p] = group_node[gid as usize],
+            (false, _) if present_phone[p] => {
+                node_of[p] = labels.len() as u32;
+                labels.push((NodeKind::Phone, case.phone_number(p as u32).to_string()));
+            }
+            _ => {}
+        }
+    }
+    (node_of, labels)
 }
 
 /// Check every index of a stored contact graph (a snapshot's, whose
