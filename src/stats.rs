@@ -48,80 +48,8 @@ pub struct CaseStats {
 
 /// Summarise a case; `top` is how many busiest phones to list.
 pub fn case_stats(g: &CaseGraph, top: usize) -> CaseStats {
-    let node_count = |k: NodeKind| match k {
-        NodeKind::Person => g.persons.len(),
-        NodeKind::Phone => g.phones.len(),
-        NodeKind::Handset => g.handsets.len(),
-        NodeKind::Location => g.locations.len(),
-        NodeKind::Incident => g.incidents.len(),
-        NodeKind::Account => g.accounts.len(),
-    } as u64;
-    let edge_count = |k: EdgeKind| match k {
-        EdgeKind::Call => g.call_links.len(),
-        EdgeKind::PhoneHandset => g.handset_uses.len(),
-        EdgeKind::PhoneLocation => g.phone_locations.len(),
-        EdgeKind::PersonPhone => g.person_phones.len(),
-        EdgeKind::IncidentPhone => g.incidents.iter().map(|i| i.phones.len as usize).sum(),
-        EdgeKind::IncidentAccount => g.incidents.iter().map(|i| i.accounts.len as usize).sum(),
-        EdgeKind::IncidentVictim => g
-            .incidents
-            .iter()
-            .filter(|i| i.victim != crate::graph::NONE)
-            .count(),
-        EdgeKind::IncidentLocation => g
-            .incidents
-            .iter()
-            .filter(|i| i.location != crate::graph::NONE)
-            .count(),
-    } as u64;
-    // Every event is counted in exactly one call link (its caller's, to
-    // its callee), so the links give the totals without reading the
-    // events, which are several times as many rows.
-    let n = g.phones.len();
-    let (mut out, mut inc, mut txt) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
-    let mut texts = 0u64;
-    for l in &g.call_links {
-        out[l.caller as usize] += l.n_calls as u64;
-        inc[l.callee as usize] += l.n_calls as u64;
-        // A text to oneself counts at both ends, as calls out and in do.
-        txt[l.caller as usize] += l.n_texts as u64;
-        txt[l.callee as usize] += l.n_texts as u64;
-        texts += l.n_texts as u64;
-    }
-    let total = |p: usize| out[p] + inc[p] + txt[p];
-    // The `top` busiest, most events first, ties by number: only phones
-    // at least as busy as the top-th are compared by their numbers.
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    if top < n {
-        order.select_nth_unstable_by_key(top, |&p| std::cmp::Reverse(total(p as usize)));
-        let bar = total(order[top] as usize);
-        order = (0..n as u32)
-            .filter(|&p| total(p as usize) >= bar)
-            .collect();
-    }
-    order.sort_by(|&a, &b| {
-        total(b as usize)
-            .cmp(&total(a as usize))
-            .then_with(|| g.phone_number(a).cmp(g.phone_number(b)))
-    });
-    order.truncate(top);
-    let busy: Vec<BusyPhone> = order
-        .iter()
-        .map(|&p| BusyPhone {
-            phone: g.phone_number(p).to_string(),
-            calls_out: out[p as usize],
-            calls_in: inc[p as usize],
-            texts: txt[p as usize],
-            contacts: g.contact_count(p) as u64,
-        })
-        .collect();
-    let mut by_reason: std::collections::BTreeMap<String, u64> = Default::default();
-    for r in &g.report.rejects {
-        let key = r.reason.split(':').next().unwrap_or("").to_string();
-        *by_reason
-            .entry(format!("{} {}", r.position.file, key))
-            .or_default() += 1;
-    }
+    let activity = PhoneActivity::of(g);
+    let busy = busiest_phones(g, &activity, top);
     let (first, last) = g
         .time_span()
         .unwrap_or((crate::model::NO_TIME, crate::model::NO_TIME));
@@ -131,18 +59,18 @@ pub fn case_stats(g: &CaseGraph, top: usize) -> CaseStats {
             .iter()
             .map(|&k| KindCount {
                 kind: k.as_str().to_string(),
-                count: node_count(k),
+                count: node_count(g, k),
             })
             .collect(),
         edges: EdgeKind::ALL
             .iter()
             .map(|&k| KindCount {
                 kind: k.as_str().to_string(),
-                count: edge_count(k),
+                count: edge_count(g, k),
             })
             .collect(),
-        call_events: g.events.len() as u64 - texts,
-        text_events: texts,
+        call_events: g.events.len() as u64 - activity.texts,
+        text_events: activity.texts,
         first_call: time::show(first),
         last_call: time::show(last),
         busiest_phones: busy,
@@ -159,9 +87,125 @@ pub fn case_stats(g: &CaseGraph, top: usize) -> CaseStats {
                 duplicates: f.duplicates,
             })
             .collect(),
-        rejects_by_column: by_reason
-            .into_iter()
-            .map(|(k, count)| KindCount { kind: k, count })
-            .collect(),
+        rejects_by_column: rejects_by_column(g),
     }
+}
+
+/// How many nodes of kind `k` the case holds.
+fn node_count(g: &CaseGraph, k: NodeKind) -> u64 {
+    (match k {
+        NodeKind::Person => g.persons.len(),
+        NodeKind::Phone => g.phones.len(),
+        NodeKind::Handset => g.handsets.len(),
+        NodeKind::Location => g.locations.len(),
+        NodeKind::Incident => g.incidents.len(),
+        NodeKind::Account => g.accounts.len(),
+    }) as u64
+}
+
+/// How many links of kind `k` the case holds.
+fn edge_count(g: &CaseGraph, k: EdgeKind) -> u64 {
+    (match k {
+        EdgeKind::Call => g.call_links.len(),
+        EdgeKind::PhoneHandset => g.handset_uses.len(),
+        EdgeKind::PhoneLocation => g.phone_locations.len(),
+        EdgeKind::PersonPhone => g.person_phones.len(),
+        EdgeKind::IncidentPhone => g.incidents.iter().map(|i| i.phones.len as usize).sum(),
+        EdgeKind::IncidentAccount => g.incidents.iter().map(|i| i.accounts.len as usize).sum(),
+        EdgeKind::IncidentVictim => g
+            .incidents
+            .iter()
+            .filter(|i| i.victim != crate::graph::NONE)
+            .count(),
+        EdgeKind::IncidentLocation => g
+            .incidents
+            .iter()
+            .filter(|i| i.location != crate::graph::NONE)
+            .count(),
+    }) as u64
+}
+
+/// Calls out, calls in and texts of every phone, and the case's texts.
+/// Every event is counted in exactly one call link (its caller's, to its
+/// callee), so the links give the totals without reading the events, which
+/// are several times as many rows.
+struct PhoneActivity {
+    calls_out: Vec<u64>,
+    calls_in: Vec<u64>,
+    texts_of: Vec<u64>,
+    texts: u64,
+}
+
+impl PhoneActivity {
+    fn of(g: &CaseGraph) -> Self {
+        let n = g.phones.len();
+        let (mut out, mut inc, mut txt) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
+        let mut texts = 0u64;
+        for l in &g.call_links {
+            out[l.caller as usize] += l.n_calls as u64;
+            inc[l.callee as usize] += l.n_calls as u64;
+            // A text to oneself counts at both ends, as calls out and in do.
+            txt[l.caller as usize] += l.n_texts as u64;
+            txt[l.callee as usize] += l.n_texts as u64;
+            texts += l.n_texts as u64;
+        }
+        PhoneActivity {
+            calls_out: out,
+            calls_in: inc,
+            texts_of: txt,
+            texts,
+        }
+    }
+
+    /// All events of phone `p`.
+    fn total(&self, p: usize) -> u64 {
+        self.calls_out[p] + self.calls_in[p] + self.texts_of[p]
+    }
+}
+
+/// The `top` busiest phones, most events first, ties by number: only phones
+/// at least as busy as the top-th are compared by their numbers.
+fn busiest_phones(g: &CaseGraph, a: &PhoneActivity, top: usize) -> Vec<BusyPhone> {
+    let n = g.phones.len();
+    let total = |p: usize| a.total(p);
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    if top < n {
+        order.select_nth_unstable_by_key(top, |&p| std::cmp::Reverse(total(p as usize)));
+        let bar = total(order[top] as usize);
+        order = (0..n as u32)
+            .filter(|&p| total(p as usize) >= bar)
+            .collect();
+    }
+    order.sort_by(|&x, &y| {
+        total(y as usize)
+            .cmp(&total(x as usize))
+            .then_with(|| g.phone_number(x).cmp(g.phone_number(y)))
+    });
+    order.truncate(top);
+    order
+        .iter()
+        .map(|&p| BusyPhone {
+            phone: g.phone_number(p).to_string(),
+            calls_out: a.calls_out[p as usize],
+            calls_in: a.calls_in[p as usize],
+            texts: a.texts_of[p as usize],
+            contacts: g.contact_count(p) as u64,
+        })
+        .collect()
+}
+
+/// Rejected rows counted by file and the first part of the reason (the
+/// column, e.g. `calls.csv column "start"`), in name order.
+fn rejects_by_column(g: &CaseGraph) -> Vec<KindCount> {
+    let mut by_reason: std::collections::BTreeMap<String, u64> = Default::default();
+    for r in &g.report.rejects {
+        let key = r.reason.split(':').next().unwrap_or("").to_string();
+        *by_reason
+            .entry(format!("{} {}", r.position.file, key))
+            .or_default() += 1;
+    }
+    by_reason
+        .into_iter()
+        .map(|(k, count)| KindCount { kind: k, count })
+        .collect()
 }
