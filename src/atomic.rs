@@ -43,6 +43,14 @@ pub fn write_atomically_with(
         .ok_or_else(|| Error::Invalid(format!("{}: expected a file name", path.display())))?
         .to_string_lossy()
         .into_owned();
+    // Said once and plainly: the temp file's path is ours, not the user's.
+    if !dir.is_dir() {
+        let found = if dir.exists() { "a file" } else { "none" };
+        return Err(Error::Invalid(format!(
+            "{}: expected a folder to write {name} into, found {found}",
+            dir.display()
+        )));
+    }
     remove_stale_temps(dir, &name);
     let prefix = format!(".{name}{TEMP_MARK}{}-", std::process::id());
     let mut builder = tempfile::Builder::new();
@@ -53,7 +61,9 @@ pub fn write_atomically_with(
         // Asked for 0666, the file gets 0666 less the umask, as File::create would.
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = builder
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, without_temp_path(e)))?;
     if let Ok(previous) = std::fs::metadata(path) {
         tmp.as_file()
             .set_permissions(previous.permissions())
@@ -63,6 +73,16 @@ pub fn write_atomically_with(
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// The error of creating a temp file without the temp file's path, which
+/// `tempfile` appends and which means nothing to the user (the folder is
+/// named beside it).
+fn without_temp_path(e: std::io::Error) -> std::io::Error {
+    match e.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code),
+        None => e,
+    }
 }
 
 /// Remove temp files left beside `dir/name` by writers that were killed.

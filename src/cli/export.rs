@@ -79,6 +79,45 @@ pub struct Args {
     format: FormatArgs,
 }
 
+/// A `casegraph leads` output folder given as the case: the case its
+/// manifest.json names, read as the run read it, and the run's
+/// configuration, so that `--gang G1` is the run's gang G1.
+struct FromRun {
+    case: PathBuf,
+    reading: casegraph::ingest::IngestConfig,
+    config: casegraph::lead::LeadConfig,
+}
+
+/// [`FromRun`] when `dir` is a leads output folder (manifest.json and no
+/// calls.csv), `None` for a case folder or snapshot.
+fn from_leads_folder(dir: &std::path::Path) -> anyhow::Result<Option<FromRun>> {
+    if !dir.join("manifest.json").is_file() || dir.join("calls.csv").exists() {
+        return Ok(None);
+    }
+    let manifest = casegraph::results::read_manifest(dir)?;
+    let manifest_path = dir.join("manifest.json");
+    let case = manifest.case.as_deref().map(PathBuf::from).ok_or_else(|| {
+        usage(format!(
+            "{}: expected a \"case\" entry naming the run's case, found none; give the case folder or snapshot itself",
+            manifest_path.display()
+        ))
+    })?;
+    if !case.exists() {
+        return Err(usage(format!(
+            "{}: expected the run's case at {} (a folder or snapshot, as manifest.json names it), found nothing there; give the case folder or snapshot itself",
+            dir.display(),
+            case.display()
+        )));
+    }
+    let reading = casegraph::results::ingest_config(&manifest.reading)
+        .with_context(|| format!("reading {}", manifest_path.display()))?;
+    Ok(Some(FromRun {
+        case,
+        reading,
+        config: manifest.config.0,
+    }))
+}
+
 pub fn run(args: Args) -> anyhow::Result<u8> {
     if args.graphml.is_none() && args.gexf.is_none() && args.csv.is_none() && args.neo4j.is_none() {
         return Err(usage(
@@ -97,7 +136,29 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let graph = args.case.open()?;
+    let mut args = args;
+    let from_run = from_leads_folder(&args.case.case)?;
+    let graph = match &from_run {
+        Some(run) => {
+            if args.config.is_some() {
+                return Err(usage(format!(
+                    "--config: {} is a leads output folder, read with its run's configuration (from manifest.json); give --config with a case or snapshot",
+                    args.case.case.display()
+                )));
+            }
+            let graph = casegraph::open_case(&run.case, &run.reading).with_context(|| {
+                format!(
+                    "opening case {} (the run of {})",
+                    run.case.display(),
+                    args.case.case.display()
+                )
+            })?;
+            // From here on the case is the run's: its decisions file too.
+            args.case.case = run.case.clone();
+            graph
+        }
+        None => args.case.open()?,
+    };
     let measure = match &args.by {
         Some(m) => Some(Measure::parse(m).ok_or_else(|| {
             let names: Vec<&str> = Measure::ALL.iter().map(|m| m.as_str()).collect();
@@ -119,8 +180,13 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         measures.push(NodeMeasure::Gang);
     }
     let run = if measures.contains(&NodeMeasure::Gang) {
-        let config = super::leads::load_config(args.config.as_deref())?;
-        Some(casegraph::lead::run(&graph, &config)?)
+        let config = match from_run {
+            Some(run) => run.config,
+            None => super::leads::load_config(args.config.as_deref())?,
+        };
+        // The analyst's decisions on the case's records hold here as in `leads`.
+        let resolve = casegraph::resolve::ResolveConfig::for_case(&args.case.case)?;
+        Some(casegraph::lead::run_with(&graph, &config, &resolve)?)
     } else {
         None
     };

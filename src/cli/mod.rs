@@ -39,6 +39,9 @@ pub struct Cli {
     /// Print only the table called NAME (of a command that prints several; CSV prints one table, by default the command's main one)
     #[arg(long, global = true, value_name = "NAME")]
     table: Option<String>,
+    /// Show at most N rows of each table, with a line saying how many more there are; 0 shows every row [default: 200 in a table on a terminal; CSV and JSON keep every row]
+    #[arg(long, global = true, value_name = "N")]
+    limit: Option<usize>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -143,6 +146,9 @@ pub fn main() -> ExitCode {
     if let Some(name) = cli.table.clone() {
         output::choose_table(name);
     }
+    if let Some(n) = cli.limit {
+        output::limit_rows(n);
+    }
     if cli.raw_csv {
         casegraph::safe_csv::set_formulas(casegraph::safe_csv::Formulas::Keep);
     }
@@ -173,10 +179,28 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("casegraph: error: {e:#}");
+            eprintln!("casegraph: error: {}", error_chain(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes joined by ": ", each said once: a library error
+/// that already names its cause in its message (`path: reason`) is not
+/// followed by that cause again.
+fn error_chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -193,4 +217,18 @@ pub fn beside(path: &Path, suffix: &str) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "case".into());
     path.with_file_name(format!("{stem}{suffix}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_naming_its_cause_is_not_followed_by_it_again() {
+        let io = std::io::Error::from_raw_os_error(2);
+        let e = anyhow::Error::from(casegraph::Error::io("/tmp/x", io)).context("writing GraphML");
+        let text = error_chain(&e);
+        assert_eq!(text.matches("os error 2").count(), 1, "{text}");
+        assert!(text.starts_with("writing GraphML: /tmp/x: "), "{text}");
+    }
 }

@@ -141,6 +141,8 @@ pub struct Table {
     pub name: String,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// Rows left out by `--limit` (said on a line below the table).
+    pub left_out: usize,
 }
 
 impl Table {
@@ -149,6 +151,7 @@ impl Table {
             name: name.to_string(),
             columns: columns.iter().map(|c| c.to_string()).collect(),
             rows: Vec::new(),
+            left_out: 0,
         }
     }
     pub fn push(&mut self, row: Vec<Cell>) {
@@ -173,9 +176,6 @@ pub struct Document {
     /// left out with a line naming them; ids are never cut (CSV and JSON
     /// keep everything).
     pub max_width: Option<u16>,
-    /// A closing line for people (table format: on stdout after the
-    /// tables; CSV and JSON: on stderr, so the data stay data).
-    pub note: Option<String>,
     /// The table CSV prints when there are several and `--table` chose
     /// none (index into `tables`; the first unless [`Document::with_main`]).
     pub main: usize,
@@ -187,6 +187,43 @@ static TABLE_CHOICE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 /// Print only the table called `name` (`--table NAME`).
 pub fn choose_table(name: String) {
     let _ = TABLE_CHOICE.set(name);
+}
+
+/// `--limit N`, set once from the command line.
+static ROW_LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// How many rows of a table a person sees without `--limit`: a long answer
+/// at the terminal is capped, with a line saying how many more there are.
+pub const TERMINAL_ROW_LIMIT: usize = 200;
+
+/// Show at most `n` rows of each table, in every format (`--limit N`; 0
+/// shows every row).
+pub fn limit_rows(n: usize) {
+    let _ = ROW_LIMIT.set(n);
+}
+
+/// The row cap for `format`: `--limit` when given (0: none), else
+/// [`TERMINAL_ROW_LIMIT`] for tables, and none for CSV and JSON, which
+/// programs read whole.
+fn row_limit(format: Format) -> Option<usize> {
+    match ROW_LIMIT.get() {
+        Some(0) => None,
+        Some(&n) => Some(n),
+        None if format == Format::Table => Some(TERMINAL_ROW_LIMIT),
+        None => None,
+    }
+}
+
+/// The line said below a table whose rows `--limit` cut (to as many rows
+/// as it still has).
+fn left_out_line(t: &Table) -> String {
+    let limit = t.rows.len();
+    let total = limit + t.left_out;
+    format!(
+        "{} more row(s) of {} not shown (--limit {limit}); --limit 0 shows all {total}",
+        t.left_out,
+        t.name.replace('_', " ")
+    )
 }
 
 impl Document {
@@ -217,7 +254,6 @@ impl Document {
         let pick = |i: usize| Document {
             tables: vec![self.tables[i].clone()],
             max_width: self.max_width,
-            note: self.note.clone(),
             main: 0,
         };
         if let Some(name) = TABLE_CHOICE.get() {
@@ -248,12 +284,6 @@ impl Document {
         Ok((self.clone(), None))
     }
 
-    /// Add a closing line (see [`Document::note`]).
-    pub fn with_note(mut self, note: String) -> Self {
-        self.note = Some(note);
-        self
-    }
-
     /// Fit tables to `width` columns (see [`Document::max_width`]); `None`
     /// leaves them as wide as their cells.
     pub fn fit_width(mut self, width: Option<u16>) -> Self {
@@ -265,25 +295,33 @@ impl Document {
     /// header, separated by a blank line; JSON is an object of arrays of
     /// row objects keyed by table name (or just the array for one table).
     pub fn print(&self, format: Format) -> std::io::Result<()> {
-        let (doc, which) = self.chosen(format)?;
+        let (mut doc, which) = self.chosen(format)?;
+        if let Some(limit) = row_limit(format) {
+            doc.limit(limit);
+        }
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         doc.render(format, &mut out)?;
         if let Some(which) = which {
             eprintln!("casegraph: {which}");
         }
-        if let Some(note) = &doc.note {
-            if format == Format::Table {
-                writeln!(
-                    out,
-                    "{}",
-                    wrap(note, terminal_width().map_or(usize::MAX, usize::from))
-                )?;
-            } else {
-                eprintln!("casegraph: {note}");
+        if format != Format::Table {
+            for t in doc.tables.iter().filter(|t| t.left_out > 0) {
+                eprintln!("casegraph: {}", left_out_line(t));
             }
         }
         out.flush()
+    }
+
+    /// Keep at most `limit` rows of each table, counting the rest in
+    /// [`Table::left_out`].
+    fn limit(&mut self, limit: usize) {
+        for t in &mut self.tables {
+            if t.rows.len() > limit {
+                t.left_out += t.rows.len() - limit;
+                t.rows.truncate(limit);
+            }
+        }
     }
 
     pub fn render(&self, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
@@ -296,6 +334,14 @@ impl Document {
                     }
                     writeln!(out, "{}", t.name.replace('_', " "))?;
                     render_table(t, width, out)?;
+                    if t.left_out > 0 {
+                        let line = left_out_line(t);
+                        writeln!(
+                            out,
+                            "{}",
+                            wrap(&line, width.map_or(usize::MAX, usize::from))
+                        )?;
+                    }
                 }
             }
             Format::Csv => {
@@ -635,6 +681,23 @@ mod tests {
             "member of gang G1 as boss: 5 of his 5 calls are with the gang, with 2 lieutenants, none with an operator's SIM".into(),
         ]);
         Document::default().with(t)
+    }
+
+    #[test]
+    fn a_limited_table_says_how_many_rows_are_not_shown() {
+        let mut t = Table::new("calls", &["n"]);
+        for i in 0..5u64 {
+            t.push(vec![i.into()]);
+        }
+        let mut d = Document::default().with(t);
+        d.limit(2);
+        assert_eq!(d.tables[0].rows.len(), 2);
+        let text = render(&d, Format::Table);
+        assert!(
+            text.contains("3 more row(s) of calls not shown (--limit 2); --limit 0 shows all 5"),
+            "{text}"
+        );
+        assert_eq!(render(&d, Format::Csv), "n\n0\n1\n");
     }
 
     fn render(d: &Document, f: Format) -> String {

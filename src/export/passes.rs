@@ -321,8 +321,9 @@ pub fn find_gang<'r>(run: &'r LeadRun, id: &str) -> Result<&'r Gang> {
 }
 
 /// A gang's nodes: its members' phones, the person records of their
-/// holders, and the handsets those phones were used in (a SIM swap shows
-/// as two phones on one handset).
+/// holders, the handsets those phones were used in (a SIM swap shows
+/// as two phones on one handset) and the incidents naming the gang, as
+/// the `leads` run's gang GraphML has them.
 pub fn gang_nodes(case: &CaseGraph, gang: &Gang) -> Vec<NodeRef> {
     let person_index = person_index(case);
     let mut out = Vec::new();
@@ -341,6 +342,18 @@ pub fn gang_nodes(case: &CaseGraph, gang: &Gang) -> Vec<NodeRef> {
             kind: NodeKind::Handset,
             idx: u.handset,
         }));
+    }
+    for (i, inc) in case.incidents.iter().enumerate() {
+        if gang
+            .incidents
+            .iter()
+            .any(|id| id == case.str(inc.incident_id))
+        {
+            out.push(NodeRef {
+                kind: NodeKind::Incident,
+                idx: i as u32,
+            });
+        }
     }
     out
 }

@@ -198,3 +198,39 @@ fn the_columns_flag_reads_a_carrier_export() {
         .success()
         .stdout(predicate::str::contains("\"call_events\": 7"));
 }
+
+#[test]
+fn a_missing_output_folder_is_reported_once_without_the_temp_file_path() {
+    // `ingest -o nodir/x.cgs` said "No such file or directory" twice, each
+    // time with the path of an internal temp file.
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nodir");
+    let case = fixture("fixtures/tiny");
+    for (command, flag, target) in [
+        ("ingest", "-o", "x.cgs"),
+        ("export", "--graphml", "x.graphml"),
+    ] {
+        let out_path = missing.join(target);
+        let out = casegraph()
+            .args([command, case.to_str().unwrap(), flag])
+            .arg(&out_path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("casegraph-tmp"), "{err}");
+        assert!(!err.contains("os error"), "{err}");
+        assert_eq!(
+            err.matches("expected a folder to write").count(),
+            1,
+            "said once: {err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "{}: expected a folder to write {target} into, found none",
+                missing.display()
+            )),
+            "{err}"
+        );
+    }
+}

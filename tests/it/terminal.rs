@@ -396,7 +396,8 @@ fn neighbors_leave_service_numbers_out_and_cap_long_answers() {
         out.lines().count() - 1 > 1000,
         "--keep-hubs walks through them"
     );
-    // 95588 --hops 3 printed 15,341 rows: now the first 200 and a line.
+    // 95588 --hops 3 printed 15,341 rows: at the terminal now the first
+    // 200 and a line.
     let (out, err, code) = run(&[
         "query",
         "neighbors",
@@ -405,11 +406,70 @@ fn neighbors_leave_service_numbers_out_and_cap_long_answers() {
         "--hops",
         "3",
         "--format",
-        "csv",
+        "table",
     ]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out.lines().count(), 201);
-    assert!(err.contains("more row(s) not shown (--limit 200)"), "{err}");
+    assert!(
+        out.contains("more row(s) of neighbors not shown (--limit 200); --limit 0 shows all"),
+        "{out}"
+    );
+}
+
+/// The number in "N more row(s) of TABLE not shown (--limit L); --limit 0
+/// shows all TOTAL", with L and TOTAL.
+fn left_out(text: &str, table: &str) -> Option<(usize, usize, usize)> {
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("more row(s) of {table} not shown")))?;
+    let nums: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    Some((nums[0], nums[1], *nums.last()?))
+}
+
+#[test]
+fn a_long_answer_at_the_terminal_is_capped_with_a_line_saying_how_many_more() {
+    // `resolve` printed 3,240 rows at the terminal, nothing capped.
+    let (out, err, code) = run_env(
+        &["resolve", s(demo()), "--format", "table"],
+        &[("COLUMNS", "100")],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (more, limit, total) = left_out(&out, "persons").expect(&out);
+    assert_eq!(limit, 200);
+    assert_eq!(more + limit, total);
+    assert!(total > 3000, "{total}");
+    let body = out.lines().filter(|l| l.starts_with("│ ")).count();
+    assert_eq!(body, 201, "200 rows and the header");
+    // --limit is one option of every command.
+    let (out, err, code) = run_env(
+        &["resolve", s(demo()), "--format", "table", "--limit", "5"],
+        &[("COLUMNS", "100")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(left_out(&out, "persons").expect(&out).1, 5);
+}
+
+#[test]
+fn piped_csv_keeps_every_row_unless_limit_is_given() {
+    // Piped, neighbors kept 200 of 15,249 rows: a script lost the rest.
+    let args = ["query", "neighbors", s(demo()), "95588", "--hops", "3"];
+    let (out, err, code) = run(&[&args[..], &["--format", "csv"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let rows = out.lines().count() - 1;
+    assert!(rows > 10_000, "{rows} rows");
+    assert!(!err.contains("not shown"), "{err}");
+    let (out, err, code) = run(&[&args[..], &["--format", "json", "--limit", "7"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 7);
+    assert_eq!(
+        left_out(&err, "neighbors"),
+        Some((rows - 7, 7, rows)),
+        "{err}"
+    );
 }
 
 #[test]
@@ -631,4 +691,50 @@ fn a_registration_alone_is_shown_as_weak_evidence_of_who_holds_a_sim() {
             .all(|l| l.starts_with("claimed") || l.contains("weak")),
         "{links:?}"
     );
+}
+
+/// The node ids of a GraphML file, sorted.
+fn graphml_node_ids(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut ids: Vec<String> = text
+        .split("<node id=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn export_gang_has_the_gangs_incidents_and_takes_the_leads_folder() {
+    // `export --gang G1` missed the incidents of the `leads` run's
+    // gang_G1.graphml, and refused the leads output folder as its case.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("leads");
+    let (_, err, code) = run(&[
+        "leads",
+        s(&fixture("fixtures/demo")),
+        "--out",
+        s(&out),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let of_run = graphml_node_ids(&out.join("gang_G1.graphml"));
+    assert!(of_run.iter().any(|id| id.starts_with("in")), "{of_run:?}");
+    for case in [s(demo()), s(&out)] {
+        let file = tmp.path().join("g1.graphml");
+        let (_, err, code) = run(&[
+            "export",
+            case,
+            "--gang",
+            "G1",
+            "--graphml",
+            s(&file),
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(code, 0, "{case}: {err}");
+        assert_eq!(graphml_node_ids(&file), of_run, "{case}");
+    }
 }

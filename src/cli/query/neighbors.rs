@@ -25,10 +25,6 @@ pub(super) struct Args {
     /// commands leave them out)
     #[arg(long)]
     keep_hubs: bool,
-    /// Show at most N rows (the strongest of each hop first); a line says
-    /// how many more there are. 0 shows every row
-    #[arg(long, default_value_t = 200, value_name = "N")]
-    limit: usize,
     #[command(flatten)]
     window: Window,
 }
@@ -52,13 +48,10 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
         ],
         src,
     );
+    // Rows come the strongest of each hop first, so `--limit` keeps the
+    // nearest and strongest links.
     let total = rows.len();
-    let shown = if a.limit == 0 {
-        total
-    } else {
-        total.min(a.limit)
-    };
-    for n in rows.into_iter().take(shown) {
+    for n in rows {
         let mut r: Vec<Cell> = vec![
             n.hop.into(),
             case.text(n.from).into(),
@@ -79,14 +72,7 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
         }
         tb.push(r);
     }
-    let mut doc = Document::default().with(tb);
-    if shown < total {
-        doc = doc.with_note(format!(
-            "{} more row(s) not shown (--limit {}); --limit 0 shows all {total}",
-            total - shown,
-            a.limit
-        ));
-    }
+    let doc = Document::default().with(tb);
     Ok(Answer::new(doc, total, || {
         format!("{} has no links{}", e.label, within(&range))
     }))
