@@ -585,10 +585,39 @@ fn pairs_without_hubs(
         config.from.unwrap_or(Time::MIN),
         config.to.unwrap_or(Time::MAX),
     );
-    let hub_list = hubs::find_hubs(case, n_phones, &pairs, &config.hubs, window);
+    let mut hub_list = hubs::find_hubs(case, n_phones, &pairs, &config.hubs, window);
     let mut is_hub = vec![false; n_phones];
     for h in &hub_list {
         is_hub[h.phone_idx as usize] = true;
+    }
+    let windowed = config.from.is_some() || config.to.is_some();
+    if windowed && !config.hubs.keep && config.hubs.min_degree.is_none() {
+        // A service number is one by how it calls over the case, not
+        // within a day: in a window of one day the bank has fewer contacts
+        // and no weeks of activity, and would glue the day's phones
+        // together. The whole case's hubs that call in the window are left
+        // out too.
+        let whole = ContactConfig {
+            from: None,
+            to: None,
+            ..config.clone()
+        };
+        let whole_pairs = undirected_pairs(&directed_counts(case, &whole));
+        let mut in_window = vec![false; n_phones];
+        for p in &pairs {
+            in_window[p.low as usize] = true;
+            in_window[p.high as usize] = true;
+        }
+        let all_time = (Time::MIN, Time::MAX);
+        for mut h in hubs::find_hubs(case, n_phones, &whole_pairs, &config.hubs, all_time) {
+            let p = h.phone_idx as usize;
+            if in_window[p] && !is_hub[p] {
+                is_hub[p] = true;
+                h.reason = format!("over the whole case: {}", h.reason);
+                hub_list.push(h);
+            }
+        }
+        hub_list.sort_by_key(|h| h.phone_idx);
     }
     let kept: Vec<(u32, u32, f64)> = pairs
         .iter()

@@ -28,6 +28,9 @@
 //! two conditions alone left out were planted operators' burners). Counts
 //! are taken after the time-window and call-kind filters and before
 //! `min_events` (one-off contacts are the signature being looked for).
+//! With a time window, the contact graph also leaves out the hubs of the
+//! whole case that call within it (`analysis::contact`): on one day a bank
+//! has neither its contacts nor its weeks of activity.
 //!
 //! Investigator overrides: `keep` (no hub detection), `min_degree` (every
 //! phone with at least that many contacts is a hub, whatever its pattern),

@@ -488,28 +488,51 @@ impl<'g> Case<'g> {
             }
         }
         let g = self.graph;
-        let listed: Vec<String> = persons
-            .iter()
-            .map(|&p| {
-                describe(
-                    g,
-                    NodeRef {
-                        kind: NodeKind::Person,
-                        idx: p,
-                    },
-                )
-            })
-            .collect();
-        let hint = if self.resolution.is_some() {
-            "they are different individuals; write one of their person_ids to choose"
-        } else {
-            "write one of their person_ids to choose, or --resolve to take the individual they are"
+        let person = |p: u32| {
+            describe(
+                g,
+                NodeRef {
+                    kind: NodeKind::Person,
+                    idx: p,
+                },
+            )
         };
-        Err(QueryError::Ambiguous(format!(
-            "{text:?}: expected one person, found {} records ({}); {hint}",
-            persons.len(),
-            listed.join(", ")
-        )))
+        let message = match &self.resolution {
+            // Grouped by the individual each record resolves to: records
+            // of one man are not "different individuals".
+            Some(r) => {
+                let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
+                for &p in persons {
+                    let i = r.individual_of_person[p as usize];
+                    match groups.iter_mut().find(|(j, _)| *j == i) {
+                        Some((_, ps)) => ps.push(p),
+                        None => groups.push((i, vec![p])),
+                    }
+                }
+                let listed: Vec<String> = groups
+                    .iter()
+                    .map(|(i, ps)| {
+                        let records: Vec<String> = ps.iter().map(|&p| person(p)).collect();
+                        format!("{}: {}", r.labels[*i as usize], records.join(", "))
+                    })
+                    .collect();
+                format!(
+                    "{text:?}: expected one person, found {} records of {} individuals ({}); write an individual id or a person_id to choose",
+                    persons.len(),
+                    groups.len(),
+                    listed.join("; ")
+                )
+            }
+            None => {
+                let listed: Vec<String> = persons.iter().map(|&p| person(p)).collect();
+                format!(
+                    "{text:?}: expected one person, found {} records ({}); write one of their person_ids to choose, or --resolve to take the individual they are",
+                    persons.len(),
+                    listed.join(", ")
+                )
+            }
+        };
+        Err(QueryError::Ambiguous(message))
     }
 
     fn individual(&self, label: &str) -> Option<Entity> {

@@ -738,3 +738,68 @@ fn export_gang_has_the_gangs_incidents_and_takes_the_leads_folder() {
         assert_eq!(graphml_node_ids(&file), of_run, "{case}");
     }
 }
+
+#[test]
+fn an_ambiguous_name_lists_its_records_by_individual() {
+    // "袁鑫" listed three records as "different individuals", though two
+    // of them resolve to one man.
+    let (_, err, code) = run(&["query", "profile", s(demo()), "袁鑫"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("different individuals"), "{err}");
+    assert!(err.contains("found 3 records of 2 individuals"), "{err}");
+    assert!(
+        err.contains("I0002: person PC-000002 (袁鑫), person HK-002296 (袁鑫)"),
+        "{err}"
+    );
+    // The individual named there is an answer.
+    let (_, err, code) = run(&["query", "profile", s(demo()), "I0002", "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn components_on_one_day_leave_the_service_numbers_out() {
+    // On one day the hub rule wanted weeks of activity inside the window:
+    // 7 of the case's 32 service numbers were left out, and the bank and
+    // the carrier glued 789 phones into one component.
+    let about = |v: &serde_json::Value, what: &str| -> u64 {
+        v["about"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["what"] == what)
+            .unwrap()["value"]
+            .as_u64()
+            .unwrap()
+    };
+    let (out, err, code) = run(&["components", s(demo()), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let whole: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (out, err, code) = run(&[
+        "components",
+        s(demo()),
+        "--from",
+        "2026-02-03",
+        "--to",
+        "2026-02-03",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let day: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        about(&day, "hubs_left_out") >= about(&whole, "hubs_left_out"),
+        "{out}"
+    );
+    assert!(about(&day, "largest") < 200, "{out}");
+    assert!(
+        day["hubs_left_out"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("over the whole case")),
+        "{out}"
+    );
+}
