@@ -342,7 +342,9 @@ fn person_leads(
                 }
             ),
         ];
-        reasons.extend(best.reasons.iter().take(1).cloned());
+        // The best phone's reasons in full: its rows are cited below, and
+        // a row is cited only beside the reason it backs.
+        reasons.extend(best.reasons.iter().cloned());
         let mut sources: Vec<String> = records
             .iter()
             .map(|&r| format!("persons.csv:{}", g.persons[r as usize].line))

@@ -803,3 +803,113 @@ fn components_on_one_day_leave_the_service_numbers_out() {
         "{out}"
     );
 }
+
+#[test]
+fn a_registration_alone_says_weak_on_a_narrow_terminal() {
+    // At 100 columns the link was cut to "registered …", losing the word
+    // that says a registration is weak evidence of who holds the SIM.
+    let (out, err, code) = run_env(
+        &[
+            "query",
+            "profile",
+            s(demo()),
+            "HK-002023",
+            "--format",
+            "table",
+        ],
+        &[("COLUMNS", "100")],
+    );
+    assert_eq!(code, 0, "{err}");
+    let records = out
+        .split("person records")
+        .nth(1)
+        .and_then(|t| t.split("\n\n").next())
+        .expect(&out);
+    let rows: Vec<&str> = records
+        .lines()
+        .filter(|l| l.contains("HK-002023"))
+        .collect();
+    assert!(!rows.is_empty(), "{records}");
+    assert!(rows.iter().all(|l| l.contains("weak")), "{records}");
+    assert_fits(&out, 100);
+}
+
+/// The words of a lead's entity and reasons that name something a row can
+/// hold: numbers, IMEIs, ids (six digits or more), with `+86` dropped.
+fn named_in(lead: &serde_json::Value) -> Vec<String> {
+    let mut text = lead["entity"].as_str().unwrap().to_string();
+    for r in lead["reasons"].as_array().unwrap() {
+        text.push(' ');
+        text.push_str(r.as_str().unwrap());
+    }
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '-'))
+        .map(|w| w.trim_matches('-'))
+        .filter(|w| w.chars().filter(char::is_ascii_digit).count() >= 6)
+        .map(|w| w.strip_prefix("+86").unwrap_or(w).to_string())
+        .collect()
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Every lead of `out`/leads.json names source rows, each row exists in
+/// `case`, and each holds something its reasons name.
+fn check_lead_rows(out: &Path, case: &Path) {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("leads.json")).unwrap()).unwrap();
+    let leads = v["leads"].as_array().unwrap();
+    assert!(!leads.is_empty(), "{}", out.display());
+    let mut files: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for lead in leads {
+        let entity = lead["entity"].as_str().unwrap();
+        let sources = lead["sources"].as_array().unwrap();
+        assert!(!sources.is_empty(), "{entity} names no rows");
+        let named = named_in(lead);
+        for src in sources {
+            let src = src.as_str().unwrap();
+            let (file, line) = src.rsplit_once(':').unwrap();
+            let lines = files.entry(file.to_string()).or_insert_with(|| {
+                std::fs::read_to_string(case.join(file))
+                    .unwrap()
+                    .lines()
+                    .map(str::to_string)
+                    .collect()
+            });
+            let n: usize = line.parse().unwrap();
+            assert!(n >= 2 && n <= lines.len(), "{entity}: {src} is no row");
+            let row = &lines[n - 1];
+            let row_digits = digits(row);
+            assert!(
+                named.iter().any(|w| row.contains(w.as_str())
+                    || (!digits(w).is_empty() && row_digits.contains(&digits(w)))),
+                "{entity}: {src} ({row}) holds nothing its reasons name: {:?}",
+                lead["reasons"]
+            );
+        }
+    }
+}
+
+#[test]
+fn every_lead_names_rows_that_back_its_reasons() {
+    // The issue saw 31 leads naming no rows; and a person lead cited the
+    // rows of his best phone's SIM swaps without the reason they back.
+    let tmp = tempfile::tempdir().unwrap();
+    let generated = tmp.path().join("generated");
+    let (_, err, code) = run(&[
+        "generate",
+        "--seed",
+        "7",
+        "--size",
+        "tiny",
+        "--out",
+        s(&generated),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for case in [fixture("fixtures/demo"), generated] {
+        let out = tmp.path().join("leads");
+        let (_, err, code) = run(&["leads", s(&case), "--out", s(&out), "--format", "csv"]);
+        assert_eq!(code, 0, "{err}");
+        check_lead_rows(&out, &case);
+    }
+}

@@ -162,8 +162,9 @@ fn person_records(case: &Case, p: &Profile, src: bool) -> Table {
             (true, true) => "claimed and registered",
             (true, false) => "claimed",
             // A registration alone says whose id number bought the SIM, not
-            // who holds it: stolen identities register gangs' burners.
-            _ => "registered only (weak: an id number can be borrowed or stolen)",
+            // who holds it: stolen identities register gangs' burners. The
+            // word "weak" comes first so a narrow terminal still shows it.
+            _ => "weak: registered only (an id number can be borrowed or stolen)",
         };
         let mut r = vec![
             g.str(rec.person_id).into(),
