@@ -56,7 +56,7 @@ pub struct Args {
     /// The measure for --top: degree, strength, pagerank, betweenness, closeness, harmonic, eigenvector
     #[arg(long, value_name = "MEASURE", requires = "top")]
     by: Option<String>,
-    /// Export only gang ID of the `leads` pipeline (ids as gangs.csv gives them, e.g. G1): its phones, their holders' person records and handsets
+    /// Export only gang ID of the `leads` pipeline (ids as gangs.csv gives them, e.g. G1): its phones, their holders' person records and handsets, and the incidents naming it; CASE may be the leads output folder, read as its run read it
     #[arg(long, value_name = "ID", conflicts_with_all = ["ego", "component", "community", "top"])]
     gang: Option<String>,
     /// The leads configuration for --gang and --measures gang (see docs/leads.toml)

@@ -616,7 +616,7 @@ fn a_rejected_pair_remembered_holds_for_every_command_that_resolves() {
         "csv",
     ]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("different individuals"), "{err}");
+    assert!(err.contains("found 3 records of 2 individuals"), "{err}");
     // resolve itself honours the recorded pair without being told again.
     let (out, err, code) = run(&["resolve", s(&snap), "--format", "csv"]);
     assert_eq!(code, 0, "{err}");
