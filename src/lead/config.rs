@@ -28,7 +28,8 @@ pub struct BurnerConfig {
     /// Incoming events as a share of all events, at most.
     pub max_incoming_share: f64,
     /// Outgoing events shorter than `short_call_s` (texts and unanswered
-    /// calls count as short), as a share of outgoing, at least.
+    /// calls count as short), as a share of outgoing, at least; 0 (the
+    /// default): how long the calls last is not considered.
     pub min_short_share: f64,
     pub short_call_s: u32,
     /// Outgoing events, at least, of a SIM used one after another with a
@@ -47,7 +48,7 @@ impl Default for BurnerConfig {
             min_distinct: 6,
             min_distinct_share: 0.6,
             max_incoming_share: 0.25,
-            min_short_share: 0.5,
+            min_short_share: 0.0,
             short_call_s: 90,
             min_outgoing_rotated: 3,
         }

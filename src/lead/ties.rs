@@ -14,8 +14,9 @@
 //!   place, not of the gang; a relative seen at home with a member is not
 //!   at a den; crowded windows (more than `max_phones_per_window` phones: a
 //!   market at opening time) say nothing;
-//! - **registration**: fraud SIMs registered to one id number (a stolen
-//!   identity serves one gang), or a fraud SIM listed among a person's
+//! - **registration**: fraud SIMs registered to one id number or listed by
+//!   the person records of one individual (a stolen identity serves one
+//!   gang), or a fraud SIM listed among a person's
 //!   numbers in a person record beside his own phones (the record may be a
 //!   stolen identity's, so this is one kind among the two needed);
 //! - **incident**: phones named in one fraud report;
@@ -31,8 +32,9 @@
 //! O(L + E + S log S) for L call links, E events and S den sightings of
 //! candidate phones; co-location pairs are formed only in windows of at
 //! most `max_phones_per_window` phones, so a window costs at most that
-//! bound squared. Incident and account ties chain their phones (O(k) per
-//! report of k phones), never all pairs.
+//! bound squared. Handset, registration, incident and account ties join
+//! every pair of a group of at most `[sim_swap] max_sims` phones (a bound
+//! squared per group) and chain larger groups (O(k) for k phones).
 
 use crate::graph::{CaseGraph, NONE};
 use crate::lead::config::{ColocationConfig, LinkWeights};
@@ -338,17 +340,15 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
         if group.len() > inp.max_sims_per_handset {
             continue;
         }
-        for w in group.windows(2) {
-            let (a, b) = (w[0].1, w[1].1);
-            push(
-                &mut raw,
-                unit_if(a),
-                unit_if(b),
-                Evidence::Handset,
-                1,
-                (a, b),
-            );
-        }
+        let phones: Vec<u32> = group.iter().map(|s| s.1).collect();
+        link_units(
+            &mut raw,
+            &phones,
+            &unit_if,
+            Evidence::Handset,
+            None,
+            inp.max_sims_per_handset,
+        );
     }
     // Fraud SIMs registered to one id number.
     let mut by_id: BTreeMap<String, Vec<u32>> = BTreeMap::new();
@@ -363,7 +363,14 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
     for phones in by_id.values_mut() {
         phones.sort_unstable();
         phones.dedup();
-        chain_units(&mut raw, phones, &unit_if, Evidence::Registration, None);
+        link_units(
+            &mut raw,
+            phones,
+            &unit_if,
+            Evidence::Registration,
+            None,
+            0,
+        );
     }
     // A person record listing a fraud SIM among someone's numbers: a tie of
     // the same kind between that someone's other phones and the SIM (an
@@ -380,6 +387,21 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
     for phones in by_individual.values_mut() {
         phones.sort_unstable();
         phones.dedup();
+        // Fraud SIMs that one individual's records list: one identity, one
+        // gang, as with an id number in the registrations.
+        let fraud: Vec<u32> = phones
+            .iter()
+            .copied()
+            .filter(|&p| inp.fraud_sim[p as usize])
+            .collect();
+        link_units(
+            &mut raw,
+            &fraud,
+            &unit_if,
+            Evidence::Registration,
+            None,
+            0,
+        );
         let Some(&own) = phones.iter().find(|&&p| !inp.fraud_sim[p as usize]) else {
             continue;
         };
@@ -404,7 +426,14 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
             .collect();
         phones.sort_unstable();
         phones.dedup();
-        chain_units(&mut raw, &phones, &unit_if, Evidence::Incident, Some(i));
+        link_units(
+            &mut raw,
+            &phones,
+            &unit_if,
+            Evidence::Incident,
+            Some(i),
+            inp.max_sims_per_handset,
+        );
     }
     for phones in inp.account_phones {
         let mut phones: Vec<u32> = phones
@@ -414,7 +443,14 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
             .collect();
         phones.sort_unstable();
         phones.dedup();
-        chain_units(&mut raw, &phones, &unit_if, Evidence::Account, None);
+        link_units(
+            &mut raw,
+            &phones,
+            &unit_if,
+            Evidence::Account,
+            None,
+            0,
+        );
     }
     let dens = den_cells(g, inp);
     colocation(g, inp, &dens, &unit_if, &mut raw);
@@ -428,24 +464,36 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
     }
 }
 
-/// Ties of one kind along the distinct units of `phones` (sorted), chained:
-/// enough to connect them, linear in their number.
-fn chain_units(
+/// Ties of one kind between the distinct units of `phones` (sorted): every
+/// pair when there are at most `pairwise_up_to` of them (so that each is
+/// tied to every other, and a member's evidence into a gang does not hang
+/// on which of the handset's SIMs happen to be next to his in a chain);
+/// chained beyond that, which connects them in linear time.
+fn link_units(
     raw: &mut Vec<Raw>,
     phones: &[u32],
     unit_if: &dyn Fn(u32) -> u32,
     kind: Evidence,
     incident: Option<u32>,
+    pairwise_up_to: usize,
 ) {
     let mut seen: Vec<(u32, u32)> = phones.iter().map(|&p| (unit_if(p), p)).collect();
     seen.sort_unstable();
     seen.dedup_by_key(|x| x.0);
-    for w in seen.windows(2) {
-        let witness = match incident {
-            Some(i) => (i, i),
-            None => (w[0].1, w[1].1),
-        };
-        push(raw, w[0].0, w[1].0, kind, 1, witness);
+    let witness = |a: (u32, u32), b: (u32, u32)| match incident {
+        Some(i) => (i, i),
+        None => (a.1, b.1),
+    };
+    if seen.len() <= pairwise_up_to {
+        for (i, &a) in seen.iter().enumerate() {
+            for &b in &seen[i + 1..] {
+                push(raw, a.0, b.0, kind, 1, witness(a, b));
+            }
+        }
+    } else {
+        for w in seen.windows(2) {
+            push(raw, w[0].0, w[1].0, kind, 1, witness(w[0], w[1]));
+        }
     }
 }
 
@@ -668,3 +716,45 @@ impl Ties {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(raw: &[Raw]) -> Vec<(u32, u32)> {
+        raw.iter().map(|r| (r.a, r.b)).collect()
+    }
+
+    #[test]
+    fn the_sims_of_a_small_handset_are_tied_to_each_other_not_along_a_chain() {
+        // Regression: four SIMs through one handset were chained 0-1-2-3, so
+        // a SIM whose chain neighbours stayed out of a gang had no handset
+        // evidence into it though it shared the handset with a member.
+        let mut raw = Vec::new();
+        link_units(&mut raw, &[0, 1, 2, 3], &|p| p, Evidence::Handset, None, 40);
+        assert_eq!(
+            pairs(&raw),
+            vec![(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
+        );
+    }
+
+    #[test]
+    fn a_large_group_is_chained_in_linear_time() {
+        let phones: Vec<u32> = (0..100).collect();
+        let mut raw = Vec::new();
+        link_units(&mut raw, &phones, &|p| p, Evidence::Account, None, 40);
+        assert_eq!(raw.len(), 99);
+        assert!(raw.iter().all(|r| r.b == r.a + 1));
+    }
+
+    #[test]
+    fn phones_of_one_unit_are_one_end_and_incidents_witness_the_report() {
+        // Phones 0 and 1 are one holder's: one pair, witnessed by report 7.
+        let mut raw = Vec::new();
+        let unit = |p: u32| if p < 2 { 0 } else { p };
+        link_units(&mut raw, &[0, 1, 5], &unit, Evidence::Incident, Some(7), 40);
+        assert_eq!(pairs(&raw), vec![(0, 5)]);
+        assert_eq!(raw[0].witness, (7, 7));
+    }
+}
+

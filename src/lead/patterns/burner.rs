@@ -1,5 +1,5 @@
 //! Burner SIMs: a SIM that lives days, not months, and is used to call many
-//! distinct numbers briefly, while hardly anyone calls it. A call centre's
+//! distinct numbers, while hardly anyone calls it. A call centre's
 //! lines live for years and take calls; a delivery rider's customers call
 //! back; a family calls the same few numbers again and again — none of them
 //! pass all the tests together.
@@ -9,8 +9,14 @@
 //! however short the period (in a three-week case a carrier's SMS line and
 //! a busy ordinary phone both "live" under 30 days).
 //!
+//! How long the calls last is not part of the shape by default
+//! (`min_short_share = 0`): a scam is a conversation, often a long one, and
+//! a gang's burner that keeps its victims on the line for twenty minutes is
+//! no less a burner. A case team that knows its gang robocalls can ask for
+//! mostly short calls.
+//!
 //! A burner's successor in the same work handset is judged on its shape —
-//! short life, nearly all outgoing, to new numbers, short calls — with a
+//! short life, nearly all outgoing, to new numbers — with a
 //! lower volume bar (`min_outgoing_rotated`): the case may end the day the
 //! operator put it in, or the rotation may have just moved on. The handset
 //! it shares with a burner, one SIM after another, is the evidence the
@@ -30,7 +36,7 @@ pub fn max_life(c: &BurnerConfig, case_days: f64) -> f64 {
 }
 
 /// A burner's shape, volume aside: short life, few incoming, calls to new
-/// numbers, mostly short.
+/// numbers (and, when `min_short_share` asks, mostly short ones).
 fn has_shape(p: &super::Profile, c: &BurnerConfig, case_days: f64) -> bool {
     let events = p.events();
     events > 0
@@ -164,12 +170,34 @@ mod tests {
             ..cold_caller()
         };
         assert!(!is_burner(&family, &c, 90.0));
-        // Long calls are conversations, not cold calls.
+        // Long calls are conversations, not cold calls, for a case team
+        // that asks for mostly short ones (a robocalling gang).
         let talker = Profile {
             short_out: 5,
             ..cold_caller()
         };
-        assert!(!is_burner(&talker, &c, 90.0));
+        let robocalls = BurnerConfig {
+            min_short_share: 0.5,
+            ..BurnerConfig::default()
+        };
+        assert!(!is_burner(&talker, &robocalls, 90.0));
+    }
+
+    #[test]
+    fn a_burner_whose_scams_are_long_calls_is_a_burner() {
+        // Seen on a foreign case: 17 calls to 17 strangers in 8 days, none
+        // incoming, 9 of them conversations of 13 to 40 minutes (the scam
+        // itself). Only the duration kept it from being flagged.
+        let scammer = Profile {
+            outgoing: 17,
+            incoming: 0,
+            distinct_out: 17,
+            short_out: 8,
+            odd: 0,
+            first: 0,
+            last: 8 * 86_400,
+        };
+        assert!(is_burner(&scammer, &BurnerConfig::default(), 28.0));
     }
 
     #[test]
@@ -201,13 +229,18 @@ mod tests {
         };
         assert!(!is_burner(&fresh, &c, 21.0));
         assert!(is_rotated_burner(&fresh, &c, 21.0));
-        // Not if its few calls are conversations or answered by callers.
+        // Not if its few calls are conversations, where the case team asks
+        // for short ones, or answered by callers.
+        let robocalls = BurnerConfig {
+            min_short_share: 0.5,
+            ..BurnerConfig::default()
+        };
         assert!(!is_rotated_burner(
             &Profile {
                 short_out: 1,
                 ..fresh
             },
-            &c,
+            &robocalls,
             21.0
         ));
         assert!(!is_rotated_burner(
