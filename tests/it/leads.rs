@@ -438,3 +438,68 @@ fn a_victims_number_named_in_his_report_is_no_suspect() {
         .iter()
         .all(|l| !(l.entity.ends_with(victim) && l.gang.is_some())));
 }
+
+/// Regression (foreign case small-32): one gang came out as two, its
+/// operators' burners in two handsets at one den, and the only record
+/// binding the halves was a subscriber record listing a burner of each.
+/// Fraud SIMs that one individual's records list are one identity's, tied
+/// like SIMs registered to one id number: one gang, not two.
+#[test]
+fn burners_of_two_handsets_listed_by_one_record_are_one_gang() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let half = |h: usize| -> Vec<String> { (1..=3).map(|k| format!("1380000{h}{k:03}")).collect() };
+    let (a, b) = (half(1), half(2));
+    let mut calls = String::from("caller,callee,start,duration_s,caller_imei,caller_location\n");
+    // Each burner calls ten strangers from the den, on two days, one
+    // handset per half.
+    let mut victim = 0;
+    for (imei, sims) in [("861234567890123", &a), ("869876543210987", &b)] {
+        for (k, sim) in sims.iter().enumerate() {
+            for day in 2..=3 {
+                for m in 0..5 {
+                    victim += 1;
+                    calls.push_str(&format!(
+                        "{sim},1390{victim:07},2026-03-{day:02} 10:{:02}:00,60,{imei},DEN-1\n",
+                        k * 15 + m * 2
+                    ));
+                }
+            }
+        }
+    }
+    // Ordinary life over four weeks, so that two days are a short life.
+    for d in 1..=28 {
+        calls.push_str(&format!(
+            "13700000001,13700000002,2026-03-{d:02} 19:00:00,120,,\n"
+        ));
+        calls.push_str(&format!(
+            "13700000002,13700000001,2026-03-{d:02} 20:00:00,120,,\n"
+        ));
+    }
+    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    let run_with = |persons: &str| {
+        std::fs::write(dir.join("persons.csv"), persons).unwrap();
+        let g = util::ingest(dir);
+        let run = casegraph::lead::run(&g, &Default::default()).unwrap();
+        let mut gangs: Vec<Vec<String>> = run
+            .gangs
+            .iter()
+            .map(|g| {
+                let mut p: Vec<String> = g.members.iter().map(|m| m.phone.clone()).collect();
+                p.sort();
+                p
+            })
+            .collect();
+        gangs.sort();
+        gangs
+    };
+    let header = "person_id,name,id_number,phones\n";
+    let apart = run_with(header);
+    assert_eq!(apart.len(), 2, "{apart:?}");
+    let one = run_with(&format!(
+        "{header}P1,王五,440106198001011234,{};{}\n",
+        a[0], b[0]
+    ));
+    assert_eq!(one.len(), 1, "{one:?}");
+    assert_eq!(one[0].len(), 6, "{one:?}");
+}
