@@ -267,7 +267,7 @@ impl<M: timely::ExchangeData + Clone> Exchanger<M> {
         self.round += 1;
         self.input.advance_to(self.round);
         while self.probe.less_than(&self.round) {
-            worker.step_or_park(Some(Duration::from_millis(50)));
+            worker.step_or_park(Some(Duration::from_millis(1)));
             check_stop()?;
         }
         Ok(std::mem::take(&mut *self.inbox.borrow_mut()))

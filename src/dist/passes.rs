@@ -444,6 +444,21 @@ fn pagerank(
         nodes.push((p, strength, i, j));
         i = j;
     }
+    // The neighbours, each once: shares to one neighbour are summed here
+    // before they are sent (integer sums: the result is the same).
+    let mut targets: Vec<Phone> = adjacency.iter().map(|a| a.1).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let links: Vec<(u32, u32)> = adjacency
+        .iter()
+        .map(|a| {
+            let slot = targets
+                .binary_search(&a.1)
+                .expect("every neighbour is a target");
+            (slot as u32, a.2)
+        })
+        .collect();
+    let target_owner: Vec<usize> = targets.iter().map(|&t| owner(t, peers)).collect();
     let index: FxHashMap<Phone, usize> = nodes.iter().enumerate().map(|(k, n)| (n.0, k)).collect();
     let n_all: u64 = sum_x
         .all(worker, vec![(nodes.len() as u64, 0)])?
@@ -465,13 +480,22 @@ fn pagerank(
     let mut x: Vec<u64> = vec![ONE / n_all; nodes.len()];
     let tol = (config.rank.tol * ONE as f64) as u128;
     for iter in 1..=config.rank.max_iter {
-        let mut out = Vec::with_capacity(adjacency.len());
+        let mut acc = vec![0u64; targets.len()];
         for (k, &(_, strength, a, b)) in nodes.iter().enumerate() {
-            for &(_, u, w) in &adjacency[a..b] {
-                let share = (x[k] as u128 * w as u128 / strength as u128) as u64;
-                out.push((super::owner(u, peers), (u, share)));
+            let rank = x[k];
+            for &(slot, w) in &links[a..b] {
+                let share = match rank.checked_mul(w as u64) {
+                    Some(p) => p / strength,
+                    None => (rank as u128 * w as u128 / strength as u128) as u64,
+                };
+                acc[slot as usize] += share;
             }
         }
+        let out = acc
+            .iter()
+            .enumerate()
+            .filter(|(_, &s)| s > 0)
+            .map(|(slot, &s)| (target_owner[slot], (targets[slot], s)));
         let got = share_x.round(worker, out)?;
         let mut sums = vec![0u64; nodes.len()];
         for (u, s) in got {
