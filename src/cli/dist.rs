@@ -128,8 +128,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             secret: &secret,
             work_dir: work.path(),
         };
-        let line: Arc<dyn Fn(usize, &str) + Send + Sync> =
-            Arc::new(|i, text| eprintln!("  [process {i}] {text}"));
+        let line: launch::LineSink = Arc::new(|i, text| eprintln!("  [process {i}] {text}"));
         launch::run_local(&launch, &events, line)?;
         let written: Vec<PathBuf> = dist::write::FILES
             .iter()

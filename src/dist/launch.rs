@@ -16,6 +16,9 @@ use std::time::Duration;
 /// The environment variable the shared secret is read from.
 pub const SECRET_ENV: &str = "CASEGRAPH_DIST_SECRET";
 
+/// Where each child's stderr lines go: (process, line).
+pub type LineSink = Arc<dyn Fn(usize, &str) + Send + Sync>;
+
 /// How to start the children.
 pub struct Launch<'a> {
     /// This binary.
@@ -69,7 +72,7 @@ const TAIL_LINES: usize = 5;
 pub fn run_local(
     launch: &Launch<'_>,
     events: &(dyn Fn(Event) + Sync),
-    line: Arc<dyn Fn(usize, &str) + Send + Sync>,
+    line: LineSink,
 ) -> Result<()> {
     if launch.procs == 0 {
         return Err(DistError::Invalid(

@@ -4,7 +4,7 @@
 
 use super::read::{read_share, Call, RangeCounts, RowMsg};
 use super::write::{self, HubRow, Ledger, Outputs, PairRow};
-use super::{owner, phone_text, DistConfig, Exchanger, Phone, Result, Summary};
+use super::{owner, DistConfig, Exchanger, Phone, Result, Summary};
 use crate::model::time::hour_of_day;
 use rustc_hash::{FxHashMap, FxHashSet};
 use timely::worker::Worker;
@@ -308,7 +308,6 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             )
         })
         .collect();
-    let n_links = links.len();
     drop(links);
     let pair_rows = pairs_x.round(worker, pair_rows)?;
 
@@ -363,7 +362,6 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         pagerank_iterations: iterations as u64,
         ..Summary::default()
     };
-    let _ = n_links;
     if me == 0 {
         let components = merge_forest(forest);
         let outputs = Outputs {
@@ -520,11 +518,6 @@ fn pagerank(
         "pagerank: expected convergence to tol {} within {} iterations, found none",
         config.rank.tol, config.rank.max_iter
     )))
-}
-
-#[allow(dead_code)]
-fn show(p: Phone) -> String {
-    phone_text(p)
 }
 
 #[cfg(test)]
