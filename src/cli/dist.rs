@@ -115,6 +115,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             args.read.country.clone(),
             "--utc-offset".into(),
             args.read.utc_offset.clone(),
+            // Their stdout goes nowhere; JSON keeps stderr free of the
+            // table view's notes.
+            "--format".into(),
+            "json".into(),
         ];
         if let Some(c) = &args.read.columns {
             child_args.push("--columns".into());
