@@ -19,6 +19,7 @@
 pub mod analysis;
 pub mod atomic;
 pub mod column;
+pub mod dist;
 pub mod error;
 pub mod export;
 pub mod generate;

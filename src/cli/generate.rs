@@ -1,4 +1,4 @@
-//! `casegraph generate --seed S --size tiny|small|medium|large --out DIR`:
+//! `casegraph generate --seed S --size tiny|small|mid|medium|large --out DIR`:
 //! write a synthetic case bundle and its truth/ folder, and say what the
 //! seed drew (gang shapes; the rest is in truth/world.json).
 
@@ -12,7 +12,7 @@ pub struct Args {
     /// Random seed; the same seed and size give byte-identical files
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// tiny (~300 people), small (~5k people, 100k calls), medium (~100k, 2M), large (~1M, 20M)
+    /// tiny (~300 people), small (~5k people, 100k calls), mid (~50k, 1M), medium (~100k, 2M), large (~1M, 20M)
     #[arg(long, default_value = "small", value_parser = Size::parse)]
     size: Size,
     /// Folder to write the case into (created if needed)

@@ -5,6 +5,7 @@ pub mod central;
 pub mod communities;
 pub mod components;
 pub mod contacts;
+pub mod dist;
 pub mod export;
 pub mod generate;
 pub mod ingest;
@@ -68,6 +69,8 @@ enum Command {
     Communities(communities::Args),
     /// Write the filtered contact graph as an edge list (source,target,weight)
     Contacts(contacts::Args),
+    /// The heavy passes (contact pairs, hubs, components, PageRank) over several processes, with Timely Dataflow
+    Dist(dist::Args),
     /// The main job: patterns, gangs and roles, and ranked leads explained back to the source rows
     Leads(leads::Args),
     /// Write the browser report (report.html) of a leads output folder, a case or a snapshot
@@ -167,6 +170,7 @@ pub fn main() -> ExitCode {
         Command::Central(a) => central::run(a),
         Command::Communities(a) => communities::run(a),
         Command::Contacts(a) => contacts::run(a),
+        Command::Dist(a) => dist::run(a),
         Command::Leads(a) => leads::run(a),
         Command::Report(a) => report::run(a),
         Command::Serve(a) => serve::run(a),

@@ -57,16 +57,25 @@ use writer::{Ledger, Seen};
 pub enum Size {
     Tiny,
     Small,
+    /// About a million call rows: the size `casegraph dist`'s tests run on.
+    Mid,
     Medium,
     Large,
 }
 
 impl Size {
-    pub const ALL: [Size; 4] = [Size::Tiny, Size::Small, Size::Medium, Size::Large];
+    pub const ALL: [Size; 5] = [
+        Size::Tiny,
+        Size::Small,
+        Size::Mid,
+        Size::Medium,
+        Size::Large,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Size::Tiny => "tiny",
             Size::Small => "small",
+            Size::Mid => "mid",
             Size::Medium => "medium",
             Size::Large => "large",
         }
@@ -75,7 +84,7 @@ impl Size {
         Size::ALL
             .into_iter()
             .find(|z| z.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("expected one of tiny, small, medium, large, found {s:?}"))
+            .ok_or_else(|| format!("expected one of tiny, small, mid, medium, large, found {s:?}"))
     }
 
     pub fn scale(self) -> Scale {
@@ -113,6 +122,23 @@ impl Size {
                 rider_calls: (15, 40),
                 family: 18,
                 other_incidents: 40,
+            },
+            Size::Mid => Scale {
+                people: 50_000,
+                days: 60,
+                calls: 1_000_000,
+                cells: 1_000,
+                gangs: 6,
+                operators: (3, 6),
+                burner_life: (4, 8),
+                operator_rate: (18, 32),
+                incidents_per_gang: 8,
+                agents: 15,
+                agent_calls: (12, 30),
+                riders: 3,
+                rider_calls: (15, 45),
+                family: 20,
+                other_incidents: 200,
             },
             Size::Medium => Scale {
                 people: 100_000,

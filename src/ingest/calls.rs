@@ -167,6 +167,66 @@ fn at(rec: &ByteRecord, (a, b): (u32, u32)) -> &str {
     std::str::from_utf8(&rec.as_slice()[a as usize..b as usize]).expect("row checked as UTF-8")
 }
 
+/// One calls.csv row checked exactly as [`read`] checks it (the row's
+/// shape, then its fields), for readers that split the file among
+/// processes (`crate::dist`). Exact duplicates are the caller's to find,
+/// with [`super::table::row_hash`].
+pub struct CallChecker<'a> {
+    cols: Columns,
+    shape: Shape,
+    config: &'a IngestConfig,
+}
+
+/// A call row that passed [`CallChecker::check`]: canonical numbers, start
+/// on the case's clock, seconds and kind.
+pub struct CheckedCall {
+    caller: PhoneKey,
+    callee: PhoneKey,
+    pub start: Time,
+    pub duration_s: u32,
+    pub kind: CallKind,
+}
+
+impl CheckedCall {
+    pub fn caller(&self) -> &str {
+        self.caller.as_str()
+    }
+    pub fn callee(&self) -> &str {
+        self.callee.as_str()
+    }
+}
+
+impl<'a> CallChecker<'a> {
+    /// The checks of `table` (an open calls.csv) under `config`.
+    pub fn of(table: &Table, config: &'a IngestConfig) -> Self {
+        CallChecker {
+            cols: Columns::of(table),
+            shape: table.shape(),
+            config,
+        }
+    }
+
+    /// The row's call, or the reason it is rejected (the same reason
+    /// `casegraph ingest` gives).
+    pub fn check(&self, rec: &ByteRecord, buf: &mut String) -> Result<CheckedCall, String> {
+        self.shape.check(rec)?;
+        let c = parse_row(
+            rec,
+            &self.cols,
+            &self.config.phone_rules,
+            &self.config.clock,
+            buf,
+        )?;
+        Ok(CheckedCall {
+            caller: c.caller,
+            callee: c.callee,
+            start: c.start,
+            duration_s: c.duration_s,
+            kind: c.kind,
+        })
+    }
+}
+
 /// A kept call with its phones, cells and handsets as indices into the
 /// chunk's lists of first mentions (`NO_NODE` when absent).
 struct KeptCall {

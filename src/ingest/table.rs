@@ -411,6 +411,26 @@ impl RowReader {
         self.line_mark.1
     }
 
+    /// The whole file's bytes (for readers that split it among processes).
+    pub fn bytes(&self) -> &[u8] {
+        self.reader.get_ref().bytes.as_ref()
+    }
+
+    /// Go to byte `byte`, the start of a record on physical line `line`,
+    /// to read from there (a process reading its share of the file).
+    pub fn seek_to(&mut self, byte: u64, line: u64) -> Result<()> {
+        let mut pos = csv::Position::new();
+        pos.set_byte(byte).set_line(line).set_record(0);
+        self.reader
+            .seek_raw(std::io::SeekFrom::Start(byte), pos)
+            .map_err(|e| Error::UnreadableFile {
+                file: self.name.clone(),
+                reason: format!("cannot go to byte {byte}: {e}"),
+            })?;
+        self.line_mark = (byte as usize, line);
+        Ok(())
+    }
+
     /// Bytes read so far, for progress.
     pub fn bytes_read(&self) -> u64 {
         self.reader.position().byte()

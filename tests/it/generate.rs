@@ -448,6 +448,6 @@ fn the_command_line_writes_a_case_and_refuses_an_unknown_size() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "expected one of tiny, small, medium, large",
+            "expected one of tiny, small, mid, medium, large",
         ));
 }

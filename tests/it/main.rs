@@ -12,6 +12,7 @@ mod crash_safety;
 mod delivered;
 mod dependencies;
 mod determinism;
+mod dist;
 mod export;
 mod fuzz_regressions;
 mod generate;

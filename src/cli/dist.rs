@@ -1,0 +1,222 @@
+//! `casegraph dist CASE --out DIR (--procs N | --process I --hosts FILE)`:
+//! the heavy passes over several processes (see `casegraph::dist` and
+//! docs/dist.md). `--reference` writes the same files from the
+//! single-machine passes instead, to check a run against.
+
+use super::output::{Document, FormatArgs, Table};
+use super::{usage, ReadArgs};
+use anyhow::Context;
+use casegraph::dist::{self, launch, net, Cluster, DistConfig, Event, RankConfig};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The case folder (its calls.csv is read)
+    #[arg(value_name = "CASE")]
+    case: PathBuf,
+    /// Where the outputs go
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Start N worker processes on this machine (127.0.0.1)
+    #[arg(long, value_name = "N", conflicts_with_all = ["process", "hosts", "reference"])]
+    procs: Option<usize>,
+    /// This process's number in the hosts file (0 writes the outputs)
+    #[arg(long, value_name = "I", requires = "hosts")]
+    process: Option<usize>,
+    /// host:port of every process, one a line, in process order
+    #[arg(long, value_name = "FILE", requires = "process")]
+    hosts: Option<PathBuf>,
+    /// Worker threads per process
+    #[arg(long, value_name = "W", default_value_t = 1)]
+    workers: usize,
+    /// The shared secret, from this file [default: the CASEGRAPH_DIST_SECRET environment variable; --procs makes one up]
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<PathBuf>,
+    /// Seconds to wait for every process to connect
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    connect_timeout: u64,
+    /// Write the same files from the single-machine passes (one process, no network)
+    #[arg(long, conflicts_with_all = ["process", "hosts"])]
+    reference: bool,
+    #[command(flatten)]
+    read: ReadArgs,
+    #[command(flatten)]
+    format: FormatArgs,
+}
+
+fn secret(args: &Args) -> anyhow::Result<Option<Vec<u8>>> {
+    let raw = match &args.secret_file {
+        Some(f) => Some(
+            std::fs::read(f).with_context(|| format!("reading the secret file {}", f.display()))?,
+        ),
+        None => std::env::var_os(launch::SECRET_ENV)
+            .map(|v| v.to_string_lossy().into_owned().into_bytes()),
+    };
+    Ok(raw.map(|mut s| {
+        while s.last().is_some_and(|b| b.is_ascii_whitespace()) {
+            s.pop();
+        }
+        s
+    }))
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let ingest = args.read.config()?;
+    let config = DistConfig {
+        case: args.case.clone(),
+        out: args.out.clone(),
+        ingest,
+        workers: args.workers,
+        hubs: Default::default(),
+        rank: RankConfig::default(),
+        connect_timeout: Duration::from_secs(args.connect_timeout),
+    };
+    let t0 = Instant::now();
+    if args.reference {
+        let case = casegraph::open_case(&args.case, &config.ingest)
+            .with_context(|| format!("opening case {}", args.case.display()))?;
+        let outputs = dist::write::reference(&case)?;
+        let written = dist::write::write_all(&args.out, outputs)?;
+        return print_written(&args, &written, t0, "single machine".into());
+    }
+    let events = |e: Event| match e {
+        Event::Connected { peers } => {
+            eprintln!(
+                "casegraph dist: connected to the other {} processes",
+                peers - 1
+            )
+        }
+        Event::Started { process, pid } => {
+            eprintln!("casegraph dist: process {process} started (pid {pid})")
+        }
+    };
+    if let Some(procs) = args.procs {
+        let secret = match secret(&args)? {
+            Some(s) => s,
+            None => launch::random_secret(),
+        };
+        net::check_secret(&secret).map_err(|e| usage(e.to_string()))?;
+        let work = tempfile::Builder::new()
+            .prefix("casegraph-dist-")
+            .tempdir()
+            .context("making a private folder for the hosts file")?;
+        let mut child_args: Vec<String> = vec![
+            "dist".into(),
+            args.case.display().to_string(),
+            "--out".into(),
+            args.out.display().to_string(),
+            "--workers".into(),
+            args.workers.to_string(),
+            "--connect-timeout".into(),
+            args.connect_timeout.to_string(),
+            "--country".into(),
+            args.read.country.clone(),
+            "--utc-offset".into(),
+            args.read.utc_offset.clone(),
+            // Their stdout goes nowhere; JSON keeps stderr free of the
+            // table view's notes.
+            "--format".into(),
+            "json".into(),
+        ];
+        if let Some(c) = &args.read.columns {
+            child_args.push("--columns".into());
+            child_args.push(c.display().to_string());
+        }
+        let exe = std::env::current_exe().context("finding this program to start its workers")?;
+        let launch = launch::Launch {
+            exe,
+            args: child_args,
+            procs,
+            secret: &secret,
+            work_dir: work.path(),
+        };
+        let line: launch::LineSink = Arc::new(|i, text| eprintln!("  [process {i}] {text}"));
+        launch::run_local(&launch, &events, line)?;
+        let written: Vec<PathBuf> = dist::write::FILES
+            .iter()
+            .map(|f| args.out.join(f))
+            .collect();
+        return print_written(
+            &args,
+            &written,
+            t0,
+            format!("{procs} processes of {} workers", args.workers),
+        );
+    }
+    let (Some(process), Some(hosts)) = (args.process, &args.hosts) else {
+        return Err(usage(
+            "expected --procs N, or --process I with --hosts FILE, or --reference",
+        ));
+    };
+    let addresses = net::read_hosts(hosts)?;
+    let secret = match secret(&args)? {
+        Some(s) => s,
+        None if addresses.len() == 1 => Vec::new(),
+        None => {
+            return Err(usage(format!(
+                "expected the shared secret in --secret-file or {}, found neither",
+                launch::SECRET_ENV
+            )))
+        }
+    };
+    let cluster = Cluster {
+        process,
+        addresses,
+        secret,
+    };
+    let summary = dist::run_process(&config, &cluster, &events)?;
+    if process == 0 {
+        let mut t = Table::new(
+            "dist",
+            &[
+                "rows_read",
+                "kept",
+                "rejected",
+                "duplicates",
+                "pairs",
+                "hubs",
+                "components",
+                "ranked",
+                "pagerank_iterations",
+                "seconds",
+            ],
+        );
+        t.push(vec![
+            summary.rows_read.into(),
+            summary.kept.into(),
+            summary.rejected.into(),
+            summary.duplicates.into(),
+            summary.pairs.into(),
+            summary.hubs.into(),
+            summary.components.into(),
+            summary.ranked.into(),
+            summary.pagerank_iterations.into(),
+            t0.elapsed().as_secs_f64().into(),
+        ]);
+        Document::default()
+            .with(t)
+            .with(files_table(&summary.written))
+            .print(args.format.format())?;
+    }
+    Ok(0)
+}
+
+fn files_table(written: &[PathBuf]) -> Table {
+    let mut files = Table::new("written", &["file"]);
+    for w in written {
+        files.push(vec![w.display().to_string().into()]);
+    }
+    files
+}
+
+fn print_written(args: &Args, written: &[PathBuf], t0: Instant, how: String) -> anyhow::Result<u8> {
+    let mut t = Table::new("dist", &["run", "seconds"]);
+    t.push(vec![how.into(), t0.elapsed().as_secs_f64().into()]);
+    Document::default()
+        .with(t)
+        .with(files_table(written))
+        .print(args.format.format())?;
+    Ok(0)
+}

@@ -1,0 +1,430 @@
+//! `casegraph dist`: the heavy passes of a case too large for one machine,
+//! spread over several processes with Timely Dataflow (the `timely` crate,
+//! pinned to one exact version and used only in this module).
+//!
+//! The run, for every worker (`--workers` threads in each of the
+//! processes):
+//! 1. [`read`]: its own byte range of calls.csv (cut at record starts,
+//!    quoted newlines accounted for), every row checked by ingest's own
+//!    checks ([`crate::ingest::calls::CallChecker`]); rows go to the worker
+//!    that owns the hash of their bytes, which finds exact duplicates across
+//!    the whole file, so the row ledger (`rows_read = kept + rejected +
+//!    duplicates`) sums over workers to what `casegraph ingest` counts;
+//! 2. [`passes`]: kept calls to the worker owning their phone pair (contact
+//!    pairs), pair profiles to the workers owning each phone (the hub rule
+//!    of [`crate::analysis::hubs`], with the median and the case's period
+//!    gathered from every worker), components by union-find (labels: the
+//!    smallest phone of each component), PageRank in 2^-62 fixed point so
+//!    that every sum is exact and the ranks do not depend on how the work
+//!    was split;
+//! 3. [`write`]: worker 0 writes the canonical outputs (sorted, atomic).
+//!
+//! Timely carries the data: each exchange is a dataflow of its own whose
+//! input is routed by destination worker and whose probe is the barrier
+//! ending a round ([`Exchanger`]); the kernels run in the workers between
+//! rounds (bulk-synchronous). [`net`] connects and authenticates the
+//! processes before timely gets the sockets; [`launch`] starts local
+//! processes for `--procs N`.
+
+pub mod launch;
+pub mod net;
+mod passes;
+mod read;
+pub mod write;
+
+use crate::analysis::hubs::HubConfig;
+use crate::ingest::IngestConfig;
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::Operator;
+use timely::dataflow::operators::vec::Input;
+use timely::dataflow::operators::Probe;
+use timely::dataflow::{InputHandleVec, ProbeHandle};
+use timely::worker::Worker;
+
+/// A phone as its canonical number's bytes, zero-padded to 16 and read big
+/// endian: exact, and ordered as the numbers are as text.
+pub type Phone = u128;
+
+/// The [`Phone`] of a canonical number (at most 16 bytes: `+` and 15
+/// digits).
+pub fn phone_of(canonical: &str) -> Phone {
+    let mut b = [0u8; 16];
+    let n = canonical.len().min(16);
+    b[..n].copy_from_slice(&canonical.as_bytes()[..n]);
+    u128::from_be_bytes(b)
+}
+
+/// The canonical number of a [`Phone`].
+pub fn phone_text(p: Phone) -> String {
+    let b = p.to_be_bytes();
+    let n = b.iter().position(|&x| x == 0).unwrap_or(16);
+    String::from_utf8_lossy(&b[..n]).into_owned()
+}
+
+/// Which worker owns a phone (hash partitioning).
+pub fn owner(p: Phone, peers: usize) -> usize {
+    (xxhash_rust::xxh3::xxh3_64(&p.to_le_bytes()) % peers as u64) as usize
+}
+
+/// What can stop a distributed run.
+#[derive(Debug, thiserror::Error)]
+pub enum DistError {
+    #[error(transparent)]
+    Case(#[from] crate::error::Error),
+    /// Connecting or authenticating the processes.
+    #[error("{0}")]
+    Network(String),
+    /// A peer process died or hung up mid-run.
+    #[error("process {process} was lost mid-run ({reason}); the run is stopped")]
+    PeerLost { process: usize, reason: String },
+    /// A local worker process (`--procs`) failed.
+    #[error("{0}")]
+    Process(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T, E = DistError> = std::result::Result<T, E>;
+
+/// PageRank's parameters (those of `casegraph central --measure pagerank
+/// --weighted`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RankConfig {
+    pub alpha: f64,
+    pub tol: f64,
+    pub max_iter: usize,
+}
+
+impl Default for RankConfig {
+    fn default() -> Self {
+        RankConfig {
+            alpha: crate::analysis::pagerank::DEFAULT_ALPHA,
+            tol: crate::analysis::pagerank::DEFAULT_TOL,
+            max_iter: crate::analysis::pagerank::DEFAULT_MAX_ITER,
+        }
+    }
+}
+
+/// What one run reads and writes.
+#[derive(Debug, Clone)]
+pub struct DistConfig {
+    /// The case folder (its calls.csv is read).
+    pub case: PathBuf,
+    pub out: PathBuf,
+    pub ingest: IngestConfig,
+    /// Worker threads per process.
+    pub workers: usize,
+    pub hubs: HubConfig,
+    pub rank: RankConfig,
+    /// How long to wait for the other processes to connect.
+    pub connect_timeout: Duration,
+}
+
+/// This process's place in the cluster.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub process: usize,
+    /// `host:port` of every process, in process order.
+    pub addresses: Vec<String>,
+    pub secret: Vec<u8>,
+}
+
+/// What a process reports as the run goes.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Every peer connected and authenticated.
+    Connected { peers: usize },
+    /// A local process was started (`--procs`).
+    Started { process: usize, pid: u32 },
+}
+
+/// Counts a finished run reports (process 0 has them all).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Summary {
+    pub rows_read: u64,
+    pub kept: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+    pub pairs: u64,
+    pub hubs: u64,
+    pub components: u64,
+    pub ranked: u64,
+    pub pagerank_iterations: u64,
+    /// Files written (process 0 only).
+    pub written: Vec<PathBuf>,
+}
+
+/// A peer lost, as timely's network threads found it: they panic with
+/// "timely communication error" in threads named `timely:recv-N` /
+/// `timely:send-N`. The hook records the first and keeps it quiet.
+static PEER_FAILURE: Mutex<Option<(usize, String)>> = Mutex::new(None);
+static STOP: AtomicBool = AtomicBool::new(false);
+
+fn install_peer_failure_hook() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let name = std::thread::current().name().unwrap_or("").to_string();
+            let peer = name
+                .strip_prefix("timely:recv-")
+                .or_else(|| name.strip_prefix("timely:send-"))
+                .and_then(|n| n.parse::<usize>().ok());
+            if let Some(process) = peer {
+                let text = info
+                    .payload()
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                let mut slot = PEER_FAILURE.lock().unwrap_or_else(|e| e.into_inner());
+                if slot.is_none() {
+                    *slot = Some((process, text));
+                }
+                STOP.store(true, Ordering::SeqCst);
+                return;
+            }
+            previous(info);
+        }));
+    });
+}
+
+fn peer_failure() -> Option<(usize, String)> {
+    PEER_FAILURE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+}
+
+/// One exchange of typed messages among all workers, as a timely dataflow:
+/// messages sent at round `r` go to their destination worker (the
+/// exchange), which keeps them in its inbox; the probe passing `r` is the
+/// barrier: every message of the round has arrived everywhere.
+pub(crate) struct Exchanger<M: timely::ExchangeData + Clone> {
+    input: InputHandleVec<u64, (u32, M)>,
+    probe: ProbeHandle<u64>,
+    inbox: Rc<RefCell<Vec<M>>>,
+    round: u64,
+}
+
+/// Messages sent between two steps of the worker while a round is sent.
+const SEND_BATCH: usize = 1 << 16;
+
+impl<M: timely::ExchangeData + Clone> Exchanger<M> {
+    pub(crate) fn new(worker: &mut Worker) -> Self {
+        let inbox = Rc::new(RefCell::new(Vec::new()));
+        let mut input = InputHandleVec::new();
+        let probe = ProbeHandle::new();
+        let sink = Rc::clone(&inbox);
+        worker.dataflow::<u64, _, _>(|scope| {
+            scope
+                .input_from(&mut input)
+                .unary::<timely::container::CapacityContainerBuilder<Vec<()>>, _, _, _>(
+                    Exchange::new(|x: &(u32, M)| x.0 as u64),
+                    "Deliver",
+                    move |_, _| {
+                        move |input, _output| {
+                            input.for_each_stamp(|_cap, data| {
+                                let mut inbox = sink.borrow_mut();
+                                for d in data.flat_map(|d| d.drain(..)) {
+                                    inbox.push(d.1);
+                                }
+                            });
+                        }
+                    },
+                )
+                .probe_with(&probe);
+        });
+        Exchanger {
+            input,
+            probe,
+            inbox,
+            round: 0,
+        }
+    }
+
+    /// Send each `(worker, message)`, wait until the round is complete
+    /// everywhere, and return the messages this worker received (in no
+    /// particular order: callers sort by full keys).
+    pub(crate) fn round(
+        &mut self,
+        worker: &mut Worker,
+        out: impl IntoIterator<Item = (usize, M)>,
+    ) -> Result<Vec<M>> {
+        for (i, (dest, m)) in out.into_iter().enumerate() {
+            self.input.send((dest as u32, m));
+            if i % SEND_BATCH == SEND_BATCH - 1 {
+                worker.step();
+                check_stop()?;
+            }
+        }
+        self.round += 1;
+        self.input.advance_to(self.round);
+        while self.probe.less_than(&self.round) {
+            worker.step_or_park(Some(Duration::from_millis(1)));
+            check_stop()?;
+        }
+        Ok(std::mem::take(&mut *self.inbox.borrow_mut()))
+    }
+
+    /// Send `m` to every worker (an all-gather when every worker does).
+    pub(crate) fn all(&mut self, worker: &mut Worker, m: Vec<M>) -> Result<Vec<M>>
+    where
+        M: Clone,
+    {
+        let peers = worker.peers();
+        self.round(
+            worker,
+            (0..peers).flat_map(|w| m.iter().cloned().map(move |x| (w, x))),
+        )
+    }
+}
+
+/// Stop a worker whose run is lost (a peer died, or another worker of this
+/// process failed).
+fn check_stop() -> Result<()> {
+    if STOP.load(Ordering::SeqCst) {
+        return Err(match peer_failure() {
+            Some((process, reason)) => DistError::PeerLost { process, reason },
+            None => DistError::Process("stopped: another worker of this process failed".into()),
+        });
+    }
+    Ok(())
+}
+
+/// Run this process's part of a distributed run: connect to and
+/// authenticate the other processes (none for a cluster of one), start
+/// `config.workers` timely workers, and wait for them. Fails promptly when
+/// a peer is lost: timely's network threads report it, and the workers are
+/// abandoned (the caller exits the process).
+pub fn run_process(
+    config: &DistConfig,
+    cluster: &Cluster,
+    events: &(dyn Fn(Event) + Sync),
+) -> Result<Summary> {
+    if config.workers == 0 {
+        return Err(DistError::Invalid(
+            "--workers: expected at least 1 worker thread, found 0".into(),
+        ));
+    }
+    install_peer_failure_hook();
+    let n = cluster.addresses.len();
+    let (builders, others): (Vec<_>, Box<dyn std::any::Any + Send>) = if n <= 1 {
+        timely::CommunicationConfig::Process(config.workers)
+            .try_build()
+            .map_err(DistError::Network)?
+    } else {
+        let sockets = net::connect_all(cluster, config.workers, config.connect_timeout)?;
+        events(Event::Connected { peers: n });
+        let hooks = timely::communication::Hooks::default();
+        let process_allocators = timely::communication::allocator::ProcessBuilder::new_typed_vector(
+            config.workers,
+            hooks.refill.clone(),
+            hooks.spill.clone(),
+        );
+        let (builders, guard) =
+            timely::communication::allocator::zero_copy::initialize::initialize_networking_from_sockets(
+                process_allocators,
+                sockets,
+                cluster.process,
+                config.workers,
+                hooks,
+            )
+            .map_err(|e| DistError::Network(format!("starting the network threads: {e}")))?;
+        (
+            builders
+                .into_iter()
+                .map(timely::communication::AllocatorBuilder::Tcp)
+                .collect(),
+            Box::new(guard),
+        )
+    };
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Summary>)>();
+    let tx = Mutex::new(tx);
+    let shared = config.clone();
+    let guards = timely::execute::execute_from(
+        builders,
+        others,
+        timely::WorkerConfig::default(),
+        move |worker| {
+            let index = worker.index();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                passes::run_worker(worker, &shared)
+            }))
+            .unwrap_or_else(|p| {
+                let text = p
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                Err(DistError::Process(format!(
+                    "worker {index} stopped unexpectedly: {text}"
+                )))
+            });
+            let _ = tx
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .send((index, result));
+        },
+    )
+    .map_err(DistError::Network)?;
+    let mut summary: Option<Summary> = None;
+    let mut done = 0;
+    while done < config.workers {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok((index, Ok(s))) => {
+                done += 1;
+                // Worker 0 has the whole run's counts; others only theirs.
+                if index == 0 {
+                    summary = Some(s);
+                }
+            }
+            Ok((_, Err(e))) => {
+                STOP.store(true, Ordering::SeqCst);
+                // The workers and network threads of a failed run may wait
+                // forever on lost peers: leave them; the process exits.
+                std::mem::forget(guards);
+                return Err(e);
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if let Some((process, reason)) = peer_failure() {
+                    std::mem::forget(guards);
+                    return Err(DistError::PeerLost { process, reason });
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    drop(guards);
+    if let Some((process, reason)) = peer_failure() {
+        return Err(DistError::PeerLost { process, reason });
+    }
+    Ok(summary.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_keep_the_order_of_their_numbers_as_text() {
+        let mut numbers = vec![
+            "13800138000",
+            "+8613800138000",
+            "110",
+            "1380013800",
+            "95555",
+        ];
+        let mut phones: Vec<Phone> = numbers.iter().map(|n| phone_of(n)).collect();
+        numbers.sort();
+        phones.sort();
+        let back: Vec<String> = phones.into_iter().map(phone_text).collect();
+        assert_eq!(back, numbers);
+    }
+}

@@ -1,0 +1,545 @@
+//! The passes one worker runs, round after round (see [`super::Exchanger`]):
+//! duplicates and the ledger, contact pairs, the hub rule, components,
+//! PageRank; worker 0 gathers the results and writes them.
+
+use super::read::{read_share, Call, RangeCounts, RowMsg};
+use super::write::{self, HubRow, Ledger, Outputs, PairRow};
+use super::{owner, DistConfig, Exchanger, Phone, Result, Summary};
+use crate::model::time::hour_of_day;
+use rustc_hash::{FxHashMap, FxHashSet};
+use timely::worker::Worker;
+
+/// Night calls are those started in `[0, 5)` on the case's clock (the
+/// odd-hours window of `docs/leads.toml`).
+const NIGHT_HOURS: std::ops::Range<u32> = 0..5;
+
+/// PageRank's fixed point: ranks are integers in units of 2^-62.
+const ONE: u64 = 1 << 62;
+
+/// Counts every worker sends every other.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
+struct Totals {
+    rows_read: u64,
+    kept: u64,
+    rejected: u64,
+    duplicates: u64,
+    first: i64,
+    last: i64,
+}
+
+/// A pair's profile as one of its phones' owner needs it for the hub rule.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+struct Profile {
+    phone: Phone,
+    two_way: bool,
+    one_off: bool,
+    first: i64,
+    last: i64,
+}
+
+/// One directed link: (calls, texts, seconds, first, last, night calls).
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    calls: u32,
+    texts: u32,
+    seconds: u64,
+    first: i64,
+    last: i64,
+    night: u32,
+}
+
+/// The pair owner of an unordered phone pair.
+fn pair_owner(a: Phone, b: Phone, peers: usize) -> usize {
+    let (lo, hi) = (a.min(b), a.max(b));
+    let mut bytes = [0u8; 32];
+    bytes[..16].copy_from_slice(&lo.to_le_bytes());
+    bytes[16..].copy_from_slice(&hi.to_le_bytes());
+    (xxhash_rust::xxh3::xxh3_64(&bytes) % peers as u64) as usize
+}
+
+/// Union-find over dense ids with path halving; roots are the smallest
+/// id of their set, so they do not depend on the order of unions.
+struct UnionFind {
+    parent: Vec<u32>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+        }
+    }
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = self.parent[x as usize];
+        }
+        x
+    }
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            let (lo, hi) = (ra.min(rb), ra.max(rb));
+            self.parent[hi as usize] = lo;
+        }
+    }
+}
+
+/// Dense ids for phones, in phone order (so union-find roots are the
+/// smallest phones).
+fn dense(mut phones: Vec<Phone>) -> (Vec<Phone>, FxHashMap<Phone, u32>) {
+    phones.sort_unstable();
+    phones.dedup();
+    let index = phones
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| (p, i as u32))
+        .collect();
+    (phones, index)
+}
+
+pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
+    let me = worker.index();
+    let peers = worker.peers();
+    // Every worker builds the same dataflows in the same order.
+    let mut counts_x: Exchanger<RangeCounts> = Exchanger::new(worker);
+    let mut rows_x: Exchanger<RowMsg> = Exchanger::new(worker);
+    let mut calls_x: Exchanger<Call> = Exchanger::new(worker);
+    let mut totals_x: Exchanger<Totals> = Exchanger::new(worker);
+    let mut profile_x: Exchanger<Profile> = Exchanger::new(worker);
+    let mut degree_x: Exchanger<(u32, u64)> = Exchanger::new(worker);
+    let mut hubs_x: Exchanger<HubRow> = Exchanger::new(worker);
+    let mut pairs_x: Exchanger<PairRow> = Exchanger::new(worker);
+    let mut forest_x: Exchanger<(Phone, Phone)> = Exchanger::new(worker);
+    let mut adjacency_x: Exchanger<(Phone, Phone, u32)> = Exchanger::new(worker);
+    let mut share_x: Exchanger<(Phone, u64)> = Exchanger::new(worker);
+    let mut sum_x: Exchanger<(u64, u128)> = Exchanger::new(worker);
+
+    // 1. Read, then find exact duplicates at each hash's owner.
+    let rows = read_share(worker, &mut counts_x, &config.case, &config.ingest)?;
+    let mut rows = rows_x.round(worker, rows)?;
+    rows.sort_unstable_by_key(|r| (r.hash, r.line));
+    let mut totals = Totals {
+        first: i64::MAX,
+        last: i64::MIN,
+        ..Totals::default()
+    };
+    let mut kept_calls = Vec::new();
+    let mut previous: Option<u128> = None;
+    for r in rows {
+        totals.rows_read += 1;
+        if previous == Some(r.hash) {
+            totals.duplicates += 1;
+            continue;
+        }
+        previous = Some(r.hash);
+        match r.call {
+            Some(c) => {
+                totals.kept += 1;
+                totals.first = totals.first.min(c.start);
+                totals.last = totals.last.max(c.start);
+                kept_calls.push((pair_owner(c.caller, c.callee, peers), c));
+            }
+            None => totals.rejected += 1,
+        }
+    }
+    let all = totals_x.all(worker, vec![totals])?;
+    let totals = all.iter().fold(
+        Totals {
+            first: i64::MAX,
+            last: i64::MIN,
+            ..Totals::default()
+        },
+        |a, t| Totals {
+            rows_read: a.rows_read + t.rows_read,
+            kept: a.kept + t.kept,
+            rejected: a.rejected + t.rejected,
+            duplicates: a.duplicates + t.duplicates,
+            first: a.first.min(t.first),
+            last: a.last.max(t.last),
+        },
+    );
+
+    // 2. Contact pairs at each pair's owner.
+    let calls = calls_x.round(worker, kept_calls)?;
+    let mut links: FxHashMap<(Phone, Phone), Link> = FxHashMap::default();
+    for c in calls {
+        let night = NIGHT_HOURS.contains(&hour_of_day(c.start)) as u32;
+        let l = links.entry((c.caller, c.callee)).or_insert(Link {
+            calls: 0,
+            texts: 0,
+            seconds: 0,
+            first: c.start,
+            last: c.start,
+            night: 0,
+        });
+        if c.text {
+            l.texts += 1;
+        } else {
+            l.calls += 1;
+        }
+        l.seconds += c.duration_s as u64;
+        l.first = l.first.min(c.start);
+        l.last = l.last.max(c.start);
+        if !c.text {
+            l.night += night;
+        }
+    }
+    // Undirected pairs without self-calls: (events, events low→high,
+    // first, last).
+    let mut pairs: FxHashMap<(Phone, Phone), (u32, u32, i64, i64)> = FxHashMap::default();
+    for (&(a, b), l) in &links {
+        if a == b {
+            continue;
+        }
+        let (lo, hi) = (a.min(b), a.max(b));
+        let events = l.calls + l.texts;
+        let e = pairs.entry((lo, hi)).or_insert((0, 0, l.first, l.last));
+        e.0 += events;
+        if a < b {
+            e.1 += events;
+        }
+        e.2 = e.2.min(l.first);
+        e.3 = e.3.max(l.last);
+    }
+
+    // 3. The hub rule at each phone's owner.
+    let mut profiles = Vec::with_capacity(pairs.len() * 2);
+    for (&(lo, hi), &(events, low_to_high, first, last)) in &pairs {
+        let two_way = low_to_high > 0 && low_to_high < events;
+        let one_off = events == 1;
+        for p in [lo, hi] {
+            profiles.push((
+                owner(p, peers),
+                Profile {
+                    phone: p,
+                    two_way,
+                    one_off,
+                    first,
+                    last,
+                },
+            ));
+        }
+    }
+    let profiles = profile_x.round(worker, profiles)?;
+    // Per phone: contacts, two-way, one-off, first, last.
+    let mut prof: FxHashMap<Phone, (u32, u32, u32, i64, i64)> = FxHashMap::default();
+    for p in profiles {
+        let e = prof.entry(p.phone).or_insert((0, 0, 0, p.first, p.last));
+        e.0 += 1;
+        e.1 += p.two_way as u32;
+        e.2 += p.one_off as u32;
+        e.3 = e.3.min(p.first);
+        e.4 = e.4.max(p.last);
+    }
+    let mut histogram: FxHashMap<u32, u64> = FxHashMap::default();
+    for e in prof.values() {
+        *histogram.entry(e.0).or_default() += 1;
+    }
+    let mut histogram_all: FxHashMap<u32, u64> = FxHashMap::default();
+    for (d, n) in degree_x.all(worker, histogram.into_iter().collect())? {
+        *histogram_all.entry(d).or_default() += n;
+    }
+    let median = median_of(&histogram_all);
+    let rule = &config.hubs;
+    let threshold = (rule.factor * median).max(rule.floor as f64);
+    let case_period = if totals.kept == 0 {
+        0.0
+    } else {
+        (totals.last - totals.first).max(0) as f64 / 86_400.0
+    };
+    let min_active = rule
+        .min_active_days
+        .min(rule.min_active_share * case_period);
+    let mut my_hubs = Vec::new();
+    if !rule.keep {
+        for (&p, &(deg, two_way, one_off, lo, hi)) in &prof {
+            let share = |x: u32| x as f64 / deg as f64;
+            let (recip, once) = (share(two_way), share(one_off));
+            let hub = match rule.min_degree {
+                Some(min) => deg >= min,
+                None => {
+                    (deg as f64) >= threshold
+                        && (recip <= rule.max_reciprocity || once >= rule.min_one_off)
+                        && (hi - lo) as f64 / 86_400.0 > min_active
+                }
+            };
+            if hub {
+                let pattern = format!(
+                    "{deg} contacts (median {median}), {:.0}% two-way, {:.0}% one-off",
+                    recip * 100.0,
+                    once * 100.0
+                );
+                let days = (hi - lo) as f64 / 86_400.0;
+                let reason = match rule.min_degree {
+                    Some(min) => format!("at least --hub-degree {min} contacts; {pattern}"),
+                    None => format!("service pattern: {pattern}, active {days:.0} days"),
+                };
+                my_hubs.push(HubRow {
+                    phone: p,
+                    contacts: deg,
+                    reciprocity: recip,
+                    one_off_share: once,
+                    reason,
+                });
+            }
+        }
+    }
+    let hubs = hubs_x.all(worker, my_hubs)?;
+    let is_hub: FxHashSet<Phone> = hubs.iter().map(|h| h.phone).collect();
+
+    // Contact pairs go to worker 0 for pairs.csv.
+    let pair_rows: Vec<(usize, PairRow)> = links
+        .iter()
+        .map(|(&(caller, callee), l)| {
+            (
+                0,
+                PairRow {
+                    caller,
+                    callee,
+                    calls: l.calls,
+                    texts: l.texts,
+                    seconds: l.seconds,
+                    first: l.first,
+                    last: l.last,
+                    night_calls: l.night,
+                },
+            )
+        })
+        .collect();
+    drop(links);
+    let pair_rows = pairs_x.round(worker, pair_rows)?;
+
+    // 4. The contact graph: pairs without a hub.
+    let edges: Vec<(Phone, Phone, u32)> = pairs
+        .iter()
+        .filter(|((a, b), _)| !is_hub.contains(a) && !is_hub.contains(b))
+        .map(|(&(a, b), &(events, ..))| (a, b, events))
+        .filter(|e| e.2 > 0)
+        .collect();
+    drop(pairs);
+
+    // 5. Components: union-find here, the forest merged at worker 0.
+    let (local, index) = dense(edges.iter().flat_map(|e| [e.0, e.1]).collect());
+    let mut uf = UnionFind::new(local.len());
+    for e in &edges {
+        uf.union(index[&e.0], index[&e.1]);
+    }
+    let forest: Vec<(usize, (Phone, Phone))> = (0..local.len() as u32)
+        .map(|v| (0, (local[v as usize], local[uf.find(v) as usize])))
+        .collect();
+    drop(index);
+    let forest = forest_x.round(worker, forest)?;
+
+    // 6. PageRank: each phone's links at its owner.
+    let mut adjacency = Vec::with_capacity(edges.len() * 2);
+    for &(a, b, w) in &edges {
+        adjacency.push((owner(a, peers), (a, b, w)));
+        adjacency.push((owner(b, peers), (b, a, w)));
+    }
+    drop(edges);
+    let mut adjacency = adjacency_x.round(worker, adjacency)?;
+    adjacency.sort_unstable();
+    let ranks = pagerank(worker, config, &adjacency, &mut share_x, &mut sum_x)?;
+    let iterations = ranks.1;
+    let ranks: Vec<(usize, (Phone, u64))> = ranks.0.into_iter().map(|r| (0, r)).collect();
+    let ranks = share_x.round(worker, ranks)?;
+
+    let ledger = Ledger {
+        file: "calls.csv".into(),
+        rows_read: totals.rows_read,
+        kept: totals.kept,
+        rejected: totals.rejected,
+        duplicates: totals.duplicates,
+    };
+    let mut summary = Summary {
+        rows_read: totals.rows_read,
+        kept: totals.kept,
+        rejected: totals.rejected,
+        duplicates: totals.duplicates,
+        hubs: hubs.len() as u64,
+        pagerank_iterations: iterations as u64,
+        ..Summary::default()
+    };
+    if me == 0 {
+        let components = merge_forest(forest);
+        let outputs = Outputs {
+            ledger,
+            pairs: pair_rows,
+            hubs,
+            components,
+            ranks: ranks
+                .into_iter()
+                .map(|(p, x)| (p, x as f64 / ONE as f64))
+                .collect(),
+        };
+        summary.pairs = outputs.pairs.len() as u64;
+        summary.components = outputs.n_components() as u64;
+        summary.ranked = outputs.ranks.len() as u64;
+        summary.written = write::write_all(&config.out, outputs)?;
+    }
+    Ok(summary)
+}
+
+/// The median of the contact counts, as the hub rule takes it: the value
+/// at position `len / 2` of the sorted counts.
+fn median_of(histogram: &FxHashMap<u32, u64>) -> f64 {
+    let mut degrees: Vec<(u32, u64)> = histogram.iter().map(|(&d, &n)| (d, n)).collect();
+    degrees.sort_unstable();
+    let total: u64 = degrees.iter().map(|d| d.1).sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let mid = total / 2;
+    let mut seen = 0;
+    for (d, n) in degrees {
+        seen += n;
+        if seen > mid {
+            return d as f64;
+        }
+    }
+    unreachable!("mid < total")
+}
+
+/// Every worker's forest edges (phone, root) merged: each phone with its
+/// component's smallest phone.
+fn merge_forest(forest: Vec<(Phone, Phone)>) -> Vec<(Phone, Phone)> {
+    let (phones, index) = dense(forest.iter().flat_map(|e| [e.0, e.1]).collect());
+    let mut uf = UnionFind::new(phones.len());
+    for (a, b) in &forest {
+        uf.union(index[a], index[b]);
+    }
+    (0..phones.len() as u32)
+        .map(|v| (phones[v as usize], phones[uf.find(v) as usize]))
+        .collect()
+}
+
+/// PageRank on the contact graph whose links `(phone, neighbour, calls)`
+/// this worker owns (sorted), weighted by calls, in fixed point: a phone
+/// passes `floor(rank × calls / strength)` to each neighbour; integer sums
+/// are exact in any order, so the ranks do not depend on the partition.
+/// Stops as `analysis::pagerank` does: when the L1 change is below `tol`.
+fn pagerank(
+    worker: &mut Worker,
+    config: &DistConfig,
+    adjacency: &[(Phone, Phone, u32)],
+    share_x: &mut Exchanger<(Phone, u64)>,
+    sum_x: &mut Exchanger<(u64, u128)>,
+) -> Result<(Vec<(Phone, u64)>, usize)> {
+    let peers = worker.peers();
+    // This worker's phones, their strengths and the range of their links.
+    let mut nodes: Vec<(Phone, u64, usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < adjacency.len() {
+        let p = adjacency[i].0;
+        let mut j = i;
+        let mut strength = 0u64;
+        while j < adjacency.len() && adjacency[j].0 == p {
+            strength += adjacency[j].2 as u64;
+            j += 1;
+        }
+        nodes.push((p, strength, i, j));
+        i = j;
+    }
+    // The neighbours, each once: shares to one neighbour are summed here
+    // before they are sent (integer sums: the result is the same).
+    let mut targets: Vec<Phone> = adjacency.iter().map(|a| a.1).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let links: Vec<(u32, u32)> = adjacency
+        .iter()
+        .map(|a| {
+            let slot = targets
+                .binary_search(&a.1)
+                .expect("every neighbour is a target");
+            (slot as u32, a.2)
+        })
+        .collect();
+    let target_owner: Vec<usize> = targets.iter().map(|&t| owner(t, peers)).collect();
+    let index: FxHashMap<Phone, usize> = nodes.iter().enumerate().map(|(k, n)| (n.0, k)).collect();
+    let n_all: u64 = sum_x
+        .all(worker, vec![(nodes.len() as u64, 0)])?
+        .iter()
+        .map(|x| x.0)
+        .sum();
+    if n_all == 0 {
+        return Ok((Vec::new(), 0));
+    }
+    let alpha = config.rank.alpha;
+    if !(0.0..1.0).contains(&alpha) {
+        return Err(super::DistError::Invalid(format!(
+            "pagerank: expected a damping factor in [0, 1), found {alpha}"
+        )));
+    }
+    // alpha as a fraction of 2^32, so that scaling is integer arithmetic.
+    let alpha_q = (alpha * (1u64 << 32) as f64).round() as u128;
+    let base = ((ONE as u128 - ((ONE as u128 * alpha_q) >> 32)) / n_all as u128) as u64;
+    let mut x: Vec<u64> = vec![ONE / n_all; nodes.len()];
+    let tol = (config.rank.tol * ONE as f64) as u128;
+    for iter in 1..=config.rank.max_iter {
+        let mut acc = vec![0u64; targets.len()];
+        for (k, &(_, strength, a, b)) in nodes.iter().enumerate() {
+            let rank = x[k];
+            for &(slot, w) in &links[a..b] {
+                let share = match rank.checked_mul(w as u64) {
+                    Some(p) => p / strength,
+                    None => (rank as u128 * w as u128 / strength as u128) as u64,
+                };
+                acc[slot as usize] += share;
+            }
+        }
+        let out = acc
+            .iter()
+            .enumerate()
+            .filter(|(_, &s)| s > 0)
+            .map(|(slot, &s)| (target_owner[slot], (targets[slot], s)));
+        let got = share_x.round(worker, out)?;
+        let mut sums = vec![0u64; nodes.len()];
+        for (u, s) in got {
+            sums[index[&u]] += s;
+        }
+        let mut change: u128 = 0;
+        for (k, s) in sums.into_iter().enumerate() {
+            let r = ((s as u128 * alpha_q) >> 32) as u64 + base;
+            change += (r as i128 - x[k] as i128).unsigned_abs();
+            x[k] = r;
+        }
+        let total: u128 = sum_x
+            .all(worker, vec![(0, change)])?
+            .iter()
+            .map(|c| c.1)
+            .sum();
+        if total < tol {
+            return Ok((nodes.iter().map(|n| n.0).zip(x).collect(), iter));
+        }
+    }
+    Err(super::DistError::Invalid(format!(
+        "pagerank: expected convergence to tol {} within {} iterations, found none",
+        config.rank.tol, config.rank.max_iter
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_median_is_the_middle_count_as_the_hub_rule_takes_it() {
+        // Counts 1,1,2,5: sorted[4 / 2] = 2.
+        let h: FxHashMap<u32, u64> = [(1, 2), (2, 1), (5, 1)].into_iter().collect();
+        assert_eq!(median_of(&h), 2.0);
+        let h: FxHashMap<u32, u64> = [(3, 1)].into_iter().collect();
+        assert_eq!(median_of(&h), 3.0);
+    }
+
+    #[test]
+    fn components_are_labelled_by_their_smallest_phone() {
+        let f = vec![(5u128, 3u128), (3, 3), (9, 7), (7, 7), (4, 9)];
+        let c = merge_forest(f);
+        let label: FxHashMap<Phone, Phone> = c.into_iter().collect();
+        assert_eq!(label[&5], 3);
+        assert_eq!(label[&9], 4);
+        assert_eq!(label[&7], 4);
+    }
+}

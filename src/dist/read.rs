@@ -1,0 +1,177 @@
+//! Each worker's share of calls.csv: the file is cut into equal byte
+//! ranges, moved forward to the next record start. Whether a newline ends
+//! a record depends on every quote before it, so each worker first counts
+//! the quotes and newlines of its raw range and all workers exchange the
+//! counts: from them each knows whether its cut falls inside a quoted
+//! field, and the physical line it starts on (reject lines and duplicate
+//! order are those of `casegraph ingest`). The rows are then read with
+//! ingest's own reader and checked with its own checks.
+//!
+//! A quote inside an unquoted field (`ab"c`), which the CSV reader keeps
+//! as text, would throw the parity off: such a file is still read
+//! correctly on one worker, and on several whenever no cut lands after
+//! such a quote and before the end of its line (rare in carriers' CSV,
+//! and the ledger would not balance against `casegraph ingest` if it
+//! happened).
+
+use super::{Exchanger, Phone, Result};
+use crate::ingest::calls::CallChecker;
+use crate::ingest::table::{line_of, row_hash};
+use crate::ingest::{FileSpec, IngestConfig, Table};
+use crate::model::CallKind;
+use timely::worker::Worker;
+
+/// A kept call as it travels: canonical numbers, start, seconds, kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Call {
+    pub caller: Phone,
+    pub callee: Phone,
+    pub start: i64,
+    pub duration_s: u32,
+    pub text: bool,
+}
+
+/// A row on its way to the worker owning its hash: which row (line), and
+/// its call or `None` for a rejected row.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RowMsg {
+    pub hash: u128,
+    pub line: u32,
+    pub call: Option<Call>,
+}
+
+/// Quotes (odd or even) and newlines in one worker's raw byte range.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RangeCounts {
+    pub range: u32,
+    pub odd_quotes: bool,
+    pub newlines: u64,
+}
+
+/// The nominal start of range `i` of `n` over `len` bytes.
+fn nominal(i: usize, n: usize, len: usize) -> usize {
+    ((len as u128 * i as u128) / n as u128) as usize
+}
+
+/// The first record start at or after `at`, given whether `at` lies inside
+/// a quoted field: the byte after a newline outside quotes.
+fn record_start(data: &[u8], at: usize, mut inside: bool) -> usize {
+    if at == 0 || (at <= data.len() && data[at - 1] == b'\n' && !inside) {
+        return at.min(data.len());
+    }
+    for (k, &b) in data[at..].iter().enumerate() {
+        if b == b'"' {
+            inside = !inside;
+        } else if b == b'\n' && !inside {
+            return at + k + 1;
+        }
+    }
+    data.len()
+}
+
+/// Read this worker's share of `case`/calls.csv; returns its rows, each
+/// addressed to the worker owning its hash.
+pub fn read_share(
+    worker: &mut Worker,
+    counts_x: &mut Exchanger<RangeCounts>,
+    case: &std::path::Path,
+    ingest: &IngestConfig,
+) -> Result<Vec<(usize, RowMsg)>> {
+    let me = worker.index();
+    let peers = worker.peers();
+    let mut table = Table::open(
+        case,
+        FileSpec::CALLS,
+        ingest.mapping.for_file(&FileSpec::CALLS),
+    )?
+    .expect("calls.csv is required: Table::open fails without it");
+    let header_end = table.rows.bytes_read() as usize;
+    let data = table.rows.bytes();
+    let len = data.len();
+    let (lo, hi) = (nominal(me, peers, len), nominal(me + 1, peers, len));
+    let mine = RangeCounts {
+        range: me as u32,
+        odd_quotes: memchr::memchr_iter(b'"', &data[lo..hi]).count() % 2 == 1,
+        newlines: memchr::memchr_iter(b'\n', &data[lo..hi]).count() as u64,
+    };
+    let mut all = counts_x.all(worker, vec![mine])?;
+    all.sort_by_key(|c| c.range);
+    // Quote parity and newlines before each nominal start.
+    let before = |i: usize| -> (bool, u64) {
+        all[..i]
+            .iter()
+            .fold((false, 0), |(q, n), c| (q ^ c.odd_quotes, n + c.newlines))
+    };
+    let start_of = |i: usize| -> (usize, u64) {
+        if i >= peers {
+            return (len, 0);
+        }
+        let at = nominal(i, peers, len);
+        let (inside, lines) = before(i);
+        let s = record_start(data, at, inside);
+        if s <= header_end {
+            let lines = memchr::memchr_iter(b'\n', &data[..header_end]).count() as u64;
+            (header_end, lines + 1)
+        } else {
+            let lines = lines + memchr::memchr_iter(b'\n', &data[at..s]).count() as u64;
+            (s, lines + 1)
+        }
+    };
+    let (start, line) = start_of(me);
+    let (end, _) = start_of(me + 1);
+    let mut out = Vec::new();
+    if start >= end {
+        return Ok(out);
+    }
+    let checker = CallChecker::of(&table, ingest);
+    table.rows.seek_to(start as u64, line)?;
+    let mut buf = Vec::new();
+    let mut text = String::with_capacity(24);
+    'read: loop {
+        let n = table.rows.read_chunk(&mut buf, 4096)?;
+        if n == 0 {
+            break;
+        }
+        for rec in &buf[..n] {
+            let at = rec.position().map_or(0, |p| p.byte()) as usize;
+            if at >= end {
+                break 'read;
+            }
+            let call = checker.check(rec, &mut text).ok().map(|c| Call {
+                caller: super::phone_of(c.caller()),
+                callee: super::phone_of(c.callee()),
+                start: c.start,
+                duration_s: c.duration_s,
+                text: c.kind == CallKind::Sms,
+            });
+            let hash = row_hash(rec);
+            let dest = (hash % peers as u128) as usize;
+            out.push((
+                dest,
+                RowMsg {
+                    hash,
+                    line: line_of(rec),
+                    call,
+                },
+            ));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_inside_a_quoted_field_moves_past_its_record() {
+        let data = b"a,b\n1,\"x\ny\"\n2,z\n";
+        // Byte 8 is inside the quoted field "x\ny".
+        assert_eq!(record_start(data, 8, true), 12);
+        // Outside quotes, a cut right after a newline is a record start.
+        assert_eq!(record_start(data, 4, false), 4);
+        // Byte 9 follows the quoted newline: not a record start.
+        assert_eq!(record_start(data, 9, true), 12);
+        assert_eq!(record_start(data, 13, false), data.len());
+    }
+}

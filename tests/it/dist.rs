@@ -1,0 +1,392 @@
+//! `casegraph dist`: the passes spread over processes give the
+//! single-machine answers byte for byte whatever the number of processes;
+//! a dead worker stops the run promptly and says which; a process without
+//! the shared secret is refused.
+
+use crate::util;
+use casegraph::generate::{generate, GenerateConfig, Size};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "test-secret-0123456789abcdef";
+
+/// A generated case of about a million call rows (`--size mid`), made once
+/// per test run.
+fn mid_case() -> &'static Path {
+    static CASE: OnceLock<PathBuf> = OnceLock::new();
+    CASE.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dist-mid-case");
+        let _ = std::fs::remove_dir_all(&dir);
+        generate(
+            &GenerateConfig {
+                seed: 7,
+                size: Size::Mid,
+            },
+            &dir,
+        )
+        .unwrap();
+        dir
+    })
+}
+
+fn dist(case: &Path, out: &Path, extra: &[&str]) {
+    util::casegraph()
+        .arg("dist")
+        .arg(case)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .env_remove("CASEGRAPH_DIST_SECRET")
+        .assert()
+        .success();
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// pagerank.csv as (phone, rank).
+fn ranks(dir: &Path) -> Vec<(String, f64)> {
+    read(dir, "pagerank.csv")
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (p, r) = l.split_once(',').unwrap();
+            (p.to_string(), r.parse().unwrap())
+        })
+        .collect()
+}
+
+/// The distributed run's files equal the single machine's: byte for byte,
+/// PageRank (fixed point there, floating point here) within 1e-12.
+fn assert_same_as_reference(reference: &Path, run: &Path) {
+    for f in ["ledger.json", "pairs.csv", "hubs.csv", "components.csv"] {
+        assert!(
+            read(reference, f) == read(run, f),
+            "{f} of {} differs from the single machine's",
+            run.display()
+        );
+    }
+    let (a, b) = (ranks(reference), ranks(run));
+    assert_eq!(a.len(), b.len());
+    for ((pa, ra), (pb, rb)) in a.iter().zip(&b) {
+        assert_eq!(pa, pb);
+        assert!((ra - rb).abs() < 1e-12, "{pa}: {ra} vs {rb}");
+    }
+}
+
+#[test]
+fn one_two_and_four_processes_give_the_single_machine_outputs_byte_for_byte() {
+    let case = mid_case();
+    let tmp = tempfile::tempdir().unwrap();
+    let reference = tmp.path().join("reference");
+    dist(case, &reference, &["--reference"]);
+    let ledger: serde_json::Value = serde_json::from_str(&read(&reference, "ledger.json")).unwrap();
+    let n = |k: &str| ledger[k].as_u64().unwrap();
+    assert!(n("rows_read") > 900_000, "{ledger}");
+    assert!(n("rejected") > 0 && n("duplicates") > 0, "{ledger}");
+    assert_eq!(n("rows_read"), n("kept") + n("rejected") + n("duplicates"));
+    assert!(read(&reference, "hubs.csv").lines().count() > 1);
+    let runs = [
+        ("p1", vec!["--procs", "1"]),
+        ("p2", vec!["--procs", "2", "--workers", "2"]),
+        ("p4", vec!["--procs", "4"]),
+    ];
+    for (name, args) in &runs {
+        let out = tmp.path().join(name);
+        dist(case, &out, args);
+        assert_same_as_reference(&reference, &out);
+    }
+    // The fixed-point ranks are the same bytes on every split.
+    let p1 = read(&tmp.path().join("p1"), "pagerank.csv");
+    for (name, _) in &runs[1..] {
+        assert!(p1 == read(&tmp.path().join(name), "pagerank.csv"), "{name}");
+    }
+}
+
+#[test]
+fn cuts_inside_quoted_newlines_crlf_and_duplicates_read_as_ingest_reads_them() {
+    // Every byte range boundary of seven workers lands somewhere in rows
+    // with quoted newlines, CRLF endings, blank lines, bad rows and exact
+    // duplicates of rows read by other workers.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("caller,callee,start,duration_s,kind,caller_location\r\n");
+    for i in 0..300u32 {
+        let a = 13_800_000_000u64 + (i % 17) as u64;
+        let b = 13_900_000_000u64 + (i % 11) as u64;
+        // Most of the file's bytes are inside quoted fields.
+        let place = if i % 3 == 0 {
+            format!("\"cell\n{i}, \"\"north\"\"\"")
+        } else if i % 3 == 1 {
+            format!("\"cell {i}\r\nby the \"\"old\"\" market,\nsecond floor\nback room\"")
+        } else {
+            format!("cell {i}")
+        };
+        csv.push_str(&format!(
+            "{a},{b},2026-03-{:02} {:02}:10:00,{},voice,{place}\r\n",
+            1 + i % 28,
+            i % 24,
+            i * 7
+        ));
+        if i % 29 == 0 {
+            csv.push_str(&format!(
+                "not a phone {i},1390000000,2026-03-01 10:00:00,5,voice,x\r\n\r\n"
+            ));
+        }
+        if i % 31 == 0 {
+            // An exact copy of row 0 (read by the first worker).
+            csv.push_str(&format!(
+                "13800000000,13900000000,2026-03-01 00:10:00,0,voice,{}\r\n",
+                "\"cell\n0, \"\"north\"\"\""
+            ));
+        }
+    }
+    std::fs::write(dir.path().join("calls.csv"), csv).unwrap();
+    let reference = dir.path().join("reference");
+    dist(dir.path(), &reference, &["--reference"]);
+    let ledger = read(&reference, "ledger.json");
+    assert!(ledger.contains("\"duplicates\": 10"), "{ledger}");
+    assert!(ledger.contains("\"rejected\": 11"), "{ledger}");
+    for (name, args) in [
+        ("w7", vec!["--procs", "1", "--workers", "7"]),
+        ("w16", vec!["--procs", "1", "--workers", "16"]),
+        ("p3", vec!["--procs", "3", "--workers", "2"]),
+    ] {
+        let out = dir.path().join(name);
+        dist(dir.path(), &out, &args);
+        assert_same_as_reference(&reference, &out);
+    }
+}
+
+/// A started process whose stderr lines arrive on a channel.
+struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Running {
+    fn start(args: &[&str], secret: Option<&str>) -> Running {
+        let mut cmd = util::casegraph_process();
+        cmd.args(args)
+            .env_remove("CASEGRAPH_DIST_SECRET")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(s) = secret {
+            cmd.env("CASEGRAPH_DIST_SECRET", s);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let (tx, lines) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for l in BufReader::new(stderr).lines().map_while(|l| l.ok()) {
+                let _ = tx.send(l);
+            }
+        });
+        Running {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Wait for a stderr line containing `text`; the line.
+    fn wait_for(&mut self, text: &str, within: Duration) -> String {
+        let end = Instant::now() + within;
+        while let Ok(l) = self
+            .lines
+            .recv_timeout(end.saturating_duration_since(Instant::now()))
+        {
+            self.seen.push(l.clone());
+            if l.contains(text) {
+                return l;
+            }
+        }
+        panic!(
+            "no line with {text:?} within {within:?}; saw {:?}",
+            self.seen
+        );
+    }
+
+    /// Wait for the process to end (killing it after `within`); its exit
+    /// code and all it wrote on stderr.
+    fn finish(mut self, within: Duration) -> (Option<i32>, String, Duration) {
+        let t0 = Instant::now();
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            if t0.elapsed() > within {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("still running after {within:?}; said {:?}", self.seen);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let took = t0.elapsed();
+        while let Ok(l) = self.lines.recv_timeout(Duration::from_secs(2)) {
+            self.seen.push(l);
+        }
+        (status.code(), self.seen.join("\n"), took)
+    }
+}
+
+fn kill(pid: u32) {
+    // SAFETY: a plain kill(2) of a process this test started.
+    let r = unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+    assert_eq!(r, 0, "kill {pid}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn hosts_file(dir: &Path, n: usize) -> PathBuf {
+    let hosts: String = (0..n)
+        .map(|_| format!("127.0.0.1:{}\n", free_port()))
+        .collect();
+    let path = dir.join("hosts.txt");
+    std::fs::write(&path, hosts).unwrap();
+    path
+}
+
+#[test]
+fn a_killed_local_worker_stops_the_run_promptly_and_is_named() {
+    let case = mid_case();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let mut run = Running::start(
+        &[
+            "dist",
+            case.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--procs",
+            "2",
+        ],
+        None,
+    );
+    let line = run.wait_for("process 1 started (pid ", Duration::from_secs(20));
+    let pid: u32 = line
+        .split("(pid ")
+        .nth(1)
+        .and_then(|s| s.trim_end_matches(')').parse().ok())
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    kill(pid);
+    let (code, stderr, took) = run.finish(Duration::from_secs(20));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("process 1 was killed (SIGKILL); the other processes were stopped"),
+        "{stderr}"
+    );
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(!out.join("pagerank.csv").exists());
+}
+
+#[test]
+fn a_peer_lost_mid_run_stops_the_others_promptly_and_is_named() {
+    let case = mid_case();
+    let tmp = tempfile::tempdir().unwrap();
+    let hosts = hosts_file(tmp.path(), 2);
+    let out = tmp.path().join("out");
+    let args = |i: &'static str| -> Vec<String> {
+        [
+            "dist",
+            case.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--process",
+            i,
+            "--hosts",
+            hosts.to_str().unwrap(),
+            "--connect-timeout",
+            "30",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let a0 = args("0");
+    let a1 = args("1");
+    let mut p0 = Running::start(
+        &a0.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        Some(SECRET),
+    );
+    let mut p1 = Running::start(
+        &a1.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        Some(SECRET),
+    );
+    p0.wait_for(
+        "connected to the other 1 processes",
+        Duration::from_secs(30),
+    );
+    p1.wait_for(
+        "connected to the other 1 processes",
+        Duration::from_secs(30),
+    );
+    kill(p1.child.id());
+    let (code, stderr, took) = p0.finish(Duration::from_secs(30));
+    let _ = p1.finish(Duration::from_secs(5));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("process 1 was lost mid-run"), "{stderr}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(!out.join("pagerank.csv").exists());
+}
+
+#[test]
+fn a_process_with_the_wrong_secret_is_refused_before_any_data_flows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hosts = hosts_file(tmp.path(), 2);
+    let out = tmp.path().join("out");
+    let wrong = tmp.path().join("wrong-secret");
+    std::fs::write(&wrong, "another-secret-0123456789abcdef\n").unwrap();
+    let case = util::fixture("fixtures/tiny");
+    let common = |i: &str| -> Vec<String> {
+        [
+            "dist",
+            case.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--process",
+            i,
+            "--hosts",
+            hosts.to_str().unwrap(),
+            "--connect-timeout",
+            "20",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let a0 = common("0");
+    let mut a1 = common("1");
+    a1.extend(["--secret-file".to_string(), wrong.display().to_string()]);
+    let p0 = Running::start(
+        &a0.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        Some(SECRET),
+    );
+    let p1 = Running::start(&a1.iter().map(|s| s.as_str()).collect::<Vec<_>>(), None);
+    let (c0, e0, t0) = p0.finish(Duration::from_secs(20));
+    let (c1, e1, _) = p1.finish(Duration::from_secs(20));
+    assert_eq!(c0, Some(2), "{e0}");
+    assert_eq!(c1, Some(2), "{e1}");
+    assert!(
+        e0.contains("(claiming to be process 1) failed authentication"),
+        "{e0}"
+    );
+    assert!(
+        e1.contains("process 0 at 127.0.0.1:") && e1.contains("refused this process"),
+        "{e1}"
+    );
+    assert!(t0 < Duration::from_secs(10), "took {t0:?}");
+    assert!(!out.exists(), "nothing is written");
+}
