@@ -171,7 +171,7 @@ impl<'g> Lookup<'g> {
             let Some(node_kind) = NodeKind::from_u8(entry.kind as u8) else {
                 continue;
             };
-            if score >= MIN_SIMILARITY && kind.map_or(true, |k| k == node_kind) {
+            if score >= MIN_SIMILARITY && kind.is_none_or(|k| k == node_kind) {
                 let n = NodeRef {
                     kind: node_kind,
                     idx: entry.idx,

@@ -309,7 +309,7 @@ pub fn locate(grid: Grid, config: &IngestConfig) -> Result<Located, Box<(Grid, S
                 }
                 continue;
             }
-            if best.as_ref().map_or(true, |b| n > b.1) {
+            if best.as_ref().is_none_or(|b| n > b.1) {
                 best = Some((i, n, *spec, fields));
             }
         }
@@ -515,7 +515,7 @@ pub fn translate(
             .enumerate()
             .filter(|(_, (h, f))| {
                 !h.is_empty()
-                    && f.map_or(true, |f| {
+                    && f.is_none_or(|f| {
                         direct(&l.spec, f).is_none() && !matches!(f, "lac" | "ci" | "cell")
                     })
             })

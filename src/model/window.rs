@@ -67,14 +67,14 @@ impl TimeRange {
     }
 
     pub fn contains(&self, t: Time) -> bool {
-        t != NO_TIME && self.from.map_or(true, |f| t >= f) && self.to.map_or(true, |e| t <= e)
+        t != NO_TIME && self.from.is_none_or(|f| t >= f) && self.to.is_none_or(|e| t <= e)
     }
 
     /// Whether `[first, last]` overlaps the range.
     pub fn overlaps(&self, first: Time, last: Time) -> bool {
         first != NO_TIME
-            && self.from.map_or(true, |f| last >= f)
-            && self.to.map_or(true, |e| first <= e)
+            && self.from.is_none_or(|f| last >= f)
+            && self.to.is_none_or(|e| first <= e)
     }
 
     pub fn is_all(&self) -> bool {

@@ -95,7 +95,7 @@ pub fn timeline(case: &Case, e: &Entity, range: TimeRange) -> Vec<Entry> {
             };
             // Handset changes are found over the whole history, shown in range.
             let changed = handset != NONE && last_handset != NONE && handset != last_handset;
-            if range.contains(ev.start) && at_cell.map_or(true, |c| c == cell) {
+            if range.contains(ev.start) && at_cell.is_none_or(|c| c == cell) {
                 if changed {
                     let mut c = blank(ev.start, What::HandsetChange, p, CALLS_CSV, ev.line);
                     c.handset = handset;

@@ -49,7 +49,7 @@ pub fn incidents(hotspots: &[Hotspot], category: Option<&str>) -> Grid {
     let mut grid = Grid::default();
     for h in hotspots
         .iter()
-        .filter(|h| category.map_or(true, |c| c == h.category))
+        .filter(|h| category.is_none_or(|c| c == h.category))
     {
         grid.counts[h.weekday as usize % 7][h.hour as usize % 24] += h.incidents;
     }

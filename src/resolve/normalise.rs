@@ -265,8 +265,7 @@ pub fn split_pinyin(word: &str) -> Option<Vec<String>> {
     for end in 1..=b.len() {
         for start in end.saturating_sub(6)..end {
             if let Some((n, _)) = best[start] {
-                if syllables.contains(&word[start..end])
-                    && best[end].map_or(true, |(m, _)| n + 1 < m)
+                if syllables.contains(&word[start..end]) && best[end].is_none_or(|(m, _)| n + 1 < m)
                 {
                     best[end] = Some((n + 1, start));
                 }

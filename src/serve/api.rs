@@ -549,7 +549,7 @@ impl Explorer {
             *c = json!(c.as_u64().unwrap_or(0) + 1);
         }
         hops.retain(|h| {
-            kind.map_or(true, |k| h.kind == k) && node_kind.map_or(true, |k| h.to.kind == k)
+            kind.is_none_or(|k| h.kind == k) && node_kind.is_none_or(|k| h.to.kind == k)
         });
         hops.sort_by(|a, b| b.strength().cmp(&a.strength()).then(a.to.cmp(&b.to)));
         let total = hops.len();

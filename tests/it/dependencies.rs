@@ -156,7 +156,7 @@ fn code_only(src: &str) -> String {
                 continue;
             }
             let close: Vec<u8> = std::iter::once(b'"')
-                .chain(std::iter::repeat(b'#').take(hashes))
+                .chain(std::iter::repeat_n(b'#', hashes))
                 .collect();
             let end = b[j + 1..]
                 .windows(close.len())
