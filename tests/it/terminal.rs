@@ -130,7 +130,9 @@ fn a_cell_as_the_entity_shows_the_phones_seen_there() {
     let (out, err, code) = run(&["query", "neighbors", s(demo()), cell, "--format", "csv"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.lines().count() > 1 && out.contains(",cell,seen at,"),
+        out.lines()
+            .skip(1)
+            .any(|l| l.contains(",phone,cell,") && l.contains(",seen at,")),
         "{out}"
     );
     let (out, err, code) = run(&["query", "timeline", s(demo()), cell, "--format", "csv"]);
@@ -356,6 +358,31 @@ fn communities_say_how_many_there_are_when_showing_the_largest() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("communities: the 20 largest of "), "{out}");
     assert_fits(&out, 100);
+}
+
+/// The mark on a service number that neighbors lists but does not walk
+/// through was in the last column, the first one a 100-column terminal
+/// leaves out: only wider terminals and CSV showed why the walk stopped.
+#[test]
+fn a_service_number_is_marked_as_such_on_a_100_column_terminal() {
+    let (out, err, code) = run_env(
+        &[
+            "query",
+            "neighbors",
+            s(demo()),
+            "13019401341",
+            "--format",
+            "table",
+        ],
+        &[("COLUMNS", "100")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_fits(&out, 100);
+    let line = out
+        .lines()
+        .find(|l| l.contains("95555"))
+        .unwrap_or_else(|| panic!("no service number listed: {out}"));
+    assert!(line.contains("service"), "{out}");
 }
 
 #[test]

@@ -43,8 +43,8 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
     let mut tb = table(
         "neighbors",
         &[
-            "hop", "from", "node", "kind", "link", "detail", "calls", "texts", "seconds", "first",
-            "last", "records", "note",
+            "hop", "from", "node", "kind", "link", "note", "detail", "calls", "texts", "seconds",
+            "first", "last", "records",
         ],
         src,
     );
@@ -58,15 +58,17 @@ pub(super) fn answer(case: &Case, a: &Args) -> Result<Answer, QueryError> {
             case.text(n.link.to).into(),
             n.link.to.kind.as_str().into(),
             n.link.kind.as_str().into(),
+            // Beside the link, where a 100-column terminal still shows it
+            // (the last columns are the ones left out when a table is wide).
+            if n.service_number {
+                "service number: not walked through (--keep-hubs)".into()
+            } else {
+                Cell::Empty
+            },
             n.link.detail.into(),
         ];
         r.extend(tally_cells(&n.link.tally));
         r.push(n.link.records.into());
-        r.push(if n.service_number {
-            "service number: not walked through (--keep-hubs)".into()
-        } else {
-            Cell::Empty
-        });
         if src {
             r.push(describe_sources(&n.link.sources).into());
         }
