@@ -363,14 +363,7 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
     for phones in by_id.values_mut() {
         phones.sort_unstable();
         phones.dedup();
-        link_units(
-            &mut raw,
-            phones,
-            &unit_if,
-            Evidence::Registration,
-            None,
-            0,
-        );
+        link_units(&mut raw, phones, &unit_if, Evidence::Registration, None, 0);
     }
     // A person record listing a fraud SIM among someone's numbers: a tie of
     // the same kind between that someone's other phones and the SIM (an
@@ -394,14 +387,7 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
             .copied()
             .filter(|&p| inp.fraud_sim[p as usize])
             .collect();
-        link_units(
-            &mut raw,
-            &fraud,
-            &unit_if,
-            Evidence::Registration,
-            None,
-            0,
-        );
+        link_units(&mut raw, &fraud, &unit_if, Evidence::Registration, None, 0);
         let Some(&own) = phones.iter().find(|&&p| !inp.fraud_sim[p as usize]) else {
             continue;
         };
@@ -443,14 +429,7 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
             .collect();
         phones.sort_unstable();
         phones.dedup();
-        link_units(
-            &mut raw,
-            &phones,
-            &unit_if,
-            Evidence::Account,
-            None,
-            0,
-        );
+        link_units(&mut raw, &phones, &unit_if, Evidence::Account, None, 0);
     }
     let dens = den_cells(g, inp);
     colocation(g, inp, &dens, &unit_if, &mut raw);
@@ -757,4 +736,3 @@ mod tests {
         assert_eq!(raw[0].witness, (7, 7));
     }
 }
-
