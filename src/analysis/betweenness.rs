@@ -71,51 +71,66 @@ impl Search {
 
     /// Add source `s`'s dependencies into `acc`.
     fn run(&mut self, g: &ContactGraph, s: u32, weighted: bool, acc: &mut [f64]) {
-        let (offsets, neighbours, weights) = g.csr();
-        let adj = |v: u32| offsets[v as usize] as usize..offsets[v as usize + 1] as usize;
         self.order.clear();
         self.sigma[s as usize] = 1.0;
-        if !weighted {
-            self.hops[s as usize] = 0;
-            self.order.push(s);
-            let mut head = 0;
-            while head < self.order.len() {
-                let v = self.order[head];
-                head += 1;
-                let dv = self.hops[v as usize];
-                let sv = self.sigma[v as usize];
-                for &w in &neighbours[adj(v)] {
-                    let dw = &mut self.hops[w as usize];
-                    if *dw == u32::MAX {
-                        *dw = dv + 1;
-                        self.order.push(w);
-                    }
-                    if *dw == dv + 1 {
-                        self.sigma[w as usize] += sv;
-                    }
-                }
-            }
-            for &v in self.order.iter().rev() {
-                let dv = self.hops[v as usize];
-                let sv = self.sigma[v as usize];
-                let mut d = 0.0;
-                for &w in &neighbours[adj(v)] {
-                    if self.hops[w as usize] == dv + 1 {
-                        d += sv / self.sigma[w as usize] * (1.0 + self.delta[w as usize]);
-                    }
-                }
-                self.delta[v as usize] = d;
-                if v != s {
-                    acc[v as usize] += d;
-                }
-            }
-            for &v in &self.order {
-                self.hops[v as usize] = u32::MAX;
-                self.sigma[v as usize] = 0.0;
-                self.delta[v as usize] = 0.0;
-            }
-            return;
+        if weighted {
+            self.run_weighted(g, s, acc);
+        } else {
+            self.run_hops(g, s, acc);
         }
+    }
+
+    /// Brandes from `s` counting hops: a breadth-first search for the
+    /// shortest chains, then dependencies summed back from the farthest
+    /// phones; the arrays are left clean for the next source.
+    fn run_hops(&mut self, g: &ContactGraph, s: u32, acc: &mut [f64]) {
+        let (offsets, neighbours, _) = g.csr();
+        let adj = |v: u32| offsets[v as usize] as usize..offsets[v as usize + 1] as usize;
+        self.hops[s as usize] = 0;
+        self.order.push(s);
+        let mut head = 0;
+        while head < self.order.len() {
+            let v = self.order[head];
+            head += 1;
+            let dv = self.hops[v as usize];
+            let sv = self.sigma[v as usize];
+            for &w in &neighbours[adj(v)] {
+                let dw = &mut self.hops[w as usize];
+                if *dw == u32::MAX {
+                    *dw = dv + 1;
+                    self.order.push(w);
+                }
+                if *dw == dv + 1 {
+                    self.sigma[w as usize] += sv;
+                }
+            }
+        }
+        for &v in self.order.iter().rev() {
+            let dv = self.hops[v as usize];
+            let sv = self.sigma[v as usize];
+            let mut d = 0.0;
+            for &w in &neighbours[adj(v)] {
+                if self.hops[w as usize] == dv + 1 {
+                    d += sv / self.sigma[w as usize] * (1.0 + self.delta[w as usize]);
+                }
+            }
+            self.delta[v as usize] = d;
+            if v != s {
+                acc[v as usize] += d;
+            }
+        }
+        for &v in &self.order {
+            self.hops[v as usize] = u32::MAX;
+            self.sigma[v as usize] = 0.0;
+            self.delta[v as usize] = 0.0;
+        }
+    }
+
+    /// Brandes from `s` with contact lengths 1 / weight (more calls, closer
+    /// phones); the arrays are left clean for the next source.
+    fn run_weighted(&mut self, g: &ContactGraph, s: u32, acc: &mut [f64]) {
+        let (offsets, neighbours, weights) = g.csr();
+        let adj = |v: u32| offsets[v as usize] as usize..offsets[v as usize + 1] as usize;
         // Dijkstra with lengths 1 / weight. Non-negative floats order like
         // their bit patterns, so the heap key is the bits.
         self.dist[s as usize] = 0.0;

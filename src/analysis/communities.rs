@@ -435,6 +435,29 @@ const AGGREGATE_CHUNK: usize = 1 << 16;
 /// order), so the rows come out the same whatever the thread count; rows
 /// are built in parallel chunks and joined in cluster order.
 fn aggregate(l: &Level, cluster: &[u32], r: usize) -> Level {
+    let (offs, members, bounds) = members_by_cluster(l, cluster, r);
+    let build = |to: &mut WeightTo, win: &[usize]| {
+        cluster_rows(l, cluster, &offs, &members, to, win[0]..win[1])
+    };
+    // One chunk: built here, without handing it to the thread pool (on a
+    // small graph that handoff would cost more than the work).
+    let chunks: Vec<ClusterRows> = if bounds.len() <= 2 {
+        let mut to = WeightTo::new(r);
+        bounds.windows(2).map(|win| build(&mut to, win)).collect()
+    } else {
+        bounds
+            .par_windows(2)
+            .map_init(|| WeightTo::new(r), |to, win| build(to, win))
+            .collect()
+    };
+    join_rows(chunks, r)
+}
+
+/// Each cluster's members by id (cluster `c`'s are
+/// `members[offs[c]..offs[c + 1]]`), and the bounds of the chunks of
+/// clusters, cut where their members' links add up to about
+/// [`AGGREGATE_CHUNK`].
+fn members_by_cluster(l: &Level, cluster: &[u32], r: usize) -> (Vec<usize>, Vec<u32>, Vec<usize>) {
     let n = l.n();
     let mut offs = vec![0usize; r + 1];
     for &c in cluster {
@@ -462,61 +485,68 @@ fn aggregate(l: &Level, cluster: &[u32], r: usize) -> Level {
             done = 0;
         }
     }
-    struct Rows {
-        ends: Vec<usize>,
-        nbrs: Vec<u32>,
-        w: Vec<f64>,
-        self_w: Vec<f64>,
-        k: Vec<f64>,
-    }
-    let build = |to: &mut WeightTo, win: &[usize]| {
-        let len = win[1] - win[0];
-        let mut rows = Rows {
-            ends: Vec::with_capacity(len),
-            nbrs: Vec::new(),
-            w: Vec::new(),
-            self_w: Vec::with_capacity(len),
-            k: Vec::with_capacity(len),
-        };
-        for c in win[0]..win[1] {
-            let (mut inside, mut self_w, mut k) = (0.0, 0.0, 0.0);
-            for &v in &members[offs[c]..offs[c + 1]] {
-                let v = v as usize;
-                self_w += l.self_w[v];
-                k += l.k[v];
-                let (nb, ws) = l.adj(v);
-                for (&u, &x) in nb.iter().zip(ws) {
-                    let cu = cluster[u as usize];
-                    if cu as usize == c {
-                        inside += x;
-                    } else {
-                        to.add(cu, x);
-                    }
+    (offs, members, bounds)
+}
+
+/// The rows of one chunk of clusters of the aggregate graph, ends relative
+/// to the chunk.
+struct ClusterRows {
+    ends: Vec<usize>,
+    nbrs: Vec<u32>,
+    w: Vec<f64>,
+    self_w: Vec<f64>,
+    k: Vec<f64>,
+}
+
+/// The aggregate rows of the clusters `clusters`: each cluster's links to
+/// the other clusters, its inside weight as a self-loop and its degree.
+fn cluster_rows(
+    l: &Level,
+    cluster: &[u32],
+    offs: &[usize],
+    members: &[u32],
+    to: &mut WeightTo,
+    clusters: std::ops::Range<usize>,
+) -> ClusterRows {
+    let len = clusters.len();
+    let mut rows = ClusterRows {
+        ends: Vec::with_capacity(len),
+        nbrs: Vec::new(),
+        w: Vec::new(),
+        self_w: Vec::with_capacity(len),
+        k: Vec::with_capacity(len),
+    };
+    for c in clusters {
+        let (mut inside, mut self_w, mut k) = (0.0, 0.0, 0.0);
+        for &v in &members[offs[c]..offs[c + 1]] {
+            let v = v as usize;
+            self_w += l.self_w[v];
+            k += l.k[v];
+            let (nb, ws) = l.adj(v);
+            for (&u, &x) in nb.iter().zip(ws) {
+                let cu = cluster[u as usize];
+                if cu as usize == c {
+                    inside += x;
+                } else {
+                    to.add(cu, x);
                 }
             }
-            // Each inside link was seen from both ends.
-            rows.self_w.push(self_w + inside / 2.0);
-            rows.k.push(k);
-            for &d in &to.touched {
-                rows.nbrs.push(d);
-                rows.w.push(to.w[d as usize]);
-            }
-            to.clear();
-            rows.ends.push(rows.nbrs.len());
         }
-        rows
-    };
-    // One chunk: built here, without handing it to the thread pool (on a
-    // small graph that handoff would cost more than the work).
-    let chunks: Vec<Rows> = if bounds.len() <= 2 {
-        let mut to = WeightTo::new(r);
-        bounds.windows(2).map(|win| build(&mut to, win)).collect()
-    } else {
-        bounds
-            .par_windows(2)
-            .map_init(|| WeightTo::new(r), |to, win| build(to, win))
-            .collect()
-    };
+        // Each inside link was seen from both ends.
+        rows.self_w.push(self_w + inside / 2.0);
+        rows.k.push(k);
+        for &d in &to.touched {
+            rows.nbrs.push(d);
+            rows.w.push(to.w[d as usize]);
+        }
+        to.clear();
+        rows.ends.push(rows.nbrs.len());
+    }
+    rows
+}
+
+/// The chunks' rows joined in cluster order into one level.
+fn join_rows(chunks: Vec<ClusterRows>, r: usize) -> Level {
     let total: usize = chunks.iter().map(|c| c.nbrs.len()).sum();
     let mut offsets = Vec::with_capacity(r + 1);
     offsets.push(0);

@@ -418,55 +418,75 @@ impl Confounders {
     }
 }
 
-/// The confounders' calls on one day.
+/// The confounders' calls on one day: telemarketers on weekdays, drivers
+/// every day, night-shift crews six days a week. The three kinds draw from
+/// `rng` in this order, so a seed keeps giving the same case.
 pub fn confounder_day(case: &super::Case, day: u32, rng: &mut ChaCha8Rng, out: &mut Vec<Call>) {
+    let weekday = day % 7 < 5;
+    if weekday {
+        telemarketer_calls(case, day, rng, out);
+    }
+    driver_calls(case, day, rng, out);
+    if day % 7 < 6 {
+        night_crew_calls(case, day, rng, out);
+    }
+}
+
+/// Telemarketing lines calling random people in office hours from their
+/// office's cell; a few of the called phones call the line back.
+fn telemarketer_calls(case: &super::Case, day: u32, rng: &mut ChaCha8Rng, out: &mut Vec<Call>) {
     let world = &case.world;
     let c = &case.confounders;
     let base = day * 86_400;
-    let weekday = day % 7 < 5;
-    if weekday {
-        for t in &c.telemarketers {
-            for &line in &t.lines {
-                if !world.phones[line as usize].active(day) {
-                    continue;
-                }
-                for _ in 0..(t.rate as f64 * rng.gen_range(0.6..1.4)) as u32 {
-                    let at = base + rng.gen_range(9 * 3600..20 * 3600);
-                    let v = world.random_person(rng);
-                    let vp = world.individuals[v as usize].phones[0];
-                    let vc = cell_at(world, v, at, rng);
-                    let sms = rng.gen_bool(0.15);
+    for t in &c.telemarketers {
+        for &line in &t.lines {
+            if !world.phones[line as usize].active(day) {
+                continue;
+            }
+            for _ in 0..(t.rate as f64 * rng.gen_range(0.6..1.4)) as u32 {
+                let at = base + rng.gen_range(9 * 3600..20 * 3600);
+                let v = world.random_person(rng);
+                let vp = world.individuals[v as usize].phones[0];
+                let vc = cell_at(world, v, at, rng);
+                let sms = rng.gen_bool(0.15);
+                out.push(Call {
+                    start: at,
+                    caller: line,
+                    callee: vp,
+                    duration: if sms || rng.gen_bool(0.3) {
+                        0
+                    } else {
+                        rng.gen_range(5..180)
+                    },
+                    sms,
+                    caller_cell: t.office,
+                    callee_cell: if rng.gen_bool(0.8) { vc } else { NONE },
+                    imei: 0b01 | if rng.gen_bool(0.8) { 0b10 } else { 0 },
+                });
+                if !sms && rng.gen_bool(0.03) {
+                    let back = (at + rng.gen_range(60..7200)).min(base + 86_399);
                     out.push(Call {
-                        start: at,
-                        caller: line,
-                        callee: vp,
-                        duration: if sms || rng.gen_bool(0.3) {
-                            0
-                        } else {
-                            rng.gen_range(5..180)
-                        },
-                        sms,
-                        caller_cell: t.office,
-                        callee_cell: if rng.gen_bool(0.8) { vc } else { NONE },
-                        imei: 0b01 | if rng.gen_bool(0.8) { 0b10 } else { 0 },
+                        start: back,
+                        caller: vp,
+                        callee: line,
+                        duration: rng.gen_range(5..120),
+                        sms: false,
+                        caller_cell: vc,
+                        callee_cell: t.office,
+                        imei: 0b11,
                     });
-                    if !sms && rng.gen_bool(0.03) {
-                        let back = (at + rng.gen_range(60..7200)).min(base + 86_399);
-                        out.push(Call {
-                            start: back,
-                            caller: vp,
-                            callee: line,
-                            duration: rng.gen_range(5..120),
-                            sms: false,
-                            caller_cell: vc,
-                            callee_cell: t.office,
-                            imei: 0b11,
-                        });
-                    }
                 }
             }
         }
     }
+}
+
+/// Drivers calling many different people from wherever they are, and often
+/// called back: high degree without being a gang's hub.
+fn driver_calls(case: &super::Case, day: u32, rng: &mut ChaCha8Rng, out: &mut Vec<Call>) {
+    let world = &case.world;
+    let c = &case.confounders;
+    let base = day * 86_400;
     for &d in &c.drivers {
         let dp = world.individuals[d as usize].phones[0];
         for _ in 0..rng.gen_range(c.driver_rate.0..=c.driver_rate.1) {
@@ -500,37 +520,43 @@ pub fn confounder_day(case: &super::Case, day: u32, rng: &mut ChaCha8Rng, out: &
             }
         }
     }
-    if day % 7 < 6 {
-        for crew in &c.night_crews {
-            for &w in &crew.workers {
-                if !rng.gen_bool(0.6) {
-                    continue;
-                }
-                let at = base
-                    + if rng.gen_bool(0.6) {
-                        rng.gen_range(20 * 3600..24 * 3600)
-                    } else {
-                        rng.gen_range(0..6 * 3600)
-                    };
-                let other = if rng.gen_bool(0.6) {
-                    crew.workers[rng.gen_range(0..crew.workers.len())]
-                } else {
-                    world.random_resident(rng)
-                };
-                if other == w {
-                    continue;
-                }
-                out.push(Call {
-                    start: at,
-                    caller: world.individuals[w as usize].phones[0],
-                    callee: world.individuals[other as usize].phones[0],
-                    duration: rng.gen_range(10..400),
-                    sms: rng.gen_bool(0.25),
-                    caller_cell: crew.cell,
-                    callee_cell: cell_at(world, other, at, rng),
-                    imei: 0b11,
-                });
+}
+
+/// Night-shift workers calling each other and residents at night from their
+/// workplace's cell: night calls that are not a gang's.
+fn night_crew_calls(case: &super::Case, day: u32, rng: &mut ChaCha8Rng, out: &mut Vec<Call>) {
+    let world = &case.world;
+    let c = &case.confounders;
+    let base = day * 86_400;
+    for crew in &c.night_crews {
+        for &w in &crew.workers {
+            if !rng.gen_bool(0.6) {
+                continue;
             }
+            let at = base
+                + if rng.gen_bool(0.6) {
+                    rng.gen_range(20 * 3600..24 * 3600)
+                } else {
+                    rng.gen_range(0..6 * 3600)
+                };
+            let other = if rng.gen_bool(0.6) {
+                crew.workers[rng.gen_range(0..crew.workers.len())]
+            } else {
+                world.random_resident(rng)
+            };
+            if other == w {
+                continue;
+            }
+            out.push(Call {
+                start: at,
+                caller: world.individuals[w as usize].phones[0],
+                callee: world.individuals[other as usize].phones[0],
+                duration: rng.gen_range(10..400),
+                sms: rng.gen_bool(0.25),
+                caller_cell: crew.cell,
+                callee_cell: cell_at(world, other, at, rng),
+                imei: 0b11,
+            });
         }
     }
 }

@@ -8,7 +8,7 @@
 use super::bad::{letterify, spoil_count, spoil_date, spoil_time};
 use super::gangs::{Plan, PlannedIncident};
 use super::ids::{spell, CARRIERS};
-use super::population::{shuffle, Part, Phone, PhoneKind, World, DISTRICTS, NONE};
+use super::population::{shuffle, Individual, Part, Phone, PhoneKind, World, DISTRICTS, NONE};
 use super::writer::{Ledger, Seen, Sheet};
 use super::{pick, Case};
 use rand::Rng;
@@ -143,10 +143,50 @@ pub fn plan_other_incidents(world: &mut World, rng: &mut ChaCha8Rng, plan: &mut 
     }
 }
 
-/// A record's fields in persons.csv order, and the phones it claims.
+/// A record's fields in persons.csv order, and the phones it claims. Each
+/// field is drawn in persons.csv order from `rng`, so a seed keeps giving
+/// the same records.
 fn record(case: &Case, who: u32, source: Source, rng: &mut ChaCha8Rng) -> (Vec<String>, Vec<u32>) {
     let w = &case.world;
     let p = &w.individuals[who as usize];
+    let (name, aliases) = record_names(p, source, rng);
+    let id = record_id_number(p, source, rng);
+    let dob = if source == Source::Hukou || rng.gen_bool(0.5) {
+        format!("{:04}-{:02}-{:02}", p.dob.0, p.dob.1, p.dob.2)
+    } else {
+        String::new()
+    };
+    let phones = record_phones(case, who, source, rng);
+    let sep = if rng.gen_bool(0.8) { ";" } else { "; " };
+    let phone_text = phones
+        .iter()
+        .map(|&x| spell(&w.phones[x as usize].national, pick(&PERSON_SPELLINGS, rng)))
+        .collect::<Vec<_>>()
+        .join(sep);
+    let address = if source == Source::Hukou || rng.gen_bool(0.4) {
+        p.address.clone()
+    } else {
+        String::new()
+    };
+    let role = record_role(source, rng);
+    let fields = vec![
+        String::new(),
+        name,
+        aliases.join(";"),
+        id,
+        dob,
+        phone_text,
+        address,
+        role,
+        source.name().to_string(),
+    ];
+    (fields, phones)
+}
+
+/// The name as this source writes it (the household register in Chinese,
+/// telecom and bank often in pinyin, others any variant) and the aliases it
+/// knows (police intelligence mostly, anyone rarely).
+fn record_names(p: &Individual, source: Source, rng: &mut ChaCha8Rng) -> (String, Vec<String>) {
     let name = match source {
         Source::Hukou if rng.gen_bool(0.92) => p.name.chinese(),
         Source::Telecom | Source::Bank => {
@@ -165,6 +205,12 @@ fn record(case: &Case, who: u32, source: Source, rng: &mut ChaCha8Rng) -> (Vec<S
             aliases.push(p.name.western());
         }
     }
+    (name, aliases)
+}
+
+/// The ID number as this source holds it: exact, with one typing error, or
+/// missing, in the source's proportions; a final X sometimes in lower case.
+fn record_id_number(p: &Individual, source: Source, rng: &mut ChaCha8Rng) -> String {
     let (exact, corrupt) = source.id_quality();
     let r = rng.gen_range(0..100);
     let mut id = if r < exact {
@@ -177,11 +223,14 @@ fn record(case: &Case, who: u32, source: Source, rng: &mut ChaCha8Rng) -> (Vec<S
     if id.ends_with('X') && rng.gen_bool(0.5) {
         id = id.to_lowercase();
     }
-    let dob = if source == Source::Hukou || rng.gen_bool(0.5) {
-        format!("{:04}-{:02}-{:02}", p.dob.0, p.dob.1, p.dob.2)
-    } else {
-        String::new()
-    };
+    id
+}
+
+/// The phones this source lists for the person: telecom all of them, police
+/// intelligence sometimes an operator's burner, others the main phone and
+/// now and then the second.
+fn record_phones(case: &Case, who: u32, source: Source, rng: &mut ChaCha8Rng) -> Vec<u32> {
+    let p = &case.world.individuals[who as usize];
     let mut phones = Vec::new();
     let primary = p.phones[0];
     match source {
@@ -221,37 +270,20 @@ fn record(case: &Case, who: u32, source: Source, rng: &mut ChaCha8Rng) -> (Vec<S
             }
         }
     }
-    let sep = if rng.gen_bool(0.8) { ";" } else { "; " };
-    let phone_text = phones
-        .iter()
-        .map(|&x| spell(&w.phones[x as usize].national, pick(&PERSON_SPELLINGS, rng)))
-        .collect::<Vec<_>>()
-        .join(sep);
-    let address = if source == Source::Hukou || rng.gen_bool(0.4) {
-        p.address.clone()
-    } else {
-        String::new()
-    };
+    phones
+}
+
+/// The role column: the source's word for the person, sometimes
+/// capitalised as a clerk would type it.
+fn record_role(source: Source, rng: &mut ChaCha8Rng) -> String {
     let role = source.role();
-    let role = if !role.is_empty() && rng.gen_bool(0.1) {
+    if !role.is_empty() && rng.gen_bool(0.1) {
         let mut c = role.chars();
         let first = c.next().expect("non-empty").to_ascii_uppercase();
         format!("{first}{}", c.as_str())
     } else {
         role.to_string()
-    };
-    let fields = vec![
-        String::new(),
-        name,
-        aliases.join(";"),
-        id,
-        dob,
-        phone_text,
-        address,
-        role,
-        source.name().to_string(),
-    ];
-    (fields, phones)
+    }
 }
 
 /// One wrong digit, or two neighbouring digits swapped.

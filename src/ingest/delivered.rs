@@ -260,6 +260,41 @@ fn extra_names(config: &IngestConfig, spec: &FileSpec) -> Vec<(String, String)> 
 
 /// Find a grid's header row and table.
 pub fn locate(grid: Grid, config: &IngestConfig) -> Result<Located, Box<(Grid, String)>> {
+    let (header_idx, spec, fields) = match find_header(&grid, config) {
+        Ok(found) => found,
+        Err(reason) => return Err(Box::new((grid, reason))),
+    };
+    let mut cells = Vec::new();
+    grid.row(header_idx, &mut cells);
+    let columns: Vec<(String, Option<&'static str>)> = cells.iter().cloned().zip(fields).collect();
+    let mut located = Located {
+        header_row: grid_row_number(&grid, header_idx),
+        grid,
+        spec,
+        header_idx,
+        columns,
+        own_number: None,
+        hex: Vec::new(),
+    };
+    located.hex = hex_columns(&located);
+    if located.is_bill() {
+        located.own_number = own_number_of(&located);
+        if located.own_number.is_none() {
+            let reason = "a per-number bill (对方号码 and 呼叫类型), expected the monitored number in a column (本机号码), the title above the table or the file name, found none".to_string();
+            return Err(Box::new((located.grid, reason)));
+        }
+    }
+    Ok(located)
+}
+
+/// The header row among the first [`HEADER_SEARCH_ROWS`]: the one naming
+/// the most distinct fields of one table, with that table's required
+/// fields; its index, the table and each column's field. Else the reason,
+/// naming the first near miss if there was one.
+fn find_header(
+    grid: &Grid,
+    config: &IngestConfig,
+) -> Result<(usize, FileSpec, Vec<Option<&'static str>>), String> {
     let mut best: Option<(usize, usize, FileSpec, Vec<Option<&'static str>>)> = None;
     let mut cells = Vec::new();
     let mut near_miss: Option<String> = None;
@@ -279,30 +314,17 @@ pub fn locate(grid: Grid, config: &IngestConfig) -> Result<Located, Box<(Grid, S
                 if n >= 2 && near_miss.is_none() {
                     near_miss = Some(format!(
                         "row {} names a field of {} twice",
-                        grid_row_number(&grid, i),
+                        grid_row_number(grid, i),
                         spec.file
                     ));
                 }
                 continue;
             }
-            let has = |f: &str| distinct.contains(&f);
-            let ok = match spec.stem() {
-                "calls" => {
-                    has("start")
-                        && ((has("caller") && has("callee"))
-                            || (has("other_number") && has("direction")))
-                }
-                "locations" => has("location_id") || (has("lac") && has("ci")) || has("cell"),
-                "phones" => has("number") && n >= 2,
-                "persons" => has("person_id") && has("name"),
-                "incidents" => has("incident_id") && has("time") && has("category"),
-                _ => false,
-            };
-            if !ok {
+            if !has_required_fields(spec.stem(), &distinct) {
                 if near_miss.is_none() && n >= 2 {
                     near_miss = Some(format!(
                         "row {} names {} of {} but not its required fields",
-                        grid_row_number(&grid, i),
+                        grid_row_number(grid, i),
                         distinct.join(", "),
                         spec.file
                     ));
@@ -314,24 +336,37 @@ pub fn locate(grid: Grid, config: &IngestConfig) -> Result<Located, Box<(Grid, S
             }
         }
     }
-    let Some((header_idx, _, spec, fields)) = best else {
-        let reason = near_miss.unwrap_or_else(|| {
+    match best {
+        Some((header_idx, _, spec, fields)) => Ok((header_idx, spec, fields)),
+        None => Err(near_miss.unwrap_or_else(|| {
             format!("expected a header row naming the columns of a case table within the first {HEADER_SEARCH_ROWS} rows, found none (see docs/case-format.md for the names; add yours with --columns)")
-        });
-        return Err(Box::new((grid, reason)));
-    };
-    grid.row(header_idx, &mut cells);
-    let columns: Vec<(String, Option<&'static str>)> = cells.iter().cloned().zip(fields).collect();
-    let mut located = Located {
-        header_row: grid_row_number(&grid, header_idx),
-        grid,
-        spec,
-        header_idx,
-        columns,
-        own_number: None,
-        hex: Vec::new(),
-    };
-    located.hex = located
+        })),
+    }
+}
+
+/// Whether a header naming the (at least two) `distinct` fields has the
+/// fields table `stem` cannot be read without: a call needs its start and
+/// both numbers (or a bill's other number and direction), a cell its id.
+fn has_required_fields(stem: &str, distinct: &[&str]) -> bool {
+    let has = |f: &str| distinct.contains(&f);
+    match stem {
+        "calls" => {
+            has("start")
+                && ((has("caller") && has("callee")) || (has("other_number") && has("direction")))
+        }
+        "locations" => has("location_id") || (has("lac") && has("ci")) || has("cell"),
+        "phones" => has("number") && distinct.len() >= 2,
+        "persons" => has("person_id") && has("name"),
+        "incidents" => has("incident_id") && has("time") && has("category"),
+        _ => false,
+    }
+}
+
+/// For each column, whether it is a cell column (lac, ci, cell) written in
+/// hexadecimal below the header.
+fn hex_columns(located: &Located) -> Vec<bool> {
+    let header_idx = located.header_idx;
+    located
         .columns
         .iter()
         .enumerate()
@@ -341,25 +376,23 @@ pub fn locate(grid: Grid, config: &IngestConfig) -> Result<Located, Box<(Grid, S
                 (header_idx + 1..g.len()).any(|i| values::is_hex_column([g.cell(i, c).as_str()]))
             }
         })
-        .collect();
-    if located.is_bill() {
-        located.own_number = if located.has("own_number") {
-            Some(OwnNumber::Column)
-        } else if let Some(n) = title_number(&located.grid, header_idx) {
-            Some(OwnNumber::Title(n))
-        } else {
-            let stem = Path::new(&located.grid.file)
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            long_digit_run(&stem).map(OwnNumber::FileName)
-        };
-        if located.own_number.is_none() {
-            let reason = "a per-number bill (对方号码 and 呼叫类型), expected the monitored number in a column (本机号码), the title above the table or the file name, found none".to_string();
-            return Err(Box::new((located.grid, reason)));
-        }
+        .collect()
+}
+
+/// Where a per-number bill names its monitored number: a column, else the
+/// title above the table, else the file name.
+fn own_number_of(located: &Located) -> Option<OwnNumber> {
+    if located.has("own_number") {
+        Some(OwnNumber::Column)
+    } else if let Some(n) = title_number(&located.grid, located.header_idx) {
+        Some(OwnNumber::Title(n))
+    } else {
+        let stem = Path::new(&located.grid.file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        long_digit_run(&stem).map(OwnNumber::FileName)
     }
-    Ok(located)
 }
 
 /// The first phone-like number in the rows above the header.

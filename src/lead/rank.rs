@@ -250,17 +250,8 @@ fn person_leads(
     rc: &config::RankConfig,
 ) -> Vec<Lead> {
     let individual_of_person = holders.individual_of_person;
-    let mut of_individual: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
-    for (li, &p) in lead_phones.iter().enumerate() {
-        for person in holders.claimers(p) {
-            of_individual
-                .entry(individual_of_person[person as usize])
-                .or_default()
-                .push(li);
-        }
-    }
     let mut out = Vec::new();
-    for (ind, mut held) in of_individual {
+    for (ind, mut held) in lead_phones_by_individual(lead_phones, holders) {
         held.sort_unstable();
         held.dedup();
         held.sort_by(|&a, &b| {
@@ -290,39 +281,8 @@ fn person_leads(
             .unwrap_or(holders.records_of_individual[ind as usize][0]);
         let mut records: Vec<u32> = holders.records_of_individual[ind as usize].clone();
         records.sort_by_key(|r| (!claiming.contains(r), *r));
-        let phones: Vec<String> = held
-            .iter()
-            .map(|&li| {
-                let l = &phone_leads[li];
-                match (&l.role, &l.gang) {
-                    (Some(r), Some(gang)) => format!(
-                        "{} ({} of {gang}, score {})",
-                        l.entity,
-                        r.as_str(),
-                        write::num(l.score)
-                    ),
-                    _ => format!("{} (score {})", l.entity, write::num(l.score)),
-                }
-            })
-            .collect();
-        let shown: Vec<String> = records
-            .iter()
-            .take(8)
-            .map(|&r| {
-                let p = &g.persons[r as usize];
-                let id = g.str(p.id_number);
-                format!(
-                    "{} {}{}",
-                    g.str(p.person_id),
-                    g.str(p.name),
-                    if id.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (id {id})")
-                    }
-                )
-            })
-            .collect();
+        let phones = held_phone_descriptions(phone_leads, &held);
+        let shown = record_descriptions(g, &records);
         let more = records.len().saturating_sub(shown.len());
         let mut reasons = vec![
             format!(
@@ -368,4 +328,64 @@ fn person_leads(
         });
     }
     out
+}
+
+/// Each individual's lead phones (indices into `lead_phones`), found
+/// through the person records claiming them; individuals in id order.
+fn lead_phones_by_individual(
+    lead_phones: &[u32],
+    holders: &Holders,
+) -> std::collections::BTreeMap<u32, Vec<usize>> {
+    let mut of_individual: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for (li, &p) in lead_phones.iter().enumerate() {
+        for person in holders.claimers(p) {
+            of_individual
+                .entry(holders.individual_of_person[person as usize])
+                .or_default()
+                .push(li);
+        }
+    }
+    of_individual
+}
+
+/// Each held lead phone as the reason names it: its number, its role in
+/// its gang when it has one, and its score.
+fn held_phone_descriptions(phone_leads: &[Lead], held: &[usize]) -> Vec<String> {
+    held.iter()
+        .map(|&li| {
+            let l = &phone_leads[li];
+            match (&l.role, &l.gang) {
+                (Some(r), Some(gang)) => format!(
+                    "{} ({} of {gang}, score {})",
+                    l.entity,
+                    r.as_str(),
+                    write::num(l.score)
+                ),
+                _ => format!("{} (score {})", l.entity, write::num(l.score)),
+            }
+        })
+        .collect()
+}
+
+/// The first eight of the individual's person records as the reason shows
+/// them: person id, name and id number when known.
+fn record_descriptions(g: &CaseGraph, records: &[u32]) -> Vec<String> {
+    records
+        .iter()
+        .take(8)
+        .map(|&r| {
+            let p = &g.persons[r as usize];
+            let id = g.str(p.id_number);
+            format!(
+                "{} {}{}",
+                g.str(p.person_id),
+                g.str(p.name),
+                if id.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (id {id})")
+                }
+            )
+        })
+        .collect()
 }

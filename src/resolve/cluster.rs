@@ -98,12 +98,7 @@ pub fn cluster(
         .iter()
         .map(|l| ((l.a.min(l.b), l.a.max(l.b)), l.evidence))
         .collect();
-    let mut order: Vec<(u32, u32, f64)> = links
-        .iter()
-        .filter(|l| l.weight >= threshold)
-        .map(|l| (l.a, l.b, l.weight))
-        .collect();
-    order.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
+    let order = proposed_merges(links, threshold);
     let mut owner: Vec<u32> = (0..n as u32).collect();
     let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
     let mut merges = Vec::new();
@@ -118,31 +113,19 @@ pub fn cluster(
         }
         let (ma, mb) = (&members[ra as usize], &members[rb as usize]);
         let sizes = (ma.len() as u32, mb.len() as u32);
-        let mut blocked = None;
-        let mut sum = 0.0;
-        'cross: for &x in ma {
-            for &y in mb {
-                let key = (x.min(y), x.max(y));
-                if rejected.contains(&key) {
-                    blocked = Some(key);
-                    break 'cross;
-                }
-                sum += match known.get(&key) {
-                    Some(&e) => e,
-                    None => evidence(key.0, key.1),
-                };
+        let sum = match cross_evidence(ma, mb, rejected, &known, &mut evidence) {
+            Ok(sum) => sum,
+            Err((x, y)) => {
+                refused.push(Refused {
+                    a,
+                    b,
+                    weight: w,
+                    reason: Refusal::Rejected { a: x, b: y },
+                    sizes,
+                });
+                continue;
             }
-        }
-        if let Some((x, y)) = blocked {
-            refused.push(Refused {
-                a,
-                b,
-                weight: w,
-                reason: Refusal::Rejected { a: x, b: y },
-                sizes,
-            });
-            continue;
-        }
+        };
         let average = sum / (ma.len() * mb.len()) as f64;
         if average < min_evidence && w.is_finite() {
             refused.push(Refused {
@@ -154,17 +137,7 @@ pub fn cluster(
             });
             continue;
         }
-        // Fold the smaller cluster into the larger (ties: into the lower root).
-        let (keep, gone) = if ma.len() > mb.len() || (ma.len() == mb.len() && ra < rb) {
-            (ra, rb)
-        } else {
-            (rb, ra)
-        };
-        let moved = std::mem::take(&mut members[gone as usize]);
-        for &x in &moved {
-            owner[x as usize] = keep;
-        }
-        members[keep as usize].extend(moved);
+        join(&mut owner, &mut members, ra, rb);
         merges.push(Merge {
             a,
             b,
@@ -174,19 +147,78 @@ pub fn cluster(
             decided: w.is_infinite(),
         });
     }
+    Clustering {
+        cluster_of: smallest_member_ids(n, &members),
+        merges,
+        refused,
+    }
+}
+
+/// The links at or above `threshold` as proposed merges, strongest first
+/// (ties by record ids, so the order never depends on the input's).
+fn proposed_merges(links: &[Link], threshold: f64) -> Vec<(u32, u32, f64)> {
+    let mut order: Vec<(u32, u32, f64)> = links
+        .iter()
+        .filter(|l| l.weight >= threshold)
+        .map(|l| (l.a, l.b, l.weight))
+        .collect();
+    order.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
+    order
+}
+
+/// The summed evidence of every pair across two clusters (from `known`
+/// links, else scored by `evidence`), or the first pair the analyst
+/// rejected, which blocks the merge.
+fn cross_evidence(
+    ma: &[u32],
+    mb: &[u32],
+    rejected: &FxHashSet<(u32, u32)>,
+    known: &FxHashMap<(u32, u32), f64>,
+    evidence: &mut impl FnMut(u32, u32) -> f64,
+) -> Result<f64, (u32, u32)> {
+    let mut sum = 0.0;
+    for &x in ma {
+        for &y in mb {
+            let key = (x.min(y), x.max(y));
+            if rejected.contains(&key) {
+                return Err(key);
+            }
+            sum += match known.get(&key) {
+                Some(&e) => e,
+                None => evidence(key.0, key.1),
+            };
+        }
+    }
+    Ok(sum)
+}
+
+/// Fold the smaller of the clusters rooted at `ra` and `rb` into the larger
+/// (ties: into the lower root).
+fn join(owner: &mut [u32], members: &mut [Vec<u32>], ra: u32, rb: u32) {
+    let (ma, mb) = (&members[ra as usize], &members[rb as usize]);
+    let (keep, gone) = if ma.len() > mb.len() || (ma.len() == mb.len() && ra < rb) {
+        (ra, rb)
+    } else {
+        (rb, ra)
+    };
+    let moved = std::mem::take(&mut members[gone as usize]);
+    for &x in &moved {
+        owner[x as usize] = keep;
+    }
+    members[keep as usize].extend(moved);
+}
+
+/// Each record's cluster, named by the cluster's smallest record id.
+fn smallest_member_ids(n: usize, members: &[Vec<u32>]) -> Vec<u32> {
     let mut cluster_of = vec![0u32; n];
-    for m in &members {
+    for m in members {
         if let Some(&smallest) = m.iter().min() {
             for &x in m {
                 cluster_of[x as usize] = smallest;
             }
         }
     }
-    Clustering {
-        cluster_of,
-        merges,
-        refused,
-    }
+    cluster_of
 }
 
 #[cfg(test)]

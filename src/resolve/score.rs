@@ -820,13 +820,6 @@ pub fn estimate(
     config: &EmConfig,
 ) -> Model {
     let n_levels: Vec<usize> = FIELDS.iter().map(|f| f.levels().len()).collect();
-    let normalise = |counts: &[f64]| -> Vec<f64> {
-        let total: f64 = counts.iter().sum::<f64>() + config.pseudo_count * counts.len() as f64;
-        counts
-            .iter()
-            .map(|c| (c + config.pseudo_count) / total)
-            .collect()
-    };
     let n_candidate_pairs: u64 = candidates.iter().map(|(_, c)| c).sum();
     let n_sample_pairs: u64 = rest.iter().map(|(_, c)| c).sum();
     let population = n_candidate_pairs as f64 + n_sample_pairs as f64 * rest_weight;
@@ -837,25 +830,10 @@ pub fn estimate(
         .chain(rest.iter().map(|&(p, c)| (p, c as f64 * rest_weight)))
         .collect();
     // u starts as the level shares over all pairs (nearly all non-matches).
-    let level_shares = |weights: &dyn Fn(&Pattern) -> f64| -> Vec<Vec<f64>> {
-        n_levels
-            .iter()
-            .enumerate()
-            .map(|(f, &n)| {
-                let mut counts = vec![0.0; n];
-                for (p, c) in &all {
-                    if p[f] != NULL {
-                        counts[p[f] as usize] += c * weights(p);
-                    }
-                }
-                normalise(&counts)
-            })
-            .collect()
-    };
     let mut model = Model {
         prior: (0.5 * n_candidate_pairs as f64 / population.max(1.0)).clamp(1e-9, 0.5),
         m: n_levels.iter().map(|&n| initial_m(n)).collect(),
-        u: level_shares(&|_| 1.0),
+        u: level_shares(&all, &n_levels, config, &|_| 1.0),
         iterations: 0,
         converged: false,
         n_candidate_pairs,
@@ -865,50 +843,9 @@ pub fn estimate(
     if population == 0.0 {
         return model;
     }
-    // EM finds a local optimum, and from a neutral start it can settle on
-    // a false "match" class: on the generated large case, pairs with
-    // similar names from the date-of-birth blocks (precision 0.2%). So it
-    // starts from the pairs that agree exactly on an identifier no two
-    // people share (id number, phone): m from their levels, the prior from
-    // their number. When there are none, the neutral start stays.
-    let (id, phone) = (field_index(Field::IdNumber), field_index(Field::Phone));
-    let anchor = |p: &Pattern| p[id] == 0 || p[phone] == 0;
-    let anchored: f64 = all.iter().filter(|(p, _)| anchor(p)).map(|(_, c)| c).sum();
-    if anchored > 0.0 {
-        model.m = level_shares(&|p| if anchor(p) { 1.0 } else { 0.0 });
-        model.prior = (anchored / population).clamp(1e-12, 0.5);
-    }
+    start_from_anchors(&mut model, &all, &n_levels, population, config);
     for it in 1..=config.max_iterations {
-        let g: Vec<f64> = all
-            .iter()
-            .map(|(p, _)| probability(model.pattern_weight(p)))
-            .collect();
-        let mut m_counts: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
-        let mut u_counts: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
-        let mut matches = 0.0;
-        for ((p, c), g) in all.iter().zip(&g) {
-            matches += c * g;
-            for (f, &l) in p.iter().enumerate() {
-                if l != NULL {
-                    m_counts[f][l as usize] += c * g;
-                    u_counts[f][l as usize] += c * (1.0 - g);
-                }
-            }
-        }
-        let new_m: Vec<Vec<f64>> = m_counts.iter().map(|c| normalise(c)).collect();
-        let new_u: Vec<Vec<f64>> = u_counts.iter().map(|c| normalise(c)).collect();
-        let new_prior = (matches / population).clamp(1e-12, 1.0 - 1e-9);
-        let mut delta = (new_prior - model.prior).abs() / model.prior;
-        for f in 0..FIELDS.len() {
-            for l in 0..n_levels[f] {
-                delta = delta
-                    .max((new_m[f][l] - model.m[f][l]).abs())
-                    .max((new_u[f][l] - model.u[f][l]).abs());
-            }
-        }
-        model.m = new_m;
-        model.u = new_u;
-        model.prior = new_prior;
+        let delta = em_step(&mut model, &all, &n_levels, population, config);
         model.iterations = it;
         if delta < config.tolerance {
             model.converged = true;
@@ -916,6 +853,111 @@ pub fn estimate(
         }
     }
     model
+}
+
+/// Level counts turned into shares, each level given `pseudo_count` more
+/// so that no level has probability zero.
+fn shares(counts: &[f64], config: &EmConfig) -> Vec<f64> {
+    let total: f64 = counts.iter().sum::<f64>() + config.pseudo_count * counts.len() as f64;
+    counts
+        .iter()
+        .map(|c| (c + config.pseudo_count) / total)
+        .collect()
+}
+
+/// Each field's level shares over all pairs, each pair counted `weights(p)`
+/// times its number.
+fn level_shares(
+    all: &[(Pattern, f64)],
+    n_levels: &[usize],
+    config: &EmConfig,
+    weights: &dyn Fn(&Pattern) -> f64,
+) -> Vec<Vec<f64>> {
+    n_levels
+        .iter()
+        .enumerate()
+        .map(|(f, &n)| {
+            let mut counts = vec![0.0; n];
+            for (p, c) in all {
+                if p[f] != NULL {
+                    counts[p[f] as usize] += c * weights(p);
+                }
+            }
+            shares(&counts, config)
+        })
+        .collect()
+}
+
+/// EM finds a local optimum, and from a neutral start it can settle on
+/// a false "match" class: on the generated large case, pairs with
+/// similar names from the date-of-birth blocks (precision 0.2%). So it
+/// starts from the pairs that agree exactly on an identifier no two
+/// people share (id number, phone): m from their levels, the prior from
+/// their number. When there are none, the neutral start stays.
+fn start_from_anchors(
+    model: &mut Model,
+    all: &[(Pattern, f64)],
+    n_levels: &[usize],
+    population: f64,
+    config: &EmConfig,
+) {
+    let (id, phone) = (field_index(Field::IdNumber), field_index(Field::Phone));
+    let anchor = |p: &Pattern| p[id] == 0 || p[phone] == 0;
+    let anchored: f64 = all.iter().filter(|(p, _)| anchor(p)).map(|(_, c)| c).sum();
+    if anchored > 0.0 {
+        model.m = level_shares(all, n_levels, config, &|p| {
+            if anchor(p) {
+                1.0
+            } else {
+                0.0
+            }
+        });
+        model.prior = (anchored / population).clamp(1e-12, 0.5);
+    }
+}
+
+/// One EM iteration: each pattern's match probability under the model
+/// (expectation), then m, u and the prior re-counted from them
+/// (maximisation). Returns the largest change of a parameter (the prior's
+/// relative to itself).
+fn em_step(
+    model: &mut Model,
+    all: &[(Pattern, f64)],
+    n_levels: &[usize],
+    population: f64,
+    config: &EmConfig,
+) -> f64 {
+    let g: Vec<f64> = all
+        .iter()
+        .map(|(p, _)| probability(model.pattern_weight(p)))
+        .collect();
+    let mut m_counts: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
+    let mut u_counts: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
+    let mut matches = 0.0;
+    for ((p, c), g) in all.iter().zip(&g) {
+        matches += c * g;
+        for (f, &l) in p.iter().enumerate() {
+            if l != NULL {
+                m_counts[f][l as usize] += c * g;
+                u_counts[f][l as usize] += c * (1.0 - g);
+            }
+        }
+    }
+    let new_m: Vec<Vec<f64>> = m_counts.iter().map(|c| shares(c, config)).collect();
+    let new_u: Vec<Vec<f64>> = u_counts.iter().map(|c| shares(c, config)).collect();
+    let new_prior = (matches / population).clamp(1e-12, 1.0 - 1e-9);
+    let mut delta = (new_prior - model.prior).abs() / model.prior;
+    for f in 0..FIELDS.len() {
+        for l in 0..n_levels[f] {
+            delta = delta
+                .max((new_m[f][l] - model.m[f][l]).abs())
+                .max((new_u[f][l] - model.u[f][l]).abs());
+        }
+    }
+    model.m = new_m;
+    model.u = new_u;
+    model.prior = new_prior;
+    delta
 }
 
 /// The weights of one scored pair.
