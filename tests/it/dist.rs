@@ -249,6 +249,23 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The command line of process `i` of a cluster run from a hosts file.
+fn cluster_args(case: &Path, out: &Path, hosts: &Path, i: usize, timeout_s: u32) -> Vec<String> {
+    [
+        "dist".to_string(),
+        case.display().to_string(),
+        "--out".to_string(),
+        out.display().to_string(),
+        "--process".to_string(),
+        i.to_string(),
+        "--hosts".to_string(),
+        hosts.display().to_string(),
+        "--connect-timeout".to_string(),
+        timeout_s.to_string(),
+    ]
+    .to_vec()
+}
+
 fn hosts_file(dir: &Path, n: usize) -> PathBuf {
     let hosts: String = (0..n)
         .map(|_| format!("127.0.0.1:{}\n", free_port()))
@@ -298,25 +315,8 @@ fn a_peer_lost_mid_run_stops_the_others_promptly_and_is_named() {
     let tmp = tempfile::tempdir().unwrap();
     let hosts = hosts_file(tmp.path(), 2);
     let out = tmp.path().join("out");
-    let args = |i: &'static str| -> Vec<String> {
-        [
-            "dist",
-            case.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--process",
-            i,
-            "--hosts",
-            hosts.to_str().unwrap(),
-            "--connect-timeout",
-            "30",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-    };
-    let a0 = args("0");
-    let a1 = args("1");
+    let a0 = cluster_args(case, &out, &hosts, 0, 30);
+    let a1 = cluster_args(case, &out, &hosts, 1, 30);
     let mut p0 = Running::start(
         &a0.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         Some(SECRET),
@@ -350,25 +350,8 @@ fn a_process_with_the_wrong_secret_is_refused_before_any_data_flows() {
     let wrong = tmp.path().join("wrong-secret");
     std::fs::write(&wrong, "another-secret-0123456789abcdef\n").unwrap();
     let case = util::fixture("fixtures/tiny");
-    let common = |i: &str| -> Vec<String> {
-        [
-            "dist",
-            case.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--process",
-            i,
-            "--hosts",
-            hosts.to_str().unwrap(),
-            "--connect-timeout",
-            "20",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-    };
-    let a0 = common("0");
-    let mut a1 = common("1");
+    let a0 = cluster_args(&case, &out, &hosts, 0, 20);
+    let mut a1 = cluster_args(&case, &out, &hosts, 1, 20);
     a1.extend(["--secret-file".to_string(), wrong.display().to_string()]);
     let p0 = Running::start(
         &a0.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
