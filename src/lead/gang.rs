@@ -128,8 +128,24 @@ fn prune(ties: &Ties, members: &mut FxHashSet<u32>, min_kinds: u32) {
 /// Connected parts of `members` over specific ties (every kind but den
 /// co-location: two gangs sharing a den are two gangs), each pruned again
 /// until it holds together on its own.
-fn parts(ties: &Ties, members: &FxHashSet<u32>, min_kinds: u32) -> Vec<Vec<u32>> {
-    let mut out = Vec::new();
+///
+/// A part that cannot stand as a gang on its own — pruned alone it keeps no
+/// fraud SIM, or it is not `viable` (too few phones) — was held to the
+/// others by the den they share: one gang whose operators work side by side
+/// with nothing else between them. Such a part, and the fraud SIMs a
+/// standing part loses when pruned alone, go back to the standing part they
+/// have most evidence with, and that part is pruned again. When no part
+/// stands alone the group is no gang: fraud SIMs held together by a place
+/// alone are a call centre as much as a gang.
+fn parts(
+    ties: &Ties,
+    members: &FxHashSet<u32>,
+    min_kinds: u32,
+    viable: &dyn Fn(&[u32]) -> bool,
+) -> Vec<Vec<u32>> {
+    let has_seed = |v: &[u32]| v.iter().any(|&u| ties.seed[u as usize]);
+    let mut out: Vec<Vec<u32>> = Vec::new();
+    let mut orphans: Vec<Vec<u32>> = Vec::new();
     let mut todo = vec![members.clone()];
     while let Some(set) = todo.pop() {
         let split = specific_parts(ties, &set);
@@ -137,16 +153,85 @@ fn parts(ties: &Ties, members: &FxHashSet<u32>, min_kinds: u32) -> Vec<Vec<u32>>
             out.extend(split);
             continue;
         }
-        for part in split {
-            let mut m: FxHashSet<u32> = part.into_iter().collect();
-            prune(ties, &mut m, min_kinds);
-            if !m.is_empty() {
-                todo.push(m);
+        let pruned: Vec<(Vec<u32>, Vec<u32>)> = split
+            .into_iter()
+            .map(|part| {
+                let mut m: FxHashSet<u32> = part.iter().copied().collect();
+                prune(ties, &mut m, min_kinds);
+                let mut kept: Vec<u32> = m.into_iter().collect();
+                kept.sort_unstable();
+                (part, kept)
+            })
+            .collect();
+        let stands = |kept: &[u32]| has_seed(kept) && viable(kept);
+        if !pruned.iter().any(|(_, kept)| stands(kept)) {
+            continue;
+        }
+        for (part, kept) in pruned {
+            if stands(&kept) {
+                let lost: Vec<u32> = part
+                    .into_iter()
+                    .filter(|u| kept.binary_search(u).is_err())
+                    .collect();
+                if has_seed(&lost) {
+                    orphans.push(lost);
+                }
+                todo.push(kept.into_iter().collect());
+            } else if has_seed(&part) {
+                orphans.push(part);
             }
         }
     }
+    if !orphans.is_empty() {
+        out = attach(ties, out, &orphans, min_kinds);
+    }
     out.sort();
     out
+}
+
+/// Each orphan piece joins the group of `groups` it has most evidence
+/// weight with (none: it is left out); groups that grew are pruned again.
+fn attach(
+    ties: &Ties,
+    groups: Vec<Vec<u32>>,
+    orphans: &[Vec<u32>],
+    min_kinds: u32,
+) -> Vec<Vec<u32>> {
+    let sets: Vec<FxHashSet<u32>> = groups.iter().map(|g| g.iter().copied().collect()).collect();
+    let mut grown = sets.clone();
+    for orphan in orphans {
+        let mut best: Option<(f64, usize)> = None;
+        for (i, set) in sets.iter().enumerate() {
+            let w: f64 = orphan
+                .iter()
+                .map(|&u| weight_into(ties, u, set, false).0)
+                .sum();
+            if w > 0.0 && best.is_none_or(|(bw, _)| w > bw) {
+                best = Some((w, i));
+            }
+        }
+        if let Some((_, i)) = best {
+            grown[i].extend(orphan.iter().copied());
+        }
+    }
+    grown
+        .into_iter()
+        .zip(groups)
+        .map(|(mut set, group)| {
+            if set.len() == group.len() {
+                return group;
+            }
+            prune(ties, &mut set, min_kinds);
+            sorted(&set)
+        })
+        .filter(|g| !g.is_empty())
+        .collect()
+}
+
+fn sorted(set: &FxHashSet<u32>) -> Vec<u32> {
+    let mut v: Vec<u32> = set.iter().copied().collect();
+    v.sort_unstable();
+    v
 }
 
 fn specific_parts(ties: &Ties, members: &FxHashSet<u32>) -> Vec<Vec<u32>> {
@@ -219,6 +304,7 @@ pub fn find(ties: &Ties, units: &Units, fraud_sim: &[bool], c: &GangConfig) -> R
         .filter(|&u| ties.candidate[u as usize])
         .collect();
     let comms = communities_of(ties, &nodes, c.resolution, c.seed)?;
+    let viable = |v: &[u32]| v.len() >= 2 && phones_in(units, v) >= c.min_phones;
     let mut taken: FxHashSet<u32> = FxHashSet::default();
     let mut groups: Vec<Vec<u32>> = Vec::new();
     for comm in comms {
@@ -246,7 +332,7 @@ pub fn find(ties: &Ties, units: &Units, fraud_sim: &[bool], c: &GangConfig) -> R
             members.extend(join);
             prune(ties, &mut members, c.min_kinds);
         }
-        for part in parts(ties, &members, c.min_kinds) {
+        for part in parts(ties, &members, c.min_kinds, &viable) {
             if part.iter().any(|&u| ties.seed[u as usize]) {
                 taken.extend(part.iter().copied());
                 groups.push(part);
@@ -312,11 +398,12 @@ fn bound(
             });
             return Ok(());
         }
+        let viable = |v: &[u32]| v.len() >= 2 && phones_in(units, v) >= c.min_phones;
         let resolution = c.resolution * 2f64.powi(depth as i32 + 1);
         for part in communities_of(ties, &group, resolution, c.seed)? {
             let mut members: FxHashSet<u32> = part.into_iter().collect();
             prune(ties, &mut members, c.min_kinds);
-            for p in parts(ties, &members, c.min_kinds) {
+            for p in parts(ties, &members, c.min_kinds, &viable) {
                 if p.iter().any(|&u| ties.seed[u as usize]) {
                     bound(ties, units, fraud_sim, c, p, depth + 1, found)?;
                 }
@@ -446,5 +533,48 @@ mod tests {
         }
         assert!(found.dropped.iter().all(|d| !d.reason.is_empty()));
         assert!(!found.gangs.is_empty() || !found.dropped.is_empty());
+    }
+    #[test]
+    fn operators_held_to_their_gang_by_the_den_alone_stay_in_it() {
+        // Regression (foreign case small-32): burners 3 and 4 went through
+        // one handset and work at the gang's den, with nothing else between
+        // them and burners 0-2. Split along specific ties, {3, 4} cannot
+        // stand alone (each has one kind, the handset, inside it) and was
+        // lost; it belongs to the gang it works beside.
+        let list = vec![
+            (0, 1, HANDSET | DEN | REG, 3.0),
+            (1, 2, HANDSET | DEN | INC, 3.0),
+            (0, 2, DEN, 2.0),
+            (3, 4, HANDSET, 1.0),
+            (3, 0, DEN, 3.0),
+            (3, 1, DEN, 3.0),
+            (3, 2, DEN, 3.0),
+            (4, 0, DEN, 3.0),
+            (4, 1, DEN, 3.0),
+            (4, 2, DEN, 3.0),
+        ];
+        let found = run(5, &[0, 1, 2, 3, 4], &list, &GangConfig::default());
+        assert_eq!(found.gangs.len(), 1, "{:?}", found.gangs);
+        assert_eq!(found.gangs[0].units, vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn two_gangs_that_stand_alone_at_one_den_stay_two() {
+        // Burners 0-2 and 3-5 each hold together by a handset and an
+        // identity; only the den is between the two: two gangs.
+        let list = vec![
+            (0, 1, HANDSET | DEN | REG, 3.0),
+            (1, 2, HANDSET | DEN | REG, 3.0),
+            (0, 2, HANDSET | DEN, 3.0),
+            (3, 4, HANDSET | DEN | REG, 3.0),
+            (4, 5, HANDSET | DEN | REG, 3.0),
+            (3, 5, HANDSET | DEN, 3.0),
+            (2, 3, DEN, 1.0),
+            (0, 5, DEN, 1.0),
+        ];
+        let found = run(6, &[0, 1, 2, 3, 4, 5], &list, &GangConfig::default());
+        let mut gangs: Vec<Vec<u32>> = found.gangs.iter().map(|g| g.units.clone()).collect();
+        gangs.sort();
+        assert_eq!(gangs, vec![vec![0, 1, 2], vec![3, 4, 5]]);
     }
 }

@@ -4,9 +4,12 @@
 //!   calls an ordinary phone made to it before the burner called that phone
 //!   (a burner calls victims, not its gang; the kind counts from
 //!   `[gangs] min_call_events` events: one call is an encounter, not a tie);
-//! - **handset**: SIMs of both went through one handset (chained along the
+//! - **handset**: SIMs of both went through one handset (every pair of the
 //!   handset's SIMs; handsets with more than `[sim_swap] max_sims` SIMs are
-//!   shop test phones and tie nothing);
+//!   shop test phones and tie nothing). Only a handset that carried calls
+//!   ties: one seen only in `phones.csv`, at registration, is where the
+//!   SIMs were activated — a dealer's counter device activates SIMs for
+//!   whoever buys them, several gangs among them;
 //! - **co-location at a den**: a fraud SIM of one and a phone of the other
 //!   served by one cell in one time window on `[colocation] min_days`
 //!   distinct days, at a *den* — a cell where the case's fraud SIMs work on
@@ -202,10 +205,16 @@ fn push(raw: &mut Vec<Raw>, ua: u32, ub: u32, kind: Evidence, amount: u32, w: (u
 /// `(handset, SIM)` pairs of the SIMs `keep` accepts, sorted by handset,
 /// each pair once.
 fn sims_by_handset(g: &CaseGraph, keep: impl Fn(u32) -> bool) -> Vec<(u32, u32)> {
+    let mut carried_calls = vec![false; g.handsets.len()];
+    for h in g.handset_uses.iter() {
+        if h.n_events > 0 {
+            carried_calls[h.handset as usize] = true;
+        }
+    }
     let mut sims: Vec<(u32, u32)> = g
         .handset_uses
         .iter()
-        .filter(|h| keep(h.phone))
+        .filter(|h| carried_calls[h.handset as usize] && keep(h.phone))
         .map(|h| (h.handset, h.phone))
         .collect();
     sims.sort_unstable();
