@@ -293,6 +293,7 @@ pub fn render(g: &CaseGraph, run: &LeadRun, m: &Manifest) -> String {
         "gangs (the lowest scored)",
         "gangs.csv",
     );
+    not_gangs(&mut s, g, run);
     leads(&mut s, &ix, run);
     hotspots(&mut s, run);
     evidence(&mut s, &ix, run);
@@ -313,6 +314,40 @@ const ERROR_HOOK: &str = r#"window.addEventListener("error", function (e) {
   var b = document.body; if (b) { b.setAttribute("data-script-errors", String(Number(b.getAttribute("data-script-errors") || 0) + 1)); }
 });"#;
 
+/// Groups of suspects that were not reported as gangs (too large after
+/// splitting, or a crowd rather than a gang), with the reason; at most
+/// [`MAX_NOT_GANGS`] rows, the rest counted (leads.json lists every one).
+fn not_gangs(s: &mut String, g: &CaseGraph, run: &LeadRun) {
+    if run.dropped.is_empty() {
+        return;
+    }
+    let _ = write!(
+        s,
+        "<section id=\"not-gangs\">\n<h2>Groups not reported as gangs</h2>\n<p class=\"small\">{} groups of suspects held together but are not reported: too large for a gang after splitting along their weakest ties, or keeping too little of their evidence inside.</p>\n<table><thead><tr><th>first phone</th><th>holders</th><th>phones</th><th>why</th></tr></thead><tbody>\n",
+        run.dropped.len()
+    );
+    for d in run.dropped.iter().take(MAX_NOT_GANGS) {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            Esc(g.phone_number(d.first_phone)),
+            d.holders,
+            d.phones,
+            Esc(&d.reason)
+        );
+    }
+    s.push_str("</tbody></table>\n");
+    more_line(
+        s,
+        run.dropped.len().saturating_sub(MAX_NOT_GANGS),
+        "groups",
+        "leads.json (not_gangs)",
+    );
+    s.push_str("</section>\n");
+}
+
+const MAX_NOT_GANGS: usize = 50;
+
 fn nav(s: &mut String, run: &LeadRun) {
     s.push_str(r##"<nav><a href="#summary">Summary</a> "##);
     for gang in shown_gangs(run) {
@@ -322,6 +357,9 @@ fn nav(s: &mut String, run: &LeadRun) {
             gang_anchor(&gang.gang_id),
             Esc(&gang.gang_id)
         );
+    }
+    if !run.dropped.is_empty() {
+        s.push_str(r##"<a href="#not-gangs">Not gangs</a> "##);
     }
     s.push_str(
         r##"<a href="#leads">Leads</a> <a href="#hotspots">Hotspots</a> <a href="#evidence">Evidence</a></nav>
@@ -899,6 +937,50 @@ fn evidence(s: &mut String, ix: &Index, run: &LeadRun) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_not_reported_as_gangs_are_listed_with_why_and_bounded() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+        let reading = crate::ingest::IngestConfig::default();
+        let g = crate::open_case(&dir, &reading).unwrap();
+        let config = crate::lead::LeadConfig::default();
+        let mut run = crate::lead::run(&g, &config).unwrap();
+        let inputs = crate::results::RunInputs {
+            case: &dir,
+            reading: &reading,
+            columns_file: None,
+            config: &config,
+            config_file: None,
+        };
+        let manifest =
+            crate::results::manifest(&g, &run, &inputs, &[], &Default::default()).unwrap();
+        let none = render(&g, &run, &manifest);
+        assert!(run.dropped.is_empty() && !none.contains("id=\"not-gangs\""));
+        let n = MAX_NOT_GANGS + 7;
+        run.dropped = (0..n)
+            .map(|k| crate::lead::gang::Dropped {
+                holders: 50 + k,
+                phones: 300,
+                reason: format!("too large <{k}>"),
+                first_phone: 0,
+            })
+            .collect();
+        let html = render(&g, &run, &manifest);
+        let section = html
+            .split("<section id=\"not-gangs\">")
+            .nth(1)
+            .and_then(|t| t.split("</section>").next())
+            .unwrap();
+        assert_eq!(
+            section.matches("<tr>").count(),
+            MAX_NOT_GANGS + 1,
+            "header + rows"
+        );
+        assert!(section.contains(g.phone_number(0)));
+        assert!(section.contains("too large &lt;0&gt;"), "reason escaped");
+        assert!(section.contains("7 more groups not shown here"));
+        assert!(html.contains("href=\"#not-gangs\""));
+    }
 
     #[test]
     fn a_giant_gang_keeps_the_page_small_and_says_how_many_rows_are_not_shown() {

@@ -205,11 +205,20 @@ pub fn hubs_csv(path: &Path, run: &LeadRun) -> Result<()> {
 
 /// leads.json: the leads and the gangs, whole, every object's keys in
 /// alphabetical order.
-pub fn leads_json(path: &Path, run: &LeadRun) -> Result<()> {
+pub fn leads_json(path: &Path, g: &CaseGraph, run: &LeadRun) -> Result<()> {
     #[derive(serde::Serialize)]
     struct LeadsJson<'a> {
         leads: &'a [crate::lead::Lead],
         gangs: &'a [crate::lead::Gang],
+        /// Groups of suspects that were not reported as gangs, and why.
+        not_gangs: Vec<NotGang<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct NotGang<'a> {
+        first_phone: &'a str,
+        holders: usize,
+        phones: usize,
+        reason: &'a str,
     }
     let bad = |e: serde_json::Error| Error::Invalid(format!("leads.json: {e}"));
     // Through a `Value`, whose maps are sorted (serde_json without
@@ -217,6 +226,16 @@ pub fn leads_json(path: &Path, run: &LeadRun) -> Result<()> {
     let value = serde_json::to_value(LeadsJson {
         leads: &run.leads,
         gangs: &run.gangs,
+        not_gangs: run
+            .dropped
+            .iter()
+            .map(|d| NotGang {
+                first_phone: g.phone_number(d.first_phone),
+                holders: d.holders,
+                phones: d.phones,
+                reason: &d.reason,
+            })
+            .collect(),
     })
     .map_err(bad)?;
     let mut bytes = serde_json::to_vec_pretty(&value).map_err(bad)?;

@@ -129,7 +129,7 @@ pub fn write_all(
     files::gangs_csv(&at("gangs.csv"), run)?;
     files::leads_csv(&at("leads.csv"), &run.leads)?;
     files::leads_csv(&at("dismissed.csv"), &run.dismissed)?;
-    files::leads_json(&at("leads.json"), run)?;
+    files::leads_json(&at("leads.json"), g, run)?;
     files::patterns_csv(&at("patterns.csv"), g, run)?;
     files::hotspots_csv(&at("hotspots.csv"), run)?;
     files::hubs_csv(&at("hubs.csv"), run)?;

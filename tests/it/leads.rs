@@ -67,6 +67,8 @@ fn tiny_reasons_say_what_was_seen_with_the_source_rows() {
     run_leads(dir.path(), "1");
     let leads: serde_json::Value =
         serde_json::from_str(&read(&dir.path().join("leads.json"))).unwrap();
+    // Groups held together but not reported as gangs are listed (none here).
+    assert_eq!(leads["not_gangs"], serde_json::json!([]));
     let leads = leads["leads"].as_array().unwrap();
     let find = |phone: &str| {
         leads
