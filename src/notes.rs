@@ -58,6 +58,13 @@ pub enum LeadStatus {
 }
 
 impl LeadStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadStatus::New => "new",
+            LeadStatus::Confirmed => "confirmed",
+            LeadStatus::Dismissed => "dismissed",
+        }
+    }
     pub fn parse(s: &str) -> Option<LeadStatus> {
         match s {
             "new" => Some(LeadStatus::New),

@@ -115,6 +115,19 @@ pub struct Timing {
     pub seconds: f64,
 }
 
+/// One entity's entry in the analyst's notes file, as the report shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnalystNote {
+    /// `entity_kind:entity`, the key of a lead.
+    pub entity: String,
+    pub label: Option<String>,
+    pub note: Option<String>,
+    /// `new`, `confirmed` or `dismissed`.
+    pub status: Option<String>,
+    pub analyst: Option<String>,
+    pub updated: Option<String>,
+}
+
 /// Everything one run found.
 #[derive(Debug, Clone)]
 pub struct LeadRun {
@@ -129,6 +142,9 @@ pub struct LeadRun {
     pub leads: Vec<Lead>,
     /// Leads the analyst dismissed (the case's notes file), listed apart.
     pub dismissed: Vec<Lead>,
+    /// What the analyst wrote in the case's notes file (labels, notes,
+    /// statuses), by entity key, for the report; the detectors never read it.
+    pub analyst_notes: Vec<AnalystNote>,
     pub hotspots: Vec<hotspot::Hotspot>,
     pub timings: Vec<Timing>,
 }
@@ -240,6 +256,7 @@ pub fn run_with(
         dropped: found.dropped,
         leads,
         dismissed: Vec::new(),
+        analyst_notes: Vec::new(),
         hotspots,
         timings: watch.timings,
     })

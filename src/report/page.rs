@@ -295,6 +295,7 @@ pub fn render(g: &CaseGraph, run: &LeadRun, m: &Manifest) -> String {
     );
     not_gangs(&mut s, g, run);
     leads(&mut s, &ix, run);
+    analyst_notes(&mut s, run);
     hotspots(&mut s, run);
     evidence(&mut s, &ix, run);
     let _ = write!(
@@ -348,6 +349,49 @@ fn not_gangs(s: &mut String, g: &CaseGraph, run: &LeadRun) {
 
 const MAX_NOT_GANGS: usize = 50;
 
+/// The analyst's labels, notes and lead statuses from the case's notes
+/// file (written in `casegraph serve`), kept apart from the evidence: at
+/// most [`MAX_NOTE_ROWS`] rows, each note cut to [`MAX_NOTE_SHOWN`]
+/// characters, the rest counted.
+fn analyst_notes(s: &mut String, run: &LeadRun) {
+    if run.analyst_notes.is_empty() {
+        return;
+    }
+    let _ = write!(
+        s,
+        "<section id=\"analyst-notes\">\n<h2>Analyst notes</h2>\n<p class=\"small\">{} entities have labels, notes or a status in the case's notes file. They are the analyst's, not evidence: gangs and scores above do not read them; a dismissed lead is listed apart in dismissed.csv.</p>\n<table class=\"notes\"><thead><tr><th>entity</th><th>label</th><th>status</th><th>note</th><th>by</th><th>updated</th></tr></thead><tbody>\n",
+        run.analyst_notes.len()
+    );
+    let opt = |v: &Option<String>| v.as_deref().unwrap_or("").to_string();
+    for n in run.analyst_notes.iter().take(MAX_NOTE_ROWS) {
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>",
+            Esc(&n.entity),
+            Esc(&opt(&n.label)),
+            Esc(&opt(&n.status)),
+        );
+        push_clipped(s, &opt(&n.note), MAX_NOTE_SHOWN);
+        let _ = writeln!(
+            s,
+            "</td><td>{}</td><td>{}</td></tr>",
+            Esc(&opt(&n.analyst)),
+            Esc(&opt(&n.updated))
+        );
+    }
+    s.push_str("</tbody></table>\n");
+    more_line(
+        s,
+        run.analyst_notes.len().saturating_sub(MAX_NOTE_ROWS),
+        "notes",
+        "the case's notes file",
+    );
+    s.push_str("</section>\n");
+}
+
+const MAX_NOTE_ROWS: usize = 200;
+const MAX_NOTE_SHOWN: usize = 400;
+
 fn nav(s: &mut String, run: &LeadRun) {
     s.push_str(r##"<nav><a href="#summary">Summary</a> "##);
     for gang in shown_gangs(run) {
@@ -361,8 +405,12 @@ fn nav(s: &mut String, run: &LeadRun) {
     if !run.dropped.is_empty() {
         s.push_str(r##"<a href="#not-gangs">Not gangs</a> "##);
     }
+    s.push_str(r##"<a href="#leads">Leads</a> "##);
+    if !run.analyst_notes.is_empty() {
+        s.push_str(r##"<a href="#analyst-notes">Notes</a> "##);
+    }
     s.push_str(
-        r##"<a href="#leads">Leads</a> <a href="#hotspots">Hotspots</a> <a href="#evidence">Evidence</a></nav>
+        r##"<a href="#hotspots">Hotspots</a> <a href="#evidence">Evidence</a></nav>
 "##,
     );
 }
@@ -980,6 +1028,54 @@ mod tests {
         assert!(section.contains("too large &lt;0&gt;"), "reason escaped");
         assert!(section.contains("7 more groups not shown here"));
         assert!(html.contains("href=\"#not-gangs\""));
+    }
+
+    #[test]
+    fn the_analysts_notes_are_shown_apart_escaped_and_bounded() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+        let reading = crate::ingest::IngestConfig::default();
+        let g = crate::open_case(&dir, &reading).unwrap();
+        let config = crate::lead::LeadConfig::default();
+        let mut run = crate::lead::run(&g, &config).unwrap();
+        let inputs = crate::results::RunInputs {
+            case: &dir,
+            reading: &reading,
+            columns_file: None,
+            config: &config,
+            config_file: None,
+        };
+        let manifest =
+            crate::results::manifest(&g, &run, &inputs, &[], &Default::default()).unwrap();
+        assert!(!render(&g, &run, &manifest).contains("id=\"analyst-notes\""));
+        let n = MAX_NOTE_ROWS + 3;
+        run.analyst_notes = (0..n)
+            .map(|k| crate::lead::AnalystNote {
+                entity: format!("phone:+86138{k:08}"),
+                label: Some(format!("<boss {k}>")),
+                note: Some("x".repeat(MAX_NOTE_SHOWN * 2)),
+                status: Some("confirmed".into()),
+                analyst: Some("wang".into()),
+                updated: None,
+            })
+            .collect();
+        let html = render(&g, &run, &manifest);
+        let section = html
+            .split("<section id=\"analyst-notes\">")
+            .nth(1)
+            .and_then(|t| t.split("</section>").next())
+            .unwrap();
+        assert_eq!(
+            section.matches("<tr>").count(),
+            MAX_NOTE_ROWS + 1,
+            "header + rows"
+        );
+        assert!(section.contains("&lt;boss 0&gt;"), "label escaped");
+        assert!(
+            !section.contains(&"x".repeat(MAX_NOTE_SHOWN + 1)),
+            "note cut"
+        );
+        assert!(section.contains("3 more notes not shown here"));
+        assert!(html.contains("href=\"#analyst-notes\""));
     }
 
     #[test]

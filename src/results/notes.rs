@@ -45,6 +45,18 @@ pub fn apply(run: &mut LeadRun, notes: &Notes) {
         l.rank = i as u32 + 1;
     }
     run.leads = kept;
+    run.analyst_notes = notes
+        .entities
+        .iter()
+        .map(|(entity, n)| crate::lead::AnalystNote {
+            entity: entity.clone(),
+            label: n.label.clone(),
+            note: n.note.clone(),
+            status: n.status.map(|s| s.as_str().to_string()),
+            analyst: n.analyst.clone(),
+            updated: n.updated.clone(),
+        })
+        .collect();
 }
 
 #[cfg(test)]
@@ -86,5 +98,18 @@ mod tests {
         assert_eq!(run.leads[0].rank, 1);
         assert!(run.leads[0].reasons[0].starts_with("confirmed by li"));
         assert!(run.leads.iter().all(|l| l.entity != first.entity));
+        // The report gets every note, in key order.
+        assert_eq!(run.analyst_notes.len(), 2);
+        assert!(run
+            .analyst_notes
+            .windows(2)
+            .all(|w| w[0].entity < w[1].entity));
+        let dismissed = run
+            .analyst_notes
+            .iter()
+            .find(|n| n.entity == key(&first))
+            .unwrap();
+        assert_eq!(dismissed.status.as_deref(), Some("dismissed"));
+        assert_eq!(dismissed.analyst.as_deref(), Some("wang"));
     }
 }
