@@ -986,13 +986,13 @@ fn evidence(s: &mut String, ix: &Index, run: &LeadRun) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn groups_not_reported_as_gangs_are_listed_with_why_and_bounded() {
+    /// The demo case, its leads run and the run's manifest.
+    fn demo() -> (CaseGraph, LeadRun, Manifest) {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
         let reading = crate::ingest::IngestConfig::default();
         let g = crate::open_case(&dir, &reading).unwrap();
         let config = crate::lead::LeadConfig::default();
-        let mut run = crate::lead::run(&g, &config).unwrap();
+        let run = crate::lead::run(&g, &config).unwrap();
         let inputs = crate::results::RunInputs {
             case: &dir,
             reading: &reading,
@@ -1002,6 +1002,20 @@ mod tests {
         };
         let manifest =
             crate::results::manifest(&g, &run, &inputs, &[], &Default::default()).unwrap();
+        (g, run, manifest)
+    }
+
+    /// The inside of `<section id="ID">` on the page.
+    fn section<'a>(html: &'a str, id: &str) -> &'a str {
+        html.split(&format!("<section id=\"{id}\">"))
+            .nth(1)
+            .and_then(|t| t.split("</section>").next())
+            .unwrap()
+    }
+
+    #[test]
+    fn groups_not_reported_as_gangs_are_listed_with_why_and_bounded() {
+        let (g, mut run, manifest) = demo();
         let none = render(&g, &run, &manifest);
         assert!(run.dropped.is_empty() && !none.contains("id=\"not-gangs\""));
         let n = MAX_NOT_GANGS + 7;
@@ -1014,11 +1028,7 @@ mod tests {
             })
             .collect();
         let html = render(&g, &run, &manifest);
-        let section = html
-            .split("<section id=\"not-gangs\">")
-            .nth(1)
-            .and_then(|t| t.split("</section>").next())
-            .unwrap();
+        let section = section(&html, "not-gangs");
         assert_eq!(
             section.matches("<tr>").count(),
             MAX_NOT_GANGS + 1,
@@ -1032,20 +1042,7 @@ mod tests {
 
     #[test]
     fn the_analysts_notes_are_shown_apart_escaped_and_bounded() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-        let reading = crate::ingest::IngestConfig::default();
-        let g = crate::open_case(&dir, &reading).unwrap();
-        let config = crate::lead::LeadConfig::default();
-        let mut run = crate::lead::run(&g, &config).unwrap();
-        let inputs = crate::results::RunInputs {
-            case: &dir,
-            reading: &reading,
-            columns_file: None,
-            config: &config,
-            config_file: None,
-        };
-        let manifest =
-            crate::results::manifest(&g, &run, &inputs, &[], &Default::default()).unwrap();
+        let (g, mut run, manifest) = demo();
         assert!(!render(&g, &run, &manifest).contains("id=\"analyst-notes\""));
         let n = MAX_NOTE_ROWS + 3;
         run.analyst_notes = (0..n)
@@ -1059,11 +1056,7 @@ mod tests {
             })
             .collect();
         let html = render(&g, &run, &manifest);
-        let section = html
-            .split("<section id=\"analyst-notes\">")
-            .nth(1)
-            .and_then(|t| t.split("</section>").next())
-            .unwrap();
+        let section = section(&html, "analyst-notes");
         assert_eq!(
             section.matches("<tr>").count(),
             MAX_NOTE_ROWS + 1,
@@ -1080,20 +1073,7 @@ mod tests {
 
     #[test]
     fn a_giant_gang_keeps_the_page_small_and_says_how_many_rows_are_not_shown() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-        let reading = crate::ingest::IngestConfig::default();
-        let g = crate::open_case(&dir, &reading).unwrap();
-        let config = crate::lead::LeadConfig::default();
-        let mut run = crate::lead::run(&g, &config).unwrap();
-        let inputs = crate::results::RunInputs {
-            case: &dir,
-            reading: &reading,
-            columns_file: None,
-            config: &config,
-            config_file: None,
-        };
-        let manifest =
-            crate::results::manifest(&g, &run, &inputs, &[], &Default::default()).unwrap();
+        let (g, mut run, manifest) = demo();
         let giant = super::super::svg::giant_gang(&g);
         let n = giant.members.len();
         assert!(n > MAX_MEMBER_ROWS + MAX_CHART_PHONES);

@@ -452,48 +452,16 @@ fn burners_of_two_handsets_listed_by_one_record_are_one_gang() {
     let dir = tmp.path();
     let half = |h: usize| -> Vec<String> { (1..=3).map(|k| format!("1380000{h}{k:03}")).collect() };
     let (a, b) = (half(1), half(2));
-    let mut calls = String::from("caller,callee,start,duration_s,caller_imei,caller_location\n");
     // Each burner calls ten strangers from the den, on two days, one
     // handset per half.
-    let mut victim = 0;
-    for (imei, sims) in [("861234567890123", &a), ("869876543210987", &b)] {
-        for (k, sim) in sims.iter().enumerate() {
-            for day in 2..=3 {
-                for m in 0..5 {
-                    victim += 1;
-                    calls.push_str(&format!(
-                        "{sim},1390{victim:07},2026-03-{day:02} 10:{:02}:00,60,{imei},DEN-1\n",
-                        k * 15 + m * 2
-                    ));
-                }
-            }
-        }
-    }
-    // Ordinary life over four weeks, so that two days are a short life.
-    for d in 1..=28 {
-        calls.push_str(&format!(
-            "13700000001,13700000002,2026-03-{d:02} 19:00:00,120,,\n"
-        ));
-        calls.push_str(&format!(
-            "13700000002,13700000001,2026-03-{d:02} 20:00:00,120,,\n"
-        ));
-    }
+    let calls = burners_at_dens(&[
+        ("861234567890123", "DEN-1", &a),
+        ("869876543210987", "DEN-1", &b),
+    ]);
     std::fs::write(dir.join("calls.csv"), calls).unwrap();
     let run_with = |persons: &str| {
         std::fs::write(dir.join("persons.csv"), persons).unwrap();
-        let g = util::ingest(dir);
-        let run = casegraph::lead::run(&g, &Default::default()).unwrap();
-        let mut gangs: Vec<Vec<String>> = run
-            .gangs
-            .iter()
-            .map(|g| {
-                let mut p: Vec<String> = g.members.iter().map(|m| m.phone.clone()).collect();
-                p.sort();
-                p
-            })
-            .collect();
-        gangs.sort();
-        gangs
+        gang_phones(dir)
     };
     let header = "person_id,name,id_number,phones\n";
     let apart = run_with(header);
@@ -517,12 +485,43 @@ fn sims_activated_on_one_dealer_device_are_not_one_gang() {
     let dir = tmp.path();
     let gang = |h: usize| -> Vec<String> { (1..=3).map(|k| format!("1380000{h}{k:03}")).collect() };
     let (a, b) = (gang(1), gang(2));
-    let mut calls = String::from("caller,callee,start,duration_s,caller_imei,caller_location\n");
-    let mut victim = 0;
-    for (imei, den, sims) in [
+    let calls = burners_at_dens(&[
         ("861234567890123", "DEN-1", &a),
         ("869876543210987", "DEN-2", &b),
-    ] {
+    ]);
+    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    let gangs_with = |phones: &str| {
+        std::fs::write(dir.join("phones.csv"), phones).unwrap();
+        gang_phones(dir)
+    };
+    let header = "number,imei,activated\n";
+    let dealer: String = a
+        .iter()
+        .chain(&b)
+        .map(|sim| format!("{sim},355555555555551,2026-03-01\n"))
+        .collect();
+    let apart = gangs_with(&format!("{header}{dealer}"));
+    assert_eq!(apart.len(), 2, "{apart:?}");
+    assert!(apart.iter().all(|g| g.len() == 3), "{apart:?}");
+    // Gang B's SIMs registered on gang A's working handset: that hand did
+    // hold them, and the handset is evidence again.
+    let held: String = b
+        .iter()
+        .map(|sim| format!("{sim},861234567890123,2026-03-01\n"))
+        .collect();
+    let one = gangs_with(&format!("{header}{held}"));
+    assert_eq!(one.len(), 1, "{one:?}");
+    assert_eq!(one[0].len(), 6, "{one:?}");
+}
+
+/// calls.csv where each burner of each `(handset, den, burners)` calls ten
+/// strangers from its den on two days through its handset, beside two
+/// people's ordinary life over four weeks (so that two days are a short
+/// life).
+fn burners_at_dens(groups: &[(&str, &str, &Vec<String>)]) -> String {
+    let mut calls = String::from("caller,callee,start,duration_s,caller_imei,caller_location\n");
+    let mut victim = 0;
+    for (imei, den, sims) in groups {
         for (k, sim) in sims.iter().enumerate() {
             for day in 2..=3 {
                 for m in 0..5 {
@@ -543,39 +542,22 @@ fn sims_activated_on_one_dealer_device_are_not_one_gang() {
             "13700000002,13700000001,2026-03-{d:02} 20:00:00,120,,\n"
         ));
     }
-    std::fs::write(dir.join("calls.csv"), calls).unwrap();
-    let gangs_with = |phones: &str| {
-        std::fs::write(dir.join("phones.csv"), phones).unwrap();
-        let g = util::ingest(dir);
-        let run = casegraph::lead::run(&g, &Default::default()).unwrap();
-        let mut gangs: Vec<Vec<String>> = run
-            .gangs
-            .iter()
-            .map(|g| {
-                let mut p: Vec<String> = g.members.iter().map(|m| m.phone.clone()).collect();
-                p.sort();
-                p
-            })
-            .collect();
-        gangs.sort();
-        gangs
-    };
-    let header = "number,imei,activated\n";
-    let dealer: String = a
+    calls
+}
+
+/// The phones of each gang the default leads run finds in `dir`, sorted.
+fn gang_phones(dir: &std::path::Path) -> Vec<Vec<String>> {
+    let g = util::ingest(dir);
+    let run = casegraph::lead::run(&g, &Default::default()).unwrap();
+    let mut gangs: Vec<Vec<String>> = run
+        .gangs
         .iter()
-        .chain(&b)
-        .map(|sim| format!("{sim},355555555555551,2026-03-01\n"))
+        .map(|g| {
+            let mut p: Vec<String> = g.members.iter().map(|m| m.phone.clone()).collect();
+            p.sort();
+            p
+        })
         .collect();
-    let apart = gangs_with(&format!("{header}{dealer}"));
-    assert_eq!(apart.len(), 2, "{apart:?}");
-    assert!(apart.iter().all(|g| g.len() == 3), "{apart:?}");
-    // Gang B's SIMs registered on gang A's working handset: that hand did
-    // hold them, and the handset is evidence again.
-    let held: String = b
-        .iter()
-        .map(|sim| format!("{sim},861234567890123,2026-03-01\n"))
-        .collect();
-    let one = gangs_with(&format!("{header}{held}"));
-    assert_eq!(one.len(), 1, "{one:?}");
-    assert_eq!(one[0].len(), 6, "{one:?}");
+    gangs.sort();
+    gangs
 }
