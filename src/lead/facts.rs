@@ -57,7 +57,8 @@ pub fn weight(pw: &PatternWeights, k: PatternKind) -> f64 {
 
 /// Run the detectors. `hubs` are the service numbers found on the contact
 /// graph; a phone that passes the burner test is taken back out of them (a
-/// burner cold-calls like a switchboard, but for days, not months).
+/// burner cold-calls like a switchboard, but for days, not months), and so
+/// is a line of a burner's SIM box ([`patterns::burner::boxed`]).
 pub fn find<'g>(
     g: &'g CaseGraph,
     config: &LeadConfig,
@@ -82,13 +83,20 @@ pub fn find<'g>(
             ctx.is_hub[p] = false;
         }
     }
+    let mut hits = Vec::new();
+    let swapped = patterns::sim_swap::swapped_handsets(&ctx, &config.sim_swap);
+    let burners = patterns::burner::detect(&ctx, &config.burner, &swapped);
+    // The lines of a burner's SIM box, even those taken for service numbers.
+    let boxed = patterns::burner::boxed(&ctx, &config.burner, &burners, config.sim_swap.max_sims);
+    for h in &boxed {
+        ctx.is_hub[h.entity.idx as usize] = false;
+    }
     let hubs: Vec<Hub> = hubs
         .into_iter()
         .filter(|h| ctx.is_hub[h.phone_idx as usize])
         .collect();
-    let mut hits = Vec::new();
-    let swapped = patterns::sim_swap::swapped_handsets(&ctx, &config.sim_swap);
-    hits.extend(patterns::burner::detect(&ctx, &config.burner, &swapped));
+    hits.extend(burners);
+    hits.extend(boxed);
     hits.extend(patterns::sim_swap::detect(&ctx, &config.sim_swap));
     hits.extend(patterns::incident_contact::detect_named(&ctx));
     hits.extend(patterns::fan_out_victims::detect(&ctx, &config.fan_out));

@@ -76,7 +76,7 @@ const FRAUD_SPECIFIC: u8 = Evidence::Handset.bit()
 /// specific to the fraud (see [`FRAUD_SPECIFIC`]). Calls, even calls to a
 /// burner, are not: victims ring the number a fraud SMS gave them.
 fn earns(ties: &Ties, u: u32, members: &FxHashSet<u32>, min_kinds: u32) -> bool {
-    let k = kinds_into(ties, u, members);
+    let k = ties.kinds_for_membership(u, kinds_into(ties, u, members));
     bits(k) >= min_kinds && (ties.seed[u as usize] || k & FRAUD_SPECIFIC != 0)
 }
 
@@ -339,6 +339,7 @@ pub fn find(ties: &Ties, units: &Units, fraud_sim: &[bool], c: &GangConfig) -> R
             }
         }
     }
+    let groups = one_handset_one_gang(ties, groups);
     let mut found = Found {
         gangs: Vec::new(),
         dropped: Vec::new(),
@@ -353,6 +354,61 @@ pub fn find(ties: &Ties, units: &Units, fraud_sim: &[bool], c: &GangConfig) -> R
     });
     found.dropped.sort_by_key(|d| d.first_phone);
     Ok(found)
+}
+
+/// Groups whose SIMs went through one handset are one gang. A handset is a
+/// thing in someone's hand: when SIMs of two groups took turns in it (the
+/// handsets ties count only SIMs that carried calls in it, see
+/// [`crate::lead::ties`]), the same people worked both, whatever way the
+/// communities of the tie graph cut them. A place or a call between two
+/// groups does not join them (two gangs share a den, a broker calls both).
+/// Each group earned its members on its own, so the union needs no pruning;
+/// `bound` still splits it if it is too large.
+///
+/// O(Σ ties of the groups' units + groups log groups).
+fn one_handset_one_gang(ties: &Ties, groups: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
+    let mut group_of: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
+    for (i, g) in groups.iter().enumerate() {
+        for &u in g {
+            group_of.insert(u, i);
+        }
+    }
+    let mut parent: Vec<usize> = (0..groups.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (i, g) in groups.iter().enumerate() {
+        for &u in g {
+            for t in ties.of(u) {
+                if t.kinds & Evidence::Handset.bit() == 0 {
+                    continue;
+                }
+                if let Some(&j) = group_of.get(&t.other) {
+                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                    if a != b {
+                        parent[a.max(b)] = a.min(b);
+                    }
+                }
+            }
+        }
+    }
+    let mut merged: Vec<Vec<u32>> = vec![Vec::new(); groups.len()];
+    for (i, g) in groups.into_iter().enumerate() {
+        let r = root(&mut parent, i);
+        merged[r].extend(g);
+    }
+    merged
+        .into_iter()
+        .filter(|g| !g.is_empty())
+        .map(|mut g| {
+            g.sort_unstable();
+            g
+        })
+        .collect()
 }
 
 fn phones_in(units: &Units, group: &[u32]) -> usize {
@@ -443,13 +499,16 @@ fn bound(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lead::ties::Evidence::{Calls, Colocation, Handset, Incident, Registration};
+    use crate::lead::ties::Evidence::{
+        Account, Calls, Colocation, Handset, Incident, Registration,
+    };
 
     const DEN: u8 = 1 << Colocation as u8;
     const CALLS: u8 = 1 << Calls as u8;
     const HANDSET: u8 = 1 << Handset as u8;
     const REG: u8 = 1 << Registration as u8;
     const INC: u8 = 1 << Incident as u8;
+    const ACC: u8 = 1 << Account as u8;
 
     fn run(n: usize, seed: &[u32], list: &[(u32, u32, u8, f64)], c: &GangConfig) -> Found {
         let ties = Ties::from_list(n, seed, list);
@@ -576,5 +635,55 @@ mod tests {
         let mut gangs: Vec<Vec<u32>> = found.gangs.iter().map(|g| g.units.clone()).collect();
         gangs.sort();
         assert_eq!(gangs, vec![vec![0, 1, 2], vec![3, 4, 5]]);
+    }
+
+    #[test]
+    fn groups_whose_sims_took_turns_in_one_handset_are_one_gang() {
+        // Regression (own generator, small seed 27): one operator's handset
+        // carried burners of two groups in turn, and the communities of the
+        // tie graph cut the gang in two along it. A handset between two
+        // groups joins them; a den or a call between them does not.
+        let groups = vec![vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8]];
+        let mut list = vec![
+            (0, 1, HANDSET | DEN, 3.0),
+            (1, 2, HANDSET | DEN, 3.0),
+            (3, 4, HANDSET | DEN, 3.0),
+            (4, 5, HANDSET | DEN, 3.0),
+            (6, 7, HANDSET | DEN, 3.0),
+            (7, 8, HANDSET | DEN, 3.0),
+            (5, 6, DEN | CALLS, 1.0),
+        ];
+        let ties = Ties::from_list(9, &[0, 1, 2, 3, 4, 5, 6, 7, 8], &list);
+        assert_eq!(one_handset_one_gang(&ties, groups.clone()), groups);
+        list.push((2, 3, HANDSET, 1.0));
+        let ties = Ties::from_list(9, &[0, 1, 2, 3, 4, 5, 6, 7, 8], &list);
+        assert_eq!(
+            one_handset_one_gang(&ties, groups),
+            vec![vec![0, 1, 2, 3, 4, 5], vec![6, 7, 8]]
+        );
+    }
+
+    #[test]
+    fn a_number_that_one_report_alone_names_earns_nothing_by_its_account() {
+        // Regression (own generator, medium seed 93): a victim's number,
+        // written in his report beside the fraud's number and the account he
+        // paid, which another victim's report names too. The report and the
+        // account both rest on that one row: one kind, no member. A number
+        // named in two reports, or a burner, has two.
+        let list = vec![
+            (0, 1, HANDSET | DEN, 3.0),
+            (1, 2, HANDSET | DEN, 3.0),
+            (3, 0, INC, 1.0),
+            (3, 2, ACC, 1.0),
+        ];
+        let mut ties = Ties::from_list(4, &[0, 1, 2, 3], &list);
+        let members = |ties: &Ties| {
+            let mut m: FxHashSet<u32> = (0..4).collect();
+            prune(ties, &mut m, 2);
+            sorted(&m)
+        };
+        assert_eq!(members(&ties), vec![0, 1, 2, 3]);
+        ties.one_report[3] = true;
+        assert_eq!(members(&ties), vec![0, 1, 2]);
     }
 }

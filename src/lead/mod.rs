@@ -217,7 +217,6 @@ pub fn run_with(
             burner: &facts.burner,
             fraud_incidents: &facts.ctx.fraud,
             individual_of_person: &resolution.individual_of_person,
-            account_phones: &facts.account_phones,
             contact_bound,
             max_sims_per_handset: config.sim_swap.max_sims,
             min_call_events: config.gangs.min_call_events,

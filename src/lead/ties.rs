@@ -123,9 +123,25 @@ pub struct Ties {
     ties: Vec<Tie>,
     /// Den cells (location indices), ascending.
     pub dens: Vec<u32>,
+    /// Units that one fraud report alone names and that hold no burner:
+    /// their report and its account rest on that one row (a victim writes
+    /// down his own number beside the fraud's), so the two count as one
+    /// kind of evidence for them ([`Ties::kinds_for_membership`]).
+    pub one_report: Vec<bool>,
 }
 
 impl Ties {
+    /// `kinds` (a unit's kinds into a group) as they count for unit `u`'s
+    /// own membership: a report and its account are one kind for a holder
+    /// that rests on one report ([`Ties::one_report`]).
+    pub fn kinds_for_membership(&self, u: u32, kinds: u8) -> u8 {
+        if self.one_report[u as usize] && kinds & Evidence::Incident.bit() != 0 {
+            kinds & !Evidence::Account.bit()
+        } else {
+            kinds
+        }
+    }
+
     /// Ties of unit `u`, by other unit ascending.
     pub fn of(&self, u: u32) -> &[Tie] {
         &self.ties[self.offsets[u as usize] as usize..self.offsets[u as usize + 1] as usize]
@@ -146,8 +162,6 @@ pub struct Inputs<'a> {
     /// Individual of each person record (a record claiming a fraud SIM
     /// ties its individual's phones to that SIM's holder by registration).
     pub individual_of_person: &'a [u32],
-    /// Phones named beside each account in fraud reports.
-    pub account_phones: &'a [Vec<u32>],
     /// Ordinary phones with more contacts than this are not gone through.
     pub contact_bound: usize,
     /// Handsets carrying more SIMs than this tie nothing (a shop's test phone).
@@ -343,10 +357,15 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
             (l.caller, l.callee),
         );
     }
-    // SIMs of two holders through one handset.
+    // SIMs of two holders through a handset that carried a fraud SIM. A
+    // handset that only ordinary SIMs went through is a household's or a
+    // couple's: it ties them to each other as closely as their calls do,
+    // and says nothing about the fraud.
     let sims = sims_by_handset(g, |p| unit_if(p) != NO_UNIT);
     for group in sims.chunk_by(|x, y| x.0 == y.0) {
-        if group.len() > inp.max_sims_per_handset {
+        if group.len() > inp.max_sims_per_handset
+            || !group.iter().any(|s| inp.fraud_sim[s.1 as usize])
+        {
             continue;
         }
         let phones: Vec<u32> = group.iter().map(|s| s.1).collect();
@@ -430,16 +449,7 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
             inp.max_sims_per_handset,
         );
     }
-    for phones in inp.account_phones {
-        let mut phones: Vec<u32> = phones
-            .iter()
-            .copied()
-            .filter(|&p| unit_if(p) != NO_UNIT)
-            .collect();
-        phones.sort_unstable();
-        phones.dedup();
-        link_units(&mut raw, &phones, &unit_if, Evidence::Account, None, 0);
-    }
+    account_ties(g, inp, &unit_if, &mut raw);
     let dens = den_cells(g, inp);
     colocation(g, inp, &dens, &unit_if, &mut raw);
     let (offsets, ties) = fold(raw, nu, inp);
@@ -449,6 +459,7 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
         offsets,
         ties,
         dens,
+        one_report: one_report(g, inp),
     }
 }
 
@@ -481,6 +492,81 @@ fn link_units(
     } else {
         for w in seen.windows(2) {
             push(raw, w[0].0, w[1].0, kind, 1, witness(w[0], w[1]));
+        }
+    }
+}
+
+/// Units named by exactly one fraud report and holding no burner.
+fn one_report(g: &CaseGraph, inp: &Inputs) -> Vec<bool> {
+    let units = inp.units;
+    let mut reports: Vec<(u32, u32)> = Vec::new();
+    for &i in inp.fraud_incidents {
+        for &p in g.list(g.incidents[i as usize].phones) {
+            let u = units.unit_of[p as usize];
+            if u != NO_UNIT {
+                reports.push((u, i));
+            }
+        }
+    }
+    reports.sort_unstable();
+    reports.dedup();
+    let mut named = vec![0u32; units.len()];
+    for &(u, _) in &reports {
+        named[u as usize] += 1;
+    }
+    let mut holds_burner = vec![false; units.len()];
+    for (p, &b) in inp.burner.iter().enumerate() {
+        let u = units.unit_of[p];
+        if b && u != NO_UNIT {
+            holds_burner[u as usize] = true;
+        }
+    }
+    named
+        .iter()
+        .zip(&holds_burner)
+        .map(|(&n, &b)| n == 1 && !b)
+        .collect()
+}
+
+/// One account named by two fraud reports: each holder named in one report
+/// is tied to a holder named in the other (reports in file order, each to
+/// the next). Holders named in the same report are tied by the report
+/// already; the account is a second, independent kind only when it joins
+/// reports that different victims filed (and for a holder that one report
+/// alone names, see [`Ties::one_report`]). O(Σ phones of the reports).
+fn account_ties(g: &CaseGraph, inp: &Inputs, unit_if: &dyn Fn(u32) -> u32, raw: &mut Vec<Raw>) {
+    let mut reports_of: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for &i in inp.fraud_incidents {
+        for &a in g.list(g.incidents[i as usize].accounts) {
+            reports_of.entry(a).or_default().push(i);
+        }
+    }
+    for reports in reports_of.values_mut() {
+        reports.sort_unstable();
+        reports.dedup();
+        let named: Vec<Vec<(u32, u32)>> = reports
+            .iter()
+            .map(|&i| {
+                let mut v: Vec<(u32, u32)> = g
+                    .list(g.incidents[i as usize].phones)
+                    .iter()
+                    .map(|&p| (unit_if(p), p))
+                    .filter(|x| x.0 != NO_UNIT)
+                    .collect();
+                v.sort_unstable();
+                v.dedup_by_key(|x| x.0);
+                v
+            })
+            .filter(|v| !v.is_empty())
+            .collect();
+        for w in named.windows(2) {
+            let (fa, fb) = (w[0][0], w[1][0]);
+            for &x in &w[0] {
+                push(raw, x.0, fb.0, Evidence::Account, 1, (x.1, fb.1));
+            }
+            for &y in &w[1] {
+                push(raw, y.0, fa.0, Evidence::Account, 1, (y.1, fa.1));
+            }
         }
     }
 }
@@ -701,6 +787,7 @@ impl Ties {
             offsets,
             ties: pairs.into_iter().map(|x| x.1).collect(),
             dens: Vec::new(),
+            one_report: vec![false; n],
         }
     }
 }
@@ -708,6 +795,72 @@ impl Ties {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (own generator, medium seed 94): a couple sharing one
+    /// handset at home were tied by it as closely as two burners in one
+    /// operator's hand, and each call into a gang then made them members.
+    /// Only a handset that carried a fraud SIM ties its SIMs.
+    #[test]
+    fn a_handset_ties_its_sims_only_when_a_fraud_sim_went_through_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut calls = String::from("caller,callee,start,duration_s,caller_imei\n");
+        // Phones 1 and 2: one burner after the other in handset A; phones
+        // 3 and 4: a couple's SIMs in their handset B.
+        for (sim, imei, day) in [
+            ("13800000001", "861234567890123", 2),
+            ("13800000002", "861234567890123", 3),
+            ("13500000003", "869876543210987", 2),
+            ("13500000004", "869876543210987", 3),
+        ] {
+            for k in 0..3 {
+                calls.push_str(&format!(
+                    "{sim},1390000{k}{day:03},2026-03-{day:02} 10:0{k}:00,60,{imei}\n"
+                ));
+            }
+        }
+        // The couple both call the burner: they are within its reach.
+        calls.push_str("13500000003,13800000001,2026-03-04 20:00:00,60,869876543210987\n");
+        calls.push_str("13500000004,13800000001,2026-03-05 20:00:00,60,869876543210987\n");
+        std::fs::write(tmp.path().join("calls.csv"), calls).unwrap();
+        let g = crate::ingest::ingest_case(tmp.path(), &Default::default()).unwrap();
+        let n = g.phones.len();
+        let idx = |num: &str| {
+            (0..n as u32)
+                .find(|&p| g.phone_number(p).ends_with(num))
+                .unwrap()
+        };
+        let mut fraud = vec![false; n];
+        fraud[idx("13800000001") as usize] = true;
+        let units = Units::singles(n);
+        let individual: Vec<u32> = Vec::new();
+        let weights = LinkWeights::default();
+        let colocation = ColocationConfig::default();
+        // Not flagged burner, so that its callers are reached.
+        let no_burner = vec![false; n];
+        let inp = Inputs {
+            units: &units,
+            fraud_sim: &fraud,
+            burner: &no_burner,
+            fraud_incidents: &[],
+            individual_of_person: &individual,
+            contact_bound: n,
+            max_sims_per_handset: 40,
+            min_call_events: 2,
+            weights: &weights,
+            colocation: &colocation,
+        };
+        let ties = build(&g, &inp);
+        assert!(["13500000003", "13500000004"]
+            .iter()
+            .all(|p| ties.candidate[idx(p) as usize]));
+        let handset = |a: &str, b: &str| {
+            ties.of(idx(a))
+                .iter()
+                .any(|t| t.other == idx(b) && t.kinds & Evidence::Handset.bit() != 0)
+        };
+        assert!(handset("13800000001", "13800000002"));
+        assert!(!handset("13500000003", "13500000004"));
+    }
 
     fn pairs(raw: &[Raw]) -> Vec<(u32, u32)> {
         raw.iter().map(|r| (r.a, r.b)).collect()

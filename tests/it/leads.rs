@@ -561,3 +561,91 @@ fn gang_phones(dir: &std::path::Path) -> Vec<Vec<String>> {
     gangs.sort();
     gangs
 }
+
+/// calls.csv of a 40-day case: two people's ordinary life every day, an
+/// SMS line texting a new stranger every few hours from day 1 to day 38
+/// through handset `line_imei` at DEN-1, and a burner cold-calling from
+/// handset `box_imei` at DEN-1 on two days.
+fn sms_line_beside_a_burner(line: &str, line_imei: &str, burner: &str, box_imei: &str) -> String {
+    let mut calls =
+        String::from("caller,callee,start,duration_s,kind,caller_imei,caller_location\n");
+    for k in 0..190 {
+        let (day, hour) = (1 + k / 5, 9 + 2 * (k % 5));
+        let date = if day <= 31 {
+            format!("2026-03-{day:02}")
+        } else {
+            format!("2026-04-{:02}", day - 31)
+        };
+        calls.push_str(&format!(
+            "{line},1391{k:07},{date} {hour:02}:00:00,0,sms,{line_imei},DEN-1\n"
+        ));
+    }
+    for k in 0..12 {
+        calls.push_str(&format!(
+            "{burner},1392{k:07},2026-03-{:02} 1{}:00:00,60,voice,{box_imei},DEN-1\n",
+            5 + k / 6,
+            k % 6
+        ));
+    }
+    for d in 1..=40 {
+        let date = if d <= 31 {
+            format!("2026-03-{d:02}")
+        } else {
+            format!("2026-04-{:02}", d - 31)
+        };
+        calls.push_str(&format!(
+            "13700000001,13700000002,{date} 19:00:00,120,voice,,\n"
+        ));
+        calls.push_str(&format!(
+            "13700000002,13700000001,{date} 20:00:00,120,voice,,\n"
+        ));
+    }
+    calls
+}
+
+/// Regression (own generator, small seed 27): a gang's SMS box held two
+/// lines that texted strangers for a month beside two burners. A month of
+/// one-way contact with hundreds is a service number's shape, so the lines
+/// were left out as service numbers and their gang was found half. A line
+/// that worked in one handset with a burner is the gang's, however long it
+/// lived; the same line in a handset of its own stays a service number.
+#[test]
+fn a_line_of_a_burners_sim_box_is_no_service_number() {
+    let (line, burner) = ("13800000001", "13800000002");
+    let burners_of = |calls: String| {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("calls.csv"), calls).unwrap();
+        let g = util::ingest(tmp.path());
+        let run = casegraph::lead::run(&g, &Default::default()).unwrap();
+        let hubs: Vec<String> = run.hubs.iter().map(|h| h.phone.clone()).collect();
+        let burners: Vec<(String, String)> = run
+            .hits
+            .iter()
+            .filter(|h| h.kind == casegraph::lead::patterns::PatternKind::Burner)
+            .map(|h| (h.entity_id.clone(), h.reason.clone()))
+            .collect();
+        (hubs, burners)
+    };
+    let (hubs, burners) = burners_of(sms_line_beside_a_burner(
+        line,
+        "861111111111111",
+        burner,
+        "862222222222222",
+    ));
+    assert!(hubs.iter().any(|h| h.ends_with(line)), "{hubs:?}");
+    assert!(burners.iter().all(|b| !b.0.ends_with(line)), "{burners:?}");
+    assert!(burners.iter().any(|b| b.0.ends_with(burner)), "{burners:?}");
+
+    let (hubs, burners) = burners_of(sms_line_beside_a_burner(
+        line,
+        "862222222222222",
+        burner,
+        "862222222222222",
+    ));
+    assert!(hubs.iter().all(|h| !h.ends_with(line)), "{hubs:?}");
+    let flagged = burners.iter().find(|b| b.0.ends_with(line));
+    assert!(
+        flagged.is_some_and(|b| b.1.contains("SIM box") && b.1.contains(burner)),
+        "{burners:?}"
+    );
+}

@@ -38,9 +38,13 @@ pub fn max_life(c: &BurnerConfig, case_days: f64) -> f64 {
 /// A burner's shape, volume aside: short life, few incoming, calls to new
 /// numbers (and, when `min_short_share` asks, mostly short ones).
 fn has_shape(p: &super::Profile, c: &BurnerConfig, case_days: f64) -> bool {
+    p.life_days() <= max_life(c, case_days) && cold_contact(p, c)
+}
+
+/// The shape without the life: nearly all outgoing, to new numbers.
+fn cold_contact(p: &super::Profile, c: &BurnerConfig) -> bool {
     let events = p.events();
     events > 0
-        && p.life_days() <= max_life(c, case_days)
         && p.distinct_out as f64 >= c.min_distinct_share * p.outgoing as f64
         && (p.incoming as f64) <= c.max_incoming_share * events as f64
         && p.short_out as f64 >= c.min_short_share * p.outgoing as f64
@@ -124,6 +128,71 @@ pub fn detect(ctx: &Context, c: &BurnerConfig, swapped: &[(u32, Vec<u32>)]) -> V
         });
     }
     hits
+}
+
+/// SIMs that worked in a burner's handset with a burner's shape and volume
+/// but too long a life for one: the other lines of a gang's SIM box, a
+/// device that holds several SIMs at once and texts or rings strangers all
+/// day. Alone such a line looks like a service number (months of one-way
+/// contact with thousands), and [`crate::analysis::hubs`] takes it for one;
+/// a bank's or a courier's line never shares a device with a burner.
+/// `burners` are the hits of [`detect`]; handsets of more than `max_sims`
+/// SIMs (a shop's test phone) and handsets seen only at registration (a
+/// dealer activates SIMs for anyone) are not evidence.
+///
+/// O(handset uses log handset uses).
+pub fn boxed(ctx: &Context, c: &BurnerConfig, burners: &[Hit], max_sims: usize) -> Vec<Hit> {
+    let g = ctx.graph;
+    let mut flagged = vec![false; ctx.profiles.len()];
+    for h in burners {
+        flagged[h.entity.idx as usize] = true;
+    }
+    let mut uses: Vec<(u32, u32)> = g
+        .handset_uses
+        .iter()
+        .filter(|u| u.n_events > 0)
+        .map(|u| (u.handset, u.phone))
+        .collect();
+    uses.sort_unstable();
+    uses.dedup();
+    let mut found: Vec<(u32, u32, u32)> = Vec::new();
+    for sims in uses.chunk_by(|a, b| a.0 == b.0) {
+        if sims.len() > max_sims {
+            continue;
+        }
+        let Some(&(h, mate)) = sims.iter().find(|s| flagged[s.1 as usize]) else {
+            continue;
+        };
+        for &(_, p) in sims {
+            let prof = &ctx.profiles[p as usize];
+            if !flagged[p as usize]
+                && !ctx.is_victim_phone[p as usize]
+                && cold_contact(prof, c)
+                && prof.outgoing >= c.min_outgoing
+                && prof.distinct_out >= c.min_distinct
+            {
+                found.push((p, h, mate));
+            }
+        }
+    }
+    found.sort_unstable();
+    found.dedup_by_key(|f| f.0);
+    found
+        .into_iter()
+        .map(|(p, h, mate)| Hit {
+            kind: PatternKind::Burner,
+            entity: Context::phone_ref(p),
+            entity_id: g.phone_number(p).to_string(),
+            phones: vec![],
+            reason: format!(
+                "{}; longer-lived than a burner, but worked in handset {} with burner {} (a SIM box)",
+                reason(&ctx.profiles[p as usize]),
+                g.str(g.handsets[h as usize]),
+                g.phone_number(mate)
+            ),
+            sources: call_sources(g.events_of(p).filter(|e| e.caller == p)),
+        })
+        .collect()
 }
 
 #[cfg(test)]
