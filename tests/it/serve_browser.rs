@@ -4,8 +4,10 @@
 //! G1 boss's number by another spelling, expand its calls, narrow the time
 //! window, find a path, draw a gang from the leads folder, dismiss a lead
 //! and see it still dismissed after the server restarts; every resource the
-//! page loaded came from the server. A screenshot goes to
-//! target/tmp/serve_browser/serve.png (docs/serve.png is a copy).
+//! page loaded came from the server; export the chart as SVG (one node
+//! hidden, handset links filtered out) and read the downloaded file back. A
+//! screenshot goes to target/tmp/serve_browser/serve.png (docs/serve.png is
+//! a copy), the SVG to target/tmp/serve_browser/chart.svg.
 //!
 //! Needs /usr/bin/chromium and /usr/bin/chromedriver (Debian's `chromium`
 //! and `chromium-driver`; CASEGRAPH_CHROMIUM and CASEGRAPH_CHROMEDRIVER
@@ -210,6 +212,10 @@ async fn svg_export(c: &Client, downloads: &tempfile::TempDir) {
     .await;
     let (n_nodes, n_edges) = (shown[0].as_u64().unwrap(), shown[1].as_u64().unwrap());
     assert!(n_nodes > 2 && n_edges > 0, "{shown}");
+    assert!(
+        shown[2].as_u64().unwrap() > 0,
+        "some links filtered out: {shown}"
+    );
     c.find(Locator::Id("export-svg"))
         .await
         .unwrap()
@@ -227,6 +233,9 @@ async fn svg_export(c: &Client, downloads: &tempfile::TempDir) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let svg = std::fs::read_to_string(&file).unwrap();
+    let keep = util::root().join("target/tmp/serve_browser");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::write(keep.join("chart.svg"), &svg).unwrap();
     let built = js(c, "return chartSvg()").await;
     assert_eq!(json!(svg), built, "the download is chartSvg()");
     let (names, items) = parse_svg(&svg);

@@ -119,7 +119,7 @@ function initChart() {
 function addNode(n) {
   const existing = cy.getElementById(n.id);
   const data = {
-    id: n.id, name: nodeName(n), kind: n.kind, text: n.text,
+    id: n.id, name: nodeName(n), kind: n.kind, text: n.text, description: n.description || "",
     color: KIND_COLORS[n.kind] || "#999", shape: KIND_SHAPES[n.kind] || "ellipse",
     roleColor: ROLE_COLORS[n.role] || "#000", border: n.role ? 4 : 0, role: n.role || "", gang: n.gang || "",
   };
@@ -618,7 +618,8 @@ function initTools() {
 // ---------- SVG export ----------
 // The chart as drawn, written by hand: every visible node at its position
 // with its kind's shape and colour and its role's border, every visible
-// link with its weight or kind, groups as boxes. Hidden nodes are gone
+// link with its weight or kind, groups as boxes; a node's description
+// (what the detail panel heads with) is its <title>, shown on hover. Hidden nodes are gone
 // from the chart and filtered links are not visible, so neither is
 // written. Every string from the case goes through xmlText, so a hostile
 // name stays text in the file too.
@@ -721,6 +722,7 @@ function chartSvg() {
     if (d.border) Object.assign(paint, { stroke: d.roleColor, "stroke-width": d.border });
     if (n.hasClass("pinned")) Object.assign(paint, { stroke: d.roleColor || "#000000", "stroke-width": 4, "stroke-dasharray": "2 1" });
     out.push("<g" + attrs({ class: "node", "data-id": d.id, "data-kind": d.kind, "data-role": d.role, "data-gang": d.gang }) + ">" +
+      (d.description ? "<title>" + xmlText(d.description) + "</title>" : "") +
       svgShape(d.shape, p.x, p.y, n.width(), n.height(), paint) +
       "<text" + attrs({ x: num(p.x), y: num(p.y + n.height() / 2 + 11), "font-size": 9, "text-anchor": "middle" }) + ">" + xmlText(d.name) + "</text>" +
       "</g>");
