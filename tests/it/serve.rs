@@ -750,18 +750,16 @@ fn a_token_is_required_off_loopback_and_checked_on_every_request() {
     assert_eq!(status, 200);
 }
 
+/// A gangs.csv row by column name.
+type Row = BTreeMap<String, String>;
+
 /// gangs.csv's phone rows: gang id → its phones, and the rows by phone.
-fn gang_rows(
-    dir: &Path,
-) -> (
-    BTreeMap<String, Vec<String>>,
-    BTreeMap<String, BTreeMap<String, String>>,
-) {
+fn gang_rows(dir: &Path) -> (BTreeMap<String, Vec<String>>, BTreeMap<String, Row>) {
     let mut r = csv::Reader::from_path(dir.join("gangs.csv")).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
     let (mut gangs, mut rows) = (BTreeMap::<String, Vec<String>>::new(), BTreeMap::new());
     for rec in r.records() {
-        let row: BTreeMap<String, String> = header
+        let row: Row = header
             .iter()
             .cloned()
             .zip(rec.unwrap().iter().map(str::to_string))
