@@ -104,7 +104,24 @@ pub fn apply(g: &CaseGraph, run: &mut LeadRun, notes: &Notes, notes_file: &str) 
 /// placed: see the module doc. Fills `run.confirmed_members` (by phone)
 /// and adds the kept members to their gangs.
 fn place_confirmed_members(g: &CaseGraph, run: &mut LeadRun, notes: &Notes, notes_file: &str) {
-    let mut placed = Vec::new();
+    // The detectors' gangs, by phone: kept members do not move others.
+    let gang_by_phone: rustc_hash::FxHashMap<String, usize> = run
+        .gangs
+        .iter()
+        .enumerate()
+        .flat_map(|(k, gang)| gang.members.iter().map(move |m| (m.phone.clone(), k)))
+        .collect();
+    let gang_of = |p: &str| gang_by_phone.get(p).copied();
+    // A hand-written notes file may spell a number otherwise: compared
+    // canonical, as the outputs spell them.
+    let rules = crate::model::PhoneRules::with_country_code(&g.meta.country_code).ok();
+    let canonical = |raw: &str| {
+        rules
+            .as_ref()
+            .and_then(|r| r.normalise(raw).ok())
+            .unwrap_or_else(|| raw.to_string())
+    };
+    let mut placed: Vec<ConfirmedMember> = Vec::new();
     for (entity, note) in &notes.entities {
         let Some(phone) = entity.strip_prefix("phone:") else {
             continue;
@@ -112,24 +129,26 @@ fn place_confirmed_members(g: &CaseGraph, run: &mut LeadRun, notes: &Notes, note
         if note.status != Some(LeadStatus::Confirmed) {
             continue;
         }
+        let phone = canonical(phone);
+        let phone = phone.as_str();
+        if placed.iter().any(|c| c.phone == phone) {
+            continue; // one number under two spellings
+        }
         let (who, when) = who_when(note);
-        let gang_of = |p: &str| {
-            run.gangs
-                .iter()
-                .position(|gang| gang.members.iter().any(|m| m.phone == p))
-        };
         let detected = gang_of(phone);
         let recorded = note.gang.as_ref();
         // The gang holding most of the phones it was confirmed with.
-        let with: Vec<&str> = recorded
+        let mut with: Vec<String> = recorded
             .map(|r| {
                 r.phones
                     .iter()
-                    .map(String::as_str)
-                    .filter(|&p| p != phone)
+                    .map(|p| canonical(p))
+                    .filter(|p| p != phone)
                     .collect()
             })
             .unwrap_or_default();
+        with.sort();
+        with.dedup();
         let mut together = vec![0usize; run.gangs.len()];
         for p in &with {
             if let Some(k) = gang_of(p) {
@@ -326,6 +345,13 @@ mod tests {
                     .collect::<Vec<_>>(),
             ),
         );
+        // A member the detectors put in another gang than its confirmed
+        // mates stays where they put it, the analyst named there.
+        let moved = &in_second[2];
+        notes.entities.insert(
+            format!("phone:{moved}"),
+            confirmed("G1", &mates.iter().map(String::as_str).collect::<Vec<_>>()),
+        );
         // A phone confirmed with phones that are in no gang now: apart.
         let lone = g.phone_number(
             (0..g.phones.len() as u32)
@@ -378,6 +404,25 @@ mod tests {
         );
         let named = run.confirmation("N2", &in_second[0]).unwrap();
         assert_eq!(named.placement, ConfirmedMember::DETECTED);
+        let stayed = run.confirmation("N2", moved).unwrap();
+        assert_eq!(stayed.placement, ConfirmedMember::DETECTED);
+        assert_eq!(stayed.still_together, 0);
+        assert!(
+            stayed.reason.contains(&format!(
+                "as a member of G1 with {} other phones, 0 of which are in gang N2 now",
+                mates.len()
+            )),
+            "{}",
+            stayed.reason
+        );
+        assert_eq!(
+            run.gangs
+                .iter()
+                .map(|gang| gang.members.iter().filter(|m| &m.phone == moved).count())
+                .sum::<usize>(),
+            1,
+            "not added to its mates' gang as well"
+        );
         let apart = run
             .confirmed_members
             .iter()
@@ -432,6 +477,40 @@ mod tests {
         let other = row(&in_second[1]);
         assert_eq!(&other[col("confirmed_by")], "");
         assert!(!other[col("evidence")].contains("analyst"));
+    }
+
+    #[test]
+    fn a_hand_written_note_spelling_the_number_otherwise_is_placed_once() {
+        let (g, mut run) = demo();
+        let dropped = run.gangs[0].members.pop().unwrap();
+        let mates = gang_phones(&run, 0);
+        let national = dropped.phone.strip_prefix("+86").unwrap();
+        let mut notes = Notes::default();
+        for key in [
+            format!("phone:{national}"),
+            format!("phone:{}", dropped.phone),
+        ] {
+            notes.entities.insert(
+                key,
+                confirmed("G1", &mates.iter().map(String::as_str).collect::<Vec<_>>()),
+            );
+        }
+        apply(&g, &mut run, &notes, "case.notes.json");
+        assert_eq!(
+            run.confirmed_members.len(),
+            1,
+            "{:?}",
+            run.confirmed_members
+        );
+        assert_eq!(run.confirmed_members[0].phone, dropped.phone);
+        assert_eq!(
+            run.gangs[0]
+                .members
+                .iter()
+                .filter(|m| m.phone == dropped.phone)
+                .count(),
+            1
+        );
     }
 
     #[test]

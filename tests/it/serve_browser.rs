@@ -261,6 +261,13 @@ async fn svg_export(c: &Client, downloads: &tempfile::TempDir) {
         .expect("the renamed person in the SVG");
     assert!(person.text.contains(HOSTILE), "{person:?}");
     assert!(svg.contains("&lt;script&gt;document.body.setAttribute(&apos;data-pwned&apos;"));
+    // The escaper itself: markup characters escaped, characters XML 1.0
+    // cannot hold (a control, a lone surrogate) replaced.
+    let escaped = js(c, r#"return xmlText('a\u0001<&>"\'\uD800b\uD83D\uDE00')"#).await;
+    assert_eq!(
+        escaped,
+        json!("a\u{FFFD}&lt;&amp;&gt;&quot;&apos;\u{FFFD}b\u{1F600}")
+    );
     // The filters back as they were.
     js(
         c,
