@@ -21,7 +21,11 @@
 //!       "note": "seen at the den on 3 days",
 //!       "status": "confirmed",
 //!       "analyst": "li.wei",
-//!       "updated": "2026-12-02T16:20:00Z"
+//!       "updated": "2026-12-02T16:20:00Z",
+//!       "gang": {
+//!         "gang_id": "G1",
+//!         "phones": ["+8613512345678", "+8615543352115"]
+//!       }
 //!     }
 //!   }
 //! }
@@ -34,6 +38,14 @@
 //! is one of `new`, `confirmed`, `dismissed`; `analyst` and `updated` say
 //! who changed the entry last and when (UTC). Keys are sorted, so the file
 //! diffs well.
+//!
+//! `gang` is written when a phone that is a gang member in the leads
+//! folder `casegraph serve` shows is confirmed: the gang's id then and its
+//! other phones. Gang ids are the run's and change between runs, so the
+//! phones are the key: the next `leads` run keeps the confirmed phone in
+//! the gang that holds most of them (see [`crate::results::notes`]).
+//! Setting the status to anything but `confirmed` removes it. Files
+//! written before `gang` existed load as they are (no gang recorded).
 
 use crate::atomic::write_atomically;
 use serde::{Deserialize, Serialize};
@@ -88,6 +100,19 @@ pub struct EntityNote {
     pub analyst: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
+    /// The gang a confirmed phone was a member of when it was confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gang: Option<ConfirmedGang>,
+}
+
+/// The gang a phone was confirmed a member of, as the leads run the
+/// analyst was looking at had it: its id there, and its other phones
+/// (canonical numbers, sorted), which outlive the id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmedGang {
+    pub gang_id: String,
+    #[serde(default)]
+    pub phones: Vec<String>,
 }
 
 impl EntityNote {
@@ -126,6 +151,11 @@ pub struct NotePatch {
     pub note: Option<String>,
     #[serde(default)]
     pub status: Option<String>,
+    /// With `status` `confirmed`: the gang the phone is confirmed a member
+    /// of. Never read from a request body: the server fills it in from its
+    /// leads folder.
+    #[serde(skip)]
+    pub gang: Option<ConfirmedGang>,
 }
 
 /// Why the notes file could not be read or changed.
@@ -255,6 +285,15 @@ pub fn apply(
     }
     if let Some(s) = status {
         entry.status = (s != LeadStatus::New).then_some(s);
+        if s == LeadStatus::Confirmed {
+            // Confirmed again without a gang at hand (no leads folder, or
+            // the phone in none): the gang it was confirmed with stays.
+            if patch.gang.is_some() {
+                entry.gang = patch.gang.clone();
+            }
+        } else {
+            entry.gang = None;
+        }
     }
     entry.analyst = Some(analyst.to_string());
     entry.updated = Some(now_utc.to_string());
@@ -303,6 +342,71 @@ mod tests {
         assert_eq!(e.status, Some(LeadStatus::Dismissed));
         assert_eq!(e.analyst.as_deref(), Some("wang"));
         assert_eq!(load(&path).unwrap(), notes);
+    }
+
+    fn gang(id: &str, phones: &[&str]) -> ConfirmedGang {
+        ConfirmedGang {
+            gang_id: id.into(),
+            phones: phones.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_confirmed_member_keeps_its_gang_until_the_status_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case.notes.json");
+        let mut p = patch("phone:+8613800138000");
+        p.status = Some("confirmed".into());
+        p.gang = Some(gang("G2", &["+8613800138001", "+8613800138002"]));
+        apply(&path, &p, "li", "t1").unwrap();
+        // Confirmed again without a gang (no leads folder): it stays.
+        p.gang = None;
+        let notes = apply(&path, &p, "li", "t2").unwrap();
+        let e = &notes.entities["phone:+8613800138000"];
+        assert_eq!(
+            e.gang,
+            Some(gang("G2", &["+8613800138001", "+8613800138002"]))
+        );
+        assert_eq!(load(&path).unwrap(), notes, "written and read back");
+        // A label alone leaves it.
+        let mut l = patch("phone:+8613800138000");
+        l.label = Some("driver".into());
+        assert!(
+            apply(&path, &l, "wang", "t3").unwrap().entities["phone:+8613800138000"]
+                .gang
+                .is_some()
+        );
+        // Dismissed, the gang goes with the confirmation.
+        p.status = Some("dismissed".into());
+        let notes = apply(&path, &p, "li", "t4").unwrap();
+        assert_eq!(notes.entities["phone:+8613800138000"].gang, None);
+    }
+
+    #[test]
+    fn a_notes_file_written_before_gangs_were_recorded_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.notes.json");
+        std::fs::write(
+            &path,
+            r#"{"format":"casegraph-notes/1","entities":{"phone:+8618641553094":{"label":"G1 boss","status":"confirmed","analyst":"li.wei","updated":"2026-12-02T16:20:00Z"}}}"#,
+        )
+        .unwrap();
+        let notes = load(&path).unwrap();
+        let e = &notes.entities["phone:+8618641553094"];
+        assert_eq!(e.status, Some(LeadStatus::Confirmed));
+        assert_eq!(e.gang, None);
+        // And an entry without a gang is written without the field.
+        let mut p = patch("phone:+8618641553094");
+        p.note = Some("seen at the den".into());
+        apply(&path, &p, "li", "t").unwrap();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("\"gang\""));
+    }
+
+    #[test]
+    fn a_request_body_cannot_set_the_gang() {
+        let body =
+            r#"{"entity":"phone:1","status":"confirmed","gang":{"gang_id":"G9","phones":[]}}"#;
+        assert!(serde_json::from_str::<NotePatch>(body).is_err());
     }
 
     #[test]

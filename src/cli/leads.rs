@@ -55,8 +55,14 @@ pub fn read_and_run(
     let read_s = started.elapsed().as_secs_f64();
     let resolve = casegraph::resolve::ResolveConfig::for_case(case)?;
     let mut result = lead::run_with(&graph, config, &resolve)?;
-    let notes = casegraph::notes::load(&casegraph::notes::notes_path_for(case))?;
-    casegraph::results::notes::apply(&mut result, &notes);
+    let notes_path = casegraph::notes::notes_path_for(case);
+    let notes = casegraph::notes::load(&notes_path)?;
+    casegraph::results::notes::apply(
+        &graph,
+        &mut result,
+        &notes,
+        &casegraph::results::notes::file_name(&notes_path),
+    );
     result.timings.insert(
         0,
         lead::Timing {

@@ -128,6 +128,39 @@ pub struct AnalystNote {
     pub updated: Option<String>,
 }
 
+/// A phone the analyst confirmed as a gang member (the case's notes
+/// file), and what this run made of it. Apart from [`Member`], which is
+/// the detectors': a confirmation is never evidence the detectors read.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ConfirmedMember {
+    pub phone: String,
+    /// The gang of this run it is a member of; `None`: listed apart.
+    pub gang_id: Option<String>,
+    /// How it got there: `detected` (the detectors put it in the gang; the
+    /// confirmation names the analyst beside their evidence), `kept` (the
+    /// detectors did not; it is in the gang on the analyst's confirmation
+    /// alone, its membership confidence the analyst's) or `apart` (no gang
+    /// of this run holds the phones it was confirmed with).
+    pub placement: &'static str,
+    pub analyst: String,
+    /// When the analyst confirmed it (UTC), as the notes file says.
+    pub confirmed_on: Option<String>,
+    /// The gang id it was confirmed with, in the run the analyst saw.
+    pub confirmed_gang: Option<String>,
+    /// How many of that gang's other phones it was confirmed with, and how
+    /// many of them are in `gang_id` now.
+    pub confirmed_with: usize,
+    pub still_together: usize,
+    pub reason: String,
+}
+
+impl ConfirmedMember {
+    /// `placement` of a member kept on the confirmation alone.
+    pub const KEPT: &'static str = "kept";
+    pub const DETECTED: &'static str = "detected";
+    pub const APART: &'static str = "apart";
+}
+
 /// Everything one run found.
 #[derive(Debug, Clone)]
 pub struct LeadRun {
@@ -145,8 +178,20 @@ pub struct LeadRun {
     /// What the analyst wrote in the case's notes file (labels, notes,
     /// statuses), by entity key, for the report; the detectors never read it.
     pub analyst_notes: Vec<AnalystNote>,
+    /// Phones the analyst confirmed as gang members, placed (or not) in
+    /// this run's gangs (see [`ConfirmedMember`]), by phone.
+    pub confirmed_members: Vec<ConfirmedMember>,
     pub hotspots: Vec<hotspot::Hotspot>,
     pub timings: Vec<Timing>,
+}
+
+impl LeadRun {
+    /// The analyst's confirmation of `phone` as a member of gang `gang_id`, if any.
+    pub fn confirmation(&self, gang_id: &str, phone: &str) -> Option<&ConfirmedMember> {
+        self.confirmed_members
+            .iter()
+            .find(|c| c.phone == phone && c.gang_id.as_deref() == Some(gang_id))
+    }
 }
 
 /// Stage timings.
@@ -256,6 +301,7 @@ pub fn run_with(
         leads,
         dismissed: Vec::new(),
         analyst_notes: Vec::new(),
+        confirmed_members: Vec::new(),
         hotspots,
         timings: watch.timings,
     })

@@ -386,6 +386,31 @@ fn analyst_notes(s: &mut String, run: &LeadRun) {
         "notes",
         "the case's notes file",
     );
+    if !run.confirmed_members.is_empty() {
+        let _ = write!(
+            s,
+            "<h3>Confirmed gang members</h3>\n<p class=\"small\">{} phones the analyst confirmed as gang members: <em>detected</em> in the gang by the evidence, <em>kept</em> in it on the confirmation alone (the detectors did not place them in this run), or listed <em>apart</em> when no gang of this run holds the phones they were confirmed with.</p>\n<table class=\"notes\" id=\"confirmed-members\"><thead><tr><th>phone</th><th>gang</th><th>placement</th><th>by</th><th>why</th></tr></thead><tbody>\n",
+            run.confirmed_members.len()
+        );
+        for c in run.confirmed_members.iter().take(MAX_NOTE_ROWS) {
+            let _ = writeln!(
+                s,
+                "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"small\">{}</td></tr>",
+                Esc(&c.phone),
+                Esc(c.gang_id.as_deref().unwrap_or("")),
+                c.placement,
+                Esc(&c.analyst),
+                Esc(&c.reason)
+            );
+        }
+        s.push_str("</tbody></table>\n");
+        more_line(
+            s,
+            run.confirmed_members.len().saturating_sub(MAX_NOTE_ROWS),
+            "confirmed members",
+            "leads.json (confirmed_members)",
+        );
+    }
     s.push_str("</section>\n");
 }
 
@@ -622,7 +647,7 @@ fn gang_section(s: &mut String, ix: &Index, run: &LeadRun, k: usize, gang: &Gang
     patterns_table(s, run, gang, &in_gang);
     reports_table(s, ix, gang, &reports, &in_gang);
     victims_and_accounts(s, ix, gang);
-    members_table(s, ix, gang);
+    members_table(s, ix, run, gang);
     let _ = writeln!(
         s,
         "<p class=\"small\">The chart and the member list are in gang_{}.graphml too, for Gephi or yEd. Chart position {} of {}.</p>\n</section>",
@@ -855,7 +880,9 @@ fn victims_and_accounts(s: &mut String, ix: &Index, gang: &Gang) {
 }
 
 /// Every member (at most [`MAX_MEMBER_ROWS`]), the most important first.
-fn members_table(s: &mut String, ix: &Index, gang: &Gang) {
+/// A member the analyst confirmed says so after why its role: kept on the
+/// confirmation alone, its role reason already says that.
+fn members_table(s: &mut String, ix: &Index, run: &LeadRun, gang: &Gang) {
     let has_lead = &ix.shown_leads;
     let _ = writeln!(s, "<h3>Members ({})</h3>", gang.members.len());
     s.push_str("<table class=\"members\"><thead><tr><th>phone</th><th>role</th><th>holder records</th><th>patterns</th><th class=\"n\">score</th><th>why this role</th></tr></thead><tbody>\n");
@@ -887,6 +914,21 @@ fn members_table(s: &mut String, ix: &Index, gang: &Gang) {
         } else {
             escape(&m.phone)
         };
+        let why = match run.confirmation(&gang.gang_id, &m.phone) {
+            Some(c) if c.placement == crate::lead::ConfirmedMember::KEPT => {
+                format!("evidence: analyst. {}", m.role_reason)
+            }
+            Some(c) => format!(
+                "{}; evidence: analyst, confirmed by {}{}",
+                m.role_reason,
+                c.analyst,
+                c.confirmed_on
+                    .as_deref()
+                    .map(|d| format!(" on {d}"))
+                    .unwrap_or_default()
+            ),
+            None => m.role_reason.clone(),
+        };
         let _ = writeln!(
             s,
             "<tr><td class=\"num\">{link}</td><td>{}</td><td>{}</td><td class=\"small\">{}</td><td class=\"n\">{}</td><td class=\"small\">{}</td></tr>",
@@ -894,7 +936,7 @@ fn members_table(s: &mut String, ix: &Index, gang: &Gang) {
             Esc(&holders.join(", ")),
             m.patterns.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "),
             num(m.score),
-            Esc(&m.role_reason)
+            Esc(&why)
         );
     }
     s.push_str("</tbody></table>\n");

@@ -12,7 +12,7 @@ use crate::export::{graphml, ColumnType, ColumnValue, Selection};
 use crate::graph::provenance::NodeRef;
 use crate::graph::CaseGraph;
 use crate::lead::write::num;
-use crate::lead::{LeadRun, Member, Role};
+use crate::lead::{ConfirmedMember, LeadRun, Member, Role};
 use crate::model::NodeKind;
 use crate::safe_csv::write_rows;
 use std::path::Path;
@@ -21,27 +21,49 @@ fn role_rank(r: Role) -> u8 {
     r as u8
 }
 
+/// The kinds of evidence of a member as the outputs list them: the
+/// detectors', then `analyst` when the analyst confirmed it.
+fn evidence_kinds(m: &Member, confirmed: Option<&ConfirmedMember>) -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = m.evidence.iter().map(|e| e.as_str()).collect();
+    if confirmed.is_some() {
+        kinds.push("analyst");
+    }
+    kinds
+}
+
+/// Kept on the analyst's confirmation alone: no confidence from the detectors.
+fn is_kept(confirmed: Option<&ConfirmedMember>) -> bool {
+    confirmed.is_some_and(|c| c.placement == ConfirmedMember::KEPT)
+}
+
 /// gangs.csv: one row per member phone, then one per person record of the
 /// gang's holders (a person holding several phones with the most senior
-/// role among them).
+/// role among them). A member the analyst confirmed has `analyst` among
+/// its evidence and the analyst and date named; one kept in the gang on
+/// the confirmation alone has no confidence figures (they would be the
+/// detectors', who did not place it) and `confidence_from` `analyst`.
 pub fn gangs_csv(path: &Path, run: &LeadRun) -> Result<()> {
     let mut rows = Vec::new();
     for gang in &run.gangs {
         let mut persons: Vec<(String, &Member)> = Vec::new();
         let row = |kind: &str, id: String, m: &Member| {
+            let confirmed = run.confirmation(&gang.gang_id, &m.phone);
+            let kept = is_kept(confirmed);
+            let figure = |v: f64| if kept { String::new() } else { num(v) };
             vec![
                 gang.gang_id.clone(),
                 kind.into(),
                 id,
                 m.role.as_str().into(),
                 num(m.score),
-                num(m.confidence),
-                num(m.role_confidence),
-                m.evidence
-                    .iter()
-                    .map(|e| e.as_str())
-                    .collect::<Vec<_>>()
-                    .join(";"),
+                figure(m.confidence),
+                figure(m.role_confidence),
+                evidence_kinds(m, confirmed).join(";"),
+                if kept { "analyst" } else { "evidence" }.into(),
+                confirmed.map(|c| c.analyst.clone()).unwrap_or_default(),
+                confirmed
+                    .and_then(|c| c.confirmed_on.clone())
+                    .unwrap_or_default(),
             ]
         };
         for m in &gang.members {
@@ -71,6 +93,9 @@ pub fn gangs_csv(path: &Path, run: &LeadRun) -> Result<()> {
             "confidence",
             "role_confidence",
             "evidence",
+            "confidence_from",
+            "confirmed_by",
+            "confirmed_on",
         ],
         rows,
     )
@@ -212,6 +237,9 @@ pub fn leads_json(path: &Path, g: &CaseGraph, run: &LeadRun) -> Result<()> {
         gangs: &'a [crate::lead::Gang],
         /// Groups of suspects that were not reported as gangs, and why.
         not_gangs: Vec<NotGang<'a>>,
+        /// Phones the analyst confirmed as gang members and where this
+        /// run put them (`apart`: in no gang, with why).
+        confirmed_members: &'a [ConfirmedMember],
     }
     #[derive(serde::Serialize)]
     struct NotGang<'a> {
@@ -223,7 +251,7 @@ pub fn leads_json(path: &Path, g: &CaseGraph, run: &LeadRun) -> Result<()> {
     let bad = |e: serde_json::Error| Error::Invalid(format!("leads.json: {e}"));
     // Through a `Value`, whose maps are sorted (serde_json without
     // `preserve_order`), so the keys do not follow the structs' fields.
-    let value = serde_json::to_value(LeadsJson {
+    let mut value = serde_json::to_value(LeadsJson {
         leads: &run.leads,
         gangs: &run.gangs,
         not_gangs: run
@@ -236,11 +264,48 @@ pub fn leads_json(path: &Path, g: &CaseGraph, run: &LeadRun) -> Result<()> {
                 reason: &d.reason,
             })
             .collect(),
+        confirmed_members: &run.confirmed_members,
     })
     .map_err(bad)?;
+    mark_confirmed_members(&mut value, run);
     let mut bytes = serde_json::to_vec_pretty(&value).map_err(bad)?;
     bytes.push(b'\n');
     write_atomically(path, &bytes)
+}
+
+/// In leads.json's gangs, a member the analyst confirmed gets `analyst`
+/// among its evidence and `confirmed: {by, on, placement}`; one kept on
+/// the confirmation alone has `confidence` and `role_confidence` null and
+/// `confidence_from` `analyst` (every other member: `evidence`).
+fn mark_confirmed_members(value: &mut serde_json::Value, run: &LeadRun) {
+    use serde_json::{json, Value};
+    let gangs = value.get_mut("gangs").and_then(Value::as_array_mut);
+    for (gang, v) in run.gangs.iter().zip(gangs.into_iter().flatten()) {
+        let members = v.get_mut("members").and_then(Value::as_array_mut);
+        for (m, mv) in gang.members.iter().zip(members.into_iter().flatten()) {
+            let Some(o) = mv.as_object_mut() else {
+                continue;
+            };
+            let confirmed = run.confirmation(&gang.gang_id, &m.phone);
+            let kept = is_kept(confirmed);
+            o.insert(
+                "confidence_from".into(),
+                json!(if kept { "analyst" } else { "evidence" }),
+            );
+            let Some(c) = confirmed else {
+                continue;
+            };
+            o.insert("evidence".into(), json!(evidence_kinds(m, confirmed)));
+            o.insert(
+                "confirmed".into(),
+                json!({"by": c.analyst, "on": c.confirmed_on, "placement": c.placement}),
+            );
+            if kept {
+                o.insert("confidence".into(), Value::Null);
+                o.insert("role_confidence".into(), Value::Null);
+            }
+        }
+    }
 }
 
 /// The GraphML of one gang: its phones, their person records, handsets and

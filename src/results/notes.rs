@@ -4,29 +4,59 @@
 //! when, as the first of its reasons. The detectors never read the notes:
 //! the run's gangs and scores are the evidence's, the statuses are the
 //! analyst's, and the output keeps the two apart.
+//!
+//! A phone confirmed as a gang member (its note records the gang's other
+//! phones then, [`crate::notes::ConfirmedGang`]) is placed in this run's
+//! gangs ([`crate::lead::ConfirmedMember`]): gang ids change between runs,
+//! so it goes with the gang that now holds most of the phones it was
+//! confirmed with (ties: the first gang). Detected in that gang, the
+//! analyst is named beside the detectors' evidence; not detected in any
+//! gang, it is kept in that one as a member on the confirmation alone
+//! (evidence `analyst`, no membership confidence from the detectors);
+//! when no gang holds any of those phones it is listed apart, with why,
+//! and no gang is made up for it. A phone the detectors put in another
+//! gang stays where they put it, the analyst named there too.
 
-use crate::lead::LeadRun;
-use crate::notes::{LeadStatus, Notes};
+use crate::graph::CaseGraph;
+use crate::lead::{ConfirmedMember, Lead, LeadRun, Member, Role};
+use crate::notes::{EntityNote, LeadStatus, Notes};
 
 /// The key of a lead in the notes file: `entity_kind:entity`.
-fn key(l: &crate::lead::Lead) -> String {
+fn key(l: &Lead) -> String {
     format!("{}:{}", l.entity_kind, l.entity)
 }
 
-/// Apply `notes` to `run` (see the module doc). O(leads log notes).
-pub fn apply(run: &mut LeadRun, notes: &Notes) {
+/// The notes file as the outputs name it (a source of a kept member):
+/// its file name.
+pub fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// "li.wei on 2026-12-02T16:20:00Z", or as much of it as the note says.
+fn who_when(note: &EntityNote) -> (String, String) {
+    let who = note.analyst.as_deref().unwrap_or("an analyst").to_string();
+    let when = note
+        .updated
+        .as_deref()
+        .map(|u| format!(" on {u}"))
+        .unwrap_or_default();
+    (who, when)
+}
+
+/// Apply `notes` to `run` (see the module doc); `notes_file` names the
+/// notes file as the source of what it adds. O(leads log notes + confirmed
+/// members · gang members).
+pub fn apply(g: &CaseGraph, run: &mut LeadRun, notes: &Notes, notes_file: &str) {
+    place_confirmed_members(g, run, notes, notes_file);
     let mut kept = Vec::with_capacity(run.leads.len());
     for mut l in std::mem::take(&mut run.leads) {
         let Some(note) = notes.entities.get(&key(&l)) else {
             kept.push(l);
             continue;
         };
-        let who = note.analyst.as_deref().unwrap_or("an analyst");
-        let when = note
-            .updated
-            .as_deref()
-            .map(|u| format!(" on {u}"))
-            .unwrap_or_default();
+        let (who, when) = who_when(note);
         match note.status {
             Some(LeadStatus::Dismissed) => {
                 l.reasons
@@ -34,8 +64,19 @@ pub fn apply(run: &mut LeadRun, notes: &Notes) {
                 run.dismissed.push(l);
             }
             Some(LeadStatus::Confirmed) => {
-                l.reasons
-                    .insert(0, format!("confirmed by {who}{when} (notes file)"));
+                let mut reason = format!("confirmed by {who}{when} (notes file)");
+                if let Some(c) = run
+                    .confirmed_members
+                    .iter()
+                    .find(|c| l.entity_kind == "phone" && c.phone == l.entity)
+                {
+                    if c.placement == ConfirmedMember::KEPT && l.gang.is_none() {
+                        l.gang = c.gang_id.clone();
+                    }
+                    reason.push_str(": ");
+                    reason.push_str(&c.reason);
+                }
+                l.reasons.insert(0, reason);
                 kept.push(l);
             }
             _ => kept.push(l),
@@ -59,16 +100,438 @@ pub fn apply(run: &mut LeadRun, notes: &Notes) {
         .collect();
 }
 
+/// Every confirmed phone with a recorded gang, or in a gang of this run,
+/// placed: see the module doc. Fills `run.confirmed_members` (by phone)
+/// and adds the kept members to their gangs.
+fn place_confirmed_members(g: &CaseGraph, run: &mut LeadRun, notes: &Notes, notes_file: &str) {
+    // The detectors' gangs, by phone: kept members do not move others.
+    let gang_by_phone: rustc_hash::FxHashMap<String, usize> = run
+        .gangs
+        .iter()
+        .enumerate()
+        .flat_map(|(k, gang)| gang.members.iter().map(move |m| (m.phone.clone(), k)))
+        .collect();
+    let gang_of = |p: &str| gang_by_phone.get(p).copied();
+    // A hand-written notes file may spell a number otherwise: compared
+    // canonical, as the outputs spell them.
+    let rules = crate::model::PhoneRules::with_country_code(&g.meta.country_code).ok();
+    let canonical = |raw: &str| {
+        rules
+            .as_ref()
+            .and_then(|r| r.normalise(raw).ok())
+            .unwrap_or_else(|| raw.to_string())
+    };
+    let mut placed: Vec<ConfirmedMember> = Vec::new();
+    for (entity, note) in &notes.entities {
+        let Some(phone) = entity.strip_prefix("phone:") else {
+            continue;
+        };
+        if note.status != Some(LeadStatus::Confirmed) {
+            continue;
+        }
+        let phone = canonical(phone);
+        let phone = phone.as_str();
+        if placed.iter().any(|c| c.phone == phone) {
+            continue; // one number under two spellings
+        }
+        let (who, when) = who_when(note);
+        let detected = gang_of(phone);
+        let recorded = note.gang.as_ref();
+        // The gang holding most of the phones it was confirmed with.
+        let mut with: Vec<String> = recorded
+            .map(|r| {
+                r.phones
+                    .iter()
+                    .map(|p| canonical(p))
+                    .filter(|p| p != phone)
+                    .collect()
+            })
+            .unwrap_or_default();
+        with.sort();
+        with.dedup();
+        let mut together = vec![0usize; run.gangs.len()];
+        for p in &with {
+            if let Some(k) = gang_of(p) {
+                together[k] += 1;
+            }
+        }
+        let best = (0..together.len())
+            .filter(|&k| together[k] > 0)
+            .max_by(|&a, &b| together[a].cmp(&together[b]).then(b.cmp(&a)));
+        let then = recorded
+            .map(|r| format!("{} with {} other phones", r.gang_id, with.len()))
+            .unwrap_or_default();
+        let mut c = ConfirmedMember {
+            phone: phone.to_string(),
+            gang_id: None,
+            placement: ConfirmedMember::APART,
+            analyst: who.clone(),
+            confirmed_on: note.updated.clone(),
+            confirmed_gang: recorded.map(|r| r.gang_id.clone()),
+            confirmed_with: with.len(),
+            still_together: 0,
+            reason: String::new(),
+        };
+        match (detected, best) {
+            (Some(k), _) => {
+                let id = run.gangs[k].gang_id.clone();
+                c.still_together = together.get(k).copied().unwrap_or(0);
+                c.reason = if recorded.is_none() || Some(k) == best {
+                    format!("a member of gang {id} by the detectors' evidence, confirmed by {who}{when}")
+                } else {
+                    format!(
+                        "a member of gang {id} by the detectors' evidence, confirmed by {who}{when} as a member of {then}, {} of which are in gang {id} now",
+                        c.still_together
+                    )
+                };
+                c.gang_id = Some(id);
+                c.placement = ConfirmedMember::DETECTED;
+            }
+            (None, Some(k)) => {
+                let Some(p) = g.find_phone(phone) else {
+                    c.reason = format!(
+                        "confirmed by {who}{when} as a member of {then}, but the number is not in this case: listed apart"
+                    );
+                    placed.push(c);
+                    continue;
+                };
+                let id = run.gangs[k].gang_id.clone();
+                c.still_together = together[k];
+                c.reason = format!(
+                    "kept in gang {id} on {who}'s confirmation{when} (notes file), not by the detectors' evidence: confirmed as a member of {then}, {} of which are in gang {id} now",
+                    c.still_together
+                );
+                let member = kept_member(g, run, p, &c, &format!("{notes_file}: {entity}"));
+                let list = &mut run.gangs[k].members;
+                let at = list.partition_point(|m| m.phone_idx < p);
+                list.insert(at, member);
+                c.gang_id = Some(id);
+                c.placement = ConfirmedMember::KEPT;
+            }
+            (None, None) => {
+                if recorded.is_none() {
+                    // Confirmed as a lead, never as a gang's member.
+                    continue;
+                }
+                c.reason = format!(
+                    "confirmed by {who}{when} as a member of {then}; none of those phones is in a gang in this run, so it is listed apart (no gang is made up for it)"
+                );
+            }
+        }
+        placed.push(c);
+    }
+    run.confirmed_members = placed;
+}
+
+/// A member kept on the analyst's confirmation: role `member`, no
+/// evidence or confidence from the detectors (they are the analyst's:
+/// see `confirmed`), the phone's lead score if it is a lead, its person
+/// records and the patterns it was hit by.
+fn kept_member(
+    g: &CaseGraph,
+    run: &LeadRun,
+    p: u32,
+    confirmed: &ConfirmedMember,
+    source: &str,
+) -> Member {
+    let phone = g.phone_number(p).to_string();
+    let mut person_ids: Vec<String> = g
+        .persons_of_phone(p)
+        .filter(|pp| pp.claimed())
+        .map(|pp| g.str(g.persons[pp.person as usize].person_id).to_string())
+        .collect();
+    person_ids.sort();
+    person_ids.dedup();
+    let mut patterns: Vec<_> = run
+        .hits
+        .iter()
+        .filter(|h| h.entity == crate::lead::phone_node(p) || h.phones.contains(&p))
+        .map(|h| h.kind)
+        .collect();
+    patterns.sort();
+    patterns.dedup();
+    Member {
+        score: run
+            .leads
+            .iter()
+            .find(|l| l.entity_kind == "phone" && l.entity == phone)
+            .map_or(0.0, |l| l.score),
+        phone,
+        phone_idx: p,
+        role: Role::Member,
+        role_reason: confirmed.reason.clone(),
+        role_confidence: 0.0,
+        confidence: 0.0,
+        evidence: Vec::new(),
+        person_ids,
+        registered_to: Vec::new(),
+        patterns,
+        sources: vec![source.to_string()],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::notes::EntityNote;
 
-    #[test]
-    fn dismissed_leads_are_listed_apart_and_the_rest_ranked_again() {
+    fn demo() -> (CaseGraph, LeadRun) {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
         let g = crate::open_case(&dir, &crate::ingest::IngestConfig::default()).unwrap();
-        let mut run = crate::lead::run(&g, &crate::lead::LeadConfig::default()).unwrap();
+        let run = crate::lead::run(&g, &crate::lead::LeadConfig::default()).unwrap();
+        (g, run)
+    }
+
+    /// A note confirming `phone` as a member of a gang called `gang_id`
+    /// with `phones`.
+    fn confirmed(gang_id: &str, phones: &[&str]) -> EntityNote {
+        EntityNote {
+            status: Some(LeadStatus::Confirmed),
+            analyst: Some("li.wei".into()),
+            updated: Some("2026-12-02T16:20:00Z".into()),
+            gang: Some(crate::notes::ConfirmedGang {
+                gang_id: gang_id.into(),
+                phones: phones.iter().map(|p| p.to_string()).collect(),
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn gang_phones(run: &LeadRun, k: usize) -> Vec<String> {
+        run.gangs[k]
+            .members
+            .iter()
+            .map(|m| m.phone.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_confirmed_member_the_detectors_dropped_is_kept_in_the_gang_holding_its_mates() {
+        let (g, mut run) = demo();
+        assert!(run.gangs.len() >= 2);
+        // The detectors no longer place the last member of the first gang
+        // (as a rerun on new data might), and the gangs are numbered anew.
+        let dropped = run.gangs[0].members.pop().unwrap();
+        let mut renamed = std::collections::HashMap::new();
+        for (k, gang) in run.gangs.iter_mut().enumerate() {
+            let id = format!("N{}", k + 1);
+            renamed.insert(std::mem::replace(&mut gang.gang_id, id.clone()), id);
+        }
+        for l in &mut run.leads {
+            l.gang = if l.entity == dropped.phone {
+                None
+            } else {
+                l.gang
+                    .as_ref()
+                    .map(|old| renamed.get(old).cloned().unwrap_or(old.clone()))
+            };
+        }
+        let mates = gang_phones(&run, 0);
+        let in_second = gang_phones(&run, 1);
+        let mut notes = Notes::default();
+        let mut with: Vec<&str> = mates.iter().map(String::as_str).collect();
+        with.push("+8613900000001"); // a mate no longer in the case: ignored
+        notes
+            .entities
+            .insert(format!("phone:{}", dropped.phone), confirmed("G1", &with));
+        // A member the detectors still place gets the analyst named.
+        notes.entities.insert(
+            format!("phone:{}", in_second[0]),
+            confirmed(
+                "G2",
+                &in_second[1..]
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ),
+        );
+        // A member the detectors put in another gang than its confirmed
+        // mates stays where they put it, the analyst named there.
+        let moved = &in_second[2];
+        notes.entities.insert(
+            format!("phone:{moved}"),
+            confirmed("G1", &mates.iter().map(String::as_str).collect::<Vec<_>>()),
+        );
+        // A phone confirmed with phones that are in no gang now: apart.
+        let lone = g.phone_number(
+            (0..g.phones.len() as u32)
+                .find(|&p| {
+                    let n = g.phone_number(p);
+                    run.gangs
+                        .iter()
+                        .all(|gang| gang.members.iter().all(|m| m.phone != n))
+                })
+                .unwrap(),
+        );
+        notes
+            .entities
+            .insert(format!("phone:{lone}"), confirmed("G3", &[lone]));
+        let n_before = run.gangs[0].members.len();
+        apply(&g, &mut run, &notes, "case.notes.json");
+
+        assert_eq!(run.gangs[0].members.len(), n_before + 1);
+        let kept = run.gangs[0]
+            .members
+            .iter()
+            .find(|m| m.phone == dropped.phone)
+            .expect("kept in the gang holding its mates");
+        assert_eq!(kept.role, Role::Member);
+        assert!(kept.evidence.is_empty(), "no detector evidence invented");
+        assert_eq!(
+            kept.sources,
+            vec![format!("case.notes.json: phone:{}", dropped.phone)]
+        );
+        assert!(
+            run.gangs[0]
+                .members
+                .windows(2)
+                .all(|w| w[0].phone_idx < w[1].phone_idx),
+            "members stay in phone order"
+        );
+        let c = run.confirmation("N1", &dropped.phone).unwrap();
+        assert_eq!(c.placement, ConfirmedMember::KEPT);
+        assert_eq!(c.analyst, "li.wei");
+        assert_eq!(c.confirmed_gang.as_deref(), Some("G1"));
+        assert_eq!(
+            (c.confirmed_with, c.still_together),
+            (mates.len() + 1, mates.len())
+        );
+        assert!(
+            kept.role_reason
+                .starts_with("kept in gang N1 on li.wei's confirmation on 2026-12-02T16:20:00Z"),
+            "{}",
+            kept.role_reason
+        );
+        let named = run.confirmation("N2", &in_second[0]).unwrap();
+        assert_eq!(named.placement, ConfirmedMember::DETECTED);
+        let stayed = run.confirmation("N2", moved).unwrap();
+        assert_eq!(stayed.placement, ConfirmedMember::DETECTED);
+        assert_eq!(stayed.still_together, 0);
+        assert!(
+            stayed.reason.contains(&format!(
+                "as a member of G1 with {} other phones, 0 of which are in gang N2 now",
+                mates.len()
+            )),
+            "{}",
+            stayed.reason
+        );
+        assert_eq!(
+            run.gangs
+                .iter()
+                .map(|gang| gang.members.iter().filter(|m| &m.phone == moved).count())
+                .sum::<usize>(),
+            1,
+            "not added to its mates' gang as well"
+        );
+        let apart = run
+            .confirmed_members
+            .iter()
+            .find(|c| c.phone == lone)
+            .unwrap();
+        assert_eq!(
+            (apart.placement, apart.gang_id.as_deref()),
+            (ConfirmedMember::APART, None)
+        );
+        assert!(apart.reason.contains("listed apart"), "{}", apart.reason);
+        assert!(run
+            .gangs
+            .iter()
+            .all(|gang| gang.members.iter().all(|m| m.phone != lone)));
+        // The lead of the kept phone, if it is one, names the gang and why.
+        if let Some(l) = run.leads.iter().find(|l| l.entity == dropped.phone) {
+            assert_eq!(l.gang.as_deref(), Some("N1"));
+            assert!(
+                l.reasons[0].starts_with("confirmed by li.wei"),
+                "{}",
+                l.reasons[0]
+            );
+            assert!(l.reasons[0].contains("kept in gang N1"), "{}", l.reasons[0]);
+        }
+
+        // gangs.csv: evidence analyst, the analyst named, no detector figures.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gangs.csv");
+        crate::results::files::gangs_csv(&path, &run).unwrap();
+        let mut r = csv::Reader::from_path(&path).unwrap();
+        let header = r.headers().unwrap().clone();
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+        let row = |phone: &str| {
+            rows.iter()
+                .find(|row| &row[col("node_kind")] == "phone" && &row[col("node_id")] == phone)
+                .unwrap()
+                .clone()
+        };
+        let k = row(&dropped.phone);
+        assert_eq!(&k[col("gang_id")], "N1");
+        assert_eq!(&k[col("evidence")], "analyst");
+        assert_eq!(&k[col("confidence")], "");
+        assert_eq!(&k[col("role_confidence")], "");
+        assert_eq!(&k[col("confidence_from")], "analyst");
+        assert_eq!(&k[col("confirmed_by")], "li.wei");
+        assert_eq!(&k[col("confirmed_on")], "2026-12-02T16:20:00Z");
+        let d = row(&in_second[0]);
+        assert!(d[col("evidence")].ends_with(";analyst"), "{:?}", d);
+        assert_eq!(&d[col("confidence_from")], "evidence");
+        assert!(!d[col("confidence")].is_empty());
+        let other = row(&in_second[1]);
+        assert_eq!(&other[col("confirmed_by")], "");
+        assert!(!other[col("evidence")].contains("analyst"));
+    }
+
+    #[test]
+    fn a_hand_written_note_spelling_the_number_otherwise_is_placed_once() {
+        let (g, mut run) = demo();
+        let dropped = run.gangs[0].members.pop().unwrap();
+        let mates = gang_phones(&run, 0);
+        let national = dropped.phone.strip_prefix("+86").unwrap();
+        let mut notes = Notes::default();
+        for key in [
+            format!("phone:{national}"),
+            format!("phone:{}", dropped.phone),
+        ] {
+            notes.entities.insert(
+                key,
+                confirmed("G1", &mates.iter().map(String::as_str).collect::<Vec<_>>()),
+            );
+        }
+        apply(&g, &mut run, &notes, "case.notes.json");
+        assert_eq!(
+            run.confirmed_members.len(),
+            1,
+            "{:?}",
+            run.confirmed_members
+        );
+        assert_eq!(run.confirmed_members[0].phone, dropped.phone);
+        assert_eq!(
+            run.gangs[0]
+                .members
+                .iter()
+                .filter(|m| m.phone == dropped.phone)
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_confirmation_without_a_recorded_gang_keeps_nothing_and_old_notes_still_apply() {
+        let (g, mut run) = demo();
+        let dropped = run.gangs[0].members.pop().unwrap();
+        let mut notes = Notes::default();
+        let mut note = confirmed("G1", &[]);
+        note.gang = None; // a notes file from before gangs were recorded
+        notes
+            .entities
+            .insert(format!("phone:{}", dropped.phone), note);
+        let n = run.gangs[0].members.len();
+        apply(&g, &mut run, &notes, "case.notes.json");
+        assert_eq!(run.gangs[0].members.len(), n, "no gang to keep it in");
+        assert!(run.confirmed_members.is_empty());
+    }
+
+    #[test]
+    fn dismissed_leads_are_listed_apart_and_the_rest_ranked_again() {
+        let (g, mut run) = demo();
         assert!(run.leads.len() >= 3);
         let (first, second) = (run.leads[0].clone(), run.leads[1].clone());
         let mut notes = Notes::default();
@@ -89,7 +552,7 @@ mod tests {
             },
         );
         let n = run.leads.len();
-        apply(&mut run, &notes);
+        apply(&g, &mut run, &notes, "case.notes.json");
         assert_eq!(run.dismissed.len(), 1);
         assert_eq!(run.dismissed[0].entity, first.entity);
         assert!(run.dismissed[0].reasons[0].starts_with("dismissed by wang"));

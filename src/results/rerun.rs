@@ -147,9 +147,10 @@ pub fn regenerate(
     let g = crate::open_case(&case, &reading)?;
     let resolve = crate::resolve::ResolveConfig::for_case(&case)?;
     let mut run = crate::lead::run_with(&g, &manifest.config.0, &resolve)?;
-    let notes = crate::notes::load(&crate::notes::notes_path_for(&case))
-        .map_err(|e| crate::error::Error::Invalid(e.to_string()))?;
-    super::notes::apply(&mut run, &notes);
+    let notes_path = crate::notes::notes_path_for(&case);
+    let notes =
+        crate::notes::load(&notes_path).map_err(|e| crate::error::Error::Invalid(e.to_string()))?;
+    super::notes::apply(&g, &mut run, &notes, &super::notes::file_name(&notes_path));
     let html = crate::report::render(&g, &run, &manifest);
     let same_as_run = manifest
         .output_sha256

@@ -192,6 +192,9 @@ impl Explorer {
         let n = self.node_param("entity", &patch.entity)?;
         patch.entity = self.id(n);
         notes::check(&patch).map_err(|e| ApiError::bad_request(e.to_string()))?;
+        if patch.status.as_deref() == Some("confirmed") {
+            patch.gang = self.gang_of(&patch.entity);
+        }
         let _guard = self.notes_writer.lock().unwrap_or_else(|e| e.into_inner());
         let written = notes::apply(
             &self.config.notes_path,
@@ -782,6 +785,34 @@ impl Explorer {
             }
         }
         Ok(v)
+    }
+
+    /// The gang of the leads folder with `id` (`phone:…`) as a member: its
+    /// id and its other phones, sorted, as a confirmation records it
+    /// (gang ids change between runs; the phones are the key the next
+    /// `leads` run places the confirmed phone by).
+    fn gang_of(&self, id: &str) -> Option<notes::ConfirmedGang> {
+        let phone = id.strip_prefix("phone:")?;
+        let gangs = self.leads.as_ref()?.get("gangs")?.as_array()?;
+        let phones_of = |g: &Value| -> Vec<String> {
+            g.get("members")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m.get("phone").and_then(Value::as_str))
+                .map(str::to_string)
+                .collect()
+        };
+        let gang = gangs
+            .iter()
+            .find(|g| phones_of(g).iter().any(|p| p == phone))?;
+        let mut phones: Vec<String> = phones_of(gang).into_iter().filter(|p| p != phone).collect();
+        phones.sort();
+        phones.dedup();
+        Some(notes::ConfirmedGang {
+            gang_id: gang.get("gang_id").and_then(Value::as_str)?.to_string(),
+            phones,
+        })
     }
 
     fn lead_of(&self, id: &str) -> Option<Value> {

@@ -6,6 +6,7 @@
 
 use crate::util;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -747,4 +748,165 @@ fn a_token_is_required_off_loopback_and_checked_on_every_request() {
         "GET /assets/app.js HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: casegraph_token={token}\r\nConnection: close\r\n\r\n"
     ));
     assert_eq!(status, 200);
+}
+
+/// A gangs.csv row by column name.
+type Row = BTreeMap<String, String>;
+
+/// gangs.csv's phone rows: gang id → its phones, and the rows by phone.
+fn gang_rows(dir: &Path) -> (BTreeMap<String, Vec<String>>, BTreeMap<String, Row>) {
+    let mut r = csv::Reader::from_path(dir.join("gangs.csv")).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let (mut gangs, mut rows) = (BTreeMap::<String, Vec<String>>::new(), BTreeMap::new());
+    for rec in r.records() {
+        let row: Row = header
+            .iter()
+            .cloned()
+            .zip(rec.unwrap().iter().map(str::to_string))
+            .collect();
+        if row["node_kind"] == "phone" {
+            gangs
+                .entry(row["gang_id"].clone())
+                .or_default()
+                .push(row["node_id"].clone());
+            rows.insert(row["node_id"].clone(), row);
+        }
+    }
+    (gangs, rows)
+}
+
+fn leads_run(case: &Path, out: &Path, config: Option<&Path>) {
+    let mut cmd = util::casegraph_process();
+    cmd.arg("leads").arg(case).arg("--out").arg(out);
+    if let Some(c) = config {
+        cmd.arg("--config").arg(c);
+    }
+    let ok = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success(), "leads {}", case.display());
+}
+
+/// Gang settings under which the detectors place fewer phones in the
+/// demo's gangs: three kinds of evidence instead of two.
+const STRICTER_GANGS: &str = "[gangs]\nmin_kinds = 3\n";
+
+/// Issue 19 item 5. The analyst confirms a gang member in `serve`; the
+/// next `leads` run, with settings under which the detectors no longer put
+/// that phone in any gang, keeps it in the gang that holds the phones it
+/// was confirmed with, its evidence `analyst`, the analyst named and no
+/// membership confidence made up. A member the detectors still place gets
+/// the analyst named beside their evidence.
+#[test]
+fn a_member_confirmed_in_serve_stays_in_its_gang_when_the_next_run_drops_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (snapshot, leads) = demo();
+    // The case in a folder of its own, so its notes file is beside it.
+    let case = dir.path().join("case.cgs");
+    std::fs::copy(snapshot, &case).unwrap();
+    let strict = dir.path().join("strict.toml");
+    std::fs::write(&strict, STRICTER_GANGS).unwrap();
+    let unconfirmed = dir.path().join("unconfirmed");
+    leads_run(&case, &unconfirmed, Some(&strict));
+    let (before, _) = gang_rows(leads);
+    let (after, _) = gang_rows(&unconfirmed);
+    let in_after = |p: &str| after.values().any(|g| g.iter().any(|q| q == p));
+    // A member the stricter run drops while it keeps some of its mates in a gang.
+    let (gang, dropped) = before
+        .iter()
+        .flat_map(|(g, phones)| phones.iter().map(move |p| (g, p)))
+        .find(|(g, p)| !in_after(p) && before[*g].iter().any(|q| q != *p && in_after(q)))
+        .expect("the stricter settings drop a member whose gang stays");
+    let (_, still) = before
+        .iter()
+        .flat_map(|(g, phones)| phones.iter().map(move |p| (g, p)))
+        .find(|(_, p)| in_after(p))
+        .unwrap();
+
+    let s = Server::start(
+        &case,
+        &["--leads", leads.to_str().unwrap(), "--analyst", "li.wei"],
+    );
+    for phone in [dropped, still] {
+        let (status, v) = s.post(
+            "/api/notes",
+            &json!({"entity": format!("phone:{phone}"), "status": "confirmed"}),
+        );
+        assert_eq!(status, 200, "{v}");
+    }
+    let (_, notes) = s.get("/api/notes");
+    let recorded = &notes["entities"][format!("phone:{dropped}")]["gang"];
+    assert_eq!(recorded["gang_id"], gang.as_str(), "{notes}");
+    let mut mates: Vec<&String> = before[gang].iter().filter(|p| *p != dropped).collect();
+    mates.sort();
+    assert_eq!(recorded["phones"], json!(mates), "its gang's other phones");
+    drop(s);
+    assert!(dir.path().join("case.notes.json").is_file());
+
+    let confirmed = dir.path().join("confirmed");
+    leads_run(&case, &confirmed, Some(&strict));
+    let (gangs, rows) = gang_rows(&confirmed);
+    let kept = rows
+        .get(dropped.as_str())
+        .expect("the confirmed member kept in a gang");
+    // The gang now holding most of its confirmed mates.
+    let home = after
+        .iter()
+        .max_by_key(|(id, g)| {
+            (
+                g.iter().filter(|p| mates.contains(p)).count(),
+                std::cmp::Reverse(after.keys().position(|k| k == *id)),
+            )
+        })
+        .unwrap()
+        .0;
+    assert_eq!(&kept["gang_id"], home);
+    assert_eq!(kept["evidence"], "analyst");
+    assert_eq!(kept["confidence_from"], "analyst");
+    assert_eq!(kept["confidence"], "", "no membership confidence made up");
+    assert_eq!(kept["role"], "member");
+    assert_eq!(kept["confirmed_by"], "li.wei");
+    assert!(!kept["confirmed_on"].is_empty());
+    // Nothing else moved: the other gangs are the detectors'.
+    for (id, phones) in &after {
+        let mut now = gangs[id].clone();
+        now.retain(|p| p != dropped);
+        assert_eq!(&now, phones, "gang {id}");
+    }
+    let named = &rows[still.as_str()];
+    assert!(named["evidence"].ends_with(";analyst"), "{named:?}");
+    assert_eq!(named["confidence_from"], "evidence");
+    assert_eq!(named["confirmed_by"], "li.wei");
+    // leads.json and the report say the same.
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(confirmed.join("leads.json")).unwrap()).unwrap();
+    let c = v["confirmed_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["phone"] == dropped.as_str())
+        .unwrap();
+    assert_eq!(c["placement"], "kept");
+    assert_eq!(c["gang_id"], home.as_str());
+    assert_eq!(c["confirmed_gang"], gang.as_str());
+    let member = v["gangs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["members"].as_array().unwrap())
+        .find(|m| m["phone"] == dropped.as_str())
+        .unwrap();
+    assert_eq!(member["evidence"], json!(["analyst"]));
+    assert_eq!(member["confidence"], Value::Null);
+    assert_eq!(member["confirmed"]["by"], "li.wei");
+    let html = std::fs::read_to_string(confirmed.join("report.html")).unwrap();
+    assert!(html.contains("Confirmed gang members"));
+    assert!(
+        html.contains(&format!(
+            "evidence: analyst. kept in gang {home} on li.wei&#39;s confirmation"
+        )),
+        "the report says why it is kept"
+    );
 }

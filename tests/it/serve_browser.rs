@@ -4,8 +4,10 @@
 //! G1 boss's number by another spelling, expand its calls, narrow the time
 //! window, find a path, draw a gang from the leads folder, dismiss a lead
 //! and see it still dismissed after the server restarts; every resource the
-//! page loaded came from the server. A screenshot goes to
-//! target/tmp/serve_browser/serve.png (docs/serve.png is a copy).
+//! page loaded came from the server; export the chart as SVG (one node
+//! hidden, handset links filtered out) and read the downloaded file back. A
+//! screenshot goes to target/tmp/serve_browser/serve.png (docs/serve.png is
+//! a copy), the SVG to target/tmp/serve_browser/chart.svg.
 //!
 //! Needs /usr/bin/chromium and /usr/bin/chromedriver (Debian's `chromium`
 //! and `chromium-driver`; CASEGRAPH_CHROMIUM and CASEGRAPH_CHROMEDRIVER
@@ -110,6 +112,171 @@ async fn js(c: &Client, script: &str) -> Value {
         .unwrap_or_else(|e| panic!("{script}: {e}"))
 }
 
+/// One `<g>` of the exported SVG: its class, `data-id` and text.
+#[derive(Debug)]
+struct SvgItem {
+    class: String,
+    id: String,
+    text: String,
+}
+
+/// The elements of an SVG file by name, and its node, edge and group
+/// `<g>`s; panics unless the file is well-formed XML.
+fn parse_svg(svg: &str) -> (Vec<String>, Vec<SvgItem>) {
+    use quick_xml::events::Event;
+    let mut r = quick_xml::Reader::from_str(svg);
+    r.config_mut().check_end_names = true;
+    let (mut names, mut items) = (Vec::new(), Vec::new());
+    let mut open: Option<SvgItem> = None;
+    let mut depth = 0usize;
+    loop {
+        let ev = r.read_event().expect("well-formed SVG");
+        match &ev {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                let attr = |k: &str| {
+                    e.try_get_attribute(k)
+                        .unwrap()
+                        .map(|a| {
+                            a.normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                                .unwrap()
+                                .into_owned()
+                        })
+                        .unwrap_or_default()
+                };
+                if matches!(ev, Event::Start(_)) {
+                    depth += 1;
+                    if name == "g" && open.is_none() {
+                        open = Some(SvgItem {
+                            class: attr("class"),
+                            id: attr("data-id"),
+                            text: String::new(),
+                        });
+                        depth = 1;
+                    }
+                }
+                names.push(name);
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    if let Some(item) = open.take() {
+                        items.push(item);
+                    }
+                }
+            }
+            Event::Text(t) => {
+                if let Some(item) = &mut open {
+                    item.text.push_str(&t.xml10_content().unwrap());
+                }
+            }
+            Event::GeneralRef(g) => {
+                if let Some(item) = &mut open {
+                    match g.resolve_char_ref().unwrap() {
+                        Some(ch) => item.text.push(ch),
+                        None => item.text.push_str(
+                            &quick_xml::escape::unescape(&format!("&{};", g.decode().unwrap()))
+                                .expect("a predefined entity"),
+                        ),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (names, items)
+}
+
+/// Hide a node, filter out a link kind, click SVG: the downloaded file
+/// parses as XML, has one node per node on the chart and one edge per
+/// link shown, is what `chartSvg()` builds, and holds the renamed
+/// person's markup as escaped text.
+async fn svg_export(c: &Client, downloads: &tempfile::TempDir) {
+    let hidden = js(
+        c,
+        "const hide = cy.nodes(\"[kind = 'phone']\").filter(n => n.degree() > 0)[0]; \
+         const id = hide.id(); \
+         cy.elements().unselect(); hide.select(); document.getElementById('hide').click(); \
+         const box = document.getElementById('kind-handset'); box.checked = false; \
+         box.dispatchEvent(new Event('change')); return id",
+    )
+    .await;
+    let hidden = hidden.as_str().expect("a phone to hide").to_string();
+    let shown = js(
+        c,
+        "return [cy.nodes().filter(n => !n.isParent()).length, \
+                 cy.edges().filter(e => !e.hasClass('filtered')).length, \
+                 cy.edges('.filtered').length]",
+    )
+    .await;
+    let (n_nodes, n_edges) = (shown[0].as_u64().unwrap(), shown[1].as_u64().unwrap());
+    assert!(n_nodes > 2 && n_edges > 0, "{shown}");
+    assert!(
+        shown[2].as_u64().unwrap() > 0,
+        "some links filtered out: {shown}"
+    );
+    c.find(Locator::Id("export-svg"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let file = downloads.path().join("chart.svg");
+    let started = Instant::now();
+    while !file.is_file() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no chart.svg downloaded into {}",
+            downloads.path().display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let svg = std::fs::read_to_string(&file).unwrap();
+    let keep = util::root().join("target/tmp/serve_browser");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::write(keep.join("chart.svg"), &svg).unwrap();
+    let built = js(c, "return chartSvg()").await;
+    assert_eq!(json!(svg), built, "the download is chartSvg()");
+    let (names, items) = parse_svg(&svg);
+    assert_eq!(names[0], "svg");
+    let count = |class: &str| items.iter().filter(|i| i.class == class).count() as u64;
+    assert_eq!(count("node"), n_nodes, "one <g class=node> per node shown");
+    assert_eq!(count("edge"), n_edges, "one <g class=edge> per link shown");
+    assert!(
+        items.iter().all(|i| i.id != hidden
+            && !i.id.contains(&format!("|{hidden}|"))
+            && !i.id.ends_with(&format!("|{hidden}"))),
+        "the hidden node and its links are not in the SVG"
+    );
+    for kind in ["script", "img"] {
+        assert!(
+            !names.iter().any(|n| n == kind),
+            "a <{kind}> element in the SVG"
+        );
+    }
+    let person = items
+        .iter()
+        .find(|i| i.id == "person:PI-001819")
+        .expect("the renamed person in the SVG");
+    assert!(person.text.contains(HOSTILE), "{person:?}");
+    assert!(svg.contains("&lt;script&gt;document.body.setAttribute(&apos;data-pwned&apos;"));
+    // The escaper itself: markup characters escaped, characters XML 1.0
+    // cannot hold (a control, a lone surrogate) replaced.
+    let escaped = js(c, r#"return xmlText('a\u0001<&>"\'\uD800b\uD83D\uDE00')"#).await;
+    assert_eq!(
+        escaped,
+        json!("a\u{FFFD}&lt;&amp;&gt;&quot;&apos;\u{FFFD}b\u{1F600}")
+    );
+    // The filters back as they were.
+    js(
+        c,
+        "const box = document.getElementById('kind-handset'); box.checked = true; \
+         box.dispatchEvent(new Event('change')); return true",
+    )
+    .await;
+}
+
 /// Wait until `script` returns true (10 s at most).
 async fn until(c: &Client, what: &str, script: &str) {
     let started = Instant::now();
@@ -169,6 +336,7 @@ async fn an_analyst_explores_the_demo_case_in_chromium() {
             .unwrap(),
     );
     let profile = tempfile::tempdir().unwrap();
+    let downloads = tempfile::tempdir().unwrap();
     let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
         "goog:chromeOptions": {
             "binary": chromium,
@@ -178,6 +346,10 @@ async fn an_analyst_explores_the_demo_case_in_chromium() {
                 "--disable-component-update", "--disable-sync", "--disable-quic",
                 format!("--user-data-dir={}", profile.path().display()),
             ],
+            "prefs": {
+                "download.default_directory": downloads.path(),
+                "download.prompt_for_download": false,
+            },
         }
     }))
     .unwrap();
@@ -400,6 +572,10 @@ async fn an_analyst_explores_the_demo_case_in_chromium() {
     .await
     .unwrap();
     until(&c, "its detail", "return document.querySelector('#detail h3') !== null && document.querySelector('#detail h3').textContent.includes('<script>')").await;
+    // Export the chart as SVG, with one node hidden and the handset links
+    // filtered out: the file is the chart as drawn, and the markup name
+    // is text in it.
+    svg_export(&c, &downloads).await;
     // Dismiss the first lead: it moves to the dismissed list, and stays
     // there after a restart.
     let first = all["leads"][0]["id"].as_str().unwrap().to_string();

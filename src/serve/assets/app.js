@@ -119,7 +119,7 @@ function initChart() {
 function addNode(n) {
   const existing = cy.getElementById(n.id);
   const data = {
-    id: n.id, name: nodeName(n), kind: n.kind, text: n.text,
+    id: n.id, name: nodeName(n), kind: n.kind, text: n.text, description: n.description || "",
     color: KIND_COLORS[n.kind] || "#999", shape: KIND_SHAPES[n.kind] || "ellipse",
     roleColor: ROLE_COLORS[n.role] || "#000", border: n.role ? 4 : 0, role: n.role || "", gang: n.gang || "",
   };
@@ -608,6 +608,127 @@ function initTools() {
   document.getElementById("export-png").addEventListener("click", () => {
     download(cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" }), "chart.png");
   });
+  document.getElementById("export-svg").addEventListener("click", () => {
+    const svg = chartSvg();
+    if (!svg) { status("nothing on the chart"); return; }
+    download(new Blob([svg], { type: "image/svg+xml" }), "chart.svg");
+  });
+}
+
+// ---------- SVG export ----------
+// The chart as drawn, written by hand: every visible node at its position
+// with its kind's shape and colour and its role's border, every visible
+// link with its weight or kind, groups as boxes; a node's description
+// (what the detail panel heads with) is its <title>, shown on hover. Hidden nodes are gone
+// from the chart and filtered links are not visible, so neither is
+// written. Every string from the case goes through xmlText, so a hostile
+// name stays text in the file too.
+
+// Characters XML 1.0 cannot hold at all (controls, lone surrogates,
+// U+FFFE/U+FFFF) become U+FFFD; the five markup characters are escaped.
+function xmlText(s) {
+  return String(s)
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD")
+    .replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;" })[c]);
+}
+
+function num(v) {
+  return String(Math.round(v * 100) / 100);
+}
+
+function attrs(o) {
+  return Object.entries(o)
+    .filter(([, v]) => v !== undefined && v !== null && v !== "")
+    .map(([k, v]) => " " + k + "=\"" + xmlText(v) + "\"")
+    .join("");
+}
+
+// The outline of a node's shape centred on (x, y), as an SVG element.
+function svgShape(shape, x, y, w, h, paint) {
+  const poly = (pts) => "<polygon" + attrs(Object.assign({ points: pts.map(([px, py]) => num(x + px * w / 2) + "," + num(y + py * h / 2)).join(" ") }, paint)) + "/>";
+  switch (shape) {
+    case "round-rectangle":
+      return "<rect" + attrs(Object.assign({ x: num(x - w / 2), y: num(y - h / 2), width: num(w), height: num(h), rx: num(Math.min(w, h) / 4) }, paint)) + "/>";
+    case "diamond":
+      return poly([[0, -1], [1, 0], [0, 1], [-1, 0]]);
+    case "triangle":
+      return poly([[0, -1], [1, 1], [-1, 1]]);
+    case "hexagon":
+      return poly([[-1, 0], [-0.5, -1], [0.5, -1], [1, 0], [0.5, 1], [-0.5, 1]]);
+    case "star": {
+      const pts = [];
+      for (let i = 0; i < 10; i++) {
+        const r = i % 2 ? 0.4 : 1, a = -Math.PI / 2 + (i * Math.PI) / 5;
+        pts.push([r * Math.cos(a), r * Math.sin(a)]);
+      }
+      return poly(pts);
+    }
+    default:
+      return "<ellipse" + attrs(Object.assign({ cx: num(x), cy: num(y), rx: num(w / 2), ry: num(h / 2) }, paint)) + "/>";
+  }
+}
+
+// The path of a link as cytoscape draws it: straight, or through its
+// bezier control points (a quadratic curve per point, joined at midpoints).
+function svgEdgePath(e) {
+  const s = e.sourceEndpoint(), t = e.targetEndpoint();
+  const cps = (e.controlPoints && e.controlPoints()) || [];
+  let d = "M" + num(s.x) + "," + num(s.y);
+  cps.forEach((cp, i) => {
+    const to = i === cps.length - 1 ? t : { x: (cp.x + cps[i + 1].x) / 2, y: (cp.y + cps[i + 1].y) / 2 };
+    d += " Q" + num(cp.x) + "," + num(cp.y) + " " + num(to.x) + "," + num(to.y);
+  });
+  if (!cps.length) d += " L" + num(t.x) + "," + num(t.y);
+  return d;
+}
+
+// The chart as an SVG document (a string), or null when nothing is drawn.
+function chartSvg() {
+  const nodes = cy.nodes().filter((n) => n.visible());
+  if (!nodes.length) return null;
+  const edges = cy.edges().filter((e) => e.visible() && e.source().visible() && e.target().visible());
+  const bb = nodes.union(edges).boundingBox({ includeLabels: true });
+  const pad = 20;
+  const x0 = bb.x1 - pad, y0 = bb.y1 - pad, w = bb.w + 2 * pad, h = bb.h + 2 * pad;
+  const out = [];
+  out.push("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+  out.push("<svg xmlns=\"http://www.w3.org/2000/svg\"" + attrs({
+    width: num(w), height: num(h), viewBox: [x0, y0, w, h].map(num).join(" "),
+    "font-family": "sans-serif",
+  }) + ">");
+  out.push("<title>" + xmlText("casegraph chart: " + (state.summary ? state.summary.case : "")) + "</title>");
+  out.push("<desc>" + xmlText(nodes.filter((n) => !n.isParent()).length + " nodes, " + edges.length + " links" +
+    (state.window.from ? ", calls counted " + state.window.from + " to " + state.window.to : ", whole case")) + "</desc>");
+  out.push("<rect" + attrs({ x: num(x0), y: num(y0), width: num(w), height: num(h), fill: "#ffffff" }) + "/>");
+  // Groups first, under everything.
+  nodes.filter((n) => n.isParent()).forEach((g) => {
+    const b = g.boundingBox({ includeLabels: false });
+    out.push("<g" + attrs({ class: "group", "data-id": g.id() }) + ">" +
+      "<rect" + attrs({ x: num(b.x1), y: num(b.y1), width: num(b.w), height: num(b.h), fill: "#eeeeff", stroke: "#9999cc" }) + "/>" +
+      "<text" + attrs({ x: num(b.x1 + b.w / 2), y: num(b.y1 - 3), "font-size": 9, "text-anchor": "middle" }) + ">" + xmlText(g.data("name") || "") + "</text></g>");
+  });
+  edges.forEach((e) => {
+    const d = e.data();
+    const onPath = e.hasClass("path");
+    const mid = e.midpoint();
+    out.push("<g" + attrs({ class: "edge", "data-id": e.id(), "data-kind": d.kind }) + ">" +
+      "<path" + attrs({ d: svgEdgePath(e), fill: "none", stroke: onPath ? "#ee0000" : d.color, "stroke-width": num(onPath ? 4 : d.width) }) + "/>" +
+      (d.name ? "<text" + attrs({ x: num(mid.x), y: num(mid.y - 2), "font-size": 7, fill: "#555555", "text-anchor": "middle" }) + ">" + xmlText(d.name) + "</text>" : "") +
+      "</g>");
+  });
+  nodes.filter((n) => !n.isParent()).forEach((n) => {
+    const d = n.data(), p = n.position();
+    const paint = { fill: d.color, "fill-opacity": n.hasClass("service") ? 0.4 : undefined };
+    if (d.border) Object.assign(paint, { stroke: d.roleColor, "stroke-width": d.border });
+    if (n.hasClass("pinned")) Object.assign(paint, { stroke: d.roleColor || "#000000", "stroke-width": 4, "stroke-dasharray": "2 1" });
+    out.push("<g" + attrs({ class: "node", "data-id": d.id, "data-kind": d.kind, "data-role": d.role, "data-gang": d.gang }) + ">" +
+      (d.description ? "<title>" + xmlText(d.description) + "</title>" : "") +
+      svgShape(d.shape, p.x, p.y, n.width(), n.height(), paint) +
+      "<text" + attrs({ x: num(p.x), y: num(p.y + n.height() / 2 + 11), "font-size": 9, "text-anchor": "middle" }) + ">" + xmlText(d.name) + "</text>" +
+      "</g>");
+  });
+  out.push("</svg>");
+  return out.join("\n") + "\n";
 }
 
 function download(blob, name) {
