@@ -406,22 +406,12 @@ fn run_individual(
             Ok(())
         })
         .with_context(|| format!("writing GraphML {}", path.display()))?;
-        written.push(vec![
-            path.display().to_string().into(),
-            "graphml".into(),
-            w.nodes.into(),
-            w.edges.into(),
-        ]);
+        written.push(written_row(path, "graphml", w));
     }
     if let Some(dir) = &args.csv {
         let w = individual::write_gephi_csv(graph, &ig, &selection, dir)
             .with_context(|| format!("writing Gephi CSV into {}", dir.display()))?;
-        written.push(vec![
-            dir.display().to_string().into(),
-            "gephi-csv".into(),
-            w.nodes.into(),
-            w.edges.into(),
-        ]);
+        written.push(written_row(dir, "gephi-csv", w));
     }
     let keys = args.graphml.is_some().then(|| individual::keys(&selection));
     finish(args, written, keys, selection.node_count())

@@ -1,6 +1,9 @@
 //! The passes one worker runs, round after round (see [`super::Exchanger`]):
 //! duplicates and the ledger, contact pairs, the hub rule, components,
-//! PageRank; worker 0 gathers the results and writes them.
+//! PageRank; worker 0 gathers the results and writes them. Timely pairs
+//! the workers' dataflows by the order they are built in, so every worker
+//! builds all its exchanges up front in one order ([`Exchanges::new`]) and
+//! takes the rounds in one order ([`run_worker`]).
 
 use super::read::{read_share, Call, RangeCounts, RowMsg};
 use super::write::{self, HubRow, Ledger, Outputs, PairRow};
