@@ -122,102 +122,21 @@ impl ContactArgs {
     pub fn load(&self) -> anyhow::Result<Loaded> {
         let started = Instant::now();
         let individual_level = self.level == LevelArg::Individual;
-        let path = &self.case.case;
-        if is_edge_list(path) {
-            if individual_level {
-                return Err(usage(format!(
-                    "--level individual: needs a case folder or snapshot to resolve, found an edge list {}",
-                    path.display()
-                )));
-            }
-            let case_only = [
-                ("--from", self.from.is_some()),
-                ("--to", self.to.is_some()),
-                ("--min-calls", self.min_calls != 1),
-                ("--kind", self.kind != KindArg::Both),
-                ("--hub-degree", self.hub_degree.is_some()),
-                ("--exclude", self.exclude.is_some()),
-            ];
-            if let Some((flag, _)) = case_only.iter().find(|(_, set)| *set) {
-                return Err(usage(format!(
-                    "{flag}: applies to a case folder or snapshot, found an edge list {}",
-                    path.display()
-                )));
-            }
-            let f = std::fs::File::open(path)
-                .with_context(|| format!("opening edge list {}", path.display()))?;
-            let graph = ContactGraph::read_edge_list(
-                std::io::BufReader::with_capacity(1 << 20, f),
-                &path.display().to_string(),
-                NodeKind::Phone,
-            )?;
-            return Ok(Loaded {
-                graph,
-                started,
-                timings: self.timings,
-                verbose: self.verbose,
-                stored: false,
-                individual_level: false,
-            });
+        if is_edge_list(&self.case.case) {
+            return self.load_edge_list(started);
         }
         let case = self.case.open()?;
         let working = super::output::working("building the contact graph");
-        let mut hubs = HubConfig {
-            keep: self.keep_hubs,
-            min_degree: self.hub_degree,
-            ..HubConfig::default()
-        };
-        if let Some(file) = &self.exclude {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("reading --exclude {}", file.display()))?;
-            let numbers: Vec<String> = text
-                .lines()
-                .map(|l| l.split('#').next().unwrap_or("").trim())
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect();
-            let (found, missing) = casegraph::analysis::hubs::resolve_numbers(&case, &numbers);
-            for m in missing {
-                eprintln!(
-                    "casegraph: note: {}: {m:?} is not a phone of this case",
-                    file.display()
-                );
-            }
-            hubs.exclude = found;
-        }
-        // The one window parser, on the case's own clock (as `query` reads it).
-        let window = TimeRange::parse_on_case_clock(
-            case.meta.utc_offset_s,
-            self.from.as_deref(),
-            self.to.as_deref(),
-        )
-        .map_err(|e| usage(e.to_string()));
-        let window = match window {
-            Ok(w) => w,
+        let hubs = self.hubs_to_leave_out(&case)?;
+        let config = match self.contact_config(&case, hubs) {
+            Ok(c) => c,
             Err(e) => {
                 working.finish_and_clear();
                 return Err(e);
             }
         };
-        let config = ContactConfig {
-            from: window.from,
-            to: window.to,
-            min_events: self.min_calls,
-            kinds: match self.kind {
-                KindArg::Voice => EventKinds::Voice,
-                KindArg::Text => EventKinds::Text,
-                KindArg::Both => EventKinds::Both,
-            },
-            hubs,
-        };
         let grouping = if individual_level {
-            // The case's recorded decisions (rejected pairs) hold here too.
-            let config = casegraph::resolve::decisions::config_for_case(&self.case.case, &case)?;
-            let resolution = casegraph::resolve::resolve(&case, &config)?;
-            Some(casegraph::analysis::contact::Grouping::from_resolution(
-                &resolution,
-                &case,
-            ))
+            Some(self.individuals(&case)?)
         } else {
             None
         };
@@ -238,6 +157,119 @@ impl ContactArgs {
             stored,
             individual_level,
         })
+    }
+
+    /// An edge list given as the case: analysed as given, so the options
+    /// that choose calls from a case are refused.
+    fn load_edge_list(&self, started: Instant) -> anyhow::Result<Loaded> {
+        let path = &self.case.case;
+        if self.level == LevelArg::Individual {
+            return Err(usage(format!(
+                "--level individual: needs a case folder or snapshot to resolve, found an edge list {}",
+                path.display()
+            )));
+        }
+        let case_only = [
+            ("--from", self.from.is_some()),
+            ("--to", self.to.is_some()),
+            ("--min-calls", self.min_calls != 1),
+            ("--kind", self.kind != KindArg::Both),
+            ("--hub-degree", self.hub_degree.is_some()),
+            ("--exclude", self.exclude.is_some()),
+        ];
+        if let Some((flag, _)) = case_only.iter().find(|(_, set)| *set) {
+            return Err(usage(format!(
+                "{flag}: applies to a case folder or snapshot, found an edge list {}",
+                path.display()
+            )));
+        }
+        let f = std::fs::File::open(path)
+            .with_context(|| format!("opening edge list {}", path.display()))?;
+        let graph = ContactGraph::read_edge_list(
+            std::io::BufReader::with_capacity(1 << 20, f),
+            &path.display().to_string(),
+            NodeKind::Phone,
+        )?;
+        Ok(Loaded {
+            graph,
+            started,
+            timings: self.timings,
+            verbose: self.verbose,
+            stored: false,
+            individual_level: false,
+        })
+    }
+
+    /// The hub rule as the options set it: kept, a contact count that makes
+    /// a hub, and the numbers of `--exclude` (those not in the case are
+    /// named on stderr).
+    fn hubs_to_leave_out(&self, case: &casegraph::graph::CaseGraph) -> anyhow::Result<HubConfig> {
+        let mut hubs = HubConfig {
+            keep: self.keep_hubs,
+            min_degree: self.hub_degree,
+            ..HubConfig::default()
+        };
+        if let Some(file) = &self.exclude {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading --exclude {}", file.display()))?;
+            let numbers: Vec<String> = text
+                .lines()
+                .map(|l| l.split('#').next().unwrap_or("").trim())
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect();
+            let (found, missing) = casegraph::analysis::hubs::resolve_numbers(case, &numbers);
+            for m in missing {
+                eprintln!(
+                    "casegraph: note: {}: {m:?} is not a phone of this case",
+                    file.display()
+                );
+            }
+            hubs.exclude = found;
+        }
+        Ok(hubs)
+    }
+
+    /// Which calls make a contact: the time window, the kind of call and
+    /// the fewest calls a pair needs.
+    fn contact_config(
+        &self,
+        case: &casegraph::graph::CaseGraph,
+        hubs: HubConfig,
+    ) -> anyhow::Result<ContactConfig> {
+        // The one window parser, on the case's own clock (as `query` reads it).
+        let window = TimeRange::parse_on_case_clock(
+            case.meta.utc_offset_s,
+            self.from.as_deref(),
+            self.to.as_deref(),
+        )
+        .map_err(|e| usage(e.to_string()))?;
+        Ok(ContactConfig {
+            from: window.from,
+            to: window.to,
+            min_events: self.min_calls,
+            kinds: match self.kind {
+                KindArg::Voice => EventKinds::Voice,
+                KindArg::Text => EventKinds::Text,
+                KindArg::Both => EventKinds::Both,
+            },
+            hubs,
+        })
+    }
+
+    /// The case's phones grouped into resolved individuals, for
+    /// `--level individual`.
+    fn individuals(
+        &self,
+        case: &casegraph::graph::CaseGraph,
+    ) -> anyhow::Result<casegraph::analysis::contact::Grouping> {
+        // The case's recorded decisions (rejected pairs) hold here too.
+        let config = casegraph::resolve::decisions::config_for_case(&self.case.case, case)?;
+        let resolution = casegraph::resolve::resolve(case, &config)?;
+        Ok(casegraph::analysis::contact::Grouping::from_resolution(
+            &resolution,
+            case,
+        ))
     }
 }
 

@@ -62,6 +62,9 @@ fn secret(args: &Args) -> anyhow::Result<Option<Vec<u8>>> {
     }))
 }
 
+/// One of three runs: `--reference` on this machine alone, `--procs N`
+/// local processes, or one process of a cluster (`--process I --hosts
+/// FILE`).
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let ingest = args.read.config()?;
     let config = DistConfig {
@@ -75,13 +78,17 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     };
     let t0 = Instant::now();
     if args.reference {
-        let case = casegraph::open_case(&args.case, &config.ingest)
-            .with_context(|| format!("opening case {}", args.case.display()))?;
-        let outputs = dist::write::reference(&case)?;
-        let written = dist::write::write_all(&args.out, outputs)?;
-        return print_written(&args, &written, t0, "single machine".into());
+        return run_reference(&args, &config, t0);
     }
-    let events = |e: Event| match e {
+    if let Some(procs) = args.procs {
+        return run_on_this_machine(&args, procs, t0);
+    }
+    run_as_cluster_process(&args, &config, t0)
+}
+
+/// How a run goes, on stderr.
+fn report(e: Event) {
+    match e {
         Event::Connected { peers } => {
             eprintln!(
                 "casegraph dist: connected to the other {} processes",
@@ -91,67 +98,91 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         Event::Started { process, pid } => {
             eprintln!("casegraph dist: process {process} started (pid {pid})")
         }
-    };
-    if let Some(procs) = args.procs {
-        let secret = match secret(&args)? {
-            Some(s) => s,
-            None => launch::random_secret(),
-        };
-        net::check_secret(&secret).map_err(|e| usage(e.to_string()))?;
-        let work = tempfile::Builder::new()
-            .prefix("casegraph-dist-")
-            .tempdir()
-            .context("making a private folder for the hosts file")?;
-        let mut child_args: Vec<String> = vec![
-            "dist".into(),
-            args.case.display().to_string(),
-            "--out".into(),
-            args.out.display().to_string(),
-            "--workers".into(),
-            args.workers.to_string(),
-            "--connect-timeout".into(),
-            args.connect_timeout.to_string(),
-            "--country".into(),
-            args.read.country.clone(),
-            "--utc-offset".into(),
-            args.read.utc_offset.clone(),
-            // Their stdout goes nowhere; JSON keeps stderr free of the
-            // table view's notes.
-            "--format".into(),
-            "json".into(),
-        ];
-        if let Some(c) = &args.read.columns {
-            child_args.push("--columns".into());
-            child_args.push(c.display().to_string());
-        }
-        let exe = std::env::current_exe().context("finding this program to start its workers")?;
-        let launch = launch::Launch {
-            exe,
-            args: child_args,
-            procs,
-            secret: &secret,
-            work_dir: work.path(),
-        };
-        let line: launch::LineSink = Arc::new(|i, text| eprintln!("  [process {i}] {text}"));
-        launch::run_local(&launch, &events, line)?;
-        let written: Vec<PathBuf> = dist::write::FILES
-            .iter()
-            .map(|f| args.out.join(f))
-            .collect();
-        return print_written(
-            &args,
-            &written,
-            t0,
-            format!("{procs} processes of {} workers", args.workers),
-        );
     }
+}
+
+/// `--reference`: the same files from the single-machine passes.
+fn run_reference(args: &Args, config: &DistConfig, t0: Instant) -> anyhow::Result<u8> {
+    let case = casegraph::open_case(&args.case, &config.ingest)
+        .with_context(|| format!("opening case {}", args.case.display()))?;
+    let outputs = dist::write::reference(&case)?;
+    let written = dist::write::write_all(&args.out, outputs)?;
+    print_written(args, &written, t0, "single machine".into())
+}
+
+/// `--procs N`: start N processes of this program on 127.0.0.1 and wait
+/// for them.
+fn run_on_this_machine(args: &Args, procs: usize, t0: Instant) -> anyhow::Result<u8> {
+    let secret = match secret(args)? {
+        Some(s) => s,
+        None => launch::random_secret(),
+    };
+    net::check_secret(&secret).map_err(|e| usage(e.to_string()))?;
+    let work = tempfile::Builder::new()
+        .prefix("casegraph-dist-")
+        .tempdir()
+        .context("making a private folder for the hosts file")?;
+    let exe = std::env::current_exe().context("finding this program to start its workers")?;
+    let launch = launch::Launch {
+        exe,
+        args: child_args(args),
+        procs,
+        secret: &secret,
+        work_dir: work.path(),
+    };
+    let line: launch::LineSink = Arc::new(|i, text| eprintln!("  [process {i}] {text}"));
+    launch::run_local(&launch, &report, line)?;
+    let written: Vec<PathBuf> = dist::write::FILES
+        .iter()
+        .map(|f| args.out.join(f))
+        .collect();
+    print_written(
+        args,
+        &written,
+        t0,
+        format!("{procs} processes of {} workers", args.workers),
+    )
+}
+
+/// The command line every process of a `--procs` run gets (each adds its
+/// own `--process I --hosts FILE`): this run's case, outputs and reading
+/// options.
+fn child_args(args: &Args) -> Vec<String> {
+    let mut child_args: Vec<String> = vec![
+        "dist".into(),
+        args.case.display().to_string(),
+        "--out".into(),
+        args.out.display().to_string(),
+        "--workers".into(),
+        args.workers.to_string(),
+        "--connect-timeout".into(),
+        args.connect_timeout.to_string(),
+        "--country".into(),
+        args.read.country.clone(),
+        "--utc-offset".into(),
+        args.read.utc_offset.clone(),
+        // Their stdout goes nowhere; JSON keeps stderr free of the
+        // table view's notes.
+        "--format".into(),
+        "json".into(),
+    ];
+    if let Some(c) = &args.read.columns {
+        child_args.push("--columns".into());
+        child_args.push(c.display().to_string());
+    }
+    child_args
+}
+
+/// `--process I --hosts FILE`: this machine's part of a cluster run;
+/// process 0 prints the run's counts and the files it wrote.
+fn run_as_cluster_process(args: &Args, config: &DistConfig, t0: Instant) -> anyhow::Result<u8> {
     let (Some(process), Some(hosts)) = (args.process, &args.hosts) else {
         return Err(usage(
             "expected --procs N, or --process I with --hosts FILE, or --reference",
         ));
     };
     let addresses = net::read_hosts(hosts)?;
-    let secret = match secret(&args)? {
+    let secret = match secret(args)? {
         Some(s) => s,
         None if addresses.len() == 1 => Vec::new(),
         None => {
@@ -166,41 +197,47 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         addresses,
         secret,
     };
-    let summary = dist::run_process(&config, &cluster, &events)?;
+    let summary = dist::run_process(config, &cluster, &report)?;
     if process == 0 {
-        let mut t = Table::new(
-            "dist",
-            &[
-                "rows_read",
-                "kept",
-                "rejected",
-                "duplicates",
-                "pairs",
-                "hubs",
-                "components",
-                "ranked",
-                "pagerank_iterations",
-                "seconds",
-            ],
-        );
-        t.push(vec![
-            summary.rows_read.into(),
-            summary.kept.into(),
-            summary.rejected.into(),
-            summary.duplicates.into(),
-            summary.pairs.into(),
-            summary.hubs.into(),
-            summary.components.into(),
-            summary.ranked.into(),
-            summary.pagerank_iterations.into(),
-            t0.elapsed().as_secs_f64().into(),
-        ]);
         Document::default()
-            .with(t)
+            .with(summary_table(&summary, t0))
             .with(files_table(&summary.written))
             .print(args.format.format())?;
     }
     Ok(0)
+}
+
+/// The run's counts: calls.csv's ledger, what the passes found, and how
+/// long it took.
+fn summary_table(summary: &dist::Summary, t0: Instant) -> Table {
+    let mut t = Table::new(
+        "dist",
+        &[
+            "rows_read",
+            "kept",
+            "rejected",
+            "duplicates",
+            "pairs",
+            "hubs",
+            "components",
+            "ranked",
+            "pagerank_iterations",
+            "seconds",
+        ],
+    );
+    t.push(vec![
+        summary.rows_read.into(),
+        summary.kept.into(),
+        summary.rejected.into(),
+        summary.duplicates.into(),
+        summary.pairs.into(),
+        summary.hubs.into(),
+        summary.components.into(),
+        summary.ranked.into(),
+        summary.pagerank_iterations.into(),
+        t0.elapsed().as_secs_f64().into(),
+    ]);
+    t
 }
 
 fn files_table(written: &[PathBuf]) -> Table {

@@ -4,7 +4,7 @@
 //! the files with what casegraph meant to write.
 
 use super::contacts::LevelArg;
-use super::output::{Document, FormatArgs, Table};
+use super::output::{Cell, Document, FormatArgs, Table};
 use super::{usage, CaseArgs};
 use anyhow::Context;
 use casegraph::analysis::{ContactConfig, Measure};
@@ -17,7 +17,7 @@ use casegraph::graph::lookup::Lookup;
 use casegraph::graph::CaseGraph;
 use casegraph::lead::LeadRun;
 use casegraph::model::NodeKind;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -118,57 +118,19 @@ fn from_leads_folder(dir: &std::path::Path) -> anyhow::Result<Option<FromRun>> {
     }))
 }
 
+/// Check the options, open the case (or a leads run's case), run the passes
+/// the selection and the measures need, select the nodes and write every
+/// format asked for.
 pub fn run(args: Args) -> anyhow::Result<u8> {
     if args.graphml.is_none() && args.gexf.is_none() && args.csv.is_none() && args.neo4j.is_none() {
         return Err(usage(
             "export: expected at least one of --graphml, --gexf, --csv, --neo4j, found none",
         ));
     }
-    let kinds = args
-        .kinds
-        .iter()
-        .map(|k| {
-            NodeKind::parse(k).ok_or_else(|| {
-                usage(format!(
-                    "--kinds: expected node kinds among {}, found {k:?}",
-                    NodeKind::expected()
-                ))
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let kinds = parse_kinds(&args.kinds)?;
     let mut args = args;
-    let from_run = from_leads_folder(&args.case.case)?;
-    let graph = match &from_run {
-        Some(run) => {
-            if args.config.is_some() {
-                return Err(usage(format!(
-                    "--config: {} is a leads output folder, read with its run's configuration (from manifest.json); give --config with a case or snapshot",
-                    args.case.case.display()
-                )));
-            }
-            let graph = casegraph::open_case(&run.case, &run.reading).with_context(|| {
-                format!(
-                    "opening case {} (the run of {})",
-                    run.case.display(),
-                    args.case.case.display()
-                )
-            })?;
-            // From here on the case is the run's: its decisions file too.
-            args.case.case = run.case.clone();
-            graph
-        }
-        None => args.case.open()?,
-    };
-    let measure = match &args.by {
-        Some(m) => Some(Measure::parse(m).ok_or_else(|| {
-            let names: Vec<&str> = Measure::ALL.iter().map(|m| m.as_str()).collect();
-            usage(format!(
-                "--by: expected one of {}, found {m:?}",
-                names.join(", ")
-            ))
-        })?),
-        None => None,
-    };
+    let (graph, run_config) = open_case_or_run(&mut args)?;
+    let measure = parse_by(args.by.as_deref())?;
     let mut measures = NodeMeasure::parse_list(&args.measures).ok_or_else(|| {
         usage(format!(
             "--measures: expected {}, found {:?}",
@@ -180,13 +142,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         measures.push(NodeMeasure::Gang);
     }
     let run = if measures.contains(&NodeMeasure::Gang) {
-        let config = match from_run {
-            Some(run) => run.config,
-            None => super::leads::load_config(args.config.as_deref())?,
-        };
-        // The analyst's decisions on the case's records hold here as in `leads`.
-        let resolve = casegraph::resolve::ResolveConfig::for_case(&args.case.case)?;
-        Some(casegraph::lead::run_with(&graph, &config, &resolve)?)
+        Some(find_gangs(&args, &graph, run_config)?)
     } else {
         None
     };
@@ -202,31 +158,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     } else {
         None
     };
-    let mut selection = if let Some(text) = &args.ego {
-        // The ego network of `query neighbors`: the same typed links, the
-        // same hops, service numbers reached but not walked through.
-        let case = casegraph::query::Case::new(&graph);
-        let entity = case.entity(text).map_err(|e| usage(format!("--ego {e}")))?;
-        let reached =
-            casegraph::query::neighbors::neighbors(&case, &entity, args.hops, &Default::default());
-        let nodes = casegraph::query::neighbors::start_nodes(&entity)
-            .into_iter()
-            .chain(reached.iter().map(|n| n.link.to));
-        Selection::of_nodes(&graph, nodes)
-    } else if let (Some(id), Some(run)) = (&args.gang, &run) {
-        let gang = passes::find_gang(run, id).map_err(|e| usage(e.to_string()))?;
-        Selection::of_nodes(&graph, passes::gang_nodes(&graph, gang))
-    } else if let Some(contacts) = &contacts {
-        let picked = match (args.component, args.community, args.top, measure) {
-            (Some(id), _, _, _) => contacts.component(&graph, id),
-            (_, Some(id), _, _) => contacts.community(&graph, id),
-            (_, _, Some(k), Some(m)) => contacts.top(&graph, k, m),
-            _ => Ok(Selection::whole(&graph)),
-        };
-        picked.map_err(|e| usage(e.to_string()))?
-    } else {
-        Selection::whole(&graph)
-    };
+    let mut selection = select(&args, &graph, run.as_ref(), contacts.as_ref(), measure)?;
     if !kinds.is_empty() {
         selection.restrict_kinds(&kinds);
     }
@@ -236,52 +168,169 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     if let Some(run) = &run {
         passes::add_lead_columns(&graph, run, &mut selection)?;
     }
+    let written = write_files(&args, &graph, &selection)?;
+    let keys = args.graphml.is_some().then(|| graphml::keys(&selection));
+    finish(&args, written, keys, selection.node_count())
+}
 
-    let mut written = Table::new("written", &["file", "format", "nodes", "edges"]);
-    let mut record = |path: &PathBuf, format: &str, w: Written| {
-        written.push(vec![
-            path.display().to_string().into(),
-            format.into(),
-            w.nodes.into(),
-            w.edges.into(),
-        ]);
+/// `--kinds` as node kinds.
+fn parse_kinds(kinds: &[String]) -> anyhow::Result<Vec<NodeKind>> {
+    kinds
+        .iter()
+        .map(|k| {
+            NodeKind::parse(k).ok_or_else(|| {
+                usage(format!(
+                    "--kinds: expected node kinds among {}, found {k:?}",
+                    NodeKind::expected()
+                ))
+            })
+        })
+        .collect()
+}
+
+/// `--by` as a measure.
+fn parse_by(by: Option<&str>) -> anyhow::Result<Option<Measure>> {
+    let Some(m) = by else { return Ok(None) };
+    let measure = Measure::parse(m).ok_or_else(|| {
+        let names: Vec<&str> = Measure::ALL.iter().map(|m| m.as_str()).collect();
+        usage(format!(
+            "--by: expected one of {}, found {m:?}",
+            names.join(", ")
+        ))
+    })?;
+    Ok(Some(measure))
+}
+
+/// The case given, or, for a leads output folder, the case its run read,
+/// read as the run read it; then `args.case` names that case (its
+/// decisions file holds), and the run's leads configuration comes back.
+fn open_case_or_run(
+    args: &mut Args,
+) -> anyhow::Result<(CaseGraph, Option<casegraph::lead::LeadConfig>)> {
+    let Some(run) = from_leads_folder(&args.case.case)? else {
+        return Ok((args.case.open()?, None));
     };
+    if args.config.is_some() {
+        return Err(usage(format!(
+            "--config: {} is a leads output folder, read with its run's configuration (from manifest.json); give --config with a case or snapshot",
+            args.case.case.display()
+        )));
+    }
+    let graph = casegraph::open_case(&run.case, &run.reading).with_context(|| {
+        format!(
+            "opening case {} (the run of {})",
+            run.case.display(),
+            args.case.case.display()
+        )
+    })?;
+    // From here on the case is the run's: its decisions file too.
+    args.case.case = run.case;
+    Ok((graph, Some(run.config)))
+}
+
+/// The leads pipeline's gangs and leads, with the run's configuration
+/// (`run_config`, for a leads output folder) or `--config`'s.
+fn find_gangs(
+    args: &Args,
+    graph: &CaseGraph,
+    run_config: Option<casegraph::lead::LeadConfig>,
+) -> anyhow::Result<LeadRun> {
+    let config = match run_config {
+        Some(config) => config,
+        None => super::leads::load_config(args.config.as_deref())?,
+    };
+    // The analyst's decisions on the case's records hold here as in `leads`.
+    let resolve = casegraph::resolve::ResolveConfig::for_case(&args.case.case)?;
+    Ok(casegraph::lead::run_with(graph, &config, &resolve)?)
+}
+
+/// The nodes to export at phone level: `--ego`'s neighbourhood, `--gang`,
+/// `--component`, `--community`, `--top`, or the whole case.
+fn select(
+    args: &Args,
+    graph: &CaseGraph,
+    run: Option<&LeadRun>,
+    contacts: Option<&PhoneContacts>,
+    measure: Option<Measure>,
+) -> anyhow::Result<Selection> {
+    if let Some(text) = &args.ego {
+        // The ego network of `query neighbors`: the same typed links, the
+        // same hops, service numbers reached but not walked through.
+        let case = casegraph::query::Case::new(graph);
+        let entity = case.entity(text).map_err(|e| usage(format!("--ego {e}")))?;
+        let reached =
+            casegraph::query::neighbors::neighbors(&case, &entity, args.hops, &Default::default());
+        let nodes = casegraph::query::neighbors::start_nodes(&entity)
+            .into_iter()
+            .chain(reached.iter().map(|n| n.link.to));
+        return Ok(Selection::of_nodes(graph, nodes));
+    }
+    if let (Some(id), Some(run)) = (&args.gang, run) {
+        let gang = passes::find_gang(run, id).map_err(|e| usage(e.to_string()))?;
+        return Ok(Selection::of_nodes(graph, passes::gang_nodes(graph, gang)));
+    }
+    let Some(contacts) = contacts else {
+        return Ok(Selection::whole(graph));
+    };
+    let picked = match (args.component, args.community, args.top, measure) {
+        (Some(id), _, _, _) => contacts.component(graph, id),
+        (_, Some(id), _, _) => contacts.community(graph, id),
+        (_, _, Some(k), Some(m)) => contacts.top(graph, k, m),
+        _ => Ok(Selection::whole(graph)),
+    };
+    picked.map_err(|e| usage(e.to_string()))
+}
+
+/// One row of the `written` table.
+fn written_row(path: &Path, format: &str, w: Written) -> Vec<Cell> {
+    vec![
+        path.display().to_string().into(),
+        format.into(),
+        w.nodes.into(),
+        w.edges.into(),
+    ]
+}
+
+/// Write the selection in every format asked for; the table of what was
+/// written.
+fn write_files(args: &Args, graph: &CaseGraph, selection: &Selection) -> anyhow::Result<Table> {
+    let mut written = Table::new("written", &["file", "format", "nodes", "edges"]);
     if let Some(path) = &args.graphml {
         let options = GraphmlOptions { yed: args.yed };
         let mut w = Written::default();
         write_atomically_with(path, |file| {
-            w = graphml::write(&graph, &selection, options, file)?;
+            w = graphml::write(graph, selection, options, file)?;
             Ok(())
         })
         .with_context(|| format!("writing GraphML {}", path.display()))?;
-        record(path, if args.yed { "graphml+yed" } else { "graphml" }, w);
+        let format = if args.yed { "graphml+yed" } else { "graphml" };
+        written.push(written_row(path, format, w));
     }
     if let Some(path) = &args.gexf {
         let mut w = Written::default();
         write_atomically_with(path, |file| {
-            w = gexf::write(&graph, &selection, file)?;
+            w = gexf::write(graph, selection, file)?;
             Ok(())
         })
         .with_context(|| format!("writing GEXF {}", path.display()))?;
-        record(path, "gexf", w);
+        written.push(written_row(path, "gexf", w));
     }
     if let Some(dir) = &args.csv {
-        let w = csv::write_gephi(&graph, &selection, dir)
+        let w = csv::write_gephi(graph, selection, dir)
             .with_context(|| format!("writing Gephi CSV into {}", dir.display()))?;
-        record(dir, "gephi-csv", w);
+        written.push(written_row(dir, "gephi-csv", w));
     }
     if let Some(dir) = &args.neo4j {
-        let files = csv::write_neo4j(&graph, &selection, dir)
+        let files = csv::write_neo4j(graph, selection, dir)
             .with_context(|| format!("writing Neo4j import files into {}", dir.display()))?;
-        record(dir, "neo4j", files.written);
+        written.push(written_row(dir, "neo4j", files.written));
         eprintln!(
             "casegraph: to load into Neo4j, stop the database and run `sh {}` (or, from that folder: {})",
             dir.join("import.sh").display(),
             files.command("neo4j").replace(" \\\n  ", " ")
         );
     }
-    let keys = args.graphml.is_some().then(|| graphml::keys(&selection));
-    finish(&args, written, keys, selection.node_count())
+    Ok(written)
 }
 
 /// `--level individual`: one node per resolved individual (or holder
@@ -357,22 +406,12 @@ fn run_individual(
             Ok(())
         })
         .with_context(|| format!("writing GraphML {}", path.display()))?;
-        written.push(vec![
-            path.display().to_string().into(),
-            "graphml".into(),
-            w.nodes.into(),
-            w.edges.into(),
-        ]);
+        written.push(written_row(path, "graphml", w));
     }
     if let Some(dir) = &args.csv {
         let w = individual::write_gephi_csv(graph, &ig, &selection, dir)
             .with_context(|| format!("writing Gephi CSV into {}", dir.display()))?;
-        written.push(vec![
-            dir.display().to_string().into(),
-            "gephi-csv".into(),
-            w.nodes.into(),
-            w.edges.into(),
-        ]);
+        written.push(written_row(dir, "gephi-csv", w));
     }
     let keys = args.graphml.is_some().then(|| individual::keys(&selection));
     finish(args, written, keys, selection.node_count())

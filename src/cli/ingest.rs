@@ -3,7 +3,8 @@
 
 use super::output::{self, Cell, Document, FormatArgs, Table};
 use super::{beside, ReadArgs};
-use std::path::PathBuf;
+use casegraph::ledger::IngestReport;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// How many rejected rows are shown on stderr (all are in the rejects file).
@@ -29,6 +30,9 @@ pub struct Args {
     format: FormatArgs,
 }
 
+/// Read the case, write its snapshot and its rejects file, and print how
+/// every file's rows fared; exit status 1 under `--strict` when a row was
+/// rejected.
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut config = args.read.config()?;
     config.progress = output::progress_bar("calls.csv");
@@ -36,15 +40,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let graph = casegraph::ingest::ingest_case(&args.case_dir, &config)?;
     let ingest_s = started.elapsed().as_secs_f64();
 
-    let out = args.out.clone().unwrap_or_else(|| {
-        let name = args
-            .case_dir
-            .canonicalize()
-            .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "case".into());
-        PathBuf::from(format!("{name}.cgs"))
-    });
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_snapshot(&args.case_dir));
     let started = Instant::now();
     let bytes = casegraph::snapshot::write(&graph, &out)?;
     let write_s = started.elapsed().as_secs_f64();
@@ -56,6 +55,45 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let report = &graph.report;
     casegraph::ingest::rejects::write_rejects(&rejects_path, &report.rejects)?;
 
+    let mut run = Table::new(
+        "snapshot",
+        &[
+            "snapshot",
+            "bytes",
+            "rejects_file",
+            "ingest_seconds",
+            "write_seconds",
+        ],
+    );
+    run.push(vec![
+        out.display().to_string().into(),
+        bytes.into(),
+        rejects_path.display().to_string().into(),
+        Cell::from(round3(ingest_s)),
+        Cell::from(round3(write_s)),
+    ]);
+    Document::default()
+        .with(files_table(report))
+        .with(run)
+        .print(args.format.format())?;
+
+    tell_rejects_and_notices(report, &rejects_path);
+    let rejected = report.rows_rejected();
+    Ok(if args.strict && rejected > 0 { 1 } else { 0 })
+}
+
+/// The snapshot's default name: the case folder's, in the current folder.
+fn default_snapshot(case_dir: &Path) -> PathBuf {
+    let name = case_dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "case".into());
+    PathBuf::from(format!("{name}.cgs"))
+}
+
+/// How every file's rows fared.
+fn files_table(report: &IngestReport) -> Table {
     let mut files = Table::new(
         "files",
         &[
@@ -91,28 +129,12 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             f.non_data.into(),
         ]);
     }
-    let mut run = Table::new(
-        "snapshot",
-        &[
-            "snapshot",
-            "bytes",
-            "rejects_file",
-            "ingest_seconds",
-            "write_seconds",
-        ],
-    );
-    run.push(vec![
-        out.display().to_string().into(),
-        bytes.into(),
-        rejects_path.display().to_string().into(),
-        Cell::from(round3(ingest_s)),
-        Cell::from(round3(write_s)),
-    ]);
-    Document::default()
-        .with(files)
-        .with(run)
-        .print(args.format.format())?;
+    files
+}
 
+/// On stderr: how many rows were rejected and where they are listed, the
+/// first few rejects and notices, and how many more there are.
+fn tell_rejects_and_notices(report: &IngestReport, rejects_path: &Path) {
     let rejected = report.rows_rejected();
     if rejected > 0 {
         eprintln!(
@@ -135,7 +157,6 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             report.notices.len() - SHOWN_REJECTS
         );
     }
-    Ok(if args.strict && rejected > 0 { 1 } else { 0 })
 }
 
 fn round3(v: f64) -> f64 {

@@ -438,21 +438,10 @@ fn shorten(text: &str, width: usize) -> String {
 /// wide, the last columns are left out with a line naming them, so that no
 /// line is wider than the terminal and no identifier is cut.
 fn render_table(t: &Table, width: Option<u16>, out: &mut dyn Write) -> std::io::Result<()> {
-    let texts: Vec<Vec<String>> = t
-        .rows
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Cell::Float(v) => format_float_short(*v),
-                    other => other.text().replace(['\n', '\r'], " "),
-                })
-                .collect()
-        })
-        .collect();
+    let texts = cell_texts(t);
     let n = t.columns.len();
     let col_texts = |c: usize| -> Vec<&str> { texts.iter().map(|r| r[c].as_str()).collect() };
-    let mut widths: Vec<usize> = (0..n)
+    let natural: Vec<usize> = (0..n)
         .map(|c| {
             col_texts(c)
                 .iter()
@@ -462,65 +451,18 @@ fn render_table(t: &Table, width: Option<u16>, out: &mut dyn Write) -> std::io::
                 .unwrap_or(0)
         })
         .collect();
-    let natural = widths.clone();
     let prose: Vec<bool> = (0..n)
         .map(|c| is_prose(&col_texts(c), natural[c]))
         .collect();
-    let floor = |c: usize| PROSE_MIN_WIDTH.max(display_width(&t.columns[c]));
     // Lay out for a budget, render, and if the borders took more than
     // counted, lower the budget by the excess and lay out again.
     let mut budget = width.map(usize::from);
     let (shown, rendered) = loop {
-        let mut shown = n;
-        widths.clone_from(&natural);
-        if let Some(w) = budget {
-            // The borders-only style: "│ " before the first column, "  "
-            // between columns and " │" after the last.
-            let total = |widths: &[usize], k: usize| -> usize {
-                widths[..k].iter().sum::<usize>() + 2 * k + 2
-            };
-            let fits_with = |cap: usize, k: usize| -> bool {
-                let capped: Vec<usize> = (0..k)
-                    .map(|c| {
-                        if prose[c] {
-                            natural[c].min(cap.max(floor(c)))
-                        } else {
-                            natural[c]
-                        }
-                    })
-                    .collect();
-                total(&capped, k) <= w
-            };
-            if total(&natural, n) > w {
-                while shown > 1 && !fits_with(0, shown) {
-                    shown -= 1;
-                }
-                let max = natural.iter().copied().max().unwrap_or(0);
-                let cap = (0..=max)
-                    .rev()
-                    .find(|&cap| fits_with(cap, shown))
-                    .unwrap_or(0);
-                for c in 0..n {
-                    if prose[c] {
-                        widths[c] = natural[c].min(cap.max(floor(c)));
-                    }
-                }
-            }
-        }
-        let mut ct = comfy_table::Table::new();
-        ct.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
-        ct.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
-        ct.set_header(&t.columns[..shown]);
-        for r in &texts {
-            ct.add_row(
-                r[..shown]
-                    .iter()
-                    .enumerate()
-                    .map(|(c, s)| shorten(s, widths[c]))
-                    .collect::<Vec<_>>(),
-            );
-        }
-        let rendered = ct.to_string();
+        let (shown, widths) = match budget {
+            Some(w) => fit_columns(t, &natural, &prose, w),
+            None => (n, natural.clone()),
+        };
+        let rendered = draw_table(t, &texts, shown, &widths);
         let widest = rendered.lines().map(display_width).max().unwrap_or(0);
         match (width.map(usize::from), budget) {
             (Some(w), Some(b)) if widest > w && b > w.saturating_sub(n + 4) && shown > 1 => {
@@ -529,8 +471,7 @@ fn render_table(t: &Table, width: Option<u16>, out: &mut dyn Write) -> std::io::
             _ => break (shown, rendered),
         }
     };
-    let ct = rendered;
-    writeln!(out, "{ct}")?;
+    writeln!(out, "{rendered}")?;
     if shown < n {
         let note = format!(
             "({} more column(s) not shown at this width: {}; --format csv shows every column)",
@@ -544,6 +485,85 @@ fn render_table(t: &Table, width: Option<u16>, out: &mut dyn Write) -> std::io::
         )?;
     }
     Ok(())
+}
+
+/// Each cell as a person reads it: floats rounded, line breaks as spaces.
+fn cell_texts(t: &Table) -> Vec<Vec<String>> {
+    t.rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Cell::Float(v) => format_float_short(*v),
+                    other => other.text().replace(['\n', '\r'], " "),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// How many columns to show and how wide each may be, for a table whose
+/// columns are `natural` wide to fit in `budget` columns: when it is too
+/// wide, the last columns are left out until ids, numbers and times fit
+/// beside the prose columns at their narrowest, then the prose columns get
+/// the widest cap that fits (never below [`PROSE_MIN_WIDTH`] or their
+/// header).
+fn fit_columns(t: &Table, natural: &[usize], prose: &[bool], budget: usize) -> (usize, Vec<usize>) {
+    let n = t.columns.len();
+    let mut shown = n;
+    let mut widths = natural.to_vec();
+    let floor = |c: usize| PROSE_MIN_WIDTH.max(display_width(&t.columns[c]));
+    // The borders-only style: "│ " before the first column, "  "
+    // between columns and " │" after the last.
+    let total =
+        |widths: &[usize], k: usize| -> usize { widths[..k].iter().sum::<usize>() + 2 * k + 2 };
+    let fits_with = |cap: usize, k: usize| -> bool {
+        let capped: Vec<usize> = (0..k)
+            .map(|c| {
+                if prose[c] {
+                    natural[c].min(cap.max(floor(c)))
+                } else {
+                    natural[c]
+                }
+            })
+            .collect();
+        total(&capped, k) <= budget
+    };
+    if total(natural, n) > budget {
+        while shown > 1 && !fits_with(0, shown) {
+            shown -= 1;
+        }
+        let max = natural.iter().copied().max().unwrap_or(0);
+        let cap = (0..=max)
+            .rev()
+            .find(|&cap| fits_with(cap, shown))
+            .unwrap_or(0);
+        for c in 0..n {
+            if prose[c] {
+                widths[c] = natural[c].min(cap.max(floor(c)));
+            }
+        }
+    }
+    (shown, widths)
+}
+
+/// The first `shown` columns drawn with borders, each cell shortened to its
+/// column's width.
+fn draw_table(t: &Table, texts: &[Vec<String>], shown: usize, widths: &[usize]) -> String {
+    let mut ct = comfy_table::Table::new();
+    ct.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
+    ct.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    ct.set_header(&t.columns[..shown]);
+    for r in texts {
+        ct.add_row(
+            r[..shown]
+                .iter()
+                .enumerate()
+                .map(|(c, s)| shorten(s, widths[c]))
+                .collect::<Vec<_>>(),
+        );
+    }
+    ct.to_string()
 }
 
 /// A message for stderr, wrapped at spaces to the terminal's width (when

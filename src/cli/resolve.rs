@@ -11,7 +11,7 @@ use anyhow::Context;
 use casegraph::graph::{CaseGraph, NONE};
 use casegraph::model::time::show_date;
 use casegraph::resolve::decisions::{review_queue, Decisions, Verdict};
-use casegraph::resolve::explain::{explain_individual, record_evidence, record_name};
+use casegraph::resolve::explain::{explain_individual, record_evidence, record_name, Explanation};
 use casegraph::resolve::{self, Resolution, ResolveConfig, FIELDS};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -71,65 +71,15 @@ pub struct Args {
     format: FormatArgs,
 }
 
+/// Resolve the case with the pairs kept apart and the analyst's decisions,
+/// then print what was asked: the quality against `--truth`, the review
+/// queue, one individual explained, or every individual.
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let t0 = Instant::now();
     let graph = args.case.open()?;
     let t_load = t0.elapsed();
-    let mut rejected: Vec<(String, String)> = args
-        .reject_pair
-        .chunks(2)
-        .map(|c| (c[0].clone(), c[1].clone()))
-        .collect();
-    if let Some(path) = &args.reject_file {
-        rejected.extend(
-            resolve::decisions::read_pairs(path, &graph).map_err(|e| usage(e.to_string()))?,
-        );
-    }
-    if args.remember && !rejected.is_empty() {
-        let path = resolve::decisions::record(&args.case.case, &graph, &rejected)?;
-        eprintln!(
-            "casegraph: {} pair(s) recorded in {}: every command that resolves this case keeps them apart",
-            rejected.len(),
-            path.display()
-        );
-    }
-    let decisions_path = args
-        .decisions
-        .clone()
-        .unwrap_or_else(|| Decisions::default_path(&args.case.case));
-    let mut decisions = Decisions::load(&decisions_path).map_err(|e| usage(e.to_string()))?;
-    if !args.decide.is_empty() {
-        let known: std::collections::HashSet<&str> = graph
-            .persons
-            .iter()
-            .map(|p| graph.str(p.person_id))
-            .collect();
-        for d in args.decide.chunks(3) {
-            let verdict = Verdict::parse(&d[2]).ok_or_else(|| {
-                usage(format!(
-                    "--decide {} {} {}: expected same or different, found {:?}",
-                    d[0], d[1], d[2], d[2]
-                ))
-            })?;
-            for id in &d[..2] {
-                if !known.contains(id.trim()) {
-                    return Err(usage(format!(
-                        "--decide: expected a person_id of persons.csv, found {id:?}"
-                    )));
-                }
-            }
-            decisions.record(&d[0], &d[1], verdict, &args.note);
-        }
-        decisions
-            .save(&decisions_path)
-            .with_context(|| format!("writing the decisions file {}", decisions_path.display()))?;
-        eprintln!(
-            "casegraph: {} decision(s) recorded in {} ({} in all)",
-            args.decide.len() / 3,
-            decisions_path.display(),
-            decisions.list.len()
-        );
-    }
+    let rejected = pairs_kept_apart(&args, &graph)?;
+    let decisions = record_decisions(&args, &graph)?;
     let mut config = ResolveConfig {
         threshold: args.threshold,
         max_block: args.max_block.max(2),
@@ -147,34 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     if let Some(path) = &args.truth {
         let truth = read_truth(path, &graph)?;
         let q = resolve::quality(&res.individual_of_person, &truth);
-        let mut t = Table::new(
-            "quality",
-            &[
-                "records",
-                "true_pairs",
-                "predicted_pairs",
-                "correct_pairs",
-                "pairwise_precision",
-                "pairwise_recall",
-                "pairwise_f1",
-                "bcubed_precision",
-                "bcubed_recall",
-                "bcubed_f1",
-            ],
-        );
-        t.push(vec![
-            q.n_records.into(),
-            q.true_pairs.into(),
-            q.predicted_pairs.into(),
-            q.correct_pairs.into(),
-            round(q.pairwise_precision),
-            round(q.pairwise_recall),
-            round(q.pairwise_f1),
-            round(q.bcubed_precision),
-            round(q.bcubed_recall),
-            round(q.bcubed_f1),
-        ]);
-        Document::default().with(t).print(format)?;
+        Document::default().with(quality_table(&q)).print(format)?;
         return Ok(0);
     }
 
@@ -184,24 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
 
     if let Some(label) = &args.explain {
-        if let Some(h) = res.find_holder(label) {
-            // A holder group: its phones and the links that tie them.
-            let mut t = phones_table(&graph, &res);
-            let id = resolve::holder_label(h);
-            t.rows.retain(|r| r[1] == Cell::from(id.as_str()));
-            Document::default().with(t).print(format)?;
-            return Ok(0);
-        }
-        let Some(ind) = res.find_individual(label) else {
-            eprintln!(
-                "casegraph: --explain: expected an individual id (I and its first record's number, such as {}) or a holder group (H0001 to {}), found {label:?}",
-                res.labels.first().map(String::as_str).unwrap_or("I0001"),
-                resolve::holder_label(res.phones.n_holders.saturating_sub(1))
-            );
-            return Ok(1);
-        };
-        explain(&graph, &res, ind).print(format)?;
-        return Ok(0);
+        return explain_label(&graph, &res, label, format);
     }
 
     let mut doc = Document::default().with(persons_table(&graph, &res));
@@ -222,6 +128,134 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             (t0.elapsed() - t_load - t_resolve).as_secs_f64()
         );
     }
+    Ok(0)
+}
+
+/// The pairs of records to keep apart in this run (`--reject-pair`,
+/// `--reject-file`), recorded in the case's decisions file with
+/// `--remember`.
+fn pairs_kept_apart(args: &Args, graph: &CaseGraph) -> anyhow::Result<Vec<(String, String)>> {
+    let mut rejected: Vec<(String, String)> = args
+        .reject_pair
+        .chunks(2)
+        .map(|c| (c[0].clone(), c[1].clone()))
+        .collect();
+    if let Some(path) = &args.reject_file {
+        rejected
+            .extend(resolve::decisions::read_pairs(path, graph).map_err(|e| usage(e.to_string()))?);
+    }
+    if args.remember && !rejected.is_empty() {
+        let path = resolve::decisions::record(&args.case.case, graph, &rejected)?;
+        eprintln!(
+            "casegraph: {} pair(s) recorded in {}: every command that resolves this case keeps them apart",
+            rejected.len(),
+            path.display()
+        );
+    }
+    Ok(rejected)
+}
+
+/// The case's decisions file, with the analyst's `--decide` verdicts
+/// checked (known person_ids, same or different) and saved into it.
+fn record_decisions(args: &Args, graph: &CaseGraph) -> anyhow::Result<Decisions> {
+    let decisions_path = args
+        .decisions
+        .clone()
+        .unwrap_or_else(|| Decisions::default_path(&args.case.case));
+    let mut decisions = Decisions::load(&decisions_path).map_err(|e| usage(e.to_string()))?;
+    if args.decide.is_empty() {
+        return Ok(decisions);
+    }
+    let known: std::collections::HashSet<&str> = graph
+        .persons
+        .iter()
+        .map(|p| graph.str(p.person_id))
+        .collect();
+    for d in args.decide.chunks(3) {
+        let verdict = Verdict::parse(&d[2]).ok_or_else(|| {
+            usage(format!(
+                "--decide {} {} {}: expected same or different, found {:?}",
+                d[0], d[1], d[2], d[2]
+            ))
+        })?;
+        for id in &d[..2] {
+            if !known.contains(id.trim()) {
+                return Err(usage(format!(
+                    "--decide: expected a person_id of persons.csv, found {id:?}"
+                )));
+            }
+        }
+        decisions.record(&d[0], &d[1], verdict, &args.note);
+    }
+    decisions
+        .save(&decisions_path)
+        .with_context(|| format!("writing the decisions file {}", decisions_path.display()))?;
+    eprintln!(
+        "casegraph: {} decision(s) recorded in {} ({} in all)",
+        args.decide.len() / 3,
+        decisions_path.display(),
+        decisions.list.len()
+    );
+    Ok(decisions)
+}
+
+/// `--truth`: how well the resolution matches the known answer.
+fn quality_table(q: &resolve::Quality) -> Table {
+    let mut t = Table::new(
+        "quality",
+        &[
+            "records",
+            "true_pairs",
+            "predicted_pairs",
+            "correct_pairs",
+            "pairwise_precision",
+            "pairwise_recall",
+            "pairwise_f1",
+            "bcubed_precision",
+            "bcubed_recall",
+            "bcubed_f1",
+        ],
+    );
+    t.push(vec![
+        q.n_records.into(),
+        q.true_pairs.into(),
+        q.predicted_pairs.into(),
+        q.correct_pairs.into(),
+        round(q.pairwise_precision),
+        round(q.pairwise_recall),
+        round(q.pairwise_f1),
+        round(q.bcubed_precision),
+        round(q.bcubed_recall),
+        round(q.bcubed_f1),
+    ]);
+    t
+}
+
+/// `--explain LABEL`: a holder group's phones and the links that tie
+/// them, or an individual's evidence; exit status 1 for an unknown label.
+fn explain_label(
+    graph: &CaseGraph,
+    res: &Resolution,
+    label: &str,
+    format: super::output::Format,
+) -> anyhow::Result<u8> {
+    if let Some(h) = res.find_holder(label) {
+        // A holder group: its phones and the links that tie them.
+        let mut t = phones_table(graph, res);
+        let id = resolve::holder_label(h);
+        t.rows.retain(|r| r[1] == Cell::from(id.as_str()));
+        Document::default().with(t).print(format)?;
+        return Ok(0);
+    }
+    let Some(ind) = res.find_individual(label) else {
+        eprintln!(
+            "casegraph: --explain: expected an individual id (I and its first record's number, such as {}) or a holder group (H0001 to {}), found {label:?}",
+            res.labels.first().map(String::as_str).unwrap_or("I0001"),
+            resolve::holder_label(res.phones.n_holders.saturating_sub(1))
+        );
+        return Ok(1);
+    };
+    explain(graph, res, ind).print(format)?;
     Ok(0)
 }
 
@@ -471,8 +505,20 @@ fn review_table(graph: &CaseGraph, res: &Resolution, n: usize) -> Document {
     Document::default().with(t)
 }
 
+/// Everything behind one individual: its records, the evidence that joined
+/// them (and refused links leaving it), its phones and the conflicts.
 fn explain(graph: &CaseGraph, res: &Resolution, ind: u32) -> Document {
     let e = explain_individual(graph, res, ind);
+    Document::default()
+        .with(records_table(graph, &e))
+        .with(evidence_table(graph, &e))
+        .with(explained_phones_table(graph, &e))
+        .with(explained_conflicts_table(graph, res, &e))
+}
+
+/// The individual's person records, each with its persons.csv line and
+/// whether its id number is a valid one.
+fn records_table(graph: &CaseGraph, e: &Explanation) -> Table {
     let mut records = Table::new(
         &format!("records of {}", e.label),
         &[
@@ -526,6 +572,13 @@ fn explain(graph: &CaseGraph, res: &Resolution, ind: u32) -> Document {
             graph.str(r.source).into(),
         ]);
     }
+    records
+}
+
+/// The compared pairs inside the individual and the refused links leaving
+/// it: weight, probability, outcome, and each field's agreement level and
+/// weight.
+fn evidence_table(graph: &CaseGraph, e: &Explanation) -> Table {
     let mut cols = vec!["record_a", "record_b", "weight", "probability", "outcome"];
     cols.extend(FIELDS.iter().map(|f| f.as_str()));
     let mut links = Table::new("evidence", &cols);
@@ -548,6 +601,11 @@ fn explain(graph: &CaseGraph, res: &Resolution, ind: u32) -> Document {
         }
         links.push(row);
     }
+    links
+}
+
+/// The individual's phones, each with its score and evidence.
+fn explained_phones_table(graph: &CaseGraph, e: &Explanation) -> Table {
     let mut phones = Table::new("phones", &["phone", "score", "evidence"]);
     for a in &e.phones {
         phones.push(vec![
@@ -556,6 +614,12 @@ fn explain(graph: &CaseGraph, res: &Resolution, ind: u32) -> Document {
             a.evidence.as_str().into(),
         ]);
     }
+    phones
+}
+
+/// The conflicting evidence: a phone that several individuals claim, or
+/// two individuals' phones linked to each other.
+fn explained_conflicts_table(graph: &CaseGraph, res: &Resolution, e: &Explanation) -> Table {
     let mut conflicts = Table::new("conflicts", &["phone", "individuals", "detail"]);
     for c in &e.conflicts {
         conflicts.push(vec![
@@ -573,11 +637,7 @@ fn explain(graph: &CaseGraph, res: &Resolution, ind: u32) -> Document {
             c.detail.as_str().into(),
         ]);
     }
-    Document::default()
-        .with(records)
-        .with(links)
-        .with(phones)
-        .with(conflicts)
+    conflicts
 }
 
 /// The known answer: an individual label per person record.

@@ -79,57 +79,91 @@ pub fn run_local(
             "--procs: expected at least 1 process, found 0".into(),
         ));
     }
+    let hosts_file = write_hosts_file(launch)?;
+    let mut running: Vec<Running> = Vec::with_capacity(launch.procs);
+    for i in 0..launch.procs {
+        match start_process(launch, i, &hosts_file, events, &line) {
+            Ok(r) => running.push(r),
+            Err(e) => {
+                stop_all(&mut running);
+                return Err(e);
+            }
+        }
+    }
+    watch_until_all_finish(&mut running)?;
+    for r in &mut running {
+        if let Some(t) = r.reader.take() {
+            let _ = t.join();
+        }
+    }
+    Ok(())
+}
+
+/// The hosts file of the local cluster: a free port on 127.0.0.1 for each
+/// process, one a line, in the launch's private folder.
+fn write_hosts_file(launch: &Launch<'_>) -> Result<PathBuf> {
     let ports = free_ports(launch.procs)?;
     let hosts: String = ports.iter().map(|p| format!("127.0.0.1:{p}\n")).collect();
     let hosts_file = launch.work_dir.join("hosts.txt");
     crate::atomic::write_atomically(&hosts_file, hosts.as_bytes())?;
-    let mut running: Vec<Running> = Vec::with_capacity(launch.procs);
-    for i in 0..launch.procs {
-        let spawned = Command::new(&launch.exe)
-            .args(&launch.args)
-            .arg("--process")
-            .arg(i.to_string())
-            .arg("--hosts")
-            .arg(&hosts_file)
-            .env(SECRET_ENV, String::from_utf8_lossy(launch.secret).as_ref())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn();
-        let mut child = match spawned {
-            Ok(c) => c,
-            Err(e) => {
-                stop_all(&mut running);
-                return Err(DistError::Process(format!(
-                    "starting process {i} ({}): {e}",
-                    launch.exe.display()
-                )));
+    Ok(hosts_file)
+}
+
+/// Start process `i` with the shared secret in its environment, say so,
+/// and start a thread that passes its stderr lines to `line` and keeps the
+/// last few.
+fn start_process(
+    launch: &Launch<'_>,
+    i: usize,
+    hosts_file: &Path,
+    events: &(dyn Fn(Event) + Sync),
+    line: &LineSink,
+) -> Result<Running> {
+    let mut child = Command::new(&launch.exe)
+        .args(&launch.args)
+        .arg("--process")
+        .arg(i.to_string())
+        .arg("--hosts")
+        .arg(hosts_file)
+        .env(SECRET_ENV, String::from_utf8_lossy(launch.secret).as_ref())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            DistError::Process(format!(
+                "starting process {i} ({}): {e}",
+                launch.exe.display()
+            ))
+        })?;
+    events(Event::Started {
+        process: i,
+        pid: child.id(),
+    });
+    let tail = Arc::new(Mutex::new(Vec::new()));
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (t, l) = (Arc::clone(&tail), Arc::clone(line));
+    let reader = std::thread::spawn(move || {
+        for text in BufReader::new(stderr).lines().map_while(|r| r.ok()) {
+            l(i, &text);
+            let mut t = t.lock().unwrap_or_else(|e| e.into_inner());
+            t.push(text);
+            if t.len() > TAIL_LINES {
+                t.remove(0);
             }
-        };
-        events(Event::Started {
-            process: i,
-            pid: child.id(),
-        });
-        let tail = Arc::new(Mutex::new(Vec::new()));
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (t, l) = (Arc::clone(&tail), Arc::clone(&line));
-        let reader = std::thread::spawn(move || {
-            for text in BufReader::new(stderr).lines().map_while(|r| r.ok()) {
-                l(i, &text);
-                let mut t = t.lock().unwrap_or_else(|e| e.into_inner());
-                t.push(text);
-                if t.len() > TAIL_LINES {
-                    t.remove(0);
-                }
-            }
-        });
-        running.push(Running {
-            child,
-            tail,
-            reader: Some(reader),
-        });
-    }
-    let mut finished = vec![false; launch.procs];
+        }
+    });
+    Ok(Running {
+        child,
+        tail,
+        reader: Some(reader),
+    })
+}
+
+/// Poll the children until every one has finished; the first that fails
+/// stops the others, and the error names it and quotes its last lines.
+fn watch_until_all_finish(running: &mut [Running]) -> Result<()> {
+    let mut finished = vec![false; running.len()];
     loop {
         for i in 0..running.len() {
             if finished[i] {
@@ -142,38 +176,42 @@ pub fn run_local(
             let Some(status) = status else { continue };
             finished[i] = true;
             if !status.success() {
-                // Its last words first, then stop the others.
-                if let Some(r) = running[i].reader.take() {
-                    let _ = r.join();
-                }
-                let tail = running[i]
-                    .tail
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .join("\n    ");
-                stop_all(&mut running);
-                let how = match status.code() {
-                    Some(code) => format!("exited with status {code}"),
-                    None => describe_signal(&status),
-                };
-                return Err(DistError::Process(if tail.is_empty() {
-                    format!("process {i} {how}; the other processes were stopped")
-                } else {
-                    format!("process {i} {how}; the other processes were stopped. Its last words:\n    {tail}")
-                }));
+                return Err(stop_after_failure(running, i, &status));
             }
         }
         if finished.iter().all(|&f| f) {
-            break;
+            return Ok(());
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    for r in &mut running {
-        if let Some(t) = r.reader.take() {
-            let _ = t.join();
-        }
+}
+
+/// Process `i` ended with `status`, not well: read its last words, stop
+/// the others, and say which process failed, how, and what it said.
+fn stop_after_failure(
+    running: &mut [Running],
+    i: usize,
+    status: &std::process::ExitStatus,
+) -> DistError {
+    // Its last words first, then stop the others.
+    if let Some(r) = running[i].reader.take() {
+        let _ = r.join();
     }
-    Ok(())
+    let tail = running[i]
+        .tail
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .join("\n    ");
+    stop_all(running);
+    let how = match status.code() {
+        Some(code) => format!("exited with status {code}"),
+        None => describe_signal(status),
+    };
+    DistError::Process(if tail.is_empty() {
+        format!("process {i} {how}; the other processes were stopped")
+    } else {
+        format!("process {i} {how}; the other processes were stopped. Its last words:\n    {tail}")
+    })
 }
 
 #[cfg(unix)]

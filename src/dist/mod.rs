@@ -314,37 +314,7 @@ pub fn run_process(
         ));
     }
     install_peer_failure_hook();
-    let n = cluster.addresses.len();
-    let (builders, others): (Vec<_>, Box<dyn std::any::Any + Send>) = if n <= 1 {
-        timely::CommunicationConfig::Process(config.workers)
-            .try_build()
-            .map_err(DistError::Network)?
-    } else {
-        let sockets = net::connect_all(cluster, config.workers, config.connect_timeout)?;
-        events(Event::Connected { peers: n });
-        let hooks = timely::communication::Hooks::default();
-        let process_allocators = timely::communication::allocator::ProcessBuilder::new_typed_vector(
-            config.workers,
-            hooks.refill.clone(),
-            hooks.spill.clone(),
-        );
-        let (builders, guard) =
-            timely::communication::allocator::zero_copy::initialize::initialize_networking_from_sockets(
-                process_allocators,
-                sockets,
-                cluster.process,
-                config.workers,
-                hooks,
-            )
-            .map_err(|e| DistError::Network(format!("starting the network threads: {e}")))?;
-        (
-            builders
-                .into_iter()
-                .map(timely::communication::AllocatorBuilder::Tcp)
-                .collect(),
-            Box::new(guard),
-        )
-    };
+    let (builders, others) = join_cluster(config, cluster, events)?;
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Summary>)>();
     let tx = Mutex::new(tx);
     let shared = config.clone();
@@ -358,13 +328,9 @@ pub fn run_process(
                 passes::run_worker(worker, &shared)
             }))
             .unwrap_or_else(|p| {
-                let text = p
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
                 Err(DistError::Process(format!(
-                    "worker {index} stopped unexpectedly: {text}"
+                    "worker {index} stopped unexpectedly: {}",
+                    panic_text(p.as_ref())
                 )))
             });
             let _ = tx
@@ -374,9 +340,72 @@ pub fn run_process(
         },
     )
     .map_err(DistError::Network)?;
+    wait_for_workers(config.workers, &rx, guards)
+}
+
+/// What timely needs to start this process's workers: one allocator per
+/// worker, and whatever must live as long as they run (the network
+/// threads). A cluster of one process needs no network; otherwise this
+/// connects to and authenticates every other process first.
+fn join_cluster(
+    config: &DistConfig,
+    cluster: &Cluster,
+    events: &(dyn Fn(Event) + Sync),
+) -> Result<(
+    Vec<timely::communication::AllocatorBuilder>,
+    Box<dyn std::any::Any + Send>,
+)> {
+    let n = cluster.addresses.len();
+    if n <= 1 {
+        return timely::CommunicationConfig::Process(config.workers)
+            .try_build()
+            .map_err(DistError::Network);
+    }
+    let sockets = net::connect_all(cluster, config.workers, config.connect_timeout)?;
+    events(Event::Connected { peers: n });
+    let hooks = timely::communication::Hooks::default();
+    let process_allocators = timely::communication::allocator::ProcessBuilder::new_typed_vector(
+        config.workers,
+        hooks.refill.clone(),
+        hooks.spill.clone(),
+    );
+    let (builders, guard) =
+        timely::communication::allocator::zero_copy::initialize::initialize_networking_from_sockets(
+            process_allocators,
+            sockets,
+            cluster.process,
+            config.workers,
+            hooks,
+        )
+        .map_err(|e| DistError::Network(format!("starting the network threads: {e}")))?;
+    Ok((
+        builders
+            .into_iter()
+            .map(timely::communication::AllocatorBuilder::Tcp)
+            .collect(),
+        Box::new(guard),
+    ))
+}
+
+/// The message of a worker's panic, when it has one.
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+/// Wait for this process's `workers` to report, watching for a lost peer
+/// meanwhile; worker 0's summary is the run's. On the first failure the
+/// workers are abandoned, not joined: they may wait forever on a lost peer.
+fn wait_for_workers(
+    workers: usize,
+    rx: &std::sync::mpsc::Receiver<(usize, Result<Summary>)>,
+    guards: timely::communication::WorkerGuards<()>,
+) -> Result<Summary> {
     let mut summary: Option<Summary> = None;
     let mut done = 0;
-    while done < config.workers {
+    while done < workers {
         match rx.recv_timeout(Duration::from_millis(50)) {
             Ok((index, Ok(s))) => {
                 done += 1;

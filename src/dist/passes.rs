@@ -1,10 +1,14 @@
 //! The passes one worker runs, round after round (see [`super::Exchanger`]):
 //! duplicates and the ledger, contact pairs, the hub rule, components,
-//! PageRank; worker 0 gathers the results and writes them.
+//! PageRank; worker 0 gathers the results and writes them. Timely pairs
+//! the workers' dataflows by the order they are built in, so every worker
+//! builds all its exchanges up front in one order ([`Exchanges::new`]) and
+//! takes the rounds in one order ([`run_worker`]).
 
 use super::read::{read_share, Call, RangeCounts, RowMsg};
 use super::write::{self, HubRow, Ledger, Outputs, PairRow};
 use super::{owner, DistConfig, Exchanger, Phone, Result, Summary};
+use crate::analysis::hubs::HubConfig;
 use crate::model::time::hour_of_day;
 use rustc_hash::{FxHashMap, FxHashSet};
 use timely::worker::Worker;
@@ -99,26 +103,121 @@ fn dense(mut phones: Vec<Phone>) -> (Vec<Phone>, FxHashMap<Phone, u32>) {
     (phones, index)
 }
 
+/// The exchanges of one run. Timely pairs up dataflows by the order they
+/// are built in, so every worker builds them here, in this one order.
+struct Exchanges {
+    counts: Exchanger<RangeCounts>,
+    rows: Exchanger<RowMsg>,
+    calls: Exchanger<Call>,
+    totals: Exchanger<Totals>,
+    profile: Exchanger<Profile>,
+    degree: Exchanger<(u32, u64)>,
+    hubs: Exchanger<HubRow>,
+    pairs: Exchanger<PairRow>,
+    forest: Exchanger<(Phone, Phone)>,
+    adjacency: Exchanger<(Phone, Phone, u32)>,
+    share: Exchanger<(Phone, u64)>,
+    sum: Exchanger<(u64, u128)>,
+}
+
+impl Exchanges {
+    fn new(worker: &mut Worker) -> Self {
+        Exchanges {
+            counts: Exchanger::new(worker),
+            rows: Exchanger::new(worker),
+            calls: Exchanger::new(worker),
+            totals: Exchanger::new(worker),
+            profile: Exchanger::new(worker),
+            degree: Exchanger::new(worker),
+            hubs: Exchanger::new(worker),
+            pairs: Exchanger::new(worker),
+            forest: Exchanger::new(worker),
+            adjacency: Exchanger::new(worker),
+            share: Exchanger::new(worker),
+            sum: Exchanger::new(worker),
+        }
+    }
+}
+
+/// An undirected pair of phones (smaller first): (events, events from the
+/// smaller phone to the larger, first, last).
+type PairTally = (u32, u32, i64, i64);
+
+/// A phone's contacts as the hub rule reads them: (contacts, two-way
+/// contacts, one-off contacts, first, last).
+type ContactTally = (u32, u32, u32, i64, i64);
+
+/// The whole run for one worker: the rounds in the order every worker
+/// takes them (each `round` or `all` is a barrier all workers reach).
 pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
-    let me = worker.index();
     let peers = worker.peers();
-    // Every worker builds the same dataflows in the same order.
-    let mut counts_x: Exchanger<RangeCounts> = Exchanger::new(worker);
-    let mut rows_x: Exchanger<RowMsg> = Exchanger::new(worker);
-    let mut calls_x: Exchanger<Call> = Exchanger::new(worker);
-    let mut totals_x: Exchanger<Totals> = Exchanger::new(worker);
-    let mut profile_x: Exchanger<Profile> = Exchanger::new(worker);
-    let mut degree_x: Exchanger<(u32, u64)> = Exchanger::new(worker);
-    let mut hubs_x: Exchanger<HubRow> = Exchanger::new(worker);
-    let mut pairs_x: Exchanger<PairRow> = Exchanger::new(worker);
-    let mut forest_x: Exchanger<(Phone, Phone)> = Exchanger::new(worker);
-    let mut adjacency_x: Exchanger<(Phone, Phone, u32)> = Exchanger::new(worker);
-    let mut share_x: Exchanger<(Phone, u64)> = Exchanger::new(worker);
-    let mut sum_x: Exchanger<(u64, u128)> = Exchanger::new(worker);
+    let mut x = Exchanges::new(worker);
 
     // 1. Read, then find exact duplicates at each hash's owner.
-    let rows = read_share(worker, &mut counts_x, &config.case, &config.ingest)?;
-    let mut rows = rows_x.round(worker, rows)?;
+    let rows = read_share(worker, &mut x.counts, &config.case, &config.ingest)?;
+    let rows = x.rows.round(worker, rows)?;
+    let (my_totals, kept_calls) = drop_duplicates(rows, peers);
+    let totals = sum_totals(&x.totals.all(worker, vec![my_totals])?);
+
+    // 2. Contact pairs at each pair's owner.
+    let links = directed_links(x.calls.round(worker, kept_calls)?);
+    let pairs = undirected_pairs(&links);
+
+    // 3. The hub rule at each phone's owner.
+    let hubs = find_hubs(worker, &mut x, config, &pairs, &totals)?;
+    let is_hub: FxHashSet<Phone> = hubs.iter().map(|h| h.phone).collect();
+
+    // Contact pairs go to worker 0 for pairs.csv.
+    let pair_rows = pair_rows_for_worker_0(&links);
+    drop(links);
+    let pair_rows = x.pairs.round(worker, pair_rows)?;
+
+    // 4. The contact graph: pairs without a hub.
+    let edges = contact_edges_without_hubs(pairs, &is_hub);
+
+    // 5. Components: union-find here, the forest merged at worker 0.
+    let forest = x.forest.round(worker, component_forest(&edges))?;
+
+    // 6. PageRank: each phone's links at its owner.
+    let mut adjacency = x.adjacency.round(worker, links_at_owners(edges, peers))?;
+    adjacency.sort_unstable();
+    let (ranks, iterations) = pagerank(worker, config, &adjacency, &mut x.share, &mut x.sum)?;
+    let ranks: Vec<(usize, (Phone, u64))> = ranks.into_iter().map(|r| (0, r)).collect();
+    let ranks = x.share.round(worker, ranks)?;
+
+    let mut summary = Summary {
+        rows_read: totals.rows_read,
+        kept: totals.kept,
+        rejected: totals.rejected,
+        duplicates: totals.duplicates,
+        hubs: hubs.len() as u64,
+        pagerank_iterations: iterations as u64,
+        ..Summary::default()
+    };
+    if worker.index() == 0 {
+        let outputs = Outputs {
+            ledger: ledger(&totals),
+            pairs: pair_rows,
+            hubs,
+            components: merge_forest(forest),
+            ranks: ranks
+                .into_iter()
+                .map(|(p, x)| (p, x as f64 / ONE as f64))
+                .collect(),
+        };
+        summary.pairs = outputs.pairs.len() as u64;
+        summary.components = outputs.n_components() as u64;
+        summary.ranked = outputs.ranks.len() as u64;
+        summary.written = write::write_all(&config.out, outputs)?;
+    }
+    Ok(summary)
+}
+
+/// This worker's rows (every copy of a row comes to the owner of its
+/// hash) counted into the ledger: the first of equal rows is read, the
+/// others are duplicates. Returns the counts and the kept calls, each
+/// addressed to the owner of its phone pair.
+fn drop_duplicates(mut rows: Vec<RowMsg>, peers: usize) -> (Totals, Vec<(usize, Call)>) {
     rows.sort_unstable_by_key(|r| (r.hash, r.line));
     let mut totals = Totals {
         first: i64::MAX,
@@ -144,8 +243,12 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             None => totals.rejected += 1,
         }
     }
-    let all = totals_x.all(worker, vec![totals])?;
-    let totals = all.iter().fold(
+    (totals, kept_calls)
+}
+
+/// Every worker's counts added up: the whole file's ledger and time span.
+fn sum_totals(all: &[Totals]) -> Totals {
+    all.iter().fold(
         Totals {
             first: i64::MAX,
             last: i64::MIN,
@@ -159,10 +262,12 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             first: a.first.min(t.first),
             last: a.last.max(t.last),
         },
-    );
+    )
+}
 
-    // 2. Contact pairs at each pair's owner.
-    let calls = calls_x.round(worker, kept_calls)?;
+/// The calls this worker owns summed per caller → callee: calls, texts,
+/// seconds, first and last, night calls.
+fn directed_links(calls: Vec<Call>) -> FxHashMap<(Phone, Phone), Link> {
     let mut links: FxHashMap<(Phone, Phone), Link> = FxHashMap::default();
     for c in calls {
         let night = NIGHT_HOURS.contains(&hour_of_day(c.start)) as u32;
@@ -186,10 +291,15 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             l.night += night;
         }
     }
-    // Undirected pairs without self-calls: (events, events low→high,
-    // first, last).
-    let mut pairs: FxHashMap<(Phone, Phone), (u32, u32, i64, i64)> = FxHashMap::default();
-    for (&(a, b), l) in &links {
+    links
+}
+
+/// The directed links folded into undirected pairs, self-calls left out.
+fn undirected_pairs(
+    links: &FxHashMap<(Phone, Phone), Link>,
+) -> FxHashMap<(Phone, Phone), PairTally> {
+    let mut pairs: FxHashMap<(Phone, Phone), PairTally> = FxHashMap::default();
+    for (&(a, b), l) in links {
         if a == b {
             continue;
         }
@@ -203,10 +313,49 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         e.2 = e.2.min(l.first);
         e.3 = e.3.max(l.last);
     }
+    pairs
+}
 
-    // 3. The hub rule at each phone's owner.
+/// The hub rule of [`crate::analysis::hubs`], spread out: each pair's
+/// profile goes to the owners of its two phones, the median number of
+/// contacts is gathered from every worker, each owner judges its phones,
+/// and every worker gets the whole list of hubs.
+fn find_hubs(
+    worker: &mut Worker,
+    x: &mut Exchanges,
+    config: &DistConfig,
+    pairs: &FxHashMap<(Phone, Phone), PairTally>,
+    totals: &Totals,
+) -> Result<Vec<HubRow>> {
+    let peers = worker.peers();
+    let profiles = x.profile.round(worker, pair_profiles(pairs, peers))?;
+    let tallies = contact_tallies(profiles);
+    let mut histogram: FxHashMap<u32, u64> = FxHashMap::default();
+    for e in tallies.values() {
+        *histogram.entry(e.0).or_default() += 1;
+    }
+    let mut histogram_all: FxHashMap<u32, u64> = FxHashMap::default();
+    for (d, n) in x.degree.all(worker, histogram.into_iter().collect())? {
+        *histogram_all.entry(d).or_default() += n;
+    }
+    let median = median_of(&histogram_all);
+    let case_period = if totals.kept == 0 {
+        0.0
+    } else {
+        (totals.last - totals.first).max(0) as f64 / 86_400.0
+    };
+    let my_hubs = judge_hubs(&tallies, &config.hubs, median, case_period);
+    x.hubs.all(worker, my_hubs)
+}
+
+/// Each pair's profile (two-way? one-off? first, last) addressed to the
+/// owners of both its phones.
+fn pair_profiles(
+    pairs: &FxHashMap<(Phone, Phone), PairTally>,
+    peers: usize,
+) -> Vec<(usize, Profile)> {
     let mut profiles = Vec::with_capacity(pairs.len() * 2);
-    for (&(lo, hi), &(events, low_to_high, first, last)) in &pairs {
+    for (&(lo, hi), &(events, low_to_high, first, last)) in pairs {
         let two_way = low_to_high > 0 && low_to_high < events;
         let one_off = events == 1;
         for p in [lo, hi] {
@@ -222,75 +371,77 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             ));
         }
     }
-    let profiles = profile_x.round(worker, profiles)?;
-    // Per phone: contacts, two-way, one-off, first, last.
-    let mut prof: FxHashMap<Phone, (u32, u32, u32, i64, i64)> = FxHashMap::default();
+    profiles
+}
+
+/// The pair profiles this worker received, summed per phone.
+fn contact_tallies(profiles: Vec<Profile>) -> FxHashMap<Phone, ContactTally> {
+    let mut tallies: FxHashMap<Phone, ContactTally> = FxHashMap::default();
     for p in profiles {
-        let e = prof.entry(p.phone).or_insert((0, 0, 0, p.first, p.last));
+        let e = tallies.entry(p.phone).or_insert((0, 0, 0, p.first, p.last));
         e.0 += 1;
         e.1 += p.two_way as u32;
         e.2 += p.one_off as u32;
         e.3 = e.3.min(p.first);
         e.4 = e.4.max(p.last);
     }
-    let mut histogram: FxHashMap<u32, u64> = FxHashMap::default();
-    for e in prof.values() {
-        *histogram.entry(e.0).or_default() += 1;
-    }
-    let mut histogram_all: FxHashMap<u32, u64> = FxHashMap::default();
-    for (d, n) in degree_x.all(worker, histogram.into_iter().collect())? {
-        *histogram_all.entry(d).or_default() += n;
-    }
-    let median = median_of(&histogram_all);
-    let rule = &config.hubs;
+    tallies
+}
+
+/// The phones of this worker that the hub rule calls service numbers,
+/// each with its reason (none when the rule keeps hubs).
+fn judge_hubs(
+    tallies: &FxHashMap<Phone, ContactTally>,
+    rule: &HubConfig,
+    median: f64,
+    case_period: f64,
+) -> Vec<HubRow> {
     let threshold = (rule.factor * median).max(rule.floor as f64);
-    let case_period = if totals.kept == 0 {
-        0.0
-    } else {
-        (totals.last - totals.first).max(0) as f64 / 86_400.0
-    };
     let min_active = rule
         .min_active_days
         .min(rule.min_active_share * case_period);
     let mut my_hubs = Vec::new();
-    if !rule.keep {
-        for (&p, &(deg, two_way, one_off, lo, hi)) in &prof {
-            let share = |x: u32| x as f64 / deg as f64;
-            let (recip, once) = (share(two_way), share(one_off));
-            let hub = match rule.min_degree {
-                Some(min) => deg >= min,
-                None => {
-                    (deg as f64) >= threshold
-                        && (recip <= rule.max_reciprocity || once >= rule.min_one_off)
-                        && (hi - lo) as f64 / 86_400.0 > min_active
-                }
-            };
-            if hub {
-                let pattern = format!(
-                    "{deg} contacts (median {median}), {:.0}% two-way, {:.0}% one-off",
-                    recip * 100.0,
-                    once * 100.0
-                );
-                let days = (hi - lo) as f64 / 86_400.0;
-                let reason = match rule.min_degree {
-                    Some(min) => format!("at least --hub-degree {min} contacts; {pattern}"),
-                    None => format!("service pattern: {pattern}, active {days:.0} days"),
-                };
-                my_hubs.push(HubRow {
-                    phone: p,
-                    contacts: deg,
-                    reciprocity: recip,
-                    one_off_share: once,
-                    reason,
-                });
+    if rule.keep {
+        return my_hubs;
+    }
+    for (&p, &(deg, two_way, one_off, lo, hi)) in tallies {
+        let share = |x: u32| x as f64 / deg as f64;
+        let (recip, once) = (share(two_way), share(one_off));
+        let hub = match rule.min_degree {
+            Some(min) => deg >= min,
+            None => {
+                (deg as f64) >= threshold
+                    && (recip <= rule.max_reciprocity || once >= rule.min_one_off)
+                    && (hi - lo) as f64 / 86_400.0 > min_active
             }
+        };
+        if hub {
+            let pattern = format!(
+                "{deg} contacts (median {median}), {:.0}% two-way, {:.0}% one-off",
+                recip * 100.0,
+                once * 100.0
+            );
+            let days = (hi - lo) as f64 / 86_400.0;
+            let reason = match rule.min_degree {
+                Some(min) => format!("at least --hub-degree {min} contacts; {pattern}"),
+                None => format!("service pattern: {pattern}, active {days:.0} days"),
+            };
+            my_hubs.push(HubRow {
+                phone: p,
+                contacts: deg,
+                reciprocity: recip,
+                one_off_share: once,
+                reason,
+            });
         }
     }
-    let hubs = hubs_x.all(worker, my_hubs)?;
-    let is_hub: FxHashSet<Phone> = hubs.iter().map(|h| h.phone).collect();
+    my_hubs
+}
 
-    // Contact pairs go to worker 0 for pairs.csv.
-    let pair_rows: Vec<(usize, PairRow)> = links
+/// This worker's caller → callee links as pairs.csv rows, addressed to
+/// worker 0.
+fn pair_rows_for_worker_0(links: &FxHashMap<(Phone, Phone), Link>) -> Vec<(usize, PairRow)> {
+    links
         .iter()
         .map(|(&(caller, callee), l)| {
             (
@@ -307,79 +458,59 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
                 },
             )
         })
-        .collect();
-    drop(links);
-    let pair_rows = pairs_x.round(worker, pair_rows)?;
+        .collect()
+}
 
-    // 4. The contact graph: pairs without a hub.
-    let edges: Vec<(Phone, Phone, u32)> = pairs
+/// The contact graph's links (phone, phone, events): the pairs with no hub
+/// in them.
+fn contact_edges_without_hubs(
+    pairs: FxHashMap<(Phone, Phone), PairTally>,
+    is_hub: &FxHashSet<Phone>,
+) -> Vec<(Phone, Phone, u32)> {
+    pairs
         .iter()
         .filter(|((a, b), _)| !is_hub.contains(a) && !is_hub.contains(b))
         .map(|(&(a, b), &(events, ..))| (a, b, events))
         .filter(|e| e.2 > 0)
-        .collect();
-    drop(pairs);
+        .collect()
+}
 
-    // 5. Components: union-find here, the forest merged at worker 0.
+/// The components of this worker's links as a forest (phone, root),
+/// addressed to worker 0, which merges every worker's.
+fn component_forest(edges: &[(Phone, Phone, u32)]) -> Vec<(usize, (Phone, Phone))> {
     let (local, index) = dense(edges.iter().flat_map(|e| [e.0, e.1]).collect());
     let mut uf = UnionFind::new(local.len());
-    for e in &edges {
+    for e in edges {
         uf.union(index[&e.0], index[&e.1]);
     }
-    let forest: Vec<(usize, (Phone, Phone))> = (0..local.len() as u32)
+    (0..local.len() as u32)
         .map(|v| (0, (local[v as usize], local[uf.find(v) as usize])))
-        .collect();
-    drop(index);
-    let forest = forest_x.round(worker, forest)?;
+        .collect()
+}
 
-    // 6. PageRank: each phone's links at its owner.
+/// Each link in both directions, addressed to the owner of the phone it
+/// leaves from, for PageRank.
+fn links_at_owners(
+    edges: Vec<(Phone, Phone, u32)>,
+    peers: usize,
+) -> Vec<(usize, (Phone, Phone, u32))> {
     let mut adjacency = Vec::with_capacity(edges.len() * 2);
     for &(a, b, w) in &edges {
         adjacency.push((owner(a, peers), (a, b, w)));
         adjacency.push((owner(b, peers), (b, a, w)));
     }
-    drop(edges);
-    let mut adjacency = adjacency_x.round(worker, adjacency)?;
-    adjacency.sort_unstable();
-    let ranks = pagerank(worker, config, &adjacency, &mut share_x, &mut sum_x)?;
-    let iterations = ranks.1;
-    let ranks: Vec<(usize, (Phone, u64))> = ranks.0.into_iter().map(|r| (0, r)).collect();
-    let ranks = share_x.round(worker, ranks)?;
+    adjacency
+}
 
-    let ledger = Ledger {
+/// calls.csv's row ledger from the whole run's counts.
+fn ledger(totals: &Totals) -> Ledger {
+    Ledger {
         file: "calls.csv".into(),
         rows_read: totals.rows_read,
         kept: totals.kept,
         rejected: totals.rejected,
         duplicates: totals.duplicates,
-    };
-    let mut summary = Summary {
-        rows_read: totals.rows_read,
-        kept: totals.kept,
-        rejected: totals.rejected,
-        duplicates: totals.duplicates,
-        hubs: hubs.len() as u64,
-        pagerank_iterations: iterations as u64,
-        ..Summary::default()
-    };
-    if me == 0 {
-        let components = merge_forest(forest);
-        let outputs = Outputs {
-            ledger,
-            pairs: pair_rows,
-            hubs,
-            components,
-            ranks: ranks
-                .into_iter()
-                .map(|(p, x)| (p, x as f64 / ONE as f64))
-                .collect(),
-        };
-        summary.pairs = outputs.pairs.len() as u64;
-        summary.components = outputs.n_components() as u64;
-        summary.ranked = outputs.ranks.len() as u64;
-        summary.written = write::write_all(&config.out, outputs)?;
     }
-    Ok(summary)
 }
 
 /// The median of the contact counts, as the hub rule takes it: the value

@@ -9,11 +9,12 @@
 //! labels are not produced by any pass yet and are left out.
 //!
 //! # Complexity
-//! O(events of the entity's phones + their contact degree + registrations
-//! scanned once); the top contacts are a partial sort.
+//! O(events of the entity's phones + their contacts · log contacts, to rank
+//! the top contacts + the case's incidents, scanned once); registrations
+//! and handsets come from the graph's per-phone indexes.
 
 use super::{contacts_of, Case, Entity, Tally, TimeRange};
-use crate::graph::{HandsetUse, PersonPhone, NONE};
+use crate::graph::{CaseGraph, HandsetUse, PersonPhone, NONE};
 use crate::model::time::hour_of_day;
 use rustc_hash::FxHashMap;
 
@@ -59,7 +60,35 @@ pub struct Profile {
 
 pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
     let g = case.graph;
-    let rev = case.reverse();
+    let traffic = traffic_of_phones(g, e, range);
+    let person_links = person_links(case, e);
+    let incidents = incidents_involving(g, e, &person_links, range);
+    Profile {
+        phones: traffic.phones,
+        registrations: registrations(g, e),
+        handsets: handsets_in_range(g, e, range),
+        cells_by_hour: cells_busiest_first(traffic.cells),
+        top_contacts: strongest_contacts(traffic.contacts),
+        person_links,
+        incidents,
+        identity: identity(case, e),
+    }
+}
+
+/// What the entity's phones did in the range, gathered in one walk over
+/// their events and contacts.
+struct Traffic {
+    phones: Vec<PhoneTraffic>,
+    /// Contacts outside the entity's own phones, summed over its phones.
+    contacts: FxHashMap<u32, Tally>,
+    /// Events per (cell, hour of day).
+    cells: FxHashMap<u32, [u32; 24]>,
+}
+
+/// Calls made and received, texts and contacts of each of the entity's
+/// phones, the cells that served them by hour of day, and who they were in
+/// contact with.
+fn traffic_of_phones(g: &CaseGraph, e: &Entity, range: TimeRange) -> Traffic {
     let mut phones = Vec::new();
     let mut contacts: FxHashMap<u32, Tally> = FxHashMap::default();
     let mut cells: FxHashMap<u32, [u32; 24]> = FxHashMap::default();
@@ -103,15 +132,36 @@ pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
         }
         phones.push(t);
     }
+    Traffic {
+        phones,
+        contacts,
+        cells,
+    }
+}
+
+/// The [`TOP_CONTACTS`] contacts with the most events (ties by phone).
+fn strongest_contacts(contacts: FxHashMap<u32, Tally>) -> Vec<(u32, Tally)> {
     let mut top_contacts: Vec<(u32, Tally)> = contacts.into_iter().collect();
     top_contacts.sort_by(|a, b| b.1.events().cmp(&a.1.events()).then(a.0.cmp(&b.0)));
     top_contacts.truncate(TOP_CONTACTS);
+    top_contacts
+}
+
+/// The cells by their number of events, busiest first (ties by cell).
+fn cells_busiest_first(cells: FxHashMap<u32, [u32; 24]>) -> Vec<(u32, [u32; 24])> {
     let mut cells_by_hour: Vec<(u32, [u32; 24])> = cells.into_iter().collect();
     cells_by_hour.sort_by(|a, b| {
         let s = |x: &[u32; 24]| x.iter().sum::<u32>();
         s(&b.1).cmp(&s(&a.1)).then(a.0.cmp(&b.0))
     });
+    cells_by_hour
+}
 
+/// The person records' links to the entity's phones, and every phone link
+/// of the entity's own person records, by person and phone.
+fn person_links(case: &Case, e: &Entity) -> Vec<PersonPhone> {
+    let g = case.graph;
+    let rev = case.reverse();
     let mut person_links: Vec<PersonPhone> = Vec::new();
     for &p in &e.phones {
         for person in rev.persons_of(p) {
@@ -123,7 +173,12 @@ pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
     }
     person_links.sort_by_key(|pp| (pp.person, pp.phone));
     person_links.dedup();
+    person_links
+}
 
+/// The subscriber registrations of the entity's phones (indices into the
+/// registrations table, in order).
+fn registrations(g: &CaseGraph, e: &Entity) -> Vec<u32> {
     let mut registrations: Vec<u32> = e
         .phones
         .iter()
@@ -131,6 +186,12 @@ pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
         .collect();
     registrations.sort_unstable();
     registrations.dedup();
+    registrations
+}
+
+/// The handsets the entity's phones were used in during the range (a use
+/// without calls, from a registration, always counts), by first use.
+fn handsets_in_range(g: &CaseGraph, e: &Entity, range: TimeRange) -> Vec<HandsetUse> {
     let mut handsets: Vec<HandsetUse> = e
         .phones
         .iter()
@@ -138,7 +199,18 @@ pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
         .filter(|u| u.n_events == 0 || range.overlaps(u.first, u.last))
         .collect();
     handsets.sort_by_key(|u| (u.first, u.phone, u.handset));
+    handsets
+}
 
+/// The incidents in the range that name one of the entity's phones or
+/// whose victim is one of its person records (or a person linked to its
+/// phones), each once, with how it involves the entity.
+fn incidents_involving(
+    g: &CaseGraph,
+    e: &Entity,
+    person_links: &[PersonPhone],
+    range: TimeRange,
+) -> Vec<(u32, &'static str)> {
     // One pass over the incidents (thousands, not millions): cheaper for
     // one profile than building the reverse indexes over every phone.
     let victims: Vec<u32> = person_links
@@ -158,42 +230,36 @@ pub fn profile(case: &Case, e: &Entity, range: TimeRange) -> Profile {
     incidents.retain(|&(i, _)| range.contains(g.incidents[i as usize].time));
     incidents.sort_unstable();
     incidents.dedup_by_key(|x| x.0);
+    incidents
+}
 
-    let identity = case.resolution().and_then(|r| {
-        let ind = match e.individual {
-            Some(i) => i,
-            None => {
-                let by_person = e
-                    .persons
+/// The resolved individual the entity stands for (with a resolution): the
+/// entity's own, or that of its first resolved record, or of its first
+/// resolved phone.
+fn identity(case: &Case, e: &Entity) -> Option<Identity> {
+    let r = case.resolution()?;
+    let ind = match e.individual {
+        Some(i) => i,
+        None => {
+            let by_person = e
+                .persons
+                .iter()
+                .map(|&p| r.individual_of_person[p as usize])
+                .find(|&i| i != NONE);
+            let by_phone = || {
+                e.phones
                     .iter()
-                    .map(|&p| r.individual_of_person[p as usize])
-                    .find(|&i| i != NONE);
-                let by_phone = || {
-                    e.phones
-                        .iter()
-                        .map(|&p| r.individual_of_phone()[p as usize])
-                        .find(|&i| i != NONE)
-                };
-                by_person.or_else(by_phone)?
-            }
-        };
-        Some(Identity {
-            label: r.labels[ind as usize].clone(),
-            persons: r.persons_of(ind),
-            phones: r.phones_of(ind),
-        })
-    });
-
-    Profile {
-        phones,
-        person_links,
-        registrations,
-        handsets,
-        cells_by_hour,
-        top_contacts,
-        incidents,
-        identity,
-    }
+                    .map(|&p| r.individual_of_phone()[p as usize])
+                    .find(|&i| i != NONE)
+            };
+            by_person.or_else(by_phone)?
+        }
+    };
+    Some(Identity {
+        label: r.labels[ind as usize].clone(),
+        persons: r.persons_of(ind),
+        phones: r.phones_of(ind),
+    })
 }
 
 /// Where a phone stands in the whole case, from the analysis passes.
