@@ -55,6 +55,35 @@ pub fn weight(pw: &PatternWeights, k: PatternKind) -> f64 {
     }
 }
 
+/// Burner hits, the service numbers that are left once burners and the
+/// lines of a burner's SIM box are taken back out of them (`ctx.is_hub`
+/// follows), and the swapped handsets (found once burners are out).
+fn burners_out_of_hubs(
+    ctx: &mut Context,
+    config: &LeadConfig,
+    hubs: Vec<Hub>,
+) -> (Vec<Hit>, Vec<Hub>, Vec<(u32, Vec<u32>)>) {
+    for h in &hubs {
+        let p = h.phone_idx as usize;
+        if patterns::burner::is_burner(&ctx.profiles[p], &config.burner, ctx.case_days) {
+            ctx.is_hub[p] = false;
+        }
+    }
+    let swapped = patterns::sim_swap::swapped_handsets(ctx, &config.sim_swap);
+    let mut hits = patterns::burner::detect(ctx, &config.burner, &swapped);
+    // The lines of a burner's SIM box, even those taken for service numbers.
+    let boxed = patterns::burner::boxed(ctx, &config.burner, &hits, config.sim_swap.max_sims);
+    for h in &boxed {
+        ctx.is_hub[h.entity.idx as usize] = false;
+    }
+    let hubs: Vec<Hub> = hubs
+        .into_iter()
+        .filter(|h| ctx.is_hub[h.phone_idx as usize])
+        .collect();
+    hits.extend(boxed);
+    (hits, hubs, swapped)
+}
+
 /// Run the detectors. `hubs` are the service numbers found on the contact
 /// graph; a phone that passes the burner test is taken back out of them (a
 /// burner cold-calls like a switchboard, but for days, not months), and so
@@ -77,26 +106,7 @@ pub fn find<'g>(
         &config.burner,
         (config.odd_hours.from_hour, config.odd_hours.to_hour),
     );
-    for h in &hubs {
-        let p = h.phone_idx as usize;
-        if patterns::burner::is_burner(&ctx.profiles[p], &config.burner, ctx.case_days) {
-            ctx.is_hub[p] = false;
-        }
-    }
-    let mut hits = Vec::new();
-    let swapped = patterns::sim_swap::swapped_handsets(&ctx, &config.sim_swap);
-    let burners = patterns::burner::detect(&ctx, &config.burner, &swapped);
-    // The lines of a burner's SIM box, even those taken for service numbers.
-    let boxed = patterns::burner::boxed(&ctx, &config.burner, &burners, config.sim_swap.max_sims);
-    for h in &boxed {
-        ctx.is_hub[h.entity.idx as usize] = false;
-    }
-    let hubs: Vec<Hub> = hubs
-        .into_iter()
-        .filter(|h| ctx.is_hub[h.phone_idx as usize])
-        .collect();
-    hits.extend(burners);
-    hits.extend(boxed);
+    let (mut hits, hubs, swapped) = burners_out_of_hubs(&mut ctx, config, hubs);
     hits.extend(patterns::sim_swap::detect(&ctx, &config.sim_swap));
     hits.extend(patterns::incident_contact::detect_named(&ctx));
     hits.extend(patterns::fan_out_victims::detect(&ctx, &config.fan_out));

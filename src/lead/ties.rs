@@ -328,6 +328,26 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
         }
     };
     let mut raw: Vec<Raw> = Vec::new();
+    call_ties(g, inp, &unit_if, &mut raw);
+    handset_ties(g, inp, &unit_if, &mut raw);
+    registration_ties(g, inp, &unit_if, &mut raw);
+    incident_ties(g, inp, &unit_if, &mut raw);
+    account_ties(g, inp, &unit_if, &mut raw);
+    let dens = den_cells(g, inp);
+    colocation(g, inp, &dens, &unit_if, &mut raw);
+    let (offsets, ties) = fold(raw, nu, inp);
+    Ties {
+        seed,
+        candidate: cand,
+        offsets,
+        ties,
+        dens,
+        one_report: one_report(g, inp),
+    }
+}
+
+/// Calls between holders (see the comment inside on burners).
+fn call_ties(g: &CaseGraph, inp: &Inputs, unit_if: &dyn Fn(u32) -> u32, raw: &mut Vec<Raw>) {
     // Calls. A burner's calls go to victims, not its gang, and a victim who
     // calls back is not a member: with a burner, only calls an ordinary
     // phone made to it before the burner ever called that phone count (a
@@ -349,7 +369,7 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
         }
         let (ua, ub) = (unit_if(l.caller), unit_if(l.callee));
         push(
-            &mut raw,
+            raw,
             ua,
             ub,
             Evidence::Calls,
@@ -357,6 +377,10 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
             (l.caller, l.callee),
         );
     }
+}
+
+/// SIMs of holders through one handset.
+fn handset_ties(g: &CaseGraph, inp: &Inputs, unit_if: &dyn Fn(u32) -> u32, raw: &mut Vec<Raw>) {
     // SIMs of two holders through a handset that carried a fraud SIM. A
     // handset that only ordinary SIMs went through is a household's or a
     // couple's: it ties them to each other as closely as their calls do,
@@ -370,14 +394,23 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
         }
         let phones: Vec<u32> = group.iter().map(|s| s.1).collect();
         link_units(
-            &mut raw,
+            raw,
             &phones,
-            &unit_if,
+            unit_if,
             Evidence::Handset,
             None,
             inp.max_sims_per_handset,
         );
     }
+}
+
+/// Fraud SIMs of one identity: one id number, or one individual's records.
+fn registration_ties(
+    g: &CaseGraph,
+    inp: &Inputs,
+    unit_if: &dyn Fn(u32) -> u32,
+    raw: &mut Vec<Raw>,
+) {
     // Fraud SIMs registered to one id number.
     let mut by_id: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for r in &g.registrations {
@@ -391,7 +424,7 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
     for phones in by_id.values_mut() {
         phones.sort_unstable();
         phones.dedup();
-        link_units(&mut raw, phones, &unit_if, Evidence::Registration, None, 0);
+        link_units(raw, phones, unit_if, Evidence::Registration, None, 0);
     }
     // A person record listing a fraud SIM among someone's numbers: a tie of
     // the same kind between that someone's other phones and the SIM (an
@@ -415,13 +448,13 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
             .copied()
             .filter(|&p| inp.fraud_sim[p as usize])
             .collect();
-        link_units(&mut raw, &fraud, &unit_if, Evidence::Registration, None, 0);
+        link_units(raw, &fraud, unit_if, Evidence::Registration, None, 0);
         let Some(&own) = phones.iter().find(|&&p| !inp.fraud_sim[p as usize]) else {
             continue;
         };
         for &p in phones.iter().filter(|&&p| inp.fraud_sim[p as usize]) {
             push(
-                &mut raw,
+                raw,
                 unit_if(own),
                 unit_if(p),
                 Evidence::Registration,
@@ -430,6 +463,10 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
             );
         }
     }
+}
+
+/// Holders named in one fraud report.
+fn incident_ties(g: &CaseGraph, inp: &Inputs, unit_if: &dyn Fn(u32) -> u32, raw: &mut Vec<Raw>) {
     // One fraud report; one account.
     for &i in inp.fraud_incidents {
         let mut phones: Vec<u32> = g
@@ -441,25 +478,13 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
         phones.sort_unstable();
         phones.dedup();
         link_units(
-            &mut raw,
+            raw,
             &phones,
-            &unit_if,
+            unit_if,
             Evidence::Incident,
             Some(i),
             inp.max_sims_per_handset,
         );
-    }
-    account_ties(g, inp, &unit_if, &mut raw);
-    let dens = den_cells(g, inp);
-    colocation(g, inp, &dens, &unit_if, &mut raw);
-    let (offsets, ties) = fold(raw, nu, inp);
-    Ties {
-        seed,
-        candidate: cand,
-        offsets,
-        ties,
-        dens,
-        one_report: one_report(g, inp),
     }
 }
 
