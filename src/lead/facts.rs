@@ -58,11 +58,7 @@ pub fn weight(pw: &PatternWeights, k: PatternKind) -> f64 {
 /// Burner hits, the service numbers that are left once burners and the
 /// lines of a burner's SIM box are taken back out of them (`ctx.is_hub`
 /// follows), and the swapped handsets (found once burners are out).
-fn burners_out_of_hubs(
-    ctx: &mut Context,
-    config: &LeadConfig,
-    hubs: Vec<Hub>,
-) -> (Vec<Hit>, Vec<Hub>, Vec<(u32, Vec<u32>)>) {
+fn burners_out_of_hubs(ctx: &mut Context, config: &LeadConfig, hubs: Vec<Hub>) -> BurnersAndHubs {
     for h in &hubs {
         let p = h.phone_idx as usize;
         if patterns::burner::is_burner(&ctx.profiles[p], &config.burner, ctx.case_days) {
@@ -81,7 +77,21 @@ fn burners_out_of_hubs(
         .filter(|h| ctx.is_hub[h.phone_idx as usize])
         .collect();
     hits.extend(boxed);
-    (hits, hubs, swapped)
+    BurnersAndHubs {
+        hits,
+        hubs,
+        swapped,
+    }
+}
+
+/// What [`burners_out_of_hubs`] sorted out.
+struct BurnersAndHubs {
+    /// Burner hits.
+    hits: Vec<Hit>,
+    /// Service numbers left.
+    hubs: Vec<Hub>,
+    /// Handsets whose SIMs were used one after another, with their SIMs.
+    swapped: Vec<(u32, Vec<u32>)>,
 }
 
 /// Run the detectors. `hubs` are the service numbers found on the contact
@@ -106,7 +116,11 @@ pub fn find<'g>(
         &config.burner,
         (config.odd_hours.from_hour, config.odd_hours.to_hour),
     );
-    let (mut hits, hubs, swapped) = burners_out_of_hubs(&mut ctx, config, hubs);
+    let BurnersAndHubs {
+        mut hits,
+        hubs,
+        swapped,
+    } = burners_out_of_hubs(&mut ctx, config, hubs);
     hits.extend(patterns::sim_swap::detect(&ctx, &config.sim_swap));
     hits.extend(patterns::incident_contact::detect_named(&ctx));
     hits.extend(patterns::fan_out_victims::detect(&ctx, &config.fan_out));
