@@ -119,6 +119,16 @@ pub fn read_text(bytes: &[u8], name: &str) -> Result<Grid, String> {
     let mut rows = Vec::new();
     let (mut mark, mut line) = (0usize, 1u32);
     let mut rec = csv::StringRecord::new();
+    // Blank lines, which the csv reader passes over, are rows of one empty
+    // cell, as a sheet's blank rows are: the bill's ledger counts them with
+    // its other non-data lines. `after` is the last line of the record
+    // before (0 before the first).
+    let mut after = 0u32;
+    let blank = |rows: &mut Vec<(u32, Vec<String>)>, from: u32, to: u32| {
+        for n in from..to {
+            rows.push((n, vec![String::new()]));
+        }
+    };
     loop {
         let at = reader.position().byte() as usize;
         match reader.read_record(&mut rec) {
@@ -134,7 +144,20 @@ pub fn read_text(bytes: &[u8], name: &str) -> Result<Grid, String> {
         }
         line += memchr::memchr_iter(b'\n', &data[mark.min(start)..start]).count() as u32;
         mark = start;
+        blank(&mut rows, after + 1, line);
+        // Its last line: its own line endings (quoted) left out.
+        let mut end = (reader.position().byte() as usize).clamp(start, data.len());
+        while end > start && (data[end - 1] == b'\n' || data[end - 1] == b'\r') {
+            end -= 1;
+        }
+        after = line + memchr::memchr_iter(b'\n', &data[start..end]).count() as u32;
         rows.push((line, rec.iter().map(|f| f.trim().to_string()).collect()));
+    }
+    // Blank lines at the end, each ended by a line ending.
+    let n_lines = memchr::memchr_iter(b'\n', data).count() as u32
+        + u32::from(!data.is_empty() && !data.ends_with(b"\n"));
+    if !rows.is_empty() {
+        blank(&mut rows, after + 1, n_lines + 1);
     }
     Ok(Grid {
         file: name.to_string(),
@@ -206,5 +229,47 @@ pub fn cell_text(cell: &Data) -> String {
         }
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#ERROR({e})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<(u32, String)> {
+        let g = read_text(text.as_bytes(), "t.csv").unwrap();
+        let mut out = Vec::new();
+        let mut cells = Vec::new();
+        for i in 0..g.len() {
+            let n = g.row(i, &mut cells);
+            out.push((n, cells.join("|")));
+        }
+        out
+    }
+
+    #[test]
+    fn blank_lines_are_rows_of_their_own_with_their_line_numbers() {
+        // Found by the delivered-formats property test: a bill saved as CSV
+        // had its blank lines left out of the ledger, where a sheet's blank
+        // rows are counted.
+        let want = |v: &[(u32, &str)]| -> Vec<(u32, String)> {
+            v.iter().map(|(n, s)| (*n, s.to_string())).collect()
+        };
+        assert_eq!(
+            lines("a,b\r\n\r\nc,d\r\n"),
+            want(&[(1, "a|b"), (2, ""), (3, "c|d")])
+        );
+        assert_eq!(
+            lines("a\n\n\nb\n"),
+            want(&[(1, "a"), (2, ""), (3, ""), (4, "b")])
+        );
+        assert_eq!(lines("\na\n"), want(&[(1, ""), (2, "a")]));
+        assert_eq!(lines("a\n\n"), want(&[(1, "a"), (2, "")]));
+        assert_eq!(lines("a\r\n"), want(&[(1, "a")]));
+        assert_eq!(lines("a"), want(&[(1, "a")]));
+        assert_eq!(
+            lines("\"x\ny\",z\n\nw\n"),
+            want(&[(1, "x\ny|z"), (3, ""), (4, "w")])
+        );
     }
 }

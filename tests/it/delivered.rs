@@ -9,7 +9,7 @@ use casegraph::graph::NONE;
 use casegraph::CaseGraph;
 
 /// Every call event as text: numbers, time, duration, kind, cells, handsets.
-fn events(g: &CaseGraph) -> Vec<String> {
+pub(super) fn events(g: &CaseGraph) -> Vec<String> {
     let loc = |i: u32| {
         if i == NONE {
             String::new()
@@ -46,7 +46,7 @@ fn events(g: &CaseGraph) -> Vec<String> {
     v
 }
 
-fn call_links(g: &CaseGraph) -> Vec<String> {
+pub(super) fn call_links(g: &CaseGraph) -> Vec<String> {
     let mut v: Vec<String> = g
         .call_links
         .iter()
@@ -67,7 +67,7 @@ fn call_links(g: &CaseGraph) -> Vec<String> {
     v
 }
 
-fn phones(g: &CaseGraph) -> Vec<String> {
+pub(super) fn phones(g: &CaseGraph) -> Vec<String> {
     let mut v: Vec<String> = (0..g.phones.len() as u32)
         .map(|p| g.phone_number(p).to_string())
         .collect();

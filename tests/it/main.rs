@@ -10,6 +10,7 @@ mod analysis_reference;
 mod cli;
 mod crash_safety;
 mod delivered;
+mod delivered_property;
 mod dependencies;
 mod determinism;
 mod dist;
