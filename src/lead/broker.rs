@@ -165,36 +165,14 @@ pub fn attach(
     contact_bound: usize,
     config: &crate::lead::LeadConfig,
 ) -> Result<()> {
-    use crate::lead::{members, Role};
-    let n = g.phones.len();
     let ctx = &facts.ctx;
     let ties = |p: u32| crate::lead::call_ties(g, ctx, p);
-    let eg = crate::lead::evidence::build(
-        g,
-        &crate::lead::evidence::Inputs {
-            ctx,
-            weights: &config.links,
-            individual_of_person,
-            is_burner: &facts.burner,
-            is_suspect: &facts.fraud_sim,
-            swapped: &facts.swapped,
-            account_phones: &facts.account_phones,
-            colocated: &facts.colocated,
-        },
-    )?;
+    let eg = phone_evidence_graph(g, facts, individual_of_person, config)?;
     let gang_phones: Vec<Vec<u32>> = gangs
         .iter()
         .map(|gang| gang.members.iter().map(|m| m.phone_idx).collect())
         .collect();
-    let mut leader = vec![false; n];
-    let mut gang_of_phone = vec![u32::MAX; n];
-    for (k, gang) in gangs.iter().enumerate() {
-        for m in &gang.members {
-            leader[m.phone_idx as usize] = matches!(m.role, Role::Boss | Role::Lieutenant)
-                || gang.leadership.contains(&m.phone);
-            gang_of_phone[m.phone_idx as usize] = k as u32;
-        }
-    }
+    let (leader, mut gang_of_phone) = leaders_and_gang_of_each_phone(gangs, g.phones.len());
     let brokers = find(
         &Inputs {
             members: &gang_phones,
@@ -207,81 +185,21 @@ pub fn attach(
         &config.brokers,
         contact_bound,
     )?;
-    let mut linked: Vec<Vec<u32>> = gangs
-        .iter()
-        .map(|gang| {
-            gang.linked_gangs
-                .iter()
-                .filter_map(|x| x[1..].parse::<u32>().ok().map(|k| k - 1))
-                .collect()
-        })
-        .collect();
+    let mut linked = linked_gang_indices(gangs);
     for b in &brokers {
-        let spans: Vec<String> = b
-            .gangs
-            .iter()
-            .map(|&(k, events, members)| {
-                format!(
-                    "{events} calls with the leadership of G{} ({members} phone{})",
-                    k + 1,
-                    if members == 1 { "" } else { "s" }
-                )
-            })
-            .collect();
-        let reason = format!(
-            "broker: {}; lies between them (betweenness {:.3} among the gangs' phones)",
-            spans.join(", "),
-            b.betweenness
-        );
-        let mut sources: Vec<String> = Vec::new();
-        for &(k, _, _) in &b.gangs {
-            if let Some((q, _)) = ties(b.phone)
-                .into_iter()
-                .filter(|&(q, _)| gang_of_phone[q as usize] == k as u32 && leader[q as usize])
-                .max_by_key(|&(q, n)| (n, std::cmp::Reverse(q)))
-            {
-                let mut lines = crate::graph::provenance::call_link_lines(g, b.phone, q);
-                lines.extend(crate::graph::provenance::call_link_lines(g, q, b.phone));
-                lines.sort_unstable();
-                sources.extend(lines.iter().take(2).map(|l| format!("calls.csv:{l}")));
-            }
-        }
+        let reason = why_a_broker(b);
+        let sources = calls_with_each_leadership(g, facts, b, &gang_of_phone, &leader);
         let p = b.phone;
         match gang_of_phone[p as usize] {
             u32::MAX => {
-                // Joins the gang he is most in touch with (ties: lowest gang).
-                let home = b
-                    .gangs
-                    .iter()
-                    .max_by(|x, y| x.1.cmp(&y.1).then(y.0.cmp(&x.0)))
-                    .map(|x| x.0)
-                    .expect("a broker spans gangs");
-                let mut m = members::member(g, facts, holders, config, p, Role::Broker, reason);
-                m.evidence = vec![crate::lead::ties::Evidence::Calls];
-                m.confidence = 0.5;
-                m.role_confidence = (b.betweenness * 2.0).min(1.0);
-                m.sources = sources;
+                let home = gang_dealt_with_most(b);
+                let m = outsider_as_broker(g, facts, holders, config, b, reason, sources);
                 let list = &mut gangs[home].members;
                 let at = list.partition_point(|x| x.phone_idx < p);
                 list.insert(at, m);
                 gang_of_phone[p as usize] = home as u32;
             }
-            k => {
-                let m = gangs[k as usize]
-                    .members
-                    .iter_mut()
-                    .find(|m| m.phone_idx == p)
-                    .expect("a member of its gang");
-                if m.role != Role::Boss {
-                    m.score += config.roles.weight(Role::Broker) - config.roles.weight(m.role);
-                    m.role = Role::Broker;
-                    m.role_reason = reason;
-                    m.role_confidence = (b.betweenness * 2.0).min(1.0);
-                    m.sources.extend(sources);
-                    m.sources.sort();
-                    m.sources.dedup();
-                }
-            }
+            k => member_as_broker(&mut gangs[k as usize].members, config, b, reason, sources),
         }
         for &(a, _, _) in &b.gangs {
             for &(o, _, _) in &b.gangs {
@@ -297,6 +215,165 @@ pub fn attach(
         gang.linked_gangs = l.iter().map(|o| format!("G{}", o + 1)).collect();
     }
     Ok(())
+}
+
+/// The phone-level evidence graph of the case ([`crate::lead::evidence`]),
+/// the one betweenness is measured on.
+fn phone_evidence_graph(
+    g: &crate::graph::CaseGraph,
+    facts: &crate::lead::facts::Facts,
+    individual_of_person: &[u32],
+    config: &crate::lead::LeadConfig,
+) -> Result<ContactGraph> {
+    crate::lead::evidence::build(
+        g,
+        &crate::lead::evidence::Inputs {
+            ctx: &facts.ctx,
+            weights: &config.links,
+            individual_of_person,
+            is_burner: &facts.burner,
+            is_suspect: &facts.fraud_sim,
+            swapped: &facts.swapped,
+            account_phones: &facts.account_phones,
+            colocated: &facts.colocated,
+        },
+    )
+}
+
+/// For every phone of the case: whether it is in a gang's leadership (boss,
+/// lieutenant, or listed in the leadership when no boss stands out), and
+/// its gang index (`u32::MAX` outside every gang).
+fn leaders_and_gang_of_each_phone(
+    gangs: &[crate::lead::Gang],
+    n_phones: usize,
+) -> (Vec<bool>, Vec<u32>) {
+    use crate::lead::Role;
+    let mut leader = vec![false; n_phones];
+    let mut gang_of_phone = vec![u32::MAX; n_phones];
+    for (k, gang) in gangs.iter().enumerate() {
+        for m in &gang.members {
+            leader[m.phone_idx as usize] = matches!(m.role, Role::Boss | Role::Lieutenant)
+                || gang.leadership.contains(&m.phone);
+            gang_of_phone[m.phone_idx as usize] = k as u32;
+        }
+    }
+    (leader, gang_of_phone)
+}
+
+/// The gangs each gang is already linked to (its `linked_gangs`, "G3" read
+/// back as index 2).
+fn linked_gang_indices(gangs: &[crate::lead::Gang]) -> Vec<Vec<u32>> {
+    gangs
+        .iter()
+        .map(|gang| {
+            gang.linked_gangs
+                .iter()
+                .filter_map(|x| x[1..].parse::<u32>().ok().map(|k| k - 1))
+                .collect()
+        })
+        .collect()
+}
+
+/// The broker's role reason: his calls with each gang's leadership, and
+/// his betweenness among the gangs' phones.
+fn why_a_broker(b: &Broker) -> String {
+    let spans: Vec<String> = b
+        .gangs
+        .iter()
+        .map(|&(k, events, members)| {
+            format!(
+                "{events} calls with the leadership of G{} ({members} phone{})",
+                k + 1,
+                if members == 1 { "" } else { "s" }
+            )
+        })
+        .collect();
+    format!(
+        "broker: {}; lies between them (betweenness {:.3} among the gangs' phones)",
+        spans.join(", "),
+        b.betweenness
+    )
+}
+
+/// Source rows: for each gang the broker spans, the first two calls.csv
+/// lines of his calls with the leader he calls most (ties: lowest phone).
+fn calls_with_each_leadership(
+    g: &crate::graph::CaseGraph,
+    facts: &crate::lead::facts::Facts,
+    b: &Broker,
+    gang_of_phone: &[u32],
+    leader: &[bool],
+) -> Vec<String> {
+    let mut sources: Vec<String> = Vec::new();
+    for &(k, _, _) in &b.gangs {
+        if let Some((q, _)) = crate::lead::call_ties(g, &facts.ctx, b.phone)
+            .into_iter()
+            .filter(|&(q, _)| gang_of_phone[q as usize] == k as u32 && leader[q as usize])
+            .max_by_key(|&(q, n)| (n, std::cmp::Reverse(q)))
+        {
+            let mut lines = crate::graph::provenance::call_link_lines(g, b.phone, q);
+            lines.extend(crate::graph::provenance::call_link_lines(g, q, b.phone));
+            lines.sort_unstable();
+            sources.extend(lines.iter().take(2).map(|l| format!("calls.csv:{l}")));
+        }
+    }
+    sources
+}
+
+/// The gang a broker outside every gang joins: the one he has most call
+/// events with (ties: lowest gang).
+fn gang_dealt_with_most(b: &Broker) -> usize {
+    b.gangs
+        .iter()
+        .max_by(|x, y| x.1.cmp(&y.1).then(y.0.cmp(&x.0)))
+        .map(|x| x.0)
+        .expect("a broker spans gangs")
+}
+
+/// A broker from outside every gang as a member: role broker, calls as his
+/// evidence, membership confidence 0.5.
+fn outsider_as_broker(
+    g: &crate::graph::CaseGraph,
+    facts: &crate::lead::facts::Facts,
+    holders: &crate::lead::members::Holders,
+    config: &crate::lead::LeadConfig,
+    b: &Broker,
+    reason: String,
+    sources: Vec<String>,
+) -> crate::lead::Member {
+    use crate::lead::Role;
+    let mut m =
+        crate::lead::members::member(g, facts, holders, config, b.phone, Role::Broker, reason);
+    m.evidence = vec![crate::lead::ties::Evidence::Calls];
+    m.confidence = 0.5;
+    m.role_confidence = (b.betweenness * 2.0).min(1.0);
+    m.sources = sources;
+    m
+}
+
+/// A gang member found to be a broker takes the role, unless he is the
+/// boss; his score moves from his old role's weight to the broker's.
+fn member_as_broker(
+    members: &mut [crate::lead::Member],
+    config: &crate::lead::LeadConfig,
+    b: &Broker,
+    reason: String,
+    sources: Vec<String>,
+) {
+    use crate::lead::Role;
+    let m = members
+        .iter_mut()
+        .find(|m| m.phone_idx == b.phone)
+        .expect("a member of its gang");
+    if m.role != Role::Boss {
+        m.score += config.roles.weight(Role::Broker) - config.roles.weight(m.role);
+        m.role = Role::Broker;
+        m.role_reason = reason;
+        m.role_confidence = (b.betweenness * 2.0).min(1.0);
+        m.sources.extend(sources);
+        m.sources.sort();
+        m.sources.dedup();
+    }
 }
 
 #[cfg(test)]

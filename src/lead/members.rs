@@ -176,147 +176,18 @@ pub fn assemble(
     holders: &Holders,
     config: &LeadConfig,
 ) -> Vec<Gang> {
-    let mut gang_of_phone: Vec<u32> = vec![u32::MAX; g.phones.len()];
-    for (k, c) in cores.iter().enumerate() {
-        for &u in &c.units {
-            for &p in units.phones(u) {
-                gang_of_phone[p as usize] = k as u32;
-            }
-        }
-    }
+    let gang_of_phone = gang_of_each_phone(g, units, cores);
     let mut gangs = Vec::with_capacity(cores.len());
     for (k, core) in cores.iter().enumerate() {
-        let set: FxHashSet<u32> = core.units.iter().copied().collect();
-        let hs: Vec<Holder> = core
-            .units
-            .iter()
-            .map(|&u| {
-                let ph = units.phones(u);
-                Holder {
-                    unit: u,
-                    burner: ph.iter().any(|&p| facts.burner[p as usize]),
-                    fraud_sim: ph.iter().any(|&p| facts.fraud_sim[p as usize]),
-                    money: ph.iter().any(|&p| facts.money[p as usize]),
-                    all_calls: ph
-                        .iter()
-                        .map(|&p| {
-                            g.calls_from(p).iter().map(|l| l.n_events()).sum::<u32>()
-                                + g.calls_to(p).map(|l| l.n_events()).sum::<u32>()
-                        })
-                        .sum(),
-                }
-            })
-            .collect();
-        let roles = role::assign(&hs, ties);
-        let mut members: Vec<Member> = Vec::new();
-        for (i, &u) in core.units.iter().enumerate() {
-            let kinds = kinds_into(ties, u, &set);
-            let (inside, all) = weight_into(ties, u, &set, false);
-            let share = if all > 0.0 { inside / all } else { 0.0 };
-            let confidence = share * (1.0 - 0.5f64.powi(kinds.count_ones() as i32));
-            // Source rows: one witness per kind, from the strongest tie of that kind.
-            let mut sources: Vec<String> = Vec::new();
-            let mut told: Vec<String> = Vec::new();
-            for kind in EVIDENCE {
-                let best = ties
-                    .of(u)
-                    .iter()
-                    .filter(|t| set.contains(&t.other) && t.kinds & kind.bit() != 0)
-                    .max_by(|a, b| a.weight.total_cmp(&b.weight).then(b.other.cmp(&a.other)));
-                if let Some(t) = best {
-                    sources.extend(witness_sources(g, kind, t.witness[kind as usize]));
-                    let with = units.phones(t.other)[0];
-                    told.push(match kind {
-                        Evidence::Calls => {
-                            format!("{} calls with {}", t.calls, g.phone_number(with))
-                        }
-                        Evidence::Colocation => format!(
-                            "at a den with {} on {} days",
-                            g.phone_number(with),
-                            t.den_days
-                        ),
-                        other => format!("{} shared with {}", other.as_str(), g.phone_number(with)),
-                    });
-                }
-            }
-            let r = &roles.of[i];
-            for &p in units.phones(u) {
-                let how = match units.joined[p as usize] {
-                    Joined::Own => String::new(),
-                    Joined::Claimed => "; a phone of the same person".to_string(),
-                };
-                let mut m = member(
-                    g,
-                    facts,
-                    holders,
-                    config,
-                    p,
-                    r.role,
-                    format!(
-                        "{} (membership {:.2}: {}{how})",
-                        r.reason,
-                        confidence,
-                        told.join(", ")
-                    ),
-                );
-                m.confidence = confidence;
-                m.role_confidence = r.confidence;
-                m.evidence = kinds_of(kinds);
-                m.sources = sources.clone();
-                m.sources.sort();
-                m.sources.dedup();
-                members.push(m);
-            }
-        }
-        members.sort_by_key(|m| m.phone_idx);
+        let roles = role::assign(&call_profiles(g, facts, units, core), ties);
+        let members = members_with_evidence(g, facts, units, ties, holders, config, core, &roles);
         let leadership: Vec<String> = roles
             .leadership
             .iter()
             .map(|&i| g.phone_number(units.phones(core.units[i])[0]).to_string())
             .collect();
-        let mut incidents: Vec<u32> = Vec::new();
-        for &i in &facts.ctx.fraud {
-            if g.list(g.incidents[i as usize].phones)
-                .iter()
-                .any(|&p| gang_of_phone[p as usize] == k as u32)
-            {
-                incidents.push(i);
-            }
-        }
-        let mut victims: Vec<String> = incidents
-            .iter()
-            .filter_map(|&i| {
-                let v = g.str(g.incidents[i as usize].victim_id);
-                (!v.is_empty()).then(|| v.to_string())
-            })
-            .collect();
-        victims.sort();
-        victims.dedup();
-        let mut accounts: Vec<String> = incidents
-            .iter()
-            .flat_map(|&i| {
-                g.list(g.incidents[i as usize].accounts)
-                    .iter()
-                    .map(|&a| g.str(g.accounts[a as usize]).to_string())
-            })
-            .collect();
-        accounts.sort();
-        accounts.dedup();
-        let mut linked: Vec<u32> = members
-            .iter()
-            .flat_map(|m| {
-                let p = m.phone_idx;
-                g.calls_from(p)
-                    .iter()
-                    .map(|l| l.callee)
-                    .chain(g.calls_to(p).map(|l| l.caller))
-                    .collect::<Vec<_>>()
-            })
-            .map(|q| gang_of_phone[q as usize])
-            .filter(|&o| o != u32::MAX && o != k as u32)
-            .collect();
-        linked.sort_unstable();
-        linked.dedup();
+        let incidents = fraud_reports_naming_gang(g, facts, &gang_of_phone, k);
+        let linked = gangs_called_by_members(g, &members, &gang_of_phone, k);
         let score: f64 = members
             .iter()
             .map(|m| facts.score[m.phone_idx as usize])
@@ -331,10 +202,220 @@ pub fn assemble(
                 .iter()
                 .map(|&i| g.str(g.incidents[i as usize].incident_id).to_string())
                 .collect(),
-            victims,
-            accounts,
+            victims: victims_of(g, &incidents),
+            accounts: accounts_paid_into(g, &incidents),
             linked_gangs: linked.iter().map(|o| format!("G{}", o + 1)).collect(),
         });
     }
     gangs
+}
+
+/// The gang index of every phone of every holder in `cores`, `u32::MAX`
+/// for phones in no gang.
+fn gang_of_each_phone(g: &CaseGraph, units: &Units, cores: &[GangCore]) -> Vec<u32> {
+    let mut gang_of_phone: Vec<u32> = vec![u32::MAX; g.phones.len()];
+    for (k, c) in cores.iter().enumerate() {
+        for &u in &c.units {
+            for &p in units.phones(u) {
+                gang_of_phone[p as usize] = k as u32;
+            }
+        }
+    }
+    gang_of_phone
+}
+
+/// What the role pass needs of each holder of a gang: whether he holds a
+/// burner, another fraud SIM or a money phone, and how much he calls anyone.
+fn call_profiles(g: &CaseGraph, facts: &Facts, units: &Units, core: &GangCore) -> Vec<Holder> {
+    core.units
+        .iter()
+        .map(|&u| {
+            let ph = units.phones(u);
+            Holder {
+                unit: u,
+                burner: ph.iter().any(|&p| facts.burner[p as usize]),
+                fraud_sim: ph.iter().any(|&p| facts.fraud_sim[p as usize]),
+                money: ph.iter().any(|&p| facts.money[p as usize]),
+                all_calls: ph
+                    .iter()
+                    .map(|&p| {
+                        g.calls_from(p).iter().map(|l| l.n_events()).sum::<u32>()
+                            + g.calls_to(p).map(|l| l.n_events()).sum::<u32>()
+                    })
+                    .sum(),
+            }
+        })
+        .collect()
+}
+
+/// Every phone of every holder of the gang as a member: his role, his
+/// membership confidence, the kinds of evidence tying him in and the source
+/// rows behind them, by phone index.
+#[allow(clippy::too_many_arguments)]
+fn members_with_evidence(
+    g: &CaseGraph,
+    facts: &Facts,
+    units: &Units,
+    ties: &Ties,
+    holders: &Holders,
+    config: &LeadConfig,
+    core: &GangCore,
+    roles: &role::Roles,
+) -> Vec<Member> {
+    let set: FxHashSet<u32> = core.units.iter().copied().collect();
+    let mut members: Vec<Member> = Vec::new();
+    for (i, &u) in core.units.iter().enumerate() {
+        let kinds = kinds_into(ties, u, &set);
+        let confidence = membership_confidence(ties, u, &set, kinds);
+        let (sources, told) = strongest_tie_of_each_kind(g, units, ties, u, &set);
+        let r = &roles.of[i];
+        for &p in units.phones(u) {
+            let how = match units.joined[p as usize] {
+                Joined::Own => String::new(),
+                Joined::Claimed => "; a phone of the same person".to_string(),
+            };
+            let mut m = member(
+                g,
+                facts,
+                holders,
+                config,
+                p,
+                r.role,
+                format!(
+                    "{} (membership {:.2}: {}{how})",
+                    r.reason,
+                    confidence,
+                    told.join(", ")
+                ),
+            );
+            m.confidence = confidence;
+            m.role_confidence = r.confidence;
+            m.evidence = kinds_of(kinds);
+            m.sources = sources.clone();
+            m.sources.sort();
+            m.sources.dedup();
+            members.push(m);
+        }
+    }
+    members.sort_by_key(|m| m.phone_idx);
+    members
+}
+
+/// `s × (1 − ½^k)` (see the module doc) for holder `u`, whose ties into
+/// the gang `set` are of the kinds `kinds`.
+fn membership_confidence(ties: &Ties, u: u32, set: &FxHashSet<u32>, kinds: u8) -> f64 {
+    let (inside, all) = weight_into(ties, u, set, false);
+    let share = if all > 0.0 { inside / all } else { 0.0 };
+    share * (1.0 - 0.5f64.powi(kinds.count_ones() as i32))
+}
+
+/// For each kind of evidence, holder `u`'s strongest tie of that kind
+/// into the gang `set`: its source rows (one witness per kind) and what it
+/// says in words ("12 calls with …", "at a den with … on 3 days").
+fn strongest_tie_of_each_kind(
+    g: &CaseGraph,
+    units: &Units,
+    ties: &Ties,
+    u: u32,
+    set: &FxHashSet<u32>,
+) -> (Vec<String>, Vec<String>) {
+    let mut sources: Vec<String> = Vec::new();
+    let mut told: Vec<String> = Vec::new();
+    for kind in EVIDENCE {
+        let best = ties
+            .of(u)
+            .iter()
+            .filter(|t| set.contains(&t.other) && t.kinds & kind.bit() != 0)
+            .max_by(|a, b| a.weight.total_cmp(&b.weight).then(b.other.cmp(&a.other)));
+        if let Some(t) = best {
+            sources.extend(witness_sources(g, kind, t.witness[kind as usize]));
+            let with = units.phones(t.other)[0];
+            told.push(match kind {
+                Evidence::Calls => {
+                    format!("{} calls with {}", t.calls, g.phone_number(with))
+                }
+                Evidence::Colocation => format!(
+                    "at a den with {} on {} days",
+                    g.phone_number(with),
+                    t.den_days
+                ),
+                other => format!("{} shared with {}", other.as_str(), g.phone_number(with)),
+            });
+        }
+    }
+    (sources, told)
+}
+
+/// The fraud reports naming a phone of gang `k`, in report order.
+fn fraud_reports_naming_gang(
+    g: &CaseGraph,
+    facts: &Facts,
+    gang_of_phone: &[u32],
+    k: usize,
+) -> Vec<u32> {
+    let mut incidents: Vec<u32> = Vec::new();
+    for &i in &facts.ctx.fraud {
+        if g.list(g.incidents[i as usize].phones)
+            .iter()
+            .any(|&p| gang_of_phone[p as usize] == k as u32)
+        {
+            incidents.push(i);
+        }
+    }
+    incidents
+}
+
+/// The victims named in `incidents`, sorted, each once.
+fn victims_of(g: &CaseGraph, incidents: &[u32]) -> Vec<String> {
+    let mut victims: Vec<String> = incidents
+        .iter()
+        .filter_map(|&i| {
+            let v = g.str(g.incidents[i as usize].victim_id);
+            (!v.is_empty()).then(|| v.to_string())
+        })
+        .collect();
+    victims.sort();
+    victims.dedup();
+    victims
+}
+
+/// The accounts `incidents` say victims paid into, sorted, each once.
+fn accounts_paid_into(g: &CaseGraph, incidents: &[u32]) -> Vec<String> {
+    let mut accounts: Vec<String> = incidents
+        .iter()
+        .flat_map(|&i| {
+            g.list(g.incidents[i as usize].accounts)
+                .iter()
+                .map(|&a| g.str(g.accounts[a as usize]).to_string())
+        })
+        .collect();
+    accounts.sort();
+    accounts.dedup();
+    accounts
+}
+
+/// The other gangs that gang `k`'s members call or are called by, by gang
+/// index, each once.
+fn gangs_called_by_members(
+    g: &CaseGraph,
+    members: &[Member],
+    gang_of_phone: &[u32],
+    k: usize,
+) -> Vec<u32> {
+    let mut linked: Vec<u32> = members
+        .iter()
+        .flat_map(|m| {
+            let p = m.phone_idx;
+            g.calls_from(p)
+                .iter()
+                .map(|l| l.callee)
+                .chain(g.calls_to(p).map(|l| l.caller))
+                .collect::<Vec<_>>()
+        })
+        .map(|q| gang_of_phone[q as usize])
+        .filter(|&o| o != u32::MAX && o != k as u32)
+        .collect();
+    linked.sort_unstable();
+    linked.dedup();
+    linked
 }

@@ -34,106 +34,151 @@ pub fn leads(
     config: &LeadConfig,
 ) -> Vec<Lead> {
     let n = g.phones.len();
-    let rc = &config.rank;
-    let mut member_of: Vec<Option<(usize, usize)>> = vec![None; n];
-    for (gi, gang) in gangs.iter().enumerate() {
-        for (mi, m) in gang.members.iter().enumerate() {
-            member_of[m.phone_idx as usize] = Some((gi, mi));
-        }
-    }
+    let member_of = gang_and_member_of_each_phone(gangs, n);
     let mut leads: Vec<Lead> = Vec::new();
     let mut lead_phones: Vec<u32> = Vec::new();
-    #[allow(clippy::needless_range_loop)]
-    for p in 0..n {
-        let in_gang = member_of[p];
+    for (p, &in_gang) in member_of.iter().enumerate() {
         if in_gang.is_none() && !facts.fraud_sim[p] {
             continue;
         }
-        let mut reasons: Vec<String> = Vec::new();
-        let mut sources: Vec<String> = Vec::new();
-        let (role, gang_id, gang_part) = match in_gang {
-            Some((gi, mi)) => {
-                let m = &gangs[gi].members[mi];
-                reasons.push(format!(
-                    "member of gang {} as {}",
-                    gangs[gi].gang_id, m.role_reason
-                ));
-                sources.extend(m.sources.iter().cloned());
-                (
-                    Some(m.role),
-                    Some(gangs[gi].gang_id.clone()),
-                    (gangs[gi].score / rc.gang_score_divisor).min(rc.max_gang_part),
-                )
-            }
-            None => (None, None, 0.0),
-        };
-        let role_part = role.map(|r| config.roles.weight(r)).unwrap_or(0.0);
-        for &i in &facts.hits_of[p] {
-            let h = &facts.hits[i];
-            if h.kind == PatternKind::Colocation && reasons.iter().any(|r| r.contains("co-located"))
-            {
-                continue;
-            }
-            reasons.push(h.reason.clone());
-            sources.extend(h.sources.iter().take(rc.sources_per_hit).cloned());
-        }
-        let suspect_records: Vec<u32> = holders
-            .claimers(p as u32)
-            .filter(|&r| g.persons[r as usize].role() == PersonRole::Suspect)
-            .collect();
-        let prior = if suspect_records.is_empty() {
-            0.0
-        } else {
-            let lines: Vec<String> = suspect_records
-                .iter()
-                .map(|&r| format!("persons.csv:{}", g.persons[r as usize].line))
-                .collect();
-            reasons.push(format!(
-                "named as a suspect in a police record ({}): raises the rank, is not evidence of membership",
-                lines.join(", ")
-            ));
-            sources.extend(lines);
-            rc.suspect_record
-        };
-        sources.sort();
-        sources.dedup();
-        sources.truncate(rc.sources_per_lead);
-        let parts = ScoreParts {
-            patterns: facts.score[p] + prior,
-            role: role_part,
-            gang: gang_part,
-        };
         lead_phones.push(p as u32);
-        leads.push(Lead {
-            rank: 0,
-            entity_kind: "phone",
-            entity: g.phone_number(p as u32).to_string(),
-            score: parts.patterns + parts.role + parts.gang,
-            parts,
-            gang: gang_id,
-            role,
-            reasons,
-            sources,
-        });
+        leads.push(phone_lead(g, facts, gangs, holders, config, p, in_gang));
     }
     for (p, lead) in contact_leads(g, facts, gangs, &member_of, config) {
         lead_phones.push(p);
         leads.push(lead);
     }
-    let people = person_leads(g, &leads, &lead_phones, holders, &config.person_leads, rc);
+    let people = person_leads(
+        g,
+        &leads,
+        &lead_phones,
+        holders,
+        &config.person_leads,
+        &config.rank,
+    );
     leads.extend(people);
+    rank_by_score(&mut leads, config.max_leads);
+    leads
+}
+
+/// (gang index, member index) of every gang member's phone, `None` for
+/// phones in no gang.
+fn gang_and_member_of_each_phone(gangs: &[Gang], n_phones: usize) -> Vec<Option<(usize, usize)>> {
+    let mut member_of: Vec<Option<(usize, usize)>> = vec![None; n_phones];
+    for (gi, gang) in gangs.iter().enumerate() {
+        for (mi, m) in gang.members.iter().enumerate() {
+            member_of[m.phone_idx as usize] = Some((gi, mi));
+        }
+    }
+    member_of
+}
+
+/// The lead of phone `p`, a gang member (`in_gang`: gang and member index)
+/// or a fraud SIM: its membership, its patterns and any police record
+/// naming its holder as a suspect, each with its reason and source rows.
+fn phone_lead(
+    g: &CaseGraph,
+    facts: &Facts,
+    gangs: &[Gang],
+    holders: &Holders,
+    config: &LeadConfig,
+    p: usize,
+    in_gang: Option<(usize, usize)>,
+) -> Lead {
+    let rc = &config.rank;
+    let mut reasons: Vec<String> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
+    let (role, gang_id, gang_part) = match in_gang {
+        Some((gi, mi)) => {
+            let m = &gangs[gi].members[mi];
+            reasons.push(format!(
+                "member of gang {} as {}",
+                gangs[gi].gang_id, m.role_reason
+            ));
+            sources.extend(m.sources.iter().cloned());
+            (
+                Some(m.role),
+                Some(gangs[gi].gang_id.clone()),
+                (gangs[gi].score / rc.gang_score_divisor).min(rc.max_gang_part),
+            )
+        }
+        None => (None, None, 0.0),
+    };
+    let role_part = role.map(|r| config.roles.weight(r)).unwrap_or(0.0);
+    for &i in &facts.hits_of[p] {
+        let h = &facts.hits[i];
+        if h.kind == PatternKind::Colocation && reasons.iter().any(|r| r.contains("co-located")) {
+            continue;
+        }
+        reasons.push(h.reason.clone());
+        sources.extend(h.sources.iter().take(rc.sources_per_hit).cloned());
+    }
+    let prior = suspect_record_prior(g, holders, rc, p as u32, &mut reasons, &mut sources);
+    sources.sort();
+    sources.dedup();
+    sources.truncate(rc.sources_per_lead);
+    let parts = ScoreParts {
+        patterns: facts.score[p] + prior,
+        role: role_part,
+        gang: gang_part,
+    };
+    Lead {
+        rank: 0,
+        entity_kind: "phone",
+        entity: g.phone_number(p as u32).to_string(),
+        score: parts.patterns + parts.role + parts.gang,
+        parts,
+        gang: gang_id,
+        role,
+        reasons,
+        sources,
+    }
+}
+
+/// `[rank] suspect_record` when a person record claiming phone `p` names
+/// its holder as a suspect, with the reason and the persons.csv lines;
+/// 0 otherwise.
+fn suspect_record_prior(
+    g: &CaseGraph,
+    holders: &Holders,
+    rc: &config::RankConfig,
+    p: u32,
+    reasons: &mut Vec<String>,
+    sources: &mut Vec<String>,
+) -> f64 {
+    let suspect_records: Vec<u32> = holders
+        .claimers(p)
+        .filter(|&r| g.persons[r as usize].role() == PersonRole::Suspect)
+        .collect();
+    if suspect_records.is_empty() {
+        return 0.0;
+    }
+    let lines: Vec<String> = suspect_records
+        .iter()
+        .map(|&r| format!("persons.csv:{}", g.persons[r as usize].line))
+        .collect();
+    reasons.push(format!(
+        "named as a suspect in a police record ({}): raises the rank, is not evidence of membership",
+        lines.join(", ")
+    ));
+    sources.extend(lines);
+    rc.suspect_record
+}
+
+/// Highest score first (ties: by entity), the first `max_leads` kept (0:
+/// all), numbered from 1.
+fn rank_by_score(leads: &mut Vec<Lead>, max_leads: usize) {
     leads.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
             .then_with(|| a.entity.cmp(&b.entity))
     });
-    if config.max_leads > 0 {
-        leads.truncate(config.max_leads);
+    if max_leads > 0 {
+        leads.truncate(max_leads);
     }
     for (i, l) in leads.iter_mut().enumerate() {
         l.rank = i as u32 + 1;
     }
-    leads
 }
 
 /// Contact leads (see the module doc): ordinary eligible phones outside the

@@ -91,27 +91,195 @@ fn plural(n: usize) -> &'static str {
 
 /// Roles of the holders `members` of one gang.
 pub fn assign(members: &[Holder], ties: &Ties) -> Roles {
-    let n = members.len();
-    let pos: FxHashMap<u32, usize> = members
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.unit, i))
-        .collect();
-    // Call ties inside the gang: (other member, events).
-    let calls: Vec<Vec<(usize, u32)>> = members
-        .iter()
-        .map(|h| {
-            ties.of(h.unit)
-                .iter()
-                .filter(|t| t.calls > 0)
-                .filter_map(|t| pos.get(&t.other).map(|&j| (j, t.calls)))
-                .collect()
+    let gang = CallStructure::new(members, ties);
+    let cands = gang.boss_candidates();
+    let best = cands.iter().map(|c| c.1).max().unwrap_or(0);
+    let top: Vec<&BossCandidate> = cands.iter().filter(|c| c.1 == best).collect();
+    let boss = (top.len() == 1 && (best >= 2 || gang.n_lts == 1)).then(|| *top[0]);
+    let leadership: Vec<usize> = if boss.is_none() && !top.is_empty() {
+        top.iter().map(|c| c.0).collect()
+    } else if boss.is_none() {
+        gang.best_connected_lieutenants()
+    } else {
+        Vec::new()
+    };
+    let of = (0..members.len())
+        .map(|i| match boss.filter(|b| b.0 == i) {
+            Some(b) => gang.boss_role(b),
+            None => gang.role_below_the_boss(i, &leadership),
         })
         .collect();
-    let degree: Vec<usize> = calls.iter().map(|c| c.len()).collect();
-    let fraud = |i: usize| members[i].burner || members[i].fraud_sim;
-    // Each member's handler: the member he calls most among those with
-    // more gang contacts than he has (ties: the lower index).
+    Roles { of, leadership }
+}
+
+/// A member who may be the boss: (member, lieutenants he talks to, share
+/// of his calls that are with the gang).
+type BossCandidate = (usize, usize, f64);
+
+/// Who calls whom inside one gang, and who reports to whom.
+struct CallStructure<'a> {
+    members: &'a [Holder],
+    /// Call ties inside the gang: (other member, events).
+    calls: Vec<Vec<(usize, u32)>>,
+    /// Gang contacts by calls.
+    degree: Vec<usize>,
+    /// The members who report to each member (whose handler he is).
+    handles: Vec<Vec<usize>>,
+    is_lt: Vec<bool>,
+    n_lts: usize,
+}
+
+impl<'a> CallStructure<'a> {
+    fn new(members: &'a [Holder], ties: &Ties) -> Self {
+        let n = members.len();
+        let pos: FxHashMap<u32, usize> = members
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.unit, i))
+            .collect();
+        let calls: Vec<Vec<(usize, u32)>> = members
+            .iter()
+            .map(|h| {
+                ties.of(h.unit)
+                    .iter()
+                    .filter(|t| t.calls > 0)
+                    .filter_map(|t| pos.get(&t.other).map(|&j| (j, t.calls)))
+                    .collect()
+            })
+            .collect();
+        let degree: Vec<usize> = calls.iter().map(|c| c.len()).collect();
+        let handles = who_reports_to_whom(&calls, &degree);
+        let is_lt: Vec<bool> = (0..n)
+            .map(|j| !handles[j].is_empty() && degree[j] >= 2)
+            .collect();
+        let n_lts = is_lt.iter().filter(|&&x| x).count();
+        CallStructure {
+            members,
+            calls,
+            degree,
+            handles,
+            is_lt,
+            n_lts,
+        }
+    }
+
+    /// Holds a burner or another fraud SIM.
+    fn fraud(&self, i: usize) -> bool {
+        self.members[i].burner || self.members[i].fraud_sim
+    }
+
+    /// Boss candidates: at the top of the call hierarchy, no fraud SIM, no
+    /// calls with an operator who is not a lieutenant, in touch with
+    /// lieutenants.
+    fn boss_candidates(&self) -> Vec<BossCandidate> {
+        let (calls, degree, is_lt) = (&self.calls, &self.degree, &self.is_lt);
+        let mut cands: Vec<BossCandidate> = Vec::new();
+        for i in 0..self.members.len() {
+            if self.fraud(i) || calls[i].is_empty() {
+                continue;
+            }
+            let top = calls[i].iter().all(|&(j, _)| degree[j] >= degree[i]);
+            let via_lts = calls[i].iter().all(|&(j, _)| !self.fraud(j) || is_lt[j]);
+            let lts = calls[i]
+                .iter()
+                .filter(|&&(j, _)| is_lt[j] && j != i)
+                .count();
+            if top && via_lts && lts > 0 {
+                let inside: u32 = calls[i].iter().map(|c| c.1).sum();
+                let share = inside as f64 / self.members[i].all_calls.max(inside).max(1) as f64;
+                cands.push((i, lts, share));
+            }
+        }
+        cands
+    }
+
+    /// No one above the lieutenants: the lieutenants with the most gang
+    /// contacts lead together.
+    fn best_connected_lieutenants(&self) -> Vec<usize> {
+        let n = self.members.len();
+        let d = (0..n)
+            .filter(|&j| self.is_lt[j])
+            .map(|j| self.degree[j])
+            .max()
+            .unwrap_or(0);
+        (0..n)
+            .filter(|&j| self.is_lt[j] && self.degree[j] == d)
+            .collect()
+    }
+
+    fn boss_role(&self, (_, lts, share): BossCandidate) -> HolderRole {
+        let n_lts = self.n_lts;
+        HolderRole {
+            role: Role::Boss,
+            reason: format!(
+                "boss: above the lieutenants — talks to {lts} of the gang's {n_lts} lieutenant{}, everyone he calls in the gang has at least as many gang contacts, no calls with an operator; {:.0}% of his calls are with the gang",
+                plural(n_lts),
+                share * 100.0
+            ),
+            confidence: (lts as f64 / n_lts.max(1) as f64) * share,
+        }
+    }
+
+    /// The role of member `i`, not the boss: lieutenant, operator, mule or
+    /// member (of the `leadership` or not), in that order of precedence.
+    fn role_below_the_boss(&self, i: usize, leadership: &[usize]) -> HolderRole {
+        let degree = &self.degree;
+        if self.is_lt[i] {
+            let below = self.handles[i].len();
+            let ops = self.handles[i].iter().filter(|&&j| self.fraud(j)).count();
+            return HolderRole {
+                role: Role::Lieutenant,
+                reason: format!(
+                    "lieutenant: {below} member{} report{} to him ({ops} operator{}); {} gang contacts",
+                    plural(below),
+                    if below == 1 { "s" } else { "" },
+                    plural(ops),
+                    degree[i]
+                ),
+                confidence: below as f64 / degree[i].max(1) as f64,
+            };
+        }
+        if self.fraud(i) {
+            let (what, conf) = if self.members[i].burner {
+                ("holds the gang's burner SIMs", 1.0)
+            } else {
+                ("holds a SIM named in fraud reports or calling victims", 0.7)
+            };
+            return HolderRole {
+                role: Role::Operator,
+                reason: format!("operator: {what}"),
+                confidence: conf,
+            };
+        }
+        if self.members[i].money {
+            return HolderRole {
+                role: Role::Mule,
+                reason: "mule: a phone named beside an account that fraud victims paid into, no fraud SIM".into(),
+                confidence: 0.6,
+            };
+        }
+        let lead = leadership.contains(&i);
+        HolderRole {
+            role: Role::Member,
+            reason: if lead {
+                "member of the gang's leadership (no single boss stands out)".into()
+            } else {
+                format!(
+                    "member: {} gang contact{} by calls, no fraud SIM or money flow of his own",
+                    degree[i],
+                    plural(degree[i])
+                )
+            },
+            confidence: if lead { 0.5 } else { 0.3 },
+        }
+    }
+}
+
+/// Each member's handler is the member he calls most among those with more
+/// gang contacts than he has (ties: the lower index); the members each
+/// member handles.
+fn who_reports_to_whom(calls: &[Vec<(usize, u32)>], degree: &[usize]) -> Vec<Vec<usize>> {
+    let n = calls.len();
     let handler: Vec<Option<usize>> = (0..n)
         .map(|i| {
             calls[i]
@@ -127,106 +295,5 @@ pub fn assign(members: &[Holder], ties: &Ties) -> Roles {
             handles[*j].push(i);
         }
     }
-    let is_lt: Vec<bool> = (0..n)
-        .map(|j| !handles[j].is_empty() && degree[j] >= 2)
-        .collect();
-    let n_lts = is_lt.iter().filter(|&&x| x).count();
-    // Boss candidates: at the top of the call hierarchy, no fraud SIM, no
-    // calls with an operator who is not a lieutenant, in touch with
-    // lieutenants.
-    let mut cands: Vec<(usize, usize, f64)> = Vec::new(); // (member, lts, inside share)
-    for i in 0..n {
-        if fraud(i) || calls[i].is_empty() {
-            continue;
-        }
-        let top = calls[i].iter().all(|&(j, _)| degree[j] >= degree[i]);
-        let via_lts = calls[i].iter().all(|&(j, _)| !fraud(j) || is_lt[j]);
-        let lts = calls[i]
-            .iter()
-            .filter(|&&(j, _)| is_lt[j] && j != i)
-            .count();
-        if top && via_lts && lts > 0 {
-            let inside: u32 = calls[i].iter().map(|c| c.1).sum();
-            let share = inside as f64 / members[i].all_calls.max(inside).max(1) as f64;
-            cands.push((i, lts, share));
-        }
-    }
-    let best = cands.iter().map(|c| c.1).max().unwrap_or(0);
-    let top: Vec<&(usize, usize, f64)> = cands.iter().filter(|c| c.1 == best).collect();
-    let boss = (top.len() == 1 && (best >= 2 || n_lts == 1)).then(|| *top[0]);
-    let leadership: Vec<usize> = if boss.is_none() && !top.is_empty() {
-        top.iter().map(|c| c.0).collect()
-    } else if boss.is_none() {
-        // No one above the lieutenants: the lieutenants with the most
-        // gang contacts lead together.
-        let d = (0..n)
-            .filter(|&j| is_lt[j])
-            .map(|j| degree[j])
-            .max()
-            .unwrap_or(0);
-        (0..n).filter(|&j| is_lt[j] && degree[j] == d).collect()
-    } else {
-        Vec::new()
-    };
-    let of = (0..n)
-        .map(|i| {
-            if let Some((b, lts, share)) = boss.filter(|b| b.0 == i) {
-                let _ = b;
-                return HolderRole {
-                    role: Role::Boss,
-                    reason: format!(
-                        "boss: above the lieutenants — talks to {lts} of the gang's {n_lts} lieutenant{}, everyone he calls in the gang has at least as many gang contacts, no calls with an operator; {:.0}% of his calls are with the gang",
-                        plural(n_lts),
-                        share * 100.0
-                    ),
-                    confidence: (lts as f64 / n_lts.max(1) as f64) * share,
-                };
-            }
-            if is_lt[i] {
-                let below = handles[i].len();
-                let ops = handles[i].iter().filter(|&&j| fraud(j)).count();
-                return HolderRole {
-                    role: Role::Lieutenant,
-                    reason: format!(
-                        "lieutenant: {below} member{} report{} to him ({ops} operator{}); {} gang contacts",
-                        plural(below),
-                        if below == 1 { "s" } else { "" },
-                        plural(ops),
-                        degree[i]
-                    ),
-                    confidence: below as f64 / degree[i].max(1) as f64,
-                };
-            }
-            if fraud(i) {
-                let (what, conf) = if members[i].burner {
-                    ("holds the gang's burner SIMs", 1.0)
-                } else {
-                    ("holds a SIM named in fraud reports or calling victims", 0.7)
-                };
-                return HolderRole {
-                    role: Role::Operator,
-                    reason: format!("operator: {what}"),
-                    confidence: conf,
-                };
-            }
-            if members[i].money {
-                return HolderRole {
-                    role: Role::Mule,
-                    reason: "mule: a phone named beside an account that fraud victims paid into, no fraud SIM".into(),
-                    confidence: 0.6,
-                };
-            }
-            let lead = leadership.contains(&i);
-            HolderRole {
-                role: Role::Member,
-                reason: if lead {
-                    "member of the gang's leadership (no single boss stands out)".into()
-                } else {
-                    format!("member: {} gang contact{} by calls, no fraud SIM or money flow of his own", degree[i], plural(degree[i]))
-                },
-                confidence: if lead { 0.5 } else { 0.3 },
-            }
-        })
-        .collect();
-    Roles { of, leadership }
+    handles
 }
