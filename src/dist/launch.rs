@@ -176,6 +176,10 @@ fn watch_until_all_finish(running: &mut [Running]) -> Result<()> {
             let Some(status) = status else { continue };
             finished[i] = true;
             if !status.success() {
+                let (i, status) = match status.code() {
+                    Some(_) => killed_peer(running, i).unwrap_or((i, status)),
+                    None => (i, status),
+                };
                 return Err(stop_after_failure(running, i, &status));
             }
         }
@@ -184,6 +188,31 @@ fn watch_until_all_finish(running: &mut [Running]) -> Result<()> {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A process that failed with an error status (`failed`) may only have
+/// seen its peer vanish: when another process was ended by a signal (an
+/// operator's kill, the out-of-memory killer) that one is the cause, and it
+/// is the one to name. Looks for up to 200 ms, the time a peer needs to
+/// notice a lost connection; `None` when no process was signalled.
+fn killed_peer(
+    running: &mut [Running],
+    failed: usize,
+) -> Option<(usize, std::process::ExitStatus)> {
+    for _ in 0..10 {
+        for (j, r) in running.iter_mut().enumerate() {
+            if j == failed {
+                continue;
+            }
+            if let Ok(Some(st)) = r.child.try_wait() {
+                if st.code().is_none() {
+                    return Some((j, st));
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
 }
 
 /// Process `i` ended with `status`, not well: read its last words, stop
