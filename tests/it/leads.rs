@@ -562,6 +562,15 @@ fn gang_phones(dir: &std::path::Path) -> Vec<Vec<String>> {
     gangs
 }
 
+/// Day `d` counted from 1 March 2026 (32 is 1 April), as a date.
+fn march_day(d: u32) -> String {
+    if d <= 31 {
+        format!("2026-03-{d:02}")
+    } else {
+        format!("2026-04-{:02}", d - 31)
+    }
+}
+
 /// calls.csv of a 40-day case: two people's ordinary life every day, an
 /// SMS line texting a new stranger every few hours from day 1 to day 38
 /// through handset `line_imei` at DEN-1, and a burner cold-calling from
@@ -571,11 +580,7 @@ fn sms_line_beside_a_burner(line: &str, line_imei: &str, burner: &str, box_imei:
         String::from("caller,callee,start,duration_s,kind,caller_imei,caller_location\n");
     for k in 0..190 {
         let (day, hour) = (1 + k / 5, 9 + 2 * (k % 5));
-        let date = if day <= 31 {
-            format!("2026-03-{day:02}")
-        } else {
-            format!("2026-04-{:02}", day - 31)
-        };
+        let date = march_day(day);
         calls.push_str(&format!(
             "{line},1391{k:07},{date} {hour:02}:00:00,0,sms,{line_imei},DEN-1\n"
         ));
@@ -588,11 +593,7 @@ fn sms_line_beside_a_burner(line: &str, line_imei: &str, burner: &str, box_imei:
         ));
     }
     for d in 1..=40 {
-        let date = if d <= 31 {
-            format!("2026-03-{d:02}")
-        } else {
-            format!("2026-04-{:02}", d - 31)
-        };
+        let date = march_day(d);
         calls.push_str(&format!(
             "13700000001,13700000002,{date} 19:00:00,120,voice,,\n"
         ));
