@@ -170,11 +170,14 @@ impl<W: io::Write> Writer<W> {
     {
         match self.formulas {
             Formulas::Keep => self.inner.write_record(record.into_iter().map(Field)),
-            Formulas::Neutralise => self.inner.write_record(
-                record
-                    .into_iter()
-                    .map(|f| neutralise(f.as_ref()).into_owned()),
-            ),
+            Formulas::Neutralise => {
+                // Field by field, so that a cell needing no change is not
+                // copied; the empty record ends the line.
+                for f in record {
+                    self.inner.write_field(neutralise(f.as_ref()).as_bytes())?;
+                }
+                self.inner.write_record(None::<&[u8]>)
+            }
         }
     }
 

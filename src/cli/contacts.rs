@@ -338,7 +338,7 @@ pub fn emit(
         if !about.is_empty() {
             let facts: Vec<String> = about
                 .iter()
-                .map(|(k, v)| format!("{k}={}", cell_text(v)))
+                .map(|(k, v)| format!("{k}={}", v.text()))
                 .collect();
             eprintln!("casegraph: {}", facts.join(" "));
         }
@@ -364,15 +364,6 @@ pub fn emit(
         loaded.report_hubs();
     }
     Ok(())
-}
-
-fn cell_text(c: &Cell) -> String {
-    match c {
-        Cell::Str(s) => s.clone(),
-        Cell::Int(v) => v.to_string(),
-        Cell::Float(v) => super::output::format_float(*v),
-        Cell::Empty => String::new(),
-    }
 }
 
 /// The strongest members of a group, by degree then id: "a (12), b (9)".
@@ -410,7 +401,11 @@ pub fn group_table<'a>(
         let mut t = Table::new("members", &[id, "node_kind", "node_id"]);
         for k in 0..n_groups as u32 {
             for &v in members_of(k) {
-                t.push(vec![k.into(), loaded.kind_text(v).into(), g.name(v).into()]);
+                t.push(vec![
+                    k.into(),
+                    Cell::label(loaded.kind_text(v)),
+                    g.name(v).into(),
+                ]);
             }
         }
         t

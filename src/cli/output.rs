@@ -5,6 +5,7 @@
 //! [`casegraph::safe_csv`] unless `--raw-csv` is given. Progress bars live here
 //! too, and show only when stderr is a terminal.
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +36,9 @@ impl FormatArgs {
 /// One value in a table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
-    Str(String),
+    /// Text: owned, or a fixed label (a node kind, a yes/no) that costs no
+    /// copy on tables of a million rows.
+    Str(Cow<'static, str>),
     Int(i64),
     Float(f64),
     Empty,
@@ -43,12 +46,12 @@ pub enum Cell {
 
 impl From<&str> for Cell {
     fn from(s: &str) -> Self {
-        Cell::Str(s.to_string())
+        Cell::Str(Cow::Owned(s.to_string()))
     }
 }
 impl From<String> for Cell {
     fn from(s: String) -> Self {
-        Cell::Str(s)
+        Cell::Str(Cow::Owned(s))
     }
 }
 impl From<u64> for Cell {
@@ -82,22 +85,27 @@ impl From<f64> for Cell {
 }
 impl From<bool> for Cell {
     fn from(v: bool) -> Self {
-        Cell::Str(if v { "yes" } else { "no" }.into())
+        Cell::label(if v { "yes" } else { "no" })
     }
 }
 
 impl Cell {
-    fn text(&self) -> String {
+    /// A fixed label (a node kind, a column value from a closed set).
+    pub fn label(s: &'static str) -> Self {
+        Cell::Str(Cow::Borrowed(s))
+    }
+    /// The cell as CSV and the `about` line write it (full precision).
+    pub fn text(&self) -> Cow<'_, str> {
         match self {
-            Cell::Str(s) => s.clone(),
-            Cell::Int(v) => v.to_string(),
-            Cell::Float(v) => format_float(*v),
-            Cell::Empty => String::new(),
+            Cell::Str(s) => Cow::Borrowed(s),
+            Cell::Int(v) => Cow::Owned(v.to_string()),
+            Cell::Float(v) => Cow::Owned(format_float(*v)),
+            Cell::Empty => Cow::Borrowed(""),
         }
     }
     fn json(&self) -> serde_json::Value {
         match self {
-            Cell::Str(s) => serde_json::Value::String(s.clone()),
+            Cell::Str(s) => serde_json::Value::String(s.to_string()),
             Cell::Int(v) => serde_json::Value::from(*v),
             Cell::Float(v) => serde_json::Number::from_f64(*v)
                 .map(serde_json::Value::Number)
@@ -243,25 +251,29 @@ impl Document {
     /// the tables when there is none of that name), or for CSV with several
     /// tables the main one (one CSV table per command: several glued
     /// together are no longer CSV), with a note naming the others.
-    fn chosen(&self, format: Format) -> std::io::Result<(Document, Option<String>)> {
-        let names = || {
-            self.tables
+    fn chosen(mut self, format: Format) -> std::io::Result<(Document, Option<String>)> {
+        let names = |tables: &[Table]| {
+            tables
                 .iter()
                 .map(|t| t.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let pick = |i: usize| Document {
-            tables: vec![self.tables[i].clone()],
-            max_width: self.max_width,
+        let max_width = self.max_width;
+        let pick = |tables: &mut Vec<Table>, i: usize| Document {
+            tables: vec![tables.swap_remove(i)],
+            max_width,
             main: 0,
         };
         if let Some(name) = TABLE_CHOICE.get() {
             return match self.tables.iter().position(|t| &t.name == name) {
-                Some(i) => Ok((pick(i), None)),
+                Some(i) => Ok((pick(&mut self.tables, i), None)),
                 None => Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidInput,
-                    format!("--table: expected one of {}, found {name:?}", names()),
+                    format!(
+                        "--table: expected one of {}, found {name:?}",
+                        names(&self.tables)
+                    ),
                 )),
             };
         }
@@ -279,9 +291,9 @@ impl Document {
                 self.tables[main].name,
                 others.join(", ")
             );
-            return Ok((pick(main), Some(note)));
+            return Ok((pick(&mut self.tables, main), Some(note)));
         }
-        Ok((self.clone(), None))
+        Ok((self, None))
     }
 
     /// Fit tables to `width` columns (see [`Document::max_width`]); `None`
@@ -294,7 +306,7 @@ impl Document {
     /// Print to stdout. CSV with several tables prints each with its own
     /// header, separated by a blank line; JSON is an object of arrays of
     /// row objects keyed by table name (or just the array for one table).
-    pub fn print(&self, format: Format) -> std::io::Result<()> {
+    pub fn print(self, format: Format) -> std::io::Result<()> {
         let (mut doc, which) = self.chosen(format)?;
         if let Some(limit) = row_limit(format) {
             doc.limit(limit);
