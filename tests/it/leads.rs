@@ -650,3 +650,78 @@ fn a_line_of_a_burners_sim_box_is_no_service_number() {
         "{burners:?}"
     );
 }
+
+/// Regression (foreign case small-33): a lieutenant's burner made one call
+/// and sent one text on its only day, and the victim's fraud report named
+/// it. Too few calls for a burner's volume, so it was not flagged. A SIM
+/// that a fraud report names with a burner's shape is a burner; a number
+/// the report names that has lived through the case, or that others call,
+/// is not; nor is the victim's own number named beside it.
+#[test]
+fn a_two_call_sim_that_a_fraud_report_names_is_a_burner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (burner, shop, victim) = ("13800000001", "13700000009", "13900000002");
+    let mut calls = String::from("caller,callee,start,duration_s,kind\n");
+    calls.push_str(&format!(
+        "{burner},{victim},{} 10:45:33,1342,voice\n",
+        march_day(27)
+    ));
+    calls.push_str(&format!(
+        "{burner},13600000005,{} 18:49:35,0,sms\n",
+        march_day(27)
+    ));
+    // A shop's number that the report names too: customers call it all
+    // month, and the victim called it.
+    for d in 1..29 {
+        calls.push_str(&format!(
+            "1350000{d:04},{shop},{} 11:00:00,60,voice\n",
+            march_day(d)
+        ));
+    }
+    calls.push_str(&format!(
+        "{victim},{shop},{} 09:00:00,60,voice\n",
+        march_day(20)
+    ));
+    // The victim's own life over the month.
+    for d in 1..29 {
+        calls.push_str(&format!(
+            "{victim},13600000003,{} 19:00:00,120,voice\n",
+            march_day(d)
+        ));
+        calls.push_str(&format!(
+            "13600000003,{victim},{} 20:00:00,120,voice\n",
+            march_day(d)
+        ));
+    }
+    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    std::fs::write(
+        dir.join("incidents.csv"),
+        format!(
+            "incident_id,time,category,location_id,phones,victim_id,loss,accounts\n\
+             JQ7,{} 20:25:50,fraud,,{victim};{burner};{shop},,41200,\n",
+            march_day(28)
+        ),
+    )
+    .unwrap();
+    let g = util::ingest(dir);
+    let run = casegraph::lead::run(&g, &Default::default()).unwrap();
+    let burners: Vec<(&str, &str, &Vec<String>)> = run
+        .hits
+        .iter()
+        .filter(|h| h.kind == casegraph::lead::patterns::PatternKind::Burner)
+        .map(|h| (h.entity_id.as_str(), h.reason.as_str(), &h.sources))
+        .collect();
+    let flagged = burners.iter().find(|b| b.0.ends_with(burner));
+    assert!(
+        flagged.is_some_and(|b| b.1.contains("fraud report JQ7")
+            && b.2.first().is_some_and(|s| s == "incidents.csv:2")
+            && b.2.iter().any(|s| s.starts_with("calls.csv:"))),
+        "{burners:?}"
+    );
+    assert!(!burners.iter().any(|b| b.0.ends_with(shop)), "{burners:?}");
+    assert!(
+        !burners.iter().any(|b| b.0.ends_with(victim)),
+        "{burners:?}"
+    );
+}

@@ -20,7 +20,9 @@
 //! lower volume bar (`min_outgoing_rotated`): the case may end the day the
 //! operator put it in, or the rotation may have just moved on. The handset
 //! it shares with a burner, one SIM after another, is the evidence the
-//! volume cannot yet give.
+//! volume cannot yet give. So is a fraud report that names a SIM of that
+//! shape (not the victim's own number): a burner seen only on the day it
+//! hooked this victim has no volume to show.
 //!
 //! # Complexity
 //! O(1) per phone over the precomputed [`Profile`]s, plus the events of the
@@ -110,6 +112,10 @@ pub fn detect(ctx: &Context, c: &BurnerConfig, swapped: &[(u32, Vec<u32>)]) -> V
     }
     rotated.sort_unstable();
     rotated.dedup_by_key(|r| r.0);
+    for &(p, _, _) in &rotated {
+        flagged[p as usize] = true;
+    }
+    let reported = reported_burners(ctx, c, &flagged);
     for (p, h, mate) in rotated {
         let prof = &ctx.profiles[p as usize];
         hits.push(Hit {
@@ -127,7 +133,53 @@ pub fn detect(ctx: &Context, c: &BurnerConfig, swapped: &[(u32, Vec<u32>)]) -> V
             sources: call_sources(g.events_of(p).filter(|e| e.caller == p)),
         });
     }
+    for (p, i) in reported {
+        let prof = &ctx.profiles[p as usize];
+        let inc = &g.incidents[i as usize];
+        let mut sources = call_sources(g.events_of(p).filter(|e| e.caller == p));
+        sources.truncate(super::MAX_SOURCES - 1);
+        sources.insert(0, format!("incidents.csv:{}", inc.line));
+        hits.push(Hit {
+            kind: PatternKind::Burner,
+            entity: Context::phone_ref(p),
+            entity_id: g.phone_number(p).to_string(),
+            phones: vec![],
+            reason: format!(
+                "{}; fewer calls than a burner's {} so far, but fraud report {} names it",
+                reason(prof),
+                c.min_outgoing,
+                g.str(inc.incident_id)
+            ),
+            sources,
+        });
+    }
     hits
+}
+
+/// SIMs that a fraud report names, not the victim's own, with a burner's
+/// shape (short life, nearly all outgoing, to new numbers) but too few
+/// calls for its volume: a burner seen only on its last day, or kept for
+/// the call that hooked this one victim. The report is the evidence the
+/// volume cannot give, as the shared handset is for a rotated SIM. Each
+/// with the first report (by row) that names it.
+fn reported_burners(ctx: &Context, c: &BurnerConfig, flagged: &[bool]) -> Vec<(u32, u32)> {
+    let g = ctx.graph;
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for &i in &ctx.fraud {
+        for &p in g.list(g.incidents[i as usize].phones) {
+            let prof = &ctx.profiles[p as usize];
+            if !flagged[p as usize]
+                && ctx.eligible(p)
+                && prof.outgoing > 0
+                && has_shape(prof, c, ctx.case_days)
+            {
+                out.push((p, i));
+            }
+        }
+    }
+    out.sort_unstable_by_key(|&(p, i)| (p, g.incidents[i as usize].line));
+    out.dedup_by_key(|r| r.0);
+    out
 }
 
 /// SIMs that worked in a burner's handset with a burner's shape and volume
