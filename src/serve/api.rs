@@ -787,26 +787,35 @@ impl Explorer {
         Ok(v)
     }
 
-    /// The gang of the leads folder with `id` (`phone:…`) as a member: its
-    /// id and its other phones, sorted, as a confirmation records it
-    /// (gang ids change between runs; the phones are the key the next
-    /// `leads` run places the confirmed phone by).
+    /// The gang of the leads folder with `id` as a member, as a
+    /// confirmation records it: its id and its mates' phones, sorted (gang
+    /// ids change between runs; the phones are the key the next `leads`
+    /// run places the confirmed member by). A phone (`phone:…`) is a
+    /// member of at most one gang, its mates the gang's other phones. A
+    /// person (`person:…`, a person_id) is a member of a gang holding a
+    /// member phone whose `person_ids` name it (the first such gang, the
+    /// highest scored, when it is in several), its mates the phones of
+    /// the gang's other holders: its own phones are left out, as a phone
+    /// leaves itself out.
     fn gang_of(&self, id: &str) -> Option<notes::ConfirmedGang> {
-        let phone = id.strip_prefix("phone:")?;
         let gangs = self.leads.as_ref()?.get("gangs")?.as_array()?;
-        let phones_of = |g: &Value| -> Vec<String> {
-            g.get("members")
+        let (kind, key) = id.split_once(':')?;
+        // Is member `m` (a phone) the confirmed entity, or held by it?
+        let is_own = |m: &Value| match kind {
+            "phone" => m.get("phone").and_then(Value::as_str) == Some(key),
+            "person" => m
+                .get("person_ids")
                 .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|m| m.get("phone").and_then(Value::as_str))
-                .map(str::to_string)
-                .collect()
+                .is_some_and(|ids| ids.iter().any(|p| p.as_str() == Some(key))),
+            _ => false,
         };
-        let gang = gangs
+        let gang = gangs.iter().find(|g| members_of(g).iter().any(is_own))?;
+        let mut phones: Vec<String> = members_of(gang)
             .iter()
-            .find(|g| phones_of(g).iter().any(|p| p == phone))?;
-        let mut phones: Vec<String> = phones_of(gang).into_iter().filter(|p| p != phone).collect();
+            .filter(|m| !is_own(m))
+            .filter_map(|m| m.get("phone").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect();
         phones.sort();
         phones.dedup();
         Some(notes::ConfirmedGang {
@@ -819,6 +828,13 @@ impl Explorer {
         let leads = self.leads.as_ref()?.get("leads")?.as_array()?;
         leads.iter().find(|l| lead_id(l) == id).cloned()
     }
+}
+
+/// The members of a gang in leads.json.
+fn members_of(gang: &Value) -> &[Value] {
+    gang.get("members")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 /// `KIND:ID` of a lead in leads.json.

@@ -910,3 +910,247 @@ fn a_member_confirmed_in_serve_stays_in_its_gang_when_the_next_run_drops_it() {
         "the report says why it is kept"
     );
 }
+
+/// gangs.csv's person rows: (gang id, person_id) → the row.
+fn person_rows(dir: &Path) -> BTreeMap<(String, String), Row> {
+    let mut r = csv::Reader::from_path(dir.join("gangs.csv")).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let mut rows = BTreeMap::new();
+    for rec in r.records() {
+        let row: Row = header
+            .iter()
+            .cloned()
+            .zip(rec.unwrap().iter().map(str::to_string))
+            .collect();
+        if row["node_kind"] == "person" {
+            rows.insert((row["gang_id"].clone(), row["node_id"].clone()), row);
+        }
+    }
+    rows
+}
+
+fn leads_json(dir: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("leads.json")).unwrap()).unwrap()
+}
+
+/// A person record of a gang in a leads.json: the gang, the person_id,
+/// its holder's phones there, and the phones of the gang's other holders
+/// (its mates, sorted).
+struct Holder {
+    gang: String,
+    person: String,
+    own: Vec<String>,
+    mates: Vec<String>,
+}
+
+fn holders(v: &Value) -> Vec<Holder> {
+    let mut out = Vec::new();
+    for g in v["gangs"].as_array().unwrap() {
+        let members = g["members"].as_array().unwrap();
+        let phone = |m: &Value| m["phone"].as_str().unwrap().to_string();
+        let names = |m: &Value, pid: &str| {
+            m["person_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p == pid)
+        };
+        let mut pids: Vec<&str> = members
+            .iter()
+            .flat_map(|m| m["person_ids"].as_array().unwrap())
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        pids.sort();
+        pids.dedup();
+        for pid in pids {
+            let own = members.iter().filter(|m| names(m, pid)).map(phone).collect();
+            let mut mates: Vec<String> =
+                members.iter().filter(|m| !names(m, pid)).map(phone).collect();
+            mates.sort();
+            mates.dedup();
+            out.push(Holder {
+                gang: g["gang_id"].as_str().unwrap().to_string(),
+                person: pid.to_string(),
+                own,
+                mates,
+            });
+        }
+    }
+    out
+}
+
+/// Issue 19 item 5, for persons. Two tabs confirm two person records of
+/// the leads folder's gangs at once in `serve`; each confirmation records
+/// the phones of its gang's other holders. The next `leads` run, under
+/// settings that drop every phone of the first person, keeps that person
+/// in the gang holding most of its mates (gangs.csv's person row with
+/// evidence `analyst`, no confidence made up, the analyst named; in
+/// leads.json and the report too) and names the analyst beside the
+/// detectors' evidence for the second, whom they still place. With no
+/// gang at all in a run, both are listed apart.
+#[test]
+fn a_person_confirmed_in_serve_stays_in_its_gang_when_the_next_run_drops_its_phones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (snapshot, leads) = demo();
+    let case = dir.path().join("case.cgs");
+    std::fs::copy(snapshot, &case).unwrap();
+    let strict = dir.path().join("strict.toml");
+    std::fs::write(&strict, STRICTER_GANGS).unwrap();
+    let unconfirmed = dir.path().join("unconfirmed");
+    leads_run(&case, &unconfirmed, Some(&strict));
+    let (after, _) = gang_rows(&unconfirmed);
+    let in_after = |p: &String| after.values().any(|g| g.contains(p));
+    let persons_after = person_rows(&unconfirmed);
+    let placed_after = |pid: &str| persons_after.keys().any(|(_, p)| p == pid);
+    let served = holders(&leads_json(leads));
+    // A person all of whose phones the stricter run drops while some of
+    // its mates stay in a gang, and a person the stricter run still places.
+    let dropped = served
+        .iter()
+        .find(|h| {
+            !placed_after(&h.person)
+                && !h.own.iter().any(in_after)
+                && h.mates.iter().any(in_after)
+        })
+        .expect("the stricter settings drop a holder whose gang stays");
+    let still = served
+        .iter()
+        .find(|h| placed_after(&h.person) && h.gang != dropped.gang)
+        .or_else(|| served.iter().find(|h| placed_after(&h.person)))
+        .expect("a holder the stricter settings still place");
+
+    let s = Server::start(
+        &case,
+        &["--leads", leads.to_str().unwrap(), "--analyst", "li.wei"],
+    );
+    // Two tabs at once, through the one locked write path.
+    std::thread::scope(|scope| {
+        for h in [dropped, still] {
+            let s = &s;
+            scope.spawn(move || {
+                let (status, v) = s.post(
+                    "/api/notes",
+                    &json!({"entity": format!("person:{}", h.person), "status": "confirmed"}),
+                );
+                assert_eq!(status, 200, "{v}");
+            });
+        }
+    });
+    let (_, notes) = s.get("/api/notes");
+    for h in [dropped, still] {
+        let recorded = &notes["entities"][format!("person:{}", h.person)]["gang"];
+        assert_eq!(recorded["gang_id"], h.gang.as_str(), "{notes}");
+        assert_eq!(
+            recorded["phones"],
+            json!(h.mates),
+            "the phones of its gang's other holders, its own left out"
+        );
+    }
+    drop(s);
+
+    let confirmed = dir.path().join("confirmed");
+    leads_run(&case, &confirmed, Some(&strict));
+    // The gang of the unconfirmed run holding most of its mates (ties:
+    // the first, in the run's order).
+    let order = leads_json(&unconfirmed);
+    let home = order["gangs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let id = g["gang_id"].as_str().unwrap().to_string();
+            let n = after[&id].iter().filter(|p| dropped.mates.contains(p)).count();
+            (n, std::cmp::Reverse(i), id)
+        })
+        .max()
+        .unwrap()
+        .2;
+    let persons = person_rows(&confirmed);
+    let kept = persons
+        .get(&(home.clone(), dropped.person.clone()))
+        .unwrap_or_else(|| panic!("{} kept in {home}: {persons:?}", dropped.person));
+    assert_eq!(kept["evidence"], "analyst");
+    assert_eq!(kept["confidence_from"], "analyst");
+    assert_eq!(kept["confidence"], "", "no membership confidence made up");
+    assert_eq!(kept["role_confidence"], "");
+    assert_eq!(kept["role"], "member");
+    assert_eq!(kept["confirmed_by"], "li.wei");
+    assert!(!kept["confirmed_on"].is_empty());
+    assert_eq!(
+        persons.keys().filter(|(_, p)| p == &dropped.person).count(),
+        1,
+        "in one gang only"
+    );
+    // Its phones stay where the detectors put them: the phone rows are
+    // the unconfirmed run's.
+    let (gangs, _) = gang_rows(&confirmed);
+    assert_eq!(gangs, after);
+    let named = persons
+        .iter()
+        .find(|((_, p), row)| p == &still.person && !row["confirmed_by"].is_empty())
+        .map(|(_, row)| row)
+        .expect("the placed person confirmed");
+    assert!(named["evidence"].ends_with(";analyst"), "{named:?}");
+    assert_eq!(named["confidence_from"], "evidence");
+    assert!(!named["confidence"].is_empty());
+    // leads.json and the report say the same.
+    let v = leads_json(&confirmed);
+    let c = v["confirmed_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["entity"] == dropped.person.as_str())
+        .unwrap();
+    assert_eq!(c["entity_kind"], "person");
+    assert_eq!(c["placement"], "kept");
+    assert_eq!(c["gang_id"], home.as_str());
+    assert_eq!(c["confirmed_gang"], dropped.gang.as_str());
+    let gang = v["gangs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gang_id"] == home.as_str())
+        .unwrap();
+    let p = gang["confirmed_persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["person_id"] == dropped.person.as_str())
+        .unwrap();
+    assert_eq!(p["evidence"], json!(["analyst"]));
+    assert_eq!(p["confidence"], Value::Null);
+    assert_eq!(p["confirmed"]["by"], "li.wei");
+    assert_eq!(p["confirmed"]["placement"], "kept");
+    let html = std::fs::read_to_string(confirmed.join("report.html")).unwrap();
+    assert!(html.contains("Confirmed gang members"));
+    assert!(html.contains(&format!("person:{}", dropped.person)));
+    assert!(html.contains("Persons confirmed by the analyst"));
+    assert!(
+        html.contains(&format!("kept in gang {home} on li.wei&#39;s confirmation")),
+        "the report says why it is kept"
+    );
+
+    // A run in which no group is a gang: both listed apart, in no gang.
+    let none = dir.path().join("none.toml");
+    std::fs::write(&none, NO_GANGS).unwrap();
+    let apart = dir.path().join("apart");
+    leads_run(&case, &apart, Some(&none));
+    let v = leads_json(&apart);
+    assert_eq!(v["gangs"], json!([]), "the settings leave no gang");
+    for h in [dropped, still] {
+        let c = v["confirmed_members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["entity"] == h.person.as_str())
+            .unwrap_or_else(|| panic!("{} listed: {v:#}", h.person));
+        assert_eq!(c["placement"], "apart");
+        assert_eq!(c["gang_id"], Value::Null);
+        assert!(c["reason"].as_str().unwrap().contains("listed apart"));
+    }
+    assert!(person_rows(&apart).is_empty());
+}
+
+/// Gang settings under which no group of the demo is a gang.
+const NO_GANGS: &str = "[gangs]\nmin_phones = 200\n";
