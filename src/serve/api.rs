@@ -934,3 +934,65 @@ fn rows(s: &[Sources]) -> Vec<String> {
         .flat_map(|s| s.lines.iter().map(move |l| format!("{}:{l}", s.file)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An explorer on fixtures/tiny with a leads folder holding `leads`.
+    fn explorer(dir: &Path, leads: Value) -> Explorer {
+        let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiny");
+        let g = crate::open_case(&case, &crate::ingest::IngestConfig::default()).unwrap();
+        let out = dir.join("leads");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("leads.json"), leads.to_string()).unwrap();
+        Explorer::new(
+            g,
+            ExplorerConfig {
+                case_name: "tiny".into(),
+                leads_dir: Some(out),
+                notes_path: dir.join("tiny.notes.json"),
+                analyst: "li.wei".into(),
+            },
+        )
+        .unwrap()
+    }
+
+    fn member(phone: &str, person_ids: &[&str]) -> Value {
+        json!({"phone": phone, "person_ids": person_ids})
+    }
+
+    #[test]
+    fn a_person_is_recorded_with_its_first_gang_and_the_phones_of_the_other_holders() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = explorer(
+            dir.path(),
+            json!({"leads": [], "gangs": [
+                {"gang_id": "G1", "members": [
+                    member("+8613800000003", &["P02"]),
+                    member("+8613800000001", &["P01", "P07"]),
+                    member("+8613800000002", &["P01", "P07"]),
+                    member("+8613800000004", &[]),
+                ]},
+                {"gang_id": "G2", "members": [
+                    member("+8613800000005", &["P07", "P01"]),
+                    member("+8613800000006", &[]),
+                ]},
+            ]}),
+        );
+        // P07, merged with P01 by entity resolution, holds two phones of
+        // G1 and one of G2: G1, its own phones left out, the rest sorted.
+        let g = e.gang_of("person:P07").unwrap();
+        assert_eq!(g.gang_id, "G1");
+        assert_eq!(g.phones, vec!["+8613800000003", "+8613800000004"]);
+        // A phone leaves itself out only.
+        let g = e.gang_of("phone:+8613800000001").unwrap();
+        assert_eq!(
+            g.phones,
+            vec!["+8613800000002", "+8613800000003", "+8613800000004"]
+        );
+        // Not a gang's person: nothing recorded.
+        assert_eq!(e.gang_of("person:P99"), None);
+        assert_eq!(e.gang_of("handset:P01"), None);
+    }
+}
