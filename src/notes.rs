@@ -26,6 +26,15 @@
 //!         "gang_id": "G1",
 //!         "phones": ["+8613512345678", "+8615543352115"]
 //!       }
+//!     },
+//!     "person:HK-002045": {
+//!       "status": "confirmed",
+//!       "analyst": "li.wei",
+//!       "updated": "2026-12-02T16:25:00Z",
+//!       "gang": {
+//!         "gang_id": "G1",
+//!         "phones": ["+8613512345678", "+8618641553094"]
+//!       }
 //!     }
 //!   }
 //! }
@@ -39,11 +48,15 @@
 //! who changed the entry last and when (UTC). Keys are sorted, so the file
 //! diffs well.
 //!
-//! `gang` is written when a phone that is a gang member in the leads
-//! folder `casegraph serve` shows is confirmed: the gang's id then and its
-//! other phones. Gang ids are the run's and change between runs, so the
-//! phones are the key: the next `leads` run keeps the confirmed phone in
-//! the gang that holds most of them (see [`crate::results::notes`]).
+//! `gang` is written when a phone or a person that is a gang member in
+//! the leads folder `casegraph serve` shows is confirmed: the gang's id
+//! then and its mates' phones. For a phone, the gang's other phones; for
+//! a person (`person:ID`, the persons.csv person_id that gangs.csv's
+//! person rows and a member's `person_ids` name), the phones of the
+//! gang's other holders (its own phones left out). Gang ids are the run's
+//! and change between runs, so the phones are the key: the next `leads`
+//! run keeps the confirmed phone or person in the gang that holds most of
+//! them (see [`crate::results::notes`]).
 //! Setting the status to anything but `confirmed` removes it. Files
 //! written before `gang` existed load as they are (no gang recorded).
 
@@ -100,14 +113,16 @@ pub struct EntityNote {
     pub analyst: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
-    /// The gang a confirmed phone was a member of when it was confirmed.
+    /// The gang a confirmed phone or person was a member of when it was
+    /// confirmed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gang: Option<ConfirmedGang>,
 }
 
-/// The gang a phone was confirmed a member of, as the leads run the
-/// analyst was looking at had it: its id there, and its other phones
-/// (canonical numbers, sorted), which outlive the id.
+/// The gang a phone or person was confirmed a member of, as the leads run
+/// the analyst was looking at had it: its id there, and its mates' phones
+/// (canonical numbers, sorted), which outlive the id: a phone's the
+/// gang's other phones, a person's the phones of the gang's other holders.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfirmedGang {
     pub gang_id: String,
@@ -151,9 +166,9 @@ pub struct NotePatch {
     pub note: Option<String>,
     #[serde(default)]
     pub status: Option<String>,
-    /// With `status` `confirmed`: the gang the phone is confirmed a member
-    /// of. Never read from a request body: the server fills it in from its
-    /// leads folder.
+    /// With `status` `confirmed`: the gang the phone or person is confirmed
+    /// a member of. Never read from a request body: the server fills it in
+    /// from its leads folder.
     #[serde(skip)]
     pub gang: Option<ConfirmedGang>,
 }
@@ -287,7 +302,8 @@ pub fn apply(
         entry.status = (s != LeadStatus::New).then_some(s);
         if s == LeadStatus::Confirmed {
             // Confirmed again without a gang at hand (no leads folder, or
-            // the phone in none): the gang it was confirmed with stays.
+            // the phone or person in none): the gang it was confirmed with
+            // stays.
             if patch.gang.is_some() {
                 entry.gang = patch.gang.clone();
             }
@@ -380,6 +396,82 @@ mod tests {
         p.status = Some("dismissed".into());
         let notes = apply(&path, &p, "li", "t4").unwrap();
         assert_eq!(notes.entities["phone:+8613800138000"].gang, None);
+    }
+
+    #[test]
+    fn a_confirmed_person_keeps_its_gang_until_the_status_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case.notes.json");
+        let mut p = patch("person:BK-000587");
+        p.status = Some("confirmed".into());
+        p.gang = Some(gang("G3", &["+8613800138001", "+8613800138002"]));
+        let notes = apply(&path, &p, "li", "t1").unwrap();
+        assert_eq!(
+            notes.entities["person:BK-000587"].gang,
+            Some(gang("G3", &["+8613800138001", "+8613800138002"]))
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"person:BK-000587\""), "{text}");
+        assert!(text.contains("\"gang_id\": \"G3\""), "{text}");
+        assert_eq!(load(&path).unwrap(), notes, "written and read back");
+        // Confirmed again from a server without that gang: it stays.
+        p.gang = None;
+        assert!(
+            apply(&path, &p, "li", "t2").unwrap().entities["person:BK-000587"]
+                .gang
+                .is_some()
+        );
+        // Set back to new: the status and the gang go, and with nothing
+        // else on the person, the entry.
+        p.status = Some("new".into());
+        assert!(apply(&path, &p, "li", "t3").unwrap().entities.is_empty());
+    }
+
+    /// Two tabs confirming at once, one a phone and one a person, each
+    /// with its gang, and a third labelling the phone: every gang and
+    /// label is in the file, through the one locked write path.
+    #[test]
+    fn two_tabs_confirming_a_phone_and_a_person_at_once_keep_both_gangs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case.notes.json");
+        for round in 0..20 {
+            std::thread::scope(|s| {
+                let path = &path;
+                s.spawn(move || {
+                    let mut p = patch("phone:+8613800138000");
+                    p.status = Some("confirmed".into());
+                    p.gang = Some(gang(&format!("G{round}"), &["+8613800138001"]));
+                    apply(path, &p, "li", "t").unwrap();
+                });
+                s.spawn(move || {
+                    let mut p = patch("person:P01");
+                    p.status = Some("confirmed".into());
+                    p.gang = Some(gang(&format!("G{round}"), &["+8613800138002"]));
+                    apply(path, &p, "wang", "t").unwrap();
+                });
+                s.spawn(move || {
+                    let mut p = patch("phone:+8613800138000");
+                    p.label = Some(format!("boss {round}"));
+                    apply(path, &p, "zhao", "t").unwrap();
+                });
+            });
+            let notes = load(&path).unwrap();
+            let phone = &notes.entities["phone:+8613800138000"];
+            let person = &notes.entities["person:P01"];
+            assert_eq!(
+                phone.gang,
+                Some(gang(&format!("G{round}"), &["+8613800138001"]))
+            );
+            assert_eq!(
+                phone.label.as_deref(),
+                Some(format!("boss {round}").as_str())
+            );
+            assert_eq!(
+                person.gang,
+                Some(gang(&format!("G{round}"), &["+8613800138002"]))
+            );
+            assert_eq!(person.status, Some(LeadStatus::Confirmed));
+        }
     }
 
     #[test]

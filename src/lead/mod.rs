@@ -128,27 +128,37 @@ pub struct AnalystNote {
     pub updated: Option<String>,
 }
 
-/// A phone the analyst confirmed as a gang member (the case's notes
-/// file), and what this run made of it. Apart from [`Member`], which is
-/// the detectors': a confirmation is never evidence the detectors read.
+/// A phone or a person the analyst confirmed as a gang member (the
+/// case's notes file), and what this run made of it. Apart from
+/// [`Member`], which is the detectors': a confirmation is never evidence
+/// the detectors read.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ConfirmedMember {
-    pub phone: String,
+    /// `phone` or `person`.
+    pub entity_kind: &'static str,
+    /// The number (canonical) or the person_id (persons.csv's, as gangs.csv's
+    /// person rows name it).
+    pub entity: String,
+    /// The number, for a confirmed phone; absent for a person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     /// The gang of this run it is a member of; `None`: listed apart.
     pub gang_id: Option<String>,
-    /// How it got there: `detected` (the detectors put it in the gang; the
-    /// confirmation names the analyst beside their evidence), `kept` (the
-    /// detectors did not; it is in the gang on the analyst's confirmation
-    /// alone, its membership confidence the analyst's) or `apart` (no gang
-    /// of this run holds the phones it was confirmed with).
+    /// How it got there: `detected` (the detectors put it in the gang, a
+    /// person through a phone of its holder; the confirmation names the
+    /// analyst beside their evidence), `kept` (the detectors did not; it is
+    /// in the gang on the analyst's confirmation alone, its membership
+    /// confidence the analyst's) or `apart` (no gang of this run holds the
+    /// phones it was confirmed with).
     pub placement: &'static str,
     pub analyst: String,
     /// When the analyst confirmed it (UTC), as the notes file says.
     pub confirmed_on: Option<String>,
     /// The gang id it was confirmed with, in the run the analyst saw.
     pub confirmed_gang: Option<String>,
-    /// How many of that gang's other phones it was confirmed with, and how
-    /// many of them are in `gang_id` now.
+    /// How many of that gang's other phones it was confirmed with (for a
+    /// person: the phones of the gang's other holders), and how many of
+    /// them are in `gang_id` now.
     pub confirmed_with: usize,
     pub still_together: usize,
     pub reason: String,
@@ -178,8 +188,9 @@ pub struct LeadRun {
     /// What the analyst wrote in the case's notes file (labels, notes,
     /// statuses), by entity key, for the report; the detectors never read it.
     pub analyst_notes: Vec<AnalystNote>,
-    /// Phones the analyst confirmed as gang members, placed (or not) in
-    /// this run's gangs (see [`ConfirmedMember`]), by phone.
+    /// Phones and persons the analyst confirmed as gang members, placed
+    /// (or not) in this run's gangs (see [`ConfirmedMember`]), in the notes
+    /// file's key order.
     pub confirmed_members: Vec<ConfirmedMember>,
     pub hotspots: Vec<hotspot::Hotspot>,
     pub timings: Vec<Timing>,
@@ -188,9 +199,22 @@ pub struct LeadRun {
 impl LeadRun {
     /// The analyst's confirmation of `phone` as a member of gang `gang_id`, if any.
     pub fn confirmation(&self, gang_id: &str, phone: &str) -> Option<&ConfirmedMember> {
-        self.confirmed_members
-            .iter()
-            .find(|c| c.phone == phone && c.gang_id.as_deref() == Some(gang_id))
+        self.confirmation_of(gang_id, "phone", phone)
+    }
+
+    /// The analyst's confirmation of `entity` (a `phone` number or a
+    /// `person` id, by `entity_kind`) as a member of gang `gang_id`, if any.
+    pub fn confirmation_of(
+        &self,
+        gang_id: &str,
+        entity_kind: &str,
+        entity: &str,
+    ) -> Option<&ConfirmedMember> {
+        self.confirmed_members.iter().find(|c| {
+            c.entity_kind == entity_kind
+                && c.entity == entity
+                && c.gang_id.as_deref() == Some(gang_id)
+        })
     }
 }
 

@@ -389,14 +389,15 @@ fn analyst_notes(s: &mut String, run: &LeadRun) {
     if !run.confirmed_members.is_empty() {
         let _ = write!(
             s,
-            "<h3>Confirmed gang members</h3>\n<p class=\"small\">{} phones the analyst confirmed as gang members: <em>detected</em> in the gang by the evidence, <em>kept</em> in it on the confirmation alone (the detectors did not place them in this run), or listed <em>apart</em> when no gang of this run holds the phones they were confirmed with.</p>\n<table class=\"notes\" id=\"confirmed-members\"><thead><tr><th>phone</th><th>gang</th><th>placement</th><th>by</th><th>why</th></tr></thead><tbody>\n",
+            "<h3>Confirmed gang members</h3>\n<p class=\"small\">{} phones and persons the analyst confirmed as gang members: <em>detected</em> in the gang by the evidence, <em>kept</em> in it on the confirmation alone (the detectors did not place them in this run), or listed <em>apart</em> when no gang of this run holds the phones they were confirmed with.</p>\n<table class=\"notes\" id=\"confirmed-members\"><thead><tr><th>member</th><th>gang</th><th>placement</th><th>by</th><th>why</th></tr></thead><tbody>\n",
             run.confirmed_members.len()
         );
         for c in run.confirmed_members.iter().take(MAX_NOTE_ROWS) {
             let _ = writeln!(
                 s,
-                "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"small\">{}</td></tr>",
-                Esc(&c.phone),
+                "<tr><td class=\"num\">{}:{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"small\">{}</td></tr>",
+                c.entity_kind,
+                Esc(&c.entity),
                 Esc(c.gang_id.as_deref().unwrap_or("")),
                 c.placement,
                 Esc(&c.analyst),
@@ -941,6 +942,37 @@ fn members_table(s: &mut String, ix: &Index, run: &LeadRun, gang: &Gang) {
     }
     s.push_str("</tbody></table>\n");
     more_line(s, more, "members", "gangs.csv");
+    confirmed_persons(s, ix, run, gang);
+}
+
+/// The persons the analyst confirmed as members of `gang`: detected (a
+/// phone of theirs is a member above) or kept on the confirmation alone
+/// (holding none of its phones in this run), each with why.
+fn confirmed_persons(s: &mut String, ix: &Index, run: &LeadRun, gang: &Gang) {
+    let confirmed: Vec<_> = run
+        .confirmed_members
+        .iter()
+        .filter(|c| c.entity_kind == "person" && c.gang_id.as_deref() == Some(&gang.gang_id))
+        .collect();
+    if confirmed.is_empty() {
+        return;
+    }
+    s.push_str("<p class=\"small confirmed-persons\">Persons confirmed by the analyst:</p>\n<ul class=\"small confirmed-persons\">\n");
+    for c in confirmed {
+        let name = ix
+            .name_of(&c.entity)
+            .map(|n| format!(" {n}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "<li>{}{} ({}): {}</li>",
+            Esc(&c.entity),
+            Esc(&name),
+            c.placement,
+            Esc(&c.reason)
+        );
+    }
+    s.push_str("</ul>\n");
 }
 
 fn hotspots(s: &mut String, run: &LeadRun) {

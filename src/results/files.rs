@@ -12,7 +12,7 @@ use crate::export::{graphml, ColumnType, ColumnValue, Selection};
 use crate::graph::provenance::NodeRef;
 use crate::graph::CaseGraph;
 use crate::lead::write::num;
-use crate::lead::{ConfirmedMember, LeadRun, Member, Role};
+use crate::lead::{ConfirmedMember, Gang, LeadRun, Member, Role};
 use crate::model::NodeKind;
 use crate::safe_csv::write_rows;
 use std::path::Path;
@@ -23,8 +23,11 @@ fn role_rank(r: Role) -> u8 {
 
 /// The kinds of evidence of a member as the outputs list them: the
 /// detectors', then `analyst` when the analyst confirmed it.
-fn evidence_kinds(m: &Member, confirmed: Option<&ConfirmedMember>) -> Vec<&'static str> {
-    let mut kinds: Vec<&'static str> = m.evidence.iter().map(|e| e.as_str()).collect();
+fn evidence_kinds(m: Option<&Member>, confirmed: Option<&ConfirmedMember>) -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = m
+        .into_iter()
+        .flat_map(|m| m.evidence.iter().map(|e| e.as_str()))
+        .collect();
     if confirmed.is_some() {
         kinds.push("analyst");
     }
@@ -36,50 +39,94 @@ fn is_kept(confirmed: Option<&ConfirmedMember>) -> bool {
     confirmed.is_some_and(|c| c.placement == ConfirmedMember::KEPT)
 }
 
+/// The person records of `gang`, sorted, each with the member phone its
+/// row takes role and figures from: of the phones its holder has in the
+/// gang, one the detectors placed before one kept on a confirmation, then
+/// the most senior role, then the first. A person kept in the gang on a
+/// confirmation alone and holding none of its phones has no member.
+fn gang_persons<'a>(run: &'a LeadRun, gang: &'a Gang) -> Vec<(&'a str, Option<&'a Member>)> {
+    let mut persons: Vec<(&str, Option<&Member>)> = Vec::new();
+    for m in &gang.members {
+        for pid in &m.person_ids {
+            persons.push((pid, Some(m)));
+        }
+    }
+    let kept_phone =
+        |m: Option<&Member>| m.is_some_and(|m| is_kept(run.confirmation(&gang.gang_id, &m.phone)));
+    persons.sort_by(|a, b| {
+        a.0.cmp(b.0)
+            .then(kept_phone(a.1).cmp(&kept_phone(b.1)))
+            .then(
+                a.1.map(|m| role_rank(m.role))
+                    .cmp(&b.1.map(|m| role_rank(m.role))),
+            )
+    });
+    persons.dedup_by(|a, b| a.0 == b.0);
+    for c in &run.confirmed_members {
+        if c.entity_kind == "person"
+            && c.gang_id.as_deref() == Some(gang.gang_id.as_str())
+            && !persons.iter().any(|p| p.0 == c.entity)
+        {
+            persons.push((&c.entity, None));
+        }
+    }
+    persons.sort_by(|a, b| a.0.cmp(b.0));
+    persons
+}
+
+/// The lead score of a person kept in a gang on a confirmation alone (0
+/// when it is not a lead): the score a gang's person row shows is its
+/// phone's, and it holds none there.
+fn person_score(run: &LeadRun, pid: &str) -> f64 {
+    run.leads
+        .iter()
+        .chain(&run.dismissed)
+        .find(|l| l.entity_kind == "person" && l.entity == pid)
+        .map_or(0.0, |l| l.score)
+}
+
 /// gangs.csv: one row per member phone, then one per person record of the
 /// gang's holders (a person holding several phones with the most senior
 /// role among them). A member the analyst confirmed has `analyst` among
 /// its evidence and the analyst and date named; one kept in the gang on
 /// the confirmation alone has no confidence figures (they would be the
-/// detectors', who did not place it) and `confidence_from` `analyst`.
+/// detectors', who did not place it) and `confidence_from` `analyst`. A
+/// person row carries the person's own confirmation, or else its phone's.
 pub fn gangs_csv(path: &Path, run: &LeadRun) -> Result<()> {
     let mut rows = Vec::new();
     for gang in &run.gangs {
-        let mut persons: Vec<(String, &Member)> = Vec::new();
-        let row = |kind: &str, id: String, m: &Member| {
-            let confirmed = run.confirmation(&gang.gang_id, &m.phone);
-            let kept = is_kept(confirmed);
-            let figure = |v: f64| if kept { String::new() } else { num(v) };
-            vec![
-                gang.gang_id.clone(),
-                kind.into(),
-                id,
-                m.role.as_str().into(),
-                num(m.score),
-                figure(m.confidence),
-                figure(m.role_confidence),
-                evidence_kinds(m, confirmed).join(";"),
-                if kept { "analyst" } else { "evidence" }.into(),
-                confirmed.map(|c| c.analyst.clone()).unwrap_or_default(),
-                confirmed
-                    .and_then(|c| c.confirmed_on.clone())
-                    .unwrap_or_default(),
-            ]
-        };
+        let row =
+            |kind: &str, id: &str, m: Option<&Member>, confirmed: Option<&ConfirmedMember>| {
+                let kept = is_kept(confirmed);
+                let figure = |v: Option<f64>| match v {
+                    Some(v) if !kept => num(v),
+                    _ => String::new(),
+                };
+                vec![
+                    gang.gang_id.clone(),
+                    kind.into(),
+                    id.to_string(),
+                    m.map_or(Role::Member, |m| m.role).as_str().into(),
+                    num(m.map_or_else(|| person_score(run, id), |m| m.score)),
+                    figure(m.map(|m| m.confidence)),
+                    figure(m.map(|m| m.role_confidence)),
+                    evidence_kinds(m, confirmed).join(";"),
+                    if kept { "analyst" } else { "evidence" }.into(),
+                    confirmed.map(|c| c.analyst.clone()).unwrap_or_default(),
+                    confirmed
+                        .and_then(|c| c.confirmed_on.clone())
+                        .unwrap_or_default(),
+                ]
+            };
         for m in &gang.members {
-            rows.push(row("phone", m.phone.clone(), m));
-            for pid in &m.person_ids {
-                persons.push((pid.clone(), m));
-            }
+            let confirmed = run.confirmation(&gang.gang_id, &m.phone);
+            rows.push(row("phone", &m.phone, Some(m), confirmed));
         }
-        // A person holding several phones gets the most senior role among them.
-        persons.sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then(role_rank(a.1.role).cmp(&role_rank(b.1.role)))
-        });
-        persons.dedup_by(|a, b| a.0 == b.0);
-        for (pid, m) in persons {
-            rows.push(row("person", pid, m));
+        for (pid, m) in gang_persons(run, gang) {
+            let confirmed = run
+                .confirmation_of(&gang.gang_id, "person", pid)
+                .or_else(|| m.and_then(|m| run.confirmation(&gang.gang_id, &m.phone)));
+            rows.push(row("person", pid, m, confirmed));
         }
     }
     write_rows(
@@ -276,7 +323,12 @@ pub fn leads_json(path: &Path, g: &CaseGraph, run: &LeadRun) -> Result<()> {
 /// In leads.json's gangs, a member the analyst confirmed gets `analyst`
 /// among its evidence and `confirmed: {by, on, placement}`; one kept on
 /// the confirmation alone has `confidence` and `role_confidence` null and
-/// `confidence_from` `analyst` (every other member: `evidence`).
+/// `confidence_from` `analyst` (every other member: `evidence`). Persons
+/// are not members there (a member is a phone, its holder's records its
+/// `person_ids`): each gang's `confirmed_persons` lists the persons the
+/// analyst confirmed in it, as gangs.csv's person rows give them, with
+/// the holder's phones in the gang (none for one kept on the
+/// confirmation alone) and the same `confirmed`.
 fn mark_confirmed_members(value: &mut serde_json::Value, run: &LeadRun) {
     use serde_json::{json, Value};
     let gangs = value.get_mut("gangs").and_then(Value::as_array_mut);
@@ -295,7 +347,7 @@ fn mark_confirmed_members(value: &mut serde_json::Value, run: &LeadRun) {
             let Some(c) = confirmed else {
                 continue;
             };
-            o.insert("evidence".into(), json!(evidence_kinds(m, confirmed)));
+            o.insert("evidence".into(), json!(evidence_kinds(Some(m), confirmed)));
             o.insert(
                 "confirmed".into(),
                 json!({"by": c.analyst, "on": c.confirmed_on, "placement": c.placement}),
@@ -304,6 +356,37 @@ fn mark_confirmed_members(value: &mut serde_json::Value, run: &LeadRun) {
                 o.insert("confidence".into(), Value::Null);
                 o.insert("role_confidence".into(), Value::Null);
             }
+        }
+        let persons: Vec<Value> = gang_persons(run, gang)
+            .into_iter()
+            .filter_map(|(pid, m)| {
+                let c = run.confirmation_of(&gang.gang_id, "person", pid)?;
+                let kept = is_kept(Some(c));
+                let figure = |v: Option<f64>| match v {
+                    Some(v) if !kept => json!(v),
+                    _ => Value::Null,
+                };
+                let phones: Vec<&str> = gang
+                    .members
+                    .iter()
+                    .filter(|m| m.person_ids.iter().any(|p| p == pid))
+                    .map(|m| m.phone.as_str())
+                    .collect();
+                Some(json!({
+                    "person_id": pid,
+                    "phones": phones,
+                    "role": m.map_or(Role::Member, |m| m.role),
+                    "score": m.map_or_else(|| person_score(run, pid), |m| m.score),
+                    "confidence": figure(m.map(|m| m.confidence)),
+                    "role_confidence": figure(m.map(|m| m.role_confidence)),
+                    "evidence": evidence_kinds(m, Some(c)),
+                    "confidence_from": if kept { "analyst" } else { "evidence" },
+                    "confirmed": {"by": c.analyst, "on": c.confirmed_on, "placement": c.placement},
+                }))
+            })
+            .collect();
+        if let Some(o) = v.as_object_mut() {
+            o.insert("confirmed_persons".into(), Value::Array(persons));
         }
     }
 }

@@ -16,6 +16,17 @@
 //! when no gang holds any of those phones it is listed apart, with why,
 //! and no gang is made up for it. A phone the detectors put in another
 //! gang stays where they put it, the analyst named there too.
+//!
+//! A person (a persons.csv person_id, as gangs.csv's person rows name
+//! it) confirmed as a gang member is placed by the same rule, its note
+//! recording the phones of the gang's other holders (its own phones left
+//! out: they are where the detectors put it, not its mates). The
+//! detectors put it in a gang when a member phone's holder records
+//! (entity resolution's individual) include it; in several gangs, it is
+//! detected in the one holding its mates, else the first. Kept, it is a
+//! person row of the gang on the confirmation alone and its phones stay
+//! where the detectors put them (in no gang, when they dropped them): the
+//! analyst confirmed the person, not its numbers.
 
 use crate::graph::CaseGraph;
 use crate::lead::{ConfirmedMember, Lead, LeadRun, Member, Role};
@@ -68,7 +79,7 @@ pub fn apply(g: &CaseGraph, run: &mut LeadRun, notes: &Notes, notes_file: &str) 
                 if let Some(c) = run
                     .confirmed_members
                     .iter()
-                    .find(|c| l.entity_kind == "phone" && c.phone == l.entity)
+                    .find(|c| c.entity_kind == l.entity_kind && c.entity == l.entity)
                 {
                     if c.placement == ConfirmedMember::KEPT && l.gang.is_none() {
                         l.gang = c.gang_id.clone();
@@ -100,17 +111,29 @@ pub fn apply(g: &CaseGraph, run: &mut LeadRun, notes: &Notes, notes_file: &str) 
         .collect();
 }
 
-/// Every confirmed phone with a recorded gang, or in a gang of this run,
-/// placed: see the module doc. Fills `run.confirmed_members` (by phone)
-/// and adds the kept members to their gangs.
+/// Every confirmed phone or person with a recorded gang, or in a gang of
+/// this run, placed: see the module doc. Fills `run.confirmed_members`
+/// (in the notes file's key order) and adds the kept phones to their
+/// gangs' members (a kept person is a person row of its gang, from
+/// `run.confirmed_members`: it holds no member phone).
 fn place_confirmed_members(g: &CaseGraph, run: &mut LeadRun, notes: &Notes, notes_file: &str) {
-    // The detectors' gangs, by phone: kept members do not move others.
+    // The detectors' gangs, by phone and by person record: kept members
+    // do not move others.
     let gang_by_phone: rustc_hash::FxHashMap<String, usize> = run
         .gangs
         .iter()
         .enumerate()
         .flat_map(|(k, gang)| gang.members.iter().map(move |m| (m.phone.clone(), k)))
         .collect();
+    let mut gangs_by_person: rustc_hash::FxHashMap<String, Vec<usize>> = Default::default();
+    for (k, gang) in run.gangs.iter().enumerate() {
+        for pid in gang.members.iter().flat_map(|m| &m.person_ids) {
+            let list = gangs_by_person.entry(pid.clone()).or_default();
+            if !list.contains(&k) {
+                list.push(k);
+            }
+        }
+    }
     let gang_of = |p: &str| gang_by_phone.get(p).copied();
     // A hand-written notes file may spell a number otherwise: compared
     // canonical, as the outputs spell them.
@@ -122,20 +145,30 @@ fn place_confirmed_members(g: &CaseGraph, run: &mut LeadRun, notes: &Notes, note
             .unwrap_or_else(|| raw.to_string())
     };
     let mut placed: Vec<ConfirmedMember> = Vec::new();
-    for (entity, note) in &notes.entities {
-        let Some(phone) = entity.strip_prefix("phone:") else {
-            continue;
-        };
+    for (key, note) in &notes.entities {
         if note.status != Some(LeadStatus::Confirmed) {
             continue;
         }
-        let phone = canonical(phone);
-        let phone = phone.as_str();
-        if placed.iter().any(|c| c.phone == phone) {
+        let (kind, entity) = match key.split_once(':') {
+            Some(("phone", raw)) => ("phone", canonical(raw)),
+            Some(("person", id)) => ("person", id.to_string()),
+            _ => continue,
+        };
+        let entity = entity.as_str();
+        if placed
+            .iter()
+            .any(|c| c.entity_kind == kind && c.entity == entity)
+        {
             continue; // one number under two spellings
         }
         let (who, when) = who_when(note);
-        let detected = gang_of(phone);
+        // The gangs the detectors put it in: a phone is in one at most, a
+        // person (through the phones of its holder) in one or more.
+        let detected_in: Vec<usize> = if kind == "phone" {
+            gang_of(entity).into_iter().collect()
+        } else {
+            gangs_by_person.get(entity).cloned().unwrap_or_default()
+        };
         let recorded = note.gang.as_ref();
         // The gang holding most of the phones it was confirmed with.
         let mut with: Vec<String> = recorded
@@ -143,7 +176,7 @@ fn place_confirmed_members(g: &CaseGraph, run: &mut LeadRun, notes: &Notes, note
                 r.phones
                     .iter()
                     .map(|p| canonical(p))
-                    .filter(|p| p != phone)
+                    .filter(|p| p != entity)
                     .collect()
             })
             .unwrap_or_default();
@@ -158,11 +191,26 @@ fn place_confirmed_members(g: &CaseGraph, run: &mut LeadRun, notes: &Notes, note
         let best = (0..together.len())
             .filter(|&k| together[k] > 0)
             .max_by(|&a, &b| together[a].cmp(&together[b]).then(b.cmp(&a)));
+        // Of the gangs the detectors put it in, the one with its mates if
+        // it is one of them, else the first.
+        let detected = best
+            .filter(|k| detected_in.contains(k))
+            .or(detected_in.first().copied());
+        let (mates, not_in_case) = if kind == "phone" {
+            ("other phones", "the number is not in this case")
+        } else {
+            (
+                "phones of its other holders",
+                "the person record is not in this case",
+            )
+        };
         let then = recorded
-            .map(|r| format!("{} with {} other phones", r.gang_id, with.len()))
+            .map(|r| format!("{} with {} {mates}", r.gang_id, with.len()))
             .unwrap_or_default();
         let mut c = ConfirmedMember {
-            phone: phone.to_string(),
+            entity_kind: kind,
+            entity: entity.to_string(),
+            phone: (kind == "phone").then(|| entity.to_string()),
             gang_id: None,
             placement: ConfirmedMember::APART,
             analyst: who.clone(),
@@ -188,23 +236,32 @@ fn place_confirmed_members(g: &CaseGraph, run: &mut LeadRun, notes: &Notes, note
                 c.placement = ConfirmedMember::DETECTED;
             }
             (None, Some(k)) => {
-                let Some(p) = g.find_phone(phone) else {
+                let phone_idx = if kind == "phone" {
+                    g.find_phone(entity)
+                } else {
+                    None
+                };
+                let in_case = phone_idx.is_some()
+                    || (kind == "person" && g.persons.iter().any(|p| g.str(p.person_id) == entity));
+                if !in_case {
                     c.reason = format!(
-                        "confirmed by {who}{when} as a member of {then}, but the number is not in this case: listed apart"
+                        "confirmed by {who}{when} as a member of {then}, but {not_in_case}: listed apart"
                     );
                     placed.push(c);
                     continue;
-                };
+                }
                 let id = run.gangs[k].gang_id.clone();
                 c.still_together = together[k];
                 c.reason = format!(
                     "kept in gang {id} on {who}'s confirmation{when} (notes file), not by the detectors' evidence: confirmed as a member of {then}, {} of which are in gang {id} now",
                     c.still_together
                 );
-                let member = kept_member(g, run, p, &c, &format!("{notes_file}: {entity}"));
-                let list = &mut run.gangs[k].members;
-                let at = list.partition_point(|m| m.phone_idx < p);
-                list.insert(at, member);
+                if let Some(p) = phone_idx {
+                    let member = kept_member(g, run, p, &c, &format!("{notes_file}: {key}"));
+                    let list = &mut run.gangs[k].members;
+                    let at = list.partition_point(|m| m.phone_idx < p);
+                    list.insert(at, member);
+                }
                 c.gang_id = Some(id);
                 c.placement = ConfirmedMember::KEPT;
             }
@@ -274,6 +331,7 @@ fn kept_member(
 mod tests {
     use super::*;
     use crate::notes::EntityNote;
+    use std::collections::BTreeMap;
 
     fn demo() -> (CaseGraph, LeadRun) {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
@@ -426,7 +484,7 @@ mod tests {
         let apart = run
             .confirmed_members
             .iter()
-            .find(|c| c.phone == lone)
+            .find(|c| c.entity == lone)
             .unwrap();
         assert_eq!(
             (apart.placement, apart.gang_id.as_deref()),
@@ -479,6 +537,370 @@ mod tests {
         assert!(!other[col("evidence")].contains("analyst"));
     }
 
+    /// A person record of gang `k` (persons.csv's person_id, as a member's
+    /// `person_ids` and gangs.csv's person rows name it) and the phones of
+    /// the gang's other holders: what `serve` records when it is confirmed.
+    fn person_and_mates(run: &LeadRun, k: usize) -> (String, Vec<String>) {
+        let gang = &run.gangs[k];
+        let pid = gang
+            .members
+            .iter()
+            .flat_map(|m| &m.person_ids)
+            .find(|pid| gang.members.iter().any(|m| !m.person_ids.contains(pid)))
+            .expect("a gang with two holders")
+            .clone();
+        let mates = gang
+            .members
+            .iter()
+            .filter(|m| !m.person_ids.contains(&pid))
+            .map(|m| m.phone.clone())
+            .collect();
+        (pid, mates)
+    }
+
+    fn strs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+
+    /// gangs.csv's person row of `pid` in gang `gang_id`, by column name.
+    fn person_row(run: &LeadRun, gang_id: &str, pid: &str) -> Option<BTreeMap<String, String>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gangs.csv");
+        crate::results::files::gangs_csv(&path, run).unwrap();
+        let mut r = csv::Reader::from_path(&path).unwrap();
+        let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+        let rows: Vec<BTreeMap<String, String>> = r
+            .records()
+            .map(|rec| {
+                header
+                    .iter()
+                    .cloned()
+                    .zip(rec.unwrap().iter().map(str::to_string))
+                    .collect()
+            })
+            .collect();
+        let found: Vec<_> = rows
+            .into_iter()
+            .filter(|row| {
+                row["node_kind"] == "person" && row["node_id"] == pid && row["gang_id"] == gang_id
+            })
+            .collect();
+        assert!(found.len() <= 1, "one row per person and gang: {found:?}");
+        found.into_iter().next()
+    }
+
+    /// leads.json as written for `run`.
+    fn leads_json(g: &CaseGraph, run: &LeadRun) -> serde_json::Value {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("leads.json");
+        crate::results::files::leads_json(&path, g, run).unwrap();
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_confirmed_person_whose_phones_the_detectors_dropped_is_kept_in_the_gang_holding_its_mates()
+    {
+        let (g, mut run) = demo();
+        let (pid, mates) = person_and_mates(&run, 0);
+        // The detectors no longer place any of its phones.
+        for gang in &mut run.gangs {
+            gang.members.retain(|m| !m.person_ids.contains(&pid));
+        }
+        let members_before: Vec<Vec<String>> =
+            (0..run.gangs.len()).map(|k| gang_phones(&run, k)).collect();
+        assert!(person_row(&run, &run.gangs[0].gang_id, &pid).is_none());
+        let mut notes = Notes::default();
+        notes
+            .entities
+            .insert(format!("person:{pid}"), confirmed("G1", &strs(&mates)));
+        apply(&g, &mut run, &notes, "case.notes.json");
+
+        let id = run.gangs[0].gang_id.clone();
+        let c = run
+            .confirmation_of(&id, "person", &pid)
+            .expect("kept in G1");
+        assert_eq!(c.placement, ConfirmedMember::KEPT);
+        assert_eq!((c.entity_kind, c.phone.as_deref()), ("person", None));
+        assert_eq!(
+            (c.confirmed_with, c.still_together),
+            (mates.len(), mates.len())
+        );
+        assert!(
+            c.reason.starts_with(&format!(
+                "kept in gang {id} on li.wei's confirmation on 2026-12-02T16:20:00Z (notes file), not by the detectors' evidence: confirmed as a member of G1 with {} phones of its other holders",
+                mates.len()
+            )),
+            "{}",
+            c.reason
+        );
+        // Its phones stay where the detectors put them: no member added.
+        let members_after: Vec<Vec<String>> =
+            (0..run.gangs.len()).map(|k| gang_phones(&run, k)).collect();
+        assert_eq!(members_after, members_before);
+        // gangs.csv: a person row, evidence analyst, no detector figures.
+        let row = person_row(&run, &id, &pid).expect("a person row for the kept person");
+        assert_eq!(row["role"], "member");
+        assert_eq!(row["evidence"], "analyst");
+        assert_eq!(row["confidence"], "");
+        assert_eq!(row["role_confidence"], "");
+        assert_eq!(row["confidence_from"], "analyst");
+        assert_eq!(row["confirmed_by"], "li.wei");
+        assert_eq!(row["confirmed_on"], "2026-12-02T16:20:00Z");
+        for other in &run.gangs[1..] {
+            assert!(person_row(&run, &other.gang_id, &pid).is_none());
+        }
+        // leads.json: among the gang's confirmed persons, and in confirmed_members.
+        let v = leads_json(&g, &run);
+        let p = &v["gangs"][0]["confirmed_persons"][0];
+        assert_eq!(p["person_id"], pid.as_str(), "{v:#}");
+        assert_eq!(p["phones"], serde_json::json!([]));
+        assert_eq!(p["evidence"], serde_json::json!(["analyst"]));
+        assert_eq!(p["confidence"], serde_json::Value::Null);
+        assert_eq!(p["confidence_from"], "analyst");
+        assert_eq!(p["confirmed"]["placement"], "kept");
+        assert_eq!(p["confirmed"]["by"], "li.wei");
+        assert_eq!(v["gangs"][1]["confirmed_persons"], serde_json::json!([]));
+        let cm = &v["confirmed_members"][0];
+        assert_eq!(cm["entity_kind"], "person");
+        assert_eq!(cm["entity"], pid.as_str());
+        assert_eq!(cm["gang_id"], id.as_str());
+        assert!(cm.get("phone").is_none(), "{cm}");
+    }
+
+    #[test]
+    fn a_confirmed_person_the_detectors_still_place_gets_the_analyst_named_beside_their_evidence() {
+        let (g, mut run) = demo();
+        let (pid, mates) = person_and_mates(&run, 1);
+        // Its holder also has a phone in the first gang (a person in two
+        // gangs): detected in the one holding its mates, the second.
+        let extra = run.gangs[0].members.len() - 1;
+        run.gangs[0].members[extra].person_ids.push(pid.clone());
+        let mut notes = Notes::default();
+        notes
+            .entities
+            .insert(format!("person:{pid}"), confirmed("G2", &strs(&mates)));
+        let n_members: usize = run.gangs.iter().map(|gang| gang.members.len()).sum();
+        apply(&g, &mut run, &notes, "case.notes.json");
+        let id = run.gangs[1].gang_id.clone();
+        let c = run
+            .confirmation_of(&id, "person", &pid)
+            .expect("detected in G2");
+        assert_eq!(c.placement, ConfirmedMember::DETECTED);
+        assert_eq!(c.still_together, mates.len());
+        assert!(
+            c.reason.starts_with(&format!(
+                "a member of gang {id} by the detectors' evidence, confirmed by li.wei"
+            )),
+            "{}",
+            c.reason
+        );
+        assert_eq!(
+            run.gangs
+                .iter()
+                .map(|gang| gang.members.len())
+                .sum::<usize>(),
+            n_members
+        );
+        let row = person_row(&run, &id, &pid).unwrap();
+        assert!(row["evidence"].ends_with(";analyst"), "{row:?}");
+        assert!(
+            row["evidence"].len() > "analyst".len(),
+            "the detectors' kinds first"
+        );
+        assert_eq!(row["confidence_from"], "evidence");
+        assert!(!row["confidence"].is_empty());
+        assert_eq!(row["confirmed_by"], "li.wei");
+        // Its row in the other gang is the detectors' alone.
+        let other = person_row(&run, &run.gangs[0].gang_id, &pid).unwrap();
+        assert_eq!(other["confirmed_by"], "");
+        assert!(!other["evidence"].contains("analyst"));
+        let v = leads_json(&g, &run);
+        let p = &v["gangs"][1]["confirmed_persons"][0];
+        assert_eq!(p["confirmed"]["placement"], "detected");
+        assert_eq!(p["confidence_from"], "evidence");
+        assert!(p["confidence"].is_number());
+        assert!(
+            !p["phones"].as_array().unwrap().is_empty(),
+            "its phones in the gang"
+        );
+
+        // With none of its mates in a gang now, it is detected in the first
+        // gang the detectors put it in, and the reason says where its mates went.
+        let (g2, mut run2) = demo();
+        let (pid2, _) = person_and_mates(&run2, 1);
+        run2.gangs[0].members[extra].person_ids.push(pid2.clone());
+        let mut notes = Notes::default();
+        notes.entities.insert(
+            format!("person:{pid2}"),
+            confirmed("G7", &["+8613900000001"]),
+        );
+        apply(&g2, &mut run2, &notes, "case.notes.json");
+        let c = &run2.confirmed_members[0];
+        assert_eq!(c.gang_id.as_ref(), Some(&run2.gangs[0].gang_id));
+        assert_eq!(c.placement, ConfirmedMember::DETECTED);
+        assert!(
+            c.reason.contains(
+                "as a member of G7 with 1 phones of its other holders, 0 of which are in gang"
+            ),
+            "{}",
+            c.reason
+        );
+    }
+
+    #[test]
+    fn a_confirmed_person_whose_mates_are_split_goes_with_the_gang_holding_most_of_them() {
+        let (g, mut run) = demo();
+        assert!(run.gangs.len() >= 3);
+        let (pid, _) = person_and_mates(&run, 0);
+        for gang in &mut run.gangs {
+            gang.members.retain(|m| !m.person_ids.contains(&pid));
+        }
+        let (one, two) = (gang_phones(&run, 1), gang_phones(&run, 2));
+        // Two mates now in the third gang, one in the second: the third.
+        let mut notes = Notes::default();
+        notes.entities.insert(
+            format!("person:{pid}"),
+            confirmed("G1", &[one[0].as_str(), two[0].as_str(), two[1].as_str()]),
+        );
+        let mut run_most = run.clone();
+        apply(&g, &mut run_most, &notes, "case.notes.json");
+        let c = &run_most.confirmed_members[0];
+        assert_eq!(c.gang_id.as_ref(), Some(&run.gangs[2].gang_id));
+        assert_eq!(
+            (c.placement, c.confirmed_with, c.still_together),
+            (ConfirmedMember::KEPT, 3, 2)
+        );
+        // One and one: the first of the two, as for a phone.
+        notes.entities.insert(
+            format!("person:{pid}"),
+            confirmed("G1", &[one[0].as_str(), two[0].as_str()]),
+        );
+        apply(&g, &mut run, &notes, "case.notes.json");
+        let c = &run.confirmed_members[0];
+        assert_eq!(c.gang_id.as_ref(), Some(&run.gangs[1].gang_id));
+        assert_eq!((c.placement, c.still_together), (ConfirmedMember::KEPT, 1));
+        assert!(person_row(&run, &run.gangs[1].gang_id, &pid).is_some());
+        assert!(person_row(&run, &run.gangs[2].gang_id, &pid).is_none());
+    }
+
+    #[test]
+    fn a_confirmed_person_with_no_mates_in_a_gang_or_not_in_the_case_is_listed_apart() {
+        let (g, mut run) = demo();
+        let (pid, mates) = person_and_mates(&run, 0);
+        for gang in &mut run.gangs {
+            gang.members.retain(|m| !m.person_ids.contains(&pid));
+        }
+        let lone = g.phone_number(
+            (0..g.phones.len() as u32)
+                .find(|&p| {
+                    let n = g.phone_number(p);
+                    run.gangs
+                        .iter()
+                        .all(|gang| gang.members.iter().all(|m| m.phone != n))
+                })
+                .unwrap(),
+        );
+        let mut notes = Notes::default();
+        notes
+            .entities
+            .insert(format!("person:{pid}"), confirmed("G1", &[lone]));
+        // A person_id no record of this case has, its mates in a gang.
+        notes
+            .entities
+            .insert("person:NO-SUCH-ID".into(), confirmed("G1", &strs(&mates)));
+        // Confirmed as a lead only, no gang recorded: not a gang member.
+        let mut lead_only = confirmed("G1", &[]);
+        lead_only.gang = None;
+        notes.entities.insert(format!("person:{pid}x"), lead_only);
+        let rows_before: usize = run.gangs.iter().map(|gang| gang.members.len()).sum();
+        apply(&g, &mut run, &notes, "case.notes.json");
+        assert_eq!(
+            run.confirmed_members.len(),
+            2,
+            "{:?}",
+            run.confirmed_members
+        );
+        let gone = run
+            .confirmed_members
+            .iter()
+            .find(|c| c.entity == "NO-SUCH-ID")
+            .unwrap();
+        assert_eq!(
+            (gone.placement, gone.gang_id.as_deref()),
+            (ConfirmedMember::APART, None)
+        );
+        assert!(
+            gone.reason
+                .contains("the person record is not in this case: listed apart"),
+            "{}",
+            gone.reason
+        );
+        let apart = run
+            .confirmed_members
+            .iter()
+            .find(|c| c.entity == pid)
+            .unwrap();
+        assert_eq!(
+            (apart.placement, apart.gang_id.as_deref()),
+            (ConfirmedMember::APART, None)
+        );
+        assert!(
+            apart
+                .reason
+                .contains("none of those phones is in a gang in this run, so it is listed apart"),
+            "{}",
+            apart.reason
+        );
+        for gang in &run.gangs {
+            assert!(person_row(&run, &gang.gang_id, &pid).is_none());
+            assert!(person_row(&run, &gang.gang_id, "NO-SUCH-ID").is_none());
+        }
+        assert_eq!(
+            run.gangs
+                .iter()
+                .map(|gang| gang.members.len())
+                .sum::<usize>(),
+            rows_before
+        );
+    }
+
+    /// Entity resolution: a person row names every record of the holder's
+    /// individual. A record the served run merged into a gang's holder but
+    /// this run does not (a decision kept it apart) is no longer named by
+    /// the detectors: it is kept by its mates, the holder's phones left
+    /// where they are. Merged again, it is detected.
+    #[test]
+    fn a_confirmed_person_record_entity_resolution_no_longer_merges_is_kept_by_its_mates() {
+        let (g, mut run) = demo();
+        let (pid, mates) = person_and_mates(&run, 0);
+        let mut notes = Notes::default();
+        notes
+            .entities
+            .insert(format!("person:{pid}"), confirmed("G1", &strs(&mates)));
+        let mut merged = run.clone();
+        apply(&g, &mut merged, &notes, "case.notes.json");
+        assert_eq!(
+            merged.confirmed_members[0].placement,
+            ConfirmedMember::DETECTED
+        );
+        // Not merged: the record is in no member's person_ids.
+        for gang in &mut run.gangs {
+            for m in &mut gang.members {
+                m.person_ids.retain(|p| p != &pid);
+            }
+        }
+        let phones_before = gang_phones(&run, 0);
+        apply(&g, &mut run, &notes, "case.notes.json");
+        let c = &run.confirmed_members[0];
+        assert_eq!(
+            (c.placement, c.gang_id.as_ref()),
+            (ConfirmedMember::KEPT, Some(&run.gangs[0].gang_id))
+        );
+        assert_eq!(gang_phones(&run, 0), phones_before);
+        let row = person_row(&run, &run.gangs[0].gang_id, &pid).unwrap();
+        assert_eq!(row["evidence"], "analyst");
+    }
+
     #[test]
     fn a_hand_written_note_spelling_the_number_otherwise_is_placed_once() {
         let (g, mut run) = demo();
@@ -502,7 +924,7 @@ mod tests {
             "{:?}",
             run.confirmed_members
         );
-        assert_eq!(run.confirmed_members[0].phone, dropped.phone);
+        assert_eq!(run.confirmed_members[0].entity, dropped.phone);
         assert_eq!(
             run.gangs[0]
                 .members

@@ -787,26 +787,35 @@ impl Explorer {
         Ok(v)
     }
 
-    /// The gang of the leads folder with `id` (`phone:…`) as a member: its
-    /// id and its other phones, sorted, as a confirmation records it
-    /// (gang ids change between runs; the phones are the key the next
-    /// `leads` run places the confirmed phone by).
+    /// The gang of the leads folder with `id` as a member, as a
+    /// confirmation records it: its id and its mates' phones, sorted (gang
+    /// ids change between runs; the phones are the key the next `leads`
+    /// run places the confirmed member by). A phone (`phone:…`) is a
+    /// member of at most one gang, its mates the gang's other phones. A
+    /// person (`person:…`, a person_id) is a member of a gang holding a
+    /// member phone whose `person_ids` name it (the first such gang, the
+    /// highest scored, when it is in several), its mates the phones of
+    /// the gang's other holders: its own phones are left out, as a phone
+    /// leaves itself out.
     fn gang_of(&self, id: &str) -> Option<notes::ConfirmedGang> {
-        let phone = id.strip_prefix("phone:")?;
         let gangs = self.leads.as_ref()?.get("gangs")?.as_array()?;
-        let phones_of = |g: &Value| -> Vec<String> {
-            g.get("members")
+        let (kind, key) = id.split_once(':')?;
+        // Is member `m` (a phone) the confirmed entity, or held by it?
+        let is_own = |m: &Value| match kind {
+            "phone" => m.get("phone").and_then(Value::as_str) == Some(key),
+            "person" => m
+                .get("person_ids")
                 .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|m| m.get("phone").and_then(Value::as_str))
-                .map(str::to_string)
-                .collect()
+                .is_some_and(|ids| ids.iter().any(|p| p.as_str() == Some(key))),
+            _ => false,
         };
-        let gang = gangs
+        let gang = gangs.iter().find(|g| members_of(g).iter().any(is_own))?;
+        let mut phones: Vec<String> = members_of(gang)
             .iter()
-            .find(|g| phones_of(g).iter().any(|p| p == phone))?;
-        let mut phones: Vec<String> = phones_of(gang).into_iter().filter(|p| p != phone).collect();
+            .filter(|m| !is_own(m))
+            .filter_map(|m| m.get("phone").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect();
         phones.sort();
         phones.dedup();
         Some(notes::ConfirmedGang {
@@ -819,6 +828,13 @@ impl Explorer {
         let leads = self.leads.as_ref()?.get("leads")?.as_array()?;
         leads.iter().find(|l| lead_id(l) == id).cloned()
     }
+}
+
+/// The members of a gang in leads.json.
+fn members_of(gang: &Value) -> &[Value] {
+    gang.get("members")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 /// `KIND:ID` of a lead in leads.json.
@@ -917,4 +933,66 @@ fn rows(s: &[Sources]) -> Vec<String> {
     s.iter()
         .flat_map(|s| s.lines.iter().map(move |l| format!("{}:{l}", s.file)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An explorer on fixtures/tiny with a leads folder holding `leads`.
+    fn explorer(dir: &Path, leads: Value) -> Explorer {
+        let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiny");
+        let g = crate::open_case(&case, &crate::ingest::IngestConfig::default()).unwrap();
+        let out = dir.join("leads");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("leads.json"), leads.to_string()).unwrap();
+        Explorer::new(
+            g,
+            ExplorerConfig {
+                case_name: "tiny".into(),
+                leads_dir: Some(out),
+                notes_path: dir.join("tiny.notes.json"),
+                analyst: "li.wei".into(),
+            },
+        )
+        .unwrap()
+    }
+
+    fn member(phone: &str, person_ids: &[&str]) -> Value {
+        json!({"phone": phone, "person_ids": person_ids})
+    }
+
+    #[test]
+    fn a_person_is_recorded_with_its_first_gang_and_the_phones_of_the_other_holders() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = explorer(
+            dir.path(),
+            json!({"leads": [], "gangs": [
+                {"gang_id": "G1", "members": [
+                    member("+8613800000003", &["P02"]),
+                    member("+8613800000001", &["P01", "P07"]),
+                    member("+8613800000002", &["P01", "P07"]),
+                    member("+8613800000004", &[]),
+                ]},
+                {"gang_id": "G2", "members": [
+                    member("+8613800000005", &["P07", "P01"]),
+                    member("+8613800000006", &[]),
+                ]},
+            ]}),
+        );
+        // P07, merged with P01 by entity resolution, holds two phones of
+        // G1 and one of G2: G1, its own phones left out, the rest sorted.
+        let g = e.gang_of("person:P07").unwrap();
+        assert_eq!(g.gang_id, "G1");
+        assert_eq!(g.phones, vec!["+8613800000003", "+8613800000004"]);
+        // A phone leaves itself out only.
+        let g = e.gang_of("phone:+8613800000001").unwrap();
+        assert_eq!(
+            g.phones,
+            vec!["+8613800000002", "+8613800000003", "+8613800000004"]
+        );
+        // Not a gang's person: nothing recorded.
+        assert_eq!(e.gang_of("person:P99"), None);
+        assert_eq!(e.gang_of("handset:P01"), None);
+    }
 }

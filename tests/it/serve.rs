@@ -910,3 +910,274 @@ fn a_member_confirmed_in_serve_stays_in_its_gang_when_the_next_run_drops_it() {
         "the report says why it is kept"
     );
 }
+
+/// gangs.csv's person rows: (gang id, person_id) → the row.
+fn person_rows(dir: &Path) -> BTreeMap<(String, String), Row> {
+    let mut r = csv::Reader::from_path(dir.join("gangs.csv")).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let mut rows = BTreeMap::new();
+    for rec in r.records() {
+        let row: Row = header
+            .iter()
+            .cloned()
+            .zip(rec.unwrap().iter().map(str::to_string))
+            .collect();
+        if row["node_kind"] == "person" {
+            rows.insert((row["gang_id"].clone(), row["node_id"].clone()), row);
+        }
+    }
+    rows
+}
+
+fn leads_json(dir: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("leads.json")).unwrap()).unwrap()
+}
+
+/// A person record of a gang in a leads.json: the gang, the person_id,
+/// its holder's phones there, and the phones of the gang's other holders
+/// (its mates, sorted).
+struct Holder {
+    gang: String,
+    person: String,
+    own: Vec<String>,
+    mates: Vec<String>,
+}
+
+fn holders(v: &Value) -> Vec<Holder> {
+    let mut out = Vec::new();
+    for g in v["gangs"].as_array().unwrap() {
+        let members = g["members"].as_array().unwrap();
+        let phone = |m: &Value| m["phone"].as_str().unwrap().to_string();
+        let names =
+            |m: &Value, pid: &str| m["person_ids"].as_array().unwrap().iter().any(|p| p == pid);
+        let mut pids: Vec<&str> = members
+            .iter()
+            .flat_map(|m| m["person_ids"].as_array().unwrap())
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        pids.sort();
+        pids.dedup();
+        for pid in pids {
+            let own = members
+                .iter()
+                .filter(|m| names(m, pid))
+                .map(phone)
+                .collect();
+            let mut mates: Vec<String> = members
+                .iter()
+                .filter(|m| !names(m, pid))
+                .map(phone)
+                .collect();
+            mates.sort();
+            mates.dedup();
+            out.push(Holder {
+                gang: g["gang_id"].as_str().unwrap().to_string(),
+                person: pid.to_string(),
+                own,
+                mates,
+            });
+        }
+    }
+    out
+}
+
+/// Issue 19 item 5, for persons. Two tabs confirm, at once in `serve`,
+/// two person records of the leads folder's gangs (in the demo a gang's
+/// people are a few holders, each named by the records entity resolution
+/// merged into one individual); each confirmation records the phones of
+/// its gang's other holders. The next `leads` run, under settings that
+/// drop every phone of those holders, keeps each person in the gang
+/// holding most of its mates (gangs.csv's person row with evidence
+/// `analyst`, no confidence made up, the analyst named; in leads.json and
+/// the report too) and moves no phone. A run under the served settings
+/// names the analyst beside the detectors' evidence; one with no gang
+/// lists both apart.
+#[test]
+fn a_person_confirmed_in_serve_stays_in_its_gang_when_the_next_run_drops_its_phones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (snapshot, leads) = demo();
+    let case = dir.path().join("case.cgs");
+    std::fs::copy(snapshot, &case).unwrap();
+    let strict = dir.path().join("strict.toml");
+    std::fs::write(&strict, STRICTER_GANGS).unwrap();
+    let unconfirmed = dir.path().join("unconfirmed");
+    leads_run(&case, &unconfirmed, Some(&strict));
+    let (after, _) = gang_rows(&unconfirmed);
+    let in_after = |p: &String| after.values().any(|g| g.contains(p));
+    let persons_after = person_rows(&unconfirmed);
+    let placed_after = |pid: &str| persons_after.keys().any(|(_, p)| p == pid);
+    let served = holders(&leads_json(leads));
+    // Persons all of whose phones the stricter run drops while some of
+    // their mates stay in a gang, in two gangs of the leads folder.
+    let dropped = |h: &&Holder| {
+        !placed_after(&h.person) && !h.own.iter().any(in_after) && h.mates.iter().any(in_after)
+    };
+    let first = served
+        .iter()
+        .find(dropped)
+        .expect("the stricter settings drop a holder whose gang stays");
+    let second = served
+        .iter()
+        .filter(dropped)
+        .find(|h| h.gang != first.gang)
+        .expect("and one of another gang");
+    let confirmed_ones = [first, second];
+
+    let s = Server::start(
+        &case,
+        &["--leads", leads.to_str().unwrap(), "--analyst", "li.wei"],
+    );
+    // Two tabs at once, through the one locked write path.
+    std::thread::scope(|scope| {
+        for h in confirmed_ones {
+            let s = &s;
+            scope.spawn(move || {
+                let (status, v) = s.post(
+                    "/api/notes",
+                    &json!({"entity": format!("person:{}", h.person), "status": "confirmed"}),
+                );
+                assert_eq!(status, 200, "{v}");
+            });
+        }
+    });
+    let (_, notes) = s.get("/api/notes");
+    for h in confirmed_ones {
+        let recorded = &notes["entities"][format!("person:{}", h.person)]["gang"];
+        assert_eq!(recorded["gang_id"], h.gang.as_str(), "{notes}");
+        assert_eq!(
+            recorded["phones"],
+            json!(h.mates),
+            "the phones of its gang's other holders, its own left out"
+        );
+        assert!(!h.own.is_empty() && h.own.iter().all(|p| !h.mates.contains(p)));
+    }
+    drop(s);
+
+    let confirmed = dir.path().join("confirmed");
+    leads_run(&case, &confirmed, Some(&strict));
+    let persons = person_rows(&confirmed);
+    let v = leads_json(&confirmed);
+    let html = std::fs::read_to_string(confirmed.join("report.html")).unwrap();
+    let order = leads_json(&unconfirmed);
+    for h in confirmed_ones {
+        // The gang of the unconfirmed run holding most of its mates (ties:
+        // the first, in the run's order).
+        let home = order["gangs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let id = g["gang_id"].as_str().unwrap().to_string();
+                let n = after[&id].iter().filter(|p| h.mates.contains(p)).count();
+                (n, std::cmp::Reverse(i), id)
+            })
+            .max()
+            .unwrap()
+            .2;
+        let kept = persons
+            .get(&(home.clone(), h.person.clone()))
+            .unwrap_or_else(|| panic!("{} kept in {home}: {persons:?}", h.person));
+        assert_eq!(kept["evidence"], "analyst");
+        assert_eq!(kept["confidence_from"], "analyst");
+        assert_eq!(kept["confidence"], "", "no membership confidence made up");
+        assert_eq!(kept["role_confidence"], "");
+        assert_eq!(kept["role"], "member");
+        assert_eq!(kept["confirmed_by"], "li.wei");
+        assert!(!kept["confirmed_on"].is_empty());
+        assert_eq!(
+            persons.keys().filter(|(_, p)| p == &h.person).count(),
+            1,
+            "in one gang only"
+        );
+        // leads.json and the report say the same.
+        let c = v["confirmed_members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["entity"] == h.person.as_str())
+            .unwrap();
+        assert_eq!(c["entity_kind"], "person");
+        assert_eq!(c["placement"], "kept");
+        assert_eq!(c["gang_id"], home.as_str());
+        assert_eq!(c["confirmed_gang"], h.gang.as_str());
+        let gang = v["gangs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["gang_id"] == home.as_str())
+            .unwrap();
+        let p = gang["confirmed_persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["person_id"] == h.person.as_str())
+            .unwrap();
+        assert_eq!(p["evidence"], json!(["analyst"]));
+        assert_eq!(p["confidence"], Value::Null);
+        assert_eq!(p["phones"], json!([]), "its phones are in no gang");
+        assert_eq!(p["confirmed"]["by"], "li.wei");
+        assert_eq!(p["confirmed"]["placement"], "kept");
+        assert!(html.contains(&format!("person:{}", h.person)));
+        assert!(
+            html.contains(&format!("kept in gang {home} on li.wei&#39;s confirmation")),
+            "the report says why it is kept"
+        );
+    }
+    assert!(html.contains("Persons confirmed by the analyst"));
+    // Its phones stay where the detectors put them: the phone rows are
+    // the unconfirmed run's.
+    let (gangs, _) = gang_rows(&confirmed);
+    assert_eq!(gangs, after);
+
+    // Under the settings the analyst saw, the detectors place both: the
+    // analyst is named beside their evidence.
+    let same = dir.path().join("same");
+    leads_run(&case, &same, None);
+    let persons = person_rows(&same);
+    for h in confirmed_ones {
+        let row = &persons[&(h.gang.clone(), h.person.clone())];
+        assert!(row["evidence"].ends_with(";analyst"), "{row:?}");
+        assert!(row["evidence"].len() > ";analyst".len(), "{row:?}");
+        assert_eq!(row["confidence_from"], "evidence");
+        assert!(!row["confidence"].is_empty());
+        assert_eq!(row["confirmed_by"], "li.wei");
+    }
+    let v = leads_json(&same);
+    assert!(v["confirmed_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["placement"] == "detected"));
+    // Every other record of the holder's individual is the detectors' alone.
+    for h in confirmed_ones {
+        let others: Vec<_> = persons
+            .iter()
+            .filter(|((g, p), _)| g == &h.gang && p != &h.person)
+            .collect();
+        assert!(others.iter().all(|(_, row)| row["confirmed_by"].is_empty()));
+    }
+
+    // A run in which no group is a gang: both listed apart, in no gang.
+    let none = dir.path().join("none.toml");
+    std::fs::write(&none, NO_GANGS).unwrap();
+    let apart = dir.path().join("apart");
+    leads_run(&case, &apart, Some(&none));
+    let v = leads_json(&apart);
+    assert_eq!(v["gangs"], json!([]), "the settings leave no gang");
+    for h in confirmed_ones {
+        let c = v["confirmed_members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["entity"] == h.person.as_str())
+            .unwrap_or_else(|| panic!("{} listed: {v:#}", h.person));
+        assert_eq!(c["placement"], "apart");
+        assert_eq!(c["gang_id"], Value::Null);
+        assert!(c["reason"].as_str().unwrap().contains("listed apart"));
+    }
+    assert!(person_rows(&apart).is_empty());
+}
+
+/// Gang settings under which no group of the demo is a gang.
+const NO_GANGS: &str = "[gangs]\nmin_phones = 200\n";
