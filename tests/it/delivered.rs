@@ -281,3 +281,34 @@ fn a_file_valid_in_no_encoding_is_refused_with_the_reason() {
     let msg = e.to_string();
     assert!(msg.starts_with("bill.csv: expected UTF-16LE"), "{msg}");
 }
+
+#[test]
+fn a_bill_workbook_with_a_date_cell_far_out_of_range_rejects_the_row_not_crashes() {
+    // Found while writing the workbook fuzz target: a date-formatted cell
+    // holding -1e300 (a damaged or hand-edited sheet) made the conversion
+    // of the cell to text panic inside chrono, killing the whole run.
+    use rust_xlsxwriter::{Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    for (c, h) in ["本机号码", "对方号码", "呼叫类型", "通话起始时间", "通话时长"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, start) in [(1, 46082.375), (2, -1e300), (3, f64::MAX)] {
+        sheet.write_string(r, 0, "13900000001").unwrap();
+        sheet.write_string(r, 1, "13800138000").unwrap();
+        sheet.write_string(r, 2, "主叫").unwrap();
+        sheet.write_number_with_format(r, 3, start, &date).unwrap();
+        sheet.write_number(r, 4, 60).unwrap();
+    }
+    book.save(dir.path().join("bill.xlsx")).unwrap();
+    let g = ingest(dir.path());
+    let f = g.report.files.iter().find(|f| f.file == "bill.xlsx").unwrap();
+    assert_eq!((f.rows_read, f.kept, f.rejected), (4, 1, 2), "{f:?}");
+    let lines: Vec<u64> = g.report.rejects.iter().map(|r| r.position.line).collect();
+    assert_eq!(lines, [3, 4]);
+}
