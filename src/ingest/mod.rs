@@ -95,7 +95,11 @@ pub fn ingest_case(dir: &Path, config: &IngestConfig) -> Result<CaseGraph> {
 /// with no contract files: located, translated, merged and read as
 /// [`ingest_case`] reads the delivered files of a folder. `source` names
 /// the case in the graph's metadata.
-pub fn ingest_grids(source: &str, grids: Vec<grid::Grid>, config: &IngestConfig) -> Result<CaseGraph> {
+pub fn ingest_grids(
+    source: &str,
+    grids: Vec<grid::Grid>,
+    config: &IngestConfig,
+) -> Result<CaseGraph> {
     let (located, not_read) = delivered::locate_grids(grids, config);
     let mut graph = ingest_tables(source, config, &located, |_, _| Ok(None))?;
     report_not_read(&mut graph, not_read);

@@ -292,9 +292,15 @@ fn a_bill_workbook_with_a_date_cell_far_out_of_range_rejects_the_row_not_crashes
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     let date = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
-    for (c, h) in ["本机号码", "对方号码", "呼叫类型", "通话起始时间", "通话时长"]
-        .iter()
-        .enumerate()
+    for (c, h) in [
+        "本机号码",
+        "对方号码",
+        "呼叫类型",
+        "通话起始时间",
+        "通话时长",
+    ]
+    .iter()
+    .enumerate()
     {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
@@ -307,8 +313,65 @@ fn a_bill_workbook_with_a_date_cell_far_out_of_range_rejects_the_row_not_crashes
     }
     book.save(dir.path().join("bill.xlsx")).unwrap();
     let g = ingest(dir.path());
-    let f = g.report.files.iter().find(|f| f.file == "bill.xlsx").unwrap();
-    assert_eq!((f.rows_read, f.kept, f.rejected), (4, 1, 2), "{f:?}");
+    let f = g
+        .report
+        .files
+        .iter()
+        .find(|f| f.file == "bill.xlsx")
+        .unwrap();
+    assert_eq!((f.rows_read, f.kept, f.rejected), (3, 1, 2), "{f:?}");
     let lines: Vec<u64> = g.report.rejects.iter().map(|r| r.position.line).collect();
     assert_eq!(lines, [3, 4]);
+}
+
+#[test]
+fn sheets_given_as_typed_cells_read_as_a_workbook_would() {
+    // `ingest_grids` is how the workbook fuzz target reaches the reader:
+    // a bill of typed cells (numeric phone numbers, a date-time start, a
+    // `[h]:mm:ss` duration) must read as the same bill saved as XLSX.
+    use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Range};
+    use casegraph::ingest::grid::Grid;
+    let date = |v: f64| Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::DateTime, false));
+    let span = |v: f64| Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::TimeDelta, false));
+    let text = |s: &str| Data::String(s.to_string());
+    let rows = [
+        vec![text("本机号码："), Data::Float(13900000001.0)],
+        vec![
+            text("对方号码"),
+            text("呼叫类型"),
+            text("通话起始时间"),
+            text("通话时长"),
+        ],
+        vec![
+            Data::Float(13800138000.0),
+            text("主叫"),
+            date(46082.375),
+            span(185.0 / 86400.0),
+        ],
+        vec![text("合计"), Data::Int(1)],
+    ];
+    // The sheet's first used cell is B3, as calamine gives a range.
+    let mut cells = Range::new((2, 1), (5, 4));
+    for (i, row) in rows.into_iter().enumerate() {
+        for (j, v) in row.into_iter().enumerate() {
+            cells.set_value((2 + i as u32, 1 + j as u32), v);
+        }
+    }
+    let grid = Grid::from_sheet("bill.xlsx", "话单", "XLSX", cells);
+    let g = casegraph::ingest::ingest_grids("typed", vec![grid], &Default::default()).unwrap();
+    let f = g
+        .report
+        .files
+        .iter()
+        .find(|f| f.file == "bill.xlsx")
+        .unwrap();
+    assert_eq!(
+        (f.rows_read, f.kept, f.header_row, f.non_data_lines.clone()),
+        (3, 1, 4, vec![3, 6]),
+        "{f:?}"
+    );
+    assert_eq!(
+        events(&g),
+        ["+8613900000001 -> +8613800138000 at 2026-03-01 09:00:00 for 185s voice cells / handsets /"]
+    );
 }

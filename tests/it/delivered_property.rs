@@ -2,16 +2,26 @@
 //! and texts among a few monitored numbers and others, writes it once as
 //! the contract's calls.csv and once as carriers deliver it — one bill per
 //! monitored number, with title rows above the header, a totals row, a
-//! blank row and a note below, in UTF-8 (with or without BOM), GBK or
-//! UTF-16 with BOM, the monitored number in a column, in the title or only
-//! in the file name, times, durations and directions spelled the ways
-//! carriers spell them, and every call between two monitored numbers in
-//! both bills (the callee's copy up to 3 s late) — and checks that both
-//! read to the same phones, call links and call events, that every bill
-//! balances, and that exactly the second copies are merged.
+//! blank row and a note below, the monitored number in a column, in the
+//! title or only in the file name, times, durations and directions spelled
+//! the ways carriers spell them, and every call between two monitored
+//! numbers in both bills (the callee's copy up to 3 s late) — and checks
+//! that both read to the same phones, call links and call events, that
+//! every bill balances with exactly its titles, blanks, totals and notes as
+//! non-data rows (with their row numbers), and that exactly the second
+//! copies are merged.
 //!
-//! fixtures/delivered covers XLSX and XLS workbooks with one fixed case;
-//! this covers the text encodings and the spellings over many cases.
+//! Two properties: bills as CSV text in UTF-8 (with or without BOM), GBK or
+//! UTF-16 with BOM; and bills as sheets of XLSX workbooks written with
+//! rust_xlsxwriter (several sheets to a workbook, up to two workbooks, a
+//! notes sheet that holds no table, some bills as CSV beside them), with
+//! typed cells as Excel delivers them: start times as date-time cells in
+//! one of [`DATE_FORMATS`] or as text, durations as numbers, `[h]:mm:ss`
+//! time cells or text, phone numbers as numeric or text cells, and the
+//! table moved down and right on the sheet.
+//!
+//! XLS (BIFF8) is left to the fixed case in fixtures/delivered (with one
+//! XLSX and one XLS workbook): no maintained Rust crate writes XLS.
 
 use super::delivered::{call_links, events, phones};
 use super::util::ingest;
@@ -329,8 +339,14 @@ fn sheet_rows(number: &str, calls: &[Call], st: Sheet, own: u8) -> (Vec<Vec<Cell
     let mut rows = vec![vec![text("中国移动通信 通话详单")]];
     rows.push(match (own, st.numeric) {
         (1, true) => vec![text("本机号码："), phone_cell(number, true)],
-        (1, false) => vec![text(&format!("本机号码：{number}")), text("查询时段：2026-03-01 至 2026-03-31")],
-        _ => vec![text("查询时段：2026-03-01 至 2026-03-31"), text("协查编号：NJ-2026-0117")],
+        (1, false) => vec![
+            text(&format!("本机号码：{number}")),
+            text("查询时段：2026-03-01 至 2026-03-31"),
+        ],
+        _ => vec![
+            text("查询时段：2026-03-01 至 2026-03-31"),
+            text("协查编号：NJ-2026-0117"),
+        ],
     });
     rows.push(Vec::new());
     let mut header = Vec::new();
@@ -450,6 +466,11 @@ proptest! {
         let kept: u64 = bills.iter().map(|f| f.kept).sum();
         prop_assert_eq!((kept, merged), (calls.len() as u64, both));
     }
+}
+
+proptest! {
+    // About 10 ms a case (two workbooks written and read back).
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
     #[test]
     fn bills_in_workbooks_read_as_the_contract_case((n, calls, sheets) in case(sheet_style)) {
