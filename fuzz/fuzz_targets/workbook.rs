@@ -43,8 +43,12 @@ fn cell(text: &str) -> Data {
     match text.get(..2) {
         _ if text.is_empty() => Data::Empty,
         Some("n:") => typed(Data::Float),
-        Some("d:") => typed(|v| Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::DateTime, false))),
-        Some("t:") => typed(|v| Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::TimeDelta, false))),
+        Some("d:") => {
+            typed(|v| Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::DateTime, false)))
+        }
+        Some("t:") => {
+            typed(|v| Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::TimeDelta, false)))
+        }
         Some("i:") => text[2..]
             .trim()
             .parse::<i64>()
@@ -71,7 +75,9 @@ fn sheet(text: &str) -> Range<Data> {
     let mut lines: Vec<&str> = text.lines().collect();
     let (mut r0, mut c0) = (0u32, 0u32);
     if let Some(at) = lines.first().and_then(|l| l.strip_prefix('@')) {
-        let mut it = at.split_whitespace().map(|v| v.parse::<u32>().unwrap_or(0) % MAX_OFFSET);
+        let mut it = at
+            .split_whitespace()
+            .map(|v| v.parse::<u32>().unwrap_or(0) % MAX_OFFSET);
         r0 = it.next().unwrap_or(0);
         c0 = it.next().unwrap_or(0) % 64;
         lines.remove(0);
@@ -85,7 +91,10 @@ fn sheet(text: &str) -> Range<Data> {
     if rows.is_empty() || width == 0 {
         return Range::empty();
     }
-    let mut range = Range::new((r0, c0), (r0 + rows.len() as u32 - 1, c0 + width as u32 - 1));
+    let mut range = Range::new(
+        (r0, c0),
+        (r0 + rows.len() as u32 - 1, c0 + width as u32 - 1),
+    );
     for (i, row) in rows.into_iter().enumerate() {
         for (j, v) in row.into_iter().enumerate() {
             range.set_value((r0 + i as u32, c0 + j as u32), v);
@@ -102,10 +111,22 @@ fuzz_target!(|data: &[u8]| {
         .split("\n---\n")
         .take(MAX_SHEETS)
         .enumerate()
-        .map(|(i, s)| Grid::from_sheet("bill_13800138000.xlsx", &format!("Sheet{}", i + 1), "XLSX", sheet(s)))
+        .map(|(i, s)| {
+            Grid::from_sheet(
+                "bill_13800138000.xlsx",
+                &format!("Sheet{}", i + 1),
+                "XLSX",
+                sheet(s),
+            )
+        })
         .collect();
     // A second bill, so merging across bills is reached.
-    grids.push(Grid::from_sheet("bill_13900000001.xlsx", "话单", "XLSX", sheet(OTHER_BILL)));
+    grids.push(Grid::from_sheet(
+        "bill_13900000001.xlsx",
+        "话单",
+        "XLSX",
+        sheet(OTHER_BILL),
+    ));
     let Ok(graph) = ingest_grids("fuzz", grids, &IngestConfig::default()) else {
         return;
     };
