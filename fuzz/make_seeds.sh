@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=fuzz/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{phone,time,mapping,case_file,export,snapshot,delivered}
+mkdir -p "$seeds"/{phone,time,mapping,case_file,export,snapshot,delivered,workbook}
 
 # phone and time take two strings; `arbitrary` reads the first one's
 # length from a leading byte (for inputs under 256 bytes).
@@ -68,4 +68,20 @@ for f in fixtures/delivered/话单/bill_13600000001.csv fixtures/delivered/话�
   fixtures/delivered/人员.csv fixtures/delivered/警情.csv fixtures/delivered/机主登记.csv; do
   { printf '\000'; cat "$f"; } >"$seeds/delivered/$(basename "$f" .csv)"
 done
+# workbook: sheets as typed cells in the target's text form (tab-separated
+# cells, `---` between sheets, `@R C` placing a sheet, `n:` `d:` `t:` ...
+# typing a cell; see fuzz_targets/workbook.rs).
+t=$'\t'
+printf '%s\n' "中国移动通信 通话详单" "本机号码：${t}n:13800138000" "" \
+  "对方号码${t}呼叫类型${t}业务类型${t}通话起始时间${t}通话时长" \
+  "n:13900000001${t}主叫${t}语音${t}d:46082.375${t}t:0.000694444" \
+  "13700000001${t}被叫${t}语音${t}2026/3/1 10:05:00${t}n:125" \
+  "n:13700000002${t}短信发送${t}短信${t}d:46082.5${t}n:0" \
+  "合计${t}n:3" "" "注：本详单仅供公安机关办案使用" >"$seeds/workbook/bill-title"
+printf '%s\n' "@2 1" "本机号码${t}对方号码${t}呼叫类型${t}通话起始时间${t}通话时长(秒)" \
+  "i:13800138000${t}i:13900000001${t}主叫${t}d:46082.375${t}i:60" \
+  "13800138000${t}e:4${t}被叫${t}D:2026-03-01T11:00:00${t}P:PT3M" \
+  "---" "说明：本文件由运营商协查平台导出" "---" \
+  "基站编号${t}经度${t}纬度${t}地址" "n:12345${t}n:118.78${t}n:32.04${t}南京市鼓楼区" \
+  >"$seeds/workbook/sheets"
 du -sh "$seeds"/*

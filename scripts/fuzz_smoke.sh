@@ -8,7 +8,7 @@
 # stable. Installs cargo-fuzz when it is missing. Needs a C++ compiler
 # (libFuzzer is built from source by libfuzzer-sys).
 #
-#   scripts/fuzz_smoke.sh            # every target, FUZZ_SECONDS (5) each
+#   scripts/fuzz_smoke.sh            # every target of fuzz/Cargo.toml, FUZZ_SECONDS (5) each
 #   FUZZ_SECONDS=600 scripts/fuzz_smoke.sh snapshot
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"

@@ -6,7 +6,7 @@
 //! accounted for (read = kept + rejected + duplicates + merged + non-data)
 //! and that the graph's snapshot loads back with every index checked. The
 //! leading byte picks the file's name, so the bill's own number can also
-//! come from it. Workbooks are parsed by calamine and not fuzzed here.
+//! come from it. Workbook sheets are fuzzed as typed cells by `workbook.rs`.
 #![no_main]
 
 use casegraph::ingest::{ingest_case, IngestConfig};

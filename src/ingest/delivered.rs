@@ -208,39 +208,47 @@ pub fn locate_all(
     files: &[(PathBuf, String)],
     config: &IngestConfig,
 ) -> crate::error::Result<(Vec<Located>, Vec<NotRead>)> {
-    let mut located = Vec::new();
-    let mut not_read = Vec::new();
+    let mut grids = Vec::new();
     for (path, name) in files {
-        let grids =
-            grid::read_file(path, name).map_err(|reason| crate::error::Error::UnreadableFile {
+        grids.extend(grid::read_file(path, name).map_err(|reason| {
+            crate::error::Error::UnreadableFile {
                 file: name.clone(),
                 reason,
-            })?;
-        for g in grids {
-            if g.is_empty() {
+            }
+        })?);
+    }
+    Ok(locate_grids(grids, config))
+}
+
+/// Locate grids already read; those that hold no table are returned apart,
+/// with the reason.
+pub fn locate_grids(grids: Vec<Grid>, config: &IngestConfig) -> (Vec<Located>, Vec<NotRead>) {
+    let mut located = Vec::new();
+    let mut not_read = Vec::new();
+    for g in grids {
+        if g.is_empty() {
+            not_read.push(NotRead {
+                file: g.file.clone(),
+                sheet: g.sheet.clone(),
+                format: g.format.clone(),
+                reason: "empty".into(),
+            });
+            continue;
+        }
+        match locate(g, config) {
+            Ok(l) => located.push(l),
+            Err(e) => {
+                let (g, reason) = *e;
                 not_read.push(NotRead {
                     file: g.file.clone(),
                     sheet: g.sheet.clone(),
                     format: g.format.clone(),
-                    reason: "empty".into(),
-                });
-                continue;
-            }
-            match locate(g, config) {
-                Ok(l) => located.push(l),
-                Err(e) => {
-                    let (g, reason) = *e;
-                    not_read.push(NotRead {
-                        file: g.file.clone(),
-                        sheet: g.sheet.clone(),
-                        format: g.format.clone(),
-                        reason,
-                    })
-                }
+                    reason,
+                })
             }
         }
     }
-    Ok((located, not_read))
+    (located, not_read)
 }
 
 /// The extra header names a column mapping gives a table: (field, name).

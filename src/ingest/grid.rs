@@ -75,6 +75,19 @@ impl Grid {
         }
     }
 
+    /// A sheet's typed cells as a grid: what [`read_file`] makes of each
+    /// sheet of a workbook, for cells read some other way (a test's or a
+    /// fuzzer's). Row numbers start at the range's first row, as in Excel.
+    pub fn from_sheet(file: &str, sheet: &str, format: &str, cells: calamine::Range<Data>) -> Grid {
+        let first = cells.start().map_or(1, |(r, _)| r + 1);
+        Grid {
+            file: file.to_string(),
+            sheet: Some(sheet.to_string()),
+            format: format.to_string(),
+            rows: Rows::Sheet(first, cells),
+        }
+    }
+
     /// Where a row is, for messages: `bill.xlsx[话单]` or `bill.csv`.
     pub fn place(&self) -> String {
         match &self.sheet {
@@ -191,16 +204,14 @@ fn read_workbook_inner(path: &Path, name: &str, ext: &str) -> Result<Vec<Grid>, 
         let range = book
             .worksheet_range(&sheet)
             .map_err(|e| format!("sheet {sheet:?}: cannot read it: {e}"))?;
-        let first = range.start().map_or(1, |(r, _)| r + 1);
-        grids.push(Grid {
-            file: name.to_string(),
-            sheet: Some(sheet),
-            format: ext.to_uppercase(),
-            rows: Rows::Sheet(first, range),
-        });
+        grids.push(Grid::from_sheet(name, &sheet, &ext.to_uppercase(), range));
     }
     Ok(grids)
 }
+
+/// The largest date or duration serial (in days) a cell is converted:
+/// far beyond Excel's last date, far below where the conversion overflows.
+const MAX_SERIAL_DAYS: f64 = 1e9;
 
 /// A cell as text (see the module doc).
 pub fn cell_text(cell: &Data) -> String {
@@ -217,13 +228,21 @@ pub fn cell_text(cell: &Data) -> String {
         }
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         Data::DateTime(dt) => {
+            let days = dt.as_f64();
+            // Far outside any date (a damaged sheet), the serial would
+            // overflow chrono's milliseconds and panic in calamine's
+            // conversion; Excel itself stops at 9999-12-31 (2958465).
+            if !(days.is_finite() && days.abs() <= MAX_SERIAL_DAYS) {
+                let what = if dt.is_duration() { "duration" } else { "date" };
+                return format!("#ERROR({what} {days})");
+            }
             if dt.is_duration() {
-                let s = (dt.as_f64() * 86400.0).round() as i64;
+                let s = (days * 86400.0).round() as i64;
                 format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
             } else {
                 match dt.as_datetime() {
                     Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-                    None => format!("#ERROR(date {})", dt.as_f64()),
+                    None => format!("#ERROR(date {days})"),
                 }
             }
         }
@@ -245,6 +264,18 @@ mod tests {
             out.push((n, cells.join("|")));
         }
         out
+    }
+
+    #[test]
+    fn date_and_duration_cells_far_out_of_range_are_error_text() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType::*};
+        let cell = |v: f64, kind| cell_text(&Data::DateTime(ExcelDateTime::new(v, kind, false)));
+        assert_eq!(cell(46082.375, DateTime), "2026-03-01 09:00:00");
+        assert!(cell(-1e300, DateTime).starts_with("#ERROR(date -1000"));
+        assert_eq!(cell(f64::NEG_INFINITY, DateTime), "#ERROR(date -inf)");
+        assert_eq!(cell(f64::NAN, TimeDelta), "#ERROR(duration NaN)");
+        assert_eq!(cell(205.0 / 86400.0, TimeDelta), "00:03:25");
+        assert_eq!(cell(1e12, TimeDelta), "#ERROR(duration 1000000000000)");
     }
 
     #[test]

@@ -86,6 +86,28 @@ pub fn ingest_case(dir: &Path, config: &IngestConfig) -> Result<CaseGraph> {
             Table::open(dir, *spec, mapping)
         },
     )?;
+    report_not_read(&mut graph, not_read);
+    Ok(graph)
+}
+
+/// Read a case whose delivered files are given as grids already read (a
+/// workbook's sheets as typed cells, see [`grid::Grid::from_sheet`]),
+/// with no contract files: located, translated, merged and read as
+/// [`ingest_case`] reads the delivered files of a folder. `source` names
+/// the case in the graph's metadata.
+pub fn ingest_grids(
+    source: &str,
+    grids: Vec<grid::Grid>,
+    config: &IngestConfig,
+) -> Result<CaseGraph> {
+    let (located, not_read) = delivered::locate_grids(grids, config);
+    let mut graph = ingest_tables(source, config, &located, |_, _| Ok(None))?;
+    report_not_read(&mut graph, not_read);
+    Ok(graph)
+}
+
+/// A notice per delivered grid that holds no table.
+fn report_not_read(graph: &mut CaseGraph, not_read: Vec<delivered::NotRead>) {
     for n in not_read {
         let place = match &n.sheet {
             Some(s) => format!("{}[{s}]", n.file),
@@ -96,7 +118,6 @@ pub fn ingest_case(dir: &Path, config: &IngestConfig) -> Result<CaseGraph> {
             .notices
             .push(format!("{place}: not read ({}): {}", n.format, n.reason));
     }
-    Ok(graph)
 }
 
 /// Read a case whose files are given as readers rather than a folder (a

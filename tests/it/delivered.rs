@@ -281,3 +281,97 @@ fn a_file_valid_in_no_encoding_is_refused_with_the_reason() {
     let msg = e.to_string();
     assert!(msg.starts_with("bill.csv: expected UTF-16LE"), "{msg}");
 }
+
+#[test]
+fn a_bill_workbook_with_a_date_cell_far_out_of_range_rejects_the_row_not_crashes() {
+    // Found while writing the workbook fuzz target: a date-formatted cell
+    // holding -1e300 (a damaged or hand-edited sheet) made the conversion
+    // of the cell to text panic inside chrono, killing the whole run.
+    use rust_xlsxwriter::{Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    for (c, h) in [
+        "本机号码",
+        "对方号码",
+        "呼叫类型",
+        "通话起始时间",
+        "通话时长",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, start) in [(1, 46082.375), (2, -1e300), (3, f64::MAX)] {
+        sheet.write_string(r, 0, "13900000001").unwrap();
+        sheet.write_string(r, 1, "13800138000").unwrap();
+        sheet.write_string(r, 2, "主叫").unwrap();
+        sheet.write_number_with_format(r, 3, start, &date).unwrap();
+        sheet.write_number(r, 4, 60).unwrap();
+    }
+    book.save(dir.path().join("bill.xlsx")).unwrap();
+    let g = ingest(dir.path());
+    let f = g
+        .report
+        .files
+        .iter()
+        .find(|f| f.file == "bill.xlsx")
+        .unwrap();
+    assert_eq!((f.rows_read, f.kept, f.rejected), (3, 1, 2), "{f:?}");
+    let lines: Vec<u64> = g.report.rejects.iter().map(|r| r.position.line).collect();
+    assert_eq!(lines, [3, 4]);
+}
+
+#[test]
+fn sheets_given_as_typed_cells_read_as_a_workbook_would() {
+    // `ingest_grids` is how the workbook fuzz target reaches the reader:
+    // a bill of typed cells (numeric phone numbers, a date-time start, a
+    // `[h]:mm:ss` duration) must read as the same bill saved as XLSX.
+    use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Range};
+    use casegraph::ingest::grid::Grid;
+    let date = |v: f64| Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::DateTime, false));
+    let span = |v: f64| Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::TimeDelta, false));
+    let text = |s: &str| Data::String(s.to_string());
+    let rows = [
+        vec![text("本机号码："), Data::Float(13900000001.0)],
+        vec![
+            text("对方号码"),
+            text("呼叫类型"),
+            text("通话起始时间"),
+            text("通话时长"),
+        ],
+        vec![
+            Data::Float(13800138000.0),
+            text("主叫"),
+            date(46082.375),
+            span(185.0 / 86400.0),
+        ],
+        vec![text("合计"), Data::Int(1)],
+    ];
+    // The sheet's first used cell is B3, as calamine gives a range.
+    let mut cells = Range::new((2, 1), (5, 4));
+    for (i, row) in rows.into_iter().enumerate() {
+        for (j, v) in row.into_iter().enumerate() {
+            cells.set_value((2 + i as u32, 1 + j as u32), v);
+        }
+    }
+    let grid = Grid::from_sheet("bill.xlsx", "话单", "XLSX", cells);
+    let g = casegraph::ingest::ingest_grids("typed", vec![grid], &Default::default()).unwrap();
+    let f = g
+        .report
+        .files
+        .iter()
+        .find(|f| f.file == "bill.xlsx")
+        .unwrap();
+    assert_eq!(
+        (f.rows_read, f.kept, f.header_row, f.non_data_lines.clone()),
+        (3, 1, 4, vec![3, 6]),
+        "{f:?}"
+    );
+    assert_eq!(
+        events(&g),
+        ["+8613900000001 -> +8613800138000 at 2026-03-01 09:00:00 for 185s voice cells / handsets /"]
+    );
+}
