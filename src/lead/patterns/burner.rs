@@ -63,6 +63,29 @@ pub fn is_rotated_burner(p: &super::Profile, c: &BurnerConfig, case_days: f64) -
     has_shape(p, c, case_days) && p.outgoing >= c.min_outgoing_rotated.max(1)
 }
 
+/// A burner hit on phone `p`: `why` after its shape, its outgoing events
+/// as the source rows (after `first_source`, when given).
+fn burner_hit(ctx: &Context, p: u32, why: Option<String>, first_source: Option<String>) -> Hit {
+    let g = ctx.graph;
+    let shape = reason(&ctx.profiles[p as usize]);
+    let mut sources = call_sources(g.events_of(p).filter(|e| e.caller == p));
+    if let Some(s) = first_source {
+        sources.truncate(super::MAX_SOURCES - 1);
+        sources.insert(0, s);
+    }
+    Hit {
+        kind: PatternKind::Burner,
+        entity: Context::phone_ref(p),
+        entity_id: g.phone_number(p).to_string(),
+        phones: vec![],
+        reason: match why {
+            Some(why) => format!("{shape}; {why}"),
+            None => shape,
+        },
+        sources,
+    }
+}
+
 fn reason(prof: &super::Profile) -> String {
     let days = prof.life_days().ceil().max(1.0) as u64;
     format!(
@@ -88,14 +111,7 @@ pub fn detect(ctx: &Context, c: &BurnerConfig, swapped: &[(u32, Vec<u32>)]) -> V
             continue;
         }
         flagged[p as usize] = true;
-        hits.push(Hit {
-            kind: PatternKind::Burner,
-            entity: Context::phone_ref(p),
-            entity_id: g.phone_number(p).to_string(),
-            phones: vec![],
-            reason: reason(prof),
-            sources: call_sources(g.events_of(p).filter(|e| e.caller == p)),
-        });
+        hits.push(burner_hit(ctx, p, None, None));
     }
     let mut rotated: Vec<(u32, u32, u32)> = Vec::new();
     for (h, sims) in swapped {
@@ -117,41 +133,23 @@ pub fn detect(ctx: &Context, c: &BurnerConfig, swapped: &[(u32, Vec<u32>)]) -> V
     }
     let reported = reported_burners(ctx, c, &flagged);
     for (p, h, mate) in rotated {
-        let prof = &ctx.profiles[p as usize];
-        hits.push(Hit {
-            kind: PatternKind::Burner,
-            entity: Context::phone_ref(p),
-            entity_id: g.phone_number(p).to_string(),
-            phones: vec![],
-            reason: format!(
-                "{}; fewer calls than a burner's {} so far, but in handset {} one after burner {}",
-                reason(prof),
-                c.min_outgoing,
-                g.str(g.handsets[h as usize]),
-                g.phone_number(mate)
-            ),
-            sources: call_sources(g.events_of(p).filter(|e| e.caller == p)),
-        });
+        let why = format!(
+            "fewer calls than a burner's {} so far, but in handset {} one after burner {}",
+            c.min_outgoing,
+            g.str(g.handsets[h as usize]),
+            g.phone_number(mate)
+        );
+        hits.push(burner_hit(ctx, p, Some(why), None));
     }
     for (p, i) in reported {
-        let prof = &ctx.profiles[p as usize];
         let inc = &g.incidents[i as usize];
-        let mut sources = call_sources(g.events_of(p).filter(|e| e.caller == p));
-        sources.truncate(super::MAX_SOURCES - 1);
-        sources.insert(0, format!("incidents.csv:{}", inc.line));
-        hits.push(Hit {
-            kind: PatternKind::Burner,
-            entity: Context::phone_ref(p),
-            entity_id: g.phone_number(p).to_string(),
-            phones: vec![],
-            reason: format!(
-                "{}; fewer calls than a burner's {} so far, but fraud report {} names it",
-                reason(prof),
-                c.min_outgoing,
-                g.str(inc.incident_id)
-            ),
-            sources,
-        });
+        let why = format!(
+            "fewer calls than a burner's {} so far, but fraud report {} names it",
+            c.min_outgoing,
+            g.str(inc.incident_id)
+        );
+        let report_row = format!("incidents.csv:{}", inc.line);
+        hits.push(burner_hit(ctx, p, Some(why), Some(report_row)));
     }
     hits
 }
@@ -231,18 +229,13 @@ pub fn boxed(ctx: &Context, c: &BurnerConfig, burners: &[Hit], max_sims: usize) 
     found.dedup_by_key(|f| f.0);
     found
         .into_iter()
-        .map(|(p, h, mate)| Hit {
-            kind: PatternKind::Burner,
-            entity: Context::phone_ref(p),
-            entity_id: g.phone_number(p).to_string(),
-            phones: vec![],
-            reason: format!(
-                "{}; longer-lived than a burner, but worked in handset {} with burner {} (a SIM box)",
-                reason(&ctx.profiles[p as usize]),
+        .map(|(p, h, mate)| {
+            let why = format!(
+                "longer-lived than a burner, but worked in handset {} with burner {} (a SIM box)",
                 g.str(g.handsets[h as usize]),
                 g.phone_number(mate)
-            ),
-            sources: call_sources(g.events_of(p).filter(|e| e.caller == p)),
+            );
+            burner_hit(ctx, p, Some(why), None)
         })
         .collect()
 }
