@@ -411,16 +411,7 @@ mod tests {
             confirmed("G1", &mates.iter().map(String::as_str).collect::<Vec<_>>()),
         );
         // A phone confirmed with phones that are in no gang now: apart.
-        let lone = g.phone_number(
-            (0..g.phones.len() as u32)
-                .find(|&p| {
-                    let n = g.phone_number(p);
-                    run.gangs
-                        .iter()
-                        .all(|gang| gang.members.iter().all(|m| m.phone != n))
-                })
-                .unwrap(),
-        );
+        let lone = phone_in_no_gang(&g, &run);
         notes
             .entities
             .insert(format!("phone:{lone}"), confirmed("G3", &[lone]));
@@ -556,6 +547,19 @@ mod tests {
             .map(|m| m.phone.clone())
             .collect();
         (pid, mates)
+    }
+
+    /// The first phone of the case that no gang of `run` holds.
+    fn phone_in_no_gang<'g>(g: &'g CaseGraph, run: &LeadRun) -> &'g str {
+        let p = (0..g.phones.len() as u32)
+            .find(|&p| {
+                let n = g.phone_number(p);
+                run.gangs
+                    .iter()
+                    .all(|gang| gang.members.iter().all(|m| m.phone != n))
+            })
+            .unwrap();
+        g.phone_number(p)
     }
 
     fn strs(v: &[String]) -> Vec<&str> {
@@ -790,16 +794,7 @@ mod tests {
         for gang in &mut run.gangs {
             gang.members.retain(|m| !m.person_ids.contains(&pid));
         }
-        let lone = g.phone_number(
-            (0..g.phones.len() as u32)
-                .find(|&p| {
-                    let n = g.phone_number(p);
-                    run.gangs
-                        .iter()
-                        .all(|gang| gang.members.iter().all(|m| m.phone != n))
-                })
-                .unwrap(),
-        );
+        let lone = phone_in_no_gang(&g, &run);
         let mut notes = Notes::default();
         notes
             .entities

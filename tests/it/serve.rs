@@ -793,6 +793,19 @@ fn leads_run(case: &Path, out: &Path, config: Option<&Path>) {
 /// demo's gangs: three kinds of evidence instead of two.
 const STRICTER_GANGS: &str = "[gangs]\nmin_kinds = 3\n";
 
+/// The demo snapshot copied into `dir` (its notes file beside it), the
+/// stricter settings written there, and a first `leads` run under them
+/// before anything is confirmed: (case, settings, that run's folder).
+fn strict_demo_case(dir: &Path, snapshot: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let case = dir.join("case.cgs");
+    std::fs::copy(snapshot, &case).unwrap();
+    let strict = dir.join("strict.toml");
+    std::fs::write(&strict, STRICTER_GANGS).unwrap();
+    let unconfirmed = dir.join("unconfirmed");
+    leads_run(&case, &unconfirmed, Some(&strict));
+    (case, strict, unconfirmed)
+}
+
 /// Issue 19 item 5. The analyst confirms a gang member in `serve`; the
 /// next `leads` run, with settings under which the detectors no longer put
 /// that phone in any gang, keeps it in the gang that holds the phones it
@@ -804,12 +817,7 @@ fn a_member_confirmed_in_serve_stays_in_its_gang_when_the_next_run_drops_it() {
     let dir = tempfile::tempdir().unwrap();
     let (snapshot, leads) = demo();
     // The case in a folder of its own, so its notes file is beside it.
-    let case = dir.path().join("case.cgs");
-    std::fs::copy(snapshot, &case).unwrap();
-    let strict = dir.path().join("strict.toml");
-    std::fs::write(&strict, STRICTER_GANGS).unwrap();
-    let unconfirmed = dir.path().join("unconfirmed");
-    leads_run(&case, &unconfirmed, Some(&strict));
+    let (case, strict, unconfirmed) = strict_demo_case(dir.path(), snapshot);
     let (before, _) = gang_rows(leads);
     let (after, _) = gang_rows(&unconfirmed);
     let in_after = |p: &str| after.values().any(|g| g.iter().any(|q| q == p));
@@ -996,12 +1004,7 @@ fn holders(v: &Value) -> Vec<Holder> {
 fn a_person_confirmed_in_serve_stays_in_its_gang_when_the_next_run_drops_its_phones() {
     let dir = tempfile::tempdir().unwrap();
     let (snapshot, leads) = demo();
-    let case = dir.path().join("case.cgs");
-    std::fs::copy(snapshot, &case).unwrap();
-    let strict = dir.path().join("strict.toml");
-    std::fs::write(&strict, STRICTER_GANGS).unwrap();
-    let unconfirmed = dir.path().join("unconfirmed");
-    leads_run(&case, &unconfirmed, Some(&strict));
+    let (case, strict, unconfirmed) = strict_demo_case(dir.path(), snapshot);
     let (after, _) = gang_rows(&unconfirmed);
     let in_after = |p: &String| after.values().any(|g| g.contains(p));
     let persons_after = person_rows(&unconfirmed);
