@@ -1,7 +1,7 @@
 //! Stage 2 of `leads`: the pattern detectors' hits turned into per-phone
 //! facts every later stage reads — which phones are fraud SIMs (burners,
-//! phones named in fraud reports, fan-out to victims, and the SIMs rotated
-//! through their handsets), which are burners, which show money flow, each
+//! phones named in fraud reports, and the SIMs rotated through their
+//! handsets; fan-out to victims only ranks a phone), which are burners, which show money flow, each
 //! phone's pattern kinds, hits and score.
 //!
 //! # Complexity
@@ -26,8 +26,9 @@ pub struct Facts<'g> {
     pub hits_of: Vec<Vec<usize>>,
     /// Each phone's pattern score: the weight of each kind it shows, once.
     pub score: Vec<f64>,
-    /// Fraud SIMs: burners, phones named in fraud reports, fan-out to
-    /// victims, and SIMs rotated through one handset with one of them.
+    /// Fraud SIMs: burners, phones named in fraud reports, and SIMs rotated
+    /// through one handset with one of them (fan-out alone is no seed: see
+    /// [`PatternKind::is_seed`]).
     pub fraud_sim: Vec<bool>,
     pub burner: Vec<bool>,
     /// Phones named beside an account in two or more fraud reports.

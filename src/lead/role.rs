@@ -73,7 +73,7 @@ pub struct Holder {
     pub unit: u32,
     /// Holds a burner.
     pub burner: bool,
-    /// Holds another fraud SIM (named in fraud reports, fan-out).
+    /// Holds another fraud SIM (named in fraud reports, rotated with a burner).
     pub fraud_sim: bool,
     /// Holds a phone named beside an account in fraud reports.
     pub money: bool,

@@ -154,7 +154,7 @@ impl Ties {
 /// What [`build`] needs.
 pub struct Inputs<'a> {
     pub units: &'a Units,
-    /// Fraud SIMs (burners, phones in fraud reports, fan-out to victims).
+    /// Fraud SIMs (burners, phones in fraud reports, SIMs rotated with them).
     pub fraud_sim: &'a [bool],
     pub burner: &'a [bool],
     /// Fraud incidents by index.

@@ -48,7 +48,7 @@ pub const NO_UNIT: u32 = u32::MAX;
 /// What [`build`] needs.
 pub struct Inputs<'a> {
     pub eligible: &'a dyn Fn(u32) -> bool,
-    /// Fraud SIMs: burners, phones named in fraud reports, fan-out to victims.
+    /// Fraud SIMs: burners, phones named in fraud reports, SIMs rotated with them.
     pub fraud_sim: &'a [bool],
     pub individual_of_person: &'a [u32],
 }

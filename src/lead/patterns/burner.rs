@@ -37,10 +37,11 @@ pub fn max_life(c: &BurnerConfig, case_days: f64) -> f64 {
     c.max_life_days.min(c.max_life_share * case_days)
 }
 
-/// A burner's shape, volume aside: short life, few incoming, calls to new
-/// numbers (and, when `min_short_share` asks, mostly short ones).
+/// A burner's shape, volume aside: short life (counted from its
+/// registration when one says it was live earlier), few incoming, calls to
+/// new numbers (and, when `min_short_share` asks, mostly short ones).
 fn has_shape(p: &super::Profile, c: &BurnerConfig, case_days: f64) -> bool {
-    p.life_days() <= max_life(c, case_days) && cold_contact(p, c)
+    p.known_life_days() <= max_life(c, case_days) && cold_contact(p, c)
 }
 
 /// The shape without the life: nearly all outgoing, to new numbers.
@@ -244,6 +245,7 @@ pub fn boxed(ctx: &Context, c: &BurnerConfig, burners: &[Hit], max_sims: usize) 
 mod tests {
     use super::*;
     use crate::lead::patterns::Profile;
+    use crate::model::NO_TIME;
 
     fn cold_caller() -> Profile {
         Profile {
@@ -254,6 +256,7 @@ mod tests {
             odd: 0,
             first: 0,
             last: 5 * 86_400,
+            registered: NO_TIME,
         }
     }
 
@@ -310,6 +313,7 @@ mod tests {
             odd: 0,
             first: 0,
             last: 8 * 86_400,
+            registered: NO_TIME,
         };
         assert!(is_burner(&scammer, &BurnerConfig::default(), 28.0));
     }
@@ -329,6 +333,27 @@ mod tests {
     }
 
     #[test]
+    fn a_cold_caller_registered_long_before_it_called_is_no_burner() {
+        let c = BurnerConfig::default();
+        // Five days of cold calls from a line registered four months
+        // earlier: a telemarketing campaign, not a SIM bought for a scam.
+        let campaign = Profile {
+            first: 120 * 86_400,
+            last: 125 * 86_400,
+            registered: 0,
+            ..cold_caller()
+        };
+        assert!(!is_burner(&campaign, &c, 28.0));
+        assert!(!is_rotated_burner(&campaign, &c, 28.0));
+        // Registered the day before its first call: the burner it looks like.
+        let bought = Profile {
+            registered: 119 * 86_400,
+            ..campaign
+        };
+        assert!(is_burner(&bought, &c, 28.0));
+    }
+
+    #[test]
     fn a_burners_successor_needs_the_shape_not_the_volume() {
         let c = BurnerConfig::default();
         // Three short cold calls on its first day, none incoming.
@@ -340,6 +365,7 @@ mod tests {
             odd: 0,
             first: 0,
             last: 50_000,
+            registered: NO_TIME,
         };
         assert!(!is_burner(&fresh, &c, 21.0));
         assert!(is_rotated_burner(&fresh, &c, 21.0));

@@ -4,6 +4,10 @@
 //! calls (a bank, a courier, a delivery rider whose customers call back)
 //! are not fanning out, whatever they dial.
 //!
+//! A hit ranks the phone as a lead and corroborates a burner or a reported
+//! number, but seeds no gang on its own: a telemarketing dialler working a
+//! district reaches fraud victims too (see [`PatternKind::is_seed`]).
+//!
 //! # Complexity
 //! O(Σ events of the victims' phones).
 

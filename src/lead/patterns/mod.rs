@@ -49,11 +49,14 @@ impl PatternKind {
         }
     }
     /// Patterns that make a phone a suspect on their own: the seeds of gangs.
+    ///
+    /// Calls to several fraud victims (`FanOutVictims`) are not one: a
+    /// telemarketing dialler or a market's delivery line reaches many
+    /// residents, some of whom later report a fraud. Fan-out corroborates a
+    /// phone that a burner shape or a report already points at; alone it
+    /// ranks the phone as a lead, not a gang's seed.
     pub fn is_seed(self) -> bool {
-        matches!(
-            self,
-            PatternKind::Burner | PatternKind::IncidentPhone | PatternKind::FanOutVictims
-        )
+        matches!(self, PatternKind::Burner | PatternKind::IncidentPhone)
     }
 }
 
@@ -87,17 +90,37 @@ pub struct Profile {
     pub odd: u32,
     pub first: Time,
     pub last: Time,
+    /// When the registration (phones.csv row) in force at the phone's first
+    /// event was activated; [`NO_TIME`] when no registration covers it.
+    pub registered: Time,
 }
 
 impl Profile {
     pub fn events(&self) -> u32 {
         self.outgoing + self.incoming
     }
+    /// Days from the first event to the last.
     pub fn life_days(&self) -> f64 {
         if self.first == NO_TIME {
             return 0.0;
         }
         (self.last - self.first) as f64 / 86_400.0
+    }
+    /// Days the SIM is known to have been live: from its registration, when
+    /// one in force at the first event says it was activated earlier, or
+    /// else from the first event, to the last event. A line registered
+    /// months before it began cold-calling (a telemarketing line, a
+    /// business's new campaign) has a long life the calls alone hide.
+    pub fn known_life_days(&self) -> f64 {
+        if self.first == NO_TIME {
+            return 0.0;
+        }
+        let from = if self.registered != NO_TIME {
+            self.registered.min(self.first)
+        } else {
+            self.first
+        };
+        (self.last - from) as f64 / 86_400.0
     }
 }
 
@@ -223,6 +246,7 @@ fn profile(g: &CaseGraph, p: u32, short_call_s: u32, odd: (u32, u32)) -> Profile
     let mut pr = Profile {
         first: NO_TIME,
         last: NO_TIME,
+        registered: NO_TIME,
         ..Default::default()
     };
     let mut callees: Vec<u32> = Vec::new();
@@ -248,7 +272,26 @@ fn profile(g: &CaseGraph, p: u32, short_call_s: u32, odd: (u32, u32)) -> Profile
     callees.sort_unstable();
     callees.dedup();
     pr.distinct_out = callees.len() as u32;
+    pr.registered = registered_at(g, p, pr.first);
     pr
+}
+
+/// The activation of the registration of phone `p` in force at `at` (the
+/// latest one activated on or before `at` and not deactivated before that
+/// day); [`NO_TIME`] when none is, or `at` is unknown. Dates are whole
+/// days: a SIM deactivated on a day was live that day.
+pub fn registered_at(g: &CaseGraph, p: u32, at: Time) -> Time {
+    if at == NO_TIME {
+        return NO_TIME;
+    }
+    g.registrations_of(p)
+        .iter()
+        .map(|&r| &g.registrations[r as usize])
+        .filter(|r| r.activated != NO_TIME && r.activated <= at)
+        .filter(|r| r.deactivated == NO_TIME || r.deactivated + 86_400 > at)
+        .map(|r| r.activated)
+        .max()
+        .unwrap_or(NO_TIME)
 }
 
 /// `h` in `[from, to)`, wrapping past midnight when `from > to`.
