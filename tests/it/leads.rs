@@ -777,7 +777,11 @@ fn a_telemarketing_dialler_in_the_dens_cell_is_no_gang() {
         &|r| &r[0] == "telemarketing" && &r[1] == "phone",
         2,
     );
-    let decoys = column(&case.path().join("truth/decoys.csv"), &|r| &r[1] == "phone", 2);
+    let decoys = column(
+        &case.path().join("truth/decoys.csv"),
+        &|r| &r[1] == "phone",
+        2,
+    );
     let fanning = column(
         &out.path().join("patterns.csv"),
         &|r| &r[0] == "fan_out_victims",
