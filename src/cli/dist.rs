@@ -37,6 +37,9 @@ pub struct Args {
     /// Seconds to wait for every process to connect
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     connect_timeout: u64,
+    /// Write the K most suspicious groups as case folders under DIR/folders (0: none)
+    #[arg(long, value_name = "K", default_value_t = dist::folders::DEFAULT_FOLDERS)]
+    folders: usize,
     /// Write the same files from the single-machine passes (one process, no network)
     #[arg(long, conflicts_with_all = ["process", "hosts"])]
     reference: bool,
@@ -75,6 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         hubs: Default::default(),
         rank: RankConfig::default(),
         connect_timeout: Duration::from_secs(args.connect_timeout),
+        folders: args.folders,
     };
     let t0 = Instant::now();
     if args.reference {
@@ -106,7 +110,12 @@ fn run_reference(args: &Args, config: &DistConfig, t0: Instant) -> anyhow::Resul
     let case = casegraph::open_case(&args.case, &config.ingest)
         .with_context(|| format!("opening case {}", args.case.display()))?;
     let outputs = dist::write::reference(&case)?;
-    let written = dist::write::write_all(&args.out, outputs)?;
+    let folders = match args.folders {
+        0 => Vec::new(),
+        k => dist::folders::reference(&case, &outputs, &args.case, &config.ingest, &args.out, k)?,
+    };
+    let mut written = dist::write::write_all(&args.out, outputs)?;
+    written.extend(folders);
     print_written(args, &written, t0, "single machine".into())
 }
 
@@ -132,10 +141,13 @@ fn run_on_this_machine(args: &Args, procs: usize, t0: Instant) -> anyhow::Result
     };
     let line: launch::LineSink = Arc::new(|i, text| eprintln!("  [process {i}] {text}"));
     launch::run_local(&launch, &report, line)?;
-    let written: Vec<PathBuf> = dist::write::FILES
+    let mut written: Vec<PathBuf> = dist::write::FILES
         .iter()
         .map(|f| args.out.join(f))
         .collect();
+    if args.folders > 0 {
+        written.extend(dist::folders::written(&args.out)?);
+    }
     print_written(
         args,
         &written,
@@ -161,6 +173,8 @@ fn child_args(args: &Args) -> Vec<String> {
         args.read.country.clone(),
         "--utc-offset".into(),
         args.read.utc_offset.clone(),
+        "--folders".into(),
+        args.folders.to_string(),
         // Their stdout goes nowhere; JSON keeps stderr free of the
         // table view's notes.
         "--format".into(),
@@ -222,6 +236,7 @@ fn summary_table(summary: &dist::Summary, t0: Instant) -> Table {
             "components",
             "ranked",
             "pagerank_iterations",
+            "folders",
             "seconds",
         ],
     );
@@ -235,6 +250,7 @@ fn summary_table(summary: &dist::Summary, t0: Instant) -> Table {
         summary.components.into(),
         summary.ranked.into(),
         summary.pagerank_iterations.into(),
+        summary.folders.into(),
         t0.elapsed().as_secs_f64().into(),
     ]);
     t

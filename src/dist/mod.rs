@@ -26,6 +26,7 @@
 //! processes before timely gets the sockets; [`launch`] starts local
 //! processes for `--procs N`.
 
+pub mod folders;
 pub mod launch;
 pub mod net;
 mod passes;
@@ -124,6 +125,9 @@ pub struct DistConfig {
     pub rank: RankConfig,
     /// How long to wait for the other processes to connect.
     pub connect_timeout: Duration,
+    /// How many suspicious groups to write as case folders (0: none; see
+    /// [`folders`]).
+    pub folders: usize,
 }
 
 /// This process's place in the cluster.
@@ -156,6 +160,8 @@ pub struct Summary {
     pub components: u64,
     pub ranked: u64,
     pub pagerank_iterations: u64,
+    /// Case folders written (`--folders`).
+    pub folders: u64,
     /// Files written (process 0 only).
     pub written: Vec<PathBuf>,
 }

@@ -7,7 +7,7 @@
 
 use super::read::{read_share, Call, RangeCounts, RowMsg};
 use super::write::{self, HubRow, Ledger, Outputs, PairRow};
-use super::{owner, DistConfig, Exchanger, Phone, Result, Summary};
+use super::{folders, owner, DistConfig, Exchanger, Phone, Result, Summary};
 use crate::analysis::hubs::HubConfig;
 use crate::model::time::hour_of_day;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -41,7 +41,8 @@ struct Profile {
     last: i64,
 }
 
-/// One directed link: (calls, texts, seconds, first, last, night calls).
+/// One directed link: (calls, texts, seconds, first, last, night calls,
+/// short events as the burner rule counts them).
 #[derive(Debug, Clone, Copy)]
 struct Link {
     calls: u32,
@@ -50,6 +51,7 @@ struct Link {
     first: i64,
     last: i64,
     night: u32,
+    short: u32,
 }
 
 /// The pair owner of an unordered phone pair.
@@ -152,6 +154,7 @@ type ContactTally = (u32, u32, u32, i64, i64);
 pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     let peers = worker.peers();
     let mut x = Exchanges::new(worker);
+    let mut fx = folders::FolderExchanges::new(worker);
 
     // 1. Read, then find exact duplicates at each hash's owner.
     let rows = read_share(worker, &mut x.counts, &config.case, &config.ingest)?;
@@ -162,6 +165,10 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     // 2. Contact pairs at each pair's owner.
     let links = directed_links(x.calls.round(worker, kept_calls)?);
     let pairs = undirected_pairs(&links);
+    let folder_links = match config.folders {
+        0 => Vec::new(),
+        _ => link_facts(&links),
+    };
 
     // 3. The hub rule at each phone's owner.
     let hubs = find_hubs(worker, &mut x, config, &pairs, &totals)?;
@@ -179,11 +186,25 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     let forest = x.forest.round(worker, component_forest(&edges))?;
 
     // 6. PageRank: each phone's links at its owner.
-    let mut adjacency = x.adjacency.round(worker, links_at_owners(edges, peers))?;
+    let mut adjacency = x.adjacency.round(worker, links_at_owners(&edges, peers))?;
     adjacency.sort_unstable();
     let (ranks, iterations) = pagerank(worker, config, &adjacency, &mut x.share, &mut x.sum)?;
     let ranks: Vec<(usize, (Phone, u64))> = ranks.into_iter().map(|r| (0, r)).collect();
     let ranks = x.share.round(worker, ranks)?;
+
+    // 7. Suspicious groups as case folders (see `folders`).
+    let components = (worker.index() == 0).then(|| merge_forest(forest));
+    let mut folders_written = Vec::new();
+    if config.folders > 0 {
+        let input = folders::FolderInput {
+            links: folder_links,
+            edges: &edges,
+            hubs: &hubs,
+            case_days: case_days(&totals),
+            components: components.as_deref(),
+        };
+        folders_written = folders::run_worker(worker, &mut fx, config, input)?;
+    }
 
     let mut summary = Summary {
         rows_read: totals.rows_read,
@@ -199,7 +220,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             ledger: ledger(&totals),
             pairs: pair_rows,
             hubs,
-            components: merge_forest(forest),
+            components: components.unwrap_or_default(),
             ranks: ranks
                 .into_iter()
                 .map(|(p, x)| (p, x as f64 / ONE as f64))
@@ -209,6 +230,8 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         summary.components = outputs.n_components() as u64;
         summary.ranked = outputs.ranks.len() as u64;
         summary.written = write::write_all(&config.out, outputs)?;
+        summary.folders = folders_written.len().saturating_sub(1) as u64;
+        summary.written.extend(folders_written);
     }
     Ok(summary)
 }
@@ -265,9 +288,34 @@ fn sum_totals(all: &[Totals]) -> Totals {
     )
 }
 
+/// Days from the case's first kept call to its last.
+fn case_days(totals: &Totals) -> f64 {
+    if totals.kept == 0 {
+        0.0
+    } else {
+        (totals.last - totals.first).max(0) as f64 / 86_400.0
+    }
+}
+
+/// This worker's links as the folders step reads them.
+fn link_facts(links: &FxHashMap<(Phone, Phone), Link>) -> Vec<folders::LinkFacts> {
+    links
+        .iter()
+        .map(|(&(caller, callee), l)| folders::LinkFacts {
+            caller,
+            callee,
+            events: l.calls + l.texts,
+            short: l.short,
+            first: l.first,
+            last: l.last,
+        })
+        .collect()
+}
+
 /// The calls this worker owns summed per caller → callee: calls, texts,
-/// seconds, first and last, night calls.
+/// seconds, first and last, night calls, short events.
 fn directed_links(calls: Vec<Call>) -> FxHashMap<(Phone, Phone), Link> {
+    let short_call_s = crate::lead::config::BurnerConfig::default().short_call_s;
     let mut links: FxHashMap<(Phone, Phone), Link> = FxHashMap::default();
     for c in calls {
         let night = NIGHT_HOURS.contains(&hour_of_day(c.start)) as u32;
@@ -278,7 +326,9 @@ fn directed_links(calls: Vec<Call>) -> FxHashMap<(Phone, Phone), Link> {
             first: c.start,
             last: c.start,
             night: 0,
+            short: 0,
         });
+        l.short += (c.text || c.duration_s < short_call_s) as u32;
         if c.text {
             l.texts += 1;
         } else {
@@ -339,11 +389,7 @@ fn find_hubs(
         *histogram_all.entry(d).or_default() += n;
     }
     let median = median_of(&histogram_all);
-    let case_period = if totals.kept == 0 {
-        0.0
-    } else {
-        (totals.last - totals.first).max(0) as f64 / 86_400.0
-    };
+    let case_period = case_days(totals);
     let my_hubs = judge_hubs(&tallies, &config.hubs, median, case_period);
     x.hubs.all(worker, my_hubs)
 }
@@ -491,11 +537,11 @@ fn component_forest(edges: &[(Phone, Phone, u32)]) -> Vec<(usize, (Phone, Phone)
 /// Each link in both directions, addressed to the owner of the phone it
 /// leaves from, for PageRank.
 fn links_at_owners(
-    edges: Vec<(Phone, Phone, u32)>,
+    edges: &[(Phone, Phone, u32)],
     peers: usize,
 ) -> Vec<(usize, (Phone, Phone, u32))> {
     let mut adjacency = Vec::with_capacity(edges.len() * 2);
-    for &(a, b, w) in &edges {
+    for &(a, b, w) in edges {
         adjacency.push((owner(a, peers), (a, b, w)));
         adjacency.push((owner(b, peers), (b, a, w)));
     }
@@ -515,7 +561,7 @@ fn ledger(totals: &Totals) -> Ledger {
 
 /// The median of the contact counts, as the hub rule takes it: the value
 /// at position `len / 2` of the sorted counts.
-fn median_of(histogram: &FxHashMap<u32, u64>) -> f64 {
+pub(super) fn median_of(histogram: &FxHashMap<u32, u64>) -> f64 {
     let mut degrees: Vec<(u32, u64)> = histogram.iter().map(|(&d, &n)| (d, n)).collect();
     degrees.sort_unstable();
     let total: u64 = degrees.iter().map(|d| d.1).sum();
