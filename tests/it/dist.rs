@@ -373,3 +373,137 @@ fn a_process_with_the_wrong_secret_is_refused_before_any_data_flows() {
     assert!(t0 < Duration::from_secs(10), "took {t0:?}");
     assert!(!out.exists(), "nothing is written");
 }
+
+/// Every file under `dir` as (path relative to it, bytes), sorted.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                files.push((p.strip_prefix(dir).unwrap().to_path_buf(), bytes));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The phone ids of `gangs.csv`-shaped rows (gang_id,node_kind,node_id,role,...)
+/// by gang, keeping rows whose role `keep` accepts.
+fn gang_phones(text: &str, keep: impl Fn(&str) -> bool) -> Vec<(String, Vec<String>)> {
+    let mut by: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for l in text.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        if f[1] == "phone" && keep(f[3]) {
+            by.entry(f[0].to_string())
+                .or_default()
+                .push(f[2].to_string());
+        }
+    }
+    by.into_iter().collect()
+}
+
+#[test]
+fn dist_folders_hold_a_planted_gangs_burners_and_leads_finds_the_gang_in_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("case");
+    generate(
+        &GenerateConfig {
+            seed: 3,
+            size: Size::Tiny,
+        },
+        &case,
+    )
+    .unwrap();
+    let reference = tmp.path().join("reference");
+    dist(&case, &reference, &["--reference", "--folders", "2"]);
+    // A leftover of a killed run is cleared and an older result replaced.
+    let p1 = tmp.path().join("p1");
+    std::fs::create_dir_all(p1.join("folders/.folders.casegraph-tmp/rank-9")).unwrap();
+    std::fs::create_dir_all(p1.join("folders/rank-7")).unwrap();
+    std::fs::create_dir_all(p1.join(".folders.casegraph-tmp/rank-9")).unwrap();
+    dist(&case, &p1, &["--procs", "1", "--folders", "2"]);
+    let p2 = tmp.path().join("p2");
+    dist(&case, &p2, &["--procs", "2", "--folders", "2"]);
+    let folders = tree(&reference.join("folders"));
+    assert!(folders == tree(&p1.join("folders")), "--procs 1 differs");
+    assert!(folders == tree(&p2.join("folders")), "--procs 2 differs");
+    assert!(!p1.join(".folders.casegraph-tmp").exists());
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&p2.join("folders"), "manifest.json")).unwrap();
+    let top = &manifest["folders"][0];
+    assert_eq!(top["rank"], 1);
+    assert_eq!(manifest["folders"].as_array().unwrap().len(), 2);
+    // The tiny city is one component: the top group is cut, and says so.
+    assert!(
+        top["phones"].as_u64() < top["group_phones"].as_u64(),
+        "{top}"
+    );
+    assert!(top["cut"]
+        .as_str()
+        .unwrap()
+        .contains("strongest neighbours"));
+
+    // The top folder holds every operator phone (burner) of a planted
+    // gang, and its burner seeds are planted operators.
+    let top_dir = p2.join("folders/rank-1");
+    let calls = read(&top_dir, "calls.csv");
+    let in_folder: std::collections::BTreeSet<&str> = calls
+        .lines()
+        .skip(1)
+        .flat_map(|l| l.split(',').take(2))
+        .collect();
+    let planted = read(&case.join("truth"), "gangs.csv");
+    let operators = gang_phones(&planted, |r| r == "operator");
+    let local = |p: &str| p.trim_start_matches("+86").to_string();
+    let held = operators
+        .iter()
+        .filter(|(_, phones)| phones.iter().all(|p| in_folder.contains(local(p).as_str())))
+        .count();
+    assert!(held >= 1, "no planted gang's operators all in rank-1");
+    let all_operators: Vec<&String> = operators.iter().flat_map(|g| &g.1).collect();
+    let burners: Vec<&str> = top["seeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["burner"].is_string())
+        .map(|s| s["phone"].as_str().unwrap())
+        .collect();
+    assert!(!burners.is_empty());
+    let planted_burners = burners
+        .iter()
+        .filter(|b| all_operators.iter().any(|o| o == *b))
+        .count();
+    assert!(
+        planted_burners * 2 > burners.len(),
+        "{planted_burners} of {} burner seeds are planted operators",
+        burners.len()
+    );
+
+    // `casegraph leads` runs on the folder as on any case and finds a gang
+    // sharing phones with a planted one.
+    let leads = tmp.path().join("leads");
+    util::casegraph()
+        .arg("leads")
+        .arg(&top_dir)
+        .arg("--out")
+        .arg(&leads)
+        .assert()
+        .success();
+    let found = gang_phones(&read(&leads, "gangs.csv"), |_| true);
+    let planted_all = gang_phones(&planted, |_| true);
+    assert!(
+        found.iter().any(|(_, f)| planted_all.iter().any(|(_, p)| f
+            .iter()
+            .filter(|x| p.contains(x))
+            .count()
+            >= 2)),
+        "no gang found in rank-1 shares two phones with a planted gang: {found:?}"
+    );
+}
