@@ -681,9 +681,12 @@ pub(crate) fn run_worker(
     let suspects = x
         .suspects
         .round(worker, suspects.into_iter().map(|s| (0, s)))?;
-    // Identities at their owners, chained; the links go to worker 0.
+    // Identities at their owners, chained; the links go to worker 0. A
+    // service number registered to a company does not join its groups.
     let ids = notes.iter().filter_map(|(p, n)| match n {
-        Note::Registered { id_key } => Some((identity_owner(id_key, peers), (id_key.clone(), *p))),
+        Note::Registered { id_key } if !is_hub.contains(p) => {
+            Some((identity_owner(id_key, peers), (id_key.clone(), *p)))
+        }
         _ => None,
     });
     let ids = x.identities.round(worker, ids.collect::<Vec<_>>())?;
@@ -828,7 +831,7 @@ pub fn reference(
         notes
             .iter()
             .filter_map(|(p, n)| match n {
-                Note::Registered { id_key } => Some((id_key.clone(), *p)),
+                Note::Registered { id_key } if !is_hub.contains(p) => Some((id_key.clone(), *p)),
                 _ => None,
             })
             .collect(),
@@ -1264,4 +1267,278 @@ pub fn written(out: &Path) -> Result<Vec<PathBuf>> {
         }
     }
     Ok(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+
+    fn tiny() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiny")
+    }
+
+    fn p(n: &str) -> Phone {
+        phone_of(n)
+    }
+
+    fn suspect(phone: u128, score: u64) -> Suspect {
+        Suspect {
+            phone,
+            burner: None,
+            named: vec![(2, "I".into())],
+            score,
+        }
+    }
+
+    /// A phone that called 20 numbers once each over two days and was
+    /// called once.
+    fn fan_out() -> Tally {
+        Tally {
+            outgoing: 20,
+            incoming: 1,
+            distinct_out: 20,
+            short_out: 20,
+            contacts: 21,
+            first: 0,
+            last: 2 * DAY,
+            ..Tally::new(7)
+        }
+    }
+
+    #[test]
+    fn the_burner_bar_is_a_multiple_of_the_case_median() {
+        let r = Rules::of_case(6.0, 20.0);
+        assert_eq!(r.burner.min_distinct, 18);
+        assert_eq!(r.burner.min_outgoing, 18);
+        assert_eq!(r.cap(25), 175);
+        // A case where most phones have no contact at all still asks for
+        // FAN_OUT_FACTOR numbers.
+        assert_eq!(Rules::of_case(0.0, 20.0).burner.min_distinct, 3);
+    }
+
+    #[test]
+    fn fan_out_makes_a_burner_relative_to_the_case_and_a_hub_never_is() {
+        let t = fan_out();
+        let quiet_case = Rules::of_case(5.0, 30.0);
+        let s = judge(7, Some(&t), &[], false, &quiet_case).expect("a burner");
+        assert_eq!(s.score, BURNER_SCORE);
+        assert!(s
+            .burner
+            .unwrap()
+            .contains("20 distinct numbers (at least 15"));
+        // The same phone in a case whose median phone has 10 contacts.
+        assert_eq!(
+            judge(7, Some(&t), &[], false, &Rules::of_case(10.0, 30.0)),
+            None
+        );
+        assert_eq!(judge(7, Some(&t), &[], true, &quiet_case), None);
+        // Seen over most of a short case: not short-lived.
+        assert_eq!(
+            judge(7, Some(&t), &[], false, &Rules::of_case(5.0, 2.0)),
+            None
+        );
+    }
+
+    #[test]
+    fn an_incident_naming_the_victims_own_phone_makes_no_seed() {
+        let rules = Rules::of_case(5.0, 30.0);
+        let named = |victim_id: &str, victim_key: &str| Note::Named {
+            line: 4,
+            incident_id: "I9".into(),
+            victim_id: victim_id.into(),
+            victim_key: victim_key.into(),
+        };
+        let listed = Note::Listed {
+            person_id: "P1".into(),
+        };
+        let registered = Note::Registered {
+            id_key: "ID1".into(),
+        };
+        let own_by_record = [listed.clone(), named("P1", "")];
+        assert_eq!(judge(1, None, &own_by_record, false, &rules), None);
+        let own_by_registration = [registered.clone(), named("P2", "ID1")];
+        assert_eq!(judge(1, None, &own_by_registration, false, &rules), None);
+        let suspects = [listed, registered, named("P2", "ID2"), named("P3", "")];
+        let s = judge(1, None, &suspects, false, &rules).expect("named");
+        // One incident, named twice over, counts once.
+        assert_eq!(s.named, vec![(4, "I9".to_string())]);
+        assert_eq!(s.score, 1);
+    }
+
+    #[test]
+    fn link_tallies_add_up_to_the_burner_rules_profile() {
+        let link = |caller, callee, events, first| LinkFacts {
+            caller,
+            callee,
+            events,
+            short: events - 1,
+            first,
+            last: first + DAY,
+        };
+        let links = [link(1, 2, 3, 0), link(2, 1, 1, 5 * DAY), link(1, 1, 2, DAY)];
+        let t = sum_tallies(
+            links
+                .iter()
+                .flat_map(link_tallies)
+                .chain(contact_tallies(1, 2))
+                .collect::<Vec<_>>(),
+        );
+        let one = t.iter().find(|t| t.phone == 1).unwrap();
+        // A self-call is incoming, as the library counts it.
+        assert_eq!(
+            (one.outgoing, one.incoming, one.distinct_out, one.short_out),
+            (3, 3, 1, 2)
+        );
+        assert_eq!((one.contacts, one.first, one.last), (1, 0, 6 * DAY));
+        assert_eq!(one.profile().life_days(), 6.0);
+        assert_eq!(Tally::new(3).profile().life_days(), 0.0);
+    }
+
+    #[test]
+    fn phones_of_one_identity_are_chained_once_each() {
+        let ids = vec![
+            ("X".to_string(), 3),
+            ("X".into(), 1),
+            ("Y".into(), 2),
+            ("X".into(), 2),
+            ("X".into(), 1),
+        ];
+        assert_eq!(identity_links(ids), vec![(1, 2), (2, 3)]);
+        assert_eq!(id_key(" 32010219920707006x "), "32010219920707006X");
+    }
+
+    #[test]
+    fn the_small_files_name_phones_registrations_and_victims() {
+        let mut notes = side_notes(&tiny(), &IngestConfig::default()).unwrap();
+        notes.sort();
+        let of = |n: &str| -> Vec<&Note> {
+            notes.iter().filter(|x| x.0 == p(n)).map(|x| &x.1).collect()
+        };
+        // 137 0000 0001 is named in I1 and I2 (victims P05 and P06, whose
+        // phones are others) and registered to the same id as 137 0000 0002.
+        let burner = of("+8613700000001");
+        assert_eq!(burner.len(), 3, "{burner:?}");
+        let rules = Rules::of_case(1.0, 12.0);
+        let owned: Vec<Note> = burner.into_iter().cloned().collect();
+        let s = judge(p("+8613700000001"), None, &owned, false, &rules).unwrap();
+        assert_eq!(s.named.len(), 2);
+        let ids: Vec<(String, Phone)> = notes
+            .iter()
+            .filter_map(|(q, n)| match n {
+                Note::Registered { id_key } => Some((id_key.clone(), *q)),
+                _ => None,
+            })
+            .collect();
+        assert!(identity_links(ids).contains(&(p("+8613700000001"), p("+8613700000002"))));
+        // The victim P05's own phone is listed in her record.
+        assert!(of("+8613600000001").contains(&&Note::Listed {
+            person_id: "P05".into()
+        }));
+    }
+
+    #[test]
+    fn groups_rank_by_score_and_join_by_registered_identity() {
+        let components = [
+            (1, 1),
+            (2, 1),
+            (3, 1),
+            (10, 10),
+            (11, 10),
+            (12, 10),
+            (20, 20),
+            (21, 20),
+        ];
+        let suspects = vec![
+            suspect(2, 2),
+            suspect(11, 1),
+            suspect(21, 2),
+            suspect(30, 1),
+        ];
+        let rules = Rules::of_case(3.0, 30.0);
+        // 3 and 12 share an identity: components 1 and 10 are one group.
+        let c = choose(suspects.clone(), &components, &[(3, 12)], 10, &rules);
+        let got: Vec<(Phone, u64, usize, u64)> = c
+            .iter()
+            .map(|c| (c.group, c.score, c.seeds.len(), c.group_phones))
+            .collect();
+        assert_eq!(got, vec![(1, 3, 2, 6), (20, 2, 1, 2), (30, 1, 1, 1)]);
+        assert_eq!(c.iter().map(|c| c.rank).collect::<Vec<_>>(), vec![1, 2, 3]);
+        let m = members(&c, &components, &[]);
+        assert_eq!(m[0], vec![1, 2, 3, 10, 11, 12]);
+        assert_eq!(m[2], vec![30]);
+        // Without the identity, score ties go to more seeds, then the
+        // smaller phone.
+        let c = choose(suspects, &components, &[], 2, &rules);
+        assert_eq!(c.iter().map(|c| c.group).collect::<Vec<_>>(), vec![1, 20]);
+    }
+
+    #[test]
+    fn a_group_over_its_cap_is_cut_to_seeds_and_strongest_neighbours() {
+        let components: Vec<(Phone, Phone)> = (1..=5).map(|q| (q, 1)).collect();
+        // One seed, median 1 contact: at most 2 phones.
+        let rules = Rules::of_case(1.0, 30.0);
+        let c = choose(vec![suspect(1, 2)], &components, &[], 1, &rules);
+        assert_eq!(c[0].cut_to, Some(2));
+        assert_eq!(cut_seeds(&c), vec![1]);
+        let links = [(1, 2, 5), (1, 3, 9), (4, 1, 9), (2, 3, 50)];
+        assert_eq!(members(&c, &components, &links)[0], vec![1, 3]);
+        assert_eq!(cut(&[1], &links, 3), vec![1, 3, 4]);
+        assert_eq!(cut(&[1, 2], &links, 3), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn folders_copy_the_rows_of_their_phones_and_replace_the_last_run() {
+        let out = tempfile::tempdir().unwrap();
+        let leftover = out.path().join(TEMP_DIR).join("rank-9");
+        std::fs::create_dir_all(&leftover).unwrap();
+        std::fs::create_dir_all(out.path().join("folders/rank-5")).unwrap();
+        let burner = p("+8613700000001");
+        let rules = Rules::of_case(1.0, 12.0);
+        let choices = choose(vec![suspect(burner, 2)], &[], &[], 1, &rules);
+        let ingest = IngestConfig::default();
+        let written = write_folders(
+            &tiny(),
+            &ingest,
+            out.path(),
+            &choices,
+            &[vec![burner]],
+            &rules,
+        )
+        .unwrap();
+        let dir = out.path().join("folders");
+        assert_eq!(written, vec![dir.join("manifest.json"), dir.join("rank-1")]);
+        assert!(!out.path().join(TEMP_DIR).exists());
+        assert!(!dir.join("rank-5").exists());
+        let rows = |f: &str| -> Vec<String> {
+            std::fs::read_to_string(dir.join("rank-1").join(f))
+                .unwrap()
+                .lines()
+                .skip(1)
+                .map(String::from)
+                .collect()
+        };
+        // Four calls of 137 0000 0001 in any spelling, either end.
+        assert_eq!(rows("calls.csv").len(), 4, "{:?}", rows("calls.csv"));
+        let first = |f: &str| -> Vec<String> {
+            rows(f)
+                .iter()
+                .map(|r| r.split(',').next().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(first("incidents.csv"), vec!["I1", "I2"]);
+        assert_eq!(first("phones.csv"), vec!["13700000001"]);
+        // The victims of its incidents.
+        assert_eq!(first("persons.csv"), vec!["P05", "P06"]);
+        assert_eq!(first("locations.csv"), vec!["C1", "C2"]);
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(manifest["folders"][0]["rows"]["calls"], 4);
+        assert_eq!(
+            manifest["folders"][0]["seeds"][0]["phone"],
+            "+8613700000001"
+        );
+        assert_eq!(written.len(), super::written(out.path()).unwrap().len());
+    }
 }
