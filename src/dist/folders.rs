@@ -38,7 +38,7 @@ use super::write::{HubRow, Outputs};
 use super::{owner, phone_of, phone_text, DistError, Exchanger, Phone, Result};
 use crate::ingest::calls::CallChecker;
 use crate::ingest::table::{field, list_items};
-use crate::ingest::{FileSpec, IngestConfig, Table};
+use crate::ingest::{optional_date, FileSpec, IngestConfig, Table};
 use crate::lead::config::BurnerConfig;
 use crate::lead::patterns::burner::is_burner;
 use crate::lead::patterns::Profile;
@@ -105,8 +105,15 @@ impl Tally {
         self.last = self.last.max(o.last);
     }
 
-    /// The profile the library's burner rule reads.
+    /// The profile the library's burner rule reads, without a registration.
     pub fn profile(&self) -> Profile {
+        self.profile_registered(NO_TIME)
+    }
+
+    /// The profile with the activation of the registration in force at
+    /// the phone's first event (as [`crate::lead::patterns::registered_at`]
+    /// reads it on the single-machine graph).
+    pub fn profile_registered(&self, registered: crate::model::Time) -> Profile {
         let seen = self.first <= self.last;
         Profile {
             outgoing: self.outgoing,
@@ -116,6 +123,7 @@ impl Tally {
             odd: 0,
             first: if seen { self.first } else { NO_TIME },
             last: if seen { self.last } else { NO_TIME },
+            registered: if seen { registered } else { NO_TIME },
         }
     }
 }
@@ -187,6 +195,14 @@ pub enum Note {
     /// A phones.csv row registers it to this identity (the subscriber's id
     /// number, spaces dropped and upper case).
     Registered { id_key: String },
+    /// A phones.csv row says when a registration of it was activated and
+    /// deactivated ([`NO_TIME`] when the row leaves the date out); the
+    /// burner rule counts a SIM's life from the registration in force at
+    /// its first event.
+    Activated {
+        activated: crate::model::Time,
+        deactivated: crate::model::Time,
+    },
     /// A persons.csv record lists it among its phones.
     Listed { person_id: String },
     /// An incidents.csv row names it; the victim's person id and id key
@@ -242,7 +258,24 @@ pub fn side_notes(case: &Path, ingest: &IngestConfig) -> Result<Vec<(Phone, Note
     if let Some(mut t) = open(case, ingest, FileSpec::PHONES)? {
         t.for_each_row(&mut ignored, |row| {
             let key = id_key(row.get("subscriber_id_number"));
-            if let (Some(p), false) = (phone(row.required("number")?), key.is_empty()) {
+            let Some(p) = phone(row.required("number")?) else {
+                return Ok(());
+            };
+            // Rows ingest rejects for their dates add no activation.
+            let activated = optional_date("activated", row.get("activated")).ok();
+            let deactivated = optional_date("deactivated", row.get("deactivated")).ok();
+            if let (Some(activated), Some(deactivated)) = (activated, deactivated) {
+                if activated != NO_TIME && (deactivated == NO_TIME || deactivated >= activated) {
+                    notes.push((
+                        p,
+                        Note::Activated {
+                            activated,
+                            deactivated,
+                        },
+                    ));
+                }
+            }
+            if !key.is_empty() {
                 notes.push((p, Note::Registered { id_key: key }));
             }
             Ok(())
@@ -320,6 +353,29 @@ pub struct Suspect {
     pub score: u64,
 }
 
+/// The activation of the registration in force at `at`: the latest one
+/// activated on or before `at` and not deactivated before that day
+/// ([`NO_TIME`] when none is). The same rule as
+/// [`crate::lead::patterns::registered_at`].
+pub fn activation_at(notes: &[Note], at: crate::model::Time) -> crate::model::Time {
+    if at == NO_TIME {
+        return NO_TIME;
+    }
+    notes
+        .iter()
+        .filter_map(|n| match n {
+            Note::Activated {
+                activated,
+                deactivated,
+            } if *activated <= at && (*deactivated == NO_TIME || *deactivated + 86_400 > at) => {
+                Some(*activated)
+            }
+            _ => None,
+        })
+        .max()
+        .unwrap_or(NO_TIME)
+}
+
 /// Judge one phone at its owner: a seed when the burner rule fires on its
 /// tally or an incident names it (not as the victim's own). Hubs are never
 /// seeds (a service number is not a suspect).
@@ -333,8 +389,13 @@ pub fn judge(
     if is_hub {
         return None;
     }
+    let profile = tally.map(|t| t.profile_registered(activation_at(notes, t.first)));
     let burner = tally
-        .filter(|t| is_burner(&t.profile(), &rules.burner, rules.case_days))
+        .filter(|_| {
+            profile
+                .as_ref()
+                .is_some_and(|p| is_burner(p, &rules.burner, rules.case_days))
+        })
         .map(|t| {
             format!(
                 "burner-like fan-out: {} outgoing to {} distinct numbers (at least {} = {} × median contacts {}), {} incoming, active {:.0} days",
@@ -351,7 +412,7 @@ pub fn judge(
         notes.iter().any(|n| match n {
             Note::Listed { person_id } => !victim_id.is_empty() && person_id == victim_id,
             Note::Registered { id_key } => !victim_key.is_empty() && id_key == victim_key,
-            Note::Named { .. } => false,
+            Note::Named { .. } | Note::Activated { .. } => false,
         })
     };
     let mut named: Vec<(u32, String)> = notes
@@ -1224,8 +1285,8 @@ fn copy_rows(
         let mut failed = None;
         t.for_each_row(&mut ignored, |row| {
             let id = row.get("location_id");
-            for f in 0..n {
-                if places[f].contains(id) {
+            for (f, held) in places.iter().enumerate() {
+                if held.contains(id) {
                     if let Err(e) = sinks.write(f, &values(row, &cols, true)) {
                         failed.get_or_insert(e);
                     }
@@ -1342,6 +1403,38 @@ mod tests {
     }
 
     #[test]
+    fn a_line_registered_long_before_its_fan_out_is_no_burner() {
+        // The same rule as the single-machine burner pass: the SIM's life
+        // counts from the registration in force at its first event.
+        let t = fan_out();
+        let rules = Rules::of_case(5.0, 30.0);
+        let day = 86_400;
+        let old = Note::Activated {
+            activated: t.first - 200 * day,
+            deactivated: NO_TIME,
+        };
+        assert_eq!(activation_at(std::slice::from_ref(&old), t.first), t.first - 200 * day);
+        assert_eq!(judge(7, Some(&t), &[old], false, &rules), None);
+        // Registered the day it began calling: still a burner.
+        let fresh = Note::Activated {
+            activated: t.first,
+            deactivated: NO_TIME,
+        };
+        assert!(judge(7, Some(&t), &[fresh], false, &rules).is_some());
+        // An old registration that ended before the first event is not
+        // the one in force; a later one is not yet.
+        let ended = Note::Activated {
+            activated: t.first - 200 * day,
+            deactivated: t.first - 2 * day,
+        };
+        let later = Note::Activated {
+            activated: t.first + day,
+            deactivated: NO_TIME,
+        };
+        assert_eq!(activation_at(&[ended, later], t.first), NO_TIME);
+    }
+
+    #[test]
     fn an_incident_naming_the_victims_own_phone_makes_no_seed() {
         let rules = Rules::of_case(5.0, 30.0);
         let named = |victim_id: &str, victim_key: &str| Note::Named {
@@ -1417,9 +1510,14 @@ mod tests {
             notes.iter().filter(|x| x.0 == p(n)).map(|x| &x.1).collect()
         };
         // 137 0000 0001 is named in I1 and I2 (victims P05 and P06, whose
-        // phones are others) and registered to the same id as 137 0000 0002.
+        // phones are others), registered to the same id as 137 0000 0002,
+        // and its registration ran from 2026-03-01 to 2026-03-10.
         let burner = of("+8613700000001");
-        assert_eq!(burner.len(), 3, "{burner:?}");
+        assert_eq!(burner.len(), 4, "{burner:?}");
+        assert!(burner.contains(&&Note::Activated {
+            activated: 1_772_323_200,
+            deactivated: 1_773_100_800
+        }));
         let rules = Rules::of_case(1.0, 12.0);
         let owned: Vec<Note> = burner.into_iter().cloned().collect();
         let s = judge(p("+8613700000001"), None, &owned, false, &rules).unwrap();
