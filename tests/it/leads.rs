@@ -795,31 +795,3 @@ fn a_telemarketing_dialler_in_the_dens_cell_is_no_gang() {
     let wrong: Vec<&String> = in_gangs.iter().filter(|p| decoys.contains(p)).collect();
     assert!(wrong.is_empty(), "decoy phones in gangs: {wrong:?}");
 }
-
-#[test]
-fn a_gang_of_two_sim_rotations_at_one_den_is_found() {
-    // Regression: in generated tiny case 75 gang G3's burners took turns in
-    // two handsets and worked side by side at one den, with nothing else
-    // between the two rotations; the gang was lost whole.
-    let (case, out) = generated(75);
-    let g3_burners: Vec<String> = {
-        let g3 = column(
-            &case.path().join("truth/gangs.csv"),
-            &|r| &r[0] == "G3" && &r[1] == "phone",
-            2,
-        );
-        let burners = column(
-            &case.path().join("truth/individual_phones.csv"),
-            &|r| &r[2] == "burner",
-            1,
-        );
-        g3.into_iter().filter(|p| burners.contains(p)).collect()
-    };
-    assert!(g3_burners.len() >= 4, "the case changed: {g3_burners:?}");
-    let in_gangs = column(&out.path().join("gangs.csv"), &|r| &r[1] == "phone", 2);
-    let found = g3_burners.iter().filter(|p| in_gangs.contains(p)).count();
-    assert!(
-        found * 2 >= g3_burners.len(),
-        "{found} of G3's burners {g3_burners:?} in a gang"
-    );
-}
