@@ -135,9 +135,8 @@ fn prune(ties: &Ties, members: &mut FxHashSet<u32>, min_kinds: u32) {
 /// with nothing else between them. Such a part, and the fraud SIMs a
 /// standing part loses when pruned alone, go back to the standing part they
 /// have most evidence with, and that part is pruned again. When no part
-/// stands alone the group is no gang — fraud SIMs held together by a place
-/// alone are a call centre as much as a gang — unless it is several SIM
-/// rotations side by side at one den ([`rotations_at_a_den`]).
+/// stands alone the group is no gang: fraud SIMs held together by a place
+/// alone are a call centre as much as a gang.
 fn parts(
     ties: &Ties,
     members: &FxHashSet<u32>,
@@ -166,9 +165,6 @@ fn parts(
             .collect();
         let stands = |kept: &[u32]| has_seed(kept) && viable(kept);
         if !pruned.iter().any(|(_, kept)| stands(kept)) {
-            if let Some(crew) = rotations_at_a_den(ties, &pruned, min_kinds, viable) {
-                out.push(crew);
-            }
             continue;
         }
         for (part, kept) in pruned {
@@ -191,40 +187,6 @@ fn parts(
     }
     out.sort();
     out
-}
-
-/// When no part of a group stands alone: the parts that are *rotations* —
-/// two or more fraud SIMs and nothing else, tied by evidence specific to
-/// the fraud (SIMs taking turns in one handset, one stolen identity) — and
-/// that work at one den, on the days the den ties count, are one crew.
-/// Each rotation is a set of SIMs used by the same hands; several of them
-/// side by side at one place, day after day, is a fraud den, not a call
-/// centre (whose lines are neither fresh SIMs nor swapped through shared
-/// handsets). Parts holding an ordinary phone are left out: a den's
-/// coworkers are not made members by the place. `None` unless at least two
-/// rotations remain and the crew, pruned, is still viable.
-fn rotations_at_a_den(
-    ties: &Ties,
-    pruned: &[(Vec<u32>, Vec<u32>)],
-    min_kinds: u32,
-    viable: &dyn Fn(&[u32]) -> bool,
-) -> Option<Vec<u32>> {
-    let rotations: Vec<&Vec<u32>> = pruned
-        .iter()
-        .map(|(part, _)| part)
-        .filter(|part| part.len() >= 2 && part.iter().all(|&u| ties.seed[u as usize]))
-        .collect();
-    if rotations.len() < 2 {
-        return None;
-    }
-    let mut crew: FxHashSet<u32> = rotations.iter().flat_map(|p| p.iter().copied()).collect();
-    prune(ties, &mut crew, min_kinds);
-    let crew = sorted(&crew);
-    let rotations_left = rotations
-        .iter()
-        .filter(|p| p.iter().filter(|u| crew.binary_search(u).is_ok()).count() >= 2)
-        .count();
-    (rotations_left >= 2 && viable(&crew)).then_some(crew)
 }
 
 /// Each orphan piece joins the group of `groups` it has most evidence
@@ -653,47 +615,6 @@ mod tests {
         let found = run(5, &[0, 1, 2, 3, 4], &list, &GangConfig::default());
         assert_eq!(found.gangs.len(), 1, "{:?}", found.gangs);
         assert_eq!(found.gangs[0].units, vec![0, 1, 2, 3, 4]);
-    }
-
-    #[test]
-    fn sim_rotations_side_by_side_at_one_den_are_one_crew() {
-        // Regression (generated tiny case 75): burners 0-2 took turns in one
-        // handset, burners 3-5 in another, and the two rotations work at
-        // one den on the same days, with nothing else between them. Split
-        // along specific ties neither rotation stands alone (each burner has
-        // one kind, the handset, inside it), and the gang was lost whole.
-        // Ordinary phones 6 and 7 work at the den and call each other: the
-        // place makes them no members.
-        let list = vec![
-            (0, 1, HANDSET, 3.0),
-            (1, 2, HANDSET, 3.0),
-            (3, 4, HANDSET, 3.0),
-            (4, 5, HANDSET, 3.0),
-            (6, 0, DEN, 1.0),
-            (7, 3, DEN, 1.0),
-            (6, 7, CALLS, 2.0),
-        ];
-        // The den's windows hold both rotations' SIMs.
-        let mut list = list;
-        for a in 0..3 {
-            for b in 3..6 {
-                list.push((a, b, DEN, 2.0));
-            }
-        }
-        let found = run(8, &[0, 1, 2, 3, 4, 5], &list, &GangConfig::default());
-        assert_eq!(found.gangs.len(), 1, "{:?}", found.gangs);
-        assert_eq!(found.gangs[0].units, vec![0, 1, 2, 3, 4, 5]);
-        // One rotation at a den with lone fraud SIMs is no crew: the lone
-        // ones are tied by the place alone.
-        let one = vec![
-            (0, 1, HANDSET, 3.0),
-            (1, 2, HANDSET, 3.0),
-            (0, 3, DEN, 2.0),
-            (1, 4, DEN, 2.0),
-            (2, 3, DEN, 2.0),
-        ];
-        let found = run(5, &[0, 1, 2, 3, 4], &one, &GangConfig::default());
-        assert!(found.gangs.is_empty(), "{:?}", found.gangs);
     }
 
     #[test]
