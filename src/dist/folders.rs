@@ -1413,7 +1413,10 @@ mod tests {
             activated: t.first - 200 * day,
             deactivated: NO_TIME,
         };
-        assert_eq!(activation_at(std::slice::from_ref(&old), t.first), t.first - 200 * day);
+        assert_eq!(
+            activation_at(std::slice::from_ref(&old), t.first),
+            t.first - 200 * day
+        );
         assert_eq!(judge(7, Some(&t), &[old], false, &rules), None);
         // Registered the day it began calling: still a burner.
         let fresh = Note::Activated {

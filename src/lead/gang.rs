@@ -75,9 +75,16 @@ const FRAUD_SPECIFIC: u8 = Evidence::Handset.bit()
 /// evidence into the rest, and, for a holder of no fraud SIM, one of them
 /// specific to the fraud (see [`FRAUD_SPECIFIC`]). Calls, even calls to a
 /// burner, are not: victims ring the number a fraud SMS gave them.
+///
+/// A holder whose only fraud SIM is a number one report names, with no
+/// burner, needs a specific kind too: a victim writes down the driver who
+/// took him to the bank or the trader he dealt with as readily as the
+/// fraud's number, and such a phone's calls and haunts are an ordinary
+/// life's ([`Ties::one_report`]).
 fn earns(ties: &Ties, u: u32, members: &FxHashSet<u32>, min_kinds: u32) -> bool {
     let k = ties.kinds_for_membership(u, kinds_into(ties, u, members));
-    bits(k) >= min_kinds && (ties.seed[u as usize] || k & FRAUD_SPECIFIC != 0)
+    let holds_fraud_sim = ties.seed[u as usize] && !ties.one_report[u as usize];
+    bits(k) >= min_kinds && (holds_fraud_sim || k & FRAUD_SPECIFIC != 0)
 }
 
 /// Remove members with fewer than `min_kinds` kinds of evidence into the
@@ -685,5 +692,32 @@ mod tests {
         assert_eq!(members(&ties), vec![0, 1, 2, 3]);
         ties.one_report[3] = true;
         assert_eq!(members(&ties), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn a_number_one_report_names_needs_a_tie_specific_to_the_fraud() {
+        // Regression (own generator, tiny seed 72): a driver's number, which
+        // one victim wrote in his report, calls a member and is seen at the
+        // den: two kinds, neither specific to the fraud. Named once and no
+        // burner, his phone is no fraud SIM of his own: he is a contact, not
+        // a member. Had the report named a gang SIM beside his (an incident
+        // tie), he would be.
+        let mut list = case();
+        list.push((8, 3, CALLS, 2.0));
+        list.push((8, 1, DEN, 2.0));
+        let mut ties = Ties::from_list(9, &[0, 1, 2, 8], &list);
+        ties.one_report[8] = true;
+        let members = |ties: &Ties| {
+            let mut m: FxHashSet<u32> = [0, 1, 2, 3, 8].into_iter().collect();
+            prune(ties, &mut m, 2);
+            sorted(&m)
+        };
+        assert_eq!(members(&ties), vec![0, 1, 2]);
+        let mut list = case();
+        list.push((8, 3, CALLS, 2.0));
+        list.push((8, 1, DEN | INC, 2.0));
+        let mut ties = Ties::from_list(9, &[0, 1, 2, 8], &list);
+        ties.one_report[8] = true;
+        assert_eq!(members(&ties), vec![0, 1, 2, 8]);
     }
 }

@@ -795,3 +795,28 @@ fn a_telemarketing_dialler_in_the_dens_cell_is_no_gang() {
     let wrong: Vec<&String> = in_gangs.iter().filter(|p| decoys.contains(p)).collect();
     assert!(wrong.is_empty(), "decoy phones in gangs: {wrong:?}");
 }
+
+#[test]
+fn a_driver_one_report_names_is_no_gang_member() {
+    // Regression: in generated tiny case 72 a driver's number, named in one
+    // fraud report, calling a gang member and seen at the den, was made a
+    // lieutenant; nothing specific to the fraud tied him to the gang.
+    let (case, out) = generated(72);
+    let drivers = column(
+        &case.path().join("truth/decoys.csv"),
+        &|r| &r[0] == "driver" && &r[1] == "phone",
+        2,
+    );
+    let named = column(
+        &out.path().join("patterns.csv"),
+        &|r| &r[0] == "incident_phone",
+        2,
+    );
+    assert!(
+        drivers.iter().any(|d| named.contains(d)),
+        "the case no longer has a driver named in a fraud report: {drivers:?}"
+    );
+    let in_gangs = column(&out.path().join("gangs.csv"), &|r| &r[1] == "phone", 2);
+    let wrong: Vec<&String> = drivers.iter().filter(|p| in_gangs.contains(p)).collect();
+    assert!(wrong.is_empty(), "drivers in gangs: {wrong:?}");
+}
