@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The case folder (its calls.csv is read)
-    #[arg(value_name = "CASE")]
-    case: PathBuf,
+    /// The case folder (its calls.csv is read); not given with --add
+    #[arg(value_name = "CASE", required_unless_present = "add")]
+    case: Option<PathBuf>,
     /// Where the outputs go
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -37,11 +37,17 @@ pub struct Args {
     /// Seconds to wait for every process to connect
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     connect_timeout: u64,
-    /// Write the K most suspicious groups as case folders under DIR/folders (0: none)
-    #[arg(long, value_name = "K", default_value_t = dist::folders::DEFAULT_FOLDERS)]
-    folders: usize,
+    /// Write the K most suspicious groups as case folders under DIR/folders (0: none) [default: 3; 0 with --add]
+    #[arg(long, value_name = "K")]
+    folders: Option<usize>,
+    /// Keep the run's state in DIR (one part per worker), so that a later run can --add call files to it
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
+    /// Add these call files (a new day: calls.csv's columns, with its header) to the --state, reading no old row again
+    #[arg(long, value_name = "CALLS", num_args = 1.., requires = "state", conflicts_with = "case")]
+    add: Vec<PathBuf>,
     /// Write the same files from the single-machine passes (one process, no network)
-    #[arg(long, conflicts_with_all = ["process", "hosts"])]
+    #[arg(long, conflicts_with_all = ["process", "hosts", "state"])]
     reference: bool,
     #[command(flatten)]
     read: ReadArgs,
@@ -71,23 +77,42 @@ fn secret(args: &Args) -> anyhow::Result<Option<Vec<u8>>> {
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let ingest = args.read.config()?;
     let config = DistConfig {
-        case: args.case.clone(),
+        case: args.case.clone().unwrap_or_default(),
         out: args.out.clone(),
         ingest,
         workers: args.workers,
         hubs: Default::default(),
         rank: RankConfig::default(),
         connect_timeout: Duration::from_secs(args.connect_timeout),
-        folders: args.folders,
+        folders: folders(&args)?,
+        state: args.state.as_ref().map(|dir| dist::state::StateConfig {
+            dir: dir.clone(),
+            add: args.add.clone(),
+        }),
     };
     let t0 = Instant::now();
     if args.reference {
         return run_reference(&args, &config, t0);
     }
     if let Some(procs) = args.procs {
-        return run_on_this_machine(&args, procs, t0);
+        return run_on_this_machine(&args, &config, procs, t0);
     }
     run_as_cluster_process(&args, &config, t0)
+}
+
+/// How many case folders to write: `--folders`, 3 by default, none when
+/// adding to a state (they copy rows from the case's calls.csv, which an
+/// added batch does not read).
+fn folders(args: &Args) -> anyhow::Result<usize> {
+    match (args.folders, args.add.is_empty()) {
+        (Some(k), true) => Ok(k),
+        (None, true) => Ok(dist::folders::DEFAULT_FOLDERS),
+        (None | Some(0), false) => Ok(0),
+        (Some(k), false) => Err(usage(format!(
+            "--folders {k} with --add: expected no case folders (they copy rows from the whole case's calls.csv, \
+             which an added batch does not read), found a request for {k}; run the full batch to write them"
+        ))),
+    }
 }
 
 /// How a run goes, on stderr.
@@ -107,12 +132,12 @@ fn report(e: Event) {
 
 /// `--reference`: the same files from the single-machine passes.
 fn run_reference(args: &Args, config: &DistConfig, t0: Instant) -> anyhow::Result<u8> {
-    let case = casegraph::open_case(&args.case, &config.ingest)
-        .with_context(|| format!("opening case {}", args.case.display()))?;
+    let case = casegraph::open_case(&config.case, &config.ingest)
+        .with_context(|| format!("opening case {}", config.case.display()))?;
     let outputs = dist::write::reference(&case)?;
-    let folders = match args.folders {
+    let folders = match config.folders {
         0 => Vec::new(),
-        k => dist::folders::reference(&case, &outputs, &args.case, &config.ingest, &args.out, k)?,
+        k => dist::folders::reference(&case, &outputs, &config.case, &config.ingest, &args.out, k)?,
     };
     let mut written = dist::write::write_all(&args.out, outputs)?;
     written.extend(folders);
@@ -121,7 +146,12 @@ fn run_reference(args: &Args, config: &DistConfig, t0: Instant) -> anyhow::Resul
 
 /// `--procs N`: start N processes of this program on 127.0.0.1 and wait
 /// for them.
-fn run_on_this_machine(args: &Args, procs: usize, t0: Instant) -> anyhow::Result<u8> {
+fn run_on_this_machine(
+    args: &Args,
+    config: &DistConfig,
+    procs: usize,
+    t0: Instant,
+) -> anyhow::Result<u8> {
     let secret = match secret(args)? {
         Some(s) => s,
         None => launch::random_secret(),
@@ -134,7 +164,7 @@ fn run_on_this_machine(args: &Args, procs: usize, t0: Instant) -> anyhow::Result
     let exe = std::env::current_exe().context("finding this program to start its workers")?;
     let launch = launch::Launch {
         exe,
-        args: child_args(args),
+        args: child_args(args, config),
         procs,
         secret: &secret,
         work_dir: work.path(),
@@ -145,8 +175,11 @@ fn run_on_this_machine(args: &Args, procs: usize, t0: Instant) -> anyhow::Result
         .iter()
         .map(|f| args.out.join(f))
         .collect();
-    if args.folders > 0 {
+    if config.folders > 0 {
         written.extend(dist::folders::written(&args.out)?);
+    }
+    if let Some(dir) = &args.state {
+        written.extend((0..procs * args.workers).map(|w| dist::state::part_path(dir, w)));
     }
     print_written(
         args,
@@ -159,10 +192,12 @@ fn run_on_this_machine(args: &Args, procs: usize, t0: Instant) -> anyhow::Result
 /// The command line every process of a `--procs` run gets (each adds its
 /// own `--process I --hosts FILE`): this run's case, outputs and reading
 /// options.
-fn child_args(args: &Args) -> Vec<String> {
-    let mut child_args: Vec<String> = vec![
-        "dist".into(),
-        args.case.display().to_string(),
+fn child_args(args: &Args, config: &DistConfig) -> Vec<String> {
+    let mut child_args: Vec<String> = vec!["dist".into()];
+    if let Some(case) = &args.case {
+        child_args.push(case.display().to_string());
+    }
+    child_args.extend([
         "--out".into(),
         args.out.display().to_string(),
         "--workers".into(),
@@ -174,12 +209,20 @@ fn child_args(args: &Args) -> Vec<String> {
         "--utc-offset".into(),
         args.read.utc_offset.clone(),
         "--folders".into(),
-        args.folders.to_string(),
+        config.folders.to_string(),
         // Their stdout goes nowhere; JSON keeps stderr free of the
         // table view's notes.
         "--format".into(),
         "json".into(),
-    ];
+    ]);
+    if let Some(dir) = &args.state {
+        child_args.push("--state".into());
+        child_args.push(dir.display().to_string());
+    }
+    if !args.add.is_empty() {
+        child_args.push("--add".into());
+        child_args.extend(args.add.iter().map(|f| f.display().to_string()));
+    }
     if let Some(c) = &args.read.columns {
         child_args.push("--columns".into());
         child_args.push(c.display().to_string());
@@ -212,6 +255,9 @@ fn run_as_cluster_process(args: &Args, config: &DistConfig, t0: Instant) -> anyh
         secret,
     };
     let summary = dist::run_process(config, &cluster, &report)?;
+    if let Some(note) = &summary.state {
+        eprintln!("casegraph dist: {note}");
+    }
     if process == 0 {
         Document::default()
             .with(summary_table(&summary, t0))

@@ -31,6 +31,7 @@ pub mod launch;
 pub mod net;
 mod passes;
 mod read;
+pub mod state;
 pub mod write;
 
 use crate::analysis::hubs::HubConfig;
@@ -89,6 +90,9 @@ pub enum DistError {
     Process(String),
     #[error("{0}")]
     Invalid(String),
+    /// A stored state (`--state`) that cannot be used, with why.
+    #[error("{}: {reason}", path.display())]
+    State { path: PathBuf, reason: String },
 }
 
 pub type Result<T, E = DistError> = std::result::Result<T, E>;
@@ -115,7 +119,8 @@ impl Default for RankConfig {
 /// What one run reads and writes.
 #[derive(Debug, Clone)]
 pub struct DistConfig {
-    /// The case folder (its calls.csv is read).
+    /// The case folder (its calls.csv is read); unused by a run that adds
+    /// files to a stored state (`state.add`).
     pub case: PathBuf,
     pub out: PathBuf,
     pub ingest: IngestConfig,
@@ -128,6 +133,9 @@ pub struct DistConfig {
     /// How many suspicious groups to write as case folders (0: none; see
     /// [`folders`]).
     pub folders: usize,
+    /// Keep the run's state in a folder, or add call files to a stored
+    /// state (see [`state`]).
+    pub state: Option<state::StateConfig>,
 }
 
 /// This process's place in the cluster.
@@ -164,6 +172,8 @@ pub struct Summary {
     pub folders: u64,
     /// Files written (process 0 only).
     pub written: Vec<PathBuf>,
+    /// What happened to the stored state (`--state`), in words.
+    pub state: Option<String>,
 }
 
 /// A peer lost, as timely's network threads found it: they panic with

@@ -5,9 +5,9 @@
 //! builds all its exchanges up front in one order ([`Exchanges::new`]) and
 //! takes the rounds in one order ([`run_worker`]).
 
-use super::read::{read_share, Call, RangeCounts, RowMsg};
+use super::read::{read_added_share, read_share, Call, RangeCounts, RowMsg};
 use super::write::{self, HubRow, Ledger, Outputs, PairRow};
-use super::{folders, owner, DistConfig, Exchanger, Phone, Result, Summary};
+use super::{folders, owner, state, DistConfig, Exchanger, Phone, Result, Summary};
 use crate::analysis::hubs::HubConfig;
 use crate::model::time::hour_of_day;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -21,14 +21,37 @@ const NIGHT_HOURS: std::ops::Range<u32> = 0..5;
 const ONE: u64 = 1 << 62;
 
 /// Counts every worker sends every other.
-#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
-struct Totals {
-    rows_read: u64,
-    kept: u64,
-    rejected: u64,
-    duplicates: u64,
-    first: i64,
-    last: i64,
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(super) struct Totals {
+    pub(super) rows_read: u64,
+    pub(super) kept: u64,
+    pub(super) rejected: u64,
+    pub(super) duplicates: u64,
+    pub(super) first: i64,
+    pub(super) last: i64,
+}
+
+impl Totals {
+    /// No rows yet: the span is empty.
+    pub(super) fn none() -> Self {
+        Totals {
+            first: i64::MAX,
+            last: i64::MIN,
+            ..Totals::default()
+        }
+    }
+
+    /// Both counts added up, the spans joined.
+    pub(super) fn plus(&self, t: &Totals) -> Totals {
+        Totals {
+            rows_read: self.rows_read + t.rows_read,
+            kept: self.kept + t.kept,
+            rejected: self.rejected + t.rejected,
+            duplicates: self.duplicates + t.duplicates,
+            first: self.first.min(t.first),
+            last: self.last.max(t.last),
+        }
+    }
 }
 
 /// A pair's profile as one of its phones' owner needs it for the hub rule.
@@ -43,15 +66,29 @@ struct Profile {
 
 /// One directed link: (calls, texts, seconds, first, last, night calls,
 /// short events as the burner rule counts them).
-#[derive(Debug, Clone, Copy)]
-struct Link {
-    calls: u32,
-    texts: u32,
-    seconds: u64,
-    first: i64,
-    last: i64,
-    night: u32,
-    short: u32,
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Link {
+    pub(super) calls: u32,
+    pub(super) texts: u32,
+    pub(super) seconds: u64,
+    pub(super) first: i64,
+    pub(super) last: i64,
+    pub(super) night: u32,
+    pub(super) short: u32,
+}
+
+impl Link {
+    /// Add `l`'s events to this link (every field is a sum, a minimum or
+    /// a maximum, so links add up in any order).
+    fn add(&mut self, l: &Link) {
+        self.calls += l.calls;
+        self.texts += l.texts;
+        self.seconds += l.seconds;
+        self.first = self.first.min(l.first);
+        self.last = self.last.max(l.last);
+        self.night += l.night;
+        self.short += l.short;
+    }
 }
 
 /// The pair owner of an unordered phone pair.
@@ -120,6 +157,7 @@ struct Exchanges {
     adjacency: Exchanger<(Phone, Phone, u32)>,
     share: Exchanger<(Phone, u64)>,
     sum: Exchanger<(u64, u128)>,
+    marks: Exchanger<(u64, u64)>,
 }
 
 impl Exchanges {
@@ -137,6 +175,7 @@ impl Exchanges {
             adjacency: Exchanger::new(worker),
             share: Exchanger::new(worker),
             sum: Exchanger::new(worker),
+            marks: Exchanger::new(worker),
         }
     }
 }
@@ -153,17 +192,61 @@ type ContactTally = (u32, u32, u32, i64, i64);
 /// takes them (each `round` or `all` is a barrier all workers reach).
 pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     let peers = worker.peers();
+    let me = worker.index();
     let mut x = Exchanges::new(worker);
     let mut fx = folders::FolderExchanges::new(worker);
+    let keep_state = config.state.as_ref();
+    let adding = keep_state.filter(|s| !s.add.is_empty());
 
-    // 1. Read, then find exact duplicates at each hash's owner.
-    let rows = read_share(worker, &mut x.counts, &config.case, &config.ingest)?;
+    // 0. The stored state this run adds to (see `state`).
+    let mut stored = match adding {
+        Some(s) => Some(load_stored(worker, &mut x, config, &s.dir)?),
+        None => None,
+    };
+
+    // 1. Read, then find exact duplicates at each hash's owner (rows of
+    // earlier batches by their stored hashes).
+    let rows = match adding {
+        None => read_share(worker, &mut x.counts, &config.case, &config.ingest)?,
+        Some(s) => {
+            let mut rows = Vec::new();
+            for file in &s.add {
+                rows.extend(read_added_share(
+                    worker,
+                    &mut x.counts,
+                    file,
+                    &config.ingest,
+                )?);
+            }
+            rows
+        }
+    };
     let rows = x.rows.round(worker, rows)?;
-    let (my_totals, kept_calls) = drop_duplicates(rows, peers);
+    let seen = stored
+        .as_mut()
+        .map(|s| std::mem::take(&mut s.rows))
+        .unwrap_or_default();
+    let (new_totals, kept_calls, new_rows) =
+        drop_duplicates(rows, peers, &seen, keep_state.is_some());
+    let my_totals = match &stored {
+        Some(s) => s.totals.plus(&new_totals),
+        None => new_totals,
+    };
     let totals = sum_totals(&x.totals.all(worker, vec![my_totals])?);
 
-    // 2. Contact pairs at each pair's owner.
-    let links = directed_links(x.calls.round(worker, kept_calls)?);
+    // 2. Contact pairs at each pair's owner (the new calls added to the
+    // stored links).
+    let new_links = directed_links(x.calls.round(worker, kept_calls)?);
+    let (links, touched) = match stored.as_mut() {
+        None => (new_links, None),
+        Some(s) => {
+            let touched = touched_pairs(&new_links);
+            let mut links: FxHashMap<(Phone, Phone), Link> =
+                std::mem::take(&mut s.links).into_iter().collect();
+            add_links(&mut links, new_links);
+            (links, Some(touched))
+        }
+    };
     let pairs = undirected_pairs(&links);
     let folder_links = match config.folders {
         0 => Vec::new(),
@@ -173,27 +256,54 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     // 3. The hub rule at each phone's owner.
     let hubs = find_hubs(worker, &mut x, config, &pairs, &totals)?;
     let is_hub: FxHashSet<Phone> = hubs.iter().map(|h| h.phone).collect();
+    let mut hub_phones: Vec<Phone> = is_hub.iter().copied().collect();
+    hub_phones.sort_unstable();
+    // Every worker has every hub, so all take the same branch below.
+    let same_hubs = stored.as_ref().map(|s| s.hubs == hub_phones);
 
     // Contact pairs go to worker 0 for pairs.csv.
     let pair_rows = pair_rows_for_worker_0(&links);
-    drop(links);
+    let links = match keep_state {
+        Some(_) => links,
+        None => {
+            drop(links);
+            FxHashMap::default()
+        }
+    };
     let pair_rows = x.pairs.round(worker, pair_rows)?;
 
     // 4. The contact graph: pairs without a hub.
     let edges = contact_edges_without_hubs(pairs, &is_hub);
 
-    // 5. Components: union-find here, the forest merged at worker 0.
-    let forest = x.forest.round(worker, component_forest(&edges))?;
+    // 5. Components: union-find here, the forest merged at worker 0. Added
+    // to a stored state whose hubs are still the hubs, the new pairs are
+    // unioned into the stored components (each phone's stored label is a
+    // forest edge); when the hubs changed, from every stored pair.
+    let forest = match (same_hubs, stored.as_mut(), &touched) {
+        (Some(true), Some(s), Some(touched)) => {
+            let new_edges: Vec<(Phone, Phone, u32)> = edges
+                .iter()
+                .filter(|e| touched.contains(&(e.0, e.1)))
+                .copied()
+                .collect();
+            let mut forest = component_forest(&new_edges);
+            forest.extend(std::mem::take(&mut s.labels).into_iter().map(|l| (0, l)));
+            forest
+        }
+        _ => component_forest(&edges),
+    };
+    let forest = x.forest.round(worker, forest)?;
 
     // 6. PageRank: each phone's links at its owner.
     let mut adjacency = x.adjacency.round(worker, links_at_owners(&edges, peers))?;
     adjacency.sort_unstable();
     let (ranks, iterations) = pagerank(worker, config, &adjacency, &mut x.share, &mut x.sum)?;
+    drop(adjacency);
     let ranks: Vec<(usize, (Phone, u64))> = ranks.into_iter().map(|r| (0, r)).collect();
     let ranks = x.share.round(worker, ranks)?;
 
     // 7. Suspicious groups as case folders (see `folders`).
-    let components = (worker.index() == 0).then(|| merge_forest(forest));
+    let components = (me == 0).then(|| merge_forest(forest));
     let mut folders_written = Vec::new();
     if config.folders > 0 {
         let input = folders::FolderInput {
@@ -206,6 +316,19 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         folders_written = folders::run_worker(worker, &mut fx, config, input)?;
     }
 
+    // Each phone's component back to its owner, for the state.
+    let my_labels = match keep_state {
+        Some(_) => {
+            let out: Vec<(usize, (Phone, Phone))> = components
+                .iter()
+                .flatten()
+                .map(|&(p, c)| (owner(p, peers), (p, c)))
+                .collect();
+            x.forest.round(worker, out)?
+        }
+        None => Vec::new(),
+    };
+
     let mut summary = Summary {
         rows_read: totals.rows_read,
         kept: totals.kept,
@@ -215,7 +338,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         pagerank_iterations: iterations as u64,
         ..Summary::default()
     };
-    if worker.index() == 0 {
+    if me == 0 {
         let outputs = Outputs {
             ledger: ledger(&totals),
             pairs: pair_rows,
@@ -233,29 +356,154 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         summary.folders = folders_written.len().saturating_sub(1) as u64;
         summary.written.extend(folders_written);
     }
+
+    // 8. This worker's share of the state, written last: a run stopped
+    // before has left the stored state as it was.
+    if let Some(sc) = keep_state {
+        let generation = stored.as_ref().map_or(1, |s| s.meta.generation + 1);
+        let mut links: Vec<((Phone, Phone), Link)> = links.into_iter().collect();
+        links.sort_unstable_by_key(|l| l.0);
+        let mut labels = my_labels;
+        labels.sort_unstable();
+        let share = state::Share {
+            meta: state::Meta {
+                casegraph_version: env!("CARGO_PKG_VERSION").to_string(),
+                processes: peers / config.workers,
+                workers: config.workers,
+                worker: me,
+                settings: state::settings(config),
+                generation,
+                mark: state::run_mark(generation, &totals),
+            },
+            totals: my_totals,
+            rows: merge_sorted(&seen, &new_rows),
+            links,
+            labels,
+            hubs: hub_phones,
+        };
+        if me == 0 {
+            state::remove_parts_beyond(&sc.dir, peers)?;
+        }
+        let part = state::save(&sc.dir, me, &share)?;
+        if me == 0 {
+            summary.written.push(part);
+            let before = stored.as_ref().map(|s| s.hubs.len());
+            summary.state = Some(match (same_hubs, before) {
+                (Some(true), _) => format!(
+                    "state generation {generation} in {}: the hubs are unchanged, the new pairs were unioned into the stored components",
+                    sc.dir.display()
+                ),
+                (Some(false), Some(before)) => format!(
+                    "state generation {generation} in {}: the hubs changed ({before} before, {} now), components recomputed from the stored contact pairs",
+                    sc.dir.display(),
+                    share.hubs.len()
+                ),
+                _ => format!(
+                    "state generation {generation} written to {} ({peers} parts)",
+                    sc.dir.display()
+                ),
+            });
+        }
+    }
     Ok(summary)
+}
+
+/// Load this worker's part of the stored state and check that every
+/// worker's part comes from the same run.
+fn load_stored(
+    worker: &mut Worker,
+    x: &mut Exchanges,
+    config: &DistConfig,
+    dir: &std::path::Path,
+) -> Result<state::Share> {
+    let processes = worker.peers() / config.workers;
+    let share = state::load(
+        dir,
+        worker.index(),
+        processes,
+        config.workers,
+        &state::settings(config),
+    )?;
+    let mine = (share.meta.generation, share.meta.mark);
+    let all = x.marks.all(worker, vec![mine])?;
+    if let Some(other) = all.iter().find(|m| **m != mine) {
+        return Err(super::DistError::State {
+            path: dir.to_path_buf(),
+            reason: format!(
+                "expected every part from one run, found generation {} in {} and generation {} in another part \
+                 (a run stopped while writing its state?): run the full batch again with --state",
+                mine.0,
+                state::part_path(dir, worker.index()).display(),
+                other.0
+            ),
+        });
+    }
+    Ok(share)
+}
+
+/// The undirected pairs (smaller phone first) the new links touch.
+fn touched_pairs(links: &FxHashMap<(Phone, Phone), Link>) -> FxHashSet<(Phone, Phone)> {
+    links
+        .keys()
+        .filter(|(a, b)| a != b)
+        .map(|&(a, b)| (a.min(b), a.max(b)))
+        .collect()
+}
+
+/// The new batch's links added to the stored ones.
+fn add_links(links: &mut FxHashMap<(Phone, Phone), Link>, new: FxHashMap<(Phone, Phone), Link>) {
+    for (k, l) in new {
+        links.entry(k).and_modify(|o| o.add(&l)).or_insert(l);
+    }
+}
+
+/// Two sorted lists of distinct hashes, neither holding the other's, as
+/// one sorted list.
+fn merge_sorted(a: &[u128], b: &[u128]) -> Vec<u128> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] < b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// This worker's rows (every copy of a row comes to the owner of its
 /// hash) counted into the ledger: the first of equal rows is read, the
-/// others are duplicates. Returns the counts and the kept calls, each
-/// addressed to the owner of its phone pair.
-fn drop_duplicates(mut rows: Vec<RowMsg>, peers: usize) -> (Totals, Vec<(usize, Call)>) {
+/// others are duplicates, and so is every copy of a row of an earlier
+/// batch (`seen`: their hashes, sorted). Returns the counts, the kept
+/// calls, each addressed to the owner of its phone pair, and, when
+/// `fingerprints`, the hashes of the new distinct rows (sorted).
+fn drop_duplicates(
+    mut rows: Vec<RowMsg>,
+    peers: usize,
+    seen: &[u128],
+    fingerprints: bool,
+) -> (Totals, Vec<(usize, Call)>, Vec<u128>) {
     rows.sort_unstable_by_key(|r| (r.hash, r.line));
-    let mut totals = Totals {
-        first: i64::MAX,
-        last: i64::MIN,
-        ..Totals::default()
-    };
+    let mut totals = Totals::none();
     let mut kept_calls = Vec::new();
+    let mut new_rows = Vec::new();
     let mut previous: Option<u128> = None;
     for r in rows {
         totals.rows_read += 1;
-        if previous == Some(r.hash) {
+        if previous == Some(r.hash) || seen.binary_search(&r.hash).is_ok() {
+            previous = Some(r.hash);
             totals.duplicates += 1;
             continue;
         }
         previous = Some(r.hash);
+        if fingerprints {
+            new_rows.push(r.hash);
+        }
         match r.call {
             Some(c) => {
                 totals.kept += 1;
@@ -266,26 +514,12 @@ fn drop_duplicates(mut rows: Vec<RowMsg>, peers: usize) -> (Totals, Vec<(usize, 
             None => totals.rejected += 1,
         }
     }
-    (totals, kept_calls)
+    (totals, kept_calls, new_rows)
 }
 
 /// Every worker's counts added up: the whole file's ledger and time span.
 fn sum_totals(all: &[Totals]) -> Totals {
-    all.iter().fold(
-        Totals {
-            first: i64::MAX,
-            last: i64::MIN,
-            ..Totals::default()
-        },
-        |a, t| Totals {
-            rows_read: a.rows_read + t.rows_read,
-            kept: a.kept + t.kept,
-            rejected: a.rejected + t.rejected,
-            duplicates: a.duplicates + t.duplicates,
-            first: a.first.min(t.first),
-            last: a.last.max(t.last),
-        },
-    )
+    all.iter().fold(Totals::none(), |a, t| a.plus(t))
 }
 
 /// Days from the case's first kept call to its last.
@@ -708,6 +942,86 @@ mod tests {
         assert_eq!(median_of(&h), 2.0);
         let h: FxHashMap<u32, u64> = [(3, 1)].into_iter().collect();
         assert_eq!(median_of(&h), 3.0);
+    }
+
+    fn row(hash: u128, line: u32, ok: bool) -> RowMsg {
+        RowMsg {
+            hash,
+            line,
+            call: ok.then_some(Call {
+                caller: 1,
+                callee: 2,
+                start: line as i64,
+                duration_s: 10,
+                text: false,
+            }),
+        }
+    }
+
+    #[test]
+    fn rows_of_an_earlier_batch_count_as_duplicates_like_repeats_within_the_batch() {
+        // Hashes 5 and 9 were read in an earlier batch; 7 comes twice now;
+        // 8 is a new rejected row.
+        let rows = vec![
+            row(7, 3, true),
+            row(5, 1, true),
+            row(7, 9, true),
+            row(9, 4, false),
+            row(8, 2, false),
+        ];
+        let (t, kept, fresh) = drop_duplicates(rows, 2, &[5, 9], true);
+        assert_eq!(
+            (t.rows_read, t.kept, t.rejected, t.duplicates),
+            (5, 1, 1, 3)
+        );
+        assert_eq!(kept.len(), 1);
+        assert_eq!(fresh, vec![7, 8]);
+        assert_eq!(merge_sorted(&[5, 9], &fresh), vec![5, 7, 8, 9]);
+        // Without a state, nothing is remembered.
+        let (t, _, fresh) = drop_duplicates(vec![row(7, 1, true), row(7, 2, true)], 1, &[], false);
+        assert_eq!((t.kept, t.duplicates), (1, 1));
+        assert!(fresh.is_empty());
+    }
+
+    #[test]
+    fn links_added_batch_by_batch_equal_the_links_of_all_calls() {
+        let call = |caller, callee, start, duration_s, text| Call {
+            caller,
+            callee,
+            start,
+            duration_s,
+            text,
+        };
+        let day1 = vec![call(1, 2, 100, 5, false), call(2, 1, 3_600 * 2, 300, false)];
+        let day2 = vec![call(1, 2, 50, 0, true), call(3, 1, 10, 20, false)];
+        let all = directed_links(day1.iter().chain(&day2).copied().collect());
+        let mut links = directed_links(day1);
+        let new = directed_links(day2);
+        let touched = touched_pairs(&new);
+        add_links(&mut links, new);
+        assert_eq!(links, all);
+        assert_eq!(touched, [(1, 2), (1, 3)].into_iter().collect());
+    }
+
+    #[test]
+    fn new_edges_unioned_into_stored_labels_give_the_components_of_all_edges() {
+        // Stored: {1,4} and {2,7}, {3}; new edges 4–7 and 3–8.
+        let old = vec![(1u128, 4u128, 1u32), (2, 7, 1), (3, 9, 1)];
+        let new = vec![(4u128, 7u128, 1u32), (8, 3, 1)];
+        let stored = merge_forest(component_forest(&old).into_iter().map(|f| f.1).collect());
+        let mut forest: Vec<(Phone, Phone)> =
+            component_forest(&new).into_iter().map(|f| f.1).collect();
+        forest.extend(stored);
+        let mut unioned = merge_forest(forest);
+        let all: Vec<_> = old.iter().chain(&new).copied().collect();
+        let mut full = merge_forest(component_forest(&all).into_iter().map(|f| f.1).collect());
+        unioned.sort_unstable();
+        full.sort_unstable();
+        assert_eq!(unioned, full);
+        assert_eq!(
+            full,
+            vec![(1, 1), (2, 1), (3, 3), (4, 1), (7, 1), (8, 3), (9, 3)]
+        );
     }
 
     #[test]

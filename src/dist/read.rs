@@ -77,14 +77,55 @@ pub fn read_share(
     case: &std::path::Path,
     ingest: &IngestConfig,
 ) -> Result<Vec<(usize, RowMsg)>> {
-    let me = worker.index();
-    let peers = worker.peers();
-    let mut table = Table::open(
+    let table = Table::open(
         case,
         FileSpec::CALLS,
         ingest.mapping.for_file(&FileSpec::CALLS),
     )?
     .expect("calls.csv is required: Table::open fails without it");
+    read_table_share(worker, counts_x, table, ingest)
+}
+
+/// Read this worker's share of a call file added to a stored state (any
+/// name, calls.csv's columns and `--columns` mapping; its line numbers
+/// are its own); returns its rows, each addressed to the worker owning
+/// its hash.
+pub fn read_added_share(
+    worker: &mut Worker,
+    counts_x: &mut Exchanger<RangeCounts>,
+    file: &std::path::Path,
+    ingest: &IngestConfig,
+) -> Result<Vec<(usize, RowMsg)>> {
+    let name = file.file_name().ok_or_else(|| {
+        super::DistError::Invalid(format!(
+            "--add {}: expected a call file, found no file name",
+            file.display()
+        ))
+    })?;
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut mapping = ingest
+        .mapping
+        .for_file(&FileSpec::CALLS)
+        .cloned()
+        .unwrap_or_default();
+    mapping.file = Some(name.to_string_lossy().into_owned());
+    let table = Table::open(dir, FileSpec::CALLS, Some(&mapping))?
+        .expect("a call file is required: Table::open fails without it");
+    read_table_share(worker, counts_x, table, ingest)
+}
+
+/// This worker's byte range of an open call file, read and checked.
+fn read_table_share(
+    worker: &mut Worker,
+    counts_x: &mut Exchanger<RangeCounts>,
+    mut table: Table,
+    ingest: &IngestConfig,
+) -> Result<Vec<(usize, RowMsg)>> {
+    let me = worker.index();
+    let peers = worker.peers();
     let header_end = table.rows.bytes_read() as usize;
     let data = table.rows.bytes();
     let len = data.len();

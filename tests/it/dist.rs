@@ -507,3 +507,414 @@ fn dist_folders_hold_a_planted_gangs_burners_and_leads_finds_the_gang_in_them() 
         "no gang found in rank-1 shares two phones with a planted gang: {found:?}"
     );
 }
+
+// ---- Incremental batches: `--state DIR`, then `--add CALLS...` ----
+
+/// The canonical outputs, compared byte for byte (PageRank included: the
+/// fixed-point ranks are exact).
+const CANONICAL: [&str; 5] = [
+    "ledger.json",
+    "pairs.csv",
+    "hubs.csv",
+    "components.csv",
+    "pagerank.csv",
+];
+
+fn assert_same_outputs(full: &Path, incremental: &Path) {
+    for f in CANONICAL {
+        assert!(
+            read(full, f) == read(incremental, f),
+            "{f} of the incremental run {} differs from the full run's {}",
+            incremental.display(),
+            full.display()
+        );
+    }
+}
+
+/// `casegraph dist` with these arguments (no case, no secret from the
+/// environment); returns (exit code, stderr).
+fn dist_args(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+    let out = util::casegraph()
+        .arg("dist")
+        .args(args)
+        .env_remove("CASEGRAPH_DIST_SECRET")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Add `files` to the state in `state`, writing the outputs to `out`.
+fn add(state: &Path, out: &Path, files: &[&Path], extra: &[&str]) -> String {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--folders".as_ref(),
+        "0".as_ref(),
+        "--state".as_ref(),
+        state.as_os_str(),
+    ];
+    args.extend(extra.iter().map(|a| std::ffi::OsStr::new(a)));
+    args.push("--add".as_ref());
+    args.extend(files.iter().map(|f| f.as_os_str()));
+    let (code, stderr) = dist_args(&args);
+    assert_eq!(code, Some(0), "{stderr}");
+    stderr
+}
+
+/// A case folder holding only `calls` as its calls.csv.
+fn calls_case(dir: &Path, calls: &str) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    dir.to_path_buf()
+}
+
+/// A generated tiny case's calls.csv cut at the start of its last day (the
+/// generator writes the days in order): (header, earlier days, last day).
+fn tiny_calls_by_day() -> (String, String, String) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dist-incr-tiny-case");
+    let _ = std::fs::remove_dir_all(&dir);
+    generate(
+        &GenerateConfig {
+            seed: 11,
+            size: Size::Tiny,
+        },
+        &dir,
+    )
+    .unwrap();
+    let text = read(&dir, "calls.csv");
+    assert!(!text.contains('"'), "the split below cuts at newlines");
+    let mut lines = text.split_inclusive('\n');
+    let header = lines.next().unwrap().to_string();
+    let rows: Vec<&str> = lines.collect();
+    let date = |l: &str| -> Option<String> {
+        let d = l.split(',').nth(2)?.get(..10)?;
+        (d.len() == 10 && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-').then(|| d.to_string())
+    };
+    let last_day = rows.iter().filter_map(|l| date(l)).max().unwrap();
+    let cut = rows
+        .iter()
+        .position(|l| date(l).as_deref() == Some(last_day.as_str()))
+        .unwrap();
+    assert!(
+        cut > rows.len() / 2 && cut < rows.len(),
+        "cut {cut} of {}",
+        rows.len()
+    );
+    (header, rows[..cut].concat(), rows[cut..].concat())
+}
+
+#[test]
+fn a_state_of_the_earlier_days_plus_the_last_day_gives_the_full_runs_outputs() {
+    let (header, earlier, last) = tiny_calls_by_day();
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = calls_case(
+        &tmp.path().join("whole"),
+        &format!("{header}{earlier}{last}"),
+    );
+    let early = calls_case(&tmp.path().join("early"), &format!("{header}{earlier}"));
+    let day = tmp.path().join("last-day.csv");
+    std::fs::write(&day, format!("{header}{last}")).unwrap();
+    for procs in ["1", "2"] {
+        let full = tmp.path().join(format!("full-{procs}"));
+        dist(&whole, &full, &["--procs", procs, "--folders", "0"]);
+        let state = tmp.path().join(format!("state-{procs}"));
+        let first = tmp.path().join(format!("first-{procs}"));
+        dist(
+            &early,
+            &first,
+            &[
+                "--procs",
+                procs,
+                "--folders",
+                "0",
+                "--state",
+                state.to_str().unwrap(),
+            ],
+        );
+        let parts = std::fs::read_dir(&state).unwrap().count();
+        assert_eq!(parts.to_string(), procs, "one part per worker");
+        // The earlier days alone differ from the whole case.
+        assert!(read(&first, "pairs.csv") != read(&full, "pairs.csv"));
+        let out = tmp.path().join(format!("incr-{procs}"));
+        let said = add(&state, &out, &[&day], &["--procs", procs]);
+        assert!(said.contains("state generation 2"), "{said}");
+        assert_same_outputs(&full, &out);
+    }
+    // The same state's outputs do not depend on the split either.
+    for f in CANONICAL {
+        assert!(read(&tmp.path().join("incr-1"), f) == read(&tmp.path().join("incr-2"), f));
+    }
+}
+
+/// A hand-made case: ten rings of five phones (two contacts each) over
+/// days 1–20, joined by a number that calls one phone of each ring; on day
+/// 22 that number calls 45 new numbers once each, which makes it a service
+/// number (55 contacts, none two-way, active 21 days): the rings fall
+/// apart.
+fn hub_case_rows() -> (String, String, String) {
+    let header = "caller,callee,start,duration_s,kind\n".to_string();
+    let mut early = String::new();
+    let ring = |g: u64, k: u64| 13_800_000_000 + g * 10 + k;
+    for g in 0..10u64 {
+        for k in 0..5u64 {
+            let day = 1 + (g + k) % 20;
+            early.push_str(&format!(
+                "{},{},2026-03-{day:02} 10:{:02}:00,60,voice\n",
+                ring(g, k),
+                ring(g, (k + 1) % 5),
+                k * 7
+            ));
+        }
+        early.push_str(&format!(
+            "13999999999,{},2026-03-{:02} 09:00:00,30,voice\n",
+            ring(g, 0),
+            1 + 2 * g
+        ));
+    }
+    let mut day22 = String::new();
+    for j in 0..45u64 {
+        day22.push_str(&format!(
+            "13999999999,{},2026-03-22 {:02}:{:02}:00,30,voice\n",
+            13_700_000_000 + j,
+            8 + j / 10,
+            j % 60
+        ));
+    }
+    // One ring gets a new link that day, too.
+    day22.push_str(&format!(
+        "{},{},2026-03-22 20:00:00,45,voice\n",
+        ring(0, 0),
+        ring(1, 0)
+    ));
+    (header, early, day22)
+}
+
+#[test]
+fn an_added_day_that_makes_a_new_hub_recomputes_the_components_as_a_full_run_does() {
+    let (header, early, day22) = hub_case_rows();
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = calls_case(
+        &tmp.path().join("whole"),
+        &format!("{header}{early}{day22}"),
+    );
+    let first = calls_case(&tmp.path().join("early"), &format!("{header}{early}"));
+    let day = tmp.path().join("day22.csv");
+    std::fs::write(&day, format!("{header}{day22}")).unwrap();
+    for procs in ["1", "2"] {
+        let full = tmp.path().join(format!("full-{procs}"));
+        dist(&whole, &full, &["--procs", procs, "--folders", "0"]);
+        assert!(read(&full, "hubs.csv").contains("+8613999999999"));
+        let state = tmp.path().join(format!("state-{procs}"));
+        let before = tmp.path().join(format!("before-{procs}"));
+        dist(
+            &first,
+            &before,
+            &[
+                "--procs",
+                procs,
+                "--folders",
+                "0",
+                "--state",
+                state.to_str().unwrap(),
+            ],
+        );
+        // Before day 22 the number is no hub and holds the rings together.
+        assert_eq!(read(&before, "hubs.csv").lines().count(), 1);
+        let c = read(&before, "components.csv");
+        let labels: std::collections::BTreeSet<&str> = c
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap())
+            .collect();
+        assert_eq!(labels.len(), 1, "one component before day 22");
+        let out = tmp.path().join(format!("incr-{procs}"));
+        let said = add(&state, &out, &[&day], &["--procs", procs]);
+        assert!(
+            said.contains("the hubs changed (0 before, 1 now)"),
+            "{said}"
+        );
+        assert_same_outputs(&full, &out);
+        // Nine components after: rings 0 and 1 joined on day 22.
+        let c = read(&out, "components.csv");
+        let labels: std::collections::BTreeSet<&str> = c
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap())
+            .collect();
+        assert_eq!(labels.len(), 9, "{c}");
+    }
+}
+
+#[test]
+fn an_added_batch_that_repeats_old_rows_counts_them_as_duplicates_as_a_full_run_does() {
+    let (header, early, day22) = hub_case_rows();
+    let tmp = tempfile::tempdir().unwrap();
+    let early_rows: Vec<&str> = early.split_inclusive('\n').collect();
+    // Day 23: two rows of day 1–20 again, one of day 22, a new row twice,
+    // and a bad row that was not read before.
+    let new_row = "13800000003,13800000044,2026-03-23 11:00:00,12,voice\n";
+    let day23 = format!(
+        "{}{}{}{new_row}{new_row}13800000003,not-a-number,2026-03-23 12:00:00,5,voice\n",
+        early_rows[3],
+        early_rows[17],
+        day22.lines().next().unwrap().to_string() + "\n",
+    );
+    let whole = calls_case(
+        &tmp.path().join("whole"),
+        &format!("{header}{early}{day22}{day23}"),
+    );
+    let first = calls_case(&tmp.path().join("early"), &format!("{header}{early}"));
+    let (d22, d23) = (tmp.path().join("day22.csv"), tmp.path().join("day23.csv"));
+    std::fs::write(&d22, format!("{header}{day22}")).unwrap();
+    std::fs::write(&d23, format!("{header}{day23}")).unwrap();
+    let full = tmp.path().join("full");
+    dist(&whole, &full, &["--procs", "2", "--folders", "0"]);
+    let ledger: serde_json::Value = serde_json::from_str(&read(&full, "ledger.json")).unwrap();
+    assert_eq!(ledger["duplicates"], 4, "{ledger}");
+    assert_eq!(ledger["rejected"], 1, "{ledger}");
+    let state = tmp.path().join("state");
+    dist(
+        &first,
+        &tmp.path().join("first"),
+        &[
+            "--procs",
+            "2",
+            "--folders",
+            "0",
+            "--state",
+            state.to_str().unwrap(),
+        ],
+    );
+    // Two nights, one at a time: the repeats of day 23 are duplicates of
+    // rows stored two generations back.
+    add(
+        &state,
+        &tmp.path().join("night-1"),
+        &[&d22],
+        &["--procs", "2"],
+    );
+    let out = tmp.path().join("night-2");
+    let said = add(&state, &out, &[&d23], &["--procs", "2"]);
+    assert!(said.contains("state generation 3"), "{said}");
+    assert!(said.contains("the hubs are unchanged"), "{said}");
+    assert_same_outputs(&full, &out);
+    // Both days in one batch give the same, too.
+    let state2 = tmp.path().join("state2");
+    dist(
+        &first,
+        &tmp.path().join("first2"),
+        &[
+            "--procs",
+            "1",
+            "--folders",
+            "0",
+            "--state",
+            state2.to_str().unwrap(),
+        ],
+    );
+    let out2 = tmp.path().join("both");
+    add(&state2, &out2, &[&d22, &d23], &["--procs", "1"]);
+    assert_same_outputs(&full, &out2);
+}
+
+#[test]
+fn a_damaged_truncated_or_mismatched_state_is_refused_naming_the_file() {
+    let (header, early, day22) = hub_case_rows();
+    let tmp = tempfile::tempdir().unwrap();
+    let first = calls_case(&tmp.path().join("early"), &format!("{header}{early}"));
+    let day = tmp.path().join("day22.csv");
+    std::fs::write(&day, format!("{header}{day22}")).unwrap();
+    let state = tmp.path().join("state");
+    dist(
+        &first,
+        &tmp.path().join("first"),
+        &[
+            "--procs",
+            "1",
+            "--folders",
+            "0",
+            "--state",
+            state.to_str().unwrap(),
+        ],
+    );
+    let part = state.join("part-00000.cgstate");
+    let good = std::fs::read(&part).unwrap();
+    let refused = |what: &str, extra: &[&str], expect: &[&str]| {
+        let out = tmp.path().join(what);
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--state".as_ref(),
+            state.as_os_str(),
+        ];
+        args.extend(extra.iter().map(|a| std::ffi::OsStr::new(a)));
+        args.push("--add".as_ref());
+        args.push(day.as_os_str());
+        let (code, stderr) = dist_args(&args);
+        assert_eq!(code, Some(2), "{what}: {stderr}");
+        for e in expect {
+            assert!(stderr.contains(e), "{what}: expected {e:?} in {stderr}");
+        }
+        assert!(!out.join("pairs.csv").exists(), "{what}: wrote outputs");
+    };
+    // A flipped byte in the stored links.
+    let mut damaged = good.clone();
+    let at = good.len() - 100;
+    damaged[at] ^= 1;
+    std::fs::write(&part, &damaged).unwrap();
+    refused(
+        "damaged",
+        &["--procs", "1"],
+        &["part-00000.cgstate", "checksum"],
+    );
+    // Cut short.
+    std::fs::write(&part, &good[..good.len() / 2]).unwrap();
+    refused(
+        "truncated",
+        &["--procs", "1"],
+        &["part-00000.cgstate", "truncated"],
+    );
+    // Sound, but made by one process: two processes partition otherwise.
+    std::fs::write(&part, &good).unwrap();
+    refused(
+        "two processes",
+        &["--procs", "2"],
+        &[
+            "part-00000.cgstate",
+            "made by a run of 1 processes of 1 workers",
+            "this run has 2 processes",
+        ],
+    );
+    refused(
+        "two workers",
+        &["--procs", "1", "--workers", "2"],
+        &[
+            "made by a run of 1 processes of 1 workers",
+            "this run has 1 processes of 2 workers",
+        ],
+    );
+    // Other reading options.
+    refused(
+        "other clock",
+        &["--procs", "1", "--utc-offset", "+02:00"],
+        &["part-00000.cgstate", "other settings"],
+    );
+    // Folders need the whole case's rows.
+    let (code, stderr) = dist_args(&[
+        "--out".as_ref(),
+        tmp.path().join("f").as_os_str(),
+        "--state".as_ref(),
+        state.as_os_str(),
+        "--folders".as_ref(),
+        "2".as_ref(),
+        "--add".as_ref(),
+        day.as_os_str(),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--folders 2 with --add"), "{stderr}");
+    // The state is untouched by the refusals: adding to it still works.
+    add(&state, &tmp.path().join("ok"), &[&day], &["--procs", "1"]);
+}

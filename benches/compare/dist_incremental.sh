@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# casegraph dist, nightly batches: a full run over every call row against
+# a run that adds the last ~1% of the rows (the tail of the generated
+# calls.csv, which is written day by day) to a state kept by a run over the
+# other 99%; reports both times and whether the canonical outputs are
+# byte-identical. A benchmark, not a test.
+#
+#   benches/compare/dist_incremental.sh [SIZE] [SEED] [PROCS] [PERCENT]
+#       SIZE: tiny|small|mid|medium|large (default mid), PROCS default 2,
+#       PERCENT of the rows added (default 1)
+#
+# Builds the release binary; the case, the split and the outputs go under
+# target/dist-bench/ (nothing here is committed).
+set -euo pipefail
+size=${1:-mid}
+seed=${2:-7}
+procs=${3:-2}
+percent=${4:-1}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+cargo build --release --quiet
+bin=target/release/casegraph
+work=target/dist-bench/incr-$size-$seed
+mkdir -p "$work"
+if [ ! -f "$work/whole/calls.csv" ]; then
+    "$bin" generate --seed "$seed" --size "$size" --out "$work/whole" --format json >/dev/null
+fi
+if grep -q '"' "$work/whole/calls.csv"; then
+    echo "calls.csv has quoted fields: this script cuts at newlines" >&2
+    exit 2
+fi
+rows=$(($(wc -l < "$work/whole/calls.csv") - 1))
+added=$((rows * percent / 100))
+mkdir -p "$work/early"
+head -n 1 "$work/whole/calls.csv" > "$work/early/calls.csv"
+sed -n "2,$((rows - added + 1))p" "$work/whole/calls.csv" >> "$work/early/calls.csv"
+head -n 1 "$work/whole/calls.csv" > "$work/added.csv"
+tail -n "$added" "$work/whole/calls.csv" >> "$work/added.csv"
+echo "case: $size seed $seed, $rows call rows, $added added ($percent%), --procs $procs, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-28s %10s %10s\n' run seconds peak_MB
+timed() {
+    local name=$1; shift
+    /usr/bin/time -f '%e %M' -o "$work/$name.time" "$bin" dist "$@" --procs "$procs" --folders 0 >/dev/null 2>"$work/$name.err"
+    read -r secs kb < "$work/$name.time"
+    printf '%-28s %10s %10s\n' "$name" "$secs" "$((kb / 1024))"
+}
+rm -rf "$work/full" "$work/first" "$work/incr" "$work/state"
+timed full "$work/whole" --out "$work/full"
+timed "state run (99%)" "$work/early" --out "$work/first" --state "$work/state"
+timed "add ($percent%)" --out "$work/incr" --state "$work/state" --add "$work/added.csv"
+grep -h "state generation" "$work/add ($percent%).err" | sed 's/^/  /' || true
+same=identical
+for f in ledger.json pairs.csv hubs.csv components.csv pagerank.csv; do
+    cmp -s "$work/full/$f" "$work/incr/$f" || same="DIFFERS: $f"
+done
+echo "outputs of full and add: $same"
+du -sh "$work/state" | sed 's/^/state on disk: /'
