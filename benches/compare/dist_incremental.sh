@@ -9,8 +9,9 @@
 #       SIZE: tiny|small|mid|medium|large (default mid), PROCS default 2,
 #       PERCENT of the rows added (default 1)
 #
-# Builds the release binary; the case, the split and the outputs go under
-# target/dist-bench/ (nothing here is committed).
+# Builds the release binary (or uses CASEGRAPH_BIN, e.g. the test
+# profile's target/debug/casegraph); the case, the split and the outputs go
+# under target/dist-bench/ (nothing here is committed).
 set -euo pipefail
 size=${1:-mid}
 seed=${2:-7}
@@ -18,8 +19,12 @@ procs=${3:-2}
 percent=${4:-1}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-cargo build --release --quiet
-bin=target/release/casegraph
+if [ -n "${CASEGRAPH_BIN:-}" ]; then
+    bin=$CASEGRAPH_BIN
+else
+    cargo build --release --quiet
+    bin=target/release/casegraph
+fi
 work=target/dist-bench/incr-$size-$seed
 mkdir -p "$work"
 if [ ! -f "$work/whole/calls.csv" ]; then
@@ -48,7 +53,10 @@ rm -rf "$work/full" "$work/first" "$work/incr" "$work/state"
 timed full "$work/whole" --out "$work/full"
 timed "state run (99%)" "$work/early" --out "$work/first" --state "$work/state"
 timed "add ($percent%)" --out "$work/incr" --state "$work/state" --add "$work/added.csv"
-grep -h "state generation" "$work/add ($percent%).err" | sed 's/^/  /' || true
+grep -h "state generation" "$work/add ($percent%).err" | sed 's/^ *//; s/^/  /' || true
+for name in full "add ($percent%)"; do
+    grep -h "seconds per step" "$work/$name.err" | sed "s/^.*seconds per step/  $name, seconds per step/" || true
+done
 same=identical
 for f in ledger.json pairs.csv hubs.csv components.csv pagerank.csv; do
     cmp -s "$work/full/$f" "$work/incr/$f" || same="DIFFERS: $f"

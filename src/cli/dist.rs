@@ -258,6 +258,14 @@ fn run_as_cluster_process(args: &Args, config: &DistConfig, t0: Instant) -> anyh
     if let Some(note) = &summary.state {
         eprintln!("casegraph dist: {note}");
     }
+    if process == 0 && !summary.phases.is_empty() {
+        let steps: Vec<String> = summary
+            .phases
+            .iter()
+            .map(|(name, secs)| format!("{name} {secs:.2}"))
+            .collect();
+        eprintln!("casegraph dist: seconds per step: {}", steps.join(", "));
+    }
     if process == 0 {
         Document::default()
             .with(summary_table(&summary, t0))

@@ -174,6 +174,8 @@ pub struct Summary {
     pub written: Vec<PathBuf>,
     /// What happened to the stored state (`--state`), in words.
     pub state: Option<String>,
+    /// Seconds spent in each step, as worker 0 saw them (waits included).
+    pub phases: Vec<(String, f64)>,
 }
 
 /// A peer lost, as timely's network threads found it: they panic with

@@ -195,6 +195,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     let me = worker.index();
     let mut x = Exchanges::new(worker);
     let mut fx = folders::FolderExchanges::new(worker);
+    let mut phases = Phases::start();
     let keep_state = config.state.as_ref();
     let adding = keep_state.filter(|s| !s.add.is_empty());
 
@@ -203,6 +204,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         Some(s) => Some(load_stored(worker, &mut x, config, &s.dir)?),
         None => None,
     };
+    phases.done("load state");
 
     // 1. Read, then find exact duplicates at each hash's owner (rows of
     // earlier batches by their stored hashes).
@@ -233,6 +235,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         None => new_totals,
     };
     let totals = sum_totals(&x.totals.all(worker, vec![my_totals])?);
+    phases.done("read");
 
     // 2. Contact pairs at each pair's owner (the new calls added to the
     // stored links).
@@ -253,6 +256,8 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         _ => link_facts(&links),
     };
 
+    phases.done("pairs");
+
     // 3. The hub rule at each phone's owner.
     let hubs = find_hubs(worker, &mut x, config, &pairs, &totals)?;
     let is_hub: FxHashSet<Phone> = hubs.iter().map(|h| h.phone).collect();
@@ -271,6 +276,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         }
     };
     let pair_rows = x.pairs.round(worker, pair_rows)?;
+    phases.done("hubs");
 
     // 4. The contact graph: pairs without a hub.
     let edges = contact_edges_without_hubs(pairs, &is_hub);
@@ -293,6 +299,8 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         _ => component_forest(&edges),
     };
     let forest = x.forest.round(worker, forest)?;
+    let components = (me == 0).then(|| merge_forest(forest));
+    phases.done("components");
 
     // 6. PageRank: each phone's links at its owner.
     let mut adjacency = x.adjacency.round(worker, links_at_owners(&edges, peers))?;
@@ -301,9 +309,9 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     drop(adjacency);
     let ranks: Vec<(usize, (Phone, u64))> = ranks.into_iter().map(|r| (0, r)).collect();
     let ranks = x.share.round(worker, ranks)?;
+    phases.done("pagerank");
 
     // 7. Suspicious groups as case folders (see `folders`).
-    let components = (me == 0).then(|| merge_forest(forest));
     let mut folders_written = Vec::new();
     if config.folders > 0 {
         let input = folders::FolderInput {
@@ -314,6 +322,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             components: components.as_deref(),
         };
         folders_written = folders::run_worker(worker, &mut fx, config, input)?;
+        phases.done("folders");
     }
 
     // Each phone's component back to its owner, for the state.
@@ -324,7 +333,9 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
                 .flatten()
                 .map(|&(p, c)| (owner(p, peers), (p, c)))
                 .collect();
-            x.forest.round(worker, out)?
+            let labels = x.forest.round(worker, out)?;
+            phases.done("labels");
+            labels
         }
         None => Vec::new(),
     };
@@ -355,6 +366,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         summary.written = write::write_all(&config.out, outputs)?;
         summary.folders = folders_written.len().saturating_sub(1) as u64;
         summary.written.extend(folders_written);
+        phases.done("write");
     }
 
     // 8. This worker's share of the state, written last: a run stopped
@@ -385,6 +397,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             state::remove_parts_beyond(&sc.dir, peers)?;
         }
         let part = state::save(&sc.dir, me, &share)?;
+        phases.done("save state");
         if me == 0 {
             summary.written.push(part);
             let before = stored.as_ref().map(|s| s.hubs.len());
@@ -405,7 +418,30 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             });
         }
     }
+    summary.phases = phases.list;
     Ok(summary)
+}
+
+/// Wall-clock seconds of each step of a worker's run (including its waits
+/// for the other workers), for the run's report.
+struct Phases {
+    at: std::time::Instant,
+    list: Vec<(String, f64)>,
+}
+
+impl Phases {
+    fn start() -> Self {
+        Phases {
+            at: std::time::Instant::now(),
+            list: Vec::new(),
+        }
+    }
+    fn done(&mut self, name: &str) {
+        let now = std::time::Instant::now();
+        self.list
+            .push((name.to_string(), (now - self.at).as_secs_f64()));
+        self.at = now;
+    }
 }
 
 /// Load this worker's part of the stored state and check that every

@@ -556,7 +556,7 @@ fn add(state: &Path, out: &Path, files: &[&Path], extra: &[&str]) -> String {
         "--state".as_ref(),
         state.as_os_str(),
     ];
-    args.extend(extra.iter().map(|a| std::ffi::OsStr::new(a)));
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
     args.push("--add".as_ref());
     args.extend(files.iter().map(|f| f.as_os_str()));
     let (code, stderr) = dist_args(&args);
@@ -850,7 +850,7 @@ fn a_damaged_truncated_or_mismatched_state_is_refused_naming_the_file() {
             "--state".as_ref(),
             state.as_os_str(),
         ];
-        args.extend(extra.iter().map(|a| std::ffi::OsStr::new(a)));
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
         args.push("--add".as_ref());
         args.push(day.as_os_str());
         let (code, stderr) = dist_args(&args);
