@@ -617,35 +617,36 @@ fn a_state_of_the_earlier_days_plus_the_last_day_gives_the_full_runs_outputs() {
     let early = calls_case(&tmp.path().join("early"), &format!("{header}{earlier}"));
     let day = tmp.path().join("last-day.csv");
     std::fs::write(&day, format!("{header}{last}")).unwrap();
-    for procs in ["1", "2"] {
-        let full = tmp.path().join(format!("full-{procs}"));
-        dist(&whole, &full, &["--procs", procs, "--folders", "0"]);
-        let state = tmp.path().join(format!("state-{procs}"));
-        let first = tmp.path().join(format!("first-{procs}"));
+    for (procs, workers, parts) in [("1", "1", 1), ("2", "1", 2), ("1", "2", 2)] {
+        let name = format!("{procs}x{workers}");
+        let shape = ["--procs", procs, "--workers", workers];
+        let full = tmp.path().join(format!("full-{name}"));
+        dist(&whole, &full, &[&shape[..], &["--folders", "0"]].concat());
+        let state = tmp.path().join(format!("state-{name}"));
+        let first = tmp.path().join(format!("first-{name}"));
         dist(
             &early,
             &first,
             &[
-                "--procs",
-                procs,
-                "--folders",
-                "0",
-                "--state",
-                state.to_str().unwrap(),
-            ],
+                &shape[..],
+                &["--folders", "0", "--state", state.to_str().unwrap()],
+            ]
+            .concat(),
         );
-        let parts = std::fs::read_dir(&state).unwrap().count();
-        assert_eq!(parts.to_string(), procs, "one part per worker");
+        let found = std::fs::read_dir(&state).unwrap().count();
+        assert_eq!(found, parts, "one part per worker");
         // The earlier days alone differ from the whole case.
         assert!(read(&first, "pairs.csv") != read(&full, "pairs.csv"));
-        let out = tmp.path().join(format!("incr-{procs}"));
-        let said = add(&state, &out, &[&day], &["--procs", procs]);
+        let out = tmp.path().join(format!("incr-{name}"));
+        let said = add(&state, &out, &[&day], &shape);
         assert!(said.contains("state generation 2"), "{said}");
         assert_same_outputs(&full, &out);
     }
-    // The same state's outputs do not depend on the split either.
+    // The added batch's outputs do not depend on the split either.
     for f in CANONICAL {
-        assert!(read(&tmp.path().join("incr-1"), f) == read(&tmp.path().join("incr-2"), f));
+        for other in ["incr-2x1", "incr-1x2"] {
+            assert!(read(&tmp.path().join("incr-1x1"), f) == read(&tmp.path().join(other), f));
+        }
     }
 }
 
