@@ -918,4 +918,38 @@ fn a_damaged_truncated_or_mismatched_state_is_refused_naming_the_file() {
     assert!(stderr.contains("--folders 2 with --add"), "{stderr}");
     // The state is untouched by the refusals: adding to it still works.
     add(&state, &tmp.path().join("ok"), &[&day], &["--procs", "1"]);
+    // Parts of two runs in one folder (one written, one not, say).
+    let (a, b) = (tmp.path().join("state-a"), tmp.path().join("state-b"));
+    for s in [&a, &b] {
+        dist(
+            &first,
+            &tmp.path().join("out-ab"),
+            &[
+                "--procs",
+                "2",
+                "--folders",
+                "0",
+                "--state",
+                s.to_str().unwrap(),
+            ],
+        );
+    }
+    add(&b, &tmp.path().join("out-b"), &[&day], &["--procs", "2"]);
+    std::fs::copy(b.join("part-00001.cgstate"), a.join("part-00001.cgstate")).unwrap();
+    let out = tmp.path().join("mixed");
+    let (code, stderr) = dist_args(&[
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--procs".as_ref(),
+        "2".as_ref(),
+        "--state".as_ref(),
+        a.as_os_str(),
+        "--add".as_ref(),
+        day.as_os_str(),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("expected every part from one run"),
+        "{stderr}"
+    );
 }
