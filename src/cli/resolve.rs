@@ -43,9 +43,10 @@ pub struct Args {
     /// Match weight (log2 odds) at or above which records are one individual
     #[arg(long, default_value_t = ResolveConfig::DEFAULT_THRESHOLD, allow_negative_numbers = true)]
     threshold: f64,
-    /// Skip blocks with more records than this
-    #[arg(long, default_value_t = ResolveConfig::DEFAULT_MAX_BLOCK)]
-    max_block: usize,
+    /// Also skip blocks with more records than this (by default the limit
+    /// follows the case: see `--model`'s blocking table)
+    #[arg(long, value_name = "N")]
+    max_block: Option<usize>,
     /// List the N compared pairs the model is least sure of (match weight
     /// nearest the threshold), undecided ones only, fields side by side
     #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "20")]
@@ -64,7 +65,8 @@ pub struct Args {
     /// Measure against a known answer: CSV with person_id,individual_id
     #[arg(long, value_name = "FILE")]
     truth: Option<PathBuf>,
-    /// Print how long reading the case, resolving and writing the output took (to stderr)
+    /// Print how long reading the case, resolving (and each of its steps)
+    /// and writing the output took (to stderr)
     #[arg(long)]
     timings: bool,
     #[command(flatten)]
@@ -82,7 +84,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let decisions = record_decisions(&args, &graph)?;
     let mut config = ResolveConfig {
         threshold: args.threshold,
-        max_block: args.max_block.max(2),
+        blocks: resolve::BlockLimits {
+            ceiling: args.max_block.map(|m| m.max(2)),
+            ..resolve::BlockLimits::default()
+        },
         rejected,
         ..ResolveConfig::default()
     };
@@ -121,10 +126,16 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
     doc.print(format)?;
     if args.timings {
+        let steps: Vec<String> = res
+            .timings
+            .iter()
+            .map(|(step, s)| format!("{step} {s:.3}"))
+            .collect();
         eprintln!(
-            "timings: load {:.3} s, resolve {:.3} s, output {:.3} s",
+            "timings: load {:.3} s, resolve {:.3} s ({}), output {:.3} s",
             t_load.as_secs_f64(),
             t_resolve.as_secs_f64(),
+            steps.join(", "),
             (t0.elapsed() - t_load - t_resolve).as_secs_f64()
         );
     }
@@ -385,23 +396,43 @@ fn model_table(res: &Resolution) -> Table {
 }
 
 fn blocking_table(res: &Resolution) -> Table {
+    let b = &res.blocking;
     let mut t = Table::new(
         "blocking",
-        &["key", "blocks", "skipped_as_too_large", "pairs"],
+        &[
+            "key",
+            "blocks",
+            "skipped_as_too_large",
+            "records_in_skipped",
+            "pairs",
+        ],
     );
-    for (k, blocks, skipped, pairs) in &res.blocking.per_key {
+    for k in &b.per_key {
         t.push(vec![
-            k.as_str().into(),
-            (*blocks).into(),
-            (*skipped).into(),
-            (*pairs).into(),
+            k.kind.as_str().into(),
+            k.blocks.into(),
+            k.skipped.into(),
+            k.skipped_records.into(),
+            k.pairs.into(),
         ]);
     }
     t.push(vec![
         "distinct pairs compared".into(),
         Cell::Empty,
         Cell::Empty,
-        res.blocking.n_candidate_pairs.into(),
+        Cell::Empty,
+        b.n_candidate_pairs.into(),
+    ]);
+    t.push(vec![
+        format!(
+            "block limit {} records (median shared block {})",
+            b.max_block, b.median_block
+        )
+        .into(),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
     ]);
     t
 }

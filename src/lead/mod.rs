@@ -218,6 +218,18 @@ impl LeadRun {
     }
 }
 
+/// The manifest's names of [`crate::resolve::STEPS`]: parts of the
+/// "resolve" stage, not stages of their own.
+const RESOLVE_STEPS: [&str; 7] = [
+    "resolve/prepare",
+    "resolve/blocking",
+    "resolve/compare",
+    "resolve/model",
+    "resolve/score",
+    "resolve/cluster",
+    "resolve/phones",
+];
+
 /// Stage timings.
 struct Stopwatch {
     at: Instant,
@@ -266,6 +278,13 @@ pub fn run_with(
     watch.lap("hubs");
     let resolution = crate::resolve::resolve(g, resolve)?;
     watch.lap("resolve");
+    // The steps of resolution, listed after it as parts of it.
+    for (stage, (_, seconds)) in RESOLVE_STEPS.iter().zip(&resolution.timings) {
+        watch.timings.push(Timing {
+            stage,
+            seconds: *seconds,
+        });
+    }
     let facts = facts::find(g, config, hubs, &resolution.individual_of_person);
     watch.lap("patterns");
     let eligible = |p: u32| facts.ctx.eligible(p);

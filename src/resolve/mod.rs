@@ -41,7 +41,7 @@ use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-pub use block::BlockingStats;
+pub use block::{BlockLimits, BlockingStats};
 pub use cluster::{Merge, Refusal, Refused};
 pub use phones::{PhoneConfig, PhoneResolution};
 pub use quality::{quality, Quality};
@@ -50,8 +50,8 @@ pub use score::{EmConfig, Field, Model, PairScore, Record, FIELDS};
 /// Settings of a resolution run.
 #[derive(Debug, Clone)]
 pub struct ResolveConfig {
-    /// Blocks larger than this are skipped (see [`block`]).
-    pub max_block: usize,
+    /// When a block is too large to compare (see [`block::BlockLimits`]).
+    pub blocks: block::BlockLimits,
     /// Match weight (log2 odds) at or above which two records are one
     /// individual; 0 means "more likely the same than not".
     pub threshold: f64,
@@ -70,7 +70,6 @@ pub struct ResolveConfig {
 }
 
 impl ResolveConfig {
-    pub const DEFAULT_MAX_BLOCK: usize = 100;
     pub const DEFAULT_THRESHOLD: f64 = 0.0;
     pub const DEFAULT_MIN_EVIDENCE: f64 = 0.0;
     pub const DEFAULT_SAMPLE_PAIRS: usize = 50_000;
@@ -100,7 +99,7 @@ impl ResolveConfig {
 impl Default for ResolveConfig {
     fn default() -> Self {
         ResolveConfig {
-            max_block: Self::DEFAULT_MAX_BLOCK,
+            blocks: block::BlockLimits::default(),
             threshold: Self::DEFAULT_THRESHOLD,
             min_evidence: Self::DEFAULT_MIN_EVIDENCE,
             sample_pairs: Self::DEFAULT_SAMPLE_PAIRS,
@@ -147,7 +146,18 @@ pub struct Resolution {
     /// The decided pairs honoured (record indices, `(min, max)`), sorted:
     /// the investigator's and analyst's "different" and the analyst's "same".
     pub decided: Vec<(u32, u32, decisions::Verdict)>,
+    /// Seconds spent in each step, in order (see [`STEPS`]); they differ
+    /// from run to run, so they are not part of the serialised result.
+    #[serde(skip)]
+    pub timings: Vec<(&'static str, f64)>,
 }
+
+/// The steps of [`resolve`] timed in [`Resolution::timings`]: preparing
+/// the records, blocking, comparing the candidate pairs, estimating the
+/// model, scoring, clustering, attaching phones.
+pub const STEPS: [&str; 7] = [
+    "prepare", "blocking", "compare", "model", "score", "cluster", "phones",
+];
 
 impl Resolution {
     pub fn n_individuals(&self) -> usize {
@@ -363,15 +373,20 @@ fn sample_pairs(n: usize, want: usize, seed: u64) -> Vec<(u32, u32)> {
 /// Resolve the case's person records and phones into individuals.
 pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> {
     let n = graph.persons.len();
+    let mut watch = Laps::start();
     let decisions = analyst_decisions(graph, config)?;
     let records = prepare_records(graph, &config.phones);
-    let (candidates, blocking) = block::candidate_pairs(&records, config.max_block);
+    watch.lap(STEPS[0]);
+    let (candidates, blocking) = block::candidate_pairs(&records, &config.blocks);
+    watch.lap(STEPS[1]);
     let cand_patterns: Vec<score::Pattern> = candidates
         .par_iter()
         .map(|&(a, b)| score::compare(&records[a as usize], &records[b as usize]))
         .collect();
+    watch.lap(STEPS[2]);
     let model = learn_model(&records, &candidates, &cand_patterns, n, config);
     let freq = score::NameFrequencies::new(&records);
+    watch.lap(STEPS[3]);
     // Each candidate was compared once above; scoring reuses its pattern.
     let pairs: Vec<ScoredPair> = candidates
         .par_iter()
@@ -388,6 +403,7 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
             ),
         })
         .collect();
+    watch.lap(STEPS[4]);
     let prior = model.prior_weight();
     let links: Vec<cluster::Link> = pairs
         .iter()
@@ -411,6 +427,7 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
     );
     let (individual_of_person, labels) = number_individuals(graph, &clustering.cluster_of);
     let (record_score, record_link) = strongest_links(&pairs, &individual_of_person);
+    watch.lap(STEPS[5]);
     let decided = decisions.listed();
     let phones = phones::resolve_phones(
         graph,
@@ -418,6 +435,7 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
         |i| labels[i as usize].clone(),
         &config.phones,
     );
+    watch.lap(STEPS[6]);
     Ok(Resolution {
         individual_of_person,
         labels,
@@ -432,7 +450,28 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
         min_evidence: config.min_evidence,
         phones,
         decided,
+        timings: watch.laps,
     })
+}
+
+/// Wall time of consecutive steps.
+struct Laps {
+    at: std::time::Instant,
+    laps: Vec<(&'static str, f64)>,
+}
+
+impl Laps {
+    fn start() -> Laps {
+        Laps {
+            at: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+    fn lap(&mut self, step: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((step, (now - self.at).as_secs_f64()));
+        self.at = now;
+    }
 }
 
 /// The analysts' decisions on pairs of records, as record numbers, each pair
