@@ -388,19 +388,14 @@ pub fn resolve(graph: &CaseGraph, config: &ResolveConfig) -> Result<Resolution> 
     let freq = score::NameFrequencies::new(&records);
     watch.lap(STEPS[3]);
     // Each candidate was compared once above; scoring reuses its pattern.
+    let scorer = score::Scorer::new(&model, &freq, &records);
     let pairs: Vec<ScoredPair> = candidates
         .par_iter()
         .zip(&cand_patterns)
         .map(|(&(a, b), &pattern)| ScoredPair {
             a,
             b,
-            score: score::score_pattern(
-                &model,
-                &freq,
-                pattern,
-                &records[a as usize],
-                &records[b as usize],
-            ),
+            score: scorer.score(pattern, a, b),
         })
         .collect();
     watch.lap(STEPS[4]);

@@ -31,6 +31,7 @@
 
 use crate::graph::{CaseGraph, NONE};
 use crate::resolve::normalise::normalise_id_number;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 /// Kinds of phone evidence.
@@ -452,13 +453,13 @@ fn cotravel_links(graph: &CaseGraph, config: &PhoneConfig) -> Vec<PhoneLink> {
             sightings.push((e.callee_location, window, e.callee));
         }
     }
-    sightings.sort_unstable();
+    sightings.par_sort_unstable();
     sightings.dedup();
-    let mut windows_of_phone: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut windows_of_phone: Vec<u32> = vec![0; graph.phones.len()];
     let mut together: FxHashMap<(u32, u32), u32> = FxHashMap::default();
     for group in sightings.chunk_by(|x, y| x.0 == y.0 && x.1 == y.1) {
         for s in group {
-            *windows_of_phone.entry(s.2).or_default() += 1;
+            windows_of_phone[s.2 as usize] += 1;
         }
         if group.len() < 2 || group.len() > config.max_phones_per_cell_window {
             continue;
@@ -474,7 +475,9 @@ fn cotravel_links(graph: &CaseGraph, config: &PhoneConfig) -> Vec<PhoneLink> {
         .filter(|&(_, n)| n >= config.min_cotravel_windows)
         .filter(|&((a, b), _)| !in_contact(graph, a, b))
         .map(|((a, b), n)| {
-            let fewest = windows_of_phone[&a].min(windows_of_phone[&b]).max(1);
+            let fewest = windows_of_phone[a as usize]
+                .min(windows_of_phone[b as usize])
+                .max(1);
             let overlap = f64::from(n) / f64::from(fewest);
             let extra = (n - config.min_cotravel_windows) as i32;
             PhoneLink {
