@@ -1117,6 +1117,39 @@ fn values<'r>(row: &crate::ingest::table::Row<'r>, cols: &[usize], extra: bool) 
     v
 }
 
+/// Copy the rows of one of the small files into the folders `route`
+/// sends each row to (ascending, each once), and return the rows written
+/// per folder (none when the case has no such file). Rows ingest would
+/// reject are skipped.
+fn copy_small_file(
+    case: &Path,
+    ingest: &IngestConfig,
+    spec: FileSpec,
+    temp: &Path,
+    names: &[String],
+    mut route: impl FnMut(&crate::ingest::table::Row<'_>) -> Vec<usize>,
+) -> Result<Vec<u64>> {
+    let Some(mut t) = open(case, ingest, spec)? else {
+        return Ok(vec![0; names.len()]);
+    };
+    let (header, cols) = columns(&t);
+    let mut sinks = Sinks::create(temp, names, spec.file, &header)?;
+    let mut failed = None;
+    let mut ignored = Vec::new();
+    t.for_each_row(&mut ignored, |row| {
+        for f in route(row) {
+            if let Err(e) = sinks.write(f, &values(row, &cols, true)) {
+                failed.get_or_insert(e);
+            }
+        }
+        Ok(())
+    })?;
+    if let Some(e) = failed {
+        return Err(DistError::Case(crate::error::Error::io(temp, e)));
+    }
+    sinks.finish(temp)
+}
+
 /// Copy each file's rows into the folders whose phones they touch:
 /// calls with either end in the folder; registrations of its phones;
 /// incidents naming them; persons listing them, registered under their
@@ -1141,7 +1174,6 @@ fn copy_rows(
         rules.normalise_into(raw, &mut number).ok()?;
         folder_of.get(&phone_of(&number)).copied()
     };
-    let mut ignored = Vec::new();
 
     // calls.csv: kept rows with either end in a folder.
     let mut t = open(case, ingest, FileSpec::CALLS)?.expect("calls.csv is required");
@@ -1186,120 +1218,71 @@ fn copy_rows(
     }
 
     // phones.csv: registrations of the folders' phones.
-    if let Some(mut t) = open(case, ingest, FileSpec::PHONES)? {
-        let (header, cols) = columns(&t);
-        let mut sinks = Sinks::create(temp, names, "phones.csv", &header)?;
-        let mut failed = None;
-        t.for_each_row(&mut ignored, |row| {
-            if let Some(f) = folder_of_raw(row.get("number")) {
-                let key = id_key(row.get("subscriber_id_number"));
-                if !key.is_empty() {
-                    ids[f].insert(key);
-                }
-                if let Err(e) = sinks.write(f, &values(row, &cols, true)) {
-                    failed.get_or_insert(e);
-                }
-            }
-            Ok(())
-        })?;
-        if let Some(e) = failed {
-            return Err(io_err(e));
+    let phones = copy_small_file(case, ingest, FileSpec::PHONES, temp, names, |row| {
+        let Some(f) = folder_of_raw(row.get("number")) else {
+            return Vec::new();
+        };
+        let key = id_key(row.get("subscriber_id_number"));
+        if !key.is_empty() {
+            ids[f].insert(key);
         }
-        for (c, r) in counts.iter_mut().zip(sinks.finish(temp)?) {
-            c.phones = r;
-        }
+        vec![f]
+    })?;
+    for (c, r) in counts.iter_mut().zip(phones) {
+        c.phones = r;
     }
 
     // incidents.csv: incidents naming a folder's phone.
-    if let Some(mut t) = open(case, ingest, FileSpec::INCIDENTS)? {
-        let (header, cols) = columns(&t);
-        let mut sinks = Sinks::create(temp, names, "incidents.csv", &header)?;
-        let mut failed = None;
-        t.for_each_row(&mut ignored, |row| {
-            let mut named: Vec<usize> = list_items(row.get("phones"))
-                .filter_map(&mut folder_of_raw)
-                .collect();
-            named.sort_unstable();
-            named.dedup();
-            for f in named {
-                let place = row.get("location_id");
-                if !place.is_empty() {
-                    places[f].insert(place.to_string());
-                }
-                let victim = row.get("victim_id");
-                if !victim.is_empty() {
-                    victims[f].insert(victim.to_string());
-                }
-                if let Err(e) = sinks.write(f, &values(row, &cols, true)) {
-                    failed.get_or_insert(e);
-                }
+    let incidents = copy_small_file(case, ingest, FileSpec::INCIDENTS, temp, names, |row| {
+        let mut named: Vec<usize> = list_items(row.get("phones"))
+            .filter_map(&mut folder_of_raw)
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        for &f in &named {
+            let place = row.get("location_id");
+            if !place.is_empty() {
+                places[f].insert(place.to_string());
             }
-            Ok(())
-        })?;
-        if let Some(e) = failed {
-            return Err(io_err(e));
+            let victim = row.get("victim_id");
+            if !victim.is_empty() {
+                victims[f].insert(victim.to_string());
+            }
         }
-        for (c, r) in counts.iter_mut().zip(sinks.finish(temp)?) {
-            c.incidents = r;
-        }
+        named
+    })?;
+    for (c, r) in counts.iter_mut().zip(incidents) {
+        c.incidents = r;
     }
 
     // persons.csv: listing a folder's phone, registered under its ids, or
     // the victim of its incidents.
-    if let Some(mut t) = open(case, ingest, FileSpec::PERSONS)? {
-        let (header, cols) = columns(&t);
-        let mut sinks = Sinks::create(temp, names, "persons.csv", &header)?;
-        let mut failed = None;
-        t.for_each_row(&mut ignored, |row| {
-            let key = id_key(row.get("id_number"));
-            let person = row.get("person_id");
-            let mut to: Vec<usize> = list_items(row.get("phones"))
-                .filter_map(&mut folder_of_raw)
-                .collect();
-            for f in 0..n {
-                if (!key.is_empty() && ids[f].contains(&key)) || victims[f].contains(person) {
-                    to.push(f);
-                }
+    let persons = copy_small_file(case, ingest, FileSpec::PERSONS, temp, names, |row| {
+        let key = id_key(row.get("id_number"));
+        let person = row.get("person_id");
+        let mut to: Vec<usize> = list_items(row.get("phones"))
+            .filter_map(&mut folder_of_raw)
+            .collect();
+        for f in 0..n {
+            if (!key.is_empty() && ids[f].contains(&key)) || victims[f].contains(person) {
+                to.push(f);
             }
-            to.sort_unstable();
-            to.dedup();
-            for f in to {
-                if let Err(e) = sinks.write(f, &values(row, &cols, true)) {
-                    failed.get_or_insert(e);
-                }
-            }
-            Ok(())
-        })?;
-        if let Some(e) = failed {
-            return Err(io_err(e));
         }
-        for (c, r) in counts.iter_mut().zip(sinks.finish(temp)?) {
-            c.persons = r;
-        }
+        to.sort_unstable();
+        to.dedup();
+        to
+    })?;
+    for (c, r) in counts.iter_mut().zip(persons) {
+        c.persons = r;
     }
 
     // locations.csv: the cells and places the folder's rows use.
-    if let Some(mut t) = open(case, ingest, FileSpec::LOCATIONS)? {
-        let (header, cols) = columns(&t);
-        let mut sinks = Sinks::create(temp, names, "locations.csv", &header)?;
-        let mut failed = None;
-        t.for_each_row(&mut ignored, |row| {
-            let id = row.get("location_id");
-            for (f, held) in places.iter().enumerate() {
-                if held.contains(id) {
-                    if let Err(e) = sinks.write(f, &values(row, &cols, true)) {
-                        failed.get_or_insert(e);
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        if let Some(e) = failed {
-            return Err(io_err(e));
-        }
-        for (c, r) in counts.iter_mut().zip(sinks.finish(temp)?) {
-            c.locations = r;
-        }
+    let locations = copy_small_file(case, ingest, FileSpec::LOCATIONS, temp, names, |row| {
+        let id = row.get("location_id");
+        (0..n).filter(|&f| places[f].contains(id)).collect()
+    })?;
+    for (c, r) in counts.iter_mut().zip(locations) {
+        c.locations = r;
     }
     Ok(counts)
 }
