@@ -11,9 +11,14 @@ scorer (score_gangs.py) and prints one line per bundle:
     gangs (size >= 3) matching a planted gang, decoy or hub phones in any
     gang, planted burners flagged, bosses labelled boss, seconds, peak MiB
 
+With --roles it then prints, per bundle, how many of the planted phones of
+each role and kind (boss, lieutenant, operator, mule, broker; personal or
+burner) are in some reported gang: where the recall comes from, and which
+members the evidence leaves out.
+
 Usage:
     foreign_gangs.py [--bin target/release/casegraph] [--scorer PATH]
-                     [--out DIR] BUNDLE_DIR ...
+                     [--out DIR] [--roles] BUNDLE_DIR ...
 Example (after unpacking the archives into target/validation):
     foreign_gangs.py target/validation/small-31 target/validation/mid-41
 """
@@ -34,8 +39,11 @@ def main():
     ap.add_argument("--bin", default="target/release/casegraph")
     ap.add_argument("--scorer", default="../shared/validation/score_gangs.py")
     ap.add_argument("--out", default="target/foreign-leads")
+    ap.add_argument("--roles", action="store_true",
+                    help="also print recall of planted phones per role and kind")
     ap.add_argument("bundles", nargs="+")
     a = ap.parse_args()
+    roles = []
     print("bundle,recovered,matching_reported,decoy_or_hub_phones,burners_flagged,bosses,seconds,peak_mib")
     for b in a.bundles:
         b = b.rstrip("/")
@@ -61,6 +69,26 @@ def main():
         print(f"{name},{rep['recovered']}/{rep['planted_gangs']},{matched}/{rep['reported_gangs_min_size']},"
               f"{rep['decoy_or_hub_phones_reported']},{len(planted_burners & flagged)}/{len(planted_burners)},"
               f"{boss.get('labelled_in_matched_gang', 0)}/{boss.get('planted_bosses', 0)},{secs:.2f},{peak:.0f}")
+        if a.roles:
+            roles.append((name, role_recall(truth, out)))
+    if roles:
+        print()
+        print("bundle,role,phone_kind,planted_phones_in_a_reported_gang")
+        for name, rows in roles:
+            for (role, kind), (found, total) in sorted(rows.items()):
+                print(f"{name},{role},{kind},{found}/{total}")
+
+
+def role_recall(truth, out):
+    """(role, phone kind) -> (planted phones in any reported gang, planted phones)."""
+    reported = {norm(r["node_id"]) for r in csv.DictReader(open(os.path.join(out, "gangs.csv"), encoding="utf-8"))
+                if r["node_kind"] == "phone"}
+    rows = {}
+    for r in csv.DictReader(open(os.path.join(truth, "gangs.csv"), encoding="utf-8-sig")):
+        key = (r["role"], r["phone_kind"])
+        found, total = rows.get(key, (0, 0))
+        rows[key] = (found + (norm(r["phone"]) in reported), total + 1)
+    return rows
 
 
 if __name__ == "__main__":
