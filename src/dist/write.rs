@@ -73,44 +73,184 @@ pub const FILES: [&str; 5] = [
     "pagerank.csv",
 ];
 
-/// Write `outputs` into `out` (created if needed); returns the paths.
-pub fn write_all(out: &Path, mut o: Outputs) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(out).map_err(|e| crate::error::Error::io(out, e))?;
-    let path = |name: &str| out.join(name);
-    let mut json = serde_json::to_vec_pretty(&o.ledger).expect("the ledger serialises");
+/// What a run wrote of the two large files, so that a later added batch
+/// can rewrite them from their changed rows only (see
+/// [`merge_changed_rows`]): the output folder and the xxh3 of each file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OutputMark {
+    /// The output folder, as given (made absolute).
+    pub dir: String,
+    pub pairs: u64,
+    pub components: u64,
+}
+
+/// The header of pairs.csv.
+pub const PAIRS_HEADER: [&str; 8] = [
+    "caller",
+    "callee",
+    "calls",
+    "texts",
+    "seconds",
+    "first",
+    "last",
+    "night_calls",
+];
+
+/// The header of components.csv.
+pub const COMPONENTS_HEADER: [&str; 2] = ["phone", "component"];
+
+/// Rows as CSV bytes (the header first unless `header` is empty), as
+/// every casegraph CSV writer writes them.
+fn csv_bytes<R, T>(header: &[&str], rows: impl IntoIterator<Item = R>) -> Vec<u8>
+where
+    R: IntoIterator<Item = T>,
+    T: AsRef<str>,
+{
+    let mut w = crate::safe_csv::Writer::from_writer(Vec::new());
+    if !header.is_empty() {
+        w.write_record(header).expect("writing to memory");
+    }
+    for row in rows {
+        w.write_record(row).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+/// pairs.csv's fields of a pair.
+fn pair_fields(p: &PairRow) -> [String; 8] {
+    [
+        phone_text(p.caller),
+        phone_text(p.callee),
+        p.calls.to_string(),
+        p.texts.to_string(),
+        p.seconds.to_string(),
+        show(p.first),
+        show(p.last),
+        p.night_calls.to_string(),
+    ]
+}
+
+/// pairs.csv, whole (the pairs sorted here).
+pub fn pairs_csv(pairs: &mut [PairRow]) -> Vec<u8> {
+    pairs.sort_unstable_by_key(|p| (p.caller, p.callee));
+    csv_bytes(&PAIRS_HEADER, pairs.iter().map(pair_fields))
+}
+
+/// components.csv, whole (the rows sorted here).
+pub fn components_csv(components: &mut [(Phone, Phone)]) -> Vec<u8> {
+    components.sort_unstable();
+    csv_bytes(
+        &COMPONENTS_HEADER,
+        components
+            .iter()
+            .map(|&(p, c)| [phone_text(p), phone_text(c)]),
+    )
+}
+
+/// Changed or new pairs as pairs.csv lines, keyed (caller, callee), sorted.
+pub fn pair_lines(mut pairs: Vec<PairRow>) -> Vec<((Phone, Phone), Vec<u8>)> {
+    pairs.sort_unstable_by_key(|p| (p.caller, p.callee));
+    pairs
+        .iter()
+        .map(|p| ((p.caller, p.callee), csv_bytes(&[], [pair_fields(p)])))
+        .collect()
+}
+
+/// Changed or new components.csv rows as lines, keyed (phone, 0), sorted.
+pub fn component_lines(mut rows: Vec<(Phone, Phone)>) -> Vec<((Phone, Phone), Vec<u8>)> {
+    rows.sort_unstable();
+    rows.iter()
+        .map(|&(p, c)| ((p, 0), csv_bytes(&[], [[phone_text(p), phone_text(c)]])))
+        .collect()
+}
+
+/// A file written earlier (header and rows sorted by their first `keys`
+/// fields, one or two phones) with `changes` applied: a change whose key
+/// is an old row's replaces it, the others are inserted in order. The
+/// result is the file a full write of the updated rows gives, byte for
+/// byte, because both are the same sorted rows written the same way.
+/// None when an old row's key cannot be read back as plain numbers (a
+/// quoted or neutralised cell): the caller then writes the file whole.
+pub fn merge_changed_rows(
+    old: &[u8],
+    keys: usize,
+    changes: &[((Phone, Phone), Vec<u8>)],
+) -> Option<Vec<u8>> {
+    let header_end = old.iter().position(|&b| b == b'\n')? + 1;
+    let mut out = Vec::with_capacity(old.len() + changes.iter().map(|c| c.1.len()).sum::<usize>());
+    out.extend_from_slice(&old[..header_end]);
+    let mut at = header_end;
+    let mut next = changes.iter().peekable();
+    while at < old.len() {
+        let end = old[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(old.len(), |i| at + i + 1);
+        let line = &old[at..end];
+        let key = line_key(line, keys)?;
+        while let Some(c) = next.peek() {
+            if c.0 < key {
+                out.extend_from_slice(&c.1);
+                next.next();
+            } else {
+                break;
+            }
+        }
+        match next.peek() {
+            Some(c) if c.0 == key => {
+                out.extend_from_slice(&c.1);
+                next.next();
+            }
+            _ => out.extend_from_slice(line),
+        }
+        at = end;
+    }
+    for c in next {
+        out.extend_from_slice(&c.1);
+    }
+    Some(out)
+}
+
+/// Whether `file` has a header and every row's first `keys` fields read
+/// back as plain numbers (so [`merge_changed_rows`] can update it).
+pub fn keys_readable(file: &[u8], keys: usize) -> bool {
+    let Some(header_end) = file.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    file[header_end + 1..]
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .all(|l| line_key(l, keys).is_some())
+}
+
+/// The key of a written row: its first `keys` fields as phones (the
+/// second 0 when `keys` is 1); None unless they are plain numbers.
+fn line_key(line: &[u8], keys: usize) -> Option<(Phone, Phone)> {
+    let mut fields = line.split(|&b| b == b',');
+    let mut key = [0 as Phone; 2];
+    for k in key.iter_mut().take(keys) {
+        let f = fields.next()?;
+        let f = f.strip_suffix(b"\n").unwrap_or(f);
+        let f = f.strip_suffix(b"\r").unwrap_or(f);
+        if f.is_empty() || f.len() > 16 || !f.iter().all(|&b| b == b'+' || b.is_ascii_digit()) {
+            return None;
+        }
+        *k = phone_of(std::str::from_utf8(f).ok()?);
+    }
+    Some((key[0], key[1]))
+}
+
+/// The ledger as ledger.json's bytes.
+pub fn ledger_json(ledger: &Ledger) -> Vec<u8> {
+    let mut json = serde_json::to_vec_pretty(ledger).expect("the ledger serialises");
     json.push(b'\n');
-    crate::atomic::write_atomically(&path(FILES[0]), &json)?;
+    json
+}
 
-    o.pairs.sort_unstable_by_key(|p| (p.caller, p.callee));
-    crate::safe_csv::write_rows(
-        &path(FILES[1]),
-        &[
-            "caller",
-            "callee",
-            "calls",
-            "texts",
-            "seconds",
-            "first",
-            "last",
-            "night_calls",
-        ],
-        o.pairs.iter().map(|p| {
-            [
-                phone_text(p.caller),
-                phone_text(p.callee),
-                p.calls.to_string(),
-                p.texts.to_string(),
-                p.seconds.to_string(),
-                show(p.first),
-                show(p.last),
-                p.night_calls.to_string(),
-            ]
-        }),
-    )?;
-
-    o.hubs.sort_unstable_by_key(|h| h.phone);
-    crate::safe_csv::write_rows(
-        &path(FILES[2]),
+/// hubs.csv, whole (the hubs sorted here).
+pub fn hubs_csv(hubs: &mut [HubRow]) -> Vec<u8> {
+    hubs.sort_unstable_by_key(|h| h.phone);
+    csv_bytes(
         &[
             "phone",
             "contacts",
@@ -118,7 +258,7 @@ pub fn write_all(out: &Path, mut o: Outputs) -> Result<Vec<PathBuf>> {
             "one_off_share",
             "reason",
         ],
-        o.hubs.iter().map(|h| {
+        hubs.iter().map(|h| {
             [
                 phone_text(h.phone),
                 h.contacts.to_string(),
@@ -127,26 +267,73 @@ pub fn write_all(out: &Path, mut o: Outputs) -> Result<Vec<PathBuf>> {
                 h.reason.clone(),
             ]
         }),
-    )?;
+    )
+}
 
-    o.components.sort_unstable();
-    crate::safe_csv::write_rows(
-        &path(FILES[3]),
-        &["phone", "component"],
-        o.components
-            .iter()
-            .map(|&(p, c)| [phone_text(p), phone_text(c)]),
-    )?;
-
-    o.ranks.sort_unstable_by_key(|r| r.0);
-    crate::safe_csv::write_rows(
-        &path(FILES[4]),
+/// pagerank.csv, whole (the ranks sorted here).
+pub fn ranks_csv(ranks: &mut [(Phone, f64)]) -> Vec<u8> {
+    ranks.sort_unstable_by_key(|r| r.0);
+    csv_bytes(
         &["phone", "pagerank"],
-        o.ranks
+        ranks
             .iter()
             .map(|&(p, r)| [phone_text(p), format!("{r:.15e}")]),
-    )?;
-    Ok(FILES.iter().map(|f| path(f)).collect())
+    )
+}
+
+/// Write `outputs` into `out` (created if needed); returns the paths.
+pub fn write_all(out: &Path, o: Outputs) -> Result<Vec<PathBuf>> {
+    Ok(write_all_marked(out, o)?.0)
+}
+
+/// [`write_all`], also returning the mark of what was written.
+pub fn write_all_marked(out: &Path, mut o: Outputs) -> Result<(Vec<PathBuf>, OutputMark)> {
+    std::fs::create_dir_all(out).map_err(|e| crate::error::Error::io(out, e))?;
+    let path = |name: &str| out.join(name);
+    crate::atomic::write_atomically(&path(FILES[0]), &ledger_json(&o.ledger))?;
+    let pairs = pairs_csv(&mut o.pairs);
+    crate::atomic::write_atomically(&path(FILES[1]), &pairs)?;
+    crate::atomic::write_atomically(&path(FILES[2]), &hubs_csv(&mut o.hubs))?;
+    let components = components_csv(&mut o.components);
+    crate::atomic::write_atomically(&path(FILES[3]), &components)?;
+    crate::atomic::write_atomically(&path(FILES[4]), &ranks_csv(&mut o.ranks))?;
+    let mark = output_mark(out, &pairs, &components);
+    Ok((FILES.iter().map(|f| path(f)).collect(), mark))
+}
+
+/// The mark of pairs.csv and components.csv as written into `out`.
+pub fn output_mark(out: &Path, pairs: &[u8], components: &[u8]) -> OutputMark {
+    OutputMark {
+        dir: absolute(out),
+        pairs: xxhash_rust::xxh3::xxh3_64(pairs),
+        components: xxhash_rust::xxh3::xxh3_64(components),
+    }
+}
+
+/// `dir` made absolute (as text), to compare output folders.
+pub fn absolute(dir: &Path) -> String {
+    std::path::absolute(dir)
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// pairs.csv and components.csv of `out` when they are, byte for byte,
+/// the files `mark` describes (a later run may then rewrite them from
+/// their changed rows); None otherwise.
+pub fn marked_outputs(out: &Path, mark: &OutputMark) -> Option<(Vec<u8>, Vec<u8>)> {
+    if absolute(out) != mark.dir {
+        return None;
+    }
+    let pairs = std::fs::read(out.join(FILES[1])).ok()?;
+    if xxhash_rust::xxh3::xxh3_64(&pairs) != mark.pairs {
+        return None;
+    }
+    let components = std::fs::read(out.join(FILES[3])).ok()?;
+    if xxhash_rust::xxh3::xxh3_64(&components) != mark.components {
+        return None;
+    }
+    Some((pairs, components))
 }
 
 /// The same outputs from the single-machine engine on an ingested case:
@@ -232,4 +419,66 @@ pub fn reference(case: &CaseGraph) -> Result<Outputs> {
         components,
         ranks,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(caller: &str, callee: &str, calls: u32) -> PairRow {
+        PairRow {
+            caller: phone_of(caller),
+            callee: phone_of(callee),
+            calls,
+            texts: 0,
+            seconds: 60,
+            first: 0,
+            last: 86_400,
+            night_calls: 0,
+        }
+    }
+
+    #[test]
+    fn a_file_updated_from_its_changed_rows_is_the_file_written_whole() {
+        let mut old = vec![
+            pair("+8613800000002", "+8613800000001", 1),
+            pair("13800000003", "13800000004", 2),
+            pair("+8613800000002", "+8613800000005", 3),
+        ];
+        let old_file = pairs_csv(&mut old);
+        assert!(keys_readable(&old_file, 2));
+        // One row changed, one before every row, one between, one after.
+        let changes = vec![
+            pair("+8613800000002", "+8613800000005", 4),
+            pair("+8613000000000", "+8613800000001", 1),
+            pair("+8613800000002", "+8613800000003", 1),
+            pair("13900000000", "110", 1),
+        ];
+        let mut all = vec![
+            pair("+8613800000002", "+8613800000001", 1),
+            pair("13800000003", "13800000004", 2),
+        ];
+        all.extend(changes.iter().cloned());
+        let merged = merge_changed_rows(&old_file, 2, &pair_lines(changes)).unwrap();
+        assert_eq!(
+            String::from_utf8(merged).unwrap(),
+            String::from_utf8(pairs_csv(&mut all)).unwrap()
+        );
+        let mut comps = vec![(phone_of("13800000003"), phone_of("13800000003"))];
+        let old_comps = components_csv(&mut comps);
+        let change = vec![
+            (phone_of("13800000003"), phone_of("+8613800000001")),
+            (phone_of("+8613800000001"), phone_of("+8613800000001")),
+        ];
+        let merged = merge_changed_rows(&old_comps, 1, &component_lines(change.clone())).unwrap();
+        assert_eq!(merged, components_csv(&mut change.clone()));
+    }
+
+    #[test]
+    fn a_file_whose_keys_are_not_plain_numbers_is_not_updated_in_place() {
+        assert!(!keys_readable(b"caller,callee\n'=1,2\n", 2));
+        assert!(!keys_readable(b"no header", 1));
+        assert!(keys_readable(b"phone,component\n", 1));
+        assert!(merge_changed_rows(b"phone,component\n\"1\",2\n", 1, &[]).is_none());
+    }
 }
