@@ -570,7 +570,11 @@ fn add_batch(
     let (tallies, changed_phones) = apply_deltas(tallies, deltas);
     let median = median_all(worker, x, tallies.iter().map(|t| &t.1))?;
     let days = case_days(&totals);
-    let whole = median != meta.median || days != meta.case_days;
+    // The bars: `factor × median` (the median is also in every hub's
+    // reason) and the activity bar, which the case's days set only when
+    // they are short.
+    let whole = median != meta.median
+        || min_active_days(&config.hubs, days) != min_active_days(&config.hubs, meta.case_days);
     let my_hubs = if whole {
         judge_hubs(tallies.iter().copied(), &config.hubs, median, days)
     } else {
@@ -756,7 +760,7 @@ fn add_batch(
             )
         };
         let judged = if whole {
-            "the hub rule judged every phone again (the case's median contacts or its days changed)"
+            "the hub rule judged every phone again (the case's median contacts or its activity bar changed)"
         } else {
             "the hub rule judged the stored hubs and the touched phones only"
         };
@@ -1295,6 +1299,13 @@ fn contact_tallies(profiles: Vec<Profile>) -> FxHashMap<Phone, ContactTally> {
     tallies
 }
 
+/// The days a phone must be active to be a service number, in a case of
+/// `case_period` days.
+fn min_active_days(rule: &HubConfig, case_period: f64) -> f64 {
+    rule.min_active_days
+        .min(rule.min_active_share * case_period)
+}
+
 /// The phones of this worker that the hub rule calls service numbers,
 /// each with its reason (none when the rule keeps hubs).
 fn judge_hubs(
@@ -1304,9 +1315,7 @@ fn judge_hubs(
     case_period: f64,
 ) -> Vec<HubRow> {
     let threshold = (rule.factor * median).max(rule.floor as f64);
-    let min_active = rule
-        .min_active_days
-        .min(rule.min_active_share * case_period);
+    let min_active = min_active_days(rule, case_period);
     let mut my_hubs = Vec::new();
     if rule.keep {
         return my_hubs;

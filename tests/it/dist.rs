@@ -703,6 +703,59 @@ fn a_state_of_the_earlier_days_plus_the_last_day_gives_the_full_runs_outputs() {
     }
 }
 
+#[test]
+fn an_added_batch_inside_the_cases_span_judges_only_the_touched_phones_and_equals_a_full_run() {
+    // Every 40th row of the tiny case held back and added later: the
+    // case's first and last rows stay in the first batch, so its days
+    // (and here its median contacts) do not change.
+    let (header, earlier, last) = tiny_calls_by_day();
+    let rows: Vec<&str> = earlier
+        .split_inclusive('\n')
+        .chain(last.split_inclusive('\n'))
+        .collect();
+    let (mut kept, mut held) = (String::new(), String::new());
+    for (i, r) in rows.iter().enumerate() {
+        if i % 40 == 20 && i + 1 < rows.len() {
+            held.push_str(r);
+        } else {
+            kept.push_str(r);
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = calls_case(
+        &tmp.path().join("whole"),
+        &format!("{header}{}", rows.concat()),
+    );
+    let early = calls_case(&tmp.path().join("early"), &format!("{header}{kept}"));
+    let batch = tmp.path().join("held.csv");
+    std::fs::write(&batch, format!("{header}{held}")).unwrap();
+    for procs in ["1", "2"] {
+        let full = tmp.path().join(format!("full-{procs}"));
+        dist(&whole, &full, &["--procs", procs, "--folders", "0"]);
+        let state = tmp.path().join(format!("state-{procs}"));
+        let out = tmp.path().join(format!("out-{procs}"));
+        dist(
+            &early,
+            &out,
+            &[
+                "--procs",
+                procs,
+                "--folders",
+                "0",
+                "--state",
+                state.to_str().unwrap(),
+            ],
+        );
+        let said = add(&state, &out, &[&batch], &["--procs", procs]);
+        assert!(
+            said.contains("judged the stored hubs and the touched phones only"),
+            "{said}"
+        );
+        assert!(said.contains("updated from their changed rows"), "{said}");
+        assert_same_outputs(&full, &out, false);
+    }
+}
+
 /// A hand-made case: ten rings of five phones (two contacts each) over
 /// days 1–20, joined by a number that calls one phone of each ring; on day
 /// 22 that number calls 45 new numbers once each, which makes it a service
