@@ -490,7 +490,6 @@ fn find_old_outputs(
             .outputs
             .as_ref()
             .and_then(|m| write::marked_outputs(&config.out, m))
-            .filter(|(p, c)| write::keys_readable(p, 2) && write::keys_readable(c, 1))
         {
             old.pairs = pairs;
             old.components = components;
@@ -683,6 +682,16 @@ fn add_batch(
         let out = &config.out;
         std::fs::create_dir_all(out).map_err(|e| crate::error::Error::io(out, e))?;
         let path = |name: &str| out.join(name);
+        // Every key written a plain number (the old files' keys were, or
+        // they would not have been found).
+        let plain = pair_rows
+            .iter()
+            .all(|p| write::plain_phone(p.caller) && write::plain_phone(p.callee))
+            && full_components
+                .iter()
+                .flatten()
+                .chain(&component_rows)
+                .all(|c| write::plain_phone(c.0));
         let pairs_bytes = if old.found {
             write::merge_changed_rows(&old.pairs, 2, &write::pair_lines(pair_rows))
                 .expect("the keys were checked readable")
@@ -729,7 +738,12 @@ fn add_batch(
                 Err(e) => return Err(crate::error::Error::io(&rank_file, e).into()),
             },
         }
-        mark = Some(write::output_mark(out, &pairs_bytes, &components_bytes));
+        mark = Some(write::output_mark(
+            out,
+            &pairs_bytes,
+            &components_bytes,
+            plain,
+        ));
         phases.done("write");
     }
 

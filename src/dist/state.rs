@@ -517,6 +517,7 @@ mod tests {
                     dir: "/out".into(),
                     pairs: 1,
                     components: 2,
+                    plain: true,
                 }),
             },
             totals: Totals {

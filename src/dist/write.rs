@@ -82,6 +82,19 @@ pub struct OutputMark {
     pub dir: String,
     pub pairs: u64,
     pub components: u64,
+    /// Every key of both files is a plain number (see [`plain_phone`]),
+    /// so a later run can find rows by their keys.
+    pub plain: bool,
+}
+
+/// Whether a phone is written as a plain number (an optional `+` and
+/// digits): no CSV quoting, no spreadsheet neutralising, so its row can be
+/// found by its key in a written file.
+pub fn plain_phone(p: Phone) -> bool {
+    let b = p.to_be_bytes();
+    let n = b.iter().position(|&x| x == 0).unwrap_or(16);
+    let digits = b[..n].strip_prefix(b"+").unwrap_or(&b[..n]);
+    !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
 }
 
 /// The header of pairs.csv.
@@ -180,47 +193,60 @@ pub fn merge_changed_rows(
     let mut out = Vec::with_capacity(old.len() + changes.iter().map(|c| c.1.len()).sum::<usize>());
     out.extend_from_slice(&old[..header_end]);
     let mut at = header_end;
-    let mut next = changes.iter().peekable();
-    while at < old.len() {
-        let end = old[at..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(old.len(), |i| at + i + 1);
-        let line = &old[at..end];
-        let key = line_key(line, keys)?;
-        while let Some(c) = next.peek() {
-            if c.0 < key {
-                out.extend_from_slice(&c.1);
-                next.next();
-            } else {
-                break;
+    for (key, line) in changes {
+        // The first old row at or after `at` whose key is not below this
+        // change's (binary search over the rows' byte offsets): rows
+        // between are copied as they are.
+        let pos = lower_bound(old, at, *key, keys)?;
+        out.extend_from_slice(&old[at..pos]);
+        at = pos;
+        if at < old.len() {
+            let end = line_end(old, at);
+            if line_key(&old[at..end], keys)? == *key {
+                at = end;
             }
         }
-        match next.peek() {
-            Some(c) if c.0 == key => {
-                out.extend_from_slice(&c.1);
-                next.next();
-            }
-            _ => out.extend_from_slice(line),
-        }
-        at = end;
+        out.extend_from_slice(line);
     }
-    for c in next {
-        out.extend_from_slice(&c.1);
-    }
+    out.extend_from_slice(&old[at..]);
     Some(out)
 }
 
-/// Whether `file` has a header and every row's first `keys` fields read
-/// back as plain numbers (so [`merge_changed_rows`] can update it).
-pub fn keys_readable(file: &[u8], keys: usize) -> bool {
-    let Some(header_end) = file.iter().position(|&b| b == b'\n') else {
-        return false;
-    };
-    file[header_end + 1..]
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-        .all(|l| line_key(l, keys).is_some())
+/// The end of the line starting at `at` (after its newline).
+fn line_end(file: &[u8], at: usize) -> usize {
+    file[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(file.len(), |i| at + i + 1)
+}
+
+/// The first line start at or after `at`.
+fn next_line_start(file: &[u8], at: usize) -> usize {
+    if at == 0 || file[at - 1] == b'\n' {
+        at
+    } else {
+        line_end(file, at)
+    }
+}
+
+/// The start of the first line at or after line start `lo` whose key is
+/// not below `key` (the lines from `lo` on are sorted by key).
+fn lower_bound(file: &[u8], mut lo: usize, key: (Phone, Phone), keys: usize) -> Option<usize> {
+    let mut hi = file.len();
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let mut s = next_line_start(file, mid);
+        if s >= hi {
+            s = lo;
+        }
+        let e = line_end(file, s);
+        if line_key(&file[s..e], keys)? < key {
+            lo = e;
+        } else {
+            hi = s;
+        }
+    }
+    Some(lo)
 }
 
 /// The key of a written row: its first `keys` fields as phones (the
@@ -232,7 +258,8 @@ fn line_key(line: &[u8], keys: usize) -> Option<(Phone, Phone)> {
         let f = fields.next()?;
         let f = f.strip_suffix(b"\n").unwrap_or(f);
         let f = f.strip_suffix(b"\r").unwrap_or(f);
-        if f.is_empty() || f.len() > 16 || !f.iter().all(|&b| b == b'+' || b.is_ascii_digit()) {
+        let digits = f.strip_prefix(b"+").unwrap_or(f);
+        if digits.is_empty() || f.len() > 16 || !digits.iter().all(u8::is_ascii_digit) {
             return None;
         }
         *k = phone_of(std::str::from_utf8(f).ok()?);
@@ -297,16 +324,22 @@ pub fn write_all_marked(out: &Path, mut o: Outputs) -> Result<(Vec<PathBuf>, Out
     let components = components_csv(&mut o.components);
     crate::atomic::write_atomically(&path(FILES[3]), &components)?;
     crate::atomic::write_atomically(&path(FILES[4]), &ranks_csv(&mut o.ranks))?;
-    let mark = output_mark(out, &pairs, &components);
+    let plain = o
+        .pairs
+        .iter()
+        .all(|p| plain_phone(p.caller) && plain_phone(p.callee))
+        && o.components.iter().all(|c| plain_phone(c.0));
+    let mark = output_mark(out, &pairs, &components, plain);
     Ok((FILES.iter().map(|f| path(f)).collect(), mark))
 }
 
 /// The mark of pairs.csv and components.csv as written into `out`.
-pub fn output_mark(out: &Path, pairs: &[u8], components: &[u8]) -> OutputMark {
+pub fn output_mark(out: &Path, pairs: &[u8], components: &[u8], plain: bool) -> OutputMark {
     OutputMark {
         dir: absolute(out),
         pairs: xxhash_rust::xxh3::xxh3_64(pairs),
         components: xxhash_rust::xxh3::xxh3_64(components),
+        plain,
     }
 }
 
@@ -319,10 +352,10 @@ pub fn absolute(dir: &Path) -> String {
 }
 
 /// pairs.csv and components.csv of `out` when they are, byte for byte,
-/// the files `mark` describes (a later run may then rewrite them from
-/// their changed rows); None otherwise.
+/// the files `mark` describes and their keys are plain numbers (a later
+/// run may then rewrite them from their changed rows); None otherwise.
 pub fn marked_outputs(out: &Path, mark: &OutputMark) -> Option<(Vec<u8>, Vec<u8>)> {
-    if absolute(out) != mark.dir {
+    if !mark.plain || absolute(out) != mark.dir {
         return None;
     }
     let pairs = std::fs::read(out.join(FILES[1])).ok()?;
@@ -446,7 +479,9 @@ mod tests {
             pair("+8613800000002", "+8613800000005", 3),
         ];
         let old_file = pairs_csv(&mut old);
-        assert!(keys_readable(&old_file, 2));
+        assert!(old
+            .iter()
+            .all(|p| plain_phone(p.caller) && plain_phone(p.callee)));
         // One row changed, one before every row, one between, one after.
         let changes = vec![
             pair("+8613800000002", "+8613800000005", 4),
@@ -475,10 +510,27 @@ mod tests {
     }
 
     #[test]
-    fn a_file_whose_keys_are_not_plain_numbers_is_not_updated_in_place() {
-        assert!(!keys_readable(b"caller,callee\n'=1,2\n", 2));
-        assert!(!keys_readable(b"no header", 1));
-        assert!(keys_readable(b"phone,component\n", 1));
-        assert!(merge_changed_rows(b"phone,component\n\"1\",2\n", 1, &[]).is_none());
+    fn keys_not_plain_numbers_are_not_read_and_many_changes_merge_as_a_whole_write() {
+        assert!(!plain_phone(phone_of("'=1")));
+        assert!(!plain_phone(phone_of("+")));
+        assert!(!plain_phone(phone_of("1-2")));
+        assert!(plain_phone(phone_of("+8613800138000")));
+        let change = [((phone_of("2"), 0), b"2,2\n".to_vec())];
+        assert!(merge_changed_rows(b"phone,component\n\"1\",2\n", 1, &change).is_none());
+        assert!(merge_changed_rows(b"no header", 1, &change).is_none());
+        // Many rows, changes everywhere: the binary search finds each.
+        let mut rows: Vec<(Phone, Phone)> = (0..500u64)
+            .map(|i| (phone_of(&(1000 + 2 * i).to_string()), phone_of("1000")))
+            .collect();
+        let old = components_csv(&mut rows);
+        let changes: Vec<(Phone, Phone)> = (0..1010u64)
+            .step_by(7)
+            .map(|i| (phone_of(&(995 + i).to_string()), phone_of("995")))
+            .collect();
+        let merged = merge_changed_rows(&old, 1, &component_lines(changes.clone())).unwrap();
+        let mut all: std::collections::BTreeMap<Phone, Phone> = rows.into_iter().collect();
+        all.extend(changes);
+        let mut all: Vec<(Phone, Phone)> = all.into_iter().collect();
+        assert_eq!(merged, components_csv(&mut all));
     }
 }
