@@ -46,6 +46,9 @@ pub struct Args {
     /// Add these call files (a new day: calls.csv's columns, with its header) to the --state, reading no old row again
     #[arg(long, value_name = "CALLS", num_args = 1.., requires = "state", conflicts_with = "case")]
     add: Vec<PathBuf>,
+    /// With --add: compute PageRank again over the whole case and write pagerank.csv (without it an added batch writes no pagerank.csv and removes the last one; full runs always write it)
+    #[arg(long, requires = "add")]
+    pagerank: bool,
     /// Write the same files from the single-machine passes (one process, no network)
     #[arg(long, conflicts_with_all = ["process", "hosts", "state"])]
     reference: bool,
@@ -89,6 +92,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             dir: dir.clone(),
             add: args.add.clone(),
         }),
+        rank_on_add: args.pagerank,
     };
     let t0 = Instant::now();
     if args.reference {
@@ -218,6 +222,9 @@ fn child_args(args: &Args, config: &DistConfig) -> Vec<String> {
     if let Some(dir) = &args.state {
         child_args.push("--state".into());
         child_args.push(dir.display().to_string());
+    }
+    if args.pagerank {
+        child_args.push("--pagerank".into());
     }
     if !args.add.is_empty() {
         child_args.push("--add".into());

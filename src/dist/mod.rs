@@ -136,6 +136,9 @@ pub struct DistConfig {
     /// Keep the run's state in a folder, or add call files to a stored
     /// state (see [`state`]).
     pub state: Option<state::StateConfig>,
+    /// Compute PageRank on a run that adds to a stored state (`--add`
+    /// with `--pagerank`); a full run always computes it.
+    pub rank_on_add: bool,
 }
 
 /// This process's place in the cluster.
@@ -227,7 +230,10 @@ fn peer_failure() -> Option<(usize, String)> {
 pub(crate) struct Exchanger<M: timely::ExchangeData + Clone> {
     input: InputHandleVec<u64, (u32, M)>,
     probe: ProbeHandle<u64>,
-    inbox: Rc<RefCell<Vec<M>>>,
+    /// Messages received, with the round they were sent in: a faster
+    /// worker may already send the next round's while this one still
+    /// waits for the end of the current round.
+    inbox: Rc<RefCell<Vec<(u64, M)>>>,
     round: u64,
 }
 
@@ -248,10 +254,11 @@ impl<M: timely::ExchangeData + Clone> Exchanger<M> {
                     "Deliver",
                     move |_, _| {
                         move |input, _output| {
-                            input.for_each_stamp(|_cap, data| {
+                            input.for_each_stamp(|cap, data| {
+                                let round = cap.least().copied().unwrap_or(0);
                                 let mut inbox = sink.borrow_mut();
                                 for d in data.flat_map(|d| d.drain(..)) {
-                                    inbox.push(d.1);
+                                    inbox.push((round, d.1));
                                 }
                             });
                         }
@@ -288,7 +295,14 @@ impl<M: timely::ExchangeData + Clone> Exchanger<M> {
             worker.step_or_park(Some(Duration::from_millis(1)));
             check_stop()?;
         }
-        Ok(std::mem::take(&mut *self.inbox.borrow_mut()))
+        // This round's messages were sent at time `round - 1`; later
+        // rounds' stay in the inbox.
+        let mut inbox = self.inbox.borrow_mut();
+        let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut *inbox)
+            .into_iter()
+            .partition(|m| m.0 < self.round);
+        *inbox = later;
+        Ok(now.into_iter().map(|m| m.1).collect())
     }
 
     /// Send `m` to every worker (an all-gather when every worker does).

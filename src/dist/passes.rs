@@ -158,6 +158,9 @@ struct Exchanges {
     share: Exchanger<(Phone, u64)>,
     sum: Exchanger<(u64, u128)>,
     marks: Exchanger<(u64, u64)>,
+    delta: Exchanger<Delta>,
+    ask: Exchanger<Phone>,
+    relabel: Exchanger<(u8, Phone, Phone)>,
 }
 
 impl Exchanges {
@@ -176,6 +179,9 @@ impl Exchanges {
             share: Exchanger::new(worker),
             sum: Exchanger::new(worker),
             marks: Exchanger::new(worker),
+            delta: Exchanger::new(worker),
+            ask: Exchanger::new(worker),
+            relabel: Exchanger::new(worker),
         }
     }
 }
@@ -186,7 +192,7 @@ type PairTally = (u32, u32, i64, i64);
 
 /// A phone's contacts as the hub rule reads them: (contacts, two-way
 /// contacts, one-off contacts, first, last).
-type ContactTally = (u32, u32, u32, i64, i64);
+pub(super) type ContactTally = (u32, u32, u32, i64, i64);
 
 /// The whole run for one worker: the rounds in the order every worker
 /// takes them (each `round` or `all` is a barrier all workers reach).
@@ -199,10 +205,15 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     let keep_state = config.state.as_ref();
     let adding = keep_state.filter(|s| !s.add.is_empty());
 
-    // 0. The stored state this run adds to (see `state`).
-    let mut stored = match adding {
-        Some(s) => Some(load_stored(worker, &mut x, config, &s.dir)?),
-        None => None,
+    // 0. The stored state this run adds to (see `state`), and whether
+    // the outputs it wrote are still there to be updated in place.
+    let (mut stored, old_outputs) = match adding {
+        Some(s) => {
+            let share = load_stored(worker, &mut x, config, &s.dir)?;
+            let old = find_old_outputs(worker, &mut x, config, &share)?;
+            (Some(share), old)
+        }
+        None => (None, OldOutputs::default()),
     };
     phases.done("load state");
 
@@ -236,38 +247,42 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     };
     let totals = sum_totals(&x.totals.all(worker, vec![my_totals])?);
     phases.done("read");
-
-    // 2. Contact pairs at each pair's owner (the new calls added to the
-    // stored links).
-    let new_links = directed_links(x.calls.round(worker, kept_calls)?);
-    let (links, touched) = match stored.as_mut() {
-        None => (new_links, None),
-        Some(s) => {
-            let touched = touched_pairs(&new_links);
-            let mut links: FxHashMap<(Phone, Phone), Link> =
-                std::mem::take(&mut s.links).into_iter().collect();
-            add_links(&mut links, new_links);
-            (links, Some(touched))
-        }
+    let kept = Kept {
+        totals,
+        my_totals,
+        rows: merge_sorted(&seen, &new_rows),
     };
-    let pairs = undirected_pairs(&links);
+    drop(seen);
+    if let (Some(s), Some(sc)) = (stored, adding) {
+        return add_batch(
+            worker,
+            &mut x,
+            config,
+            &sc.dir,
+            phases,
+            s,
+            old_outputs,
+            kept,
+            kept_calls,
+        );
+    }
+
+    // 2. Contact pairs at each pair's owner.
+    let links = directed_links(x.calls.round(worker, kept_calls)?);
+    let pairs = undirected_pairs(links.iter());
     let folder_links = match config.folders {
         0 => Vec::new(),
         _ => link_facts(&links),
     };
-
     phases.done("pairs");
 
     // 3. The hub rule at each phone's owner.
-    let hubs = find_hubs(worker, &mut x, config, &pairs, &totals)?;
+    let judged = find_hubs(worker, &mut x, config, &pairs, &totals)?;
+    let hubs = judged.hubs;
     let is_hub: FxHashSet<Phone> = hubs.iter().map(|h| h.phone).collect();
-    let mut hub_phones: Vec<Phone> = is_hub.iter().copied().collect();
-    hub_phones.sort_unstable();
-    // Every worker has every hub, so all take the same branch below.
-    let same_hubs = stored.as_ref().map(|s| s.hubs == hub_phones);
 
     // Contact pairs go to worker 0 for pairs.csv.
-    let pair_rows = pair_rows_for_worker_0(&links);
+    let pair_rows = x.pairs.round(worker, pair_rows_to_worker_0(links.iter()))?;
     let links = match keep_state {
         Some(_) => links,
         None => {
@@ -275,30 +290,13 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             FxHashMap::default()
         }
     };
-    let pair_rows = x.pairs.round(worker, pair_rows)?;
     phases.done("hubs");
 
     // 4. The contact graph: pairs without a hub.
     let edges = contact_edges_without_hubs(pairs, &is_hub);
 
-    // 5. Components: union-find here, the forest merged at worker 0. Added
-    // to a stored state whose hubs are still the hubs, the new pairs are
-    // unioned into the stored components (each phone's stored label is a
-    // forest edge); when the hubs changed, from every stored pair.
-    let forest = match (same_hubs, stored.as_mut(), &touched) {
-        (Some(true), Some(s), Some(touched)) => {
-            let new_edges: Vec<(Phone, Phone, u32)> = edges
-                .iter()
-                .filter(|e| touched.contains(&(e.0, e.1)))
-                .copied()
-                .collect();
-            let mut forest = component_forest(&new_edges);
-            forest.extend(std::mem::take(&mut s.labels).into_iter().map(|l| (0, l)));
-            forest
-        }
-        _ => component_forest(&edges),
-    };
-    let forest = x.forest.round(worker, forest)?;
+    // 5. Components: union-find here, the forest merged at worker 0.
+    let forest = x.forest.round(worker, component_forest(&edges))?;
     let components = (me == 0).then(|| merge_forest(forest));
     phases.done("components");
 
@@ -328,12 +326,9 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     // Each phone's component back to its owner, for the state.
     let my_labels = match keep_state {
         Some(_) => {
-            let out: Vec<(usize, (Phone, Phone))> = components
-                .iter()
-                .flatten()
-                .map(|&(p, c)| (owner(p, peers), (p, c)))
-                .collect();
-            let labels = x.forest.round(worker, out)?;
+            let labels = x
+                .forest
+                .round(worker, labels_to_owners(&components, peers))?;
             phases.done("labels");
             labels
         }
@@ -349,11 +344,12 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         pagerank_iterations: iterations as u64,
         ..Summary::default()
     };
+    let mut mark = None;
     if me == 0 {
         let outputs = Outputs {
             ledger: ledger(&totals),
             pairs: pair_rows,
-            hubs,
+            hubs: hubs.clone(),
             components: components.unwrap_or_default(),
             ranks: ranks
                 .into_iter()
@@ -363,60 +359,439 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         summary.pairs = outputs.pairs.len() as u64;
         summary.components = outputs.n_components() as u64;
         summary.ranked = outputs.ranks.len() as u64;
-        summary.written = write::write_all(&config.out, outputs)?;
+        let (written, m) = write::write_all_marked(&config.out, outputs)?;
+        summary.written = written;
+        mark = Some(m);
         summary.folders = folders_written.len().saturating_sub(1) as u64;
         summary.written.extend(folders_written);
         phases.done("write");
     }
 
-    // 8. This worker's share of the state, written last: a run stopped
-    // before has left the stored state as it was.
+    // 8. This worker's share of the state, written last.
     if let Some(sc) = keep_state {
-        let generation = stored.as_ref().map_or(1, |s| s.meta.generation + 1);
         let mut links: Vec<((Phone, Phone), Link)> = links.into_iter().collect();
         links.sort_unstable_by_key(|l| l.0);
         let mut labels = my_labels;
         labels.sort_unstable();
-        let share = state::Share {
-            meta: state::Meta {
-                casegraph_version: env!("CARGO_PKG_VERSION").to_string(),
-                processes: peers / config.workers,
-                workers: config.workers,
-                worker: me,
-                settings: state::settings(config),
-                generation,
-                mark: state::run_mark(generation, &totals),
-            },
-            totals: my_totals,
-            rows: merge_sorted(&seen, &new_rows),
+        let mut tallies: Vec<(Phone, ContactTally)> = judged.tallies.into_iter().collect();
+        tallies.sort_unstable_by_key(|t| t.0);
+        let saved = Saved {
+            generation: 1,
+            median: judged.median,
+            case_days: case_days(&totals),
+            outputs: mark,
             links,
             labels,
-            hubs: hub_phones,
+            hubs: hub_list(&hubs),
+            tallies,
         };
-        if me == 0 {
-            state::remove_parts_beyond(&sc.dir, peers)?;
-        }
-        let part = state::save(&sc.dir, me, &share)?;
+        let part = save_share(worker, config, &sc.dir, kept, saved)?;
         phases.done("save state");
         if me == 0 {
             summary.written.push(part);
-            let before = stored.as_ref().map(|s| s.hubs.len());
-            summary.state = Some(match (same_hubs, before) {
-                (Some(true), _) => format!(
-                    "state generation {generation} in {}: the hubs are unchanged, the new pairs were unioned into the stored components",
-                    sc.dir.display()
-                ),
-                (Some(false), Some(before)) => format!(
-                    "state generation {generation} in {}: the hubs changed ({before} before, {} now), components recomputed from the stored contact pairs",
-                    sc.dir.display(),
-                    share.hubs.len()
-                ),
-                _ => format!(
-                    "state generation {generation} written to {} ({peers} parts)",
-                    sc.dir.display()
-                ),
-            });
+            summary.state = Some(format!(
+                "state generation 1 written to {} ({peers} parts)",
+                sc.dir.display()
+            ));
         }
+    }
+    summary.phases = phases.list;
+    Ok(summary)
+}
+
+/// The row ledger and row hashes of a run that keeps its state.
+struct Kept {
+    totals: Totals,
+    my_totals: Totals,
+    /// Every distinct row this worker owns, sorted.
+    rows: Vec<u128>,
+}
+
+/// The rest of a worker's share of the state, as a run leaves it.
+struct Saved {
+    generation: u64,
+    median: f64,
+    case_days: f64,
+    outputs: Option<write::OutputMark>,
+    links: Vec<((Phone, Phone), Link)>,
+    labels: Vec<(Phone, Phone)>,
+    hubs: Vec<Phone>,
+    tallies: Vec<(Phone, ContactTally)>,
+}
+
+/// The hubs' phones, sorted.
+fn hub_list(hubs: &[HubRow]) -> Vec<Phone> {
+    let mut list: Vec<Phone> = hubs.iter().map(|h| h.phone).collect();
+    list.sort_unstable();
+    list.dedup();
+    list
+}
+
+/// Write this worker's part of the state (worker 0 first removes parts
+/// of workers beyond this run's).
+fn save_share(
+    worker: &mut Worker,
+    config: &DistConfig,
+    dir: &std::path::Path,
+    kept: Kept,
+    saved: Saved,
+) -> Result<std::path::PathBuf> {
+    let peers = worker.peers();
+    let me = worker.index();
+    let share = state::Share {
+        meta: state::Meta {
+            casegraph_version: env!("CARGO_PKG_VERSION").to_string(),
+            processes: peers / config.workers,
+            workers: config.workers,
+            worker: me,
+            settings: state::settings(config),
+            generation: saved.generation,
+            mark: state::run_mark(saved.generation, &kept.totals),
+            median: saved.median,
+            case_days: saved.case_days,
+            outputs: saved.outputs,
+        },
+        totals: kept.my_totals,
+        rows: kept.rows,
+        links: saved.links,
+        labels: saved.labels,
+        hubs: saved.hubs,
+        tallies: saved.tallies,
+    };
+    if me == 0 {
+        state::remove_parts_beyond(dir, peers)?;
+    }
+    state::save(dir, me, &share)
+}
+
+/// pairs.csv and components.csv as the last run wrote them, found
+/// unchanged in this run's output folder (worker 0 holds the bytes;
+/// every worker knows whether they were found).
+#[derive(Default)]
+struct OldOutputs {
+    found: bool,
+    pairs: Vec<u8>,
+    components: Vec<u8>,
+}
+
+/// Worker 0 looks for the outputs the stored state's run wrote (same
+/// folder, same bytes, keys readable) and tells every worker.
+fn find_old_outputs(
+    worker: &mut Worker,
+    x: &mut Exchanges,
+    config: &DistConfig,
+    share: &state::Share,
+) -> Result<OldOutputs> {
+    let mut old = OldOutputs::default();
+    let mut said = Vec::new();
+    if worker.index() == 0 {
+        if let Some((pairs, components)) = share
+            .meta
+            .outputs
+            .as_ref()
+            .and_then(|m| write::marked_outputs(&config.out, m))
+        {
+            old.pairs = pairs;
+            old.components = components;
+            said.push((1, 0));
+        } else {
+            said.push((0, 0));
+        }
+    }
+    let all = x.marks.all(worker, said)?;
+    old.found = all.first().is_some_and(|m| m.0 == 1);
+    Ok(old)
+}
+
+/// Each phone's component addressed to the phone's owner.
+fn labels_to_owners(
+    components: &Option<Vec<(Phone, Phone)>>,
+    peers: usize,
+) -> Vec<(usize, (Phone, Phone))> {
+    components
+        .iter()
+        .flatten()
+        .map(|&(p, c)| (owner(p, peers), (p, c)))
+        .collect()
+}
+
+/// A new batch added to a stored state: only the pairs, phones and
+/// components the new calls touch are worked on, unless the hub set
+/// changed (then the components are computed again from every stored
+/// pair); pairs.csv and components.csv are rewritten from their changed
+/// rows when the last run's files are found unchanged; PageRank only
+/// with `rank_on_add`.
+#[allow(clippy::too_many_arguments)]
+fn add_batch(
+    worker: &mut Worker,
+    x: &mut Exchanges,
+    config: &DistConfig,
+    dir: &std::path::Path,
+    mut phases: Phases,
+    stored: state::Share,
+    old: OldOutputs,
+    kept: Kept,
+    kept_calls: Vec<(usize, Call)>,
+) -> Result<Summary> {
+    let peers = worker.peers();
+    let me = worker.index();
+    let totals = kept.totals;
+    let state::Share {
+        meta,
+        links: old_links,
+        labels,
+        hubs: old_hubs,
+        tallies,
+        ..
+    } = stored;
+
+    // 2. The new calls summed into the stored links; the undirected pairs
+    // they touch, before and after.
+    let new_links = directed_links(x.calls.round(worker, kept_calls)?);
+    let mut touched: Vec<(Phone, Phone)> = touched_pairs(&new_links).into_iter().collect();
+    touched.sort_unstable();
+    let before: Vec<Option<PairTally>> =
+        touched.iter().map(|&k| pair_tally(&old_links, k)).collect();
+    let (links, changed_links) = merge_links(old_links, new_links);
+    let after: Vec<PairTally> = touched
+        .iter()
+        .map(|&k| pair_tally(&links, k).expect("a touched pair has links"))
+        .collect();
+    phases.done("pairs");
+
+    // 3. The hub rule: the touched pairs' profiles update their phones'
+    // stored tallies; the rule is judged again for every phone only when
+    // the case's median contacts or its days changed (both set the bars),
+    // otherwise for the stored hubs and the touched phones only.
+    let deltas = x
+        .delta
+        .round(worker, profile_deltas(&touched, &before, &after, peers))?;
+    let (tallies, changed_phones) = apply_deltas(tallies, deltas);
+    let median = median_all(worker, x, tallies.iter().map(|t| &t.1))?;
+    let days = case_days(&totals);
+    // The bars: `factor × median` (the median is also in every hub's
+    // reason) and the activity bar, which the case's days set only when
+    // they are short.
+    let whole = median != meta.median
+        || min_active_days(&config.hubs, days) != min_active_days(&config.hubs, meta.case_days);
+    let my_hubs = if whole {
+        judge_hubs(tallies.iter().copied(), &config.hubs, median, days)
+    } else {
+        let mut phones: Vec<Phone> = old_hubs
+            .iter()
+            .copied()
+            .filter(|&h| owner(h, peers) == me)
+            .chain(changed_phones)
+            .collect();
+        phones.sort_unstable();
+        phones.dedup();
+        let some = phones.iter().filter_map(|&p| {
+            tallies
+                .binary_search_by_key(&p, |t| t.0)
+                .ok()
+                .map(|i| tallies[i])
+        });
+        judge_hubs(some, &config.hubs, median, days)
+    };
+    let hubs = x.hubs.all(worker, my_hubs)?;
+    let hub_phones = hub_list(&hubs);
+    // Every worker has every hub, so all take the same branches below.
+    let same_hubs = hub_phones == old_hubs;
+    let is_hub: FxHashSet<Phone> = hub_phones.iter().copied().collect();
+    phases.done("hubs");
+
+    // 4–5. Components.
+    let (labels, changed_labels, full_components) = if same_hubs {
+        let new_edges: Vec<(Phone, Phone)> = touched
+            .iter()
+            .zip(&after)
+            .filter(|(k, t)| t.0 > 0 && !is_hub.contains(&k.0) && !is_hub.contains(&k.1))
+            .map(|(k, _)| *k)
+            .collect();
+        let (labels, changed) = union_new_edges(worker, x, labels, &new_edges)?;
+        (labels, changed, None)
+    } else {
+        let pairs = undirected_pairs(links.iter().map(|(k, l)| (k, l)));
+        let edges = contact_edges_without_hubs(pairs, &is_hub);
+        let forest = x.forest.round(worker, component_forest(&edges))?;
+        let components = (me == 0).then(|| merge_forest(forest));
+        let mut labels = x
+            .forest
+            .round(worker, labels_to_owners(&components, peers))?;
+        labels.sort_unstable();
+        (labels, Vec::new(), components)
+    };
+    let my_components = labels.iter().filter(|(p, c)| p == c).count() as u64;
+    let counts = x
+        .sum
+        .all(worker, vec![(my_components, links.len() as u128)])?;
+    let n_components: u64 = counts.iter().map(|c| c.0).sum();
+    let n_pairs: u128 = counts.iter().map(|c| c.1).sum();
+    phases.done("components");
+
+    // 6. PageRank only when asked: a change anywhere moves every rank.
+    let mut ranks = None;
+    let mut iterations = 0;
+    if config.rank_on_add {
+        let pairs = undirected_pairs(links.iter().map(|(k, l)| (k, l)));
+        let edges = contact_edges_without_hubs(pairs, &is_hub);
+        let mut adjacency = x.adjacency.round(worker, links_at_owners(&edges, peers))?;
+        drop(edges);
+        adjacency.sort_unstable();
+        let (r, i) = pagerank(worker, config, &adjacency, &mut x.share, &mut x.sum)?;
+        drop(adjacency);
+        iterations = i;
+        let r: Vec<(usize, (Phone, u64))> = r.into_iter().map(|r| (0, r)).collect();
+        ranks = Some(x.share.round(worker, r)?);
+        phases.done("pagerank");
+    }
+
+    // 7. The outputs at worker 0: the changed rows only when the last
+    // run's files are there to be updated, else every row.
+    let pair_rows = if old.found {
+        x.pairs.round(
+            worker,
+            pair_rows_to_worker_0(changed_links.iter().map(|(k, l)| (k, l))),
+        )?
+    } else {
+        x.pairs.round(
+            worker,
+            pair_rows_to_worker_0(links.iter().map(|(k, l)| (k, l))),
+        )?
+    };
+    let component_rows = match (&full_components, old.found) {
+        (Some(_), _) => Vec::new(),
+        (None, true) => x
+            .forest
+            .round(worker, changed_labels.iter().map(|&r| (0, r)))?,
+        (None, false) => x.forest.round(worker, labels.iter().map(|&r| (0, r)))?,
+    };
+    let mut summary = Summary {
+        rows_read: totals.rows_read,
+        kept: totals.kept,
+        rejected: totals.rejected,
+        duplicates: totals.duplicates,
+        pairs: n_pairs as u64,
+        hubs: hubs.len() as u64,
+        components: n_components,
+        pagerank_iterations: iterations as u64,
+        ..Summary::default()
+    };
+    let mut mark = None;
+    if me == 0 {
+        let out = &config.out;
+        std::fs::create_dir_all(out).map_err(|e| crate::error::Error::io(out, e))?;
+        let path = |name: &str| out.join(name);
+        // Every key written a plain number (the old files' keys were, or
+        // they would not have been found).
+        let plain = pair_rows
+            .iter()
+            .all(|p| write::plain_phone(p.caller) && write::plain_phone(p.callee))
+            && full_components
+                .iter()
+                .flatten()
+                .chain(&component_rows)
+                .all(|c| write::plain_phone(c.0));
+        let pairs_bytes = if old.found {
+            write::merge_changed_rows(&old.pairs, 2, &write::pair_lines(pair_rows))
+                .expect("the keys were checked readable")
+        } else {
+            let mut p = pair_rows;
+            write::pairs_csv(&mut p)
+        };
+        let components_bytes = match full_components {
+            Some(mut c) => write::components_csv(&mut c),
+            None if old.found => write::merge_changed_rows(
+                &old.components,
+                1,
+                &write::component_lines(component_rows),
+            )
+            .expect("the keys were checked readable"),
+            None => {
+                let mut c = component_rows;
+                write::components_csv(&mut c)
+            }
+        };
+        let mut hub_rows = hubs;
+        crate::atomic::write_atomically(
+            &path(write::FILES[0]),
+            &write::ledger_json(&ledger(&totals)),
+        )?;
+        crate::atomic::write_atomically(&path(write::FILES[1]), &pairs_bytes)?;
+        crate::atomic::write_atomically(&path(write::FILES[2]), &write::hubs_csv(&mut hub_rows))?;
+        crate::atomic::write_atomically(&path(write::FILES[3]), &components_bytes)?;
+        summary.written = write::FILES[..4].iter().map(|f| path(f)).collect();
+        let rank_file = path(write::FILES[4]);
+        match ranks {
+            Some(r) => {
+                let mut r: Vec<(Phone, f64)> = r
+                    .into_iter()
+                    .map(|(p, x)| (p, x as f64 / ONE as f64))
+                    .collect();
+                summary.ranked = r.len() as u64;
+                crate::atomic::write_atomically(&rank_file, &write::ranks_csv(&mut r))?;
+                summary.written.push(rank_file);
+            }
+            None => match std::fs::remove_file(&rank_file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(crate::error::Error::io(&rank_file, e).into()),
+            },
+        }
+        mark = Some(write::output_mark(
+            out,
+            &pairs_bytes,
+            &components_bytes,
+            plain,
+        ));
+        phases.done("write");
+    }
+
+    // 8. This worker's share of the state, written last.
+    let generation = meta.generation + 1;
+    let saved = Saved {
+        generation,
+        median,
+        case_days: days,
+        outputs: mark,
+        links,
+        labels,
+        hubs: hub_phones,
+        tallies,
+    };
+    let part = save_share(worker, config, dir, kept, saved)?;
+    phases.done("save state");
+    if me == 0 {
+        summary.written.push(part);
+        let hubs_said = if same_hubs {
+            "the hubs are unchanged, the new pairs were unioned into the stored components"
+                .to_string()
+        } else {
+            format!(
+                "the hubs changed ({} before, {} now), components recomputed from the stored contact pairs",
+                old_hubs.len(),
+                summary.hubs
+            )
+        };
+        let judged = if whole {
+            "the hub rule judged every phone again (the case's median contacts or its activity bar changed)"
+        } else {
+            "the hub rule judged the stored hubs and the touched phones only"
+        };
+        let outputs_said = if old.found {
+            "pairs.csv and components.csv updated from their changed rows"
+        } else {
+            "pairs.csv and components.csv written whole (the last run's files were not found unchanged in --out)"
+        };
+        let ranks_said = if config.rank_on_add {
+            "pagerank.csv computed again"
+        } else {
+            "no pagerank.csv (removed if there was one; add --pagerank to compute it)"
+        };
+        summary.state = Some(format!(
+            "state generation {generation} in {}: {hubs_said}; {judged}; {outputs_said}; {ranks_said}",
+            dir.display()
+        ));
     }
     summary.phases = phases.list;
     Ok(summary)
@@ -486,11 +861,219 @@ fn touched_pairs(links: &FxHashMap<(Phone, Phone), Link>) -> FxHashSet<(Phone, P
         .collect()
 }
 
-/// The new batch's links added to the stored ones.
-fn add_links(links: &mut FxHashMap<(Phone, Phone), Link>, new: FxHashMap<(Phone, Phone), Link>) {
-    for (k, l) in new {
-        links.entry(k).and_modify(|o| o.add(&l)).or_insert(l);
+/// The undirected tally of pair `(lo, hi)` from sorted links (both
+/// directions), as [`undirected_pairs`] makes it; None without links.
+fn pair_tally(links: &[((Phone, Phone), Link)], (lo, hi): (Phone, Phone)) -> Option<PairTally> {
+    let mut tally: Option<PairTally> = None;
+    for (a, b) in [(lo, hi), (hi, lo)] {
+        if let Ok(i) = links.binary_search_by_key(&(a, b), |l| l.0) {
+            let l = &links[i].1;
+            let events = l.calls + l.texts;
+            let e = tally.get_or_insert((0, 0, l.first, l.last));
+            e.0 += events;
+            if a < b {
+                e.1 += events;
+            }
+            e.2 = e.2.min(l.first);
+            e.3 = e.3.max(l.last);
+        }
     }
+    tally
+}
+
+/// The new links summed into the stored ones (sorted by pair): the
+/// updated list, sorted, and the links that changed or are new, sorted.
+#[allow(clippy::type_complexity)]
+fn merge_links(
+    old: Vec<((Phone, Phone), Link)>,
+    new: FxHashMap<(Phone, Phone), Link>,
+) -> (Vec<((Phone, Phone), Link)>, Vec<((Phone, Phone), Link)>) {
+    let mut new: Vec<((Phone, Phone), Link)> = new.into_iter().collect();
+    new.sort_unstable_by_key(|l| l.0);
+    let mut out = Vec::with_capacity(old.len() + new.len());
+    let mut changed = Vec::with_capacity(new.len());
+    let mut old = old.into_iter().peekable();
+    for (k, l) in new {
+        while let Some(o) = old.next_if(|o| o.0 < k) {
+            out.push(o);
+        }
+        let link = match old.next_if(|o| o.0 == k) {
+            Some((_, mut o)) => {
+                o.add(&l);
+                o
+            }
+            None => l,
+        };
+        out.push((k, link));
+        changed.push((k, link));
+    }
+    out.extend(old);
+    (out, changed)
+}
+
+/// What a touched pair does to a phone's tally: the pair's profile
+/// before (None: a new contact) and now.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+struct Delta {
+    phone: Phone,
+    /// (two-way, one-off) before.
+    was: Option<(bool, bool)>,
+    two_way: bool,
+    one_off: bool,
+    first: i64,
+    last: i64,
+}
+
+/// The profile of a pair tally: (two-way, one-off).
+fn profile_of(t: &PairTally) -> (bool, bool) {
+    (t.1 > 0 && t.1 < t.0, t.0 == 1)
+}
+
+/// Each touched pair's change addressed to the owners of both phones.
+fn profile_deltas(
+    touched: &[(Phone, Phone)],
+    before: &[Option<PairTally>],
+    after: &[PairTally],
+    peers: usize,
+) -> Vec<(usize, Delta)> {
+    let mut out = Vec::with_capacity(touched.len() * 2);
+    for ((&(lo, hi), b), a) in touched.iter().zip(before).zip(after) {
+        let (two_way, one_off) = profile_of(a);
+        for phone in [lo, hi] {
+            out.push((
+                owner(phone, peers),
+                Delta {
+                    phone,
+                    was: b.as_ref().map(profile_of),
+                    two_way,
+                    one_off,
+                    first: a.2,
+                    last: a.3,
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// The stored tallies (sorted by phone) with the deltas applied: the
+/// updated tallies, sorted, and the phones whose tally changed, sorted.
+fn apply_deltas(
+    mut tallies: Vec<(Phone, ContactTally)>,
+    deltas: Vec<Delta>,
+) -> (Vec<(Phone, ContactTally)>, Vec<Phone>) {
+    let mut fresh: FxHashMap<Phone, ContactTally> = FxHashMap::default();
+    let mut changed = Vec::with_capacity(deltas.len());
+    for d in deltas {
+        changed.push(d.phone);
+        let t = match tallies.binary_search_by_key(&d.phone, |t| t.0) {
+            Ok(i) => &mut tallies[i].1,
+            Err(_) => fresh.entry(d.phone).or_insert((0, 0, 0, d.first, d.last)),
+        };
+        match d.was {
+            None => t.0 += 1,
+            Some((two_way, one_off)) => {
+                t.1 -= two_way as u32;
+                t.2 -= one_off as u32;
+            }
+        }
+        t.1 += d.two_way as u32;
+        t.2 += d.one_off as u32;
+        t.3 = t.3.min(d.first);
+        t.4 = t.4.max(d.last);
+    }
+    if !fresh.is_empty() {
+        tallies.extend(fresh);
+        tallies.sort_unstable_by_key(|t| t.0);
+    }
+    changed.sort_unstable();
+    changed.dedup();
+    (tallies, changed)
+}
+
+/// The new contact edges unioned into the stored components, the labels
+/// (phone, smallest phone of its component) kept at the phones' owners:
+/// each endpoint's owner sends worker 0 the endpoint with its stored
+/// label (or itself, for a phone new to the graph); worker 0 unions them
+/// with the edges (a component's label is its smallest phone, so the
+/// root of a merged set is the merged component's smallest phone) and
+/// sends every worker the labels that changed, and each new phone's
+/// label to its owner. Work in proportion to the new edges, plus one
+/// pass over the worker's own labels. Returns the updated labels
+/// (sorted) and the rows that changed or are new.
+#[allow(clippy::type_complexity)]
+fn union_new_edges(
+    worker: &mut Worker,
+    x: &mut Exchanges,
+    mut labels: Vec<(Phone, Phone)>,
+    edges: &[(Phone, Phone)],
+) -> Result<(Vec<(Phone, Phone)>, Vec<(Phone, Phone)>)> {
+    let peers = worker.peers();
+    let asks = edges
+        .iter()
+        .flat_map(|&(a, b)| [(owner(a, peers), a), (owner(b, peers), b)]);
+    let mut asked = x.ask.round(worker, asks)?;
+    asked.sort_unstable();
+    asked.dedup();
+    // 0: an edge; 1: a stored phone and its label; 2: a new phone.
+    let mut out: Vec<(usize, (u8, Phone, Phone))> =
+        edges.iter().map(|&(a, b)| (0, (0, a, b))).collect();
+    for p in asked {
+        out.push(match labels.binary_search_by_key(&p, |l| l.0) {
+            Ok(i) => (0, (1, p, labels[i].1)),
+            Err(_) => (0, (2, p, p)),
+        });
+    }
+    let got = x.relabel.round(worker, out)?;
+    let mut decided: Vec<(usize, (u8, Phone, Phone))> = Vec::new();
+    if worker.index() == 0 {
+        let root: FxHashMap<Phone, Phone> = merge_forest(got.iter().map(|m| (m.1, m.2)).collect())
+            .into_iter()
+            .collect();
+        let mut moved: Vec<(Phone, Phone)> = got
+            .iter()
+            .filter(|m| m.0 == 1 && root[&m.2] != m.2)
+            .map(|m| (m.2, root[&m.2]))
+            .collect();
+        moved.sort_unstable();
+        moved.dedup();
+        for w in 0..peers {
+            decided.extend(moved.iter().map(|&(l, r)| (w, (0, l, r))));
+        }
+        decided.extend(
+            got.iter()
+                .filter(|m| m.0 == 2)
+                .map(|m| (owner(m.1, peers), (2, m.1, root[&m.1]))),
+        );
+    }
+    let decided = x.relabel.round(worker, decided)?;
+    let moved: FxHashMap<Phone, Phone> = decided
+        .iter()
+        .filter(|m| m.0 == 0)
+        .map(|m| (m.1, m.2))
+        .collect();
+    let mut changed = Vec::new();
+    if !moved.is_empty() {
+        for (p, c) in labels.iter_mut() {
+            if let Some(&r) = moved.get(c) {
+                *c = r;
+                changed.push((*p, r));
+            }
+        }
+    }
+    let mut fresh: Vec<(Phone, Phone)> = decided
+        .iter()
+        .filter(|m| m.0 == 2)
+        .map(|m| (m.1, m.2))
+        .collect();
+    fresh.sort_unstable();
+    fresh.dedup();
+    if !fresh.is_empty() {
+        changed.extend(fresh.iter().copied());
+        labels.extend(fresh);
+        labels.sort_unstable();
+    }
+    Ok((labels, changed))
 }
 
 /// Two sorted lists of distinct hashes, neither holding the other's, as
@@ -615,8 +1198,8 @@ fn directed_links(calls: Vec<Call>) -> FxHashMap<(Phone, Phone), Link> {
 }
 
 /// The directed links folded into undirected pairs, self-calls left out.
-fn undirected_pairs(
-    links: &FxHashMap<(Phone, Phone), Link>,
+fn undirected_pairs<'a>(
+    links: impl Iterator<Item = (&'a (Phone, Phone), &'a Link)>,
 ) -> FxHashMap<(Phone, Phone), PairTally> {
     let mut pairs: FxHashMap<(Phone, Phone), PairTally> = FxHashMap::default();
     for (&(a, b), l) in links {
@@ -646,22 +1229,48 @@ fn find_hubs(
     config: &DistConfig,
     pairs: &FxHashMap<(Phone, Phone), PairTally>,
     totals: &Totals,
-) -> Result<Vec<HubRow>> {
+) -> Result<Judged> {
     let peers = worker.peers();
     let profiles = x.profile.round(worker, pair_profiles(pairs, peers))?;
     let tallies = contact_tallies(profiles);
+    let median = median_all(worker, x, tallies.values())?;
+    let case_period = case_days(totals);
+    let my_hubs = judge_hubs(
+        tallies.iter().map(|(&p, &t)| (p, t)),
+        &config.hubs,
+        median,
+        case_period,
+    );
+    Ok(Judged {
+        hubs: x.hubs.all(worker, my_hubs)?,
+        tallies,
+        median,
+    })
+}
+
+/// The hubs of the whole case, this worker's phones' tallies, and the
+/// median the rule was judged with.
+struct Judged {
+    hubs: Vec<HubRow>,
+    tallies: FxHashMap<Phone, ContactTally>,
+    median: f64,
+}
+
+/// The case's median number of contacts, from every worker's tallies.
+fn median_all<'a>(
+    worker: &mut Worker,
+    x: &mut Exchanges,
+    tallies: impl Iterator<Item = &'a ContactTally>,
+) -> Result<f64> {
     let mut histogram: FxHashMap<u32, u64> = FxHashMap::default();
-    for e in tallies.values() {
+    for e in tallies {
         *histogram.entry(e.0).or_default() += 1;
     }
     let mut histogram_all: FxHashMap<u32, u64> = FxHashMap::default();
     for (d, n) in x.degree.all(worker, histogram.into_iter().collect())? {
         *histogram_all.entry(d).or_default() += n;
     }
-    let median = median_of(&histogram_all);
-    let case_period = case_days(totals);
-    let my_hubs = judge_hubs(&tallies, &config.hubs, median, case_period);
-    x.hubs.all(worker, my_hubs)
+    Ok(median_of(&histogram_all))
 }
 
 /// Each pair's profile (two-way? one-off? first, last) addressed to the
@@ -704,23 +1313,28 @@ fn contact_tallies(profiles: Vec<Profile>) -> FxHashMap<Phone, ContactTally> {
     tallies
 }
 
+/// The days a phone must be active to be a service number, in a case of
+/// `case_period` days.
+fn min_active_days(rule: &HubConfig, case_period: f64) -> f64 {
+    rule.min_active_days
+        .min(rule.min_active_share * case_period)
+}
+
 /// The phones of this worker that the hub rule calls service numbers,
 /// each with its reason (none when the rule keeps hubs).
 fn judge_hubs(
-    tallies: &FxHashMap<Phone, ContactTally>,
+    tallies: impl Iterator<Item = (Phone, ContactTally)>,
     rule: &HubConfig,
     median: f64,
     case_period: f64,
 ) -> Vec<HubRow> {
     let threshold = (rule.factor * median).max(rule.floor as f64);
-    let min_active = rule
-        .min_active_days
-        .min(rule.min_active_share * case_period);
+    let min_active = min_active_days(rule, case_period);
     let mut my_hubs = Vec::new();
     if rule.keep {
         return my_hubs;
     }
-    for (&p, &(deg, two_way, one_off, lo, hi)) in tallies {
+    for (p, (deg, two_way, one_off, lo, hi)) in tallies {
         let share = |x: u32| x as f64 / deg as f64;
         let (recip, once) = (share(two_way), share(one_off));
         let hub = match rule.min_degree {
@@ -754,11 +1368,11 @@ fn judge_hubs(
     my_hubs
 }
 
-/// This worker's caller → callee links as pairs.csv rows, addressed to
-/// worker 0.
-fn pair_rows_for_worker_0(links: &FxHashMap<(Phone, Phone), Link>) -> Vec<(usize, PairRow)> {
+/// Caller → callee links as pairs.csv rows, addressed to worker 0.
+fn pair_rows_to_worker_0<'a>(
+    links: impl Iterator<Item = (&'a (Phone, Phone), &'a Link)>,
+) -> Vec<(usize, PairRow)> {
     links
-        .iter()
         .map(|(&(caller, callee), l)| {
             (
                 0,
@@ -1030,13 +1644,22 @@ mod tests {
         };
         let day1 = vec![call(1, 2, 100, 5, false), call(2, 1, 3_600 * 2, 300, false)];
         let day2 = vec![call(1, 2, 50, 0, true), call(3, 1, 10, 20, false)];
-        let all = directed_links(day1.iter().chain(&day2).copied().collect());
-        let mut links = directed_links(day1);
+        let sorted = |l: FxHashMap<(Phone, Phone), Link>| {
+            let mut l: Vec<_> = l.into_iter().collect();
+            l.sort_unstable_by_key(|x| x.0);
+            l
+        };
+        let all = sorted(directed_links(day1.iter().chain(&day2).copied().collect()));
+        let stored = sorted(directed_links(day1));
         let new = directed_links(day2);
         let touched = touched_pairs(&new);
-        add_links(&mut links, new);
+        let (links, changed) = merge_links(stored, new);
         assert_eq!(links, all);
         assert_eq!(touched, [(1, 2), (1, 3)].into_iter().collect());
+        // Every link of the new calls changed or is new: 1→2 and 3→1.
+        let keys: Vec<_> = changed.iter().map(|c| c.0).collect();
+        assert_eq!(keys, vec![(1, 2), (3, 1)]);
+        assert!(changed.iter().all(|c| all.contains(c)));
     }
 
     #[test]
@@ -1058,6 +1681,62 @@ mod tests {
             full,
             vec![(1, 1), (2, 1), (3, 3), (4, 1), (7, 1), (8, 3), (9, 3)]
         );
+    }
+
+    #[test]
+    fn tallies_updated_from_the_touched_pairs_equal_the_tallies_of_all_calls() {
+        let call = |caller, callee, start, text| Call {
+            caller,
+            callee,
+            start,
+            duration_s: 30,
+            text,
+        };
+        // Day 1: 1→2 once (one-off), 2→3 and 3→2 (two-way), 4→1.
+        let day1 = vec![
+            call(1, 2, 10, false),
+            call(2, 3, 20, false),
+            call(3, 2, 30, true),
+            call(4, 1, 40, false),
+        ];
+        // Day 2: 2→1 (1–2 now two-way, no longer one-off), 5→3 (new
+        // contact of 3, new phone 5), 2→3 again, and a self-call.
+        let day2 = vec![
+            call(2, 1, 100, false),
+            call(5, 3, 110, false),
+            call(2, 3, 120, false),
+            call(6, 6, 130, false),
+        ];
+        let tallies_of = |links: &FxHashMap<(Phone, Phone), Link>| {
+            let profiles = pair_profiles(&undirected_pairs(links.iter()), 1);
+            let mut t: Vec<(Phone, ContactTally)> =
+                contact_tallies(profiles.into_iter().map(|p| p.1).collect())
+                    .into_iter()
+                    .collect();
+            t.sort_unstable_by_key(|t| t.0);
+            t
+        };
+        let all = tallies_of(&directed_links(day1.iter().chain(&day2).copied().collect()));
+        let old = directed_links(day1);
+        let stored_tallies = tallies_of(&old);
+        let mut stored: Vec<_> = old.into_iter().collect();
+        stored.sort_unstable_by_key(|l| l.0);
+        let new = directed_links(day2);
+        let mut touched: Vec<_> = touched_pairs(&new).into_iter().collect();
+        touched.sort_unstable();
+        let before: Vec<_> = touched.iter().map(|&k| pair_tally(&stored, k)).collect();
+        let (links, _) = merge_links(stored, new);
+        let after: Vec<_> = touched
+            .iter()
+            .map(|&k| pair_tally(&links, k).unwrap())
+            .collect();
+        let deltas = profile_deltas(&touched, &before, &after, 1)
+            .into_iter()
+            .map(|d| d.1)
+            .collect();
+        let (updated, changed) = apply_deltas(stored_tallies, deltas);
+        assert_eq!(updated, all);
+        assert_eq!(changed, vec![1, 2, 3, 5]);
     }
 
     #[test]

@@ -16,7 +16,14 @@
 //!   an old one counts as a duplicate, as a full rerun counts it;
 //! - `links`: the caller → callee links of the phone pairs it owns;
 //! - `labels`: the component of each phone it owns;
-//! - `hubs`: the whole run's service numbers.
+//! - `hubs`: the whole run's service numbers;
+//! - `tallies`: the hub rule's tally of each phone it owns (contacts,
+//!   two-way contacts, one-off contacts, first and last contact), so that
+//!   an added batch updates them from the pairs it touches;
+//!
+//! and the meta also holds the case's median number of contacts and its
+//! days as the last run judged the hubs with, and (worker 0's part) the
+//! mark of the pairs.csv and components.csv it wrote.
 //!
 //! Layout (little-endian), in the manner of the snapshot format
 //! ([`crate::snapshot`]) but small and read whole:
@@ -34,7 +41,7 @@
 //! the file and the reason. Parts are written atomically
 //! ([`crate::atomic`]).
 
-use super::passes::{Link, Totals};
+use super::passes::{ContactTally, Link, Totals};
 use super::{DistConfig, DistError, Phone, Result};
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
@@ -42,9 +49,14 @@ use xxhash_rust::xxh3::xxh3_64;
 pub const MAGIC: &[u8; 8] = b"CGDSTATE";
 pub const TRAILER: &[u8; 8] = b"CGD-END!";
 /// Bump whenever a section or a record changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The sections of a part, in file order.
-const SECTIONS: [&str; 6] = ["meta", "totals", "rows", "links", "labels", "hubs"];
+const SECTIONS: [&str; 7] = [
+    "meta", "totals", "rows", "links", "labels", "hubs", "tallies",
+];
+/// Bytes of one `tallies` record: phone, contacts, two-way, one-off,
+/// first, last.
+const TALLY_BYTES: usize = 16 + 4 + 4 + 4 + 8 + 8;
 /// Bytes of one `links` record: caller, callee, calls, texts, seconds,
 /// first, last, night calls, short events.
 const LINK_BYTES: usize = 16 + 16 + 4 + 4 + 8 + 8 + 8 + 4 + 4;
@@ -70,6 +82,14 @@ pub struct Meta {
     pub generation: u64,
     /// The same in every part one run writes (see [`run_mark`]).
     pub mark: u64,
+    /// The median number of contacts the hubs were judged with.
+    pub median: f64,
+    /// The case's days (first kept call to last) the hubs were judged
+    /// with.
+    pub case_days: f64,
+    /// What worker 0 wrote of pairs.csv and components.csv (worker 0's
+    /// part only).
+    pub outputs: Option<super::write::OutputMark>,
 }
 
 /// One worker's share of the state.
@@ -84,6 +104,9 @@ pub(super) struct Share {
     pub(super) labels: Vec<(Phone, Phone)>,
     /// Sorted.
     pub(super) hubs: Vec<Phone>,
+    /// (phone, contacts, two-way, one-off, first, last) of the phones
+    /// owned, sorted.
+    pub(super) tallies: Vec<(Phone, ContactTally)>,
 }
 
 /// The file of worker `worker`'s part.
@@ -155,7 +178,16 @@ pub(super) fn encode(share: &Share) -> Vec<u8> {
     for h in &share.hubs {
         hubs.extend_from_slice(&h.to_le_bytes());
     }
-    let payloads = [meta, totals, rows, links, labels, hubs];
+    let mut tallies = Vec::with_capacity(share.tallies.len() * TALLY_BYTES);
+    for (p, t) in &share.tallies {
+        tallies.extend_from_slice(&p.to_le_bytes());
+        tallies.extend_from_slice(&t.0.to_le_bytes());
+        tallies.extend_from_slice(&t.1.to_le_bytes());
+        tallies.extend_from_slice(&t.2.to_le_bytes());
+        tallies.extend_from_slice(&t.3.to_le_bytes());
+        tallies.extend_from_slice(&t.4.to_le_bytes());
+    }
+    let payloads = [meta, totals, rows, links, labels, hubs, tallies];
     let mut out = Vec::with_capacity(64 + payloads.iter().map(|p| p.len() + 32).sum::<usize>());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -339,6 +371,30 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<Share> {
     let labels = (0..size(4, 32)?).map(|_| (f.u128(), f.u128())).collect();
     let mut f = Fields(payloads[5]);
     let hubs = (0..size(5, 16)?).map(|_| f.u128()).collect();
+    let mut f = Fields(payloads[6]);
+    let tallies: Vec<(Phone, ContactTally)> = (0..size(6, TALLY_BYTES)?)
+        .map(|_| (f.u128(), (f.u32(), f.u32(), f.u32(), f.i64(), f.i64())))
+        .collect();
+    if !tallies.windows(2).all(|w| w[0].0 < w[1].0) {
+        return Err(bad(
+            path,
+            "section tallies: expected phones sorted and distinct",
+        ));
+    }
+    let links: Vec<((Phone, Phone), Link)> = links;
+    if !links.windows(2).all(|w| w[0].0 < w[1].0) {
+        return Err(bad(
+            path,
+            "section links: expected pairs sorted and distinct",
+        ));
+    }
+    let labels: Vec<(Phone, Phone)> = labels;
+    if !labels.windows(2).all(|w| w[0].0 < w[1].0) {
+        return Err(bad(
+            path,
+            "section labels: expected phones sorted and distinct",
+        ));
+    }
     if !rows.windows(2).all(|w| w[0] < w[1]) {
         return Err(bad(
             path,
@@ -352,6 +408,7 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<Share> {
         links,
         labels,
         hubs,
+        tallies,
     })
 }
 
@@ -454,6 +511,14 @@ mod tests {
                 settings: "s".into(),
                 generation: 3,
                 mark: 42,
+                median: 2.0,
+                case_days: 9.5,
+                outputs: Some(crate::dist::write::OutputMark {
+                    dir: "/out".into(),
+                    pairs: 1,
+                    components: 2,
+                    plain: true,
+                }),
             },
             totals: Totals {
                 rows_read: 10,
@@ -476,8 +541,9 @@ mod tests {
                     short: 2,
                 },
             )],
-            labels: vec![(9, 7), (7, 7)],
+            labels: vec![(7, 7), (9, 7)],
             hubs: vec![4],
+            tallies: vec![(7, (1, 1, 0, 10, 20)), (9, (1, 1, 0, 10, 20))],
         }
     }
 

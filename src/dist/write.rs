@@ -73,44 +73,211 @@ pub const FILES: [&str; 5] = [
     "pagerank.csv",
 ];
 
-/// Write `outputs` into `out` (created if needed); returns the paths.
-pub fn write_all(out: &Path, mut o: Outputs) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(out).map_err(|e| crate::error::Error::io(out, e))?;
-    let path = |name: &str| out.join(name);
-    let mut json = serde_json::to_vec_pretty(&o.ledger).expect("the ledger serialises");
+/// What a run wrote of the two large files, so that a later added batch
+/// can rewrite them from their changed rows only (see
+/// [`merge_changed_rows`]): the output folder and the xxh3 of each file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OutputMark {
+    /// The output folder, as given (made absolute).
+    pub dir: String,
+    pub pairs: u64,
+    pub components: u64,
+    /// Every key of both files is a plain number (see [`plain_phone`]),
+    /// so a later run can find rows by their keys.
+    pub plain: bool,
+}
+
+/// Whether a phone is written as a plain number (an optional `+` and
+/// digits): no CSV quoting, no spreadsheet neutralising, so its row can be
+/// found by its key in a written file.
+pub fn plain_phone(p: Phone) -> bool {
+    let b = p.to_be_bytes();
+    let n = b.iter().position(|&x| x == 0).unwrap_or(16);
+    let digits = b[..n].strip_prefix(b"+").unwrap_or(&b[..n]);
+    !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
+}
+
+/// The header of pairs.csv.
+pub const PAIRS_HEADER: [&str; 8] = [
+    "caller",
+    "callee",
+    "calls",
+    "texts",
+    "seconds",
+    "first",
+    "last",
+    "night_calls",
+];
+
+/// The header of components.csv.
+pub const COMPONENTS_HEADER: [&str; 2] = ["phone", "component"];
+
+/// Rows as CSV bytes (the header first unless `header` is empty), as
+/// every casegraph CSV writer writes them.
+fn csv_bytes<R, T>(header: &[&str], rows: impl IntoIterator<Item = R>) -> Vec<u8>
+where
+    R: IntoIterator<Item = T>,
+    T: AsRef<str>,
+{
+    let mut w = crate::safe_csv::Writer::from_writer(Vec::new());
+    if !header.is_empty() {
+        w.write_record(header).expect("writing to memory");
+    }
+    for row in rows {
+        w.write_record(row).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+/// pairs.csv's fields of a pair.
+fn pair_fields(p: &PairRow) -> [String; 8] {
+    [
+        phone_text(p.caller),
+        phone_text(p.callee),
+        p.calls.to_string(),
+        p.texts.to_string(),
+        p.seconds.to_string(),
+        show(p.first),
+        show(p.last),
+        p.night_calls.to_string(),
+    ]
+}
+
+/// pairs.csv, whole (the pairs sorted here).
+pub fn pairs_csv(pairs: &mut [PairRow]) -> Vec<u8> {
+    pairs.sort_unstable_by_key(|p| (p.caller, p.callee));
+    csv_bytes(&PAIRS_HEADER, pairs.iter().map(pair_fields))
+}
+
+/// components.csv, whole (the rows sorted here).
+pub fn components_csv(components: &mut [(Phone, Phone)]) -> Vec<u8> {
+    components.sort_unstable();
+    csv_bytes(
+        &COMPONENTS_HEADER,
+        components
+            .iter()
+            .map(|&(p, c)| [phone_text(p), phone_text(c)]),
+    )
+}
+
+/// Changed or new pairs as pairs.csv lines, keyed (caller, callee), sorted.
+pub fn pair_lines(mut pairs: Vec<PairRow>) -> Vec<((Phone, Phone), Vec<u8>)> {
+    pairs.sort_unstable_by_key(|p| (p.caller, p.callee));
+    pairs
+        .iter()
+        .map(|p| ((p.caller, p.callee), csv_bytes(&[], [pair_fields(p)])))
+        .collect()
+}
+
+/// Changed or new components.csv rows as lines, keyed (phone, 0), sorted.
+pub fn component_lines(mut rows: Vec<(Phone, Phone)>) -> Vec<((Phone, Phone), Vec<u8>)> {
+    rows.sort_unstable();
+    rows.iter()
+        .map(|&(p, c)| ((p, 0), csv_bytes(&[], [[phone_text(p), phone_text(c)]])))
+        .collect()
+}
+
+/// A file written earlier (header and rows sorted by their first `keys`
+/// fields, one or two phones) with `changes` applied: a change whose key
+/// is an old row's replaces it, the others are inserted in order. The
+/// result is the file a full write of the updated rows gives, byte for
+/// byte, because both are the same sorted rows written the same way.
+/// None when an old row's key cannot be read back as plain numbers (a
+/// quoted or neutralised cell): the caller then writes the file whole.
+pub fn merge_changed_rows(
+    old: &[u8],
+    keys: usize,
+    changes: &[((Phone, Phone), Vec<u8>)],
+) -> Option<Vec<u8>> {
+    let header_end = old.iter().position(|&b| b == b'\n')? + 1;
+    let mut out = Vec::with_capacity(old.len() + changes.iter().map(|c| c.1.len()).sum::<usize>());
+    out.extend_from_slice(&old[..header_end]);
+    let mut at = header_end;
+    for (key, line) in changes {
+        // The first old row at or after `at` whose key is not below this
+        // change's (binary search over the rows' byte offsets): rows
+        // between are copied as they are.
+        let pos = lower_bound(old, at, *key, keys)?;
+        out.extend_from_slice(&old[at..pos]);
+        at = pos;
+        if at < old.len() {
+            let end = line_end(old, at);
+            if line_key(&old[at..end], keys)? == *key {
+                at = end;
+            }
+        }
+        out.extend_from_slice(line);
+    }
+    out.extend_from_slice(&old[at..]);
+    Some(out)
+}
+
+/// The end of the line starting at `at` (after its newline).
+fn line_end(file: &[u8], at: usize) -> usize {
+    file[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(file.len(), |i| at + i + 1)
+}
+
+/// The first line start at or after `at`.
+fn next_line_start(file: &[u8], at: usize) -> usize {
+    if at == 0 || file[at - 1] == b'\n' {
+        at
+    } else {
+        line_end(file, at)
+    }
+}
+
+/// The start of the first line at or after line start `lo` whose key is
+/// not below `key` (the lines from `lo` on are sorted by key).
+fn lower_bound(file: &[u8], mut lo: usize, key: (Phone, Phone), keys: usize) -> Option<usize> {
+    let mut hi = file.len();
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let mut s = next_line_start(file, mid);
+        if s >= hi {
+            s = lo;
+        }
+        let e = line_end(file, s);
+        if line_key(&file[s..e], keys)? < key {
+            lo = e;
+        } else {
+            hi = s;
+        }
+    }
+    Some(lo)
+}
+
+/// The key of a written row: its first `keys` fields as phones (the
+/// second 0 when `keys` is 1); None unless they are plain numbers.
+fn line_key(line: &[u8], keys: usize) -> Option<(Phone, Phone)> {
+    let mut fields = line.split(|&b| b == b',');
+    let mut key = [0 as Phone; 2];
+    for k in key.iter_mut().take(keys) {
+        let f = fields.next()?;
+        let f = f.strip_suffix(b"\n").unwrap_or(f);
+        let f = f.strip_suffix(b"\r").unwrap_or(f);
+        let digits = f.strip_prefix(b"+").unwrap_or(f);
+        if digits.is_empty() || f.len() > 16 || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        *k = phone_of(std::str::from_utf8(f).ok()?);
+    }
+    Some((key[0], key[1]))
+}
+
+/// The ledger as ledger.json's bytes.
+pub fn ledger_json(ledger: &Ledger) -> Vec<u8> {
+    let mut json = serde_json::to_vec_pretty(ledger).expect("the ledger serialises");
     json.push(b'\n');
-    crate::atomic::write_atomically(&path(FILES[0]), &json)?;
+    json
+}
 
-    o.pairs.sort_unstable_by_key(|p| (p.caller, p.callee));
-    crate::safe_csv::write_rows(
-        &path(FILES[1]),
-        &[
-            "caller",
-            "callee",
-            "calls",
-            "texts",
-            "seconds",
-            "first",
-            "last",
-            "night_calls",
-        ],
-        o.pairs.iter().map(|p| {
-            [
-                phone_text(p.caller),
-                phone_text(p.callee),
-                p.calls.to_string(),
-                p.texts.to_string(),
-                p.seconds.to_string(),
-                show(p.first),
-                show(p.last),
-                p.night_calls.to_string(),
-            ]
-        }),
-    )?;
-
-    o.hubs.sort_unstable_by_key(|h| h.phone);
-    crate::safe_csv::write_rows(
-        &path(FILES[2]),
+/// hubs.csv, whole (the hubs sorted here).
+pub fn hubs_csv(hubs: &mut [HubRow]) -> Vec<u8> {
+    hubs.sort_unstable_by_key(|h| h.phone);
+    csv_bytes(
         &[
             "phone",
             "contacts",
@@ -118,7 +285,7 @@ pub fn write_all(out: &Path, mut o: Outputs) -> Result<Vec<PathBuf>> {
             "one_off_share",
             "reason",
         ],
-        o.hubs.iter().map(|h| {
+        hubs.iter().map(|h| {
             [
                 phone_text(h.phone),
                 h.contacts.to_string(),
@@ -127,26 +294,79 @@ pub fn write_all(out: &Path, mut o: Outputs) -> Result<Vec<PathBuf>> {
                 h.reason.clone(),
             ]
         }),
-    )?;
+    )
+}
 
-    o.components.sort_unstable();
-    crate::safe_csv::write_rows(
-        &path(FILES[3]),
-        &["phone", "component"],
-        o.components
-            .iter()
-            .map(|&(p, c)| [phone_text(p), phone_text(c)]),
-    )?;
-
-    o.ranks.sort_unstable_by_key(|r| r.0);
-    crate::safe_csv::write_rows(
-        &path(FILES[4]),
+/// pagerank.csv, whole (the ranks sorted here).
+pub fn ranks_csv(ranks: &mut [(Phone, f64)]) -> Vec<u8> {
+    ranks.sort_unstable_by_key(|r| r.0);
+    csv_bytes(
         &["phone", "pagerank"],
-        o.ranks
+        ranks
             .iter()
             .map(|&(p, r)| [phone_text(p), format!("{r:.15e}")]),
-    )?;
-    Ok(FILES.iter().map(|f| path(f)).collect())
+    )
+}
+
+/// Write `outputs` into `out` (created if needed); returns the paths.
+pub fn write_all(out: &Path, o: Outputs) -> Result<Vec<PathBuf>> {
+    Ok(write_all_marked(out, o)?.0)
+}
+
+/// [`write_all`], also returning the mark of what was written.
+pub fn write_all_marked(out: &Path, mut o: Outputs) -> Result<(Vec<PathBuf>, OutputMark)> {
+    std::fs::create_dir_all(out).map_err(|e| crate::error::Error::io(out, e))?;
+    let path = |name: &str| out.join(name);
+    crate::atomic::write_atomically(&path(FILES[0]), &ledger_json(&o.ledger))?;
+    let pairs = pairs_csv(&mut o.pairs);
+    crate::atomic::write_atomically(&path(FILES[1]), &pairs)?;
+    crate::atomic::write_atomically(&path(FILES[2]), &hubs_csv(&mut o.hubs))?;
+    let components = components_csv(&mut o.components);
+    crate::atomic::write_atomically(&path(FILES[3]), &components)?;
+    crate::atomic::write_atomically(&path(FILES[4]), &ranks_csv(&mut o.ranks))?;
+    let plain = o
+        .pairs
+        .iter()
+        .all(|p| plain_phone(p.caller) && plain_phone(p.callee))
+        && o.components.iter().all(|c| plain_phone(c.0));
+    let mark = output_mark(out, &pairs, &components, plain);
+    Ok((FILES.iter().map(|f| path(f)).collect(), mark))
+}
+
+/// The mark of pairs.csv and components.csv as written into `out`.
+pub fn output_mark(out: &Path, pairs: &[u8], components: &[u8], plain: bool) -> OutputMark {
+    OutputMark {
+        dir: absolute(out),
+        pairs: xxhash_rust::xxh3::xxh3_64(pairs),
+        components: xxhash_rust::xxh3::xxh3_64(components),
+        plain,
+    }
+}
+
+/// `dir` made absolute (as text), to compare output folders.
+pub fn absolute(dir: &Path) -> String {
+    std::path::absolute(dir)
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// pairs.csv and components.csv of `out` when they are, byte for byte,
+/// the files `mark` describes and their keys are plain numbers (a later
+/// run may then rewrite them from their changed rows); None otherwise.
+pub fn marked_outputs(out: &Path, mark: &OutputMark) -> Option<(Vec<u8>, Vec<u8>)> {
+    if !mark.plain || absolute(out) != mark.dir {
+        return None;
+    }
+    let pairs = std::fs::read(out.join(FILES[1])).ok()?;
+    if xxhash_rust::xxh3::xxh3_64(&pairs) != mark.pairs {
+        return None;
+    }
+    let components = std::fs::read(out.join(FILES[3])).ok()?;
+    if xxhash_rust::xxh3::xxh3_64(&components) != mark.components {
+        return None;
+    }
+    Some((pairs, components))
 }
 
 /// The same outputs from the single-machine engine on an ingested case:
@@ -232,4 +452,85 @@ pub fn reference(case: &CaseGraph) -> Result<Outputs> {
         components,
         ranks,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(caller: &str, callee: &str, calls: u32) -> PairRow {
+        PairRow {
+            caller: phone_of(caller),
+            callee: phone_of(callee),
+            calls,
+            texts: 0,
+            seconds: 60,
+            first: 0,
+            last: 86_400,
+            night_calls: 0,
+        }
+    }
+
+    #[test]
+    fn a_file_updated_from_its_changed_rows_is_the_file_written_whole() {
+        let mut old = vec![
+            pair("+8613800000002", "+8613800000001", 1),
+            pair("13800000003", "13800000004", 2),
+            pair("+8613800000002", "+8613800000005", 3),
+        ];
+        let old_file = pairs_csv(&mut old);
+        assert!(old
+            .iter()
+            .all(|p| plain_phone(p.caller) && plain_phone(p.callee)));
+        // One row changed, one before every row, one between, one after.
+        let changes = vec![
+            pair("+8613800000002", "+8613800000005", 4),
+            pair("+8613000000000", "+8613800000001", 1),
+            pair("+8613800000002", "+8613800000003", 1),
+            pair("13900000000", "110", 1),
+        ];
+        let mut all = vec![
+            pair("+8613800000002", "+8613800000001", 1),
+            pair("13800000003", "13800000004", 2),
+        ];
+        all.extend(changes.iter().cloned());
+        let merged = merge_changed_rows(&old_file, 2, &pair_lines(changes)).unwrap();
+        assert_eq!(
+            String::from_utf8(merged).unwrap(),
+            String::from_utf8(pairs_csv(&mut all)).unwrap()
+        );
+        let mut comps = vec![(phone_of("13800000003"), phone_of("13800000003"))];
+        let old_comps = components_csv(&mut comps);
+        let change = vec![
+            (phone_of("13800000003"), phone_of("+8613800000001")),
+            (phone_of("+8613800000001"), phone_of("+8613800000001")),
+        ];
+        let merged = merge_changed_rows(&old_comps, 1, &component_lines(change.clone())).unwrap();
+        assert_eq!(merged, components_csv(&mut change.clone()));
+    }
+
+    #[test]
+    fn keys_not_plain_numbers_are_not_read_and_many_changes_merge_as_a_whole_write() {
+        assert!(!plain_phone(phone_of("'=1")));
+        assert!(!plain_phone(phone_of("+")));
+        assert!(!plain_phone(phone_of("1-2")));
+        assert!(plain_phone(phone_of("+8613800138000")));
+        let change = [((phone_of("2"), 0), b"2,2\n".to_vec())];
+        assert!(merge_changed_rows(b"phone,component\n\"1\",2\n", 1, &change).is_none());
+        assert!(merge_changed_rows(b"no header", 1, &change).is_none());
+        // Many rows, changes everywhere: the binary search finds each.
+        let mut rows: Vec<(Phone, Phone)> = (0..500u64)
+            .map(|i| (phone_of(&(1000 + 2 * i).to_string()), phone_of("1000")))
+            .collect();
+        let old = components_csv(&mut rows);
+        let changes: Vec<(Phone, Phone)> = (0..1010u64)
+            .step_by(7)
+            .map(|i| (phone_of(&(995 + i).to_string()), phone_of("995")))
+            .collect();
+        let merged = merge_changed_rows(&old, 1, &component_lines(changes.clone())).unwrap();
+        let mut all: std::collections::BTreeMap<Phone, Phone> = rows.into_iter().collect();
+        all.extend(changes);
+        let mut all: Vec<(Phone, Phone)> = all.into_iter().collect();
+        assert_eq!(merged, components_csv(&mut all));
+    }
 }

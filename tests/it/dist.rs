@@ -510,8 +510,9 @@ fn dist_folders_hold_a_planted_gangs_burners_and_leads_finds_the_gang_in_them() 
 
 // ---- Incremental batches: `--state DIR`, then `--add CALLS...` ----
 
-/// The canonical outputs, compared byte for byte (PageRank included: the
-/// fixed-point ranks are exact).
+/// The canonical outputs, compared byte for byte (PageRank, written by
+/// an added batch only with `--pagerank`, too: the fixed-point ranks are
+/// exact).
 const CANONICAL: [&str; 5] = [
     "ledger.json",
     "pairs.csv",
@@ -520,14 +521,51 @@ const CANONICAL: [&str; 5] = [
     "pagerank.csv",
 ];
 
-fn assert_same_outputs(full: &Path, incremental: &Path) {
-    for f in CANONICAL {
+/// The incremental run's outputs are the full run's; pagerank.csv too
+/// when `ranks`, else the incremental run has none.
+fn assert_same_outputs(full: &Path, incremental: &Path, ranks: bool) {
+    for f in &CANONICAL[..4] {
         assert!(
             read(full, f) == read(incremental, f),
-            "{f} of the incremental run {} differs from the full run's {}",
+            "{f} of the incremental run {} differs from the full run's {}:\n{}\n---\n{}",
             incremental.display(),
-            full.display()
+            full.display(),
+            short(&read(incremental, f)),
+            short(&read(full, f))
         );
+    }
+    if ranks {
+        assert!(
+            read(full, CANONICAL[4]) == read(incremental, CANONICAL[4]),
+            "pagerank.csv of {} differs from the full run's",
+            incremental.display()
+        );
+    } else {
+        assert!(
+            !incremental.join(CANONICAL[4]).exists(),
+            "{} holds a pagerank.csv of an earlier run",
+            incremental.display()
+        );
+    }
+}
+
+/// A file's text for a failure message, when short.
+fn short(text: &str) -> &str {
+    if text.len() < 4000 {
+        text
+    } else {
+        "(long)"
+    }
+}
+
+/// A copy of the files of folder `from` in `to` (a state, outputs).
+fn copy_files(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
     }
 }
 
@@ -637,16 +675,84 @@ fn a_state_of_the_earlier_days_plus_the_last_day_gives_the_full_runs_outputs() {
         assert_eq!(found, parts, "one part per worker");
         // The earlier days alone differ from the whole case.
         assert!(read(&first, "pairs.csv") != read(&full, "pairs.csv"));
-        let out = tmp.path().join(format!("incr-{name}"));
-        let said = add(&state, &out, &[&day], &shape);
+        let copy = tmp.path().join(format!("state-copy-{name}"));
+        copy_files(&state, &copy);
+        // Into the first run's outputs: updated from the changed rows,
+        // PageRank computed again on request.
+        let said = add(
+            &state,
+            &first,
+            &[&day],
+            &[&shape[..], &["--pagerank"]].concat(),
+        );
         assert!(said.contains("state generation 2"), "{said}");
-        assert_same_outputs(&full, &out);
+        assert!(said.contains("updated from their changed rows"), "{said}");
+        assert_same_outputs(&full, &first, true);
+        // Into another folder: written whole; no PageRank unless asked.
+        let out = tmp.path().join(format!("incr-{name}"));
+        let said = add(&copy, &out, &[&day], &shape);
+        assert!(said.contains("written whole"), "{said}");
+        assert!(said.contains("no pagerank.csv"), "{said}");
+        assert_same_outputs(&full, &out, false);
     }
     // The added batch's outputs do not depend on the split either.
     for f in CANONICAL {
-        for other in ["incr-2x1", "incr-1x2"] {
-            assert!(read(&tmp.path().join("incr-1x1"), f) == read(&tmp.path().join(other), f));
+        for other in ["first-2x1", "first-1x2"] {
+            assert!(read(&tmp.path().join("first-1x1"), f) == read(&tmp.path().join(other), f));
         }
+    }
+}
+
+#[test]
+fn an_added_batch_inside_the_cases_span_judges_only_the_touched_phones_and_equals_a_full_run() {
+    // Every 40th row of the tiny case held back and added later: the
+    // case's first and last rows stay in the first batch, so its days
+    // (and here its median contacts) do not change.
+    let (header, earlier, last) = tiny_calls_by_day();
+    let rows: Vec<&str> = earlier
+        .split_inclusive('\n')
+        .chain(last.split_inclusive('\n'))
+        .collect();
+    let (mut kept, mut held) = (String::new(), String::new());
+    for (i, r) in rows.iter().enumerate() {
+        if i % 40 == 20 && i + 1 < rows.len() {
+            held.push_str(r);
+        } else {
+            kept.push_str(r);
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = calls_case(
+        &tmp.path().join("whole"),
+        &format!("{header}{}", rows.concat()),
+    );
+    let early = calls_case(&tmp.path().join("early"), &format!("{header}{kept}"));
+    let batch = tmp.path().join("held.csv");
+    std::fs::write(&batch, format!("{header}{held}")).unwrap();
+    for procs in ["1", "2"] {
+        let full = tmp.path().join(format!("full-{procs}"));
+        dist(&whole, &full, &["--procs", procs, "--folders", "0"]);
+        let state = tmp.path().join(format!("state-{procs}"));
+        let out = tmp.path().join(format!("out-{procs}"));
+        dist(
+            &early,
+            &out,
+            &[
+                "--procs",
+                procs,
+                "--folders",
+                "0",
+                "--state",
+                state.to_str().unwrap(),
+            ],
+        );
+        let said = add(&state, &out, &[&batch], &["--procs", procs]);
+        assert!(
+            said.contains("judged the stored hubs and the touched phones only"),
+            "{said}"
+        );
+        assert!(said.contains("updated from their changed rows"), "{said}");
+        assert_same_outputs(&full, &out, false);
     }
 }
 
@@ -731,13 +837,16 @@ fn an_added_day_that_makes_a_new_hub_recomputes_the_components_as_a_full_run_doe
             .map(|l| l.split(',').nth(1).unwrap())
             .collect();
         assert_eq!(labels.len(), 1, "one component before day 22");
-        let out = tmp.path().join(format!("incr-{procs}"));
-        let said = add(&state, &out, &[&day], &["--procs", procs]);
+        // Into the earlier outputs (pairs.csv updated from its changed
+        // rows, components.csv written whole).
+        let out = before;
+        let said = add(&state, &out, &[&day], &["--procs", procs, "--pagerank"]);
         assert!(
             said.contains("the hubs changed (0 before, 1 now)"),
             "{said}"
         );
-        assert_same_outputs(&full, &out);
+        assert!(said.contains("updated from their changed rows"), "{said}");
+        assert_same_outputs(&full, &out, true);
         // Nine components after: rings 0 and 1 joined on day 22.
         let c = read(&out, "components.csv");
         let labels: std::collections::BTreeSet<&str> = c
@@ -789,19 +898,16 @@ fn an_added_batch_that_repeats_old_rows_counts_them_as_duplicates_as_a_full_run_
             state.to_str().unwrap(),
         ],
     );
-    // Two nights, one at a time: the repeats of day 23 are duplicates of
-    // rows stored two generations back.
-    add(
-        &state,
-        &tmp.path().join("night-1"),
-        &[&d22],
-        &["--procs", "2"],
-    );
-    let out = tmp.path().join("night-2");
-    let said = add(&state, &out, &[&d23], &["--procs", "2"]);
+    // Two nights, one at a time, each updating the last night's outputs:
+    // the repeats of day 23 are duplicates of rows stored two generations
+    // back.
+    let out = tmp.path().join("first");
+    add(&state, &out, &[&d22], &["--procs", "2"]);
+    let said = add(&state, &out, &[&d23], &["--procs", "2", "--pagerank"]);
     assert!(said.contains("state generation 3"), "{said}");
     assert!(said.contains("the hubs are unchanged"), "{said}");
-    assert_same_outputs(&full, &out);
+    assert!(said.contains("updated from their changed rows"), "{said}");
+    assert_same_outputs(&full, &out, true);
     // Both days in one batch give the same, too.
     let state2 = tmp.path().join("state2");
     dist(
@@ -818,7 +924,7 @@ fn an_added_batch_that_repeats_old_rows_counts_them_as_duplicates_as_a_full_run_
     );
     let out2 = tmp.path().join("both");
     add(&state2, &out2, &[&d22, &d23], &["--procs", "1"]);
-    assert_same_outputs(&full, &out2);
+    assert_same_outputs(&full, &out2, false);
 }
 
 #[test]
