@@ -360,7 +360,7 @@ fn read_split(
         }
         Ok::<_, crate::error::Error>(last.join().expect("the calls reader does not panic"))
     })?;
-    if let Some((byte, line)) = last {
+    if let (Some((byte, line)), false) = (last, table.rows.is_held()) {
         table.rows.set_last(byte, line);
     }
     progress.finish_and_clear();
@@ -547,7 +547,7 @@ impl ChunkReader<'_> {
         let mut next = (at, line);
         loop {
             let window = self.read_one_window(rows, next, pool)?;
-            if !window.is_empty() || window.next.0 >= rows.bytes().len() {
+            if !window.is_empty() || rows.is_held() || window.next.0 >= rows.bytes().len() {
                 return Ok(window);
             }
             // Only blank lines in this window: go on to the next.
@@ -561,6 +561,19 @@ impl ChunkReader<'_> {
         (at, line): (usize, u64),
         pool: &mut Vec<ByteRecord>,
     ) -> Result<WindowRows> {
+        if rows.is_held() {
+            // Rows of a delivered file, already read: a chunk's worth at a
+            // time, parsed in parallel.
+            let mut buf = std::mem::take(pool);
+            let n = rows.read_chunk(&mut buf, CHUNK_ROWS)?;
+            let records: Vec<ByteRecord> = buf.drain(..n).collect();
+            *pool = buf;
+            let parsed = self.parse(&records);
+            return Ok(WindowRows {
+                pieces: vec![(records, parsed)],
+                next: (at, line),
+            });
+        }
         let data = rows.bytes();
         if at >= data.len() {
             return Ok(WindowRows {

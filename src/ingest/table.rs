@@ -454,6 +454,12 @@ impl RowReader {
         }
     }
 
+    /// Whether the rows are records already read (a delivered file, see
+    /// [`Table::from_records`]) rather than a file's bytes.
+    pub fn is_held(&self) -> bool {
+        self.held.is_some()
+    }
+
     /// The line the last row read started on.
     pub fn last_line(&self) -> u64 {
         self.line_mark.1
