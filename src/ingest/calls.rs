@@ -442,6 +442,10 @@ fn plan_window(data: &[u8], start: usize, line: u64, split: Split) -> Window {
     Window::Pieces(pieces)
 }
 
+/// A piece's records, their parses, and the spare record buffers it did
+/// not use.
+type PieceRows = (Vec<ByteRecord>, Vec<ParsedRow>, Vec<ByteRecord>);
+
 /// A window's rows, read and parsed, in file order; where the next window
 /// starts (byte, line).
 struct WindowRows {
@@ -600,7 +604,7 @@ impl ChunkReader<'_> {
                         (p, spare)
                     })
                     .collect();
-                let read: Vec<Result<(Vec<ByteRecord>, Vec<ParsedRow>, Vec<ByteRecord>)>> = work
+                let read: Vec<Result<PieceRows>> = work
                     .into_par_iter()
                     .map(|((start, line, end), mut spare)| {
                         let mut records = Vec::with_capacity((end - start) / 60 + 1);
@@ -716,10 +720,10 @@ impl Grouper {
             self.bytes += rec.as_slice().len();
             self.records.push(rec);
             self.parsed.push(parsed);
-            if self.records.len() >= CHUNK_ROWS || self.bytes >= CHUNK_BYTES {
-                if !self.send(dedupe, full_tx) {
-                    return false;
-                }
+            if (self.records.len() >= CHUNK_ROWS || self.bytes >= CHUNK_BYTES)
+                && !self.send(dedupe, full_tx)
+            {
+                return false;
             }
         }
         if at_end && !self.records.is_empty() {
