@@ -15,7 +15,6 @@ pub use super::spec::{ColumnSpec, FileSpec};
 use super::{Duplicate, FileReport};
 use crate::error::{Error, Position, Result, RowError};
 use csv::ByteRecord;
-use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
 /// An open case file with its header resolved.
@@ -62,28 +61,76 @@ pub struct Ledger {
 }
 
 /// Finds rows that repeat an earlier row of the file exactly, by a 128-bit
-/// hash of their fields.
+/// hash of their fields. An open-addressing table with linear probing,
+/// placed by the hash's low bits (the hash is uniform already): each slot
+/// is `[low half, high half, line | USED]`, all zero when empty, so a new
+/// table costs no writes. A table of millions of rows is far bigger than
+/// the caches, so [`Deduper::check_all`] first touches the slots of a whole
+/// batch of rows, letting the processor wait for many of them at once
+/// instead of one after another.
 #[derive(Default)]
 pub struct Deduper {
-    seen: FxHashMap<u128, u32>,
+    slots: Vec<[u64; 3]>,
+    len: usize,
 }
 
+/// Marks a used slot's third word (lines fit in 32 bits).
+const USED: u64 = 1 << 32;
+
 impl Deduper {
-    /// Room for `rows` rows without rehashing.
+    /// Room for `rows` more rows without growing.
     pub fn reserve(&mut self, rows: usize) {
-        self.seen.reserve(rows);
+        let need = (self.len + rows).saturating_mul(8) / 7 + 1;
+        if need > self.slots.len() {
+            self.grow_to(need.next_power_of_two().max(16));
+        }
+    }
+
+    fn grow_to(&mut self, n_slots: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![[0u64; 3]; n_slots]);
+        let mask = n_slots - 1;
+        for slot in old.into_iter().filter(|s| s[2] & USED != 0) {
+            let mut i = slot[0] as usize & mask;
+            while self.slots[i][2] & USED != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
+        }
     }
 
     /// The line of the earlier copy when this row (at `line`) repeats one.
     /// Call once per row, in file order.
     pub fn check(&mut self, hash: u128, line: u32) -> Option<u32> {
-        match self.seen.entry(hash) {
-            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(line);
-                None
-            }
+        if (self.len + 1) * 8 > self.slots.len() * 7 {
+            self.grow_to((self.slots.len() * 2).max(16));
         }
+        let (lo, hi) = (hash as u64, (hash >> 64) as u64);
+        let mask = self.slots.len() - 1;
+        let mut i = lo as usize & mask;
+        loop {
+            let slot = &mut self.slots[i];
+            if slot[2] & USED == 0 {
+                *slot = [lo, hi, line as u64 | USED];
+                self.len += 1;
+                return None;
+            }
+            if slot[0] == lo && slot[1] == hi {
+                return Some(slot[2] as u32);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// [`Deduper::check`] of each row of a batch (hash, line), in order.
+    pub fn check_all(&mut self, rows: &[(u128, u32)]) -> Vec<Option<u32>> {
+        self.reserve(rows.len());
+        let mask = self.slots.len() - 1;
+        // Independent loads: the processor overlaps their cache misses.
+        let touched = rows.iter().fold(0u64, |acc, &(h, _)| {
+            acc ^ self.slots[h as u64 as usize & mask][2]
+        });
+        std::hint::black_box(touched);
+        rows.iter().map(|&(h, line)| self.check(h, line)).collect()
     }
 }
 
@@ -394,6 +441,7 @@ impl RowReader {
             .flexible(true)
             .buffer_capacity(1 << 16)
             .from_reader(Guarded {
+                end: bytes.as_ref().len(),
                 bytes,
                 at: 0,
                 limit: 0,
@@ -406,9 +454,21 @@ impl RowReader {
         }
     }
 
+    /// Whether the rows are records already read (a delivered file, see
+    /// [`Table::from_records`]) rather than a file's bytes.
+    pub fn is_held(&self) -> bool {
+        self.held.is_some()
+    }
+
     /// The line the last row read started on.
     pub fn last_line(&self) -> u64 {
         self.line_mark.1
+    }
+
+    /// Record that the file's last row, read by pieces (see
+    /// [`RowReader::piece`]), starts at `byte` on line `line`.
+    pub fn set_last(&mut self, byte: u64, line: u64) {
+        self.line_mark = (byte as usize, line);
     }
 
     /// The whole file's bytes (for readers that split it among processes).
@@ -429,6 +489,24 @@ impl RowReader {
             })?;
         self.line_mark = (byte as usize, line);
         Ok(())
+    }
+
+    /// A reader of this file's records from byte `start` (the start of a
+    /// record on physical line `line`) to byte `end`, which it takes for
+    /// the end of the file: `end` must be the end of a record (or of the
+    /// file). Several of them read one file's pieces in parallel; each
+    /// record comes out exactly as from this reader (same bytes, same
+    /// absolute position and line, same stand-in for an oversized row).
+    pub fn piece(&self, start: usize, line: u64, end: usize) -> Result<RowReader> {
+        let bytes = self.reader.get_ref().bytes.clone();
+        let end = end.min(bytes.as_ref().len());
+        let mut piece = RowReader::new(bytes, self.name.clone());
+        piece.reader.get_mut().end = end;
+        // Headers set by hand, so that seeking does not read one (the csv
+        // reader reads its first record as headers before a seek).
+        piece.reader.set_byte_headers(ByteRecord::new());
+        piece.seek_to(start as u64, line)?;
+        Ok(piece)
     }
 
     /// Bytes read so far, for progress.
@@ -467,6 +545,31 @@ impl RowReader {
         Ok(n)
     }
 
+    /// Read every record left (to the end of the file or piece) onto the
+    /// end of `out`, into records taken from `spare` while it has any.
+    pub fn read_to_end(
+        &mut self,
+        out: &mut Vec<ByteRecord>,
+        spare: &mut Vec<ByteRecord>,
+    ) -> Result<()> {
+        loop {
+            let mut rec = spare.pop().unwrap_or_default();
+            match self.next(&mut rec) {
+                Ok(true) => out.push(rec),
+                Ok(false) => {
+                    spare.push(rec);
+                    return Ok(());
+                }
+                Err(reason) => {
+                    return Err(Error::UnreadableFile {
+                        file: self.name.clone(),
+                        reason: format!("cannot read past line {}: {reason}", self.line_mark.1),
+                    })
+                }
+            }
+        }
+    }
+
     /// Read the next record into `rec` with its line number; `false` at the
     /// end. A record over [`MAX_ROW_BYTES`] comes back as a stand-in (see
     /// [`oversized`]).
@@ -490,7 +593,7 @@ impl RowReader {
             }
             Ok(false) => Ok(false),
             Err(e) if Guarded::stopped(&e) => {
-                let data = self.reader.get_ref().bytes.as_ref();
+                let data = self.reader.get_ref().data();
                 let (end, long) = read_long_record(data, from, rec);
                 let mut next = start.clone();
                 next.set_byte(end as u64)
@@ -528,7 +631,7 @@ impl RowReader {
         let Some(pos) = rec.position().cloned() else {
             return;
         };
-        let data = self.reader.get_ref().bytes.as_ref();
+        let data = self.reader.get_ref().data();
         let mut start = (pos.byte() as usize).min(data.len());
         while start < data.len() && (data[start] == b'\n' || data[start] == b'\r') {
             start += 1;
@@ -549,7 +652,7 @@ impl RowReader {
 /// The bytes in flight per chunk of rows (see [`RowReader::read_chunk`]).
 pub const CHUNK_BYTES: usize = 32 << 20;
 /// A record buffer that held a row longer than this is not reused.
-const REUSE_RECORD_BYTES: usize = 4 << 10;
+pub const REUSE_RECORD_BYTES: usize = 4 << 10;
 /// Bytes of an oversized row kept in its stand-in, for the reject message.
 const OVERSIZED_PREVIEW: usize = 200;
 /// Marks a stand-in in its position's record number; the low bits hold the
@@ -568,6 +671,9 @@ pub fn oversized(rec: &ByteRecord) -> Option<usize> {
 /// outgrow [`MAX_ROW_BYTES`] by more than a read buffer.
 struct Guarded {
     bytes: FileBytes,
+    /// Where the reader takes the file to end (a piece's end, see
+    /// [`RowReader::piece`]; else the file's length).
+    end: usize,
     at: usize,
     limit: usize,
 }
@@ -584,6 +690,11 @@ impl std::fmt::Display for RowTooLong {
 impl std::error::Error for RowTooLong {}
 
 impl Guarded {
+    /// The bytes up to [`Guarded::end`].
+    fn data(&self) -> &[u8] {
+        &self.bytes.as_ref()[..self.end]
+    }
+
     /// Whether `e` is this reader stopping a record at its limit.
     fn stopped(e: &csv::Error) -> bool {
         matches!(e.kind(), csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<RowTooLong>()))
@@ -592,7 +703,7 @@ impl Guarded {
 
 impl std::io::Read for Guarded {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let data = self.bytes.as_ref();
+        let data = self.data();
         let end = data.len().min(self.limit.max(self.at));
         if self.at == end && end < data.len() {
             return Err(std::io::Error::other(RowTooLong));
@@ -606,7 +717,7 @@ impl std::io::Read for Guarded {
 
 impl std::io::Seek for Guarded {
     fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
-        let len = self.bytes.as_ref().len() as i128;
+        let len = self.end as i128;
         let at = match to {
             std::io::SeekFrom::Start(n) => n as i128,
             std::io::SeekFrom::End(d) => len + d as i128,
@@ -888,7 +999,8 @@ pub fn list_items(value: &str) -> impl Iterator<Item = &str> {
 
 /// A case file's bytes: memory-mapped (so a 2 GB calls.csv is not copied
 /// into the heap), or read into memory when mapping is not possible.
-pub struct FileBytes(FileBytesInner);
+#[derive(Clone)]
+pub struct FileBytes(std::sync::Arc<FileBytesInner>);
 
 enum FileBytesInner {
     Mapped(memmap2::Mmap),
@@ -904,24 +1016,24 @@ impl FileBytes {
             // process while casegraph reads it can fault; case files are
             // evidence copies that nothing else writes while they are read.
             if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-                return Ok(FileBytes(FileBytesInner::Mapped(map)));
+                return Ok(FileBytes(std::sync::Arc::new(FileBytesInner::Mapped(map))));
             }
         }
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(|e| Error::io(path, e))?;
-        Ok(FileBytes(FileBytesInner::Owned(bytes)))
+        Ok(FileBytes::from(bytes))
     }
 }
 
 impl From<Vec<u8>> for FileBytes {
     fn from(bytes: Vec<u8>) -> Self {
-        FileBytes(FileBytesInner::Owned(bytes))
+        FileBytes(std::sync::Arc::new(FileBytesInner::Owned(bytes)))
     }
 }
 
 impl AsRef<[u8]> for FileBytes {
     fn as_ref(&self) -> &[u8] {
-        match &self.0 {
+        match &*self.0 {
             FileBytesInner::Mapped(m) => m,
             FileBytesInner::Owned(v) => v,
         }
