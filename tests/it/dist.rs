@@ -611,9 +611,12 @@ fn calls_case(dir: &Path, calls: &str) -> PathBuf {
 
 /// A generated tiny case's calls.csv cut at the start of its last day (the
 /// generator writes the days in order): (header, earlier days, last day).
+/// Each caller generates into its own folder: tests run in parallel, and a
+/// folder shared by two of them was removed under the other's feet (CI,
+/// 2026-12-04).
 fn tiny_calls_by_day() -> (String, String, String) {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dist-incr-tiny-case");
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("case");
     generate(
         &GenerateConfig {
             seed: 11,
