@@ -868,14 +868,7 @@ fn pair_tally(links: &[((Phone, Phone), Link)], (lo, hi): (Phone, Phone)) -> Opt
     for (a, b) in [(lo, hi), (hi, lo)] {
         if let Ok(i) = links.binary_search_by_key(&(a, b), |l| l.0) {
             let l = &links[i].1;
-            let events = l.calls + l.texts;
-            let e = tally.get_or_insert((0, 0, l.first, l.last));
-            e.0 += events;
-            if a < b {
-                e.1 += events;
-            }
-            e.2 = e.2.min(l.first);
-            e.3 = e.3.max(l.last);
+            fold_link(tally.get_or_insert((0, 0, l.first, l.last)), a, b, l);
         }
     }
     tally
@@ -1207,16 +1200,26 @@ fn undirected_pairs<'a>(
             continue;
         }
         let (lo, hi) = (a.min(b), a.max(b));
-        let events = l.calls + l.texts;
-        let e = pairs.entry((lo, hi)).or_insert((0, 0, l.first, l.last));
-        e.0 += events;
-        if a < b {
-            e.1 += events;
-        }
-        e.2 = e.2.min(l.first);
-        e.3 = e.3.max(l.last);
+        fold_link(
+            pairs.entry((lo, hi)).or_insert((0, 0, l.first, l.last)),
+            a,
+            b,
+            l,
+        );
     }
     pairs
+}
+
+/// Directed link `a → b` added to the tally of its undirected pair:
+/// events in all, events from the smaller phone, first and last seen.
+fn fold_link(tally: &mut PairTally, a: Phone, b: Phone, l: &Link) {
+    let events = l.calls + l.texts;
+    tally.0 += events;
+    if a < b {
+        tally.1 += events;
+    }
+    tally.2 = tally.2.min(l.first);
+    tally.3 = tally.3.max(l.last);
 }
 
 /// The hub rule of [`crate::analysis::hubs`], spread out: each pair's

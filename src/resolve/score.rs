@@ -1046,26 +1046,15 @@ impl<'a> Scorer<'a> {
     /// The score of records `a` and `b` (indices into the records given
     /// to [`Scorer::new`]) whose comparison gave `pattern`.
     pub fn score(&self, pattern: Pattern, a: u32, b: u32) -> PairScore {
-        let mut weights = [0.0; 6];
-        let mut total = self.prior;
-        for (f, &l) in pattern.iter().enumerate() {
-            let mut w = if l == NULL {
+        let share = self.name_share[a as usize].max(self.name_share[b as usize]);
+        let weight = |f: usize, l: u8| {
+            if l == NULL {
                 0.0
             } else {
                 self.weights[f][l as usize]
-            };
-            if FIELDS[f] == Field::Name && l <= 2 {
-                let share = self.name_share[a as usize].max(self.name_share[b as usize]);
-                w = (self.model.m[f][l as usize] / share).log2();
             }
-            weights[f] = w;
-            total += w;
-        }
-        PairScore {
-            pattern,
-            weights,
-            total,
-        }
+        };
+        pair_score(self.model, self.prior, pattern, weight, share)
     }
 }
 
@@ -1077,18 +1066,37 @@ pub fn score_pattern(
     a: &Record,
     b: &Record,
 ) -> PairScore {
+    let share = freq
+        .share(&a.name_freq_key)
+        .max(freq.share(&b.name_freq_key));
+    pair_score(
+        model,
+        model.prior_weight(),
+        pattern,
+        |f, l| model.weight(f, l),
+        share,
+    )
+}
+
+/// The weights of `pattern`, field by field, and their sum with the
+/// prior. `name_share` is the larger frequency of the two records' names:
+/// for agreement on a value v, u is the chance two different people share
+/// v, v's frequency (the common-name penalty).
+fn pair_score(
+    model: &Model,
+    prior: f64,
+    pattern: Pattern,
+    weight: impl Fn(usize, u8) -> f64,
+    name_share: f64,
+) -> PairScore {
     let mut weights = [0.0; 6];
-    let mut total = model.prior_weight();
+    let mut total = prior;
     for (f, &l) in pattern.iter().enumerate() {
-        let mut w = model.weight(f, l);
-        if FIELDS[f] == Field::Name && l <= 2 {
-            // For agreement on a value v, u is the chance two different
-            // people share v: v's frequency (the common-name penalty).
-            let share = freq
-                .share(&a.name_freq_key)
-                .max(freq.share(&b.name_freq_key));
-            w = (model.m[f][l as usize] / share).log2();
-        }
+        let w = if FIELDS[f] == Field::Name && l <= 2 {
+            (model.m[f][l as usize] / name_share).log2()
+        } else {
+            weight(f, l)
+        };
         weights[f] = w;
         total += w;
     }

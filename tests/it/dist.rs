@@ -45,6 +45,17 @@ fn dist(case: &Path, out: &Path, extra: &[&str]) {
         .success();
 }
 
+/// A run on `procs` processes, without case folders, that keeps its state
+/// in `state` for a later `--add`.
+fn dist_keeping_state(case: &Path, out: &Path, procs: &str, state: &Path) {
+    let state = state.to_str().unwrap();
+    dist(
+        case,
+        out,
+        &["--procs", procs, "--folders", "0", "--state", state],
+    );
+}
+
 fn read(dir: &Path, file: &str) -> String {
     std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
@@ -737,18 +748,7 @@ fn an_added_batch_inside_the_cases_span_judges_only_the_touched_phones_and_equal
         dist(&whole, &full, &["--procs", procs, "--folders", "0"]);
         let state = tmp.path().join(format!("state-{procs}"));
         let out = tmp.path().join(format!("out-{procs}"));
-        dist(
-            &early,
-            &out,
-            &[
-                "--procs",
-                procs,
-                "--folders",
-                "0",
-                "--state",
-                state.to_str().unwrap(),
-            ],
-        );
+        dist_keeping_state(&early, &out, procs, &state);
         let said = add(&state, &out, &[&batch], &["--procs", procs]);
         assert!(
             said.contains("judged the stored hubs and the touched phones only"),
@@ -819,18 +819,7 @@ fn an_added_day_that_makes_a_new_hub_recomputes_the_components_as_a_full_run_doe
         assert!(read(&full, "hubs.csv").contains("+8613999999999"));
         let state = tmp.path().join(format!("state-{procs}"));
         let before = tmp.path().join(format!("before-{procs}"));
-        dist(
-            &first,
-            &before,
-            &[
-                "--procs",
-                procs,
-                "--folders",
-                "0",
-                "--state",
-                state.to_str().unwrap(),
-            ],
-        );
+        dist_keeping_state(&first, &before, procs, &state);
         // Before day 22 the number is no hub and holds the rings together.
         assert_eq!(read(&before, "hubs.csv").lines().count(), 1);
         let c = read(&before, "components.csv");
