@@ -470,8 +470,22 @@ fn save_share(
 #[derive(Default)]
 struct OldOutputs {
     found: bool,
-    pairs: Vec<u8>,
-    components: Vec<u8>,
+    /// pairs.csv and components.csv, mapped (worker 0 only).
+    files: Option<(memmap2::Mmap, memmap2::Mmap)>,
+}
+
+/// The pieces of an output file: `whole` when it was written whole, else
+/// the `old` file with `changes` merged in (see [`write::merged_pieces`]).
+fn file_pieces<'a>(
+    whole: Option<&'a [u8]>,
+    old: &'a [u8],
+    keys: usize,
+    changes: &'a [((Phone, Phone), Vec<u8>)],
+) -> Vec<&'a [u8]> {
+    match whole {
+        Some(whole) => vec![whole],
+        None => write::merged_pieces(old, keys, changes).expect("the keys were checked readable"),
+    }
 }
 
 /// Worker 0 looks for the outputs the stored state's run wrote (same
@@ -485,14 +499,13 @@ fn find_old_outputs(
     let mut old = OldOutputs::default();
     let mut said = Vec::new();
     if worker.index() == 0 {
-        if let Some((pairs, components)) = share
+        if let Some(files) = share
             .meta
             .outputs
             .as_ref()
             .and_then(|m| write::marked_outputs(&config.out, m))
         {
-            old.pairs = pairs;
-            old.components = components;
+            old.files = Some(files);
             said.push((1, 0));
         } else {
             said.push((0, 0));
@@ -692,34 +705,46 @@ fn add_batch(
                 .flatten()
                 .chain(&component_rows)
                 .all(|c| write::plain_phone(c.0));
-        let pairs_bytes = if old.found {
-            write::merge_changed_rows(&old.pairs, 2, &write::pair_lines(pair_rows))
-                .expect("the keys were checked readable")
+        // Written whole (Some), or (None: an added batch, the last run's
+        // files found) as the old file's runs of unchanged rows around the
+        // changed ones.
+        let (whole_pairs, pair_changes) = if old.found {
+            (None, write::pair_lines(pair_rows))
         } else {
             let mut p = pair_rows;
-            write::pairs_csv(&mut p)
+            (Some(write::pairs_csv(&mut p)), Vec::new())
         };
-        let components_bytes = match full_components {
-            Some(mut c) => write::components_csv(&mut c),
-            None if old.found => write::merge_changed_rows(
-                &old.components,
-                1,
-                &write::component_lines(component_rows),
-            )
-            .expect("the keys were checked readable"),
+        let (whole_components, component_changes) = match full_components {
+            Some(mut c) => (Some(write::components_csv(&mut c)), Vec::new()),
+            None if old.found => (None, write::component_lines(component_rows)),
             None => {
                 let mut c = component_rows;
-                write::components_csv(&mut c)
+                (Some(write::components_csv(&mut c)), Vec::new())
             }
+        };
+        let (old_pairs, old_components): (&[u8], &[u8]) = match &old.files {
+            Some((p, c)) => (p, c),
+            None => (&[], &[]),
         };
         let mut hub_rows = hubs;
         crate::atomic::write_atomically(
             &path(write::FILES[0]),
             &write::ledger_json(&ledger(&totals)),
         )?;
-        crate::atomic::write_atomically(&path(write::FILES[1]), &pairs_bytes)?;
+        let pairs_hash = write::write_pieces(
+            &path(write::FILES[1]),
+            &file_pieces(whole_pairs.as_deref(), old_pairs, 2, &pair_changes),
+        )?;
         crate::atomic::write_atomically(&path(write::FILES[2]), &write::hubs_csv(&mut hub_rows))?;
-        crate::atomic::write_atomically(&path(write::FILES[3]), &components_bytes)?;
+        let components_hash = write::write_pieces(
+            &path(write::FILES[3]),
+            &file_pieces(
+                whole_components.as_deref(),
+                old_components,
+                1,
+                &component_changes,
+            ),
+        )?;
         summary.written = write::FILES[..4].iter().map(|f| path(f)).collect();
         let rank_file = path(write::FILES[4]);
         match ranks {
@@ -738,12 +763,12 @@ fn add_batch(
                 Err(e) => return Err(crate::error::Error::io(&rank_file, e).into()),
             },
         }
-        mark = Some(write::output_mark(
-            out,
-            &pairs_bytes,
-            &components_bytes,
+        mark = Some(write::OutputMark {
+            dir: write::absolute(out),
+            pairs: pairs_hash,
+            components: components_hash,
             plain,
-        ));
+        });
         phases.done("write");
     }
 

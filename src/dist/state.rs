@@ -148,62 +148,103 @@ fn put_totals(b: &mut Vec<u8>, t: &Totals) {
     b.extend_from_slice(&t.last.to_le_bytes());
 }
 
-/// The bytes of a part.
+/// The bytes of a part (see [`write_part`]).
+#[cfg(test)]
 pub(super) fn encode(share: &Share) -> Vec<u8> {
-    let meta = serde_json::to_vec(&share.meta).expect("the meta serialises");
-    let mut totals = Vec::with_capacity(48);
-    put_totals(&mut totals, &share.totals);
-    let mut rows = Vec::with_capacity(share.rows.len() * 16);
-    for h in &share.rows {
-        rows.extend_from_slice(&h.to_le_bytes());
-    }
-    let mut links = Vec::with_capacity(share.links.len() * LINK_BYTES);
-    for ((caller, callee), l) in &share.links {
-        links.extend_from_slice(&caller.to_le_bytes());
-        links.extend_from_slice(&callee.to_le_bytes());
-        links.extend_from_slice(&l.calls.to_le_bytes());
-        links.extend_from_slice(&l.texts.to_le_bytes());
-        links.extend_from_slice(&l.seconds.to_le_bytes());
-        links.extend_from_slice(&l.first.to_le_bytes());
-        links.extend_from_slice(&l.last.to_le_bytes());
-        links.extend_from_slice(&l.night.to_le_bytes());
-        links.extend_from_slice(&l.short.to_le_bytes());
-    }
-    let mut labels = Vec::with_capacity(share.labels.len() * 32);
-    for (p, c) in &share.labels {
-        labels.extend_from_slice(&p.to_le_bytes());
-        labels.extend_from_slice(&c.to_le_bytes());
-    }
-    let mut hubs = Vec::with_capacity(share.hubs.len() * 16);
-    for h in &share.hubs {
-        hubs.extend_from_slice(&h.to_le_bytes());
-    }
-    let mut tallies = Vec::with_capacity(share.tallies.len() * TALLY_BYTES);
-    for (p, t) in &share.tallies {
-        tallies.extend_from_slice(&p.to_le_bytes());
-        tallies.extend_from_slice(&t.0.to_le_bytes());
-        tallies.extend_from_slice(&t.1.to_le_bytes());
-        tallies.extend_from_slice(&t.2.to_le_bytes());
-        tallies.extend_from_slice(&t.3.to_le_bytes());
-        tallies.extend_from_slice(&t.4.to_le_bytes());
-    }
-    let payloads = [meta, totals, rows, links, labels, hubs, tallies];
-    let mut out = Vec::with_capacity(64 + payloads.iter().map(|p| p.len() + 32).sum::<usize>());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(SECTIONS.len() as u32).to_le_bytes());
-    for (name, payload) in SECTIONS.iter().zip(&payloads) {
-        let mut n = [0u8; 16];
-        n[..name.len()].copy_from_slice(name.as_bytes());
-        out.extend_from_slice(&n);
-        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        out.extend_from_slice(&xxh3_64(payload).to_le_bytes());
-        out.extend_from_slice(payload);
-    }
-    let sum = xxh3_64(&out);
-    out.extend_from_slice(&sum.to_le_bytes());
-    out.extend_from_slice(TRAILER);
+    let mut out = Vec::new();
+    write_part(share, &mut out).expect("writing to memory");
     out
+}
+
+/// Write a part to `w`, one section at a time: each payload is laid out
+/// alone (so no more than the largest section is held beside the share),
+/// hashed, and written after its header; the trailer's hash of every byte
+/// before it is computed as the bytes go out.
+pub(super) fn write_part(share: &Share, w: &mut impl std::io::Write) -> std::io::Result<()> {
+    let mut sum = xxhash_rust::xxh3::Xxh3::new();
+    let mut put = |w: &mut dyn std::io::Write, bytes: &[u8]| -> std::io::Result<()> {
+        sum.update(bytes);
+        w.write_all(bytes)
+    };
+    let mut head = Vec::with_capacity(16);
+    head.extend_from_slice(MAGIC);
+    head.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    head.extend_from_slice(&(SECTIONS.len() as u32).to_le_bytes());
+    put(w, &head)?;
+    for name in SECTIONS {
+        let payload = section(share, name);
+        let mut header = [0u8; 32];
+        header[..name.len()].copy_from_slice(name.as_bytes());
+        header[16..24].copy_from_slice(&(payload.len() as u64).to_le_bytes());
+        header[24..].copy_from_slice(&xxh3_64(&payload).to_le_bytes());
+        put(w, &header)?;
+        put(w, &payload)?;
+    }
+    let sum = sum.digest();
+    w.write_all(&sum.to_le_bytes())?;
+    w.write_all(TRAILER)
+}
+
+/// The payload of section `name` of a part.
+fn section(share: &Share, name: &str) -> Vec<u8> {
+    match name {
+        "meta" => serde_json::to_vec(&share.meta).expect("the meta serialises"),
+        "totals" => {
+            let mut totals = Vec::with_capacity(48);
+            put_totals(&mut totals, &share.totals);
+            totals
+        }
+        "rows" => {
+            let mut rows = Vec::with_capacity(share.rows.len() * 16);
+            for h in &share.rows {
+                rows.extend_from_slice(&h.to_le_bytes());
+            }
+            rows
+        }
+        "links" => {
+            let mut links = Vec::with_capacity(share.links.len() * LINK_BYTES);
+            for ((caller, callee), l) in &share.links {
+                links.extend_from_slice(&caller.to_le_bytes());
+                links.extend_from_slice(&callee.to_le_bytes());
+                links.extend_from_slice(&l.calls.to_le_bytes());
+                links.extend_from_slice(&l.texts.to_le_bytes());
+                links.extend_from_slice(&l.seconds.to_le_bytes());
+                links.extend_from_slice(&l.first.to_le_bytes());
+                links.extend_from_slice(&l.last.to_le_bytes());
+                links.extend_from_slice(&l.night.to_le_bytes());
+                links.extend_from_slice(&l.short.to_le_bytes());
+            }
+            links
+        }
+        "labels" => {
+            let mut labels = Vec::with_capacity(share.labels.len() * 32);
+            for (p, c) in &share.labels {
+                labels.extend_from_slice(&p.to_le_bytes());
+                labels.extend_from_slice(&c.to_le_bytes());
+            }
+            labels
+        }
+        "hubs" => {
+            let mut hubs = Vec::with_capacity(share.hubs.len() * 16);
+            for h in &share.hubs {
+                hubs.extend_from_slice(&h.to_le_bytes());
+            }
+            hubs
+        }
+        "tallies" => {
+            let mut tallies = Vec::with_capacity(share.tallies.len() * TALLY_BYTES);
+            for (p, t) in &share.tallies {
+                tallies.extend_from_slice(&p.to_le_bytes());
+                tallies.extend_from_slice(&t.0.to_le_bytes());
+                tallies.extend_from_slice(&t.1.to_le_bytes());
+                tallies.extend_from_slice(&t.2.to_le_bytes());
+                tallies.extend_from_slice(&t.3.to_le_bytes());
+                tallies.extend_from_slice(&t.4.to_le_bytes());
+            }
+            tallies
+        }
+        _ => unreachable!("a section of SECTIONS"),
+    }
 }
 
 /// Reads fixed-size fields off a checked payload.
@@ -412,6 +453,16 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<Share> {
     })
 }
 
+/// A part's bytes, mapped rather than copied (parts run to tens of MB).
+/// A part is only ever replaced by renaming a new file over it, never
+/// written in place, so the mapping keeps seeing the file it opened.
+fn map_part(path: &Path) -> std::io::Result<memmap2::Mmap> {
+    let file = std::fs::File::open(path)?;
+    // SAFETY: see above; the state folder is this program's own, and a
+    // part is read once, checked against its hashes, and dropped.
+    unsafe { memmap2::Mmap::map(&file) }
+}
+
 /// Load worker `worker`'s part and check that this run may add to it: the
 /// same shape (`processes` × `workers`) and settings.
 pub(super) fn load(
@@ -422,7 +473,7 @@ pub(super) fn load(
     settings: &str,
 ) -> Result<Share> {
     let path = part_path(dir, worker);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match map_part(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             // Say what made the state, when worker 0's part tells.
@@ -478,7 +529,11 @@ fn shape_mismatch(m: &Meta, processes: usize, workers: usize) -> String {
 pub(super) fn save(dir: &Path, worker: usize, share: &Share) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
     let path = part_path(dir, worker);
-    crate::atomic::write_atomically(&path, &encode(share))?;
+    crate::atomic::write_atomically_with(&path, |file| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        write_part(share, &mut w)?;
+        std::io::Write::flush(&mut w)
+    })?;
     Ok(path)
 }
 

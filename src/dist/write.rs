@@ -189,16 +189,29 @@ pub fn merge_changed_rows(
     keys: usize,
     changes: &[((Phone, Phone), Vec<u8>)],
 ) -> Option<Vec<u8>> {
+    merged_pieces(old, keys, changes).map(|pieces| pieces.concat())
+}
+
+/// [`merge_changed_rows`] as the pieces of the merged file in order (runs
+/// of old rows and changed lines), so a large file can be written out
+/// without first being copied whole in memory.
+pub fn merged_pieces<'a>(
+    old: &'a [u8],
+    keys: usize,
+    changes: &'a [((Phone, Phone), Vec<u8>)],
+) -> Option<Vec<&'a [u8]>> {
     let header_end = old.iter().position(|&b| b == b'\n')? + 1;
-    let mut out = Vec::with_capacity(old.len() + changes.iter().map(|c| c.1.len()).sum::<usize>());
-    out.extend_from_slice(&old[..header_end]);
+    let mut out: Vec<&[u8]> = Vec::with_capacity(2 * changes.len() + 2);
+    out.push(&old[..header_end]);
     let mut at = header_end;
     for (key, line) in changes {
         // The first old row at or after `at` whose key is not below this
         // change's (binary search over the rows' byte offsets): rows
         // between are copied as they are.
         let pos = lower_bound(old, at, *key, keys)?;
-        out.extend_from_slice(&old[at..pos]);
+        if pos > at {
+            out.push(&old[at..pos]);
+        }
         at = pos;
         if at < old.len() {
             let end = line_end(old, at);
@@ -206,10 +219,28 @@ pub fn merge_changed_rows(
                 at = end;
             }
         }
-        out.extend_from_slice(line);
+        out.push(line);
     }
-    out.extend_from_slice(&old[at..]);
+    if at < old.len() {
+        out.push(&old[at..]);
+    }
     Some(out)
+}
+
+/// Write `pieces` one after another to `path`, atomically; returns the
+/// xxh3 of the whole file (for its [`OutputMark`]).
+pub fn write_pieces(path: &Path, pieces: &[&[u8]]) -> crate::error::Result<u64> {
+    let mut hash = xxhash_rust::xxh3::Xxh3::new();
+    crate::atomic::write_atomically_with(path, |file| {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        for piece in pieces {
+            hash.update(piece);
+            w.write_all(piece)?;
+        }
+        w.flush()
+    })?;
+    Ok(hash.digest())
 }
 
 /// The end of the line starting at `at` (after its newline).
@@ -354,15 +385,24 @@ pub fn absolute(dir: &Path) -> String {
 /// pairs.csv and components.csv of `out` when they are, byte for byte,
 /// the files `mark` describes and their keys are plain numbers (a later
 /// run may then rewrite them from their changed rows); None otherwise.
-pub fn marked_outputs(out: &Path, mark: &OutputMark) -> Option<(Vec<u8>, Vec<u8>)> {
+///
+/// The files are mapped, not copied: pairs.csv runs to hundreds of MB, and
+/// a run replaces an output only by renaming a new file over it, so the
+/// mapping keeps seeing the file that was checked.
+pub fn marked_outputs(out: &Path, mark: &OutputMark) -> Option<(memmap2::Mmap, memmap2::Mmap)> {
     if !mark.plain || absolute(out) != mark.dir {
         return None;
     }
-    let pairs = std::fs::read(out.join(FILES[1])).ok()?;
+    let map = |name: &str| -> Option<memmap2::Mmap> {
+        let file = std::fs::File::open(out.join(name)).ok()?;
+        // SAFETY: see above; the output folder is this run's own.
+        unsafe { memmap2::Mmap::map(&file) }.ok()
+    };
+    let pairs = map(FILES[1])?;
     if xxhash_rust::xxh3::xxh3_64(&pairs) != mark.pairs {
         return None;
     }
-    let components = std::fs::read(out.join(FILES[3])).ok()?;
+    let components = map(FILES[3])?;
     if xxhash_rust::xxh3::xxh3_64(&components) != mark.components {
         return None;
     }
