@@ -566,6 +566,20 @@ mod tests {
         assert_eq!(merged, components_csv(&mut change.clone()));
     }
 
+    /// `changes` merged into components.csv `old` (of `rows`) give the
+    /// file written whole from the updated rows.
+    fn assert_merge_is_whole_write(
+        old: &[u8],
+        rows: Vec<(Phone, Phone)>,
+        changes: Vec<(Phone, Phone)>,
+    ) {
+        let merged = merge_changed_rows(old, 1, &component_lines(changes.clone())).unwrap();
+        let mut all: std::collections::BTreeMap<Phone, Phone> = rows.into_iter().collect();
+        all.extend(changes);
+        let mut all: Vec<(Phone, Phone)> = all.into_iter().collect();
+        assert_eq!(merged, components_csv(&mut all));
+    }
+
     #[test]
     fn sparse_changes_far_apart_are_found_by_galloping() {
         // 20,000 rows and a handful of changes: each search gallops over
@@ -578,11 +592,7 @@ mod tests {
             .iter()
             .map(|&i| (phone_of(&i.to_string()), phone_of("2")))
             .collect();
-        let merged = merge_changed_rows(&old, 1, &component_lines(changes.clone())).unwrap();
-        let mut all: std::collections::BTreeMap<Phone, Phone> = rows.into_iter().collect();
-        all.extend(changes);
-        let mut all: Vec<(Phone, Phone)> = all.into_iter().collect();
-        assert_eq!(merged, components_csv(&mut all));
+        assert_merge_is_whole_write(&old, rows, changes);
     }
 
     #[test]
@@ -603,10 +613,6 @@ mod tests {
             .step_by(7)
             .map(|i| (phone_of(&(995 + i).to_string()), phone_of("995")))
             .collect();
-        let merged = merge_changed_rows(&old, 1, &component_lines(changes.clone())).unwrap();
-        let mut all: std::collections::BTreeMap<Phone, Phone> = rows.into_iter().collect();
-        all.extend(changes);
-        let mut all: Vec<(Phone, Phone)> = all.into_iter().collect();
-        assert_eq!(merged, components_csv(&mut all));
+        assert_merge_is_whole_write(&old, rows, changes);
     }
 }
