@@ -763,12 +763,7 @@ fn add_batch(
                 Err(e) => return Err(crate::error::Error::io(&rank_file, e).into()),
             },
         }
-        mark = Some(write::OutputMark {
-            dir: write::absolute(out),
-            pairs: pairs_hash,
-            components: components_hash,
-            plain,
-        });
+        mark = Some(write::output_mark(out, pairs_hash, components_hash, plain));
         phases.done("write");
     }
 

@@ -185,6 +185,15 @@ pub(super) fn write_part(share: &Share, w: &mut impl std::io::Write) -> std::io:
     w.write_all(TRAILER)
 }
 
+/// 128-bit values (row hashes, phones) as little-endian bytes, in order.
+fn le_bytes(values: &[u128]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(values.len() * 16);
+    for v in values {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out
+}
+
 /// The payload of section `name` of a part.
 fn section(share: &Share, name: &str) -> Vec<u8> {
     match name {
@@ -194,13 +203,7 @@ fn section(share: &Share, name: &str) -> Vec<u8> {
             put_totals(&mut totals, &share.totals);
             totals
         }
-        "rows" => {
-            let mut rows = Vec::with_capacity(share.rows.len() * 16);
-            for h in &share.rows {
-                rows.extend_from_slice(&h.to_le_bytes());
-            }
-            rows
-        }
+        "rows" => le_bytes(&share.rows),
         "links" => {
             let mut links = Vec::with_capacity(share.links.len() * LINK_BYTES);
             for ((caller, callee), l) in &share.links {
@@ -224,13 +227,7 @@ fn section(share: &Share, name: &str) -> Vec<u8> {
             }
             labels
         }
-        "hubs" => {
-            let mut hubs = Vec::with_capacity(share.hubs.len() * 16);
-            for h in &share.hubs {
-                hubs.extend_from_slice(&h.to_le_bytes());
-            }
-            hubs
-        }
+        "hubs" => le_bytes(&share.hubs),
         "tallies" => {
             let mut tallies = Vec::with_capacity(share.tallies.len() * TALLY_BYTES);
             for (p, t) in &share.tallies {
