@@ -35,6 +35,12 @@ pub struct BurnerConfig {
     /// Outgoing events, at least, of a SIM used one after another with a
     /// burner in one handset and showing every other burner test.
     pub min_outgoing_rotated: u32,
+    /// A short-lived line that nearly only receives calls is a gang's
+    /// call-back line (victims ring the number a burner or a SIM box sent
+    /// them) when so many of its callers had been reached by burners before
+    /// they called it that chance would give as many at most this often,
+    /// over all such lines of the case together.
+    pub callback_max_chance: f64,
 }
 
 impl Default for BurnerConfig {
@@ -51,6 +57,7 @@ impl Default for BurnerConfig {
             min_short_share: 0.0,
             short_call_s: 90,
             min_outgoing_rotated: 3,
+            callback_max_chance: 0.001,
         }
     }
 }

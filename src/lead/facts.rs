@@ -78,6 +78,10 @@ fn burners_out_of_hubs(ctx: &mut Context, config: &LeadConfig, hubs: Vec<Hub>) -
         .filter(|h| ctx.is_hub[h.phone_idx as usize])
         .collect();
     hits.extend(boxed);
+    // Lines the burners' targets call back (not service numbers: those
+    // live for months).
+    let callback = patterns::burner::callback_lines(ctx, &config.burner, &hits);
+    hits.extend(callback);
     BurnersAndHubs {
         hits,
         hubs,

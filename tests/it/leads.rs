@@ -820,3 +820,98 @@ fn a_driver_one_report_names_is_no_gang_member() {
     let wrong: Vec<&String> = drivers.iter().filter(|p| in_gangs.contains(p)).collect();
     assert!(wrong.is_empty(), "drivers in gangs: {wrong:?}");
 }
+
+/// Regression (own generator, dev seeds): an SMS operation's voice line —
+/// the number its texts tell victims to ring — lives like a burner but only
+/// receives calls, so the burner rule never flagged it (7–8 of each small
+/// case's planted burners). A short-lived line that mostly receives calls
+/// is a call-back line when a fraud report names it and the report's
+/// victim rang it, or when its callers are the burners' targets far beyond
+/// the case's own rate. A new neighbour's line, called by ordinary
+/// residents over the same days, is not.
+#[test]
+fn a_line_the_burners_targets_call_back_is_a_burner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (box_sim, line, primed_line, neighbour, victim) = (
+        "13800000001",
+        "13800000002",
+        "13800000003",
+        "13800000004",
+        "13900000001",
+    );
+    let resident = |i: u32| format!("1360000{:04}", i % 40);
+    let stranger = |i: u32| format!("1350000{i:04}");
+    let mut calls = String::from("caller,callee,start,duration_s,kind\n");
+    let mut row = |a: &str, b: &str, day: u32, time: &str, secs: u32, kind: &str| {
+        calls.push_str(&format!("{a},{b},{} {time},{secs},{kind}\n", march_day(day)));
+    };
+    // Forty residents ring each other all month.
+    for d in 1..=28 {
+        for i in 0..40 {
+            row(&resident(i), &resident(i + 1), d, "19:00:00", 120, "voice");
+        }
+    }
+    // The SIM box texts twenty strangers and the victim on days 10 and 11.
+    for i in 0..20 {
+        row(box_sim, &stranger(i), 10 + i % 2, "09:00:00", 0, "sms");
+    }
+    row(box_sim, victim, 10, "10:00:00", 0, "sms");
+    // The victim rings the line 40 minutes later; so do four strangers,
+    // and the line rings one back once.
+    row(victim, line, 10, "10:40:00", 900, "voice");
+    for i in 0..4 {
+        row(&stranger(i), line, 11 + i % 2, "15:00:00", 300, "voice");
+    }
+    row(line, &stranger(0), 12, "16:00:00", 60, "voice");
+    // Fifteen of the strangers ring another line days later.
+    for i in 5..20 {
+        row(&stranger(i), primed_line, 14 + i % 3, "11:00:00", 200, "voice");
+    }
+    // A new neighbour's line: six residents ring it over the same days.
+    for i in 0..6 {
+        row(&resident(i), neighbour, 14 + i % 3, "12:00:00", 200, "voice");
+    }
+    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    std::fs::write(
+        dir.join("persons.csv"),
+        format!("person_id,name,id_number,phones\nP1,李四,440106198001011234,{victim}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("incidents.csv"),
+        format!(
+            "incident_id,time,category,location_id,phones,victim_id,loss,accounts\n\
+             JQ9,{} 18:00:00,fraud,,{box_sim};{line},P1,9000,\n",
+            march_day(10)
+        ),
+    )
+    .unwrap();
+    let g = util::ingest(dir);
+    let run = casegraph::lead::run(&g, &Default::default()).unwrap();
+    let burners: Vec<(&str, &str, &Vec<String>)> = run
+        .hits
+        .iter()
+        .filter(|h| h.kind == casegraph::lead::patterns::PatternKind::Burner)
+        .map(|h| (h.entity_id.as_str(), h.reason.as_str(), &h.sources))
+        .collect();
+    let reported = burners.iter().find(|b| b.0.ends_with(line));
+    assert!(
+        reported.is_some_and(|b| b.1.starts_with("call-back line")
+            && b.1.contains("fraud report JQ9")
+            && b.1.contains(victim)
+            && b.2.first().is_some_and(|s| s == "incidents.csv:2")
+            && b.2.iter().any(|s| s.starts_with("calls.csv:"))),
+        "{burners:?}"
+    );
+    let primed = burners.iter().find(|b| b.0.ends_with(primed_line));
+    assert!(
+        primed.is_some_and(|b| b.1.contains("15 of its 15 callers had been reached by a burner")
+            && b.2.len() >= 8),
+        "{burners:?}"
+    );
+    assert!(burners.iter().any(|b| b.0.ends_with(box_sim)), "{burners:?}");
+    assert!(!burners.iter().any(|b| b.0.ends_with(neighbour)), "{burners:?}");
+    assert!(!burners.iter().any(|b| b.0.ends_with(victim)), "{burners:?}");
+    assert_eq!(burners.len(), 3, "{burners:?}");
+}

@@ -241,6 +241,222 @@ pub fn boxed(ctx: &Context, c: &BurnerConfig, burners: &[Hit], max_sims: usize) 
         .collect()
 }
 
+/// Call-back lines: a gang's number that victims ring back after a burner
+/// or a SIM box reached them ("call this number about your parcel"). Such a
+/// line lives like a burner and nearly only receives calls, so the burner
+/// rule never sees it. A short-lived line that strangers call is common
+/// enough (a delivery rider, a new shop); two things single out the gang's:
+///
+/// - **a fraud report names it and the victim called it**: the report's
+///   own story (the victim's phone, or a number the report names, rang
+///   the line), as a report is the evidence for a burner too few calls show;
+/// - **its callers are the burners' targets**, far beyond the case's own
+///   rate. `b` = phones a burner reached / phones with any call; a line with
+///   `n` distinct callers of which `k` had been reached by a burner before
+///   they first called it is flagged when P(X >= k), X ~ Binomial(n, b), is
+///   at most `callback_max_chance` divided by the number of lines tested (a
+///   Bonferroni bound: the case's lines are tested together). Where burners
+///   reached most of the case's phones this says nothing, as it should.
+///
+/// O(events of the burners + events of the candidates + phones of the
+/// fraud reports).
+pub fn callback_lines(ctx: &Context, c: &BurnerConfig, burners: &[Hit]) -> Vec<Hit> {
+    let g = ctx.graph;
+    let n = ctx.profiles.len();
+    let mut flagged = vec![false; n];
+    for h in burners {
+        flagged[h.entity.idx as usize] = true;
+    }
+    let is_candidate = |p: u32| {
+        let prof = &ctx.profiles[p as usize];
+        !flagged[p as usize]
+            && ctx.eligible(p)
+            && prof.incoming > 0
+            && prof.known_life_days() <= max_life(c, ctx.case_days)
+            && prof.outgoing as f64 <= c.max_incoming_share * prof.events() as f64
+    };
+    let mut hits = Vec::new();
+    let mut taken = vec![false; n];
+    for (p, i, caller, line) in reported_callback_lines(ctx, &is_candidate) {
+        taken[p as usize] = true;
+        let inc = &g.incidents[i as usize];
+        let whose = if g.list(inc.phones).contains(&caller) {
+            "a number the report names"
+        } else {
+            "the report's victim's phone"
+        };
+        let why = format!(
+            "fraud report {} names it, and {} ({whose}) called it",
+            g.str(inc.incident_id),
+            g.phone_number(caller)
+        );
+        hits.push(callback_hit(
+            ctx,
+            p,
+            why,
+            vec![format!("incidents.csv:{}", inc.line), format!("calls.csv:{line}")],
+        ));
+    }
+    // When a burner first reached each phone.
+    let mut reached = vec![crate::model::NO_TIME; n];
+    for h in burners {
+        for e in g.events_of(h.entity.idx).filter(|e| e.caller == h.entity.idx) {
+            let r = &mut reached[e.callee as usize];
+            if *r == crate::model::NO_TIME || e.start < *r {
+                *r = e.start;
+            }
+        }
+    }
+    let active = ctx.profiles.iter().filter(|p| p.events() > 0).count();
+    let touched = (0..n)
+        .filter(|&p| reached[p] != crate::model::NO_TIME && !flagged[p])
+        .count();
+    if active == 0 || touched == 0 {
+        return hits;
+    }
+    let rate = touched as f64 / active as f64;
+    let candidates: Vec<u32> = (0..n as u32)
+        .filter(|&p| !taken[p as usize] && is_candidate(p))
+        .collect();
+    let bar = c.callback_max_chance / candidates.len().max(1) as f64;
+    for p in candidates {
+        // Each distinct caller at its first call to the line, and those a
+        // burner had reached before that.
+        let mut first_call: Vec<(u32, crate::model::Time, u32)> = g
+            .events_of(p)
+            .filter(|e| e.callee == p && e.caller != p && !ctx.is_hub[e.caller as usize])
+            .map(|e| (e.caller, e.start, e.line))
+            .collect();
+        first_call.sort_unstable();
+        first_call.dedup_by_key(|f| f.0);
+        let callers = first_call.len() as u64;
+        let mut primed: Vec<u32> = first_call
+            .iter()
+            .filter(|&&(q, t, _)| {
+                let r = reached[q as usize];
+                !flagged[q as usize] && r != crate::model::NO_TIME && r < t
+            })
+            .map(|f| f.2)
+            .collect();
+        let k = primed.len() as u64;
+        if k < 2 {
+            continue;
+        }
+        let chance = binomial_tail(callers, k, rate);
+        if chance > bar {
+            continue;
+        }
+        primed.sort_unstable();
+        primed.truncate(super::MAX_SOURCES);
+        let why = format!(
+            "{k} of its {callers} callers had been reached by a burner before they called it \
+             ({:.0}% of the case's phones were; chance {})",
+            rate * 100.0,
+            chance_words(chance)
+        );
+        let sources = primed.into_iter().map(|l| format!("calls.csv:{l}")).collect();
+        hits.push(callback_hit(ctx, p, why, sources));
+    }
+    hits
+}
+
+/// Lines passing `is_candidate` that a fraud report names and that another
+/// number of the same report, or a phone of the report's victim, called: (line, incident, caller, calls.csv
+/// line of the first such call), the first report by row for each line.
+fn reported_callback_lines(
+    ctx: &Context,
+    is_candidate: &dyn Fn(u32) -> bool,
+) -> Vec<(u32, u32, u32, u32)> {
+    let g = ctx.graph;
+    let mut out: Vec<(u32, u32, u32, u32)> = Vec::new();
+    for &i in &ctx.fraud {
+        let inc = &g.incidents[i as usize];
+        let phones = g.list(inc.phones);
+        // The report's numbers and the victim's own (the record's phones).
+        let mut story: Vec<u32> = phones.to_vec();
+        if inc.victim != crate::graph::NONE {
+            story.extend(g.phones_of_person(inc.victim).iter().map(|pp| pp.phone));
+        }
+        for &p in phones {
+            if !is_candidate(p) {
+                continue;
+            }
+            let first = g
+                .events_of(p)
+                .filter(|e| e.callee == p && e.caller != p && story.contains(&e.caller))
+                .min_by_key(|e| (e.start, e.line));
+            if let Some(e) = first {
+                out.push((p, i, e.caller, e.line));
+            }
+        }
+    }
+    out.sort_unstable_by_key(|&(p, i, _, _)| (p, g.incidents[i as usize].line));
+    out.dedup_by_key(|r| r.0);
+    out
+}
+
+fn callback_hit(ctx: &Context, p: u32, why: String, sources: Vec<String>) -> Hit {
+    let g = ctx.graph;
+    let prof = &ctx.profiles[p as usize];
+    let days = prof.life_days().ceil().max(1.0) as u64;
+    Hit {
+        kind: PatternKind::Burner,
+        entity: Context::phone_ref(p),
+        entity_id: g.phone_number(p).to_string(),
+        phones: vec![],
+        reason: format!(
+            "call-back line: active {days} day{}, {} incoming, {} outgoing; {why}",
+            if days == 1 { "" } else { "s" },
+            prof.incoming,
+            prof.outgoing
+        ),
+        sources,
+    }
+}
+
+/// P(X >= k) for X ~ Binomial(n, p), summed in log space term by term
+/// (n is a line's distinct callers: thousands at most).
+fn binomial_tail(n: u64, k: u64, p: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    let (lp, lq) = (p.ln(), (1.0 - p).ln());
+    // log C(n, k) built up from C(n, 0).
+    let mut log_c = 0.0;
+    for i in 0..k {
+        log_c += ((n - i) as f64).ln() - ((i + 1) as f64).ln();
+    }
+    let mut sum = 0.0;
+    for i in k..=n {
+        sum += (log_c + i as f64 * lp + (n - i) as f64 * lq).exp();
+        if i < n {
+            log_c += ((n - i) as f64).ln() - ((i + 1) as f64).ln();
+        }
+    }
+    sum.min(1.0)
+}
+
+/// "1 in 2.3 million" and the like.
+fn chance_words(p: f64) -> String {
+    if p <= 0.0 {
+        return "nil".into();
+    }
+    let one_in = 1.0 / p;
+    if one_in >= 1e9 {
+        "under 1 in a billion".into()
+    } else if one_in >= 1e6 {
+        format!("1 in {:.1} million", one_in / 1e6)
+    } else {
+        format!("1 in {:.0}", one_in)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,5 +618,26 @@ mod tests {
             &c,
             21.0
         ));
+    }
+
+    #[test]
+    fn binomial_tail_matches_hand_sums() {
+        // P(X >= 8), X ~ B(10, 1/2) = (45 + 10 + 1) / 1024.
+        assert!((binomial_tail(10, 8, 0.5) - 56.0 / 1024.0).abs() < 1e-12);
+        // P(X >= 1), X ~ B(5, 0.1) = 1 - 0.9^5.
+        assert!((binomial_tail(5, 1, 0.1) - (1.0 - 0.9f64.powi(5))).abs() < 1e-12);
+        assert_eq!(binomial_tail(7, 0, 0.3), 1.0);
+        assert_eq!(binomial_tail(7, 3, 0.0), 0.0);
+        // A thousand callers, all primed, at a 1% rate: far below any bar,
+        // and no underflow to NaN.
+        let t = binomial_tail(1000, 1000, 0.01);
+        assert!(t >= 0.0 && t < 1e-300, "{t}");
+    }
+
+    #[test]
+    fn chances_read_as_one_in_so_many() {
+        assert_eq!(chance_words(1e-4), "1 in 10000");
+        assert_eq!(chance_words(4e-7), "1 in 2.5 million");
+        assert_eq!(chance_words(1e-12), "under 1 in a billion");
     }
 }
