@@ -124,6 +124,8 @@ impl Tally {
             first: if seen { self.first } else { NO_TIME },
             last: if seen { self.last } else { NO_TIME },
             registered: if seen { registered } else { NO_TIME },
+            // The folders judge a SIM's life by the case's share alone.
+            activated_in_case: false,
         }
     }
 }

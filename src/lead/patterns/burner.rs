@@ -37,11 +37,25 @@ pub fn max_life(c: &BurnerConfig, case_days: f64) -> f64 {
     c.max_life_days.min(c.max_life_share * case_days)
 }
 
+/// The longest life phone `p` may have and still be a burner: a SIM whose
+/// registration shows it was activated within the case has its whole life
+/// in view, so the case's share does not bound it (a burner bought on the
+/// case's second day and used to its last, in a two-week case); any other
+/// SIM may have lived long before the case began, so a phone seen over
+/// most of a short case is not taken for short-lived.
+pub fn max_life_of(p: &super::Profile, c: &BurnerConfig, case_days: f64) -> f64 {
+    if p.activated_in_case {
+        c.max_life_days
+    } else {
+        max_life(c, case_days)
+    }
+}
+
 /// A burner's shape, volume aside: short life (counted from its
 /// registration when one says it was live earlier), few incoming, calls to
 /// new numbers (and, when `min_short_share` asks, mostly short ones).
 fn has_shape(p: &super::Profile, c: &BurnerConfig, case_days: f64) -> bool {
-    p.known_life_days() <= max_life(c, case_days) && cold_contact(p, c)
+    p.known_life_days() <= max_life_of(p, c, case_days) && cold_contact(p, c)
 }
 
 /// The shape without the life: nearly all outgoing, to new numbers.
@@ -250,6 +264,10 @@ pub fn boxed(ctx: &Context, c: &BurnerConfig, burners: &[Hit], max_sims: usize) 
 /// - **a fraud report names it and the victim called it**: the report's
 ///   own story (the victim's phone, or a number the report names, rang
 ///   the line), as a report is the evidence for a burner too few calls show;
+/// - **it worked in a burner's handset**, in turn or at once (as the lines
+///   of a SIM box do, [`boxed`]), or in the handset of a line a report
+///   showed to be a call-back line (the operator's voice lines, one after
+///   another);
 /// - **its callers are the burners' targets**, far beyond the case's own
 ///   rate. `b` = phones a burner reached / phones with any call; a line with
 ///   `n` distinct callers of which `k` had been reached by a burner before
@@ -259,8 +277,13 @@ pub fn boxed(ctx: &Context, c: &BurnerConfig, burners: &[Hit], max_sims: usize) 
 ///   reached most of the case's phones this says nothing, as it should.
 ///
 /// O(events of the burners + events of the candidates + phones of the
-/// fraud reports).
-pub fn callback_lines(ctx: &Context, c: &BurnerConfig, burners: &[Hit]) -> Vec<Hit> {
+/// fraud reports + handset uses log handset uses).
+pub fn callback_lines(
+    ctx: &Context,
+    c: &BurnerConfig,
+    burners: &[Hit],
+    max_sims: usize,
+) -> Vec<Hit> {
     let g = ctx.graph;
     let n = ctx.profiles.len();
     let mut flagged = vec![false; n];
@@ -272,7 +295,7 @@ pub fn callback_lines(ctx: &Context, c: &BurnerConfig, burners: &[Hit]) -> Vec<H
         !flagged[p as usize]
             && ctx.eligible(p)
             && prof.incoming > 0
-            && prof.known_life_days() <= max_life(c, ctx.case_days)
+            && prof.known_life_days() <= max_life_of(prof, c, ctx.case_days)
             && prof.outgoing as f64 <= c.max_incoming_share * prof.events() as f64
     };
     let mut hits = Vec::new();
@@ -296,6 +319,51 @@ pub fn callback_lines(ctx: &Context, c: &BurnerConfig, burners: &[Hit]) -> Vec<H
             why,
             vec![format!("incidents.csv:{}", inc.line), format!("calls.csv:{line}")],
         ));
+    }
+    // A line of that shape in a burner's handset (in turn or at once, as
+    // the lines of a SIM box): the operator's voice line. Handsets of more
+    // than `max_sims` SIMs (a shop's test phone) and handsets seen only at
+    // registration are not evidence, as for [`boxed`].
+    let mut uses: Vec<(u32, u32)> = g
+        .handset_uses
+        .iter()
+        .filter(|u| u.n_events > 0)
+        .map(|u| (u.handset, u.phone))
+        .collect();
+    uses.sort_unstable();
+    uses.dedup();
+    let mut in_handset: Vec<(u32, u32, u32)> = Vec::new();
+    for sims in uses.chunk_by(|a, b| a.0 == b.0) {
+        if sims.len() > max_sims {
+            continue;
+        }
+        let Some(&(h, mate)) = sims
+            .iter()
+            .find(|s| flagged[s.1 as usize] || taken[s.1 as usize])
+        else {
+            continue;
+        };
+        for &(_, p) in sims {
+            if !taken[p as usize] && is_candidate(p) {
+                in_handset.push((p, h, mate));
+            }
+        }
+    }
+    in_handset.sort_unstable();
+    in_handset.dedup_by_key(|r| r.0);
+    for (p, h, mate) in in_handset {
+        taken[p as usize] = true;
+        let why = format!(
+            "worked in handset {} with {} {}",
+            g.str(g.handsets[h as usize]),
+            if flagged[mate as usize] { "burner" } else { "call-back line" },
+            g.phone_number(mate)
+        );
+        let sources = call_sources(
+            g.events_of(p)
+                .filter(|e| (e.callee == p && e.callee_handset == h) || (e.caller == p && e.caller_handset == h)),
+        );
+        hits.push(callback_hit(ctx, p, why, sources));
     }
     // When a burner first reached each phone.
     let mut reached = vec![crate::model::NO_TIME; n];
@@ -473,6 +541,7 @@ mod tests {
             first: 0,
             last: 5 * 86_400,
             registered: NO_TIME,
+            activated_in_case: false,
         }
     }
 
@@ -530,6 +599,7 @@ mod tests {
             first: 0,
             last: 8 * 86_400,
             registered: NO_TIME,
+            activated_in_case: false,
         };
         assert!(is_burner(&scammer, &BurnerConfig::default(), 28.0));
     }
@@ -546,6 +616,37 @@ mod tests {
         // The same 5-day life is a burner's in a short case and a long one.
         assert!(is_burner(&cold_caller(), &c, 21.0));
         assert!(is_burner(&cold_caller(), &c, 90.0));
+    }
+
+    /// Regression (own generator, two-week dev cases): burners activated on
+    /// the case's first days and used to its end were seen over most of the
+    /// case, and the share bound took them for long-lived. A registration
+    /// activated within the case shows the whole life: the days bound
+    /// alone applies to it.
+    #[test]
+    fn a_sim_activated_within_a_short_case_is_judged_by_its_whole_life() {
+        let c = BurnerConfig::default();
+        let bought = Profile {
+            first: 86_400,
+            last: 15 * 86_400,
+            registered: 86_400,
+            activated_in_case: true,
+            ..cold_caller()
+        };
+        assert!(is_burner(&bought, &c, 16.0));
+        // Unregistered, or registered before the case: the share bound.
+        let unknown = Profile {
+            registered: NO_TIME,
+            activated_in_case: false,
+            ..bought
+        };
+        assert!(!is_burner(&unknown, &c, 16.0));
+        // Activated in the case but live longer than a burner's days.
+        let long = Profile {
+            last: 40 * 86_400,
+            ..bought
+        };
+        assert!(!is_burner(&long, &c, 45.0));
     }
 
     #[test]
@@ -582,6 +683,7 @@ mod tests {
             first: 0,
             last: 50_000,
             registered: NO_TIME,
+            activated_in_case: false,
         };
         assert!(!is_burner(&fresh, &c, 21.0));
         assert!(is_rotated_burner(&fresh, &c, 21.0));

@@ -93,6 +93,10 @@ pub struct Profile {
     /// When the registration (phones.csv row) in force at the phone's first
     /// event was activated; [`NO_TIME`] when no registration covers it.
     pub registered: Time,
+    /// That registration was activated within the case's period (on or
+    /// after the day of the case's first event): the SIM's whole life is
+    /// in view, not cut off by the start of the case.
+    pub activated_in_case: bool,
 }
 
 impl Profile {
@@ -273,6 +277,9 @@ fn profile(g: &CaseGraph, p: u32, short_call_s: u32, odd: (u32, u32)) -> Profile
     callees.dedup();
     pr.distinct_out = callees.len() as u32;
     pr.registered = registered_at(g, p, pr.first);
+    let case_first = g.period().0;
+    pr.activated_in_case =
+        pr.registered != NO_TIME && case_first != NO_TIME && pr.registered + 86_400 > case_first;
     pr
 }
 
