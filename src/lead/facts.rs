@@ -80,7 +80,8 @@ fn burners_out_of_hubs(ctx: &mut Context, config: &LeadConfig, hubs: Vec<Hub>) -
     hits.extend(boxed);
     // Lines the burners' targets call back (not service numbers: those
     // live for months).
-    let callback = patterns::burner::callback_lines(ctx, &config.burner, &hits, config.sim_swap.max_sims);
+    let callback =
+        patterns::burner::callback_lines(ctx, &config.burner, &hits, config.sim_swap.max_sims);
     hits.extend(callback);
     BurnersAndHubs {
         hits,

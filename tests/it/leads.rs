@@ -844,7 +844,10 @@ fn a_line_the_burners_targets_call_back_is_a_burner() {
     let stranger = |i: u32| format!("1350000{i:04}");
     let mut calls = String::from("caller,callee,start,duration_s,kind\n");
     let mut row = |a: &str, b: &str, day: u32, time: &str, secs: u32, kind: &str| {
-        calls.push_str(&format!("{a},{b},{} {time},{secs},{kind}\n", march_day(day)));
+        calls.push_str(&format!(
+            "{a},{b},{} {time},{secs},{kind}\n",
+            march_day(day)
+        ));
     };
     // Forty residents ring each other all month.
     for d in 1..=28 {
@@ -866,11 +869,25 @@ fn a_line_the_burners_targets_call_back_is_a_burner() {
     row(line, &stranger(0), 12, "16:00:00", 60, "voice");
     // Fifteen of the strangers ring another line days later.
     for i in 5..20 {
-        row(&stranger(i), primed_line, 14 + i % 3, "11:00:00", 200, "voice");
+        row(
+            &stranger(i),
+            primed_line,
+            14 + i % 3,
+            "11:00:00",
+            200,
+            "voice",
+        );
     }
     // A new neighbour's line: six residents ring it over the same days.
     for i in 0..6 {
-        row(&resident(i), neighbour, 14 + i % 3, "12:00:00", 200, "voice");
+        row(
+            &resident(i),
+            neighbour,
+            14 + i % 3,
+            "12:00:00",
+            200,
+            "voice",
+        );
     }
     std::fs::write(dir.join("calls.csv"), calls).unwrap();
     std::fs::write(
@@ -906,12 +923,23 @@ fn a_line_the_burners_targets_call_back_is_a_burner() {
     );
     let primed = burners.iter().find(|b| b.0.ends_with(primed_line));
     assert!(
-        primed.is_some_and(|b| b.1.contains("15 of its 15 callers had been reached by a burner")
+        primed.is_some_and(|b| b
+            .1
+            .contains("15 of its 15 callers had been reached by a burner")
             && b.2.len() >= 8),
         "{burners:?}"
     );
-    assert!(burners.iter().any(|b| b.0.ends_with(box_sim)), "{burners:?}");
-    assert!(!burners.iter().any(|b| b.0.ends_with(neighbour)), "{burners:?}");
-    assert!(!burners.iter().any(|b| b.0.ends_with(victim)), "{burners:?}");
+    assert!(
+        burners.iter().any(|b| b.0.ends_with(box_sim)),
+        "{burners:?}"
+    );
+    assert!(
+        !burners.iter().any(|b| b.0.ends_with(neighbour)),
+        "{burners:?}"
+    );
+    assert!(
+        !burners.iter().any(|b| b.0.ends_with(victim)),
+        "{burners:?}"
+    );
     assert_eq!(burners.len(), 3, "{burners:?}");
 }

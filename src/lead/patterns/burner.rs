@@ -317,7 +317,10 @@ pub fn callback_lines(
             ctx,
             p,
             why,
-            vec![format!("incidents.csv:{}", inc.line), format!("calls.csv:{line}")],
+            vec![
+                format!("incidents.csv:{}", inc.line),
+                format!("calls.csv:{line}"),
+            ],
         ));
     }
     // A line of that shape in a burner's handset (in turn or at once, as
@@ -356,19 +359,25 @@ pub fn callback_lines(
         let why = format!(
             "worked in handset {} with {} {}",
             g.str(g.handsets[h as usize]),
-            if flagged[mate as usize] { "burner" } else { "call-back line" },
+            if flagged[mate as usize] {
+                "burner"
+            } else {
+                "call-back line"
+            },
             g.phone_number(mate)
         );
-        let sources = call_sources(
-            g.events_of(p)
-                .filter(|e| (e.callee == p && e.callee_handset == h) || (e.caller == p && e.caller_handset == h)),
-        );
+        let sources = call_sources(g.events_of(p).filter(|e| {
+            (e.callee == p && e.callee_handset == h) || (e.caller == p && e.caller_handset == h)
+        }));
         hits.push(callback_hit(ctx, p, why, sources));
     }
     // When a burner first reached each phone.
     let mut reached = vec![crate::model::NO_TIME; n];
     for h in burners {
-        for e in g.events_of(h.entity.idx).filter(|e| e.caller == h.entity.idx) {
+        for e in g
+            .events_of(h.entity.idx)
+            .filter(|e| e.caller == h.entity.idx)
+        {
             let r = &mut reached[e.callee as usize];
             if *r == crate::model::NO_TIME || e.start < *r {
                 *r = e.start;
@@ -422,7 +431,10 @@ pub fn callback_lines(
             rate * 100.0,
             chance_words(chance)
         );
-        let sources = primed.into_iter().map(|l| format!("calls.csv:{l}")).collect();
+        let sources = primed
+            .into_iter()
+            .map(|l| format!("calls.csv:{l}"))
+            .collect();
         hits.push(callback_hit(ctx, p, why, sources));
     }
     hits
@@ -733,7 +745,7 @@ mod tests {
         // A thousand callers, all primed, at a 1% rate: far below any bar,
         // and no underflow to NaN.
         let t = binomial_tail(1000, 1000, 0.01);
-        assert!(t >= 0.0 && t < 1e-300, "{t}");
+        assert!((0.0..1e-300).contains(&t), "{t}");
     }
 
     #[test]
