@@ -829,17 +829,22 @@ fn a_driver_one_report_names_is_no_gang_member() {
 /// victim rang it, or when its callers are the burners' targets far beyond
 /// the case's own rate. A new neighbour's line, called by ordinary
 /// residents over the same days, is not.
-#[test]
-fn a_line_the_burners_targets_call_back_is_a_burner() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    let (box_sim, line, primed_line, neighbour, victim) = (
-        "13800000001",
-        "13800000002",
-        "13800000003",
-        "13800000004",
-        "13900000001",
-    );
+/// The phones of [`call_back_world`]: a SIM box, the call-back line the
+/// box's texts advertise, a line its targets ring days later, a new
+/// neighbour's line, and the victim's own phone.
+const CALL_BACK_PHONES: (&str, &str, &str, &str, &str) = (
+    "13800000001",
+    "13800000002",
+    "13800000003",
+    "13800000004",
+    "13900000001",
+);
+
+/// A month of residents calling each other, a SIM box texting strangers
+/// and a victim, the victim ringing the call-back line, and one fraud
+/// report JQ9 naming `report_phones`.
+fn call_back_world(dir: &std::path::Path, report_phones: &str) {
+    let (box_sim, line, primed_line, neighbour, victim) = CALL_BACK_PHONES;
     let resident = |i: u32| format!("1360000{:04}", i % 40);
     let stranger = |i: u32| format!("1350000{i:04}");
     let mut calls = String::from("caller,callee,start,duration_s,kind\n");
@@ -899,11 +904,19 @@ fn a_line_the_burners_targets_call_back_is_a_burner() {
         dir.join("incidents.csv"),
         format!(
             "incident_id,time,category,location_id,phones,victim_id,loss,accounts\n\
-             JQ9,{} 18:00:00,fraud,,{box_sim};{line},P1,9000,\n",
+             JQ9,{} 18:00:00,fraud,,{report_phones},P1,9000,\n",
             march_day(10)
         ),
     )
     .unwrap();
+}
+
+#[test]
+fn a_line_the_burners_targets_call_back_is_a_burner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (box_sim, line, primed_line, neighbour, victim) = CALL_BACK_PHONES;
+    call_back_world(dir, &format!("{box_sim};{line}"));
     let g = util::ingest(dir);
     let run = casegraph::lead::run(&g, &Default::default()).unwrap();
     let burners: Vec<(&str, &str, &Vec<String>)> = run
@@ -942,4 +955,36 @@ fn a_line_the_burners_targets_call_back_is_a_burner() {
         "{burners:?}"
     );
     assert_eq!(burners.len(), 3, "{burners:?}");
+}
+
+/// Regression (own seed small-44): a report that names the victim's own
+/// number beside the call-back line lost the line — the rule that finds
+/// the victim's number among a report's phones (the one another phone of
+/// the report reached first) took the line the victim rang for the
+/// victim's. Where the report names a phone of the victim's records, that
+/// phone is the victim's, and the line stays a call-back line.
+#[test]
+fn a_report_naming_the_victims_own_number_keeps_its_call_back_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (box_sim, line, _, _, victim) = CALL_BACK_PHONES;
+    call_back_world(dir, &format!("{victim};{box_sim};{line}"));
+    let g = util::ingest(dir);
+    let run = casegraph::lead::run(&g, &Default::default()).unwrap();
+    let burners: Vec<(&str, &str)> = run
+        .hits
+        .iter()
+        .filter(|h| h.kind == casegraph::lead::patterns::PatternKind::Burner)
+        .map(|h| (h.entity_id.as_str(), h.reason.as_str()))
+        .collect();
+    assert!(
+        burners
+            .iter()
+            .any(|b| b.0.ends_with(line) && b.1.starts_with("call-back line")),
+        "{burners:?}"
+    );
+    assert!(
+        !burners.iter().any(|b| b.0.ends_with(victim)),
+        "{burners:?}"
+    );
 }

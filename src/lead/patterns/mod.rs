@@ -190,9 +190,15 @@ impl<'g> Context<'g> {
         // And the victim's number where a report names it beside the
         // numbers that reached the victim: the one another number of the
         // report called first, before it ever called that number (the
-        // fraud's numbers call the victim, not the other way round).
+        // fraud's numbers call the victim, not the other way round). Only
+        // where the report names no phone of a victim's records: there the
+        // victim's number is known, and a number of the report that the
+        // victim rang first is the fraud's call-back line, not the victim's.
         for &i in &fraud {
             let phones = graph.list(graph.incidents[i as usize].phones);
+            if phones.iter().any(|&p| is_victim_phone[p as usize]) {
+                continue;
+            }
             let set: rustc_hash::FxHashSet<u32> = phones.iter().copied().collect();
             for &p in phones {
                 if called_by_the_report(graph, p, &set)
