@@ -706,12 +706,7 @@ fn a_two_call_sim_that_a_fraud_report_names_is_a_burner() {
     .unwrap();
     let g = util::ingest(dir);
     let run = casegraph::lead::run(&g, &Default::default()).unwrap();
-    let burners: Vec<(&str, &str, &Vec<String>)> = run
-        .hits
-        .iter()
-        .filter(|h| h.kind == casegraph::lead::patterns::PatternKind::Burner)
-        .map(|h| (h.entity_id.as_str(), h.reason.as_str(), &h.sources))
-        .collect();
+    let burners = burner_hits(&run);
     let flagged = burners.iter().find(|b| b.0.ends_with(burner));
     assert!(
         flagged.is_some_and(|b| b.1.contains("fraud report JQ7")
@@ -911,6 +906,15 @@ fn call_back_world(dir: &std::path::Path, report_phones: &str) {
     .unwrap();
 }
 
+/// The run's burner rows: phone, reason and source rows.
+fn burner_hits(run: &casegraph::lead::LeadRun) -> Vec<(&str, &str, &Vec<String>)> {
+    run.hits
+        .iter()
+        .filter(|h| h.kind == casegraph::lead::patterns::PatternKind::Burner)
+        .map(|h| (h.entity_id.as_str(), h.reason.as_str(), &h.sources))
+        .collect()
+}
+
 #[test]
 fn a_line_the_burners_targets_call_back_is_a_burner() {
     let tmp = tempfile::tempdir().unwrap();
@@ -919,12 +923,7 @@ fn a_line_the_burners_targets_call_back_is_a_burner() {
     call_back_world(dir, &format!("{box_sim};{line}"));
     let g = util::ingest(dir);
     let run = casegraph::lead::run(&g, &Default::default()).unwrap();
-    let burners: Vec<(&str, &str, &Vec<String>)> = run
-        .hits
-        .iter()
-        .filter(|h| h.kind == casegraph::lead::patterns::PatternKind::Burner)
-        .map(|h| (h.entity_id.as_str(), h.reason.as_str(), &h.sources))
-        .collect();
+    let burners = burner_hits(&run);
     let reported = burners.iter().find(|b| b.0.ends_with(line));
     assert!(
         reported.is_some_and(|b| b.1.starts_with("call-back line")
@@ -971,12 +970,7 @@ fn a_report_naming_the_victims_own_number_keeps_its_call_back_line() {
     call_back_world(dir, &format!("{victim};{box_sim};{line}"));
     let g = util::ingest(dir);
     let run = casegraph::lead::run(&g, &Default::default()).unwrap();
-    let burners: Vec<(&str, &str)> = run
-        .hits
-        .iter()
-        .filter(|h| h.kind == casegraph::lead::patterns::PatternKind::Burner)
-        .map(|h| (h.entity_id.as_str(), h.reason.as_str()))
-        .collect();
+    let burners = burner_hits(&run);
     assert!(
         burners
             .iter()
