@@ -37,7 +37,7 @@ pub struct Args {
     /// Seconds to wait for every process to connect
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     connect_timeout: u64,
-    /// Write the K most suspicious groups as case folders under DIR/folders (0: none) [default: 3; 0 with --add]
+    /// Write the K most suspicious groups as case folders under DIR/folders (0: none) [default: 3; 0 with --add, where K copies the rows of every call file the state counted]
     #[arg(long, value_name = "K")]
     folders: Option<usize>,
     /// Keep the run's state in DIR (one part per worker), so that a later run can --add call files to it
@@ -87,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         hubs: Default::default(),
         rank: RankConfig::default(),
         connect_timeout: Duration::from_secs(args.connect_timeout),
-        folders: folders(&args)?,
+        folders: folders(&args),
         state: args.state.as_ref().map(|dir| dist::state::StateConfig {
             dir: dir.clone(),
             add: args.add.clone(),
@@ -104,18 +104,15 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     run_as_cluster_process(&args, &config, t0)
 }
 
-/// How many case folders to write: `--folders`, 3 by default, none when
-/// adding to a state (they copy rows from the case's calls.csv, which an
-/// added batch does not read).
-fn folders(args: &Args) -> anyhow::Result<usize> {
+/// How many case folders to write: `--folders`, 3 by default on a full
+/// run, none by default when adding to a state (a nightly batch; `--add
+/// --folders K` writes them from the whole state, copying the rows of
+/// every call file the state counted).
+fn folders(args: &Args) -> usize {
     match (args.folders, args.add.is_empty()) {
-        (Some(k), true) => Ok(k),
-        (None, true) => Ok(dist::folders::DEFAULT_FOLDERS),
-        (None | Some(0), false) => Ok(0),
-        (Some(k), false) => Err(usage(format!(
-            "--folders {k} with --add: expected no case folders (they copy rows from the whole case's calls.csv, \
-             which an added batch does not read), found a request for {k}; run the full batch to write them"
-        ))),
+        (Some(k), _) => k,
+        (None, true) => dist::folders::DEFAULT_FOLDERS,
+        (None, false) => 0,
     }
 }
 

@@ -32,7 +32,11 @@
 //!
 //! calls.csv is read a second time, by process 0 alone, to copy the
 //! folders' call rows: the first read keeps only the calls' numbers, not
-//! their rows.
+//! their rows. A run that adds batches to a stored state (`--add`) writes
+//! folders from the whole state — the stored links, components and hubs
+//! with the batch's — and copies the rows of the case's calls.csv and of
+//! every batch the state recorded, in the order counted; the folders are
+//! those a full run over the concatenated call files writes.
 
 use super::write::{HubRow, Outputs};
 use super::{owner, phone_of, phone_text, DistError, Exchanger, Phone, Result};
@@ -686,6 +690,12 @@ pub(crate) struct FolderInput<'a> {
     pub case_days: f64,
     /// Worker 0 only: every phone with its component's smallest phone.
     pub components: Option<&'a [(Phone, Phone)]>,
+    /// The case folder whose files the folders copy (the run's case, or
+    /// the one a stored state recorded).
+    pub case: &'a Path,
+    /// Call files added to a stored state, read after the case's
+    /// calls.csv when the folders' call rows are copied.
+    pub more_calls: &'a [PathBuf],
 }
 
 /// The folders step on one worker: every worker takes the rounds; worker 0
@@ -718,7 +728,7 @@ pub(crate) fn run_worker(
     }
     let tallies = sum_tallies(x.tallies.round(worker, parts)?);
     let notes = if me == 0 {
-        side_notes(&config.case, &config.ingest)?
+        side_notes(input.case, &config.ingest)?
     } else {
         Vec::new()
     };
@@ -782,7 +792,8 @@ pub(crate) fn run_worker(
         Some(components) if me == 0 => {
             let phones = members(&choices, components, &seed_links);
             write_folders(
-                &config.case,
+                input.case,
+                input.more_calls,
                 &config.ingest,
                 &config.out,
                 &choices,
@@ -909,7 +920,7 @@ pub fn reference(
         .collect();
     seed_links.sort_unstable();
     let phones = members(&choices, &outputs.components, &seed_links);
-    write_folders(folder, ingest, out, &choices, &phones, &rules)
+    write_folders(folder, &[], ingest, out, &choices, &phones, &rules)
 }
 
 /// Rows written to one folder, per file.
@@ -961,6 +972,7 @@ struct Manifest<'a> {
 /// Returns the paths written.
 pub fn write_folders(
     case: &Path,
+    more_calls: &[PathBuf],
     ingest: &IngestConfig,
     out: &Path,
     choices: &[Choice],
@@ -986,7 +998,7 @@ pub fn write_folders(
             folder_of.entry(p).or_insert(i);
         }
     }
-    let counts = copy_rows(case, ingest, &temp, &names, &folder_of)?;
+    let counts = copy_rows(case, more_calls, ingest, &temp, &names, &folder_of)?;
     let manifest = Manifest {
         median_contacts: rules.median_contacts,
         fan_out_bar: rules.burner.min_distinct,
@@ -1156,9 +1168,11 @@ fn copy_small_file(
 /// calls with either end in the folder; registrations of its phones;
 /// incidents naming them; persons listing them, registered under their
 /// ids, or the victims of those incidents; locations its calls and
-/// incidents use. Returns the rows written per folder.
+/// incidents use. Returns the rows written per folder. `more_calls`: call
+/// files added to a stored state after the case's calls.csv.
 fn copy_rows(
     case: &Path,
+    more_calls: &[PathBuf],
     ingest: &IngestConfig,
     temp: &Path,
     names: &[String],
@@ -1177,39 +1191,51 @@ fn copy_rows(
         folder_of.get(&phone_of(&number)).copied()
     };
 
-    // calls.csv: kept rows with either end in a folder.
-    let mut t = open(case, ingest, FileSpec::CALLS)?.expect("calls.csv is required");
-    let (header, cols) = columns(&t);
+    // calls.csv, then the added batches: kept rows with either end in a
+    // folder, under the case's calls.csv header (an added file's columns
+    // are found by name, as when it was counted).
+    let first = open(case, ingest, FileSpec::CALLS)?.expect("calls.csv is required");
+    let (header, cols) = columns(&first);
     let mut sinks = Sinks::create(temp, names, "calls.csv", &header)?;
-    let checker = CallChecker::of(&t, ingest);
     let loc_cols = [
         FileSpec::CALLS.col("caller_location"),
         FileSpec::CALLS.col("callee_location"),
     ];
     let mut buf = Vec::new();
     let mut text = String::new();
-    loop {
-        let got = t.rows.read_chunk(&mut buf, 4096)?;
-        if got == 0 {
-            break;
-        }
-        for rec in &buf[..got] {
-            let Ok(call) = checker.check(rec, &mut text) else {
-                continue;
-            };
-            let a = folder_of.get(&phone_of(call.caller())).copied();
-            let b = folder_of.get(&phone_of(call.callee())).copied();
-            let mut targets = [a, b];
-            if a == b {
-                targets[1] = None;
+    let mut tables = vec![Ok(first)];
+    tables.extend(
+        more_calls
+            .iter()
+            .map(|f| super::read::open_added(f, ingest)),
+    );
+    for t in tables {
+        let mut t = t?;
+        let checker = CallChecker::of(&t, ingest);
+        loop {
+            let got = t.rows.read_chunk(&mut buf, 4096)?;
+            if got == 0 {
+                break;
             }
-            for f in targets.into_iter().flatten() {
-                let vals: Vec<&str> = cols.iter().map(|&c| field(rec, t.field_index(c))).collect();
-                sinks.write(f, &vals).map_err(io_err)?;
-                for c in loc_cols {
-                    let place = field(rec, t.field_index(c));
-                    if !place.is_empty() {
-                        places[f].insert(place.to_string());
+            for rec in &buf[..got] {
+                let Ok(call) = checker.check(rec, &mut text) else {
+                    continue;
+                };
+                let a = folder_of.get(&phone_of(call.caller())).copied();
+                let b = folder_of.get(&phone_of(call.callee())).copied();
+                let mut targets = [a, b];
+                if a == b {
+                    targets[1] = None;
+                }
+                for f in targets.into_iter().flatten() {
+                    let vals: Vec<&str> =
+                        cols.iter().map(|&c| field(rec, t.field_index(c))).collect();
+                    sinks.write(f, &vals).map_err(io_err)?;
+                    for c in loc_cols {
+                        let place = field(rec, t.field_index(c));
+                        if !place.is_empty() {
+                            places[f].insert(place.to_string());
+                        }
                     }
                 }
             }
@@ -1586,6 +1612,7 @@ mod tests {
         let ingest = IngestConfig::default();
         let written = write_folders(
             &tiny(),
+            &[],
             &ingest,
             out.path(),
             &choices,

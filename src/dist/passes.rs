@@ -257,6 +257,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         return add_batch(
             worker,
             &mut x,
+            &mut fx,
             config,
             &sc.dir,
             phases,
@@ -318,6 +319,8 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             hubs: &hubs,
             case_days: case_days(&totals),
             components: components.as_deref(),
+            case: &config.case,
+            more_calls: &[],
         };
         folders_written = folders::run_worker(worker, &mut fx, config, input)?;
         phases.done("folders");
@@ -375,6 +378,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         labels.sort_unstable();
         let mut tallies: Vec<(Phone, ContactTally)> = judged.tallies.into_iter().collect();
         tallies.sort_unstable_by_key(|t| t.0);
+        let (case, calls) = case_sources(config)?;
         let saved = Saved {
             generation: 1,
             median: judged.median,
@@ -384,6 +388,8 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             labels,
             hubs: hub_list(&hubs),
             tallies,
+            case,
+            calls: vec![calls],
         };
         let part = save_share(worker, config, &sc.dir, kept, saved)?;
         phases.done("save state");
@@ -417,6 +423,29 @@ struct Saved {
     labels: Vec<(Phone, Phone)>,
     hubs: Vec<Phone>,
     tallies: Vec<(Phone, ContactTally)>,
+    /// The case folder and the call files counted (see
+    /// [`state::CallSource`]).
+    case: String,
+    calls: Vec<state::CallSource>,
+}
+
+/// The case folder (absolute) and its call file as a state records them.
+fn case_sources(config: &DistConfig) -> Result<(String, state::CallSource)> {
+    let case = std::fs::canonicalize(&config.case)
+        .map_err(|e| crate::error::Error::io(&config.case, e))?;
+    let table = crate::ingest::Table::open(
+        &config.case,
+        crate::ingest::FileSpec::CALLS,
+        config
+            .ingest
+            .mapping
+            .for_file(&crate::ingest::FileSpec::CALLS),
+    )?
+    .expect("calls.csv is required: Table::open fails without it");
+    Ok((
+        case.to_string_lossy().into_owned(),
+        state::CallSource::of(&table.path)?,
+    ))
 }
 
 /// The hubs' phones, sorted.
@@ -450,6 +479,8 @@ fn save_share(
             median: saved.median,
             case_days: saved.case_days,
             outputs: saved.outputs,
+            case: saved.case,
+            calls: saved.calls,
         },
         totals: kept.my_totals,
         rows: kept.rows,
@@ -538,6 +569,7 @@ fn labels_to_owners(
 fn add_batch(
     worker: &mut Worker,
     x: &mut Exchanges,
+    fx: &mut folders::FolderExchanges,
     config: &DistConfig,
     dir: &std::path::Path,
     mut phases: Phases,
@@ -557,6 +589,25 @@ fn add_batch(
         tallies,
         ..
     } = stored;
+
+    // The call files the state counts after this batch. The folders copy
+    // the rows of the stored ones again, so those must be unchanged.
+    let part = state::part_path(dir, me);
+    let mut more_calls: Vec<std::path::PathBuf> = Vec::new();
+    if config.folders > 0 {
+        for (i, c) in meta.calls.iter().enumerate() {
+            let path = c.check(&part)?;
+            if i > 0 {
+                more_calls.push(path);
+            }
+        }
+    }
+    let mut calls = meta.calls.clone();
+    for f in config.state.iter().flat_map(|s| &s.add) {
+        let c = state::CallSource::of(f)?;
+        more_calls.push(std::path::PathBuf::from(&c.path));
+        calls.push(c);
+    }
 
     // 2. The new calls summed into the stored links; the undirected pairs
     // they touch, before and after.
@@ -659,6 +710,34 @@ fn add_batch(
         phases.done("pagerank");
     }
 
+    // 6b. Suspicious groups as case folders, from the whole state and the
+    // rows of every call file it counted (see `folders`).
+    let mut folders_written = Vec::new();
+    if config.folders > 0 {
+        let gathered = match same_hubs {
+            true => {
+                let mut all = x.forest.round(worker, labels.iter().map(|&r| (0, r)))?;
+                all.sort_unstable();
+                (me == 0).then_some(all)
+            }
+            false => None,
+        };
+        let pairs = undirected_pairs(links.iter().map(|(k, l)| (k, l)));
+        let edges = contact_edges_without_hubs(pairs, &is_hub);
+        let case = std::path::PathBuf::from(&meta.case);
+        let input = folders::FolderInput {
+            links: link_facts(links.iter().map(|(k, l)| (k, l))),
+            edges: &edges,
+            hubs: &hubs,
+            case_days: days,
+            components: full_components.as_deref().or(gathered.as_deref()),
+            case: &case,
+            more_calls: &more_calls,
+        };
+        folders_written = folders::run_worker(worker, fx, config, input)?;
+        phases.done("folders");
+    }
+
     // 7. The outputs at worker 0: the changed rows only when the last
     // run's files are there to be updated, else every row.
     let pair_rows = if old.found {
@@ -672,12 +751,14 @@ fn add_batch(
             pair_rows_to_worker_0(links.iter().map(|(k, l)| (k, l))),
         )?
     };
-    let component_rows = match (&full_components, old.found) {
-        (Some(_), _) => Vec::new(),
-        (None, true) => x
+    // Written whole from `full_components` (worker 0's) when the hubs
+    // changed; every worker takes the same branch.
+    let component_rows = match (same_hubs, old.found) {
+        (false, _) => Vec::new(),
+        (true, true) => x
             .forest
             .round(worker, changed_labels.iter().map(|&r| (0, r)))?,
-        (None, false) => x.forest.round(worker, labels.iter().map(|&r| (0, r)))?,
+        (true, false) => x.forest.round(worker, labels.iter().map(|&r| (0, r)))?,
     };
     let mut summary = Summary {
         rows_read: totals.rows_read,
@@ -764,6 +845,8 @@ fn add_batch(
             },
         }
         mark = Some(write::output_mark(out, pairs_hash, components_hash, plain));
+        summary.folders = folders_written.len().saturating_sub(1) as u64;
+        summary.written.extend(folders_written);
         phases.done("write");
     }
 
@@ -778,6 +861,8 @@ fn add_batch(
         labels,
         hubs: hub_phones,
         tallies,
+        case: meta.case.clone(),
+        calls,
     };
     let part = save_share(worker, config, dir, kept, saved)?;
     phases.done("save state");
@@ -1164,9 +1249,11 @@ fn case_days(totals: &Totals) -> f64 {
 }
 
 /// This worker's links as the folders step reads them.
-fn link_facts(links: &FxHashMap<(Phone, Phone), Link>) -> Vec<folders::LinkFacts> {
+fn link_facts<'a>(
+    links: impl IntoIterator<Item = (&'a (Phone, Phone), &'a Link)>,
+) -> Vec<folders::LinkFacts> {
     links
-        .iter()
+        .into_iter()
         .map(|(&(caller, callee), l)| folders::LinkFacts {
             caller,
             callee,

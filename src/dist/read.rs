@@ -96,6 +96,12 @@ pub fn read_added_share(
     file: &std::path::Path,
     ingest: &IngestConfig,
 ) -> Result<Vec<(usize, RowMsg)>> {
+    read_table_share(worker, counts_x, open_added(file, ingest)?, ingest)
+}
+
+/// An added call file, opened as calls.csv is: its columns, the
+/// `--columns` mapping of calls.csv, under its own name.
+pub fn open_added(file: &std::path::Path, ingest: &IngestConfig) -> Result<Table> {
     let name = file.file_name().ok_or_else(|| {
         super::DistError::Invalid(format!(
             "--add {}: expected a call file, found no file name",
@@ -112,9 +118,8 @@ pub fn read_added_share(
         .cloned()
         .unwrap_or_default();
     mapping.file = Some(name.to_string_lossy().into_owned());
-    let table = Table::open(dir, FileSpec::CALLS, Some(&mapping))?
-        .expect("a call file is required: Table::open fails without it");
-    read_table_share(worker, counts_x, table, ingest)
+    Ok(Table::open(dir, FileSpec::CALLS, Some(&mapping))?
+        .expect("a call file is required: Table::open fails without it"))
 }
 
 /// This worker's byte range of an open call file, read and checked.

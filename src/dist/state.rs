@@ -22,8 +22,12 @@
 //!   an added batch updates them from the pairs it touches;
 //!
 //! and the meta also holds the case's median number of contacts and its
-//! days as the last run judged the hubs with, and (worker 0's part) the
-//! mark of the pairs.csv and components.csv it wrote.
+//! days as the last run judged the hubs with, (worker 0's part) the
+//! mark of the pairs.csv and components.csv it wrote, and the case
+//! folder and every call file the state has counted, each with its
+//! length when read ([`CallSource`]): a later `--add --folders` reads
+//! them again to copy the folders' rows, and refuses a file that has
+//! changed since.
 //!
 //! Layout (little-endian), in the manner of the snapshot format
 //! ([`crate::snapshot`]) but small and read whole:
@@ -49,7 +53,7 @@ use xxhash_rust::xxh3::xxh3_64;
 pub const MAGIC: &[u8; 8] = b"CGDSTATE";
 pub const TRAILER: &[u8; 8] = b"CGD-END!";
 /// Bump whenever a section or a record changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The sections of a part, in file order.
 const SECTIONS: [&str; 7] = [
     "meta", "totals", "rows", "links", "labels", "hubs", "tallies",
@@ -90,6 +94,60 @@ pub struct Meta {
     /// What worker 0 wrote of pairs.csv and components.csv (worker 0's
     /// part only).
     pub outputs: Option<super::write::OutputMark>,
+    /// The case folder (absolute) whose persons, phones, incidents and
+    /// locations the folders copy.
+    pub case: String,
+    /// The call files counted, in the order read: the case's, then each
+    /// added batch.
+    pub calls: Vec<CallSource>,
+}
+
+/// A call file a state has counted, as it was when read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CallSource {
+    /// Absolute path.
+    pub path: String,
+    pub bytes: u64,
+}
+
+impl CallSource {
+    /// The file at `path` as it is now.
+    pub fn of(path: &Path) -> Result<Self> {
+        let io = |e| DistError::Case(crate::error::Error::io(path, e));
+        let abs = std::fs::canonicalize(path).map_err(io)?;
+        let bytes = std::fs::metadata(&abs).map_err(io)?.len();
+        Ok(CallSource {
+            path: abs.to_string_lossy().into_owned(),
+            bytes,
+        })
+    }
+
+    /// The file again, unchanged in length since the state counted it
+    /// (a folder copies its rows, which must be the rows counted); the
+    /// error names the state's part and the file.
+    pub fn check(&self, part: &Path) -> Result<PathBuf> {
+        let path = PathBuf::from(&self.path);
+        let now = std::fs::metadata(&path).map(|m| m.len());
+        match now {
+            Ok(n) if n == self.bytes => Ok(path),
+            Ok(n) => Err(bad(
+                part,
+                format!(
+                    "the call file {} was {} bytes when the state counted it, found {n}: \
+                     the folders would copy other rows than were counted; run the full batch again",
+                    self.path, self.bytes
+                ),
+            )),
+            Err(e) => Err(bad(
+                part,
+                format!(
+                    "the call file {} the state counted ({} bytes) cannot be read again ({e}); \
+                     the folders copy their call rows from it",
+                    self.path, self.bytes
+                ),
+            )),
+        }
+    }
 }
 
 /// One worker's share of the state.
@@ -571,6 +629,11 @@ mod tests {
                     components: 2,
                     plain: true,
                 }),
+                case: "/case".into(),
+                calls: vec![CallSource {
+                    path: "/case/calls.csv".into(),
+                    bytes: 99,
+                }],
             },
             totals: Totals {
                 rows_read: 10,

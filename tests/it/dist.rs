@@ -717,6 +717,103 @@ fn a_state_of_the_earlier_days_plus_the_last_day_gives_the_full_runs_outputs() {
     }
 }
 
+/// A generated tiny case (seed 11, every file) in `dir`, its calls.csv
+/// replaced by `calls`.
+fn tiny_case_with_calls(dir: &Path, calls: &str) -> PathBuf {
+    generate(
+        &GenerateConfig {
+            seed: 11,
+            size: Size::Tiny,
+        },
+        dir,
+    )
+    .unwrap();
+    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    dir.to_path_buf()
+}
+
+#[test]
+fn folders_written_on_an_added_batch_are_the_full_runs_folders() {
+    let (header, earlier, last) = tiny_calls_by_day();
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tiny_case_with_calls(
+        &tmp.path().join("whole"),
+        &format!("{header}{earlier}{last}"),
+    );
+    let early = tiny_case_with_calls(&tmp.path().join("early"), &format!("{header}{earlier}"));
+    let day = tmp.path().join("last-day.csv");
+    std::fs::write(&day, format!("{header}{last}")).unwrap();
+    for procs in ["1", "2"] {
+        let full = tmp.path().join(format!("full-{procs}"));
+        dist(&whole, &full, &["--procs", procs, "--folders", "3"]);
+        let full_folders = tree(&full.join("folders"));
+        assert!(
+            full_folders.iter().any(|(p, _)| p.ends_with("calls.csv")),
+            "the full run writes folders"
+        );
+        let state = tmp.path().join(format!("state-{procs}"));
+        dist_keeping_state(
+            &early,
+            &tmp.path().join(format!("first-{procs}")),
+            procs,
+            &state,
+        );
+        // Without --folders an added batch writes none, as before.
+        let copy = tmp.path().join(format!("state-copy-{procs}"));
+        copy_files(&state, &copy);
+        let plain = tmp.path().join(format!("plain-{procs}"));
+        add(&copy, &plain, &[&day], &["--procs", procs]);
+        assert!(!plain.join("folders").exists());
+        // With it, the folders of the whole case, rows of both files.
+        let out = tmp.path().join(format!("incr-{procs}"));
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--procs".as_ref(),
+            procs.as_ref(),
+            "--folders".as_ref(),
+            "3".as_ref(),
+            "--state".as_ref(),
+            state.as_os_str(),
+            "--add".as_ref(),
+            day.as_os_str(),
+        ];
+        let (code, stderr) = dist_args(&args);
+        assert_eq!(code, Some(0), "{stderr}");
+        let incr_folders = tree(&out.join("folders"));
+        assert_eq!(
+            incr_folders.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            full_folders.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
+        for (a, b) in incr_folders.iter().zip(&full_folders) {
+            assert!(a.1 == b.1, "{} differs from the full run's", a.0.display());
+        }
+        assert_same_outputs(&full, &out, false);
+        // A counted call file that changed since is refused, naming it:
+        // the folders would copy other rows than the state counted.
+        let again = tmp.path().join(format!("again-{procs}.csv"));
+        std::fs::write(&again, format!("{header}{last}")).unwrap();
+        let counted = early.join("calls.csv");
+        let kept = std::fs::read(&counted).unwrap();
+        std::fs::write(&counted, format!("{header}{earlier}{last}")).unwrap();
+        args[1] = tmp
+            .path()
+            .join(format!("refused-{procs}"))
+            .into_os_string()
+            .leak();
+        args[9] = again.as_os_str();
+        let (code, stderr) = dist_args(&args);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains("part-00000.cgstate"), "{stderr}");
+        assert!(stderr.contains("when the state counted it"), "{stderr}");
+        assert!(
+            stderr.contains(&*counted.canonicalize().unwrap().to_string_lossy()),
+            "{stderr}"
+        );
+        std::fs::write(&counted, kept).unwrap();
+    }
+}
+
 #[test]
 fn an_added_batch_inside_the_cases_span_judges_only_the_touched_phones_and_equals_a_full_run() {
     // Every 40th row of the tiny case held back and added later: the
@@ -745,10 +842,12 @@ fn an_added_batch_inside_the_cases_span_judges_only_the_touched_phones_and_equal
     std::fs::write(&batch, format!("{header}{held}")).unwrap();
     for procs in ["1", "2"] {
         let full = tmp.path().join(format!("full-{procs}"));
-        dist(&whole, &full, &["--procs", procs, "--folders", "0"]);
+        dist(&whole, &full, &["--procs", procs, "--folders", "3"]);
         let state = tmp.path().join(format!("state-{procs}"));
         let out = tmp.path().join(format!("out-{procs}"));
         dist_keeping_state(&early, &out, procs, &state);
+        let copy = tmp.path().join(format!("state-copy-{procs}"));
+        copy_files(&state, &copy);
         let said = add(&state, &out, &[&batch], &["--procs", procs]);
         assert!(
             said.contains("judged the stored hubs and the touched phones only"),
@@ -756,6 +855,52 @@ fn an_added_batch_inside_the_cases_span_judges_only_the_touched_phones_and_equal
         );
         assert!(said.contains("updated from their changed rows"), "{said}");
         assert_same_outputs(&full, &out, false);
+        // Folders from the components the batch was unioned into: the
+        // full run's, the held-back rows copied after calls.csv's (so the
+        // calls are the same rows in another order).
+        let with_folders = tmp.path().join(format!("folders-{procs}"));
+        let (code, said) = dist_args(&[
+            "--out".as_ref(),
+            with_folders.as_os_str(),
+            "--procs".as_ref(),
+            procs.as_ref(),
+            "--folders".as_ref(),
+            "3".as_ref(),
+            "--state".as_ref(),
+            copy.as_os_str(),
+            "--add".as_ref(),
+            batch.as_os_str(),
+        ]);
+        assert_eq!(code, Some(0), "{said}");
+        assert!(said.contains("the hubs are unchanged"), "{said}");
+        let (a, b) = (
+            tree(&full.join("folders")),
+            tree(&with_folders.join("folders")),
+        );
+        assert!(a.iter().any(|(p, _)| p.ends_with("calls.csv")));
+        assert_eq!(
+            a.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            b.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
+        let sorted_lines = |b: &[u8]| {
+            let mut l: Vec<String> = String::from_utf8_lossy(b)
+                .lines()
+                .map(String::from)
+                .collect();
+            l.sort();
+            l
+        };
+        for ((path, full_bytes), (_, bytes)) in a.iter().zip(&b) {
+            if path.ends_with("calls.csv") {
+                assert!(
+                    sorted_lines(full_bytes) == sorted_lines(bytes),
+                    "{} differs",
+                    path.display()
+                );
+            } else {
+                assert!(full_bytes == bytes, "{} differs", path.display());
+            }
+        }
     }
 }
 
@@ -1001,19 +1146,6 @@ fn a_damaged_truncated_or_mismatched_state_is_refused_naming_the_file() {
         &["--procs", "1", "--utc-offset", "+02:00"],
         &["part-00000.cgstate", "other settings"],
     );
-    // Folders need the whole case's rows.
-    let (code, stderr) = dist_args(&[
-        "--out".as_ref(),
-        tmp.path().join("f").as_os_str(),
-        "--state".as_ref(),
-        state.as_os_str(),
-        "--folders".as_ref(),
-        "2".as_ref(),
-        "--add".as_ref(),
-        day.as_os_str(),
-    ]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("--folders 2 with --add"), "{stderr}");
     // The state is untouched by the refusals: adding to it still works.
     add(&state, &tmp.path().join("ok"), &[&day], &["--procs", "1"]);
     // Parts of two runs in one folder (one written, one not, say).
