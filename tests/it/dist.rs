@@ -620,6 +620,25 @@ fn calls_case(dir: &Path, calls: &str) -> PathBuf {
     dir.to_path_buf()
 }
 
+/// The inputs of a batch test, under `tmp`: the whole case (calls.csv:
+/// `header`, `early`, `later`), the case of the early rows alone, and the
+/// later rows as the call file `name` to add; `make` builds a case folder
+/// around a calls.csv.
+fn split_case(
+    tmp: &Path,
+    make: fn(&Path, &str) -> PathBuf,
+    header: &str,
+    early: &str,
+    later: &str,
+    name: &str,
+) -> (PathBuf, PathBuf, PathBuf) {
+    let whole = make(&tmp.join("whole"), &format!("{header}{early}{later}"));
+    let first = make(&tmp.join("early"), &format!("{header}{early}"));
+    let file = tmp.join(name);
+    std::fs::write(&file, format!("{header}{later}")).unwrap();
+    (whole, first, file)
+}
+
 /// A generated tiny case's calls.csv cut at the start of its last day (the
 /// generator writes the days in order): (header, earlier days, last day).
 /// Each caller generates into its own folder: tests run in parallel, and a
@@ -658,17 +677,17 @@ fn tiny_calls_by_day() -> (String, String, String) {
     (header, rows[..cut].concat(), rows[cut..].concat())
 }
 
+/// [`split_case`] of the generated tiny case at the start of its last
+/// day ([`tiny_calls_by_day`]): (whole case, earlier days, last-day file).
+fn by_last_day(tmp: &Path, make: fn(&Path, &str) -> PathBuf) -> (PathBuf, PathBuf, PathBuf) {
+    let (header, earlier, last) = tiny_calls_by_day();
+    split_case(tmp, make, &header, &earlier, &last, "last-day.csv")
+}
+
 #[test]
 fn a_state_of_the_earlier_days_plus_the_last_day_gives_the_full_runs_outputs() {
-    let (header, earlier, last) = tiny_calls_by_day();
     let tmp = tempfile::tempdir().unwrap();
-    let whole = calls_case(
-        &tmp.path().join("whole"),
-        &format!("{header}{earlier}{last}"),
-    );
-    let early = calls_case(&tmp.path().join("early"), &format!("{header}{earlier}"));
-    let day = tmp.path().join("last-day.csv");
-    std::fs::write(&day, format!("{header}{last}")).unwrap();
+    let (whole, early, day) = by_last_day(tmp.path(), calls_case);
     for (procs, workers, parts) in [("1", "1", 1), ("2", "1", 2), ("1", "2", 2)] {
         let name = format!("{procs}x{workers}");
         let shape = ["--procs", procs, "--workers", workers];
@@ -734,15 +753,8 @@ fn tiny_case_with_calls(dir: &Path, calls: &str) -> PathBuf {
 
 #[test]
 fn folders_written_on_an_added_batch_are_the_full_runs_folders() {
-    let (header, earlier, last) = tiny_calls_by_day();
     let tmp = tempfile::tempdir().unwrap();
-    let whole = tiny_case_with_calls(
-        &tmp.path().join("whole"),
-        &format!("{header}{earlier}{last}"),
-    );
-    let early = tiny_case_with_calls(&tmp.path().join("early"), &format!("{header}{earlier}"));
-    let day = tmp.path().join("last-day.csv");
-    std::fs::write(&day, format!("{header}{last}")).unwrap();
+    let (whole, early, day) = by_last_day(tmp.path(), tiny_case_with_calls);
     for procs in ["1", "2"] {
         let full = tmp.path().join(format!("full-{procs}"));
         dist(&whole, &full, &["--procs", procs, "--folders", "3"]);
@@ -792,10 +804,10 @@ fn folders_written_on_an_added_batch_are_the_full_runs_folders() {
         // A counted call file that changed since is refused, naming it:
         // the folders would copy other rows than the state counted.
         let again = tmp.path().join(format!("again-{procs}.csv"));
-        std::fs::write(&again, format!("{header}{last}")).unwrap();
+        std::fs::copy(&day, &again).unwrap();
         let counted = early.join("calls.csv");
         let kept = std::fs::read(&counted).unwrap();
-        std::fs::write(&counted, format!("{header}{earlier}{last}")).unwrap();
+        std::fs::copy(whole.join("calls.csv"), &counted).unwrap();
         args[1] = tmp
             .path()
             .join(format!("refused-{procs}"))
@@ -951,13 +963,8 @@ fn hub_case_rows() -> (String, String, String) {
 fn an_added_day_that_makes_a_new_hub_recomputes_the_components_as_a_full_run_does() {
     let (header, early, day22) = hub_case_rows();
     let tmp = tempfile::tempdir().unwrap();
-    let whole = calls_case(
-        &tmp.path().join("whole"),
-        &format!("{header}{early}{day22}"),
-    );
-    let first = calls_case(&tmp.path().join("early"), &format!("{header}{early}"));
-    let day = tmp.path().join("day22.csv");
-    std::fs::write(&day, format!("{header}{day22}")).unwrap();
+    let (whole, first, day) =
+        split_case(tmp.path(), calls_case, &header, &early, &day22, "day22.csv");
     for procs in ["1", "2"] {
         let full = tmp.path().join(format!("full-{procs}"));
         dist(&whole, &full, &["--procs", procs, "--folders", "0"]);
