@@ -170,6 +170,11 @@ fn run_on_this_machine(
         secret: &secret,
         work_dir: work.path(),
     };
+    if let Some(state) = config.state.as_ref().filter(|s| !s.add.is_empty()) {
+        if config.folders > 0 {
+            dist::state::check_counted_calls(&state.dir)?;
+        }
+    }
     let line: launch::LineSink = Arc::new(|i, text| eprintln!("  [process {i}] {text}"));
     launch::run_local(&launch, &report, line)?;
     let mut written: Vec<PathBuf> = dist::write::FILES

@@ -365,43 +365,9 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<Share> {
     let mut at = 16;
     let mut payloads: Vec<&[u8]> = Vec::with_capacity(SECTIONS.len());
     for name in SECTIONS {
-        if body.len() < at + 32 {
-            return Err(bad(
-                path,
-                format!("truncated: expected section {name} at byte {at}, found the end"),
-            ));
-        }
-        let found = &body[at..at + 16];
-        let found_name = String::from_utf8_lossy(found)
-            .trim_end_matches('\0')
-            .to_string();
-        if found_name != name {
-            return Err(bad(
-                path,
-                format!("expected section {name} at byte {at}, found {found_name:?}"),
-            ));
-        }
-        let len = u64::from_le_bytes(body[at + 16..at + 24].try_into().expect("8 bytes")) as usize;
-        let want = u64::from_le_bytes(body[at + 24..at + 32].try_into().expect("8 bytes"));
-        at += 32;
-        if body.len() - at < len {
-            return Err(bad(
-                path,
-                format!(
-                    "truncated: expected {len} bytes of section {name}, found {}",
-                    body.len() - at
-                ),
-            ));
-        }
-        let payload = &body[at..at + len];
-        if xxh3_64(payload) != want {
-            return Err(bad(
-                path,
-                format!("section {name} fails its checksum: the file is damaged"),
-            ));
-        }
+        let (payload, next) = section_at(path, body, at, name)?;
         payloads.push(payload);
-        at += len;
+        at = next;
     }
     if at != body.len() {
         return Err(bad(
@@ -415,12 +381,7 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<Share> {
     if xxh3_64(body) != sum {
         return Err(bad(path, "the file fails its checksum: it is damaged"));
     }
-    let meta: Meta = serde_json::from_slice(payloads[0]).map_err(|e| {
-        bad(
-            path,
-            format!("section meta: expected the run's description, found {e}"),
-        )
-    })?;
+    let meta = decode_meta(path, payloads[0])?;
     let size = |k: usize, record: usize| -> Result<usize> {
         match payloads[k].len() % record {
             0 => Ok(payloads[k].len() / record),
@@ -511,6 +472,90 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<Share> {
 /// A part's bytes, mapped rather than copied (parts run to tens of MB).
 /// A part is only ever replaced by renaming a new file over it, never
 /// written in place, so the mapping keeps seeing the file it opened.
+/// Section `name` of a part, its header at byte `at` of `body`, checked
+/// against its own hash; with the byte after it.
+fn section_at<'a>(path: &Path, body: &'a [u8], at: usize, name: &str) -> Result<(&'a [u8], usize)> {
+    if body.len() < at + 32 {
+        return Err(bad(
+            path,
+            format!("truncated: expected section {name} at byte {at}, found the end"),
+        ));
+    }
+    let found = &body[at..at + 16];
+    let found_name = String::from_utf8_lossy(found)
+        .trim_end_matches('\0')
+        .to_string();
+    if found_name != name {
+        return Err(bad(
+            path,
+            format!("expected section {name} at byte {at}, found {found_name:?}"),
+        ));
+    }
+    let len = u64::from_le_bytes(body[at + 16..at + 24].try_into().expect("8 bytes")) as usize;
+    let want = u64::from_le_bytes(body[at + 24..at + 32].try_into().expect("8 bytes"));
+    let start = at + 32;
+    if body.len() - start < len {
+        return Err(bad(
+            path,
+            format!(
+                "truncated: expected {len} bytes of section {name}, found {}",
+                body.len() - start
+            ),
+        ));
+    }
+    let payload = &body[start..start + len];
+    if xxh3_64(payload) != want {
+        return Err(bad(
+            path,
+            format!("section {name} fails its checksum: the file is damaged"),
+        ));
+    }
+    Ok((payload, start + len))
+}
+
+fn decode_meta(path: &Path, payload: &[u8]) -> Result<Meta> {
+    serde_json::from_slice(payload).map_err(|e| {
+        bad(
+            path,
+            format!("section meta: expected the run's description, found {e}"),
+        )
+    })
+}
+
+/// The description at the head of a part, read without the rest of the
+/// part (only its first pages are touched); the whole part is checked
+/// when a worker loads it.
+pub fn read_meta(path: &Path) -> Result<Meta> {
+    let bytes = map_part(path).map_err(|e| DistError::Case(crate::error::Error::io(path, e)))?;
+    if bytes.len() < 16 || &bytes[..8] != MAGIC {
+        return Err(bad(
+            path,
+            "expected a casegraph dist state part (starting \"CGDSTATE\"), found other bytes",
+        ));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version != FORMAT_VERSION {
+        return Err(bad(
+            path,
+            format!("expected state format version {FORMAT_VERSION}, found {version}: run the full batch again with --state"),
+        ));
+    }
+    let (payload, _) = section_at(path, &bytes, 16, SECTIONS[0])?;
+    decode_meta(path, payload)
+}
+
+/// Before the processes of an added batch start: every call file the
+/// state counted is unchanged, as its folders will copy their rows again.
+/// Every part records the same files; worker 0's is read, so a changed
+/// file is named once, whichever process would have met it first.
+pub fn check_counted_calls(dir: &Path) -> Result<()> {
+    let part = part_path(dir, 0);
+    for c in &read_meta(&part)?.calls {
+        c.check(&part)?;
+    }
+    Ok(())
+}
+
 fn map_part(path: &Path) -> std::io::Result<memmap2::Mmap> {
     let file = std::fs::File::open(path)?;
     // SAFETY: see above; the state folder is this program's own, and a
@@ -666,6 +711,32 @@ mod tests {
     fn a_part_reads_back_as_written() {
         let s = share();
         assert_eq!(decode(Path::new("p"), &encode(&s)).unwrap(), s);
+    }
+
+    #[test]
+    fn the_head_of_a_part_reads_alone_and_names_a_changed_call_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let calls = dir.path().join("calls.csv");
+        std::fs::write(&calls, "caller,callee\n").unwrap();
+        let mut s = share();
+        s.meta.calls = vec![CallSource::of(&calls).unwrap()];
+        let part = save(dir.path(), 0, &s).unwrap();
+        assert_eq!(read_meta(&part).unwrap(), s.meta);
+        check_counted_calls(dir.path()).unwrap();
+        std::fs::write(&calls, "caller,callee\n1,2\n").unwrap();
+        let e = check_counted_calls(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("part-00000.cgstate"), "{e}");
+        assert!(
+            e.contains("was 14 bytes when the state counted it, found 18"),
+            "{e}"
+        );
+        // Only the head is needed: a part cut after its meta still tells.
+        let bytes = std::fs::read(&part).unwrap();
+        std::fs::write(&part, &bytes[..bytes.len() / 2]).unwrap();
+        assert_eq!(read_meta(&part).unwrap(), s.meta);
+        std::fs::write(&part, &bytes[..40]).unwrap();
+        let e = read_meta(&part).unwrap_err().to_string();
+        assert!(e.contains("truncated"), "{e}");
     }
 
     #[test]

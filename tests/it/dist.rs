@@ -817,6 +817,9 @@ fn folders_written_on_an_added_batch_are_the_full_runs_folders() {
         let (code, stderr) = dist_args(&args);
         assert_eq!(code, Some(2), "{stderr}");
         assert!(stderr.contains("part-00000.cgstate"), "{stderr}");
+        // Checked before any process starts: one message, no process
+        // stopped mid-run.
+        assert!(!stderr.contains("[process"), "{stderr}");
         assert!(stderr.contains("when the state counted it"), "{stderr}");
         assert!(
             stderr.contains(&*counted.canonicalize().unwrap().to_string_lossy()),
