@@ -17,7 +17,10 @@
 //!    smallest phone of each component), PageRank in 2^-62 fixed point so
 //!    that every sum is exact and the ranks do not depend on how the work
 //!    was split;
-//! 3. [`write`]: worker 0 writes the canonical outputs (sorted, atomic).
+//! 3. [`write`]: the canonical outputs (sorted, atomic): pairs.csv range
+//!    by range, each worker's sorted range sent to worker 0 in turn, a
+//!    bounded piece a round (no process holds every pair); the smaller
+//!    files by worker 0.
 //!
 //! Timely carries the data: each exchange is a dataflow of its own whose
 //! input is routed by destination worker and whose probe is the barrier

@@ -1,6 +1,8 @@
 //! The passes one worker runs, round after round (see [`super::Exchanger`]):
 //! duplicates and the ledger, contact pairs, the hub rule, components,
-//! PageRank; worker 0 gathers the results and writes them. Timely pairs
+//! PageRank; pairs.csv written range by range in turns
+//! ([`write_pairs_in_turns`]), the other results gathered and written by
+//! worker 0. Timely pairs
 //! the workers' dataflows by the order they are built in, so every worker
 //! builds all its exchanges up front in one order ([`Exchanges::new`]) and
 //! takes the rounds in one order ([`run_worker`]).
@@ -161,6 +163,7 @@ struct Exchanges {
     delta: Exchanger<Delta>,
     ask: Exchanger<Phone>,
     relabel: Exchanger<(u8, Phone, Phone)>,
+    pieces: Exchanger<Piece>,
 }
 
 impl Exchanges {
@@ -182,6 +185,7 @@ impl Exchanges {
             delta: Exchanger::new(worker),
             ask: Exchanger::new(worker),
             relabel: Exchanger::new(worker),
+            pieces: Exchanger::new(worker),
         }
     }
 }
@@ -282,8 +286,16 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     let hubs = judged.hubs;
     let is_hub: FxHashSet<Phone> = hubs.iter().map(|h| h.phone).collect();
 
-    // Contact pairs go to worker 0 for pairs.csv.
-    let pair_rows = x.pairs.round(worker, pair_rows_to_worker_0(links.iter()))?;
+    phases.done("hubs");
+
+    // pairs.csv, each worker's range in turn (no worker holds them all).
+    std::fs::create_dir_all(&config.out).map_err(|e| crate::error::Error::io(&config.out, e))?;
+    let pairs_written = write_pairs_in_turns(
+        worker,
+        &mut x,
+        links.iter(),
+        &config.out.join(write::FILES[1]),
+    )?;
     let links = match keep_state {
         Some(_) => links,
         None => {
@@ -291,7 +303,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             FxHashMap::default()
         }
     };
-    phases.done("hubs");
+    phases.done("pairs.csv");
 
     // 4. The contact graph: pairs without a hub.
     let edges = contact_edges_without_hubs(pairs, &is_hub);
@@ -349,9 +361,10 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     };
     let mut mark = None;
     if me == 0 {
+        let pairs_written = pairs_written.expect("worker 0 wrote pairs.csv");
         let outputs = Outputs {
             ledger: ledger(&totals),
-            pairs: pair_rows,
+            pairs: Vec::new(),
             hubs: hubs.clone(),
             components: components.unwrap_or_default(),
             ranks: ranks
@@ -359,10 +372,10 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
                 .map(|(p, x)| (p, x as f64 / ONE as f64))
                 .collect(),
         };
-        summary.pairs = outputs.pairs.len() as u64;
+        summary.pairs = pairs_written.rows;
         summary.components = outputs.n_components() as u64;
         summary.ranked = outputs.ranks.len() as u64;
-        let (written, m) = write::write_all_marked(&config.out, outputs)?;
+        let (written, m) = write::write_all_but_pairs(&config.out, outputs, &pairs_written)?;
         summary.written = written;
         mark = Some(m);
         summary.folders = folders_written.len().saturating_sub(1) as u64;
@@ -740,16 +753,18 @@ fn add_batch(
 
     // 7. The outputs at worker 0: the changed rows only when the last
     // run's files are there to be updated, else every row.
-    let pair_rows = if old.found {
-        x.pairs.round(
+    let (pair_rows, streamed) = if old.found {
+        let changed = x.pairs.round(
             worker,
             pair_rows_to_worker_0(changed_links.iter().map(|(k, l)| (k, l))),
-        )?
+        )?;
+        (changed, None)
     } else {
-        x.pairs.round(
-            worker,
-            pair_rows_to_worker_0(links.iter().map(|(k, l)| (k, l))),
-        )?
+        let out = &config.out;
+        std::fs::create_dir_all(out).map_err(|e| crate::error::Error::io(out, e))?;
+        let path = out.join(write::FILES[1]);
+        let written = write_pairs_in_turns(worker, x, links.iter().map(|(k, l)| (k, l)), &path)?;
+        (Vec::new(), written)
     };
     // Written whole from `full_components` (worker 0's) when the hubs
     // changed; every worker takes the same branch.
@@ -778,9 +793,10 @@ fn add_batch(
         let path = |name: &str| out.join(name);
         // Every key written a plain number (the old files' keys were, or
         // they would not have been found).
-        let plain = pair_rows
-            .iter()
-            .all(|p| write::plain_phone(p.caller) && write::plain_phone(p.callee))
+        let plain = streamed.is_none_or(|w| w.plain)
+            && pair_rows
+                .iter()
+                .all(|p| write::plain_phone(p.caller) && write::plain_phone(p.callee))
             && full_components
                 .iter()
                 .flatten()
@@ -789,12 +805,7 @@ fn add_batch(
         // Written whole (Some), or (None: an added batch, the last run's
         // files found) as the old file's runs of unchanged rows around the
         // changed ones.
-        let (whole_pairs, pair_changes) = if old.found {
-            (None, write::pair_lines(pair_rows))
-        } else {
-            let mut p = pair_rows;
-            (Some(write::pairs_csv(&mut p)), Vec::new())
-        };
+        let pair_changes = write::pair_lines(pair_rows);
         let (whole_components, component_changes) = match full_components {
             Some(mut c) => (Some(write::components_csv(&mut c)), Vec::new()),
             None if old.found => (None, write::component_lines(component_rows)),
@@ -812,10 +823,13 @@ fn add_batch(
             &path(write::FILES[0]),
             &write::ledger_json(&ledger(&totals)),
         )?;
-        let pairs_hash = write::write_pieces(
-            &path(write::FILES[1]),
-            &file_pieces(whole_pairs.as_deref(), old_pairs, 2, &pair_changes),
-        )?;
+        let pairs_hash = match streamed {
+            Some(w) => w.hash,
+            None => write::write_pieces(
+                &path(write::FILES[1]),
+                &file_pieces(None, old_pairs, 2, &pair_changes),
+            )?,
+        };
         crate::atomic::write_atomically(&path(write::FILES[2]), &write::hubs_csv(&mut hub_rows))?;
         let components_hash = write::write_pieces(
             &path(write::FILES[3]),
@@ -1499,6 +1513,138 @@ fn pair_rows_to_worker_0<'a>(
             )
         })
         .collect()
+}
+
+/// A piece of pairs.csv on its way to worker 0 (see
+/// [`write_pairs_in_turns`]); in the first round, with no bytes, a
+/// worker's count of rows and whether all their keys are plain numbers.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(super) struct Piece {
+    from: u32,
+    rows: u64,
+    plain: bool,
+    bytes: Vec<u8>,
+}
+
+/// Rows of pairs.csv a worker sends in one turn: about 10 MB of text, what
+/// worker 0 holds of the file at a time.
+const PAIRS_PER_TURN: usize = 1 << 17;
+
+/// Keys each worker samples to cut the pairs into ranges.
+const RANGE_SAMPLES: usize = 256;
+
+/// pairs.csv written without gathering every pair at one worker. The
+/// pairs are routed to workers by ranges of (caller, callee) cut at keys
+/// sampled from every worker; each worker sorts its range; the ranges go
+/// to worker 0 in worker order, [`PAIRS_PER_TURN`] rows a round, and
+/// worker 0 appends each piece to the file (written atomically, hashed on
+/// the way out). So a worker holds about its share of the pairs and worker
+/// 0 one piece more, and the bytes are those of [`write::pairs_csv`] on
+/// all the pairs, whatever the number of workers or the cuts. Every worker
+/// takes the same rounds; worker 0 returns what it wrote.
+fn write_pairs_in_turns<'a>(
+    worker: &mut Worker,
+    x: &mut Exchanges,
+    links: impl Iterator<Item = (&'a (Phone, Phone), &'a Link)>,
+    path: &std::path::Path,
+) -> Result<Option<write::PairsWritten>> {
+    let peers = worker.peers();
+    let me = worker.index();
+    let mut rows: Vec<PairRow> = pair_rows_to_worker_0(links)
+        .into_iter()
+        .map(|r| r.1)
+        .collect();
+    rows.sort_unstable_by_key(|p| (p.caller, p.callee));
+    // The cuts: every worker's evenly spaced keys, gathered and sorted.
+    let step = rows.len().div_ceil(RANGE_SAMPLES).max(1);
+    let samples: Vec<(Phone, Phone)> = rows
+        .iter()
+        .step_by(step)
+        .map(|p| (p.caller, p.callee))
+        .collect();
+    let mut samples = x.forest.all(worker, samples)?;
+    samples.sort_unstable();
+    let cuts: Vec<(Phone, Phone)> = match samples.len() {
+        0 => Vec::new(),
+        n => (1..peers).map(|i| samples[i * n / peers]).collect(),
+    };
+    let range_of = |p: &PairRow| cuts.partition_point(|&c| c <= (p.caller, p.callee));
+    let routed: Vec<(usize, PairRow)> = rows.into_iter().map(|p| (range_of(&p), p)).collect();
+    let mut mine = x.pairs.round(worker, routed)?;
+    mine.sort_unstable_by_key(|p| (p.caller, p.callee));
+    let plain = mine
+        .iter()
+        .all(|p| write::plain_phone(p.caller) && write::plain_phone(p.callee));
+    let mut counts = x.pieces.all(
+        worker,
+        vec![Piece {
+            from: me as u32,
+            rows: mine.len() as u64,
+            plain,
+            bytes: Vec::new(),
+        }],
+    )?;
+    counts.sort_unstable_by_key(|c| c.from);
+    // The turns, the same list at every worker: (worker, first row).
+    let turns: Vec<(usize, usize)> = counts
+        .iter()
+        .flat_map(|c| {
+            (0..c.rows as usize)
+                .step_by(PAIRS_PER_TURN)
+                .map(move |at| (c.from as usize, at))
+        })
+        .collect();
+    let turn = |worker: &mut Worker, x: &mut Exchanges, (from, at): (usize, usize)| {
+        let out = (from == me).then(|| {
+            let end = (at + PAIRS_PER_TURN).min(mine.len());
+            (
+                0,
+                Piece {
+                    from: me as u32,
+                    rows: (end - at) as u64,
+                    plain: true,
+                    bytes: write::pair_rows_csv(&mine[at..end]),
+                },
+            )
+        });
+        x.pieces.round(worker, out)
+    };
+    if me != 0 {
+        for &t in &turns {
+            turn(worker, x, t)?;
+        }
+        return Ok(None);
+    }
+    let mut hash = xxhash_rust::xxh3::Xxh3::new();
+    let mut stopped = None;
+    crate::atomic::write_atomically_with(path, |file| {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        let header = write::pairs_header();
+        hash.update(&header);
+        w.write_all(&header)?;
+        for &t in &turns {
+            match turn(worker, x, t) {
+                Ok(got) => {
+                    for piece in got {
+                        hash.update(&piece.bytes);
+                        w.write_all(&piece.bytes)?;
+                    }
+                }
+                Err(e) => {
+                    stopped = Some(e);
+                    return Err(std::io::Error::other("the run stopped"));
+                }
+            }
+        }
+        w.flush()
+    })
+    .map_err(|e| stopped.take().unwrap_or(e.into()))?;
+    Ok(Some(write::PairsWritten {
+        hash: hash.digest(),
+        rows: counts.iter().map(|c| c.rows).sum(),
+        plain: counts.iter().all(|c| c.plain),
+    }))
 }
 
 /// The contact graph's links (phone, phone, events): the pairs with no hub

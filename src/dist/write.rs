@@ -144,6 +144,18 @@ fn pair_fields(p: &PairRow) -> [String; 8] {
     ]
 }
 
+/// pairs.csv's header line.
+pub fn pairs_header() -> Vec<u8> {
+    csv_bytes::<[String; 0], String>(&PAIRS_HEADER, [])
+}
+
+/// Pairs (already sorted) as pairs.csv's lines, without the header: the
+/// header then every worker's range of rows in order is the file
+/// [`pairs_csv`] writes whole.
+pub fn pair_rows_csv(pairs: &[PairRow]) -> Vec<u8> {
+    csv_bytes(&[], pairs.iter().map(pair_fields))
+}
+
 /// pairs.csv, whole (the pairs sorted here).
 pub fn pairs_csv(pairs: &mut [PairRow]) -> Vec<u8> {
     pairs.sort_unstable_by_key(|p| (p.caller, p.callee));
@@ -366,20 +378,46 @@ pub fn write_all(out: &Path, o: Outputs) -> Result<Vec<PathBuf>> {
 /// [`write_all`], also returning the mark of what was written.
 pub fn write_all_marked(out: &Path, mut o: Outputs) -> Result<(Vec<PathBuf>, OutputMark)> {
     std::fs::create_dir_all(out).map_err(|e| crate::error::Error::io(out, e))?;
+    let pairs = pairs_csv(&mut o.pairs);
+    crate::atomic::write_atomically(&out.join(FILES[1]), &pairs)?;
+    let plain = o
+        .pairs
+        .iter()
+        .all(|p| plain_phone(p.caller) && plain_phone(p.callee));
+    let written = PairsWritten {
+        hash: xxh3_64(&pairs),
+        rows: o.pairs.len() as u64,
+        plain,
+    };
+    write_all_but_pairs(out, o, &written)
+}
+
+/// What was written of pairs.csv: its xxh3, rows, and whether every key
+/// is a plain number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairsWritten {
+    pub hash: u64,
+    pub rows: u64,
+    pub plain: bool,
+}
+
+/// Every output but pairs.csv, which is `pairs` (written already, by
+/// [`write_all_marked`] or piece by piece by the workers in turn);
+/// `o.pairs` is not read.
+pub fn write_all_but_pairs(
+    out: &Path,
+    mut o: Outputs,
+    pairs: &PairsWritten,
+) -> Result<(Vec<PathBuf>, OutputMark)> {
+    std::fs::create_dir_all(out).map_err(|e| crate::error::Error::io(out, e))?;
     let path = |name: &str| out.join(name);
     crate::atomic::write_atomically(&path(FILES[0]), &ledger_json(&o.ledger))?;
-    let pairs = pairs_csv(&mut o.pairs);
-    crate::atomic::write_atomically(&path(FILES[1]), &pairs)?;
     crate::atomic::write_atomically(&path(FILES[2]), &hubs_csv(&mut o.hubs))?;
     let components = components_csv(&mut o.components);
     crate::atomic::write_atomically(&path(FILES[3]), &components)?;
     crate::atomic::write_atomically(&path(FILES[4]), &ranks_csv(&mut o.ranks))?;
-    let plain = o
-        .pairs
-        .iter()
-        .all(|p| plain_phone(p.caller) && plain_phone(p.callee))
-        && o.components.iter().all(|c| plain_phone(c.0));
-    let mark = output_mark(out, xxh3_64(&pairs), xxh3_64(&components), plain);
+    let plain = pairs.plain && o.components.iter().all(|c| plain_phone(c.0));
+    let mark = output_mark(out, pairs.hash, xxh3_64(&components), plain);
     Ok((FILES.iter().map(|f| path(f)).collect(), mark))
 }
 
@@ -528,6 +566,24 @@ mod tests {
             first: 0,
             last: 86_400,
             night_calls: 0,
+        }
+    }
+
+    #[test]
+    fn the_header_then_ranges_written_apart_is_the_file_written_whole() {
+        // Names that need quoting and neutralising, as a range may hold.
+        let mut all = vec![
+            pair("+8613800000002", "+8613800000001", 1),
+            pair("=cmd", "13800000004", 2),
+            pair("a,b", "+8613800000005", 3),
+            pair("13900000000", "110", 1),
+        ];
+        let whole = pairs_csv(&mut all);
+        for cut in 0..=all.len() {
+            let mut pieces = pairs_header();
+            pieces.extend(pair_rows_csv(&all[..cut]));
+            pieces.extend(pair_rows_csv(&all[cut..]));
+            assert_eq!(pieces, whole, "cut after {cut} rows");
         }
     }
 
