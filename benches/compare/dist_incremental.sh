@@ -11,6 +11,11 @@
 #       SIZE: tiny|small|mid|medium|large (default mid), PROCS default 2,
 #       PERCENT of the rows added (default 1)
 #
+# WHOLE=DIR takes the case folder DIR instead of generating one (for
+# example the synthetic graph of dist_scale.py, whose rows are in no time
+# order, so the added rows are a random 1% of the pairs); SIZE and SEED
+# then only name the work folder.
+#
 # Builds the release binary (or uses CASEGRAPH_BIN, e.g. the test
 # profile's target/debug/casegraph); the case, the split and the outputs go
 # under target/dist-bench/ (nothing here is committed).
@@ -29,7 +34,11 @@ else
 fi
 work=target/dist-bench/incr-$size-$seed
 mkdir -p "$work"
-if [ ! -f "$work/whole/calls.csv" ]; then
+if [ -n "${WHOLE:-}" ]; then
+    rm -rf "$work/whole"
+    mkdir -p "$work/whole"
+    ln -s "$(cd "$WHOLE" && pwd)/calls.csv" "$work/whole/calls.csv"
+elif [ ! -f "$work/whole/calls.csv" ]; then
     "$bin" generate --seed "$seed" --size "$size" --out "$work/whole" --format json >/dev/null
 fi
 if grep -q '"' "$work/whole/calls.csv"; then

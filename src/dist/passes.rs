@@ -1535,13 +1535,15 @@ const RANGE_SAMPLES: usize = 256;
 
 /// pairs.csv written without gathering every pair at one worker. The
 /// pairs are routed to workers by ranges of (caller, callee) cut at keys
-/// sampled from every worker; each worker sorts its range; the ranges go
-/// to worker 0 in worker order, [`PAIRS_PER_TURN`] rows a round, and
-/// worker 0 appends each piece to the file (written atomically, hashed on
-/// the way out). So a worker holds about its share of the pairs and worker
-/// 0 one piece more, and the bytes are those of [`write::pairs_csv`] on
-/// all the pairs, whatever the number of workers or the cuts. Every worker
-/// takes the same rounds; worker 0 returns what it wrote.
+/// sampled from every worker; each worker sorts its range and formats it
+/// as CSV, all workers at once; the ranges' text goes to worker 0 in
+/// worker order, [`PAIRS_PER_TURN`] rows a round, and worker 0 appends
+/// each piece to the file (written atomically, hashed on the way out). So
+/// a worker holds about its share of the pairs (as rows, then as text)
+/// and worker 0 one piece more, and the bytes are those of
+/// [`write::pairs_csv`] on all the pairs, whatever the number of workers
+/// or the cuts. Every worker takes the same rounds; worker 0 returns what
+/// it wrote.
 fn write_pairs_in_turns<'a>(
     worker: &mut Worker,
     x: &mut Exchanges,
@@ -1550,36 +1552,48 @@ fn write_pairs_in_turns<'a>(
 ) -> Result<Option<write::PairsWritten>> {
     let peers = worker.peers();
     let me = worker.index();
-    let mut rows: Vec<PairRow> = pair_rows_to_worker_0(links)
+    let rows: Vec<PairRow> = pair_rows_to_worker_0(links)
         .into_iter()
         .map(|r| r.1)
         .collect();
-    rows.sort_unstable_by_key(|p| (p.caller, p.callee));
-    // The cuts: every worker's evenly spaced keys, gathered and sorted.
-    let step = rows.len().div_ceil(RANGE_SAMPLES).max(1);
-    let samples: Vec<(Phone, Phone)> = rows
-        .iter()
-        .step_by(step)
-        .map(|p| (p.caller, p.callee))
-        .collect();
-    let mut samples = x.forest.all(worker, samples)?;
-    samples.sort_unstable();
-    let cuts: Vec<(Phone, Phone)> = match samples.len() {
-        0 => Vec::new(),
-        n => (1..peers).map(|i| samples[i * n / peers]).collect(),
+    let mut mine = if peers == 1 {
+        rows
+    } else {
+        // The cuts: keys spread over every worker's rows, gathered and
+        // sorted (any cuts give the same file; these give even ranges).
+        let step = rows.len().div_ceil(RANGE_SAMPLES).max(1);
+        let samples: Vec<(Phone, Phone)> = rows
+            .iter()
+            .step_by(step)
+            .map(|p| (p.caller, p.callee))
+            .collect();
+        let mut samples = x.forest.all(worker, samples)?;
+        samples.sort_unstable();
+        let cuts: Vec<(Phone, Phone)> = match samples.len() {
+            0 => Vec::new(),
+            n => (1..peers).map(|i| samples[i * n / peers]).collect(),
+        };
+        let range_of = |p: &PairRow| cuts.partition_point(|&c| c <= (p.caller, p.callee));
+        let routed: Vec<(usize, PairRow)> = rows.into_iter().map(|p| (range_of(&p), p)).collect();
+        x.pairs.round(worker, routed)?
     };
-    let range_of = |p: &PairRow| cuts.partition_point(|&c| c <= (p.caller, p.callee));
-    let routed: Vec<(usize, PairRow)> = rows.into_iter().map(|p| (range_of(&p), p)).collect();
-    let mut mine = x.pairs.round(worker, routed)?;
     mine.sort_unstable_by_key(|p| (p.caller, p.callee));
     let plain = mine
         .iter()
         .all(|p| write::plain_phone(p.caller) && write::plain_phone(p.callee));
+    // Every worker formats its range now, all at once, piece by piece; the
+    // turns below then only move bytes.
+    let mut texts: Vec<Vec<u8>> = mine
+        .chunks(PAIRS_PER_TURN)
+        .map(write::pair_rows_csv)
+        .collect();
+    let n_mine = mine.len();
+    drop(mine);
     let mut counts = x.pieces.all(
         worker,
         vec![Piece {
             from: me as u32,
-            rows: mine.len() as u64,
+            rows: n_mine as u64,
             plain,
             bytes: Vec::new(),
         }],
@@ -1594,16 +1608,16 @@ fn write_pairs_in_turns<'a>(
                 .map(move |at| (c.from as usize, at))
         })
         .collect();
-    let turn = |worker: &mut Worker, x: &mut Exchanges, (from, at): (usize, usize)| {
+    let mut turn = |worker: &mut Worker, x: &mut Exchanges, (from, at): (usize, usize)| {
         let out = (from == me).then(|| {
-            let end = (at + PAIRS_PER_TURN).min(mine.len());
+            let end = (at + PAIRS_PER_TURN).min(n_mine);
             (
                 0,
                 Piece {
                     from: me as u32,
                     rows: (end - at) as u64,
                     plain: true,
-                    bytes: write::pair_rows_csv(&mine[at..end]),
+                    bytes: std::mem::take(&mut texts[at / PAIRS_PER_TURN]),
                 },
             )
         });

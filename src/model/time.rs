@@ -129,10 +129,50 @@ fn fast_parse(b: &[u8]) -> Option<Time> {
 /// A time for people: `2026-03-14 21:05:33`.
 pub struct Show(pub Time);
 
+/// Seconds of 0001-01-01 and of 9999-12-31 23:59:59: the span [`Show`]
+/// writes digit by digit.
+const FOUR_DIGIT_YEARS: std::ops::RangeInclusive<Time> = -62_135_596_800..=253_402_300_799;
+
+/// `t` as `YYYY-MM-DD HH:MM:SS` for a year of four digits, written digit
+/// by digit (the civil date from days since 1970, as in H. Hinnant's
+/// `civil_from_days`): a time is formatted for every row of an export, and
+/// chrono's `format` reads its pattern again for each.
+fn four_digit_year_text(t: Time) -> [u8; 19] {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let mut b = *b"0000-00-00 00:00:00";
+    let mut put = |at: usize, width: usize, mut v: i64| {
+        for i in (0..width).rev() {
+            b[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, year);
+    put(5, 2, month);
+    put(8, 2, day);
+    put(11, 2, secs / 3_600);
+    put(14, 2, secs / 60 % 60);
+    put(17, 2, secs % 60);
+    b
+}
+
 impl fmt::Display for Show {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0 == NO_TIME {
             return Ok(());
+        }
+        if FOUR_DIGIT_YEARS.contains(&self.0) {
+            let b = four_digit_year_text(self.0);
+            return f.write_str(std::str::from_utf8(&b).expect("ASCII digits"));
         }
         match DateTime::from_timestamp(self.0, 0) {
             Some(t) => write!(f, "{}", t.naive_utc().format("%Y-%m-%d %H:%M:%S")),
@@ -236,6 +276,37 @@ mod tests {
             -19_800
         );
         assert_eq!(Clock::with_offset("+8").unwrap().offset_seconds(), 28_800);
+    }
+
+    proptest! {
+        #[test]
+        fn times_are_written_as_chrono_writes_them(t in -62_135_596_800i64..=253_402_300_799) {
+            let chrono_text = DateTime::from_timestamp(t, 0)
+                .unwrap()
+                .naive_utc()
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string();
+            prop_assert_eq!(show(t), chrono_text);
+        }
+    }
+
+    #[test]
+    fn times_at_the_edges_of_four_digit_years_are_written_as_chrono_writes_them() {
+        for t in [
+            -62_135_596_800i64,
+            -62_135_596_801,
+            253_402_300_799,
+            253_402_300_800,
+            0,
+            -1,
+            951_782_400, // 2000-02-29
+            4_107_542_399,
+        ] {
+            let chrono_text = DateTime::from_timestamp(t, 0)
+                .map(|d| d.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_else(|| t.to_string());
+            assert_eq!(show(t), chrono_text, "{t}");
+        }
     }
 
     proptest! {
