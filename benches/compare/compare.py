@@ -349,12 +349,11 @@ def measure(tool, pas, path, sources, exe, timeout, pass_limit=None):
     return r
 
 
-def synthetic(spec, seed, path):
+def chung_lu_pairs(n, m, rng):
+    """m distinct unordered pairs of n nodes, heavy-tailed (Chung-Lu,
+    power-law exponent 2.5), in random order, as keys lo * n + hi."""
     import numpy as np
-    import pandas as pd
 
-    n, m = (int(x) for x in spec.split(","))
-    rng = np.random.default_rng(seed)
     p = (np.arange(n) + 10.0) ** (-1.0 / 1.5)
     p /= p.sum()
     pairs = np.empty(0, dtype=np.int64)
@@ -365,7 +364,16 @@ def synthetic(spec, seed, path):
         keep = a != b
         lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
         pairs = np.unique(np.concatenate([pairs, lo.astype(np.int64) * n + hi]))
-    pairs = rng.permutation(pairs)[:m]
+    return rng.permutation(pairs)[:m]
+
+
+def synthetic(spec, seed, path):
+    import numpy as np
+    import pandas as pd
+
+    n, m = (int(x) for x in spec.split(","))
+    rng = np.random.default_rng(seed)
+    pairs = chung_lu_pairs(n, m, rng)
     w = rng.geometric(0.6, size=len(pairs))
     pd.DataFrame({"source": pairs // n, "target": pairs % n, "weight": w}).to_csv(path, index=False)
     return path

@@ -23,23 +23,16 @@ target/dist-scale/PAIRS-SEED), several GB at 10^8 pairs.
 """
 import argparse, os, re, shutil, subprocess, sys, time, filecmp
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare import chung_lu_pairs  # the same graph as compare.py --synthetic
+
 
 def make_case(pairs, phones, seed, case, edges):
     import numpy as np
     import pandas as pd
 
     rng = np.random.default_rng(seed)
-    p = (np.arange(phones) + 10.0) ** (-1.0 / 1.5)
-    p /= p.sum()
-    keys = np.empty(0, dtype=np.int64)
-    while len(keys) < pairs:
-        k = int((pairs - len(keys)) * 1.3) + 1000
-        a = rng.choice(phones, size=k, p=p)
-        b = rng.choice(phones, size=k, p=p)
-        keep = a != b
-        lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-        keys = np.unique(np.concatenate([keys, lo.astype(np.int64) * phones + hi]))
-    keys = rng.permutation(keys)[:pairs]
+    keys = chung_lu_pairs(phones, pairs, rng)
     lo, hi = keys // phones, keys % phones
     swap = rng.random(len(keys)) < 0.5
     caller = np.where(swap, hi, lo)

@@ -325,8 +325,8 @@ impl Fields<'_> {
     }
 }
 
-/// A part read back from its bytes; `path` names it in errors.
-pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<Share> {
+/// The magic and the format version at the start of a part.
+fn check_head(path: &Path, bytes: &[u8]) -> Result<()> {
     if bytes.len() < 16 || &bytes[..8] != MAGIC {
         return Err(bad(
             path,
@@ -340,6 +340,12 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<Share> {
             format!("expected state format version {FORMAT_VERSION}, found {version}: run the full batch again with --state"),
         ));
     }
+    Ok(())
+}
+
+/// A part read back from its bytes; `path` names it in errors.
+pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<Share> {
+    check_head(path, bytes)?;
     if bytes.len() < 32 || &bytes[bytes.len() - 8..] != TRAILER {
         return Err(bad(
             path,
@@ -527,19 +533,7 @@ fn decode_meta(path: &Path, payload: &[u8]) -> Result<Meta> {
 /// when a worker loads it.
 pub fn read_meta(path: &Path) -> Result<Meta> {
     let bytes = map_part(path).map_err(|e| DistError::Case(crate::error::Error::io(path, e)))?;
-    if bytes.len() < 16 || &bytes[..8] != MAGIC {
-        return Err(bad(
-            path,
-            "expected a casegraph dist state part (starting \"CGDSTATE\"), found other bytes",
-        ));
-    }
-    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != FORMAT_VERSION {
-        return Err(bad(
-            path,
-            format!("expected state format version {FORMAT_VERSION}, found {version}: run the full batch again with --state"),
-        ));
-    }
+    check_head(path, &bytes)?;
     let (payload, _) = section_at(path, &bytes, 16, SECTIONS[0])?;
     decode_meta(path, payload)
 }
