@@ -289,7 +289,6 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     phases.done("hubs");
 
     // pairs.csv, each worker's range in turn (no worker holds them all).
-    std::fs::create_dir_all(&config.out).map_err(|e| crate::error::Error::io(&config.out, e))?;
     let pairs_written = write_pairs_in_turns(
         worker,
         &mut x,
@@ -760,9 +759,7 @@ fn add_batch(
         )?;
         (changed, None)
     } else {
-        let out = &config.out;
-        std::fs::create_dir_all(out).map_err(|e| crate::error::Error::io(out, e))?;
-        let path = out.join(write::FILES[1]);
+        let path = config.out.join(write::FILES[1]);
         let written = write_pairs_in_turns(worker, x, links.iter().map(|(k, l)| (k, l)), &path)?;
         (Vec::new(), written)
     };
@@ -1496,23 +1493,21 @@ fn judge_hubs(
 fn pair_rows_to_worker_0<'a>(
     links: impl Iterator<Item = (&'a (Phone, Phone), &'a Link)>,
 ) -> Vec<(usize, PairRow)> {
-    links
-        .map(|(&(caller, callee), l)| {
-            (
-                0,
-                PairRow {
-                    caller,
-                    callee,
-                    calls: l.calls,
-                    texts: l.texts,
-                    seconds: l.seconds,
-                    first: l.first,
-                    last: l.last,
-                    night_calls: l.night,
-                },
-            )
-        })
-        .collect()
+    links.map(|(k, l)| (0, pair_row(k, l))).collect()
+}
+
+/// A directed link as pairs.csv's row.
+fn pair_row(&(caller, callee): &(Phone, Phone), l: &Link) -> PairRow {
+    PairRow {
+        caller,
+        callee,
+        calls: l.calls,
+        texts: l.texts,
+        seconds: l.seconds,
+        first: l.first,
+        last: l.last,
+        night_calls: l.night,
+    }
 }
 
 /// A piece of pairs.csv on its way to worker 0 (see
@@ -1552,10 +1547,7 @@ fn write_pairs_in_turns<'a>(
 ) -> Result<Option<write::PairsWritten>> {
     let peers = worker.peers();
     let me = worker.index();
-    let rows: Vec<PairRow> = pair_rows_to_worker_0(links)
-        .into_iter()
-        .map(|r| r.1)
-        .collect();
+    let rows: Vec<PairRow> = links.map(|(k, l)| pair_row(k, l)).collect();
     let mut mine = if peers == 1 {
         rows
     } else {
@@ -1628,6 +1620,9 @@ fn write_pairs_in_turns<'a>(
             turn(worker, x, t)?;
         }
         return Ok(None);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
     }
     let mut hash = xxhash_rust::xxh3::Xxh3::new();
     let mut stopped = None;
