@@ -15,9 +15,15 @@
 //! weighted by its current match posterior (so the few true matches in the
 //! random sample stop inflating `u`). Nothing is tuned by hand per case.
 //!
-//! Names are further adjusted by how common they are (a term-frequency
-//! adjustment): agreeing on `Zhang Wei` says less than agreeing on a rare
-//! name, because `u` for that value is its frequency among the records.
+//! Names and aliases are further adjusted by how common they are (a
+//! term-frequency adjustment): agreeing on `Zhang Wei` says less than
+//! agreeing on a rare name, because `u` for that value is its frequency
+//! among the records. Aliases need it most: a nickname built from a family
+//! name (老马, Lao Ma) is shared by many unrelated people of that name,
+//! while the model's one weight for "same alias" is learnt mostly from
+//! rare ones. An alias's agreement weight is therefore never more than
+//! `log2(m / share)`, `share` being the part of the records that carry the
+//! reading the two agree on.
 //!
 //! # Complexity
 //! Comparing a pair is O(length of its fields). EM runs over the *distinct*
@@ -99,6 +105,9 @@ impl Field {
 /// "Not compared": one of the records leaves the field empty.
 pub const NULL: u8 = u8::MAX;
 
+/// Position of [`Field::Alias`] in a [`Pattern`].
+const ALIAS: usize = 1;
+
 /// One comparison: the level of each field of [`FIELDS`] (or [`NULL`]).
 pub type Pattern = [u8; 6];
 
@@ -111,6 +120,8 @@ pub struct Record {
     /// Letters of the name sorted: the key of its frequency.
     pub name_freq_key: String,
     pub aliases: Vec<NameForm>,
+    /// [`freq_key`] of each alias.
+    pub alias_freq_keys: Vec<String>,
     /// [`NameForm::orderings`] of each alias.
     pub alias_orderings: Vec<Vec<String>>,
     /// Normalised identity number ("" when absent).
@@ -154,8 +165,6 @@ impl Record {
         use super::normalise as n;
         let name = n::normalise_name(name);
         let name_orderings = name.orderings();
-        let mut letters: Vec<char> = name.tokens.concat().chars().collect();
-        letters.sort_unstable();
         let aliases: Vec<NameForm> = aliases
             .iter()
             .map(|a| n::normalise_name(a))
@@ -181,7 +190,8 @@ impl Record {
         nick_keys.dedup();
         let id_number = n::normalise_id_number(id_number);
         Record {
-            name_freq_key: letters.into_iter().collect(),
+            name_freq_key: freq_key(&name),
+            alias_freq_keys: aliases.iter().map(freq_key).collect(),
             name_readings: if name_kind == NameKind::Full && name_chinese {
                 n::char_readings(&name)
             } else {
@@ -381,6 +391,14 @@ fn same_reading(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> boo
     (!a.han.is_empty() && a.han == b.han) || ao.iter().any(|o| bo.contains(o))
 }
 
+/// The letters of a name's reading, sorted: the key its frequency is
+/// counted under, the same for 老马, `Lao Ma` and `Ma Lao`.
+pub fn freq_key(n: &NameForm) -> String {
+    let mut letters: Vec<char> = n.tokens.concat().chars().collect();
+    letters.sort_unstable();
+    letters.into_iter().collect()
+}
+
 /// The name level of two full names (see [`name_level`]).
 fn full_name_level(a: &NameForm, b: &NameForm, ao: &[String], bo: &[String]) -> u8 {
     let same_script_exact = if a.han.is_empty() == b.han.is_empty() {
@@ -494,21 +512,49 @@ fn name_level(a: &Record, b: &Record) -> u8 {
     }
 }
 
+/// Every name of a record: (is it the name field, the form, its
+/// orderings, its frequency key), empty ones left out.
+fn name_forms(r: &Record) -> impl Iterator<Item = (bool, &NameForm, &[String], &str)> + Clone {
+    std::iter::once((
+        true,
+        &r.name,
+        r.name_orderings.as_slice(),
+        r.name_freq_key.as_str(),
+    ))
+    .chain(
+        r.aliases
+            .iter()
+            .zip(&r.alias_orderings)
+            .zip(&r.alias_freq_keys)
+            .map(|((a, o), k)| (false, a, o.as_slice(), k.as_str())),
+    )
+    .filter(|(_, n, _, _)| !n.is_empty())
+}
+
+/// The frequency keys of the readings two records agree on, name against
+/// alias or alias against alias (name against name is the name field's).
+/// `None` when no such pair was compared at all.
+fn alias_agreements<'r>(a: &'r Record, b: &'r Record) -> Option<Vec<(&'r str, &'r str)>> {
+    let nb = name_forms(b);
+    let mut any = false;
+    let mut agree = Vec::new();
+    for (a_is_name, x, xo, xk) in name_forms(a) {
+        for (b_is_name, y, yo, yk) in nb.clone() {
+            if a_is_name && b_is_name {
+                continue;
+            }
+            any = true;
+            if same_reading(x, y, xo, yo) {
+                agree.push((xk, yk));
+            }
+        }
+    }
+    any.then_some(agree)
+}
+
 fn alias_level(a: &Record, b: &Record) -> u8 {
     if a.aliases.is_empty() && b.aliases.is_empty() {
         return NULL;
-    }
-    // Every name of one record against every name of the other, except
-    // name against name (the name field already counts that).
-    fn names(r: &Record) -> impl Iterator<Item = (bool, &NameForm, &[String])> + Clone {
-        std::iter::once((true, &r.name, r.name_orderings.as_slice()))
-            .chain(
-                r.aliases
-                    .iter()
-                    .zip(&r.alias_orderings)
-                    .map(|(a, o)| (false, a, o.as_slice())),
-            )
-            .filter(|(_, n, _)| !n.is_empty())
     }
     // Only the same reading counts: aliases are mostly nicknames built
     // from a family name (老王, Lao Wang, Ah Li), so two different ones are
@@ -516,23 +562,10 @@ fn alias_level(a: &Record, b: &Record) -> u8 {
     // them says nothing. Counting such pairs as "close" gave EM a second,
     // false kind of match on the generated medium case 701 (every pair of
     // records with Lao-nicknames), and precision fell below 1%.
-    let nb = names(b);
-    let mut any = false;
-    for (a_is_name, x, xo) in names(a) {
-        for (b_is_name, y, yo) in nb.clone() {
-            if a_is_name && b_is_name {
-                continue;
-            }
-            any = true;
-            if same_reading(x, y, xo, yo) {
-                return 0;
-            }
-        }
-    }
-    if any {
-        1
-    } else {
-        NULL
+    match alias_agreements(a, b) {
+        Some(agree) if !agree.is_empty() => 0,
+        Some(_) => 1,
+        None => NULL,
     }
 }
 
@@ -976,23 +1009,40 @@ impl PairScore {
     }
 }
 
-/// How common each name is among the records (by [`Record::name_freq_key`]).
+/// How common each name is among the records (by [`Record::name_freq_key`]),
+/// and each reading among the records' names and aliases together.
 #[derive(Debug, Clone, Default)]
 pub struct NameFrequencies {
     counts: FxHashMap<String, u32>,
+    /// Records carrying a reading as their name or as one of their aliases.
+    readings: FxHashMap<String, u32>,
     n_records: u32,
 }
 
 impl NameFrequencies {
     pub fn new(records: &[Record]) -> Self {
         let mut counts: FxHashMap<String, u32> = FxHashMap::default();
+        let mut readings: FxHashMap<String, u32> = FxHashMap::default();
+        let mut keys: Vec<&str> = Vec::new();
         for r in records {
             if !r.name_freq_key.is_empty() {
                 *counts.entry(r.name_freq_key.clone()).or_default() += 1;
             }
+            keys.clear();
+            keys.extend(
+                std::iter::once(r.name_freq_key.as_str())
+                    .chain(r.alias_freq_keys.iter().map(String::as_str))
+                    .filter(|k| !k.is_empty()),
+            );
+            keys.sort_unstable();
+            keys.dedup();
+            for k in &keys {
+                *readings.entry((*k).to_string()).or_default() += 1;
+            }
         }
         NameFrequencies {
             counts,
+            readings,
             n_records: records.len() as u32,
         }
     }
@@ -1000,6 +1050,21 @@ impl NameFrequencies {
     pub fn share(&self, key: &str) -> f64 {
         let n = self.n_records.max(1) as f64;
         f64::from(self.counts.get(key).copied().unwrap_or(1).max(1)) / n
+    }
+    /// Share of records carrying this reading as name or alias.
+    fn reading_share(&self, key: &str) -> f64 {
+        let n = self.n_records.max(1) as f64;
+        f64::from(self.readings.get(key).copied().unwrap_or(1).max(1)) / n
+    }
+    /// For two records that agree on an alias: the share of records that
+    /// carry the reading they agree on (of two readings, the commoner; of
+    /// several agreements, the rarest, the one that says most). `None`
+    /// when they agree on none.
+    pub fn alias_share(&self, a: &Record, b: &Record) -> Option<f64> {
+        alias_agreements(a, b)?
+            .iter()
+            .map(|(x, y)| self.reading_share(x).max(self.reading_share(y)))
+            .min_by(f64::total_cmp)
     }
 }
 
@@ -1020,12 +1085,18 @@ pub struct Scorer<'a> {
     weights: Vec<Vec<f64>>,
     /// Each record's [`NameFrequencies::share`].
     name_share: Vec<f64>,
+    /// For the rare pairs that agree on an alias (see
+    /// [`NameFrequencies::alias_share`]).
+    freq: &'a NameFrequencies,
+    records: &'a [Record],
 }
 
 impl<'a> Scorer<'a> {
-    pub fn new(model: &'a Model, freq: &NameFrequencies, records: &[Record]) -> Scorer<'a> {
+    pub fn new(model: &'a Model, freq: &'a NameFrequencies, records: &'a [Record]) -> Scorer<'a> {
         Scorer {
             model,
+            freq,
+            records,
             prior: model.prior_weight(),
             weights: FIELDS
                 .iter()
@@ -1043,6 +1114,14 @@ impl<'a> Scorer<'a> {
         }
     }
 
+    /// The alias share of a pair whose alias level is "same".
+    fn alias_share(&self, pattern: Pattern, a: u32, b: u32) -> Option<f64> {
+        (pattern[ALIAS] == 0).then(|| {
+            self.freq
+                .alias_share(&self.records[a as usize], &self.records[b as usize])
+        })?
+    }
+
     /// The score of records `a` and `b` (indices into the records given
     /// to [`Scorer::new`]) whose comparison gave `pattern`.
     pub fn score(&self, pattern: Pattern, a: u32, b: u32) -> PairScore {
@@ -1054,7 +1133,8 @@ impl<'a> Scorer<'a> {
                 self.weights[f][l as usize]
             }
         };
-        pair_score(self.model, self.prior, pattern, weight, share)
+        let alias_share = self.alias_share(pattern, a, b);
+        pair_score(self.model, self.prior, pattern, weight, share, alias_share)
     }
 }
 
@@ -1069,31 +1149,41 @@ pub fn score_pattern(
     let share = freq
         .share(&a.name_freq_key)
         .max(freq.share(&b.name_freq_key));
+    let alias_share = (pattern[ALIAS] == 0)
+        .then(|| freq.alias_share(a, b))
+        .flatten();
     pair_score(
         model,
         model.prior_weight(),
         pattern,
         |f, l| model.weight(f, l),
         share,
+        alias_share,
     )
 }
 
 /// The weights of `pattern`, field by field, and their sum with the
 /// prior. `name_share` is the larger frequency of the two records' names:
 /// for agreement on a value v, u is the chance two different people share
-/// v, v's frequency (the common-name penalty).
+/// v, v's frequency (the common-name penalty). `alias_share`, for a pair
+/// that agrees on an alias, is the share of records carrying that reading:
+/// the alias's weight is at most `log2(m / share)`, so a nickname half the
+/// city shares says little, while a rare one keeps the model's weight.
 fn pair_score(
     model: &Model,
     prior: f64,
     pattern: Pattern,
     weight: impl Fn(usize, u8) -> f64,
     name_share: f64,
+    alias_share: Option<f64>,
 ) -> PairScore {
     let mut weights = [0.0; 6];
     let mut total = prior;
     for (f, &l) in pattern.iter().enumerate() {
         let w = if FIELDS[f] == Field::Name && l <= 2 {
             (model.m[f][l as usize] / name_share).log2()
+        } else if let (Field::Alias, 0, Some(share)) = (FIELDS[f], l, alias_share) {
+            weight(f, l).min((model.m[f][0] / share).log2())
         } else {
             weight(f, l)
         };
@@ -1181,9 +1271,12 @@ mod tests {
             rec("Li Na", "11010519491213002X"),
             rec("Ouyang Xiaoming", ""),
             rec("欧阳小明", "440524188001010014"),
+            Record::new("马思", &["老马"], "", NO_TIME, ""),
+            Record::new("马思", &["Lao Ma"], "", NO_TIME, ""),
         ];
-        let all: Vec<(u32, u32)> = (0..6u32)
-            .flat_map(|a| (a + 1..6).map(move |b| (a, b)))
+        let n = records.len() as u32;
+        let all: Vec<(u32, u32)> = (0..n)
+            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
             .collect();
         let patterns: Vec<Pattern> = all
             .iter()
@@ -1204,6 +1297,72 @@ mod tests {
             assert_eq!(got.total.to_bits(), want.total.to_bits(), "{a}-{b}");
             assert_eq!(got, want);
         }
+    }
+
+    #[test]
+    fn the_alias_position_is_the_alias_field() {
+        assert_eq!(FIELDS[ALIAS], Field::Alias);
+    }
+
+    /// A nickname built from a family name is shared by many unrelated
+    /// people (the generated large case 7 merged an operator's intelligence
+    /// record, 马思 "老马", with another 马思 "老马" of a police case on it:
+    /// alias +19.7). Agreeing on it weighs by how many records carry it;
+    /// agreeing on a rare one keeps the model's weight.
+    #[test]
+    fn a_common_nickname_weighs_less_than_a_rare_one() {
+        let mut records: Vec<Record> = (0..40)
+            .map(|i| {
+                let name = format!(
+                    "马{}",
+                    ['一', '二', '三', '四', '五', '六', '七', '八'][i % 8]
+                );
+                Record::new(&name, &["老马"], "", NO_TIME, "")
+            })
+            .collect();
+        records.push(Record::new("马思", &["老马"], "", NO_TIME, ""));
+        records.push(Record::new("马思", &["Lao Ma"], "", NO_TIME, ""));
+        records.push(Record::new("周明", &["铁头"], "", NO_TIME, ""));
+        records.push(Record::new("周明", &["Tie Tou"], "", NO_TIME, ""));
+        for i in 0..400 {
+            records.push(Record::new(
+                &format!("Person Number{i}"),
+                &[],
+                "",
+                NO_TIME,
+                "",
+            ));
+        }
+        let freq = NameFrequencies::new(&records);
+        let (common, rare) = ((40, 41), (42, 43));
+        let share_of = |(a, b): (usize, usize)| freq.alias_share(&records[a], &records[b]);
+        // 41 records carry lao ma (the 40, and record 40; 41 reads it in
+        // pinyin), 2 carry tie tou.
+        let n = records.len() as f64;
+        assert_eq!(share_of(common), Some(42.0 / n));
+        assert_eq!(share_of(rare), Some(2.0 / n));
+        assert_eq!(freq.alias_share(&records[0], &records[42]), None);
+        let mut model = estimate(
+            &count_patterns(std::iter::empty()),
+            &[],
+            0.0,
+            &EmConfig::default(),
+        );
+        // The model's "same alias": m 0.5, u 1e-6 (learnt from rare ones).
+        model.m[ALIAS][0] = 0.5;
+        model.u[ALIAS][0] = 1e-6;
+        let scorer = Scorer::new(&model, &freq, &records);
+        let alias_weight = |(a, b): (usize, usize)| {
+            let p = compare(&records[a], &records[b]);
+            assert_eq!(p[ALIAS], 0);
+            scorer.score(p, a as u32, b as u32).weights[ALIAS]
+        };
+        let full = model.weight(ALIAS, 0);
+        assert!((alias_weight(common) - (0.5 * n / 42.0).log2()).abs() < 1e-12);
+        assert!(alias_weight(common) < full - 10.0);
+        // The rare one: log2(0.5 n / 2) is still under the model's weight.
+        assert!(alias_weight(rare) > alias_weight(common) + 4.0);
+        assert!(alias_weight(rare) <= full);
     }
 
     #[test]
