@@ -9,7 +9,10 @@ scorer (score_gangs.py) and prints one line per bundle:
 
     bundle, planted gangs recovered (Jaccard >= 0.5 over phones), reported
     gangs (size >= 3) matching a planted gang, decoy or hub phones in any
-    gang, planted burners flagged, bosses labelled boss, seconds, peak MiB
+    gang, planted burners flagged, bosses labelled boss, bad rows (and
+    exact duplicates) of truth/bad_rows.csv found in rejects.csv and good
+    rows wrongly rejected (by the validation set's score_rejects.py),
+    seconds, peak MiB
 
 With --roles it then prints, per bundle, how many of the planted phones of
 each role and kind (boss, lieutenant, operator, mule, broker; personal or
@@ -38,13 +41,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="target/release/casegraph")
     ap.add_argument("--scorer", default="../shared/validation/score_gangs.py")
+    ap.add_argument("--rejects-scorer", default="../shared/validation/score_rejects.py")
     ap.add_argument("--out", default="target/foreign-leads")
     ap.add_argument("--roles", action="store_true",
                     help="also print recall of planted phones per role and kind")
     ap.add_argument("bundles", nargs="+")
     a = ap.parse_args()
     roles = []
-    print("bundle,recovered,matching_reported,decoy_or_hub_phones,burners_flagged,bosses,seconds,peak_mib")
+    print("bundle,recovered,matching_reported,decoy_or_hub_phones,burners_flagged,bosses,"
+          "bad_rows_reported,good_rows_rejected,seconds,peak_mib")
     for b in a.bundles:
         b = b.rstrip("/")
         name = os.path.basename(b)
@@ -66,9 +71,14 @@ def main():
         flagged = {norm(r["entity"]) for r in csv.DictReader(open(os.path.join(out, "patterns.csv"), encoding="utf-8"))
                    if r["pattern"] == "burner"}
         boss = rep["boss"] or {}
+        rej = subprocess.run([sys.executable, a.rejects_scorer, "--truth", truth, "--rejects",
+                              os.path.join(out, "rejects.csv")], check=True,
+                             capture_output=True, text=True).stdout
+        rej = json.loads(rej[: rej.rfind("score_rejects")])
         print(f"{name},{rep['recovered']}/{rep['planted_gangs']},{matched}/{rep['reported_gangs_min_size']},"
               f"{rep['decoy_or_hub_phones_reported']},{len(planted_burners & flagged)}/{len(planted_burners)},"
-              f"{boss.get('labelled_in_matched_gang', 0)}/{boss.get('planted_bosses', 0)},{secs:.2f},{peak:.0f}")
+              f"{boss.get('labelled_in_matched_gang', 0)}/{boss.get('planted_bosses', 0)},"
+              f"{rej['reported']}/{rej['truth_bad_rows']},{rej['wrongly_rejected']},{secs:.2f},{peak:.0f}")
         if a.roles:
             roles.append((name, role_recall(truth, out)))
     if roles:

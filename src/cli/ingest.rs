@@ -53,7 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .clone()
         .unwrap_or_else(|| beside(&out, ".rejects.csv"));
     let report = &graph.report;
-    casegraph::ingest::rejects::write_rejects(&rejects_path, &report.rejects)?;
+    casegraph::ingest::rejects::write_rejects(&rejects_path, &report.rejects, &report.files)?;
 
     let mut run = Table::new(
         "snapshot",
@@ -136,9 +136,14 @@ fn files_table(report: &IngestReport) -> Table {
 /// first few rejects and notices, and how many more there are.
 fn tell_rejects_and_notices(report: &IngestReport, rejects_path: &Path) {
     let rejected = report.rows_rejected();
+    let duplicates: usize = report.files.iter().map(|f| f.duplicate_rows.len()).sum();
     if rejected > 0 {
+        let and_duplicates = match duplicates {
+            0 => String::new(),
+            d => format!(" (and {d} exact duplicate row(s), counted once)"),
+        };
         eprintln!(
-            "{rejected} row(s) rejected; all are listed in {}:",
+            "{rejected} row(s) rejected{and_duplicates}; all are listed in {}:",
             rejects_path.display()
         );
         for r in report.rejects.iter().take(SHOWN_REJECTS) {
@@ -147,6 +152,11 @@ fn tell_rejects_and_notices(report: &IngestReport, rejects_path: &Path) {
         if report.rejects.len() > SHOWN_REJECTS {
             eprintln!("  ... and {} more", report.rejects.len() - SHOWN_REJECTS);
         }
+    } else if duplicates > 0 {
+        eprintln!(
+            "{duplicates} exact duplicate row(s), counted once; listed in {}",
+            rejects_path.display()
+        );
     }
     for n in report.notices.iter().take(SHOWN_REJECTS) {
         eprintln!("{}", super::output::wrap_message(&format!("note: {n}"), 0));

@@ -248,7 +248,7 @@ pub fn hotspots_csv(path: &Path, run: &LeadRun) -> Result<()> {
 /// `casegraph ingest` writes too (file, line, reason, sheet, the raw
 /// fields as columns of their own).
 pub fn rejects_csv(path: &Path, g: &CaseGraph) -> Result<()> {
-    crate::ingest::rejects::write_rejects(path, &g.report.rejects)
+    crate::ingest::rejects::write_rejects(path, &g.report.rejects, &g.report.files)
 }
 
 /// hubs.csv: the phones left out of gang-finding as service numbers, with

@@ -20,7 +20,9 @@ fn ingest_writes_snapshot_and_rejects_and_exits_0_despite_bad_rows() {
         .assert()
         .success()
         .stdout(predicate::str::contains("calls.csv,yes,12,2,9,1,note"))
-        .stderr(predicate::str::contains("24 row(s) rejected"))
+        .stderr(predicate::str::contains(
+            "24 row(s) rejected (and 1 exact duplicate row(s), counted once)",
+        ))
         .stderr(predicate::str::contains(
             "persons.csv:6: column \"role\": expected one of",
         ));
@@ -30,7 +32,25 @@ fn ingest_writes_snapshot_and_rejects_and_exits_0_despite_bad_rows() {
         .next()
         .unwrap()
         .starts_with("file,line,reason,sheet,field_1,field_2,"));
-    assert_eq!(rejects.lines().count(), 25);
+    // 24 rejected rows and the one exact duplicate, among calls.csv's
+    // rows by line.
+    assert_eq!(rejects.lines().count(), 26);
+    let calls: Vec<&str> = rejects
+        .lines()
+        .filter(|l| l.starts_with("calls.csv,"))
+        .collect();
+    let lines: Vec<u64> = calls
+        .iter()
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "{lines:?}");
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|l| l.contains(",exact duplicate of line "))
+            .count(),
+        1
+    );
     assert!(rejects.contains(
         "calls.csv,5,\"column \"\"duration_s\"\": expected whole seconds >= 0, found \"\"-5\"\"\""
     ));

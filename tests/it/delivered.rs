@@ -259,7 +259,10 @@ fn bad_values_in_a_delivered_bill_are_rejected_where_they_are() {
     let f = r.files.iter().find(|f| f.file == "bill.csv").unwrap();
     assert_eq!((f.rows_read, f.kept, f.rejected, f.non_data), (8, 1, 4, 3));
     // The rejects file keeps the raw fields as columns of their own.
-    let csv = String::from_utf8(casegraph::ingest::rejects::rejects_csv(&r.rejects)).unwrap();
+    let csv = String::from_utf8(casegraph::ingest::rejects::rejects_csv(
+        &r.rejects, &r.files,
+    ))
+    .unwrap();
     assert!(
         csv.starts_with("file,line,reason,sheet,field_1,field_2,field_3,field_4\n"),
         "{csv}"

@@ -100,7 +100,7 @@ fn a_hub_is_not_a_rejected_row() {
         assert!(h[4].starts_with("service pattern"), "{h:?}");
     }
 
-    // rejects.csv holds the rejected rows only, byte for byte the file
+    // rejects.csv holds the rejected rows and exact duplicates, byte for byte the file
     // `casegraph ingest` writes for the same case.
     let rejects = std::fs::read(out.join("rejects.csv")).unwrap();
     let snap = dir.path().join("demo.cgs");
@@ -119,7 +119,7 @@ fn a_hub_is_not_a_rejected_row() {
     let (header, rows) = csv_rows(&out.join("rejects.csv"));
     assert_eq!(header[..4], ["file", "line", "reason", "sheet"]);
     assert!(header[4..].iter().all(|h| h.starts_with("field_")));
-    let rejected: u64 = m.rows.iter().map(|r| r.rejected).sum();
+    let rejected: u64 = m.rows.iter().map(|r| r.rejected + r.duplicates).sum();
     assert_eq!(rows.len() as u64, rejected);
     for r in &rows {
         assert_ne!(r[0], "hub");
