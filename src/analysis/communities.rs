@@ -267,6 +267,64 @@ impl WeightTo {
     }
 }
 
+/// What local moving keeps besides the partition: each community's total
+/// strength and size, the empty communities, and the queue of nodes to
+/// visit.
+struct Moving {
+    tot: Vec<f64>,
+    size: Vec<u32>,
+    empty: Vec<u32>,
+    queue: VecDeque<u32>,
+    in_queue: Vec<bool>,
+}
+
+impl Moving {
+    fn new(l: &Level, order: &[u32], comm: &[u32]) -> Self {
+        let n = l.n();
+        let mut tot = vec![0.0; n];
+        let mut size = vec![0u32; n];
+        for v in 0..n {
+            tot[comm[v] as usize] += l.k[v];
+            size[comm[v] as usize] += 1;
+        }
+        Moving {
+            empty: (0..n as u32).filter(|&c| size[c as usize] == 0).collect(),
+            tot,
+            size,
+            queue: order.iter().copied().collect(),
+            in_queue: vec![true; n],
+        }
+    }
+
+    /// The next node to visit, taken off the queue.
+    fn pop(&mut self) -> Option<u32> {
+        let v = self.queue.pop_front()?;
+        self.in_queue[v as usize] = false;
+        Some(v)
+    }
+
+    /// Node `v` moved from community `a` to `best` (totals already moved
+    /// by the caller): sizes, empty communities, and its neighbours outside
+    /// `best` queued again.
+    fn moved(&mut self, l: &Level, v: usize, a: u32, best: u32, comm: &mut [u32]) {
+        if self.empty.last() == Some(&best) {
+            self.empty.pop();
+        }
+        self.size[a as usize] -= 1;
+        if self.size[a as usize] == 0 {
+            self.empty.push(a);
+        }
+        self.size[best as usize] += 1;
+        comm[v] = best;
+        for &u in l.adj(v).0 {
+            if !self.in_queue[u as usize] && comm[u as usize] != best {
+                self.in_queue[u as usize] = true;
+                self.queue.push_back(u);
+            }
+        }
+    }
+}
+
 /// Levels with at least this many arcs move their nodes in batches, each
 /// batch's moves chosen in parallel ([`local_move_batched`]); smaller ones
 /// one node after another ([`local_move_sequential`]).
@@ -319,45 +377,28 @@ struct Choice {
 fn local_move_batched(l: &Level, order: &[u32], comm: &mut [u32], gamma: f64, two_m: f64) {
     let n = l.n();
     let batch = (n / 64).clamp(16, 1024);
-    let mut tot = vec![0.0; n];
-    let mut size = vec![0u32; n];
-    for v in 0..n {
-        tot[comm[v] as usize] += l.k[v];
-        size[comm[v] as usize] += 1;
-    }
-    let mut empty: Vec<u32> = (0..n as u32).filter(|&c| size[c as usize] == 0).collect();
-    let mut queue: VecDeque<u32> = order.iter().copied().collect();
-    let mut in_queue = vec![true; n];
+    let mut m = Moving::new(l, order, comm);
     let mut budget = 1000usize.saturating_mul(n.max(1));
     let mut nodes: Vec<u32> = Vec::with_capacity(batch);
     // Nodes moved in the current batch.
     let mut moved = vec![false; n];
     let mut moved_now: Vec<u32> = Vec::new();
-    while !queue.is_empty() && budget > 0 {
+    while !m.queue.is_empty() && budget > 0 {
         nodes.clear();
         while nodes.len() < batch {
-            match queue.pop_front() {
-                Some(v) => {
-                    in_queue[v as usize] = false;
-                    nodes.push(v);
-                }
+            match m.pop() {
+                Some(v) => nodes.push(v),
                 None => break,
             }
         }
         budget = budget.saturating_sub(nodes.len());
-        let (c_ref, tot_ref, size_ref) = (&*comm, &tot, &size);
+        let (c_ref, tot_ref, size_ref) = (&*comm, &m.tot, &m.size);
         let choices: Vec<Choice> = nodes
             .par_iter()
             .with_min_len(8)
             .map(|&v| {
-                SCRATCH.with(|cell| {
-                    let mut to = cell.borrow_mut();
-                    if to.w.len() < n {
-                        *to = WeightTo::new(n);
-                    }
-                    let choice = choose(l, v, c_ref, tot_ref, size_ref, &mut to, gamma, two_m);
-                    to.clear();
-                    choice
+                with_scratch(n, |to| {
+                    choose(l, v, c_ref, tot_ref, size_ref, to, gamma, two_m)
                 })
             })
             .collect();
@@ -371,58 +412,51 @@ fn local_move_batched(l: &Level, order: &[u32], comm: &mut [u32], gamma: f64, tw
             // judged again on the partition as it is now: every move made
             // raises modularity (so moving ends), and a node whose move
             // fell through still makes the best one left to it.
-            let fresh = |v: u32, comm: &[u32], tot: &[f64], size: &[u32]| {
-                SCRATCH.with(|cell| {
-                    let mut to = cell.borrow_mut();
-                    if to.w.len() < n {
-                        *to = WeightTo::new(n);
-                    }
-                    let again = choose(l, v, comm, tot, size, &mut to, gamma, two_m);
-                    to.clear();
-                    again
-                })
-            };
             let mut judged_now = false;
             if l.adj(v).0.iter().any(|&u| moved[u as usize]) {
-                ch = fresh(ch.node, comm, &tot, &size);
+                ch = with_scratch(n, |to| {
+                    choose(l, ch.node, comm, &m.tot, &m.size, to, gamma, two_m)
+                });
                 judged_now = true;
             }
             let a = ch.from;
             let kv = l.k[v];
             let scale = gamma * kv / two_m;
-            let mut best = judge(&ch, kv, scale, &tot, &size, &empty);
+            let mut best = judge(&ch, kv, scale, &m.tot, &m.size, &m.empty);
             if best == a && !judged_now {
-                ch = fresh(ch.node, comm, &tot, &size);
-                best = judge(&ch, kv, scale, &tot, &size, &empty);
+                ch = with_scratch(n, |to| {
+                    choose(l, ch.node, comm, &m.tot, &m.size, to, gamma, two_m)
+                });
+                best = judge(&ch, kv, scale, &m.tot, &m.size, &m.empty);
             }
             if best == a {
                 continue;
             }
-            if empty.last() == Some(&best) {
-                empty.pop();
-            }
-            tot[a as usize] -= kv;
-            tot[best as usize] += kv;
-            size[a as usize] -= 1;
-            if size[a as usize] == 0 {
-                empty.push(a);
-            }
-            size[best as usize] += 1;
-            comm[v] = best;
+            m.tot[a as usize] -= kv;
+            m.tot[best as usize] += kv;
+            m.moved(l, v, a, best, comm);
             moved[v] = true;
             moved_now.push(v as u32);
-            for &u in l.adj(v).0 {
-                if !in_queue[u as usize] && comm[u as usize] != best {
-                    in_queue[u as usize] = true;
-                    queue.push_back(u);
-                }
-            }
         }
         for &v in &moved_now {
             moved[v as usize] = false;
         }
         moved_now.clear();
     }
+}
+
+/// `f` with this thread's [`SCRATCH`], at least `n` communities wide,
+/// cleared after.
+fn with_scratch<T>(n: usize, f: impl FnOnce(&mut WeightTo) -> T) -> T {
+    SCRATCH.with(|cell| {
+        let mut to = cell.borrow_mut();
+        if to.w.len() < n {
+            *to = WeightTo::new(n);
+        }
+        let out = f(&mut to);
+        to.clear();
+        out
+    })
 }
 
 /// Where a node goes on its choice `ch`, against the community totals and
@@ -499,34 +533,26 @@ fn choose(
 /// node are queued again.
 fn local_move_sequential(l: &Level, order: &[u32], comm: &mut [u32], gamma: f64, two_m: f64) {
     let n = l.n();
-    let mut tot = vec![0.0; n];
-    let mut size = vec![0u32; n];
-    for v in 0..n {
-        tot[comm[v] as usize] += l.k[v];
-        size[comm[v] as usize] += 1;
-    }
-    let mut empty: Vec<u32> = (0..n as u32).filter(|&c| size[c as usize] == 0).collect();
-    let mut queue: VecDeque<u32> = order.iter().copied().collect();
-    let mut in_queue = vec![true; n];
+    let mut m = Moving::new(l, order, comm);
     let mut to = WeightTo::new(n);
     // A guard against float noise making two communities trade a node
     // forever; real runs stop far below it.
     let mut budget = 1000usize.saturating_mul(n.max(1));
-    while let Some(v) = queue.pop_front() {
+    while let Some(v) = m.pop() {
         budget = budget.saturating_sub(1);
         if budget == 0 {
             break;
         }
         let v = v as usize;
-        in_queue[v] = false;
         let a = comm[v];
         let kv = l.k[v];
         let (nb, ws) = l.adj(v);
         for (&u, &w) in nb.iter().zip(ws) {
             to.add(comm[u as usize], w);
         }
-        tot[a as usize] -= kv;
+        m.tot[a as usize] -= kv;
         let scale = gamma * kv / two_m;
+        let tot = &m.tot;
         let gain = |c: u32, wc: f64| wc - scale * tot[c as usize];
         let mut best = a;
         let mut best_gain = gain(a, to.w[a as usize]);
@@ -539,28 +565,14 @@ fn local_move_sequential(l: &Level, order: &[u32], comm: &mut [u32], gamma: f64,
                 }
             }
         }
-        if best_gain < 0.0 && size[a as usize] > 1 {
-            if let Some(&e) = empty.last() {
+        if best_gain < 0.0 && m.size[a as usize] > 1 {
+            if let Some(&e) = m.empty.last() {
                 best = e;
             }
         }
-        tot[best as usize] += kv;
+        m.tot[best as usize] += kv;
         if best != a {
-            if empty.last() == Some(&best) {
-                empty.pop();
-            }
-            size[a as usize] -= 1;
-            if size[a as usize] == 0 {
-                empty.push(a);
-            }
-            size[best as usize] += 1;
-            comm[v] = best;
-            for &u in nb {
-                if !in_queue[u as usize] && comm[u as usize] != best {
-                    in_queue[u as usize] = true;
-                    queue.push_back(u);
-                }
-            }
+            m.moved(l, v, a, best, comm);
         }
         to.clear();
     }
