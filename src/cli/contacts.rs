@@ -340,7 +340,10 @@ pub fn emit(
                 .iter()
                 .map(|(k, v)| format!("{k}={}", v.text()))
                 .collect();
-            eprintln!("casegraph: {}", facts.join(" "));
+            eprintln!(
+                "{}",
+                super::output::wrap_message(&format!("casegraph: {}", facts.join(" ")), 0)
+            );
         }
         loaded.report_hubs();
         return Ok(());

@@ -140,12 +140,12 @@ fn tell_rejects_and_notices(report: &IngestReport, rejects_path: &Path) {
     if rejected > 0 {
         let and_duplicates = match duplicates {
             0 => String::new(),
-            d => format!(" (and {d} exact duplicate row(s), counted once)"),
+            d => format!(", {d} exact duplicate row(s) counted once"),
         };
-        eprintln!(
-            "{rejected} row(s) rejected{and_duplicates}; all are listed in {}:",
-            rejects_path.display()
-        );
+        // Two lines, so that the count stays within 100 columns whatever the
+        // path's length.
+        eprintln!("{rejected} row(s) rejected{and_duplicates};");
+        eprintln!("all are listed in {}:", rejects_path.display());
         for r in report.rejects.iter().take(SHOWN_REJECTS) {
             eprintln!("{}", super::output::wrap_message(&r.to_string(), 2));
         }

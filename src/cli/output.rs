@@ -315,11 +315,14 @@ impl Document {
         let mut out = std::io::BufWriter::new(stdout.lock());
         doc.render(format, &mut out)?;
         if let Some(which) = which {
-            eprintln!("casegraph: {which}");
+            eprintln!("{}", wrap_message(&format!("casegraph: {which}"), 0));
         }
         if format != Format::Table {
             for t in doc.tables.iter().filter(|t| t.left_out > 0) {
-                eprintln!("casegraph: {}", left_out_line(t));
+                eprintln!(
+                    "{}",
+                    wrap_message(&format!("casegraph: {}", left_out_line(t)), 0)
+                );
             }
         }
         out.flush()
@@ -578,9 +581,14 @@ fn draw_table(t: &Table, texts: &[Vec<String>], shown: usize, widths: &[usize]) 
     ct.to_string()
 }
 
+/// The width of stderr messages when neither the terminal nor `COLUMNS`
+/// tells one.
+const PIPED_MESSAGE_WIDTH: usize = 100;
+
 /// A message for stderr, wrapped at spaces to the terminal's width (when
-/// stderr is a terminal, or `COLUMNS` is set) with continuation lines
-/// indented by `indent` + 2: long reject reasons stay readable and whole.
+/// stderr is a terminal, or `COLUMNS` is set; 100 columns otherwise, so a
+/// log file reads as the terminal did) with continuation lines indented by
+/// `indent` + 2: long reject reasons stay readable and whole.
 pub fn wrap_message(text: &str, indent: usize) -> String {
     let width = std::env::var("COLUMNS")
         .ok()
@@ -592,7 +600,8 @@ pub fn wrap_message(text: &str, indent: usize) -> String {
                 .then(|| terminal_size::terminal_size_of(std::io::stderr()))
                 .flatten()
                 .map(|(terminal_size::Width(w), _)| w as usize)
-        });
+        })
+        .or(Some(PIPED_MESSAGE_WIDTH));
     let pad = " ".repeat(indent);
     let Some(width) = width.filter(|&w| w > indent + 20) else {
         return format!("{pad}{text}");

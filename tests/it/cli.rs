@@ -21,7 +21,7 @@ fn ingest_writes_snapshot_and_rejects_and_exits_0_despite_bad_rows() {
         .success()
         .stdout(predicate::str::contains("calls.csv,yes,12,2,9,1,note"))
         .stderr(predicate::str::contains(
-            "24 row(s) rejected (and 1 exact duplicate row(s), counted once)",
+            "24 row(s) rejected, 1 exact duplicate row(s) counted once;",
         ))
         .stderr(predicate::str::contains(
             "persons.csv:6: column \"role\": expected one of",

@@ -268,6 +268,22 @@ fn tables_fit_100_columns_without_cutting_identifiers() {
 }
 
 #[test]
+fn ingest_tells_its_rejects_within_100_columns_when_piped() {
+    // "462 row(s) rejected (and 112 exact duplicate row(s), counted once);
+    // all are listed in demo.rejects.csv:" was 103 columns on one line.
+    let tmp = tempfile::tempdir().unwrap();
+    let snap = tmp.path().join("demo.cgs");
+    let (_, err, code) = run(&["ingest", s(&fixture("fixtures/demo")), "-o", s(&snap)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("exact duplicate row(s) counted once;"),
+        "{err}"
+    );
+    assert!(err.contains("all are listed in"), "{err}");
+    assert_fits(&err, 100);
+}
+
+#[test]
 fn names_are_found_as_the_resolver_reads_them() {
     // "Lei Tingbo" is the pinyin of a record written 雷婷波; lookup was
     // exact, case- and order-sensitive.
@@ -772,6 +788,8 @@ fn an_ambiguous_name_lists_its_records_by_individual() {
     // of them resolve to one man.
     let (_, err, code) = run(&["query", "profile", s(demo()), "袁鑫"]);
     assert_eq!(code, 1, "{err}");
+    // Messages wrap at 100 columns; read them as one line.
+    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(!err.contains("different individuals"), "{err}");
     assert!(err.contains("found 3 records of 2 individuals"), "{err}");
     assert!(

@@ -156,7 +156,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                 println!("{sentence}");
             } else {
                 doc.print(format)?;
-                eprintln!("casegraph: {sentence}");
+                eprintln!(
+                    "{}",
+                    super::output::wrap_message(&format!("casegraph: {sentence}"), 0)
+                );
             }
             Ok(1)
         }
@@ -165,7 +168,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             Ok(0)
         }
         Err(QueryError::NotFound(msg) | QueryError::Ambiguous(msg)) => {
-            eprintln!("casegraph: {msg}");
+            eprintln!(
+                "{}",
+                super::output::wrap_message(&format!("casegraph: {msg}"), 0)
+            );
             Ok(1)
         }
         Err(QueryError::Malformed(msg)) => Err(usage(msg)),
