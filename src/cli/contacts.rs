@@ -278,7 +278,7 @@ impl ContactArgs {
 pub fn report_hubs(hubs: &[Hub], verbose: bool) {
     if verbose {
         for h in hubs {
-            eprintln!("casegraph: hub left out: {} ({})", h.phone, h.reason);
+            super::output::note(&format!("hub left out: {} ({})", h.phone, h.reason));
         }
     } else if !hubs.is_empty() {
         eprintln!(
@@ -340,10 +340,7 @@ pub fn emit(
                 .iter()
                 .map(|(k, v)| format!("{k}={}", v.text()))
                 .collect();
-            eprintln!(
-                "{}",
-                super::output::wrap_message(&format!("casegraph: {}", facts.join(" ")), 0)
-            );
+            super::output::note(&facts.join(" "));
         }
         loaded.report_hubs();
         return Ok(());

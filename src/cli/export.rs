@@ -435,7 +435,7 @@ fn finish(
     }
     doc.print(args.format.format())?;
     if node_count == 0 {
-        eprintln!("casegraph: the selection holds no nodes; the files are empty graphs");
+        super::output::note("the selection holds no nodes; the files are empty graphs");
         return Ok(1);
     }
     Ok(0)

@@ -142,8 +142,8 @@ fn tell_rejects_and_notices(report: &IngestReport, rejects_path: &Path) {
             0 => String::new(),
             d => format!(", {d} exact duplicate row(s) counted once"),
         };
-        // Two lines, so that the count stays within 100 columns whatever the
-        // path's length.
+        // The count on a line of its own: it stays within 100 columns
+        // whatever the path's length.
         eprintln!("{rejected} row(s) rejected{and_duplicates};");
         eprintln!("all are listed in {}:", rejects_path.display());
         for r in report.rejects.iter().take(SHOWN_REJECTS) {

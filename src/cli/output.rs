@@ -315,14 +315,11 @@ impl Document {
         let mut out = std::io::BufWriter::new(stdout.lock());
         doc.render(format, &mut out)?;
         if let Some(which) = which {
-            eprintln!("{}", wrap_message(&format!("casegraph: {which}"), 0));
+            note(&which);
         }
         if format != Format::Table {
             for t in doc.tables.iter().filter(|t| t.left_out > 0) {
-                eprintln!(
-                    "{}",
-                    wrap_message(&format!("casegraph: {}", left_out_line(t)), 0)
-                );
+                note(&left_out_line(t));
             }
         }
         out.flush()
@@ -579,6 +576,12 @@ fn draw_table(t: &Table, texts: &[Vec<String>], shown: usize, widths: &[usize]) 
         );
     }
     ct.to_string()
+}
+
+/// Say `text` on stderr as casegraph's note ("casegraph: …"), wrapped by
+/// [`wrap_message`].
+pub fn note(text: &str) {
+    eprintln!("{}", wrap_message(&format!("casegraph: {text}"), 0));
 }
 
 /// The width of stderr messages when neither the terminal nor `COLUMNS`

@@ -156,10 +156,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                 println!("{sentence}");
             } else {
                 doc.print(format)?;
-                eprintln!(
-                    "{}",
-                    super::output::wrap_message(&format!("casegraph: {sentence}"), 0)
-                );
+                super::output::note(&sentence);
             }
             Ok(1)
         }
@@ -168,10 +165,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             Ok(0)
         }
         Err(QueryError::NotFound(msg) | QueryError::Ambiguous(msg)) => {
-            eprintln!(
-                "{}",
-                super::output::wrap_message(&format!("casegraph: {msg}"), 0)
-            );
+            super::output::note(&msg);
             Ok(1)
         }
         Err(QueryError::Malformed(msg)) => Err(usage(msg)),
