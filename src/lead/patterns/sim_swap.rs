@@ -1,7 +1,10 @@
 //! SIM swapping: several SIMs through one handset (IMEI), one after
 //! another — the burner habit of keeping the work handset and changing the
 //! number. SIMs that share a handset at the same time are a dual-SIM phone,
-//! not a swap; a handset with dozens of SIMs is a shop's test phone.
+//! not a swap, as long as no slot is used again: a dual-SIM handset whose
+//! two numbers are both replaced every week is swapping (its slots took
+//! SIM after SIM), one whose two numbers stay is not. A handset with
+//! dozens of SIMs is a shop's test phone.
 //!
 //! # Complexity
 //! O(H log H) over the H handset uses (grouped by handset).
@@ -37,16 +40,43 @@ pub fn swapped_handsets(ctx: &Context, c: &SimSwapConfig) -> Vec<(u32, Vec<u32>)
         }
         sims.sort_unstable();
         let tol = (c.max_overlap_hours * 3600.0) as i64;
-        let seen: Vec<&(i64, i64, u32)> = sims.iter().filter(|s| s.0 != i64::MAX).collect();
-        let in_sequence = seen
-            .windows(2)
-            .all(|w| w[1].0 >= w[0].1.saturating_sub(tol));
-        if in_sequence {
+        let seen: Vec<(i64, i64)> = sims
+            .iter()
+            .filter(|s| s.0 != i64::MAX)
+            .map(|s| (s.0, s.1))
+            .collect();
+        if slot_used_again(&seen, sims.len() - seen.len(), tol) {
             out.push((h, sims.iter().map(|s| s.2).collect()));
         }
     }
     out.sort_unstable();
     out
+}
+
+/// Whether SIMs seen in one handset over `spans` (first, last use; sorted
+/// by first use), and `unseen` more known only from their registrations,
+/// took turns in a slot: more SIMs seen than the handset ever held at
+/// once, two SIMs counting as "at once" only when they overlap by more
+/// than `tol` seconds (a SIM's last call can follow its successor's first
+/// by a few hours). One SIM after another is the plain case; a dual-SIM
+/// handset that held two SIMs all along is not a swap. SIMs seen only at
+/// registration show no overlap: beside at most one SIM at a time in use,
+/// they are SIMs the handset took in turn.
+///
+/// O(n log n): the SIMs in by first use, a heap of when each leaves.
+fn slot_used_again(spans: &[(i64, i64)], unseen: usize, tol: i64) -> bool {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut live: BinaryHeap<Reverse<i64>> = BinaryHeap::new();
+    let mut most_at_once = 0;
+    for &(first, last) in spans {
+        while live.peek().is_some_and(|&Reverse(end)| end <= first) {
+            live.pop();
+        }
+        live.push(Reverse(last.saturating_sub(tol)));
+        most_at_once = most_at_once.max(live.len());
+    }
+    spans.len() > most_at_once || (unseen > 0 && most_at_once <= 1)
 }
 
 pub fn detect(ctx: &Context, c: &SimSwapConfig) -> Vec<Hit> {
@@ -88,4 +118,77 @@ pub fn detect(ctx: &Context, c: &SimSwapConfig) -> Vec<Hit> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slot_used_again;
+
+    const H: i64 = 3600;
+    const DAY: i64 = 24 * H;
+
+    #[test]
+    fn sims_one_after_another_are_a_swap() {
+        assert!(slot_used_again(
+            &[(0, 5 * DAY), (5 * DAY + H, 9 * DAY)],
+            0,
+            DAY,
+        ));
+        // The old SIM's last call an hour after the new one's first.
+        assert!(slot_used_again(
+            &[(0, 5 * DAY), (5 * DAY - H, 9 * DAY)],
+            0,
+            DAY,
+        ));
+    }
+
+    #[test]
+    fn a_dual_sim_phone_that_keeps_its_numbers_is_no_swap() {
+        assert!(!slot_used_again(&[(0, 60 * DAY), (H, 59 * DAY)], 0, DAY));
+        assert!(!slot_used_again(&[(0, 60 * DAY)], 0, DAY));
+        assert!(!slot_used_again(&[], 0, DAY));
+    }
+
+    #[test]
+    fn a_dual_sim_phone_whose_numbers_change_every_week_is_a_swap() {
+        // Regression: two SIMs at a time, both replaced weekly (a gang's
+        // work handset), was taken for a dual-SIM phone because
+        // consecutive SIMs overlapped; its rotated burners went unflagged.
+        let week = 7 * DAY;
+        let mut spans: Vec<(i64, i64)> = (0..4)
+            .flat_map(|w| {
+                [
+                    (w * week, w * week + week - H),
+                    (w * week + 3 * H, w * week + week - 2 * H),
+                ]
+            })
+            .collect();
+        spans.sort_unstable();
+        assert!(slot_used_again(&spans, 0, DAY));
+    }
+
+    #[test]
+    fn sims_known_only_from_registration_took_turns() {
+        // Thirteen SIMs registered with one IMEI and none seen in a call.
+        assert!(slot_used_again(&[], 13, DAY));
+        assert!(slot_used_again(&[(0, 5 * DAY)], 1, DAY));
+        // A dual-SIM phone in use with a third SIM on paper: no turn shown.
+        assert!(!slot_used_again(&[(0, 60 * DAY), (H, 59 * DAY)], 1, DAY));
+    }
+
+    #[test]
+    fn a_third_sim_beside_two_that_stay_is_a_swap_only_once_a_slot_frees() {
+        // Three SIMs at once all along: a three-slot box, nothing reused.
+        assert!(!slot_used_again(
+            &[(0, 30 * DAY), (H, 30 * DAY), (2 * H, 30 * DAY)],
+            0,
+            DAY,
+        ));
+        // Two that stay, and a second SIM in the other slot later.
+        assert!(slot_used_again(
+            &[(0, 30 * DAY), (H, 10 * DAY), (12 * DAY, 30 * DAY)],
+            0,
+            DAY,
+        ));
+    }
 }
