@@ -1299,6 +1299,7 @@ fn operator_day(
     } else {
         op.voice_on(world, day).into_iter().collect()
     };
+    let first_cold = out.len();
     for &line in &active {
         let n = (gang.rate as f64 * rng.gen_range(0.5..1.5)) as u32;
         for _ in 0..n {
@@ -1310,15 +1311,23 @@ fn operator_day(
             cold_call(world, gang, today.outside, line, base + t, den, rng, out);
         }
     }
-    // Victims of an SMS operation who call the line back.
+    // Residents an SMS operation texted today who ring the line back, a
+    // few minutes to a few hours after the text (before the day is out).
     if op.sms_only {
         if let Some(line) = op.voice_on(world, day) {
-            for _ in 0..count(active.len() as f64 * gang.rate as f64 * 0.03, rng) {
-                let v = world.random_resident(rng);
-                let t = base + time_in(gang.hours, rng);
+            let texted: Vec<(u32, u32)> = out[first_cold..]
+                .iter()
+                .filter(|c| c.sms && c.callee_cell != NONE && active.contains(&c.caller))
+                .map(|c| (c.callee, c.start))
+                .collect();
+            let n = count(active.len() as f64 * gang.rate as f64 * 0.03, rng);
+            for _ in 0..if texted.is_empty() { 0 } else { n } {
+                let (phone, sent) = texted[rng.gen_range(0..texted.len())];
+                let v = world.phones[phone as usize].owner;
+                let t = (sent + rng.gen_range(120..4 * 3600)).min(base + 86_399);
                 out.push(Call {
                     start: t,
-                    caller: today.phone(v),
+                    caller: phone,
                     callee: line,
                     duration: rng.gen_range(20..400),
                     sms: false,

@@ -956,6 +956,66 @@ fn a_line_the_burners_targets_call_back_is_a_burner() {
     assert_eq!(burners.len(), 3, "{burners:?}");
 }
 
+/// Regression (own generator, small 222): where a SIM box had texted nearly
+/// every resident, "its callers had been reached by a burner" said nothing
+/// (nearly everyone had been), and the call-back lines that the texted
+/// residents rang within the hour went unflagged. Reached *within the day
+/// before* still singles them out; a line the same residents ring two days
+/// after the last text does not pass.
+#[test]
+fn a_line_rung_within_the_day_of_a_text_is_a_call_back_line_where_everyone_was_texted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (box_sim, box_sim2) = ("13800000011", "13800000014");
+    let (line, later_line) = ("13800000012", "13800000013");
+    let resident = |i: u32| format!("1360000{:04}", i % 40);
+    let mut calls = String::from("caller,callee,start,duration_s,kind\n");
+    let mut row = |a: &str, b: &str, day: u32, time: &str, secs: u32, kind: &str| {
+        calls.push_str(&format!(
+            "{a},{b},{} {time},{secs},{kind}\n",
+            march_day(day)
+        ));
+    };
+    for d in 1..=28 {
+        for i in 0..40 {
+            row(&resident(i), &resident(i + 1), d, "19:00:00", 120, "voice");
+        }
+    }
+    // A box SIM texts every resident on day 4, another on day 7.
+    for (sim, d) in [(box_sim, 4), (box_sim2, 7)] {
+        for i in 0..40 {
+            row(sim, &resident(i), d, "09:00:00", 0, "sms");
+        }
+    }
+    // Ten ring the line within the hour of the day-7 text; ten others ring
+    // another new line two days later.
+    for i in 0..10 {
+        row(&resident(i), line, 7, "10:00:00", 300, "voice");
+        row(&resident(i + 10), later_line, 9, "12:00:00", 300, "voice");
+    }
+    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    let g = util::ingest(dir);
+    let run = casegraph::lead::run(&g, &Default::default()).unwrap();
+    let burners = burner_hits(&run);
+    assert!(
+        burners.iter().any(|b| b.0.ends_with(box_sim)),
+        "{burners:?}"
+    );
+    let hit = burners.iter().find(|b| b.0.ends_with(line));
+    assert!(
+        hit.is_some_and(|b| b.1.starts_with("call-back line")
+            && b.1
+                .contains("10 of its 10 callers had been reached by a burner in the day before")
+            && b.2.len() >= 8),
+        "{burners:?}"
+    );
+    assert!(
+        !burners.iter().any(|b| b.0.ends_with(later_line)),
+        "{burners:?}"
+    );
+    assert_eq!(burners.len(), 3, "{burners:?}");
+}
+
 /// Regression (own seed small-44): a report that names the victim's own
 /// number beside the call-back line lost the line — the rule that finds
 /// the victim's number among a report's phones (the one another phone of

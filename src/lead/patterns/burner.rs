@@ -272,9 +272,16 @@ pub fn boxed(ctx: &Context, c: &BurnerConfig, burners: &[Hit], max_sims: usize) 
 ///   rate. `b` = phones a burner reached / phones with any call; a line with
 ///   `n` distinct callers of which `k` had been reached by a burner before
 ///   they first called it is flagged when P(X >= k), X ~ Binomial(n, b), is
-///   at most `callback_max_chance` divided by the number of lines tested (a
-///   Bonferroni bound: the case's lines are tested together). Where burners
-///   reached most of the case's phones this says nothing, as it should.
+///   at most `callback_max_chance` divided by twice the number of lines
+///   tested (a Bonferroni bound: the case's lines are tested together, by
+///   this test and the next). Where burners reached most of the case's
+///   phones this says nothing, as it should;
+/// - **its callers rang it within the day of a burner's contact**, far
+///   beyond chance: `d` = the share of phone-time over the case's span that
+///   lay within a day after some burner's contact; `k` of the `n` callers
+///   reached in the day before their first call to the line, the same
+///   binomial bound with `d`. A SIM box that texted nearly everyone still
+///   leaves most phones, most of the time, a day or more past its text.
 ///
 /// O(events of the burners + events of the candidates + phones of the
 /// fraud reports + handset uses log handset uses).
@@ -371,34 +378,18 @@ pub fn callback_lines(
         }));
         hits.push(callback_hit(ctx, p, why, sources));
     }
-    // When a burner first reached each phone.
-    let mut reached = vec![crate::model::NO_TIME; n];
-    for h in burners {
-        for e in g
-            .events_of(h.entity.idx)
-            .filter(|e| e.caller == h.entity.idx)
-        {
-            let r = &mut reached[e.callee as usize];
-            if *r == crate::model::NO_TIME || e.start < *r {
-                *r = e.start;
-            }
-        }
-    }
-    let active = ctx.profiles.iter().filter(|p| p.events() > 0).count();
-    let touched = (0..n)
-        .filter(|&p| reached[p] != crate::model::NO_TIME && !flagged[p])
-        .count();
-    if active == 0 || touched == 0 {
+    let primed = Priming::of(ctx, burners, &flagged);
+    if primed.active == 0 || primed.rate_ever == 0.0 {
         return hits;
     }
-    let rate = touched as f64 / active as f64;
     let candidates: Vec<u32> = (0..n as u32)
         .filter(|&p| !taken[p as usize] && is_candidate(p))
         .collect();
-    let bar = c.callback_max_chance / candidates.len().max(1) as f64;
+    // Two tests per line (ever reached, reached within the day), each at
+    // half the case's bar.
+    let bar = c.callback_max_chance / 2.0 / candidates.len().max(1) as f64;
     for p in candidates {
-        // Each distinct caller at its first call to the line, and those a
-        // burner had reached before that.
+        // Each distinct caller at its first call to the line.
         let mut first_call: Vec<(u32, crate::model::Time, u32)> = g
             .events_of(p)
             .filter(|e| e.callee == p && e.caller != p && !ctx.is_hub[e.caller as usize])
@@ -407,37 +398,145 @@ pub fn callback_lines(
         first_call.sort_unstable();
         first_call.dedup_by_key(|f| f.0);
         let callers = first_call.len() as u64;
-        let mut primed: Vec<u32> = first_call
-            .iter()
-            .filter(|&&(q, t, _)| {
-                let r = reached[q as usize];
-                !flagged[q as usize] && r != crate::model::NO_TIME && r < t
-            })
-            .map(|f| f.2)
-            .collect();
-        let k = primed.len() as u64;
-        if k < 2 {
-            continue;
+        let mut ever: Vec<u32> = Vec::new();
+        let mut recent: Vec<u32> = Vec::new();
+        for &(q, t, line) in &first_call {
+            if flagged[q as usize] {
+                continue;
+            }
+            if let Some(r) = primed.last_reach_before(q, t) {
+                ever.push(line);
+                if t - r <= PRIMING_WINDOW_S {
+                    recent.push(line);
+                }
+            }
         }
-        let chance = binomial_tail(callers, k, rate);
-        if chance > bar {
+        let chance_ever = binomial_tail(callers, ever.len() as u64, primed.rate_ever);
+        let chance_recent = binomial_tail(callers, recent.len() as u64, primed.rate_recent);
+        let (mut lines, why) = if ever.len() >= 2 && chance_ever <= bar {
+            let why = format!(
+                "{} of its {callers} callers had been reached by a burner before they called it \
+                 ({:.0}% of the case's phones were; chance {})",
+                ever.len(),
+                primed.rate_ever * 100.0,
+                chance_words(chance_ever)
+            );
+            (ever, why)
+        } else if recent.len() >= 2 && chance_recent <= bar {
+            let why = format!(
+                "{} of its {callers} callers had been reached by a burner in the day before they \
+                 called it (a phone of the case was, at a given time, {:.1}% of the time; chance {})",
+                recent.len(),
+                primed.rate_recent * 100.0,
+                chance_words(chance_recent)
+            );
+            (recent, why)
+        } else {
             continue;
-        }
-        primed.sort_unstable();
-        primed.truncate(super::MAX_SOURCES);
-        let why = format!(
-            "{k} of its {callers} callers had been reached by a burner before they called it \
-             ({:.0}% of the case's phones were; chance {})",
-            rate * 100.0,
-            chance_words(chance)
-        );
-        let sources = primed
+        };
+        lines.sort_unstable();
+        lines.truncate(super::MAX_SOURCES);
+        let sources = lines
             .into_iter()
             .map(|l| format!("calls.csv:{l}"))
             .collect();
         hits.push(callback_hit(ctx, p, why, sources));
     }
     hits
+}
+
+/// How long after a burner reached a phone a call from it counts as the
+/// answer to that contact: the day a text asks the victim to call back.
+const PRIMING_WINDOW_S: crate::model::Time = 86_400;
+
+/// When burners reached each phone, and how often chance alone would show a
+/// phone reached: `rate_ever` = phones any burner reached / phones with any
+/// call (ever before a call, at the latest); `rate_recent` = the share of
+/// phone-time, over the case's span, that lay within [`PRIMING_WINDOW_S`]
+/// after a burner's contact (the chance a random phone at a random moment
+/// had just been reached). Where the burners reached nearly everyone, the
+/// first rate says nothing and the second still does.
+struct Priming {
+    /// Per phone, the times burners reached it, sorted (CSR).
+    offsets: Vec<u32>,
+    times: Vec<crate::model::Time>,
+    active: usize,
+    rate_ever: f64,
+    rate_recent: f64,
+}
+
+impl Priming {
+    fn of(ctx: &Context, burners: &[Hit], flagged: &[bool]) -> Priming {
+        let g = ctx.graph;
+        let n = ctx.profiles.len();
+        let mut reach: Vec<(u32, crate::model::Time)> = Vec::new();
+        for h in burners {
+            let b = h.entity.idx;
+            reach.extend(
+                g.events_of(b)
+                    .filter(|e| e.caller == b && !flagged[e.callee as usize])
+                    .map(|e| (e.callee, e.start)),
+            );
+        }
+        reach.sort_unstable();
+        reach.dedup();
+        let mut offsets = vec![0u32; n + 1];
+        for &(q, _) in &reach {
+            offsets[q as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let times: Vec<crate::model::Time> = reach.iter().map(|r| r.1).collect();
+        let active = ctx.profiles.iter().filter(|p| p.events() > 0).count();
+        let touched = (0..n).filter(|&q| offsets[q + 1] > offsets[q]).count();
+        // Phone-time within a window after a contact, windows of one phone
+        // merged, clipped to the case's span.
+        let span_end = ctx
+            .profiles
+            .iter()
+            .filter(|p| p.events() > 0)
+            .map(|p| p.last)
+            .max()
+            .unwrap_or(0);
+        let mut covered = 0f64;
+        for q in 0..n {
+            let ts = &times[offsets[q] as usize..offsets[q + 1] as usize];
+            let mut until = crate::model::NO_TIME;
+            for &t in ts {
+                let end = (t + PRIMING_WINDOW_S).min(span_end.max(t));
+                let from = t.max(until);
+                if end > from {
+                    covered += (end - from) as f64;
+                }
+                until = until.max(end);
+            }
+        }
+        let span_s = (ctx.case_days * 86_400.0).max(1.0);
+        let (rate_ever, rate_recent) = if active == 0 {
+            (0.0, 0.0)
+        } else {
+            (
+                touched as f64 / active as f64,
+                (covered / (active as f64 * span_s)).min(1.0),
+            )
+        };
+        Priming {
+            offsets,
+            times,
+            active,
+            rate_ever,
+            rate_recent,
+        }
+    }
+
+    /// The last time before `t` that a burner reached phone `q`.
+    fn last_reach_before(&self, q: u32, t: crate::model::Time) -> Option<crate::model::Time> {
+        let ts =
+            &self.times[self.offsets[q as usize] as usize..self.offsets[q as usize + 1] as usize];
+        let i = ts.partition_point(|&r| r < t);
+        (i > 0).then(|| ts[i - 1])
+    }
 }
 
 /// Lines passing `is_candidate` that a fraud report names and that another
