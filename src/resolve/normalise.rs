@@ -413,6 +413,86 @@ pub fn is_valid_prc_id(id: &str) -> bool {
         && prc_check_char(&id[..17]).is_some_and(|c| id.ends_with(c))
 }
 
+/// Whether `id` (normalised) is a PRC unified social credit code (GB
+/// 32100-2015), the number a company, office or other organisation
+/// registers a line under: 18 characters of `0-9` and the capitals without
+/// I, O, S, V and Z, a six-digit region code in characters 3-8, and either
+/// a MOD 31 check character in the last place or a letter among the
+/// organisation code (characters 9-17) — where no resident identity number
+/// has one. Sources do not always carry a correct check character.
+pub fn is_organisation_code(id: &str) -> bool {
+    const CHARSET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let b = id.as_bytes();
+    if b.len() != 18 || !b[2..8].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut values = [0u32; 18];
+    for (v, c) in values.iter_mut().zip(b) {
+        match CHARSET.iter().position(|x| x == c) {
+            Some(i) => *v = i as u32,
+            None => return false,
+        }
+    }
+    if b[8..17].iter().any(u8::is_ascii_uppercase) {
+        return true;
+    }
+    // Weight of position i is 3^i mod 31.
+    let mut sum = 0u32;
+    let mut weight = 1u32;
+    for v in &values[..17] {
+        sum += v * weight;
+        weight = weight * 3 % 31;
+    }
+    values[17] == (31 - sum % 31) % 31 && !is_valid_prc_id(id)
+}
+
+/// Words that make a subscriber name an organisation's: a company, a
+/// branch, an agency (in characters anywhere in the name; in Latin script
+/// as a whole word, any case).
+const ORGANISATION_HAN: &[&str] = &[
+    "公司",
+    "有限",
+    "集团",
+    "银行",
+    "事务所",
+    "营业部",
+    "合作社",
+    "中心",
+    "商行",
+    "工作室",
+];
+const ORGANISATION_LATIN: &[&str] = &[
+    "ltd",
+    "limited",
+    "co",
+    "company",
+    "inc",
+    "llc",
+    "corp",
+    "corporation",
+    "agency",
+    "services",
+    "bank",
+    "group",
+    "gmbh",
+];
+
+/// Whether a registration's subscriber is an organisation rather than a
+/// person: its identity number is a unified social credit code, or its name
+/// carries a company's words (有限公司, Ltd, Agency ...). A person's name
+/// never does, and a person's identity number fails the code's check.
+pub fn names_an_organisation(subscriber_name: &str, id_number: &str) -> bool {
+    if is_organisation_code(&normalise_id_number(id_number)) {
+        return true;
+    }
+    let name: String = subscriber_name.chars().map(fold_width).collect();
+    if ORGANISATION_HAN.iter().any(|w| name.contains(w)) {
+        return true;
+    }
+    name.split(|c: char| !c.is_alphanumeric())
+        .any(|w| ORGANISATION_LATIN.iter().any(|o| w.eq_ignore_ascii_case(o)))
+}
+
 /// The date of birth a valid PRC number carries in characters 7-14, as
 /// midnight of that day.
 pub fn prc_birth_date(id: &str) -> Option<Time> {
@@ -440,6 +520,38 @@ pub fn normalise_address(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_unified_social_credit_code_is_an_organisation_and_a_person_id_is_not() {
+        // Letters in the organisation code, as a source wrote it.
+        assert!(is_organisation_code("91440111R4HEH8W1CR"));
+        // A digit-only organisation code: only with the right MOD 31
+        // check character.
+        assert!(is_organisation_code("91350100000000001L"));
+        assert!(!is_organisation_code("91350100000000001M"));
+        assert!(!is_organisation_code("913501000000000013"));
+        // Not the code's alphabet (O), or no region code.
+        assert!(!is_organisation_code("91440111O4HEH8W1CR"));
+        assert!(!is_organisation_code("91A40111R4HEH8W1CR"));
+        // A valid resident identity number is not a code.
+        assert!(is_valid_prc_id("11010519491231002X"));
+        assert!(!is_organisation_code("11010519491231002X"));
+        assert!(!is_organisation_code(""));
+    }
+
+    #[test]
+    fn a_company_name_or_code_names_an_organisation() {
+        assert!(names_an_organisation("深圳市优选家居营销有限公司", ""));
+        assert!(names_an_organisation("Pengcheng Broadband Sales Ltd", ""));
+        assert!(names_an_organisation(
+            "Shenzhen Huaxin Insurance Agency",
+            ""
+        ));
+        assert!(names_an_organisation("", "91440111R4HEH8W1CR"));
+        assert!(!names_an_organisation("李羽磊", "440513200012127971"));
+        assert!(!names_an_organisation("Coco Li", ""));
+        assert!(!names_an_organisation("", ""));
+    }
     use super::*;
     use proptest::prelude::*;
 

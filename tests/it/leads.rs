@@ -514,6 +514,63 @@ fn sims_activated_on_one_dealer_device_are_not_one_gang() {
     assert_eq!(one[0].len(), 6, "{one:?}");
 }
 
+/// Regression (own generator, medium 404): a telemarketing company's
+/// lines, replaced in their handsets every week or two and ringing
+/// strangers all day from the office, were taken for burners (18) and
+/// reported as a gang of 12. Lines registered to an organisation — by a
+/// company's name or a unified social credit code — are a business's own,
+/// not a suspect's; the same calls from SIMs in people's names stay a gang.
+#[test]
+fn a_companys_rotating_lines_are_no_burners_and_no_gang() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let sims = |h: usize| -> Vec<String> { (1..=3).map(|k| format!("1380000{h}{k:03}")).collect() };
+    let (gang, company) = (sims(1), sims(2));
+    let calls = burners_at_dens(&[
+        ("861234567890123", "DEN-1", &gang),
+        ("869876543210987", "OFFICE-2", &company),
+    ]);
+    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    let burners = |dir: &std::path::Path| -> Vec<String> {
+        let g = util::ingest(dir);
+        let run = casegraph::lead::run(&g, &Default::default()).unwrap();
+        let mut b: Vec<String> = burner_hits(&run).iter().map(|b| b.0.to_string()).collect();
+        b.sort();
+        b
+    };
+    // Everyone in a person's name: two gangs, six burners.
+    let mut rows = String::from("number,subscriber_name,subscriber_id_number,activated\n");
+    for sim in gang.iter().chain(&company) {
+        rows.push_str(&format!("{sim},张三,440106198001011234,2026-03-01\n"));
+    }
+    std::fs::write(dir.join("phones.csv"), rows).unwrap();
+    let canonical =
+        |sims: &[String]| -> Vec<String> { sims.iter().map(|s| format!("+86{s}")).collect() };
+    assert_eq!(
+        gang_phones(dir),
+        vec![canonical(&gang), canonical(&company)]
+    );
+    assert_eq!(burners(dir).len(), 6);
+    // The company's three in its name, or under its credit code only.
+    for (name, id) in [
+        ("深圳市优选家居营销有限公司", ""),
+        ("", "91440111R4HEH8W1CR"),
+        ("Pengcheng Broadband Sales Ltd", ""),
+    ] {
+        let mut rows = String::from("number,subscriber_name,subscriber_id_number,activated\n");
+        for sim in &gang {
+            rows.push_str(&format!("{sim},张三,440106198001011234,2026-03-01\n"));
+        }
+        for sim in &company {
+            rows.push_str(&format!("{sim},{name},{id},2026-03-01\n"));
+        }
+        std::fs::write(dir.join("phones.csv"), rows).unwrap();
+        let gangs = gang_phones(dir);
+        assert_eq!(gangs, vec![canonical(&gang)], "{name}{id}");
+        assert_eq!(burners(dir), canonical(&gang), "{name}{id}");
+    }
+}
+
 /// calls.csv where each burner of each `(handset, den, burners)` calls ten
 /// strangers from its den on two days through its handset, beside two
 /// people's ordinary life over four weeks (so that two days are a short
@@ -742,7 +799,7 @@ fn a_line_registered_months_before_its_cold_calls_is_no_burner() {
             tmp.path().join("phones.csv"),
             format!(
                 "number,subscriber_name,subscriber_id_number,imei,activated,deactivated,carrier\n\
-                 {sim},某某公司,440301198303030073,861111111111111,{activated},,China Mobile\n"
+                 {sim},张某某,440301198303030073,861111111111111,{activated},,China Mobile\n"
             ),
         )
         .unwrap();
@@ -763,7 +820,9 @@ fn a_line_registered_months_before_its_cold_calls_is_no_burner() {
 /// gang rules): a telemarketing dialler in the den's cell called several
 /// people who later reported fraud. Fan-out to victims made it a gang's
 /// seed, and its office became a "gang". Fan-out ranks a phone as a lead;
-/// it seeds no gang alone, so no decoy phone is in any gang.
+/// it seeds no gang alone, so no decoy phone is in any gang. The lines are
+/// registered to their company, and a company's own line is no suspect's:
+/// it is not even a fan-out lead.
 #[test]
 fn a_telemarketing_dialler_in_the_dens_cell_is_no_gang() {
     let (case, out) = generated(73);
@@ -777,14 +836,18 @@ fn a_telemarketing_dialler_in_the_dens_cell_is_no_gang() {
         &|r| &r[1] == "phone",
         2,
     );
+    assert!(
+        !telemarketing.is_empty(),
+        "the case no longer has telemarketing lines"
+    );
     let fanning = column(
         &out.path().join("patterns.csv"),
         &|r| &r[0] == "fan_out_victims",
         2,
     );
     assert!(
-        fanning.iter().any(|p| telemarketing.contains(p)),
-        "the case no longer has a telemarketing line fanning out to victims: {fanning:?}"
+        !fanning.iter().any(|p| telemarketing.contains(p)),
+        "a company's line fans out to victims: {fanning:?}"
     );
     let in_gangs = column(&out.path().join("gangs.csv"), &|r| &r[1] == "phone", 2);
     let wrong: Vec<&String> = in_gangs.iter().filter(|p| decoys.contains(p)).collect();

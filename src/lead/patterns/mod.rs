@@ -135,6 +135,10 @@ pub struct Context<'g> {
     /// Phones of the victims of fraud incidents (their own phones are named
     /// in reports too, and they are not suspects).
     pub is_victim_phone: Vec<bool>,
+    /// Lines registered to an organisation (a company, an agency), every
+    /// registration of them: a business's own lines, accountable in its
+    /// name, are not a suspect's, however many strangers they ring.
+    pub is_company_line: Vec<bool>,
     /// Fraud incidents, by index.
     pub fraud: Vec<u32>,
     pub profiles: Vec<Profile>,
@@ -208,19 +212,27 @@ impl<'g> Context<'g> {
                 }
             }
         }
+        let is_company_line: Vec<bool> = (0..n as u32)
+            .into_par_iter()
+            .map(|p| is_company_line(graph, p))
+            .collect();
         Context {
             graph,
             is_hub,
             is_victim_phone,
+            is_company_line,
             fraud,
             profiles,
             case_days,
         }
     }
 
-    /// A phone that can be a suspect: not a service number, not a victim's.
+    /// A phone that can be a suspect: not a service number, not a victim's,
+    /// not a company's own line.
     pub fn eligible(&self, p: u32) -> bool {
-        !self.is_hub[p as usize] && !self.is_victim_phone[p as usize]
+        !self.is_hub[p as usize]
+            && !self.is_victim_phone[p as usize]
+            && !self.is_company_line[p as usize]
     }
 
     pub fn phone_ref(p: u32) -> NodeRef {
@@ -305,6 +317,21 @@ pub fn registered_at(g: &CaseGraph, p: u32, at: Time) -> Time {
         .map(|r| r.activated)
         .max()
         .unwrap_or(NO_TIME)
+}
+
+/// Whether every registration of phone `p` (one at least) names an
+/// organisation as its subscriber
+/// ([`crate::resolve::normalise::names_an_organisation`]).
+pub fn is_company_line(g: &CaseGraph, p: u32) -> bool {
+    let regs = g.registrations_of(p);
+    !regs.is_empty()
+        && regs.iter().all(|&r| {
+            let r = &g.registrations[r as usize];
+            crate::resolve::normalise::names_an_organisation(
+                g.str(r.subscriber_name),
+                g.str(r.subscriber_id_number),
+            )
+        })
 }
 
 /// `h` in `[from, to)`, wrapping past midnight when `from > to`.
