@@ -417,9 +417,10 @@ pub fn is_valid_prc_id(id: &str) -> bool {
 /// 32100-2015), the number a company, office or other organisation
 /// registers a line under: 18 characters of `0-9` and the capitals without
 /// I, O, S, V and Z, a six-digit region code in characters 3-8, and either
-/// a MOD 31 check character in the last place or a letter among the
-/// organisation code (characters 9-17) — where no resident identity number
-/// has one. Sources do not always carry a correct check character.
+/// a letter among the organisation code (characters 9-17) — where no
+/// resident identity number has one — or an enterprise's `91`-`93` prefix
+/// with a correct MOD 31 check character. Sources do not always carry a
+/// correct check character.
 pub fn is_organisation_code(id: &str) -> bool {
     const CHARSET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     let b = id.as_bytes();
@@ -443,7 +444,14 @@ pub fn is_organisation_code(id: &str) -> bool {
         sum += v * weight;
         weight = weight * 3 % 31;
     }
-    values[17] == (31 - sum % 31) % 31 && !is_valid_prc_id(id)
+    // Digits only: a resident number with a mistyped check character passes
+    // MOD 31 once in 31, so only an enterprise's code (registered by the
+    // market regulator: `91`-`93`, where no province's resident numbers
+    // begin) is taken on its check character.
+    b[0] == b'9'
+        && (b'1'..=b'3').contains(&b[1])
+        && values[17] == (31 - sum % 31) % 31
+        && !is_valid_prc_id(id)
 }
 
 /// Words that make a subscriber name an organisation's: a company, a
@@ -530,6 +538,11 @@ mod tests {
         assert!(is_organisation_code("91350100000000001L"));
         assert!(!is_organisation_code("91350100000000001M"));
         assert!(!is_organisation_code("913501000000000013"));
+        // Regression (foreign mid-41): a resident number with a mistyped
+        // check character that happens to pass MOD 31 is no company's.
+        assert!(!is_valid_prc_id("34122119930916744X"));
+        assert!(!is_organisation_code("34122119930916744X"));
+        assert!(!names_an_organisation("彭慧菁", "34122119930916744X"));
         // Not the code's alphabet (O), or no region code.
         assert!(!is_organisation_code("91440111O4HEH8W1CR"));
         assert!(!is_organisation_code("91A40111R4HEH8W1CR"));
