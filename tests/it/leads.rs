@@ -450,15 +450,9 @@ fn a_victims_number_named_in_his_report_is_no_suspect() {
 fn burners_of_two_handsets_listed_by_one_record_are_one_gang() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let half = |h: usize| -> Vec<String> { (1..=3).map(|k| format!("1380000{h}{k:03}")).collect() };
-    let (a, b) = (half(1), half(2));
     // Each burner calls ten strangers from the den, on two days, one
     // handset per half.
-    let calls = burners_at_dens(&[
-        ("861234567890123", "DEN-1", &a),
-        ("869876543210987", "DEN-1", &b),
-    ]);
-    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    let (a, b) = two_burner_groups(dir, ["DEN-1", "DEN-1"]);
     let run_with = |persons: &str| {
         std::fs::write(dir.join("persons.csv"), persons).unwrap();
         gang_phones(dir)
@@ -483,13 +477,7 @@ fn burners_of_two_handsets_listed_by_one_record_are_one_gang() {
 fn sims_activated_on_one_dealer_device_are_not_one_gang() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let gang = |h: usize| -> Vec<String> { (1..=3).map(|k| format!("1380000{h}{k:03}")).collect() };
-    let (a, b) = (gang(1), gang(2));
-    let calls = burners_at_dens(&[
-        ("861234567890123", "DEN-1", &a),
-        ("869876543210987", "DEN-2", &b),
-    ]);
-    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    let (a, b) = two_burner_groups(dir, ["DEN-1", "DEN-2"]);
     let gangs_with = |phones: &str| {
         std::fs::write(dir.join("phones.csv"), phones).unwrap();
         gang_phones(dir)
@@ -524,13 +512,7 @@ fn sims_activated_on_one_dealer_device_are_not_one_gang() {
 fn a_companys_rotating_lines_are_no_burners_and_no_gang() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let sims = |h: usize| -> Vec<String> { (1..=3).map(|k| format!("1380000{h}{k:03}")).collect() };
-    let (gang, company) = (sims(1), sims(2));
-    let calls = burners_at_dens(&[
-        ("861234567890123", "DEN-1", &gang),
-        ("869876543210987", "OFFICE-2", &company),
-    ]);
-    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    let (gang, company) = two_burner_groups(dir, ["DEN-1", "OFFICE-2"]);
     let burners = |dir: &std::path::Path| -> Vec<String> {
         let g = util::ingest(dir);
         let run = casegraph::lead::run(&g, &Default::default()).unwrap();
@@ -569,6 +551,21 @@ fn a_companys_rotating_lines_are_no_burners_and_no_gang() {
         assert_eq!(gangs, vec![canonical(&gang)], "{name}{id}");
         assert_eq!(burners(dir), canonical(&gang), "{name}{id}");
     }
+}
+
+/// Two groups of three burners (`13800001001`… and `13800002001`…), each
+/// in its own handset and at its den of `dens`, written as `dir`'s
+/// calls.csv by [`burners_at_dens`].
+fn two_burner_groups(dir: &std::path::Path, dens: [&str; 2]) -> (Vec<String>, Vec<String>) {
+    let group =
+        |h: usize| -> Vec<String> { (1..=3).map(|k| format!("1380000{h}{k:03}")).collect() };
+    let (a, b) = (group(1), group(2));
+    let calls = burners_at_dens(&[
+        ("861234567890123", dens[0], &a),
+        ("869876543210987", dens[1], &b),
+    ]);
+    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    (a, b)
 }
 
 /// calls.csv where each burner of each `(handset, den, burners)` calls ten
