@@ -895,41 +895,61 @@ const CALL_BACK_PHONES: (&str, &str, &str, &str, &str) = (
     "13900000001",
 );
 
+/// calls.csv in its short form (caller, callee, start, duration, kind),
+/// starting with forty residents ([`resident`]) ringing each other every
+/// evening of March 1-28.
+struct Month {
+    calls: String,
+}
+
+impl Month {
+    fn of_residents() -> Month {
+        let mut month = Month {
+            calls: String::from("caller,callee,start,duration_s,kind\n"),
+        };
+        for d in 1..=28 {
+            for i in 0..40 {
+                month.row(&resident(i), &resident(i + 1), d, "19:00:00", 120, "voice");
+            }
+        }
+        month
+    }
+
+    fn row(&mut self, a: &str, b: &str, day: u32, time: &str, secs: u32, kind: &str) {
+        self.calls.push_str(&format!(
+            "{a},{b},{} {time},{secs},{kind}\n",
+            march_day(day)
+        ));
+    }
+}
+
+/// Resident `i` (of forty) of a [`Month`].
+fn resident(i: u32) -> String {
+    format!("1360000{:04}", i % 40)
+}
+
 /// A month of residents calling each other, a SIM box texting strangers
 /// and a victim, the victim ringing the call-back line, and one fraud
 /// report JQ9 naming `report_phones`.
 fn call_back_world(dir: &std::path::Path, report_phones: &str) {
     let (box_sim, line, primed_line, neighbour, victim) = CALL_BACK_PHONES;
-    let resident = |i: u32| format!("1360000{:04}", i % 40);
     let stranger = |i: u32| format!("1350000{i:04}");
-    let mut calls = String::from("caller,callee,start,duration_s,kind\n");
-    let mut row = |a: &str, b: &str, day: u32, time: &str, secs: u32, kind: &str| {
-        calls.push_str(&format!(
-            "{a},{b},{} {time},{secs},{kind}\n",
-            march_day(day)
-        ));
-    };
-    // Forty residents ring each other all month.
-    for d in 1..=28 {
-        for i in 0..40 {
-            row(&resident(i), &resident(i + 1), d, "19:00:00", 120, "voice");
-        }
-    }
+    let mut month = Month::of_residents();
     // The SIM box texts twenty strangers and the victim on days 10 and 11.
     for i in 0..20 {
-        row(box_sim, &stranger(i), 10 + i % 2, "09:00:00", 0, "sms");
+        month.row(box_sim, &stranger(i), 10 + i % 2, "09:00:00", 0, "sms");
     }
-    row(box_sim, victim, 10, "10:00:00", 0, "sms");
+    month.row(box_sim, victim, 10, "10:00:00", 0, "sms");
     // The victim rings the line 40 minutes later; so do four strangers,
     // and the line rings one back once.
-    row(victim, line, 10, "10:40:00", 900, "voice");
+    month.row(victim, line, 10, "10:40:00", 900, "voice");
     for i in 0..4 {
-        row(&stranger(i), line, 11 + i % 2, "15:00:00", 300, "voice");
+        month.row(&stranger(i), line, 11 + i % 2, "15:00:00", 300, "voice");
     }
-    row(line, &stranger(0), 12, "16:00:00", 60, "voice");
+    month.row(line, &stranger(0), 12, "16:00:00", 60, "voice");
     // Fifteen of the strangers ring another line days later.
     for i in 5..20 {
-        row(
+        month.row(
             &stranger(i),
             primed_line,
             14 + i % 3,
@@ -940,7 +960,7 @@ fn call_back_world(dir: &std::path::Path, report_phones: &str) {
     }
     // A new neighbour's line: six residents ring it over the same days.
     for i in 0..6 {
-        row(
+        month.row(
             &resident(i),
             neighbour,
             14 + i % 3,
@@ -949,7 +969,7 @@ fn call_back_world(dir: &std::path::Path, report_phones: &str) {
             "voice",
         );
     }
-    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    std::fs::write(dir.join("calls.csv"), &month.calls).unwrap();
     std::fs::write(
         dir.join("persons.csv"),
         format!("person_id,name,id_number,phones\nP1,李四,440106198001011234,{victim}\n"),
@@ -1028,32 +1048,20 @@ fn a_line_rung_within_the_day_of_a_text_is_a_call_back_line_where_everyone_was_t
     let dir = tmp.path();
     let (box_sim, box_sim2) = ("13800000011", "13800000014");
     let (line, later_line) = ("13800000012", "13800000013");
-    let resident = |i: u32| format!("1360000{:04}", i % 40);
-    let mut calls = String::from("caller,callee,start,duration_s,kind\n");
-    let mut row = |a: &str, b: &str, day: u32, time: &str, secs: u32, kind: &str| {
-        calls.push_str(&format!(
-            "{a},{b},{} {time},{secs},{kind}\n",
-            march_day(day)
-        ));
-    };
-    for d in 1..=28 {
-        for i in 0..40 {
-            row(&resident(i), &resident(i + 1), d, "19:00:00", 120, "voice");
-        }
-    }
+    let mut month = Month::of_residents();
     // A box SIM texts every resident on day 4, another on day 7.
     for (sim, d) in [(box_sim, 4), (box_sim2, 7)] {
         for i in 0..40 {
-            row(sim, &resident(i), d, "09:00:00", 0, "sms");
+            month.row(sim, &resident(i), d, "09:00:00", 0, "sms");
         }
     }
     // Ten ring the line within the hour of the day-7 text; ten others ring
     // another new line two days later.
     for i in 0..10 {
-        row(&resident(i), line, 7, "10:00:00", 300, "voice");
-        row(&resident(i + 10), later_line, 9, "12:00:00", 300, "voice");
+        month.row(&resident(i), line, 7, "10:00:00", 300, "voice");
+        month.row(&resident(i + 10), later_line, 9, "12:00:00", 300, "voice");
     }
-    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    std::fs::write(dir.join("calls.csv"), &month.calls).unwrap();
     let g = util::ingest(dir);
     let run = casegraph::lead::run(&g, &Default::default()).unwrap();
     let burners = burner_hits(&run);
