@@ -456,7 +456,8 @@ pub fn is_organisation_code(id: &str) -> bool {
 
 /// Words that make a subscriber name an organisation's: a company, a
 /// branch, an agency (in characters anywhere in the name; in Latin script
-/// as a whole word, any case).
+/// as a whole word, any case). None can be a person's given name (中心
+/// could, and is left out).
 const ORGANISATION_HAN: &[&str] = &[
     "公司",
     "有限",
@@ -465,7 +466,6 @@ const ORGANISATION_HAN: &[&str] = &[
     "事务所",
     "营业部",
     "合作社",
-    "中心",
     "商行",
     "工作室",
 ];
@@ -488,7 +488,8 @@ const ORGANISATION_LATIN: &[&str] = &[
 /// Whether a registration's subscriber is an organisation rather than a
 /// person: its identity number is a unified social credit code, or its name
 /// carries a company's words (有限公司, Ltd, Agency ...). A person's name
-/// never does, and a person's identity number fails the code's check.
+/// carries none of them, and a resident identity number is never taken for
+/// a code ([`is_organisation_code`]).
 pub fn names_an_organisation(subscriber_name: &str, id_number: &str) -> bool {
     if is_organisation_code(&normalise_id_number(id_number)) {
         return true;
@@ -563,6 +564,7 @@ mod tests {
         assert!(names_an_organisation("", "91440111R4HEH8W1CR"));
         assert!(!names_an_organisation("李羽磊", "440513200012127971"));
         assert!(!names_an_organisation("Coco Li", ""));
+        assert!(!names_an_organisation("王中心", "440106198001011234"));
         assert!(!names_an_organisation("", ""));
     }
     use super::*;
