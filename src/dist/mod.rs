@@ -300,11 +300,19 @@ impl<M: timely::ExchangeData + Clone> Exchanger<M> {
         }
         // This round's messages were sent at time `round - 1`; later
         // rounds' stay in the inbox.
+        // Usually every message is this round's: taken as they are, no
+        // copy (the map below reuses the inbox's memory).
         let mut inbox = self.inbox.borrow_mut();
-        let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut *inbox)
-            .into_iter()
-            .partition(|m| m.0 < self.round);
-        *inbox = later;
+        let all = std::mem::take(&mut *inbox);
+        let now = match all.iter().all(|m| m.0 < self.round) {
+            true => all,
+            false => {
+                let (now, later): (Vec<_>, Vec<_>) =
+                    all.into_iter().partition(|m| m.0 < self.round);
+                *inbox = later;
+                now
+            }
+        };
         Ok(now.into_iter().map(|m| m.1).collect())
     }
 

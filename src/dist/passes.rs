@@ -7,7 +7,7 @@
 //! builds all its exchanges up front in one order ([`Exchanges::new`]) and
 //! takes the rounds in one order ([`run_worker`]).
 
-use super::read::{read_added_share, read_share, Call, RangeCounts, RowMsg};
+use super::read::{read_added_share, read_share, to_hash_owners, Call, RangeCounts, RowMsg};
 use super::write::{self, HubRow, Ledger, Outputs, PairRow};
 use super::{folders, owner, state, DistConfig, Exchanger, Phone, Result, Summary};
 use crate::analysis::hubs::HubConfig;
@@ -54,16 +54,6 @@ impl Totals {
             last: self.last.max(t.last),
         }
     }
-}
-
-/// A pair's profile as one of its phones' owner needs it for the hub rule.
-#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
-struct Profile {
-    phone: Phone,
-    two_way: bool,
-    one_off: bool,
-    first: i64,
-    last: i64,
 }
 
 /// One directed link: (calls, texts, seconds, first, last, night calls,
@@ -151,7 +141,7 @@ struct Exchanges {
     rows: Exchanger<RowMsg>,
     calls: Exchanger<Call>,
     totals: Exchanger<Totals>,
-    profile: Exchanger<Profile>,
+    profile: Exchanger<(Phone, ContactTally)>,
     degree: Exchanger<(u32, u64)>,
     hubs: Exchanger<HubRow>,
     pairs: Exchanger<PairRow>,
@@ -238,13 +228,12 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             rows
         }
     };
-    let rows = x.rows.round(worker, rows)?;
+    let rows = x.rows.round(worker, to_hash_owners(rows, peers))?;
     let seen = stored
         .as_mut()
         .map(|s| std::mem::take(&mut s.rows))
         .unwrap_or_default();
-    let (new_totals, kept_calls, new_rows) =
-        drop_duplicates(rows, peers, &seen, keep_state.is_some());
+    let (new_totals, kept_calls, new_rows) = drop_duplicates(rows, &seen, keep_state.is_some());
     let my_totals = match &stored {
         Some(s) => s.totals.plus(&new_totals),
         None => new_totals,
@@ -273,11 +262,11 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     }
 
     // 2. Contact pairs at each pair's owner.
-    let links = directed_links(x.calls.round(worker, kept_calls)?);
-    let pairs = undirected_pairs(links.iter());
+    let links = directed_links(x.calls.round(worker, to_pair_owners(kept_calls, peers))?);
+    let pairs = undirected_pairs(&links);
     let folder_links = match config.folders {
         0 => Vec::new(),
-        _ => link_facts(&links),
+        _ => link_facts(links.iter().map(|(k, l)| (k, l))),
     };
     phases.done("pairs");
 
@@ -288,24 +277,21 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
 
     phases.done("hubs");
 
+    // 4. The contact graph: pairs without a hub (the pairs are dropped
+    // before pairs.csv is formatted).
+    let edges = contact_edges_without_hubs(pairs, &is_hub);
+
     // pairs.csv, each worker's range in turn (no worker holds them all).
-    let pairs_written = write_pairs_in_turns(
-        worker,
-        &mut x,
-        links.iter(),
-        &config.out.join(write::FILES[1]),
-    )?;
+    let pairs_written =
+        write_pairs_in_turns(worker, &mut x, &links, &config.out.join(write::FILES[1]))?;
     let links = match keep_state {
         Some(_) => links,
         None => {
             drop(links);
-            FxHashMap::default()
+            Vec::new()
         }
     };
     phases.done("pairs.csv");
-
-    // 4. The contact graph: pairs without a hub.
-    let edges = contact_edges_without_hubs(pairs, &is_hub);
 
     // 5. Components: union-find here, the forest merged at worker 0.
     let forest = x.forest.round(worker, component_forest(&edges))?;
@@ -315,8 +301,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     // 6. PageRank: each phone's links at its owner.
     let mut adjacency = x.adjacency.round(worker, links_at_owners(&edges, peers))?;
     adjacency.sort_unstable();
-    let (ranks, iterations) = pagerank(worker, config, &adjacency, &mut x.share, &mut x.sum)?;
-    drop(adjacency);
+    let (ranks, iterations) = pagerank(worker, config, adjacency, &mut x.share, &mut x.sum)?;
     let ranks: Vec<(usize, (Phone, u64))> = ranks.into_iter().map(|r| (0, r)).collect();
     let ranks = x.share.round(worker, ranks)?;
     phases.done("pagerank");
@@ -384,8 +369,6 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
 
     // 8. This worker's share of the state, written last.
     if let Some(sc) = keep_state {
-        let mut links: Vec<((Phone, Phone), Link)> = links.into_iter().collect();
-        links.sort_unstable_by_key(|l| l.0);
         let mut labels = my_labels;
         labels.sort_unstable();
         let mut tallies: Vec<(Phone, ContactTally)> = judged.tallies.into_iter().collect();
@@ -588,7 +571,7 @@ fn add_batch(
     stored: state::Share,
     old: OldOutputs,
     kept: Kept,
-    kept_calls: Vec<(usize, Call)>,
+    kept_calls: Vec<Call>,
 ) -> Result<Summary> {
     let peers = worker.peers();
     let me = worker.index();
@@ -623,9 +606,8 @@ fn add_batch(
 
     // 2. The new calls summed into the stored links; the undirected pairs
     // they touch, before and after.
-    let new_links = directed_links(x.calls.round(worker, kept_calls)?);
-    let mut touched: Vec<(Phone, Phone)> = touched_pairs(&new_links).into_iter().collect();
-    touched.sort_unstable();
+    let new_links = directed_links(x.calls.round(worker, to_pair_owners(kept_calls, peers))?);
+    let touched = touched_pairs(&new_links);
     let before: Vec<Option<PairTally>> =
         touched.iter().map(|&k| pair_tally(&old_links, k)).collect();
     let (links, changed_links) = merge_links(old_links, new_links);
@@ -687,7 +669,7 @@ fn add_batch(
         let (labels, changed) = union_new_edges(worker, x, labels, &new_edges)?;
         (labels, changed, None)
     } else {
-        let pairs = undirected_pairs(links.iter().map(|(k, l)| (k, l)));
+        let pairs = undirected_pairs(&links);
         let edges = contact_edges_without_hubs(pairs, &is_hub);
         let forest = x.forest.round(worker, component_forest(&edges))?;
         let components = (me == 0).then(|| merge_forest(forest));
@@ -709,13 +691,12 @@ fn add_batch(
     let mut ranks = None;
     let mut iterations = 0;
     if config.rank_on_add {
-        let pairs = undirected_pairs(links.iter().map(|(k, l)| (k, l)));
+        let pairs = undirected_pairs(&links);
         let edges = contact_edges_without_hubs(pairs, &is_hub);
         let mut adjacency = x.adjacency.round(worker, links_at_owners(&edges, peers))?;
         drop(edges);
         adjacency.sort_unstable();
-        let (r, i) = pagerank(worker, config, &adjacency, &mut x.share, &mut x.sum)?;
-        drop(adjacency);
+        let (r, i) = pagerank(worker, config, adjacency, &mut x.share, &mut x.sum)?;
         iterations = i;
         let r: Vec<(usize, (Phone, u64))> = r.into_iter().map(|r| (0, r)).collect();
         ranks = Some(x.share.round(worker, r)?);
@@ -734,7 +715,7 @@ fn add_batch(
             }
             false => None,
         };
-        let pairs = undirected_pairs(links.iter().map(|(k, l)| (k, l)));
+        let pairs = undirected_pairs(&links);
         let edges = contact_edges_without_hubs(pairs, &is_hub);
         let case = std::path::PathBuf::from(&meta.case);
         let input = folders::FolderInput {
@@ -760,7 +741,7 @@ fn add_batch(
         (changed, None)
     } else {
         let path = config.out.join(write::FILES[1]);
-        let written = write_pairs_in_turns(worker, x, links.iter().map(|(k, l)| (k, l)), &path)?;
+        let written = write_pairs_in_turns(worker, x, &links, &path)?;
         (Vec::new(), written)
     };
     // Written whole from `full_components` (worker 0's) when the hubs
@@ -969,12 +950,15 @@ fn load_stored(
 }
 
 /// The undirected pairs (smaller phone first) the new links touch.
-fn touched_pairs(links: &FxHashMap<(Phone, Phone), Link>) -> FxHashSet<(Phone, Phone)> {
-    links
-        .keys()
-        .filter(|(a, b)| a != b)
-        .map(|&(a, b)| (a.min(b), a.max(b)))
-        .collect()
+fn touched_pairs(links: &[((Phone, Phone), Link)]) -> Vec<(Phone, Phone)> {
+    let mut touched: Vec<(Phone, Phone)> = links
+        .iter()
+        .filter(|((a, b), _)| a != b)
+        .map(|&((a, b), _)| (a.min(b), a.max(b)))
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    touched
 }
 
 /// The undirected tally of pair `(lo, hi)` from sorted links (both
@@ -993,12 +977,7 @@ fn pair_tally(links: &[((Phone, Phone), Link)], (lo, hi): (Phone, Phone)) -> Opt
 /// The new links summed into the stored ones (sorted by pair): the
 /// updated list, sorted, and the links that changed or are new, sorted.
 #[allow(clippy::type_complexity)]
-fn merge_links(
-    old: Vec<((Phone, Phone), Link)>,
-    new: FxHashMap<(Phone, Phone), Link>,
-) -> (Vec<((Phone, Phone), Link)>, Vec<((Phone, Phone), Link)>) {
-    let mut new: Vec<((Phone, Phone), Link)> = new.into_iter().collect();
-    new.sort_unstable_by_key(|l| l.0);
+fn merge_links(old: Links, new: Links) -> (Links, Links) {
     let mut out = Vec::with_capacity(old.len() + new.len());
     let mut changed = Vec::with_capacity(new.len());
     let mut old = old.into_iter().peekable();
@@ -1208,14 +1187,13 @@ fn merge_sorted(a: &[u128], b: &[u128]) -> Vec<u128> {
 /// hash) counted into the ledger: the first of equal rows is read, the
 /// others are duplicates, and so is every copy of a row of an earlier
 /// batch (`seen`: their hashes, sorted). Returns the counts, the kept
-/// calls, each addressed to the owner of its phone pair, and, when
-/// `fingerprints`, the hashes of the new distinct rows (sorted).
+/// calls and, when `fingerprints`, the hashes of the new distinct rows
+/// (sorted).
 fn drop_duplicates(
     mut rows: Vec<RowMsg>,
-    peers: usize,
     seen: &[u128],
     fingerprints: bool,
-) -> (Totals, Vec<(usize, Call)>, Vec<u128>) {
+) -> (Totals, Vec<Call>, Vec<u128>) {
     rows.sort_unstable_by_key(|r| (r.hash, r.line));
     let mut totals = Totals::none();
     let mut kept_calls = Vec::new();
@@ -1237,12 +1215,19 @@ fn drop_duplicates(
                 totals.kept += 1;
                 totals.first = totals.first.min(c.start);
                 totals.last = totals.last.max(c.start);
-                kept_calls.push((pair_owner(c.caller, c.callee, peers), c));
+                kept_calls.push(c);
             }
             None => totals.rejected += 1,
         }
     }
     (totals, kept_calls, new_rows)
+}
+
+/// Calls addressed to the owners of their phone pairs, as they are sent.
+fn to_pair_owners(calls: Vec<Call>, peers: usize) -> impl Iterator<Item = (usize, Call)> {
+    calls
+        .into_iter()
+        .map(move |c| (pair_owner(c.caller, c.callee, peers), c))
 }
 
 /// Every worker's counts added up: the whole file's ledger and time span.
@@ -1276,55 +1261,76 @@ fn link_facts<'a>(
         .collect()
 }
 
+/// One worker's directed links, sorted by (caller, callee), one entry per
+/// link: a sorted list, not a hash map, holds each link in its 80 bytes
+/// (a map's spare buckets and growth doubled that at the peak of a run).
+pub(super) type Links = Vec<((Phone, Phone), Link)>;
+
+/// One worker's undirected pairs (smaller phone first), sorted, one entry
+/// per pair.
+type Pairs = Vec<((Phone, Phone), PairTally)>;
+
 /// The calls this worker owns summed per caller → callee: calls, texts,
-/// seconds, first and last, night calls, short events.
-fn directed_links(calls: Vec<Call>) -> FxHashMap<(Phone, Phone), Link> {
+/// seconds, first and last, night calls, short events. Sorted in place
+/// and summed run by run, so the only memory beside the calls is the
+/// links themselves.
+fn directed_links(mut calls: Vec<Call>) -> Links {
     let short_call_s = crate::lead::config::BurnerConfig::default().short_call_s;
-    let mut links: FxHashMap<(Phone, Phone), Link> = FxHashMap::default();
-    for c in calls {
-        let night = NIGHT_HOURS.contains(&hour_of_day(c.start)) as u32;
-        let l = links.entry((c.caller, c.callee)).or_insert(Link {
+    calls.sort_unstable_by_key(|c| (c.caller, c.callee));
+    let mut links: Links = Vec::new();
+    for run in calls.chunk_by(|x, y| (x.caller, x.callee) == (y.caller, y.callee)) {
+        let mut l = Link {
             calls: 0,
             texts: 0,
             seconds: 0,
-            first: c.start,
-            last: c.start,
+            first: run[0].start,
+            last: run[0].start,
             night: 0,
             short: 0,
-        });
-        l.short += (c.text || c.duration_s < short_call_s) as u32;
-        if c.text {
-            l.texts += 1;
-        } else {
-            l.calls += 1;
+        };
+        for c in run {
+            l.short += (c.text || c.duration_s < short_call_s) as u32;
+            if c.text {
+                l.texts += 1;
+            } else {
+                l.calls += 1;
+                l.night += NIGHT_HOURS.contains(&hour_of_day(c.start)) as u32;
+            }
+            l.seconds += c.duration_s as u64;
+            l.first = l.first.min(c.start);
+            l.last = l.last.max(c.start);
         }
-        l.seconds += c.duration_s as u64;
-        l.first = l.first.min(c.start);
-        l.last = l.last.max(c.start);
-        if !c.text {
-            l.night += night;
-        }
+        links.push(((run[0].caller, run[0].callee), l));
     }
+    links.shrink_to_fit();
     links
 }
 
-/// The directed links folded into undirected pairs, self-calls left out.
-fn undirected_pairs<'a>(
-    links: impl Iterator<Item = (&'a (Phone, Phone), &'a Link)>,
-) -> FxHashMap<(Phone, Phone), PairTally> {
-    let mut pairs: FxHashMap<(Phone, Phone), PairTally> = FxHashMap::default();
-    for (&(a, b), l) in links {
-        if a == b {
-            continue;
+/// The directed links folded into undirected pairs, self-calls left out;
+/// sorted by pair.
+fn undirected_pairs(links: &[((Phone, Phone), Link)]) -> Pairs {
+    let mut pairs: Pairs = links
+        .iter()
+        .filter(|((a, b), _)| a != b)
+        .map(|&((a, b), ref l)| {
+            let mut tally = (0, 0, l.first, l.last);
+            fold_link(&mut tally, a, b, l);
+            ((a.min(b), a.max(b)), tally)
+        })
+        .collect();
+    pairs.sort_unstable_by_key(|p| p.0);
+    pairs.dedup_by(|later, kept| {
+        if later.0 != kept.0 {
+            return false;
         }
-        let (lo, hi) = (a.min(b), a.max(b));
-        fold_link(
-            pairs.entry((lo, hi)).or_insert((0, 0, l.first, l.last)),
-            a,
-            b,
-            l,
-        );
-    }
+        let (t, u) = (&mut kept.1, later.1);
+        t.0 += u.0;
+        t.1 += u.1;
+        t.2 = t.2.min(u.2);
+        t.3 = t.3.max(u.3);
+        true
+    });
+    pairs.shrink_to_fit();
     pairs
 }
 
@@ -1348,7 +1354,7 @@ fn find_hubs(
     worker: &mut Worker,
     x: &mut Exchanges,
     config: &DistConfig,
-    pairs: &FxHashMap<(Phone, Phone), PairTally>,
+    pairs: &[((Phone, Phone), PairTally)],
     totals: &Totals,
 ) -> Result<Judged> {
     let peers = worker.peers();
@@ -1394,42 +1400,44 @@ fn median_all<'a>(
     Ok(median_of(&histogram_all))
 }
 
-/// Each pair's profile (two-way? one-off? first, last) addressed to the
-/// owners of both its phones.
+/// Each phone's contacts among this worker's pairs, tallied here
+/// (contacts, two-way, one-off, first, last) and addressed to the phone's
+/// owner: one message per phone and worker, not one per pair end.
 fn pair_profiles(
-    pairs: &FxHashMap<(Phone, Phone), PairTally>,
+    pairs: &[((Phone, Phone), PairTally)],
     peers: usize,
-) -> Vec<(usize, Profile)> {
-    let mut profiles = Vec::with_capacity(pairs.len() * 2);
-    for (&(lo, hi), &(events, low_to_high, first, last)) in pairs {
-        let two_way = low_to_high > 0 && low_to_high < events;
-        let one_off = events == 1;
+) -> Vec<(usize, (Phone, ContactTally))> {
+    let mut tallies: FxHashMap<Phone, ContactTally> = FxHashMap::default();
+    for &((lo, hi), (events, low_to_high, first, last)) in pairs {
+        let two_way = (low_to_high > 0 && low_to_high < events) as u32;
+        let one_off = (events == 1) as u32;
         for p in [lo, hi] {
-            profiles.push((
-                owner(p, peers),
-                Profile {
-                    phone: p,
-                    two_way,
-                    one_off,
-                    first,
-                    last,
-                },
-            ));
+            add_tally(
+                tallies.entry(p).or_insert((0, 0, 0, first, last)),
+                &(1, two_way, one_off, first, last),
+            );
         }
     }
-    profiles
+    tallies
+        .into_iter()
+        .map(|(p, t)| (owner(p, peers), (p, t)))
+        .collect()
 }
 
-/// The pair profiles this worker received, summed per phone.
-fn contact_tallies(profiles: Vec<Profile>) -> FxHashMap<Phone, ContactTally> {
+/// Tally `t` added to `into` (counts summed, the span joined).
+fn add_tally(into: &mut ContactTally, t: &ContactTally) {
+    into.0 += t.0;
+    into.1 += t.1;
+    into.2 += t.2;
+    into.3 = into.3.min(t.3);
+    into.4 = into.4.max(t.4);
+}
+
+/// The phone tallies this worker received, summed per phone.
+fn contact_tallies(profiles: Vec<(Phone, ContactTally)>) -> FxHashMap<Phone, ContactTally> {
     let mut tallies: FxHashMap<Phone, ContactTally> = FxHashMap::default();
-    for p in profiles {
-        let e = tallies.entry(p.phone).or_insert((0, 0, 0, p.first, p.last));
-        e.0 += 1;
-        e.1 += p.two_way as u32;
-        e.2 += p.one_off as u32;
-        e.3 = e.3.min(p.first);
-        e.4 = e.4.max(p.last);
+    for (p, t) in profiles {
+        add_tally(tallies.entry(p).or_insert((0, 0, 0, t.3, t.4)), &t);
     }
     tallies
 }
@@ -1510,6 +1518,61 @@ fn pair_row(&(caller, callee): &(Phone, Phone), l: &Link) -> PairRow {
     }
 }
 
+/// A worker's range of pairs.csv, formatted: its rows, whether every key
+/// is a plain number, and the pieces of `PAIRS_PER_TURN` rows, kept in an
+/// unnamed temporary file (the formatted range is as large as the links
+/// it came from; in memory it would double a worker's peak).
+struct Formatted {
+    rows: usize,
+    plain: bool,
+    file: std::fs::File,
+    /// Where each piece ends in `file`.
+    ends: Vec<u64>,
+}
+
+impl Formatted {
+    /// Rows in the file's order, formatted piece by piece.
+    fn of(rows: impl Iterator<Item = PairRow>) -> Result<Formatted> {
+        use std::io::Write;
+        let spill = std::path::Path::new("the temporary file of pairs.csv's rows");
+        let io = |e| crate::error::Error::io(spill, e);
+        let mut f = Formatted {
+            rows: 0,
+            plain: true,
+            file: tempfile::tempfile().map_err(io)?,
+            ends: Vec::new(),
+        };
+        let mut end = 0u64;
+        let mut piece: Vec<PairRow> = Vec::with_capacity(PAIRS_PER_TURN);
+        let mut rows = rows.peekable();
+        while rows.peek().is_some() {
+            piece.clear();
+            piece.extend(rows.by_ref().take(PAIRS_PER_TURN));
+            f.rows += piece.len();
+            f.plain &= piece
+                .iter()
+                .all(|p| write::plain_phone(p.caller) && write::plain_phone(p.callee));
+            let bytes = write::pair_rows_csv(&piece);
+            f.file.write_all(&bytes).map_err(io)?;
+            end += bytes.len() as u64;
+            f.ends.push(end);
+        }
+        Ok(f)
+    }
+
+    /// The bytes of piece `i`.
+    fn piece(&mut self, i: usize) -> Result<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let spill = std::path::Path::new("the temporary file of pairs.csv's rows");
+        let io = |e| crate::error::Error::io(spill, e);
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let mut bytes = vec![0u8; (self.ends[i] - start) as usize];
+        self.file.seek(SeekFrom::Start(start)).map_err(io)?;
+        self.file.read_exact(&mut bytes).map_err(io)?;
+        Ok(bytes)
+    }
+}
+
 /// A piece of pairs.csv on its way to worker 0 (see
 /// [`write_pairs_in_turns`]); in the first round, with no bytes, a
 /// worker's count of rows and whether all their keys are plain numbers.
@@ -1531,62 +1594,52 @@ const RANGE_SAMPLES: usize = 256;
 /// pairs.csv written without gathering every pair at one worker. The
 /// pairs are routed to workers by ranges of (caller, callee) cut at keys
 /// sampled from every worker; each worker sorts its range and formats it
-/// as CSV, all workers at once; the ranges' text goes to worker 0 in
-/// worker order, [`PAIRS_PER_TURN`] rows a round, and worker 0 appends
-/// each piece to the file (written atomically, hashed on the way out). So
-/// a worker holds about its share of the pairs (as rows, then as text)
-/// and worker 0 one piece more, and the bytes are those of
+/// as CSV into a temporary file, all workers at once; the ranges' text
+/// goes to worker 0 in worker order, [`PAIRS_PER_TURN`] rows a round, and
+/// worker 0 appends each piece to the file (written atomically, hashed on
+/// the way out). So a worker holds about its share of the pairs (its
+/// links, and its range as rows while formatting it) and worker 0 one
+/// piece more, and the bytes are those of
 /// [`write::pairs_csv`] on all the pairs, whatever the number of workers
 /// or the cuts. Every worker takes the same rounds; worker 0 returns what
 /// it wrote.
-fn write_pairs_in_turns<'a>(
+fn write_pairs_in_turns(
     worker: &mut Worker,
     x: &mut Exchanges,
-    links: impl Iterator<Item = (&'a (Phone, Phone), &'a Link)>,
+    links: &[((Phone, Phone), Link)],
     path: &std::path::Path,
 ) -> Result<Option<write::PairsWritten>> {
     let peers = worker.peers();
     let me = worker.index();
-    let rows: Vec<PairRow> = links.map(|(k, l)| pair_row(k, l)).collect();
-    let mut mine = if peers == 1 {
-        rows
+    // This worker's range, formatted now, all at once, piece by piece; the
+    // turns below then only move bytes. One worker's range is its links,
+    // already in the file's order, formatted without routing them.
+    let mut texts = if peers == 1 {
+        Formatted::of(links.iter().map(|(k, l)| pair_row(k, l)))?
     } else {
-        // The cuts: keys spread over every worker's rows, gathered and
+        // The cuts: keys spread over every worker's links, gathered and
         // sorted (any cuts give the same file; these give even ranges).
-        let step = rows.len().div_ceil(RANGE_SAMPLES).max(1);
-        let samples: Vec<(Phone, Phone)> = rows
-            .iter()
-            .step_by(step)
-            .map(|p| (p.caller, p.callee))
-            .collect();
+        let step = links.len().div_ceil(RANGE_SAMPLES).max(1);
+        let samples: Vec<(Phone, Phone)> = links.iter().step_by(step).map(|l| l.0).collect();
         let mut samples = x.forest.all(worker, samples)?;
         samples.sort_unstable();
         let cuts: Vec<(Phone, Phone)> = match samples.len() {
             0 => Vec::new(),
             n => (1..peers).map(|i| samples[i * n / peers]).collect(),
         };
-        let range_of = |p: &PairRow| cuts.partition_point(|&c| c <= (p.caller, p.callee));
-        let routed: Vec<(usize, PairRow)> = rows.into_iter().map(|p| (range_of(&p), p)).collect();
-        x.pairs.round(worker, routed)?
+        let range_of = |k: &(Phone, Phone)| cuts.partition_point(|c| c <= k);
+        let routed = links.iter().map(|(k, l)| (range_of(k), pair_row(k, l)));
+        let mut mine = x.pairs.round(worker, routed)?;
+        mine.sort_unstable_by_key(|p| (p.caller, p.callee));
+        Formatted::of(mine.into_iter())?
     };
-    mine.sort_unstable_by_key(|p| (p.caller, p.callee));
-    let plain = mine
-        .iter()
-        .all(|p| write::plain_phone(p.caller) && write::plain_phone(p.callee));
-    // Every worker formats its range now, all at once, piece by piece; the
-    // turns below then only move bytes.
-    let mut texts: Vec<Vec<u8>> = mine
-        .chunks(PAIRS_PER_TURN)
-        .map(write::pair_rows_csv)
-        .collect();
-    let n_mine = mine.len();
-    drop(mine);
+    let n_mine = texts.rows;
     let mut counts = x.pieces.all(
         worker,
         vec![Piece {
             from: me as u32,
             rows: n_mine as u64,
-            plain,
+            plain: texts.plain,
             bytes: Vec::new(),
         }],
     )?;
@@ -1601,18 +1654,21 @@ fn write_pairs_in_turns<'a>(
         })
         .collect();
     let mut turn = |worker: &mut Worker, x: &mut Exchanges, (from, at): (usize, usize)| {
-        let out = (from == me).then(|| {
-            let end = (at + PAIRS_PER_TURN).min(n_mine);
-            (
-                0,
-                Piece {
-                    from: me as u32,
-                    rows: (end - at) as u64,
-                    plain: true,
-                    bytes: std::mem::take(&mut texts[at / PAIRS_PER_TURN]),
-                },
-            )
-        });
+        let out = match from == me {
+            true => {
+                let end = (at + PAIRS_PER_TURN).min(n_mine);
+                Some((
+                    0,
+                    Piece {
+                        from: me as u32,
+                        rows: (end - at) as u64,
+                        plain: true,
+                        bytes: texts.piece(at / PAIRS_PER_TURN)?,
+                    },
+                ))
+            }
+            false => None,
+        };
         x.pieces.round(worker, out)
     };
     if me != 0 {
@@ -1658,14 +1714,11 @@ fn write_pairs_in_turns<'a>(
 
 /// The contact graph's links (phone, phone, events): the pairs with no hub
 /// in them.
-fn contact_edges_without_hubs(
-    pairs: FxHashMap<(Phone, Phone), PairTally>,
-    is_hub: &FxHashSet<Phone>,
-) -> Vec<(Phone, Phone, u32)> {
+fn contact_edges_without_hubs(pairs: Pairs, is_hub: &FxHashSet<Phone>) -> Vec<(Phone, Phone, u32)> {
     pairs
         .iter()
         .filter(|((a, b), _)| !is_hub.contains(a) && !is_hub.contains(b))
-        .map(|(&(a, b), &(events, ..))| (a, b, events))
+        .map(|&((a, b), (events, ..))| (a, b, events))
         .filter(|e| e.2 > 0)
         .collect()
 }
@@ -1688,13 +1741,10 @@ fn component_forest(edges: &[(Phone, Phone, u32)]) -> Vec<(usize, (Phone, Phone)
 fn links_at_owners(
     edges: &[(Phone, Phone, u32)],
     peers: usize,
-) -> Vec<(usize, (Phone, Phone, u32))> {
-    let mut adjacency = Vec::with_capacity(edges.len() * 2);
-    for &(a, b, w) in edges {
-        adjacency.push((owner(a, peers), (a, b, w)));
-        adjacency.push((owner(b, peers), (b, a, w)));
-    }
-    adjacency
+) -> impl Iterator<Item = (usize, (Phone, Phone, u32))> + '_ {
+    edges
+        .iter()
+        .flat_map(move |&(a, b, w)| [(owner(a, peers), (a, b, w)), (owner(b, peers), (b, a, w))])
 }
 
 /// calls.csv's row ledger from the whole run's counts.
@@ -1749,7 +1799,7 @@ fn merge_forest(forest: Vec<(Phone, Phone)>) -> Vec<(Phone, Phone)> {
 fn pagerank(
     worker: &mut Worker,
     config: &DistConfig,
-    adjacency: &[(Phone, Phone, u32)],
+    adjacency: Vec<(Phone, Phone, u32)>,
     share_x: &mut Exchanger<(Phone, u64)>,
     sum_x: &mut Exchanger<(u64, u128)>,
 ) -> Result<(Vec<(Phone, u64)>, usize)> {
@@ -1782,6 +1832,9 @@ fn pagerank(
             (slot as u32, a.2)
         })
         .collect();
+    // The phones' links are slots and weights from here on (8 bytes a link
+    // instead of 48).
+    drop(adjacency);
     let target_owner: Vec<usize> = targets.iter().map(|&t| owner(t, peers)).collect();
     let index: FxHashMap<Phone, usize> = nodes.iter().enumerate().map(|(k, n)| (n.0, k)).collect();
     let n_all: u64 = sum_x
@@ -1851,6 +1904,49 @@ mod tests {
     use super::*;
 
     #[test]
+    fn links_and_pairs_are_summed_per_key_whatever_the_order_of_the_calls() {
+        let call = |caller, callee, start, text| Call {
+            caller,
+            callee,
+            start,
+            duration_s: 60,
+            text,
+        };
+        let calls = vec![
+            call(2, 1, 300, false),
+            call(1, 2, 100, false),
+            call(3, 3, 50, false),
+            call(1, 2, 200, true),
+            call(1, 3, 400, false),
+        ];
+        let mut reversed = calls.clone();
+        reversed.reverse();
+        let links = directed_links(calls);
+        assert_eq!(links, directed_links(reversed));
+        let keys: Vec<_> = links.iter().map(|l| l.0).collect();
+        assert_eq!(keys, vec![(1, 2), (1, 3), (2, 1), (3, 3)]);
+        let one_two = links[0].1;
+        assert_eq!(
+            (one_two.calls, one_two.texts, one_two.first, one_two.last),
+            (1, 1, 100, 200)
+        );
+        // Both directions of 1–2 in one pair (two events from 1, one from
+        // 2), the self-call left out.
+        assert_eq!(
+            undirected_pairs(&links),
+            vec![((1, 2), (3, 2, 100, 300)), ((1, 3), (1, 1, 400, 400))]
+        );
+        // Phone 1's tally: two contacts, 1–2 two-way, 1–3 one-off.
+        let tallies = contact_tallies(
+            pair_profiles(&undirected_pairs(&links), 1)
+                .into_iter()
+                .map(|p| p.1)
+                .collect(),
+        );
+        assert_eq!(tallies[&1], (2, 1, 1, 100, 400));
+    }
+
+    #[test]
     fn the_median_is_the_middle_count_as_the_hub_rule_takes_it() {
         // Counts 1,1,2,5: sorted[4 / 2] = 2.
         let h: FxHashMap<u32, u64> = [(1, 2), (2, 1), (5, 1)].into_iter().collect();
@@ -1884,7 +1980,7 @@ mod tests {
             row(9, 4, false),
             row(8, 2, false),
         ];
-        let (t, kept, fresh) = drop_duplicates(rows, 2, &[5, 9], true);
+        let (t, kept, fresh) = drop_duplicates(rows, &[5, 9], true);
         assert_eq!(
             (t.rows_read, t.kept, t.rejected, t.duplicates),
             (5, 1, 1, 3)
@@ -1893,7 +1989,7 @@ mod tests {
         assert_eq!(fresh, vec![7, 8]);
         assert_eq!(merge_sorted(&[5, 9], &fresh), vec![5, 7, 8, 9]);
         // Without a state, nothing is remembered.
-        let (t, _, fresh) = drop_duplicates(vec![row(7, 1, true), row(7, 2, true)], 1, &[], false);
+        let (t, _, fresh) = drop_duplicates(vec![row(7, 1, true), row(7, 2, true)], &[], false);
         assert_eq!((t.kept, t.duplicates), (1, 1));
         assert!(fresh.is_empty());
     }
@@ -1909,18 +2005,13 @@ mod tests {
         };
         let day1 = vec![call(1, 2, 100, 5, false), call(2, 1, 3_600 * 2, 300, false)];
         let day2 = vec![call(1, 2, 50, 0, true), call(3, 1, 10, 20, false)];
-        let sorted = |l: FxHashMap<(Phone, Phone), Link>| {
-            let mut l: Vec<_> = l.into_iter().collect();
-            l.sort_unstable_by_key(|x| x.0);
-            l
-        };
-        let all = sorted(directed_links(day1.iter().chain(&day2).copied().collect()));
-        let stored = sorted(directed_links(day1));
+        let all = directed_links(day1.iter().chain(&day2).copied().collect());
+        let stored = directed_links(day1);
         let new = directed_links(day2);
         let touched = touched_pairs(&new);
         let (links, changed) = merge_links(stored, new);
         assert_eq!(links, all);
-        assert_eq!(touched, [(1, 2), (1, 3)].into_iter().collect());
+        assert_eq!(touched, vec![(1, 2), (1, 3)]);
         // Every link of the new calls changed or is new: 1→2 and 3→1.
         let keys: Vec<_> = changed.iter().map(|c| c.0).collect();
         assert_eq!(keys, vec![(1, 2), (3, 1)]);
@@ -1972,8 +2063,8 @@ mod tests {
             call(2, 3, 120, false),
             call(6, 6, 130, false),
         ];
-        let tallies_of = |links: &FxHashMap<(Phone, Phone), Link>| {
-            let profiles = pair_profiles(&undirected_pairs(links.iter()), 1);
+        let tallies_of = |links: &Links| {
+            let profiles = pair_profiles(&undirected_pairs(links), 1);
             let mut t: Vec<(Phone, ContactTally)> =
                 contact_tallies(profiles.into_iter().map(|p| p.1).collect())
                     .into_iter()

@@ -40,6 +40,12 @@ pub struct RowMsg {
     pub call: Option<Call>,
 }
 
+/// Rows addressed to the workers owning their hashes, as they are sent.
+pub fn to_hash_owners(rows: Vec<RowMsg>, peers: usize) -> impl Iterator<Item = (usize, RowMsg)> {
+    rows.into_iter()
+        .map(move |r| ((r.hash % peers as u128) as usize, r))
+}
+
 /// Quotes (odd or even) and newlines in one worker's raw byte range.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RangeCounts {
@@ -69,14 +75,14 @@ fn record_start(data: &[u8], at: usize, mut inside: bool) -> usize {
     data.len()
 }
 
-/// Read this worker's share of `case`/calls.csv; returns its rows, each
-/// addressed to the worker owning its hash.
+/// Read this worker's share of `case`/calls.csv; returns its rows (each
+/// goes to the worker owning its hash, see [`to_hash_owners`]).
 pub fn read_share(
     worker: &mut Worker,
     counts_x: &mut Exchanger<RangeCounts>,
     case: &std::path::Path,
     ingest: &IngestConfig,
-) -> Result<Vec<(usize, RowMsg)>> {
+) -> Result<Vec<RowMsg>> {
     let table = Table::open(
         case,
         FileSpec::CALLS,
@@ -88,14 +94,13 @@ pub fn read_share(
 
 /// Read this worker's share of a call file added to a stored state (any
 /// name, calls.csv's columns and `--columns` mapping; its line numbers
-/// are its own); returns its rows, each addressed to the worker owning
-/// its hash.
+/// are its own); returns its rows.
 pub fn read_added_share(
     worker: &mut Worker,
     counts_x: &mut Exchanger<RangeCounts>,
     file: &std::path::Path,
     ingest: &IngestConfig,
-) -> Result<Vec<(usize, RowMsg)>> {
+) -> Result<Vec<RowMsg>> {
     read_table_share(worker, counts_x, open_added(file, ingest)?, ingest)
 }
 
@@ -128,7 +133,7 @@ fn read_table_share(
     counts_x: &mut Exchanger<RangeCounts>,
     mut table: Table,
     ingest: &IngestConfig,
-) -> Result<Vec<(usize, RowMsg)>> {
+) -> Result<Vec<RowMsg>> {
     let me = worker.index();
     let peers = worker.peers();
     let header_end = table.rows.bytes_read() as usize;
@@ -190,16 +195,11 @@ fn read_table_share(
                 duration_s: c.duration_s,
                 text: c.kind == CallKind::Sms,
             });
-            let hash = row_hash(rec);
-            let dest = (hash % peers as u128) as usize;
-            out.push((
-                dest,
-                RowMsg {
-                    hash,
-                    line: line_of(rec),
-                    call,
-                },
-            ));
+            out.push(RowMsg {
+                hash: row_hash(rec),
+                line: line_of(rec),
+                call,
+            });
         }
     }
     Ok(out)
