@@ -39,17 +39,26 @@ def make_case(pairs, phones, seed, case, edges):
     callee = np.where(swap, lo, hi)
     number = lambda ix: pd.Series(ix).map("+86139{:08d}".format)
     seconds = rng.integers(0, 28 * 86400, size=len(keys))
-    start = pd.to_datetime("2026-03-02") + pd.to_timedelta(seconds, unit="s")
+    duration = rng.geometric(0.02, size=len(keys))
     os.makedirs(case, exist_ok=True)
-    pd.DataFrame(
-        {
-            "caller": number(caller),
-            "callee": number(callee),
-            "start": start.strftime("%Y-%m-%d %H:%M:%S"),
-            "duration_s": rng.geometric(0.02, size=len(keys)),
-        }
-    ).to_csv(os.path.join(case, "calls.csv"), index=False)
-    pd.DataFrame({"source": lo, "target": hi}).to_csv(edges, index=False)
+    # Written in pieces (the same bytes as one frame): at 10^8 pairs one
+    # frame of Python strings would need tens of GB.
+    piece = 5_000_000
+    with open(os.path.join(case, "calls.csv"), "w", newline="") as calls, \
+            open(edges, "w", newline="") as edge_file:
+        for at in range(0, len(keys), piece):
+            part = slice(at, at + piece)
+            start = pd.to_datetime("2026-03-02") + pd.to_timedelta(seconds[part], unit="s")
+            pd.DataFrame(
+                {
+                    "caller": number(caller[part]),
+                    "callee": number(callee[part]),
+                    "start": start.strftime("%Y-%m-%d %H:%M:%S"),
+                    "duration_s": duration[part],
+                }
+            ).to_csv(calls, index=False, header=at == 0)
+            pd.DataFrame({"source": lo[part], "target": hi[part]}).to_csv(
+                edge_file, index=False, header=at == 0)
 
 
 def run_dist(exe, case, out, procs):

@@ -209,6 +209,10 @@ pub enum Note {
         activated: crate::model::Time,
         deactivated: crate::model::Time,
     },
+    /// A phones.csv row (one ingest keeps: its dates read) registers it to
+    /// a subscriber who is an organisation or not
+    /// ([`crate::resolve::normalise::names_an_organisation`]).
+    Subscriber { organisation: bool },
     /// A persons.csv record lists it among its phones.
     Listed { person_id: String },
     /// An incidents.csv row names it; the victim's person id and id key
@@ -271,6 +275,11 @@ pub fn side_notes(case: &Path, ingest: &IngestConfig) -> Result<Vec<(Phone, Note
             let activated = optional_date("activated", row.get("activated")).ok();
             let deactivated = optional_date("deactivated", row.get("deactivated")).ok();
             if let (Some(activated), Some(deactivated)) = (activated, deactivated) {
+                let organisation = crate::resolve::normalise::names_an_organisation(
+                    row.get("subscriber_name"),
+                    row.get("subscriber_id_number"),
+                );
+                notes.push((p, Note::Subscriber { organisation }));
                 if activated != NO_TIME && (deactivated == NO_TIME || deactivated >= activated) {
                     notes.push((
                         p,
@@ -382,9 +391,23 @@ pub fn activation_at(notes: &[Note], at: crate::model::Time) -> crate::model::Ti
         .unwrap_or(NO_TIME)
 }
 
+/// Whether a phone's registrations (one at least) all name an
+/// organisation as the subscriber.
+fn is_company_line(notes: &[Note]) -> bool {
+    let mut subscribers = notes.iter().filter_map(|n| match n {
+        Note::Subscriber { organisation } => Some(*organisation),
+        _ => None,
+    });
+    subscribers
+        .next()
+        .is_some_and(|first| first && subscribers.all(|o| o))
+}
+
 /// Judge one phone at its owner: a seed when the burner rule fires on its
 /// tally or an incident names it (not as the victim's own). Hubs are never
-/// seeds (a service number is not a suspect).
+/// seeds (a service number is not a suspect), nor is a company's own line
+/// (every registration names an organisation), as in `leads`
+/// ([`crate::lead::patterns::is_company_line`]).
 pub fn judge(
     phone: Phone,
     tally: Option<&Tally>,
@@ -392,7 +415,7 @@ pub fn judge(
     is_hub: bool,
     rules: &Rules,
 ) -> Option<Suspect> {
-    if is_hub {
+    if is_hub || is_company_line(notes) {
         return None;
     }
     let profile = tally.map(|t| t.profile_registered(activation_at(notes, t.first)));
@@ -418,7 +441,7 @@ pub fn judge(
         notes.iter().any(|n| match n {
             Note::Listed { person_id } => !victim_id.is_empty() && person_id == victim_id,
             Note::Registered { id_key } => !victim_key.is_empty() && id_key == victim_key,
-            Note::Named { .. } | Note::Activated { .. } => false,
+            Note::Named { .. } | Note::Activated { .. } | Note::Subscriber { .. } => false,
         })
     };
     let mut named: Vec<(u32, String)> = notes
@@ -1380,6 +1403,24 @@ mod tests {
     }
 
     #[test]
+    fn a_companys_own_line_is_no_seed_however_it_fans_out() {
+        let t = fan_out();
+        let rules = Rules::of_case(5.0, 30.0);
+        let company = Note::Subscriber { organisation: true };
+        let person = Note::Subscriber {
+            organisation: false,
+        };
+        assert_eq!(
+            judge(7, Some(&t), std::slice::from_ref(&company), false, &rules),
+            None
+        );
+        // Registered once to a company and once to a person: a person may
+        // hold it, so the burner rule still judges it.
+        assert!(judge(7, Some(&t), &[company, person.clone()], false, &rules).is_some());
+        assert!(judge(7, Some(&t), &[person], false, &rules).is_some());
+    }
+
+    #[test]
     fn the_burner_bar_is_a_multiple_of_the_case_median() {
         let r = Rules::of_case(6.0, 20.0);
         assert_eq!(r.burner.min_distinct, 18);
@@ -1525,9 +1566,13 @@ mod tests {
         };
         // 137 0000 0001 is named in I1 and I2 (victims P05 and P06, whose
         // phones are others), registered to the same id as 137 0000 0002,
-        // and its registration ran from 2026-03-01 to 2026-03-10.
+        // and its registration (to a person, not a company) ran from
+        // 2026-03-01 to 2026-03-10.
         let burner = of("+8613700000001");
-        assert_eq!(burner.len(), 4, "{burner:?}");
+        assert_eq!(burner.len(), 5, "{burner:?}");
+        assert!(burner.contains(&&Note::Subscriber {
+            organisation: false
+        }));
         assert!(burner.contains(&&Note::Activated {
             activated: 1_772_323_200,
             deactivated: 1_773_100_800

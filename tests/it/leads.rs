@@ -556,7 +556,10 @@ fn a_companys_rotating_lines_are_no_burners_and_no_gang() {
 /// Two groups of three burners (`13800001001`… and `13800002001`…), each
 /// in its own handset and at its den of `dens`, written as `dir`'s
 /// calls.csv by [`burners_at_dens`].
-fn two_burner_groups(dir: &std::path::Path, dens: [&str; 2]) -> (Vec<String>, Vec<String>) {
+pub(crate) fn two_burner_groups(
+    dir: &std::path::Path,
+    dens: [&str; 2],
+) -> (Vec<String>, Vec<String>) {
     let group =
         |h: usize| -> Vec<String> { (1..=3).map(|k| format!("1380000{h}{k:03}")).collect() };
     let (a, b) = (group(1), group(2));
