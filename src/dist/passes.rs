@@ -1903,15 +1903,19 @@ fn pagerank(
 mod tests {
     use super::*;
 
-    #[test]
-    fn links_and_pairs_are_summed_per_key_whatever_the_order_of_the_calls() {
-        let call = |caller, callee, start, text| Call {
+    /// A half-minute call (or a text) from `caller` to `callee` at `start`.
+    fn call(caller: Phone, callee: Phone, start: i64, text: bool) -> Call {
+        Call {
             caller,
             callee,
             start,
-            duration_s: 60,
+            duration_s: 30,
             text,
-        };
+        }
+    }
+
+    #[test]
+    fn links_and_pairs_are_summed_per_key_whatever_the_order_of_the_calls() {
         let calls = vec![
             call(2, 1, 300, false),
             call(1, 2, 100, false),
@@ -2041,13 +2045,6 @@ mod tests {
 
     #[test]
     fn tallies_updated_from_the_touched_pairs_equal_the_tallies_of_all_calls() {
-        let call = |caller, callee, start, text| Call {
-            caller,
-            callee,
-            start,
-            duration_s: 30,
-            text,
-        };
         // Day 1: 1→2 once (one-off), 2→3 and 3→2 (two-way), 4→1.
         let day1 = vec![
             call(1, 2, 10, false),
