@@ -233,19 +233,102 @@ fn peer_failure() -> Option<(usize, String)> {
 pub(crate) struct Exchanger<M: timely::ExchangeData + Clone> {
     input: InputHandleVec<u64, (u32, M)>,
     probe: ProbeHandle<u64>,
-    /// Messages received, with the round they were sent in: a faster
-    /// worker may already send the next round's while this one still
-    /// waits for the end of the current round.
-    inbox: Rc<RefCell<Vec<(u64, M)>>>,
+    /// Messages received: a faster worker may already send the next
+    /// round's while this one still waits for the end of the current round.
+    inbox: Rc<RefCell<Inbox<M>>>,
     round: u64,
 }
 
 /// Messages sent between two steps of the worker while a round is sent.
 const SEND_BATCH: usize = 1 << 16;
 
+/// A worker's received messages in the order they arrived, and the time
+/// each run of them was sent at (the time is not kept per message: a
+/// message of phones is 48 bytes, and a tag would make it 64).
+struct Inbox<M> {
+    messages: Vec<M>,
+    /// (time, index of the run's first message), in arrival order.
+    runs: Vec<(u64, usize)>,
+}
+
+impl<M> Default for Inbox<M> {
+    fn default() -> Self {
+        Inbox {
+            messages: Vec::new(),
+            runs: Vec::new(),
+        }
+    }
+}
+
+impl<M> Inbox<M> {
+    /// The messages that follow were sent at `time`.
+    fn mark(&mut self, time: u64) {
+        if self.runs.last().map(|r| r.0) != Some(time) {
+            self.runs.push((time, self.messages.len()));
+        }
+    }
+
+    /// The messages sent before `end`, leaving the later ones. A later
+    /// round's messages arrive only once every worker has finished this
+    /// one, so they follow this round's: the split is one cut, and the
+    /// messages taken keep their memory (no copy).
+    fn take_before(&mut self, end: u64) -> Vec<M> {
+        let cut = self.runs.iter().position(|r| r.0 >= end);
+        let Some(k) = cut else {
+            self.runs.clear();
+            return std::mem::take(&mut self.messages);
+        };
+        if self.runs[k..].iter().any(|r| r.0 < end) {
+            return self.take_before_unordered(end);
+        }
+        let at = self.runs[k].1;
+        let later = self.messages.split_off(at);
+        self.runs = self.runs[k..].iter().map(|&(t, i)| (t, i - at)).collect();
+        std::mem::replace(&mut self.messages, later)
+    }
+
+    /// [`Inbox::take_before`] for runs in any order (not expected: kept so
+    /// that the inbox never depends on the order being as argued).
+    fn take_before_unordered(&mut self, end: u64) -> Vec<M> {
+        let mut bounds: Vec<(u64, usize, usize)> = Vec::with_capacity(self.runs.len());
+        for (k, &(t, i)) in self.runs.iter().enumerate() {
+            let j = self.runs.get(k + 1).map_or(self.messages.len(), |r| r.1);
+            bounds.push((t, i, j));
+        }
+        let mut now = Vec::new();
+        let mut later = Vec::new();
+        let mut runs = Vec::new();
+        let mut all = std::mem::take(&mut self.messages).into_iter();
+        for (t, i, j) in bounds {
+            let run = all.by_ref().take(j - i);
+            if t < end {
+                now.extend(run);
+            } else {
+                runs.push((t, later.len()));
+                later.extend(run);
+            }
+        }
+        self.messages = later;
+        self.runs = runs;
+        now
+    }
+}
+
+/// Messages a worker sends in one sub-round: after each, it waits until
+/// every worker still sending has sent as many and all of them have
+/// arrived (flow control: what is in flight between processes is bounded
+/// by workers x `SUB_ROUND` messages, however far one sender could run
+/// ahead of a slow receiver).
+const SUB_ROUND: usize = 1 << 18;
+
+/// Round `r` takes the times `[r << 32, (r + 1) << 32)`: one per sub-round.
+fn round_start(round: u64) -> u64 {
+    round << 32
+}
+
 impl<M: timely::ExchangeData + Clone> Exchanger<M> {
     pub(crate) fn new(worker: &mut Worker) -> Self {
-        let inbox = Rc::new(RefCell::new(Vec::new()));
+        let inbox = Rc::new(RefCell::new(Inbox::default()));
         let mut input = InputHandleVec::new();
         let probe = ProbeHandle::new();
         let sink = Rc::clone(&inbox);
@@ -258,10 +341,11 @@ impl<M: timely::ExchangeData + Clone> Exchanger<M> {
                     move |_, _| {
                         move |input, _output| {
                             input.for_each_stamp(|cap, data| {
-                                let round = cap.least().copied().unwrap_or(0);
+                                let time = cap.least().copied().unwrap_or(0);
                                 let mut inbox = sink.borrow_mut();
+                                inbox.mark(time);
                                 for d in data.flat_map(|d| d.drain(..)) {
-                                    inbox.push((round, d.1));
+                                    inbox.messages.push(d.1);
                                 }
                             });
                         }
@@ -279,41 +363,45 @@ impl<M: timely::ExchangeData + Clone> Exchanger<M> {
 
     /// Send each `(worker, message)`, wait until the round is complete
     /// everywhere, and return the messages this worker received (in no
-    /// particular order: callers sort by full keys).
+    /// particular order: callers sort by full keys). `out` is drawn as it
+    /// is sent, in sub-rounds of [`SUB_ROUND`] messages: a sender never
+    /// runs more than one sub-round ahead of its slowest peer. A worker
+    /// that has sent everything moves to the round's end at once, so the
+    /// workers need not agree on how many sub-rounds each one takes.
     pub(crate) fn round(
         &mut self,
         worker: &mut Worker,
         out: impl IntoIterator<Item = (usize, M)>,
     ) -> Result<Vec<M>> {
+        let start = round_start(self.round);
+        let mut time = start;
         for (i, (dest, m)) in out.into_iter().enumerate() {
             self.input.send((dest as u32, m));
-            if i % SEND_BATCH == SEND_BATCH - 1 {
+            if i % SUB_ROUND == SUB_ROUND - 1 {
+                time += 1;
+                self.wait_for(worker, time)?;
+            } else if i % SEND_BATCH == SEND_BATCH - 1 {
                 worker.step();
                 check_stop()?;
             }
         }
         self.round += 1;
-        self.input.advance_to(self.round);
-        while self.probe.less_than(&self.round) {
+        let end = round_start(self.round);
+        self.wait_for(worker, end)?;
+        // This round's messages were sent before `end`; a faster worker's
+        // next round's stay in the inbox.
+        Ok(self.inbox.borrow_mut().take_before(end))
+    }
+
+    /// Move this worker's input to `time` and wait until every message
+    /// sent before it, by any worker, has arrived where it was sent.
+    fn wait_for(&mut self, worker: &mut Worker, time: u64) -> Result<()> {
+        self.input.advance_to(time);
+        while self.probe.less_than(&time) {
             worker.step_or_park(Some(Duration::from_millis(1)));
             check_stop()?;
         }
-        // This round's messages were sent at time `round - 1`; later
-        // rounds' stay in the inbox.
-        // Usually every message is this round's: taken as they are, no
-        // copy (the map below reuses the inbox's memory).
-        let mut inbox = self.inbox.borrow_mut();
-        let all = std::mem::take(&mut *inbox);
-        let now = match all.iter().all(|m| m.0 < self.round) {
-            true => all,
-            false => {
-                let (now, later): (Vec<_>, Vec<_>) =
-                    all.into_iter().partition(|m| m.0 < self.round);
-                *inbox = later;
-                now
-            }
-        };
-        Ok(now.into_iter().map(|m| m.1).collect())
+        Ok(())
     }
 
     /// Send `m` to every worker (an all-gather when every worker does).
@@ -498,5 +586,63 @@ mod tests {
         phones.sort();
         let back: Vec<String> = phones.into_iter().map(phone_text).collect();
         assert_eq!(back, numbers);
+    }
+
+    /// Runs of messages as the Deliver operator fills an inbox.
+    fn inbox_of(runs: &[(u64, &[u32])]) -> Inbox<u32> {
+        let mut inbox = Inbox::default();
+        for (time, messages) in runs {
+            inbox.mark(*time);
+            inbox.messages.extend_from_slice(messages);
+        }
+        inbox
+    }
+
+    #[test]
+    fn a_round_takes_its_sub_rounds_messages_and_leaves_the_next_rounds() {
+        let end = round_start(1);
+        // Round 0's sub-rounds 0 and 1, then a faster worker's round 1.
+        let mut inbox = inbox_of(&[(0, &[1, 2]), (1, &[3]), (0, &[4]), (end, &[5, 6])]);
+        assert_eq!(inbox.take_before(end), vec![1, 2, 3, 4]);
+        assert_eq!(inbox.runs, vec![(end, 0)]);
+        assert_eq!(inbox.take_before(round_start(2)), vec![5, 6]);
+        assert!(inbox.messages.is_empty() && inbox.runs.is_empty());
+        // Out of order (not expected), the split is still by time.
+        let mut inbox = inbox_of(&[(0, &[1]), (end, &[2]), (3, &[3]), (end + 1, &[4])]);
+        assert_eq!(inbox.take_before(end), vec![1, 3]);
+        assert_eq!(inbox.take_before(round_start(2)), vec![2, 4]);
+    }
+
+    #[test]
+    fn rounds_of_many_sub_rounds_arrive_whole_however_unevenly_the_workers_send() {
+        // Worker 0 sends three and a half sub-rounds to worker 1, which
+        // sends nothing; then each sends one message to the other, twice,
+        // so that a later round follows a long one.
+        let many = 3 * SUB_ROUND + SUB_ROUND / 2;
+        let config = timely::Config::process(2);
+        let got = timely::execute(config, move |worker| {
+            let mut x: Exchanger<u64> = Exchanger::new(worker);
+            let me = worker.index();
+            let out = (0..many as u64).filter(|_| me == 0).map(|i| (1, i));
+            let first = x.round(worker, out).expect("the round completes");
+            let mut later = Vec::new();
+            for r in 0..2u64 {
+                later.push(x.round(worker, [(1 - me, r)]).expect("completes"));
+            }
+            (first, later)
+        })
+        .expect("two workers start")
+        .join();
+        let mut results: Vec<_> = got
+            .into_iter()
+            .map(|r| r.expect("no worker failed"))
+            .collect();
+        let (mut first1, later1) = results.pop().unwrap();
+        let (first0, later0) = results.pop().unwrap();
+        assert!(first0.is_empty());
+        first1.sort_unstable();
+        assert_eq!(first1, (0..many as u64).collect::<Vec<_>>());
+        assert_eq!(later0, vec![vec![0], vec![1]]);
+        assert_eq!(later1, vec![vec![0], vec![1]]);
     }
 }

@@ -213,22 +213,33 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
 
     // 1. Read, then find exact duplicates at each hash's owner (rows of
     // earlier batches by their stored hashes).
-    let rows = match adding {
-        None => read_share(worker, &mut x.counts, &config.case, &config.ingest)?,
+    let mut shares = match adding {
+        None => vec![read_share(
+            worker,
+            &mut x.counts,
+            &config.case,
+            &config.ingest,
+        )?],
         Some(s) => {
-            let mut rows = Vec::new();
+            let mut shares = Vec::new();
             for file in &s.add {
-                rows.extend(read_added_share(
+                shares.push(read_added_share(
                     worker,
                     &mut x.counts,
                     file,
                     &config.ingest,
                 )?);
             }
-            rows
+            shares
         }
     };
-    let rows = x.rows.round(worker, to_hash_owners(rows, peers))?;
+    // Each row leaves for its hash's owner as it is read.
+    let rows = x
+        .rows
+        .round(worker, to_hash_owners(shares.iter_mut().flatten(), peers))?;
+    for share in shares {
+        share.finish()?;
+    }
     let seen = stored
         .as_mut()
         .map(|s| std::mem::take(&mut s.rows))
@@ -263,27 +274,18 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
 
     // 2. Contact pairs at each pair's owner.
     let links = directed_links(x.calls.round(worker, to_pair_owners(kept_calls, peers))?);
-    let pairs = undirected_pairs(&links);
     let folder_links = match config.folders {
         0 => Vec::new(),
         _ => link_facts(links.iter().map(|(k, l)| (k, l))),
     };
     phases.done("pairs");
 
-    // 3. The hub rule at each phone's owner.
-    let judged = find_hubs(worker, &mut x, config, &pairs, &totals)?;
-    let hubs = judged.hubs;
-    let is_hub: FxHashSet<Phone> = hubs.iter().map(|h| h.phone).collect();
-
-    phases.done("hubs");
-
-    // 4. The contact graph: pairs without a hub (the pairs are dropped
-    // before pairs.csv is formatted).
-    let edges = contact_edges_without_hubs(pairs, &is_hub);
-
-    // pairs.csv, each worker's range in turn (no worker holds them all).
+    // pairs.csv, each worker's range in turn (no worker holds them all);
+    // then the undirected pairs, and the links go unless the state keeps
+    // them (links, pairs and a range of rows are never all held at once).
     let pairs_written =
         write_pairs_in_turns(worker, &mut x, &links, &config.out.join(write::FILES[1]))?;
+    let pairs = undirected_pairs(&links);
     let links = match keep_state {
         Some(_) => links,
         None => {
@@ -293,6 +295,16 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
     };
     phases.done("pairs.csv");
 
+    // 3. The hub rule at each phone's owner.
+    let judged = find_hubs(worker, &mut x, config, &pairs, &totals)?;
+    let hubs = judged.hubs;
+    let is_hub: FxHashSet<Phone> = hubs.iter().map(|h| h.phone).collect();
+
+    phases.done("hubs");
+
+    // 4. The contact graph: pairs without a hub.
+    let edges = contact_edges_without_hubs(pairs, &is_hub);
+
     // 5. Components: union-find here, the forest merged at worker 0.
     let forest = x.forest.round(worker, component_forest(&edges))?;
     let components = (me == 0).then(|| merge_forest(forest));
@@ -300,6 +312,11 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
 
     // 6. PageRank: each phone's links at its owner.
     let mut adjacency = x.adjacency.round(worker, links_at_owners(&edges, peers))?;
+    // Only the folders read the links again.
+    let edges = match config.folders {
+        0 => Vec::new(),
+        _ => edges,
+    };
     adjacency.sort_unstable();
     let (ranks, iterations) = pagerank(worker, config, adjacency, &mut x.share, &mut x.sum)?;
     let ranks: Vec<(usize, (Phone, u64))> = ranks.into_iter().map(|r| (0, r)).collect();
@@ -1194,9 +1211,10 @@ fn drop_duplicates(
     seen: &[u128],
     fingerprints: bool,
 ) -> (Totals, Vec<Call>, Vec<u128>) {
-    rows.sort_unstable_by_key(|r| (r.hash, r.line));
+    rows.sort_unstable_by_key(|r| r.hash);
     let mut totals = Totals::none();
-    let mut kept_calls = Vec::new();
+    // At most one call a row, sized once (see `directed_links`).
+    let mut kept_calls = Vec::with_capacity(rows.iter().filter(|r| r.call.is_some()).count());
     let mut new_rows = Vec::new();
     let mut previous: Option<u128> = None;
     for r in rows {
@@ -1277,8 +1295,10 @@ type Pairs = Vec<((Phone, Phone), PairTally)>;
 fn directed_links(mut calls: Vec<Call>) -> Links {
     let short_call_s = crate::lead::config::BurnerConfig::default().short_call_s;
     calls.sort_unstable_by_key(|c| (c.caller, c.callee));
-    let mut links: Links = Vec::new();
-    for run in calls.chunk_by(|x, y| (x.caller, x.callee) == (y.caller, y.callee)) {
+    // Sized once: a list grown by doubling can hold twice what it needs.
+    let same = |x: &Call, y: &Call| (x.caller, x.callee) == (y.caller, y.callee);
+    let mut links: Links = Vec::with_capacity(calls.chunk_by(same).count());
+    for run in calls.chunk_by(same) {
         let mut l = Link {
             calls: 0,
             texts: 0,
@@ -1309,15 +1329,17 @@ fn directed_links(mut calls: Vec<Call>) -> Links {
 /// The directed links folded into undirected pairs, self-calls left out;
 /// sorted by pair.
 fn undirected_pairs(links: &[((Phone, Phone), Link)]) -> Pairs {
-    let mut pairs: Pairs = links
-        .iter()
-        .filter(|((a, b), _)| a != b)
-        .map(|&((a, b), ref l)| {
-            let mut tally = (0, 0, l.first, l.last);
-            fold_link(&mut tally, a, b, l);
-            ((a.min(b), a.max(b)), tally)
-        })
-        .collect();
+    let mut pairs: Pairs = Vec::with_capacity(links.iter().filter(|l| l.0 .0 != l.0 .1).count());
+    pairs.extend(
+        links
+            .iter()
+            .filter(|((a, b), _)| a != b)
+            .map(|&((a, b), ref l)| {
+                let mut tally = (0, 0, l.first, l.last);
+                fold_link(&mut tally, a, b, l);
+                ((a.min(b), a.max(b)), tally)
+            }),
+    );
     pairs.sort_unstable_by_key(|p| p.0);
     pairs.dedup_by(|later, kept| {
         if later.0 != kept.0 {
@@ -1791,6 +1813,27 @@ fn merge_forest(forest: Vec<(Phone, Phone)>) -> Vec<(Phone, Phone)> {
         .collect()
 }
 
+/// The distinct phones of `phones`, sorted; the list is sorted and
+/// deduplicated whenever it has doubled, so it never holds much more
+/// than twice the distinct phones (a phone's neighbours repeat across
+/// its many links).
+fn distinct(phones: impl Iterator<Item = Phone>) -> Vec<Phone> {
+    let mut out: Vec<Phone> = Vec::new();
+    let mut settled = 0;
+    for p in phones {
+        out.push(p);
+        if out.len() >= 2 * settled + (1 << 16) {
+            out.sort_unstable();
+            out.dedup();
+            settled = out.len();
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.shrink_to_fit();
+    out
+}
+
 /// PageRank on the contact graph whose links `(phone, neighbour, calls)`
 /// this worker owns (sorted), weighted by calls, in fixed point: a phone
 /// passes `floor(rank × calls / strength)` to each neighbour; integer sums
@@ -1820,9 +1863,7 @@ fn pagerank(
     }
     // The neighbours, each once: shares to one neighbour are summed here
     // before they are sent (integer sums: the result is the same).
-    let mut targets: Vec<Phone> = adjacency.iter().map(|a| a.1).collect();
-    targets.sort_unstable();
-    targets.dedup();
+    let targets = distinct(adjacency.iter().map(|a| a.1));
     let links: Vec<(u32, u32)> = adjacency
         .iter()
         .map(|a| {
@@ -1951,6 +1992,14 @@ mod tests {
     }
 
     #[test]
+    fn distinct_phones_are_sorted_and_counted_once_however_often_they_repeat() {
+        // More repeats than the first settling point, in no order.
+        let phones = (0..300_000u128).map(|i| (i * 7919) % 1000);
+        assert_eq!(distinct(phones), (0..1000u128).collect::<Vec<_>>());
+        assert!(distinct(std::iter::empty()).is_empty());
+    }
+
+    #[test]
     fn the_median_is_the_middle_count_as_the_hub_rule_takes_it() {
         // Counts 1,1,2,5: sorted[4 / 2] = 2.
         let h: FxHashMap<u32, u64> = [(1, 2), (2, 1), (5, 1)].into_iter().collect();
@@ -1959,14 +2008,15 @@ mod tests {
         assert_eq!(median_of(&h), 3.0);
     }
 
-    fn row(hash: u128, line: u32, ok: bool) -> RowMsg {
+    /// A row as its owner receives it: rows with one hash are one row's
+    /// bytes, so they carry one call.
+    fn row(hash: u128, ok: bool) -> RowMsg {
         RowMsg {
             hash,
-            line,
             call: ok.then_some(Call {
                 caller: 1,
                 callee: 2,
-                start: line as i64,
+                start: hash as i64,
                 duration_s: 10,
                 text: false,
             }),
@@ -1978,11 +2028,11 @@ mod tests {
         // Hashes 5 and 9 were read in an earlier batch; 7 comes twice now;
         // 8 is a new rejected row.
         let rows = vec![
-            row(7, 3, true),
-            row(5, 1, true),
-            row(7, 9, true),
-            row(9, 4, false),
-            row(8, 2, false),
+            row(7, true),
+            row(5, true),
+            row(7, true),
+            row(9, false),
+            row(8, false),
         ];
         let (t, kept, fresh) = drop_duplicates(rows, &[5, 9], true);
         assert_eq!(
@@ -1993,7 +2043,7 @@ mod tests {
         assert_eq!(fresh, vec![7, 8]);
         assert_eq!(merge_sorted(&[5, 9], &fresh), vec![5, 7, 8, 9]);
         // Without a state, nothing is remembered.
-        let (t, _, fresh) = drop_duplicates(vec![row(7, 1, true), row(7, 2, true)], &[], false);
+        let (t, _, fresh) = drop_duplicates(vec![row(7, true), row(7, true)], &[], false);
         assert_eq!((t.kept, t.duplicates), (1, 1));
         assert!(fresh.is_empty());
     }

@@ -16,7 +16,7 @@
 
 use super::{Exchanger, Phone, Result};
 use crate::ingest::calls::CallChecker;
-use crate::ingest::table::{line_of, row_hash};
+use crate::ingest::table::row_hash;
 use crate::ingest::{FileSpec, IngestConfig, Table};
 use crate::model::CallKind;
 use timely::worker::Worker;
@@ -31,17 +31,21 @@ pub struct Call {
     pub text: bool,
 }
 
-/// A row on its way to the worker owning its hash: which row (line), and
-/// its call or `None` for a rejected row.
+/// A row on its way to the worker owning its hash: the hash of its bytes,
+/// and its call or `None` for a rejected row. Rows with one hash are the
+/// same bytes, so which of them is kept as the first does not change the
+/// calls kept or the ledger: the line is not sent.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RowMsg {
     pub hash: u128,
-    pub line: u32,
     pub call: Option<Call>,
 }
 
 /// Rows addressed to the workers owning their hashes, as they are sent.
-pub fn to_hash_owners(rows: Vec<RowMsg>, peers: usize) -> impl Iterator<Item = (usize, RowMsg)> {
+pub fn to_hash_owners(
+    rows: impl IntoIterator<Item = RowMsg>,
+    peers: usize,
+) -> impl Iterator<Item = (usize, RowMsg)> {
     rows.into_iter()
         .map(move |r| ((r.hash % peers as u128) as usize, r))
 }
@@ -75,14 +79,15 @@ fn record_start(data: &[u8], at: usize, mut inside: bool) -> usize {
     data.len()
 }
 
-/// Read this worker's share of `case`/calls.csv; returns its rows (each
-/// goes to the worker owning its hash, see [`to_hash_owners`]).
-pub fn read_share(
+/// This worker's share of `case`/calls.csv, its rows read as they are
+/// drawn (each goes to the worker owning its hash, see
+/// [`to_hash_owners`]).
+pub fn read_share<'a>(
     worker: &mut Worker,
     counts_x: &mut Exchanger<RangeCounts>,
     case: &std::path::Path,
-    ingest: &IngestConfig,
-) -> Result<Vec<RowMsg>> {
+    ingest: &'a IngestConfig,
+) -> Result<ShareRows<'a>> {
     let table = Table::open(
         case,
         FileSpec::CALLS,
@@ -92,15 +97,15 @@ pub fn read_share(
     read_table_share(worker, counts_x, table, ingest)
 }
 
-/// Read this worker's share of a call file added to a stored state (any
-/// name, calls.csv's columns and `--columns` mapping; its line numbers
-/// are its own); returns its rows.
-pub fn read_added_share(
+/// This worker's share of a call file added to a stored state (any name,
+/// calls.csv's columns and `--columns` mapping; its line numbers are its
+/// own), its rows read as they are drawn.
+pub fn read_added_share<'a>(
     worker: &mut Worker,
     counts_x: &mut Exchanger<RangeCounts>,
     file: &std::path::Path,
-    ingest: &IngestConfig,
-) -> Result<Vec<RowMsg>> {
+    ingest: &'a IngestConfig,
+) -> Result<ShareRows<'a>> {
     read_table_share(worker, counts_x, open_added(file, ingest)?, ingest)
 }
 
@@ -127,13 +132,14 @@ pub fn open_added(file: &std::path::Path, ingest: &IngestConfig) -> Result<Table
         .expect("a call file is required: Table::open fails without it"))
 }
 
-/// This worker's byte range of an open call file, read and checked.
-fn read_table_share(
+/// This worker's byte range of an open call file: where it starts and
+/// ends, found with the other workers; its rows are read when drawn.
+fn read_table_share<'a>(
     worker: &mut Worker,
     counts_x: &mut Exchanger<RangeCounts>,
     mut table: Table,
-    ingest: &IngestConfig,
-) -> Result<Vec<RowMsg>> {
+    ingest: &'a IngestConfig,
+) -> Result<ShareRows<'a>> {
     let me = worker.index();
     let peers = worker.peers();
     let header_end = table.rows.bytes_read() as usize;
@@ -170,39 +176,127 @@ fn read_table_share(
     };
     let (start, line) = start_of(me);
     let (end, _) = start_of(me + 1);
-    let mut out = Vec::new();
     if start >= end {
-        return Ok(out);
+        return Ok(ShareRows::empty());
     }
     let checker = CallChecker::of(&table, ingest);
     table.rows.seek_to(start as u64, line)?;
-    let mut buf = Vec::new();
-    let mut text = String::with_capacity(24);
-    'read: loop {
-        let n = table.rows.read_chunk(&mut buf, 4096)?;
-        if n == 0 {
-            break;
-        }
-        for rec in &buf[..n] {
-            let at = rec.position().map_or(0, |p| p.byte()) as usize;
-            if at >= end {
-                break 'read;
-            }
-            let call = checker.check(rec, &mut text).ok().map(|c| Call {
-                caller: super::phone_of(c.caller()),
-                callee: super::phone_of(c.callee()),
-                start: c.start,
-                duration_s: c.duration_s,
-                text: c.kind == CallKind::Sms,
-            });
-            out.push(RowMsg {
-                hash: row_hash(rec),
-                line: line_of(rec),
-                call,
-            });
+    Ok(ShareRows {
+        table: Some(table),
+        checker: Some(checker),
+        end,
+        buf: Vec::new(),
+        next: 0,
+        filled: 0,
+        text: String::with_capacity(24),
+        released: start,
+        error: None,
+    })
+}
+
+/// Bytes read past before their mapped pages are let go (see
+/// [`crate::ingest::table::FileBytes::release`]).
+const RELEASE_BYTES: usize = 8 << 20;
+
+/// One worker's rows of a call file, read and checked as they are drawn,
+/// so that a worker never holds its whole share: each row leaves for its
+/// owner as it is read (see [`Exchanger::round`]'s sub-rounds), and the
+/// file's pages already read leave this process's memory. A read error
+/// ends the rows; [`ShareRows::finish`] returns it.
+pub struct ShareRows<'a> {
+    table: Option<Table>,
+    checker: Option<CallChecker<'a>>,
+    end: usize,
+    buf: Vec<csv::ByteRecord>,
+    next: usize,
+    filled: usize,
+    text: String,
+    released: usize,
+    error: Option<super::DistError>,
+}
+
+impl<'a> ShareRows<'a> {
+    fn empty() -> Self {
+        ShareRows {
+            table: None,
+            checker: None,
+            end: 0,
+            buf: Vec::new(),
+            next: 0,
+            filled: 0,
+            text: String::new(),
+            released: 0,
+            error: None,
         }
     }
-    Ok(out)
+
+    /// The read error that ended the rows early, if any.
+    pub fn finish(self) -> Result<()> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Stop reading: the share is done (or failed).
+    fn close(&mut self) {
+        if let Some(table) = self.table.take() {
+            table.rows.release(self.released, self.end);
+        }
+        self.filled = 0;
+    }
+}
+
+impl Iterator for ShareRows<'_> {
+    type Item = RowMsg;
+
+    fn next(&mut self) -> Option<RowMsg> {
+        loop {
+            if self.next < self.filled {
+                let rec = &self.buf[self.next];
+                self.next += 1;
+                let at = rec.position().map_or(0, |p| p.byte()) as usize;
+                if at >= self.end {
+                    self.close();
+                    return None;
+                }
+                let checker = self.checker.as_ref()?;
+                let call = checker.check(rec, &mut self.text).ok().map(|c| Call {
+                    caller: super::phone_of(c.caller()),
+                    callee: super::phone_of(c.callee()),
+                    start: c.start,
+                    duration_s: c.duration_s,
+                    text: c.kind == CallKind::Sms,
+                });
+                return Some(RowMsg {
+                    hash: row_hash(rec),
+                    call,
+                });
+            }
+            let table = self.table.as_mut()?;
+            match table.rows.read_chunk(&mut self.buf, 4096) {
+                Ok(0) => {
+                    self.close();
+                    return None;
+                }
+                Ok(n) => {
+                    self.filled = n;
+                    self.next = 0;
+                    // Every byte before this chunk's first row is read.
+                    let first = self.buf[0].position().map_or(0, |p| p.byte()) as usize;
+                    if first >= self.released + RELEASE_BYTES {
+                        table.rows.release(self.released, first);
+                        self.released = first;
+                    }
+                }
+                Err(e) => {
+                    self.error = Some(e.into());
+                    self.close();
+                    return None;
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -509,6 +509,12 @@ impl RowReader {
         Ok(piece)
     }
 
+    /// Let go of the mapped pages of `start..end` of the file, bytes this
+    /// reader has read past (see [`FileBytes::release`]).
+    pub fn release(&self, start: usize, end: usize) {
+        self.reader.get_ref().bytes.release(start, end);
+    }
+
     /// Bytes read so far, for progress.
     pub fn bytes_read(&self) -> u64 {
         self.reader.position().byte()
@@ -1008,6 +1014,28 @@ enum FileBytesInner {
 }
 
 impl FileBytes {
+    /// Let go of the mapped pages of `start..end` (bytes already read and
+    /// copied out): they leave this process's resident memory and stay in
+    /// the page cache, to be mapped again from the file if touched. Only
+    /// a hint: nothing happens for bytes held in memory.
+    pub fn release(&self, start: usize, end: usize) {
+        if let FileBytesInner::Mapped(map) = &*self.0 {
+            let end = end.min(map.len());
+            if start < end {
+                // SAFETY: the map is read-only and backed by the file, so
+                // dropping its pages loses nothing: a later read faults
+                // them in again with the same bytes.
+                let _ = unsafe {
+                    map.unchecked_advise_range(
+                        memmap2::UncheckedAdvice::DontNeed,
+                        start,
+                        end - start,
+                    )
+                };
+            }
+        }
+    }
+
     pub fn open(path: &Path) -> Result<Self> {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
