@@ -123,14 +123,10 @@ impl UnionFind {
 
 /// Dense ids for phones, in phone order (so union-find roots are the
 /// smallest phones).
-fn dense(mut phones: Vec<Phone>) -> (Vec<Phone>, FxHashMap<Phone, u32>) {
-    phones.sort_unstable();
-    phones.dedup();
-    let index = phones
-        .iter()
-        .enumerate()
-        .map(|(i, &p)| (p, i as u32))
-        .collect();
+fn dense(phones: impl Iterator<Item = Phone>) -> (Vec<Phone>, FxHashMap<Phone, u32>) {
+    let phones = distinct(phones);
+    let mut index = FxHashMap::with_capacity_and_hasher(phones.len(), Default::default());
+    index.extend(phones.iter().enumerate().map(|(i, &p)| (p, i as u32)));
     (phones, index)
 }
 
@@ -1748,7 +1744,7 @@ fn contact_edges_without_hubs(pairs: Pairs, is_hub: &FxHashSet<Phone>) -> Vec<(P
 /// The components of this worker's links as a forest (phone, root),
 /// addressed to worker 0, which merges every worker's.
 fn component_forest(edges: &[(Phone, Phone, u32)]) -> Vec<(usize, (Phone, Phone))> {
-    let (local, index) = dense(edges.iter().flat_map(|e| [e.0, e.1]).collect());
+    let (local, index) = dense(edges.iter().flat_map(|e| [e.0, e.1]));
     let mut uf = UnionFind::new(local.len());
     for e in edges {
         uf.union(index[&e.0], index[&e.1]);
@@ -1803,7 +1799,7 @@ pub(super) fn median_of(histogram: &FxHashMap<u32, u64>) -> f64 {
 /// Every worker's forest edges (phone, root) merged: each phone with its
 /// component's smallest phone.
 fn merge_forest(forest: Vec<(Phone, Phone)>) -> Vec<(Phone, Phone)> {
-    let (phones, index) = dense(forest.iter().flat_map(|e| [e.0, e.1]).collect());
+    let (phones, index) = dense(forest.iter().flat_map(|e| [e.0, e.1]));
     let mut uf = UnionFind::new(phones.len());
     for (a, b) in &forest {
         uf.union(index[a], index[b]);
