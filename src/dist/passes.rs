@@ -197,13 +197,13 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
 
     // 0. The stored state this run adds to (see `state`), and whether
     // the outputs it wrote are still there to be updated in place.
-    let (mut stored, old_outputs) = match adding {
+    let (mut stored, stored_size, old_outputs) = match adding {
         Some(s) => {
-            let share = load_stored(worker, &mut x, config, &s.dir)?;
+            let (share, size) = load_stored(worker, &mut x, config, &s.dir)?;
             let old = find_old_outputs(worker, &mut x, config, &share)?;
-            (Some(share), old)
+            (Some(share), size, old)
         }
-        None => (None, OldOutputs::default()),
+        None => (None, state::Stored::default(), OldOutputs::default()),
     };
     phases.done("load state");
 
@@ -251,6 +251,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
         totals,
         my_totals,
         rows: merge_sorted(&seen, &new_rows),
+        new_rows,
     };
     drop(seen);
     if let (Some(s), Some(sc)) = (stored, adding) {
@@ -261,7 +262,7 @@ pub fn run_worker(worker: &mut Worker, config: &DistConfig) -> Result<Summary> {
             config,
             &sc.dir,
             phases,
-            s,
+            (s, stored_size),
             old_outputs,
             kept,
             kept_calls,
@@ -419,6 +420,9 @@ struct Kept {
     my_totals: Totals,
     /// Every distinct row this worker owns, sorted.
     rows: Vec<u128>,
+    /// The rows of this run's batch among them (a delta's, see
+    /// [`state::save_delta`]).
+    new_rows: Vec<u128>,
 }
 
 /// The rest of a worker's share of the state, as a run leaves it.
@@ -489,6 +493,7 @@ fn save_share(
             outputs: saved.outputs,
             case: saved.case,
             calls: saved.calls,
+            base: None,
         },
         totals: kept.my_totals,
         rows: kept.rows,
@@ -500,7 +505,10 @@ fn save_share(
     if me == 0 {
         state::remove_parts_beyond(dir, peers)?;
     }
-    state::save(dir, me, &share)
+    let path = state::save(dir, me, &share)?;
+    // Deltas over an earlier whole part are not read any more.
+    state::remove_deltas(dir, me)?;
+    Ok(path)
 }
 
 /// pairs.csv and components.csv as the last run wrote them, found
@@ -581,9 +589,9 @@ fn add_batch(
     config: &DistConfig,
     dir: &std::path::Path,
     mut phases: Phases,
-    stored: state::Share,
+    (stored, stored_size): (state::Share, state::Stored),
     old: OldOutputs,
-    kept: Kept,
+    mut kept: Kept,
     kept_calls: Vec<Call>,
 ) -> Result<Summary> {
     let peers = worker.peers();
@@ -638,6 +646,15 @@ fn add_batch(
         .delta
         .round(worker, profile_deltas(&touched, &before, &after, peers))?;
     let (tallies, changed_phones) = apply_deltas(tallies, deltas);
+    let changed_tallies: Vec<(Phone, ContactTally)> = changed_phones
+        .iter()
+        .filter_map(|&p| {
+            tallies
+                .binary_search_by_key(&p, |t| t.0)
+                .ok()
+                .map(|i| tallies[i])
+        })
+        .collect();
     let median = median_all(worker, x, tallies.iter().map(|t| &t.1))?;
     let days = case_days(&totals);
     // The bars: `factor × median` (the median is also in every hub's
@@ -855,21 +872,58 @@ fn add_batch(
         phases.done("write");
     }
 
-    // 8. This worker's share of the state, written last.
+    // 8. This worker's share of the state, written last: what this batch
+    // changed, as a delta over the stored whole part, or (once the deltas
+    // would outgrow half of it) the whole part again.
     let generation = meta.generation + 1;
-    let saved = Saved {
-        generation,
-        median,
-        case_days: days,
-        outputs: mark,
-        links,
-        labels,
-        hubs: hub_phones,
-        tallies,
-        case: meta.case.clone(),
-        calls,
+    let delta = state::Share {
+        meta: state::Meta {
+            casegraph_version: env!("CARGO_PKG_VERSION").to_string(),
+            processes: peers / config.workers,
+            workers: config.workers,
+            worker: me,
+            settings: state::settings(config),
+            generation,
+            mark: state::run_mark(generation, &kept.totals),
+            median,
+            case_days: days,
+            outputs: mark.clone(),
+            case: meta.case.clone(),
+            calls: calls.clone(),
+            base: Some(stored_size.base_mark),
+        },
+        totals: kept.my_totals,
+        rows: std::mem::take(&mut kept.new_rows),
+        links: changed_links,
+        labels: match same_hubs {
+            true => {
+                let mut c = changed_labels;
+                c.sort_unstable();
+                c
+            }
+            false => labels.clone(),
+        },
+        hubs: hub_phones.clone(),
+        tallies: changed_tallies,
     };
-    let part = save_share(worker, config, dir, kept, saved)?;
+    let (part, saved_as) = if state::write_delta_next(&stored_size, state::encoded_len(&delta)) {
+        (state::save_delta(dir, me, &delta)?, "a delta")
+    } else {
+        drop(delta);
+        let saved = Saved {
+            generation,
+            median,
+            case_days: days,
+            outputs: mark,
+            links,
+            labels,
+            hubs: hub_phones,
+            tallies,
+            case: meta.case.clone(),
+            calls,
+        };
+        (save_share(worker, config, dir, kept, saved)?, "whole")
+    };
     phases.done("save state");
     if me == 0 {
         summary.written.push(part);
@@ -899,7 +953,8 @@ fn add_batch(
             "no pagerank.csv (removed if there was one; add --pagerank to compute it)"
         };
         summary.state = Some(format!(
-            "state generation {generation} in {}: {hubs_said}; {judged}; {outputs_said}; {ranks_said}",
+            "state generation {generation} in {} (worker 0's part saved {saved_as}): {hubs_said}; {judged}; \
+             {outputs_said}; {ranks_said}",
             dir.display()
         ));
     }
@@ -936,9 +991,9 @@ fn load_stored(
     x: &mut Exchanges,
     config: &DistConfig,
     dir: &std::path::Path,
-) -> Result<state::Share> {
+) -> Result<(state::Share, state::Stored)> {
     let processes = worker.peers() / config.workers;
-    let share = state::load(
+    let (share, stored) = state::load(
         dir,
         worker.index(),
         processes,
@@ -959,7 +1014,7 @@ fn load_stored(
             ),
         });
     }
-    Ok(share)
+    Ok((share, stored))
 }
 
 /// The undirected pairs (smaller phone first) the new links touch.

@@ -53,7 +53,7 @@ use xxhash_rust::xxh3::xxh3_64;
 pub const MAGIC: &[u8; 8] = b"CGDSTATE";
 pub const TRAILER: &[u8; 8] = b"CGD-END!";
 /// Bump whenever a section or a record changes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// The sections of a part, in file order.
 const SECTIONS: [&str; 7] = [
     "meta", "totals", "rows", "links", "labels", "hubs", "tallies",
@@ -100,6 +100,10 @@ pub struct Meta {
     /// The call files counted, in the order read: the case's, then each
     /// added batch.
     pub calls: Vec<CallSource>,
+    /// In a delta (see [`save_delta`]): the mark of the whole part it adds
+    /// to; `None` in a whole part.
+    #[serde(default)]
+    pub base: Option<u64>,
 }
 
 /// A call file a state has counted, as it was when read.
@@ -170,6 +174,74 @@ pub(super) struct Share {
 /// The file of worker `worker`'s part.
 pub fn part_path(dir: &Path, worker: usize) -> PathBuf {
     dir.join(format!("part-{worker:05}.cgstate"))
+}
+
+/// The file of worker `worker`'s delta of generation `generation` (see
+/// [`save_delta`]).
+pub fn delta_path(dir: &Path, worker: usize, generation: u64) -> PathBuf {
+    dir.join(format!("part-{worker:05}.{generation:010}.cgdelta"))
+}
+
+/// Worker `worker`'s delta files in `dir`, by generation.
+fn deltas_of(dir: &Path, worker: usize) -> Result<Vec<(u64, PathBuf)>> {
+    let prefix = format!("part-{worker:05}.");
+    let mut found = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(e) => return Err(DistError::Case(crate::error::Error::io(dir, e))),
+    };
+    for e in entries {
+        let e = e.map_err(|e| DistError::Case(crate::error::Error::io(dir, e)))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        let generation = name
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".cgdelta"))
+            .and_then(|g| g.parse::<u64>().ok());
+        if let Some(g) = generation {
+            found.push((g, e.path()));
+        }
+    }
+    found.sort_unstable();
+    Ok(found)
+}
+
+/// What a worker's stored state is made of on disk: its whole part and
+/// the deltas read on top of it (their bytes decide when the next run
+/// writes a whole part again, see [`write_delta_next`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct Stored {
+    /// The whole part's mark (a delta names it, see [`Meta::base`]).
+    pub(super) base_mark: u64,
+    pub(super) base_bytes: u64,
+    pub(super) delta_bytes: u64,
+    pub(super) deltas: usize,
+}
+
+/// Deltas kept on top of a whole part at most: past this, or past half
+/// the whole part's bytes, the next run writes a whole part again.
+const MAX_DELTAS: usize = 64;
+
+/// Whether a run whose delta would take `delta_bytes` writes it as a
+/// delta (true) or writes the whole part again: deltas are kept while
+/// together they stay under half of the whole part, so loading a state
+/// reads at most one and a half times the whole part.
+pub(super) fn write_delta_next(stored: &Stored, delta_bytes: u64) -> bool {
+    stored.deltas < MAX_DELTAS && 2 * (stored.delta_bytes + delta_bytes) <= stored.base_bytes
+}
+
+/// The bytes [`write_part`] writes for `share`.
+pub(super) fn encoded_len(share: &Share) -> u64 {
+    let meta = serde_json::to_vec(&share.meta).map_or(0, |m| m.len());
+    (16 + 32 * SECTIONS.len()
+        + meta
+        + 48
+        + 16 * share.rows.len()
+        + LINK_BYTES * share.links.len()
+        + 32 * share.labels.len()
+        + 16 * share.hubs.len()
+        + TALLY_BYTES * share.tallies.len()
+        + 16) as u64
 }
 
 /// The options a state depends on, as text: how numbers and times are
@@ -544,8 +616,14 @@ pub fn read_meta(path: &Path) -> Result<Meta> {
 /// file is named once, whichever process would have met it first.
 pub fn check_counted_calls(dir: &Path) -> Result<()> {
     let part = part_path(dir, 0);
-    for c in &read_meta(&part)?.calls {
-        c.check(&part)?;
+    let base = read_meta(&part)?;
+    // The latest description: the last delta's, if any.
+    let latest = match chain(dir, 0, base.generation, base.mark)?.last() {
+        Some((_, delta)) => (read_meta(delta)?, delta.clone()),
+        None => (base, part),
+    };
+    for c in &latest.0.calls {
+        c.check(&latest.1)?;
     }
     Ok(())
 }
@@ -565,7 +643,7 @@ pub(super) fn load(
     processes: usize,
     workers: usize,
     settings: &str,
-) -> Result<Share> {
+) -> Result<(Share, Stored)> {
     let path = part_path(dir, worker);
     let bytes = match map_part(&path) {
         Ok(b) => b,
@@ -590,14 +668,96 @@ pub(super) fn load(
         }
         Err(e) => return Err(DistError::Case(crate::error::Error::io(&path, e))),
     };
-    let share = decode(&path, &bytes)?;
-    let m = &share.meta;
+    let mut share = decode(&path, &bytes)?;
+    let mut stored = Stored {
+        base_bytes: bytes.len() as u64,
+        ..Stored::default()
+    };
+    drop(bytes);
+    check_made_alike(&path, &share.meta, worker, processes, workers, settings)?;
+    stored.base_mark = share.meta.mark;
+    if share.meta.base.is_some() {
+        return Err(bad(
+            &path,
+            "expected a whole part, found a delta's contents under a whole part's name",
+        ));
+    }
+    let base_mark = share.meta.mark;
+    for (generation, delta) in chain(dir, worker, share.meta.generation, base_mark)? {
+        let bytes =
+            map_part(&delta).map_err(|e| DistError::Case(crate::error::Error::io(&delta, e)))?;
+        let d = decode(&delta, &bytes)?;
+        check_made_alike(&delta, &d.meta, worker, processes, workers, settings)?;
+        if d.meta.generation != generation || d.meta.base != Some(base_mark) {
+            return Err(bad(
+                &delta,
+                format!(
+                    "expected the delta of generation {generation} over the whole part of mark {base_mark}, \
+                     found generation {} over {:?}",
+                    d.meta.generation, d.meta.base
+                ),
+            ));
+        }
+        stored.delta_bytes += bytes.len() as u64;
+        stored.deltas += 1;
+        share = apply(share, d);
+    }
+    Ok((share, stored))
+}
+
+/// The deltas to read on top of a whole part of generation `generation`
+/// and mark `base_mark`, in order: generation + 1, + 2, … as long as
+/// they follow on. A delta of another whole part (left from before a
+/// whole part was written again) or of a generation the whole part
+/// already holds is not read; a gap in the generations ends the chain
+/// with an error, as a part missing from a run's state does.
+fn chain(
+    dir: &Path,
+    worker: usize,
+    generation: u64,
+    base_mark: u64,
+) -> Result<Vec<(u64, PathBuf)>> {
+    let mut out = Vec::new();
+    let mut next = generation + 1;
+    for (g, path) in deltas_of(dir, worker)? {
+        if g <= generation {
+            continue;
+        }
+        let meta = read_meta(&path)?;
+        if meta.base != Some(base_mark) {
+            continue;
+        }
+        if g != next {
+            return Err(bad(
+                &path,
+                format!(
+                    "expected the delta of generation {next} before it, found none: \
+                     run the full batch again with --state"
+                ),
+            ));
+        }
+        out.push((g, path));
+        next += 1;
+    }
+    Ok(out)
+}
+
+/// A part made by a run of this shape and these settings, for worker
+/// `worker`.
+fn check_made_alike(
+    path: &Path,
+    m: &Meta,
+    worker: usize,
+    processes: usize,
+    workers: usize,
+    settings: &str,
+) -> Result<()> {
     if (m.processes, m.workers, m.worker) != (processes, workers, worker) {
-        return Err(bad(&path, shape_mismatch(m, processes, workers)));
+        return Err(bad(path, shape_mismatch(m, processes, workers)));
     }
     if m.settings != settings {
         return Err(bad(
-            &path,
+            path,
             format!(
                 "made with other settings than this run's: expected {settings}, found {}; \
                  use the same --country, --utc-offset and --columns, or run the full batch again with --state",
@@ -605,7 +765,57 @@ pub(super) fn load(
             ),
         ));
     }
-    Ok(share)
+    Ok(())
+}
+
+/// A share with a delta read on top: the delta's new rows added, its
+/// links, labels and tallies in place of the stored ones with the same
+/// key (or added), its meta, totals and hubs in place of the share's.
+fn apply(share: Share, delta: Share) -> Share {
+    let mut meta = delta.meta;
+    meta.base = None;
+    Share {
+        meta,
+        totals: delta.totals,
+        rows: union_sorted(share.rows, delta.rows),
+        links: upsert(share.links, delta.links),
+        labels: upsert(share.labels, delta.labels),
+        hubs: delta.hubs,
+        tallies: upsert(share.tallies, delta.tallies),
+    }
+}
+
+/// Two sorted lists of distinct values as one.
+fn union_sorted(a: Vec<u128>, b: Vec<u128>) -> Vec<u128> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut b = b.into_iter().peekable();
+    for x in a {
+        while let Some(y) = b.next_if(|&y| y < x) {
+            out.push(y);
+        }
+        b.next_if_eq(&x);
+        out.push(x);
+    }
+    out.extend(b);
+    out
+}
+
+/// Sorted `(key, value)` records with `changes` (sorted, distinct keys)
+/// in place of the records with the same key, or added.
+fn upsert<K: Ord + Copy, V>(records: Vec<(K, V)>, changes: Vec<(K, V)>) -> Vec<(K, V)> {
+    let mut out = Vec::with_capacity(records.len() + changes.len());
+    let mut changes = changes.into_iter().peekable();
+    for (k, v) in records {
+        while let Some(c) = changes.next_if(|c| c.0 < k) {
+            out.push(c);
+        }
+        match changes.next_if(|c| c.0 == k) {
+            Some(c) => out.push(c),
+            None => out.push((k, v)),
+        }
+    }
+    out.extend(changes);
+    out
 }
 
 /// Why a part made by a run of another shape cannot be read.
@@ -631,12 +841,42 @@ pub(super) fn save(dir: &Path, worker: usize, share: &Share) -> Result<PathBuf> 
     Ok(path)
 }
 
-/// Remove the parts of workers `peers` and above, left by an earlier
-/// state of more workers (they would be refused anyway, but they mislead
-/// a reader of the folder).
+/// Write worker `worker`'s delta atomically: a part of the same layout
+/// holding what this run changed — the new rows' hashes, the links,
+/// labels and tallies that changed, and the whole (small) meta, totals
+/// and hubs — read on top of the whole part by the next run. Work and
+/// bytes in proportion to the batch, not to the case.
+pub(super) fn save_delta(dir: &Path, worker: usize, delta: &Share) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
+    let path = delta_path(dir, worker, delta.meta.generation);
+    crate::atomic::write_atomically_with(&path, |file| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        write_part(delta, &mut w)?;
+        std::io::Write::flush(&mut w)
+    })?;
+    Ok(path)
+}
+
+/// Remove worker `worker`'s deltas (after its whole part was written
+/// again they are not read; removed so that they do not mislead).
+pub(super) fn remove_deltas(dir: &Path, worker: usize) -> Result<()> {
+    for (_, path) in deltas_of(dir, worker)? {
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(DistError::Case(crate::error::Error::io(&path, e))),
+        }
+    }
+    Ok(())
+}
+
+/// Remove the parts (and deltas) of workers `peers` and above, left by
+/// an earlier state of more workers (they would be refused anyway, but
+/// they mislead a reader of the folder).
 pub fn remove_parts_beyond(dir: &Path, peers: usize) -> Result<()> {
     let mut w = peers;
     loop {
+        remove_deltas(dir, w)?;
         let path = part_path(dir, w);
         match std::fs::remove_file(&path) {
             Ok(()) => w += 1,
@@ -673,6 +913,7 @@ mod tests {
                     path: "/case/calls.csv".into(),
                     bytes: 99,
                 }],
+                base: None,
             },
             totals: Totals {
                 rows_read: 10,
@@ -788,5 +1029,116 @@ mod tests {
         assert!(part_path(dir.path(), 1).exists());
         assert!(!part_path(dir.path(), 2).exists());
         assert!(!part_path(dir.path(), 3).exists());
+    }
+
+    /// A delta over `share()` (generation 3, mark 42): one new row, one
+    /// link changed and one new, a phone relabelled and a new one, one
+    /// tally changed; new totals and hubs.
+    fn delta() -> Share {
+        let mut d = share();
+        d.meta.generation = 4;
+        d.meta.mark = 43;
+        d.meta.base = Some(42);
+        d.totals.rows_read = 12;
+        d.rows = vec![3];
+        let mut l = d.links[0].1;
+        l.calls += 1;
+        d.links = vec![((7, 9), l), ((9, 11), l)];
+        d.labels = vec![(9, 3), (11, 3)];
+        d.hubs = vec![];
+        d.tallies = vec![(9, (2, 1, 1, 10, 30))];
+        d
+    }
+
+    #[test]
+    fn a_delta_is_read_on_top_of_its_whole_part() {
+        let dir = tempfile::tempdir().unwrap();
+        save(dir.path(), 1, &share()).unwrap();
+        let delta = delta();
+        let path = save_delta(dir.path(), 1, &delta).unwrap();
+        assert_eq!(path, delta_path(dir.path(), 1, 4));
+        let (got, stored) = load(dir.path(), 1, 2, 1, "s").unwrap();
+        assert_eq!(stored.deltas, 1);
+        assert_eq!(stored.base_mark, 42);
+        assert_eq!(stored.delta_bytes, encoded_len(&delta));
+        assert_eq!(stored.base_bytes, encoded_len(&share()));
+        let mut want = share();
+        want.meta = delta.meta.clone();
+        want.meta.base = None;
+        want.totals = delta.totals;
+        want.rows = vec![1, 3, 5, u128::MAX];
+        want.links = delta.links.clone();
+        want.labels = vec![(7, 7), (9, 3), (11, 3)];
+        want.hubs = vec![];
+        want.tallies = vec![(7, (1, 1, 0, 10, 20)), (9, (2, 1, 1, 10, 30))];
+        assert_eq!(got, want);
+        // The whole part written again: the delta is not read (and is
+        // removed).
+        let mut whole = want.clone();
+        whole.meta.mark = 77;
+        save(dir.path(), 1, &whole).unwrap();
+        assert_eq!(load(dir.path(), 1, 2, 1, "s").unwrap().0, whole);
+        remove_deltas(dir.path(), 1).unwrap();
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_delta_of_another_whole_part_is_not_read_and_a_missing_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        save(dir.path(), 1, &share()).unwrap();
+        // Left from a state whose whole part had another mark.
+        let mut stale = delta();
+        stale.meta.base = Some(41);
+        save_delta(dir.path(), 1, &stale).unwrap();
+        assert_eq!(load(dir.path(), 1, 2, 1, "s").unwrap().0, share());
+        // Generation 5 over this part without generation 4.
+        let mut later = delta();
+        later.meta.generation = 5;
+        save_delta(dir.path(), 1, &later).unwrap();
+        let e = load(dir.path(), 1, 2, 1, "s").unwrap_err().to_string();
+        assert!(
+            e.contains("0000000005.cgdelta") && e.contains("generation 4 before it"),
+            "{e}"
+        );
+        // A damaged delta is refused as a damaged part is.
+        save_delta(dir.path(), 1, &delta()).unwrap();
+        let path = delta_path(dir.path(), 1, 4);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.len() - 40;
+        bytes[at] ^= 1;
+        std::fs::write(&path, bytes).unwrap();
+        let e = load(dir.path(), 1, 2, 1, "s").unwrap_err().to_string();
+        assert!(e.contains("0000000004.cgdelta"), "{e}");
+    }
+
+    #[test]
+    fn deltas_are_kept_while_together_they_stay_under_half_the_whole_part() {
+        let stored = |delta_bytes, deltas| Stored {
+            base_mark: 1,
+            base_bytes: 1000,
+            delta_bytes,
+            deltas,
+        };
+        assert!(write_delta_next(&stored(0, 0), 500));
+        assert!(!write_delta_next(&stored(0, 0), 501));
+        assert!(write_delta_next(&stored(400, 3), 100));
+        assert!(!write_delta_next(&stored(450, 3), 100));
+        assert!(!write_delta_next(&stored(0, MAX_DELTAS), 1));
+    }
+
+    #[test]
+    fn sorted_records_take_their_changes_by_key() {
+        assert_eq!(
+            union_sorted(vec![1, 4, 9], vec![0, 4, 5, 10]),
+            vec![0, 1, 4, 5, 9, 10]
+        );
+        assert_eq!(
+            upsert(
+                vec![(1, 'a'), (4, 'b'), (9, 'c')],
+                vec![(0, 'x'), (4, 'y'), (10, 'z')]
+            ),
+            vec![(0, 'x'), (1, 'a'), (4, 'y'), (9, 'c'), (10, 'z')]
+        );
+        assert_eq!(upsert(Vec::<(u8, u8)>::new(), vec![(1, 1)]), vec![(1, 1)]);
     }
 }
