@@ -38,6 +38,15 @@
 //! trailer:     xxh3 of every byte before it u64  "CGD-END!"
 //! ```
 //!
+//! An added batch writes a *delta* beside the part instead of the part
+//! again (`DIR/part-NNNNN.GGGGGGGGGG.cgdelta`, its generation): the same
+//! layout, holding the batch's new row hashes and the links, labels and
+//! tallies it changed, with the meta, totals and hubs whole; its meta
+//! names the mark of the whole part it extends ([`Meta::base`]). A load
+//! reads the whole part and then its deltas in order ([`apply`]); once the
+//! deltas would outgrow half the whole part, a run writes the whole part
+//! again ([`write_delta_next`]) and removes them.
+//!
 //! A truncated or damaged part, a part of another format, a part made by a
 //! run of another shape (the partition of phones and rows depends on the
 //! number of workers) or with other reading options or hub rule, and parts
