@@ -441,6 +441,32 @@ struct Saved {
     calls: Vec<state::CallSource>,
 }
 
+/// The description of this worker's part of the state as `saved` leaves
+/// it, or of its delta over the whole part of mark `base`.
+fn part_meta(
+    worker: &Worker,
+    config: &DistConfig,
+    totals: &Totals,
+    saved: &Saved,
+    base: Option<u64>,
+) -> state::Meta {
+    state::Meta {
+        casegraph_version: env!("CARGO_PKG_VERSION").to_string(),
+        processes: worker.peers() / config.workers,
+        workers: config.workers,
+        worker: worker.index(),
+        settings: state::settings(config),
+        generation: saved.generation,
+        mark: state::run_mark(saved.generation, totals),
+        median: saved.median,
+        case_days: saved.case_days,
+        outputs: saved.outputs.clone(),
+        case: saved.case.clone(),
+        calls: saved.calls.clone(),
+        base,
+    }
+}
+
 /// The case folder (absolute) and its call file as a state records them.
 fn case_sources(config: &DistConfig) -> Result<(String, state::CallSource)> {
     let case = std::fs::canonicalize(&config.case)
@@ -480,21 +506,7 @@ fn save_share(
     let peers = worker.peers();
     let me = worker.index();
     let share = state::Share {
-        meta: state::Meta {
-            casegraph_version: env!("CARGO_PKG_VERSION").to_string(),
-            processes: peers / config.workers,
-            workers: config.workers,
-            worker: me,
-            settings: state::settings(config),
-            generation: saved.generation,
-            mark: state::run_mark(saved.generation, &kept.totals),
-            median: saved.median,
-            case_days: saved.case_days,
-            outputs: saved.outputs,
-            case: saved.case,
-            calls: saved.calls,
-            base: None,
-        },
+        meta: part_meta(worker, config, &kept.totals, &saved, None),
         totals: kept.my_totals,
         rows: kept.rows,
         links: saved.links,
@@ -876,22 +888,26 @@ fn add_batch(
     // changed, as a delta over the stored whole part, or (once the deltas
     // would outgrow half of it) the whole part again.
     let generation = meta.generation + 1;
+    let saved = Saved {
+        generation,
+        median,
+        case_days: days,
+        outputs: mark,
+        links,
+        labels,
+        hubs: hub_phones,
+        tallies,
+        case: meta.case.clone(),
+        calls,
+    };
     let delta = state::Share {
-        meta: state::Meta {
-            casegraph_version: env!("CARGO_PKG_VERSION").to_string(),
-            processes: peers / config.workers,
-            workers: config.workers,
-            worker: me,
-            settings: state::settings(config),
-            generation,
-            mark: state::run_mark(generation, &kept.totals),
-            median,
-            case_days: days,
-            outputs: mark.clone(),
-            case: meta.case.clone(),
-            calls: calls.clone(),
-            base: Some(stored_size.base_mark),
-        },
+        meta: part_meta(
+            worker,
+            config,
+            &kept.totals,
+            &saved,
+            Some(stored_size.base_mark),
+        ),
         totals: kept.my_totals,
         rows: std::mem::take(&mut kept.new_rows),
         links: changed_links,
@@ -901,27 +917,15 @@ fn add_batch(
                 c.sort_unstable();
                 c
             }
-            false => labels.clone(),
+            false => saved.labels.clone(),
         },
-        hubs: hub_phones.clone(),
+        hubs: saved.hubs.clone(),
         tallies: changed_tallies,
     };
     let (part, saved_as) = if state::write_delta_next(&stored_size, state::encoded_len(&delta)) {
         (state::save_delta(dir, me, &delta)?, "a delta")
     } else {
         drop(delta);
-        let saved = Saved {
-            generation,
-            median,
-            case_days: days,
-            outputs: mark,
-            links,
-            labels,
-            hubs: hub_phones,
-            tallies,
-            case: meta.case.clone(),
-            calls,
-        };
         (save_share(worker, config, dir, kept, saved)?, "whole")
     };
     phases.done("save state");

@@ -1244,3 +1244,67 @@ fn dist_folders_take_no_companys_line_for_a_burner() {
         assert_eq!(seeds(subscriber, out), canonical(&gang), "{subscriber}");
     }
 }
+
+#[test]
+fn nights_saved_as_deltas_then_a_whole_part_again_each_give_the_full_runs_outputs() {
+    // The tiny case's rows cut into a first batch and four nights of
+    // growing size: the small nights are saved as deltas over the whole
+    // parts, a large one outgrows half of them and writes them whole.
+    let (header, earlier, last) = tiny_calls_by_day();
+    let rows: Vec<&str> = earlier
+        .split_inclusive('\n')
+        .chain(last.split_inclusive('\n'))
+        .collect();
+    let n = rows.len();
+    let cuts = [n * 60 / 100, n * 62 / 100, n * 64 / 100, n * 90 / 100, n];
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let out = tmp.path().join("out");
+    let first = calls_case(
+        &tmp.path().join("first"),
+        &format!("{header}{}", rows[..cuts[0]].concat()),
+    );
+    dist_keeping_state(&first, &out, "2", &state);
+    let mut saved = Vec::new();
+    for (night, w) in cuts.windows(2).enumerate() {
+        let file = tmp.path().join(format!("night-{night}.csv"));
+        std::fs::write(&file, format!("{header}{}", rows[w[0]..w[1]].concat())).unwrap();
+        let said = add(&state, &out, &[&file], &["--procs", "2"]);
+        let how = if said.contains("part saved a delta") {
+            "delta"
+        } else {
+            "whole"
+        };
+        saved.push(how);
+        let generation = night as u64 + 2;
+        assert!(
+            said.contains(&format!("state generation {generation}")),
+            "{said}"
+        );
+        // The outputs are a full run's over every row so far.
+        let so_far = calls_case(
+            &tmp.path().join(format!("so-far-{night}")),
+            &format!("{header}{}", rows[..w[1]].concat()),
+        );
+        let full = tmp.path().join(format!("full-{night}"));
+        dist(&so_far, &full, &["--procs", "2", "--folders", "0"]);
+        assert_same_outputs(&full, &out, false);
+        // Deltas are there only while their whole part is older.
+        let deltas: Vec<String> = std::fs::read_dir(&state)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".cgdelta"))
+            .collect();
+        match how {
+            "delta" => assert!(
+                deltas
+                    .iter()
+                    .any(|f| f.ends_with(&format!("{generation:010}.cgdelta"))),
+                "{deltas:?}"
+            ),
+            _ => assert!(deltas.is_empty(), "{deltas:?}"),
+        }
+    }
+    assert_eq!(saved[0], "delta", "{saved:?}");
+    assert!(saved.contains(&"whole"), "{saved:?}");
+}
