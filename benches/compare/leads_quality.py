@@ -15,7 +15,9 @@ For each (size, seed): generate the case (unless already there), run
 - boss right: recovered gangs whose planted boss phone is labelled boss in
   the best-matching reported gang;
 - burners flagged: planted burners (truth/individual_phones.csv, how=burner)
-  with a `burner` row in patterns.csv;
+  with a `burner` row in patterns.csv, out of those the case shows at all
+  (a planted burner whose every row was lost to the bad-row draw, or that
+  was never used, has nothing to flag; the count of those is printed apart);
 - brokers found: planted brokers (truth/brokers.csv, phones) labelled
   `broker` in gangs.csv; false brokers: other phones labelled broker;
 - person leads: leads.csv rows of entity_kind person, and how many of
@@ -31,6 +33,27 @@ from collections import defaultdict
 def read_csv(path):
     with open(path, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def digits(number):
+    """A number's national digits, however it is written (+86, 0086, 86
+    before 11 digits, dashes and spaces)."""
+    d = "".join(ch for ch in number if ch.isdigit())
+    if d.startswith("0086"):
+        d = d[4:]
+    elif d.startswith("86") and len(d) == 13:
+        d = d[2:]
+    return d
+
+
+def numbers_in_calls(case):
+    """Digits of every caller and callee in the case's calls.csv."""
+    seen = set()
+    with open(os.path.join(case, "calls.csv"), newline="", encoding="utf-8", errors="replace") as f:
+        for r in csv.DictReader(f):
+            seen.add(digits(r.get("caller") or ""))
+            seen.add(digits(r.get("callee") or ""))
+    return seen
 
 
 def score(case, out):
@@ -72,6 +95,9 @@ def score(case, out):
         if r["node_id"] in in_gangs:
             decoy_kinds[r["decoy"]] += 1
     burners = {r["phone"] for r in read_csv(os.path.join(case, "truth", "individual_phones.csv")) if r["how"] == "burner"}
+    in_calls = numbers_in_calls(case)
+    unseen = {b for b in burners if digits(b) not in in_calls}
+    burners -= unseen
     flagged = {r["entity"] for r in read_csv(os.path.join(out, "patterns.csv")) if r["pattern"] == "burner"}
     brokers_path = os.path.join(case, "truth", "brokers.csv")
     brokers_rows = read_csv(brokers_path) if os.path.exists(brokers_path) else []
@@ -92,6 +118,7 @@ def score(case, out):
         "hubs_in_gangs": len(in_gangs & hubs),
         "decoys_in_gangs": len(in_gangs & decoys),
         "burners": len(burners),
+        "burners_unseen": len(unseen),
         "burners_flagged": len(burners & flagged),
         "false_burners": len(flagged - burners),
         "brokers": len(planted_brokers),
@@ -116,7 +143,8 @@ def main():
         size, seed = run.split(":")
         case = os.path.join(a.work, f"{size}-{seed}")
         if not os.path.exists(os.path.join(case, "truth", "gangs.csv")):
-            subprocess.run([a.bin, "generate", "--seed", seed, "--size", size, "--out", case], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([a.bin, "generate", "--seed", seed, "--size", size, "--out", case], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         out = case + "-leads"
         t = time.time()
         subprocess.run([a.bin, "leads", case, "--out", out, "--format", "csv"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -138,7 +166,8 @@ def main():
           f"{tot['matching']}/{tot['reported']} reported gangs match a planted one, largest {tot['largest']} phones, "
           f"boss right in {tot['boss_ok']}/{tot['recovered']} ({100*tot['boss_ok']/r:.0f}%), "
           f"{tot['hubs_in_gangs']} service numbers and {tot['decoys_in_gangs']} decoy phones in gangs, "
-          f"{tot['burners_flagged']}/{tot['burners']} burners flagged ({100*tot['burners_flagged']/b:.0f}%), "
+          f"{tot['burners_flagged']}/{tot['burners']} burners flagged ({100*tot['burners_flagged']/b:.0f}%; "
+          f"{tot['burners_unseen']} planted burners with no row in the case left out), "
           f"{tot['false_burners']} other phones flagged burner, "
           f"{tot['brokers_found']}/{tot['brokers']} brokers found, {tot['false_brokers']} other phones labelled broker, "
           f"{tot['person_leads_planted']}/{tot['person_leads']} person leads are planted gang members or brokers")

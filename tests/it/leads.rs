@@ -1113,3 +1113,59 @@ fn a_report_naming_the_victims_own_number_keeps_its_call_back_line() {
         "{burners:?}"
     );
 }
+
+/// Regression (own generator, small 9201, a seed not used in development):
+/// two call-back lines that took turns in one handset, each named in fraud
+/// reports, went unflagged because their operator rang the victims back on
+/// them — the long conversation that takes the money — so a third of
+/// their events were outgoing, above the quarter a line that "nearly only
+/// receives" may have. Named in a report and rung by the report's victim, a
+/// short-lived line needs only to be rung more than it rings. One that
+/// rings more than it is rung (the report's other number, an ordinary
+/// phone the victim also called) is not taken for one.
+#[test]
+fn a_reported_call_back_line_that_rings_its_victims_back_is_a_burner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (box_sim, line, _, _, victim) = CALL_BACK_PHONES;
+    let talker = "13800000009";
+    call_back_world(dir, &format!("{box_sim};{line};{talker}"));
+    let mut calls = std::fs::read_to_string(dir.join("calls.csv")).unwrap();
+    // The line rings the victim back twice for the long talk: 3 of its 8
+    // events outgoing (the world gave it 5 incoming and 1 outgoing).
+    for (d, t) in [(10, "11:30:00"), (11, "09:15:00")] {
+        calls.push_str(&format!(
+            "{line},{victim},{} {t},1500,voice\n",
+            march_day(d)
+        ));
+    }
+    // A number the report also names, which the victim rang once and which
+    // rings two residents again and again (no cold caller): more outgoing
+    // than incoming.
+    calls.push_str(&format!(
+        "{victim},{talker},{} 12:00:00,200,voice\n",
+        march_day(10)
+    ));
+    for i in 0..6 {
+        calls.push_str(&format!(
+            "{talker},{},{} 13:00:00,200,voice\n",
+            resident(i % 2),
+            march_day(10 + i % 2)
+        ));
+    }
+    std::fs::write(dir.join("calls.csv"), calls).unwrap();
+    let g = util::ingest(dir);
+    let run = casegraph::lead::run(&g, &Default::default()).unwrap();
+    let burners = burner_hits(&run);
+    assert!(
+        burners.iter().any(|b| b.0.ends_with(line)
+            && b.1
+                .starts_with("call-back line: active 3 days, 5 incoming, 3 outgoing")
+            && b.1.contains("fraud report JQ9")),
+        "{burners:?}"
+    );
+    assert!(
+        !burners.iter().any(|b| b.0.ends_with(talker)),
+        "{burners:?}"
+    );
+}

@@ -264,6 +264,8 @@ pub fn boxed(ctx: &Context, c: &BurnerConfig, burners: &[Hit], max_sims: usize) 
 /// - **a fraud report names it and the victim called it**: the report's
 ///   own story (the victim's phone, or a number the report names, rang
 ///   the line), as a report is the evidence for a burner too few calls show;
+///   such a line need only be rung more often than it rings (the operator
+///   rings his victims back on it for the long talk);
 /// - **it worked in a burner's handset**, in turn or at once (as the lines
 ///   of a SIM box do, [`boxed`]), or in the handset of a line a report
 ///   showed to be a call-back line (the operator's voice lines, one after
@@ -305,9 +307,21 @@ pub fn callback_lines(
             && prof.known_life_days() <= max_life_of(prof, c, ctx.case_days)
             && prof.outgoing as f64 <= c.max_incoming_share * prof.events() as f64
     };
+    // Named in a fraud report and rung by the report's own story, a line
+    // needs only to be rung more than it rings: the operator calls his
+    // victims back on it (the conversation that takes their money), so its
+    // outgoing calls are no sign of an ordinary phone here.
+    let is_reported_candidate = |p: u32| {
+        let prof = &ctx.profiles[p as usize];
+        !flagged[p as usize]
+            && ctx.eligible(p)
+            && prof.incoming > 0
+            && prof.known_life_days() <= max_life_of(prof, c, ctx.case_days)
+            && prof.outgoing <= prof.incoming
+    };
     let mut hits = Vec::new();
     let mut taken = vec![false; n];
-    for (p, i, caller, line) in reported_callback_lines(ctx, &is_candidate) {
+    for (p, i, caller, line) in reported_callback_lines(ctx, &is_reported_candidate) {
         taken[p as usize] = true;
         let inc = &g.incidents[i as usize];
         let whose = if g.list(inc.phones).contains(&caller) {
