@@ -299,25 +299,26 @@ pub fn callback_lines(
     for h in burners {
         flagged[h.entity.idx as usize] = true;
     }
-    let is_candidate = |p: u32| {
+    // A line with a burner's short life that is rung at all.
+    let short_lived_line = |p: u32| {
         let prof = &ctx.profiles[p as usize];
         !flagged[p as usize]
             && ctx.eligible(p)
             && prof.incoming > 0
             && prof.known_life_days() <= max_life_of(prof, c, ctx.case_days)
-            && prof.outgoing as f64 <= c.max_incoming_share * prof.events() as f64
+    };
+    // ... that nearly only receives calls.
+    let is_candidate = |p: u32| {
+        let prof = &ctx.profiles[p as usize];
+        short_lived_line(p) && prof.outgoing as f64 <= c.max_incoming_share * prof.events() as f64
     };
     // Named in a fraud report and rung by the report's own story, a line
     // needs only to be rung more than it rings: the operator calls his
     // victims back on it (the conversation that takes their money), so its
     // outgoing calls are no sign of an ordinary phone here.
     let is_reported_candidate = |p: u32| {
-        let prof = &ctx.profiles[p as usize];
-        !flagged[p as usize]
-            && ctx.eligible(p)
-            && prof.incoming > 0
-            && prof.known_life_days() <= max_life_of(prof, c, ctx.case_days)
-            && prof.outgoing <= prof.incoming
+        short_lived_line(p)
+            && ctx.profiles[p as usize].outgoing <= ctx.profiles[p as usize].incoming
     };
     let mut hits = Vec::new();
     let mut taken = vec![false; n];
