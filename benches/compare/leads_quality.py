@@ -95,10 +95,12 @@ def score(case, out):
         if r["node_id"] in in_gangs:
             decoy_kinds[r["decoy"]] += 1
     burners = {r["phone"] for r in read_csv(os.path.join(case, "truth", "individual_phones.csv")) if r["how"] == "burner"}
-    in_calls = numbers_in_calls(case)
-    unseen = {b for b in burners if digits(b) not in in_calls}
-    burners -= unseen
     flagged = {r["entity"] for r in read_csv(os.path.join(out, "patterns.csv")) if r["pattern"] == "burner"}
+    # calls.csv is read again only when some planted burner went unflagged.
+    missed = burners - flagged
+    in_calls = numbers_in_calls(case) if missed else set()
+    unseen = {b for b in missed if digits(b) not in in_calls}
+    burners -= unseen
     brokers_path = os.path.join(case, "truth", "brokers.csv")
     brokers_rows = read_csv(brokers_path) if os.path.exists(brokers_path) else []
     planted_brokers = {r["node_id"] for r in brokers_rows if r["node_kind"] == "phone"}

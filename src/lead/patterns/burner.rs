@@ -317,8 +317,8 @@ pub fn callback_lines(
     // victims back on it (the conversation that takes their money), so its
     // outgoing calls are no sign of an ordinary phone here.
     let is_reported_candidate = |p: u32| {
-        short_lived_line(p)
-            && ctx.profiles[p as usize].outgoing <= ctx.profiles[p as usize].incoming
+        let prof = &ctx.profiles[p as usize];
+        short_lived_line(p) && prof.outgoing <= prof.incoming
     };
     let mut hits = Vec::new();
     let mut taken = vec![false; n];
