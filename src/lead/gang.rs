@@ -12,7 +12,14 @@
 //!    place, unique like a k-core). Units of neighbouring communities with
 //!    that much evidence into the group join it (then it is pruned again).
 //!    What is left splits into its connected parts; parts without a fraud
-//!    SIM are no gang. Being named a suspect in a police record is not
+//!    SIM are no gang. Fraud SIMs held together only by the den they share
+//!    (no part stands alone) are a gang when fraud reports tie two of them
+//!    (one report names both, or their reports pay one account), and are
+//!    otherwise listed as dropped: an office's lines share a place too.
+//!    Fraud SIMs left out that a specific tie (handset, registration,
+//!    report, account) joins directly to one gang and no other join it as
+//!    its tools: a SIM is not a person, its burner shape is its own
+//!    evidence (their membership confidence, one kind, stays at most 0.5). Being named a suspect in a police record is not
 //!    evidence here: it ranks leads, it never makes a member.
 //! 3. A group of more than `max_members` people (holders of an ordinary
 //!    phone; a burner is a tool, not a person) or `max_phones` phones is
@@ -24,7 +31,8 @@
 //! # Complexity
 //! One Louvain run on the candidate units' ties, then per group
 //! O(Σ ties of its members) per pruning pass; splits run Louvain on the
-//! group alone. Nothing is quadratic in the size of a group.
+//! group alone; tools join in O(Σ ties of the gangs' members). Nothing is
+//! quadratic in the size of a group.
 
 use crate::analysis::{communities, CommunityConfig, ContactGraph};
 use crate::error::Result;
@@ -142,13 +150,15 @@ fn prune(ties: &Ties, members: &mut FxHashSet<u32>, min_kinds: u32) {
 /// with nothing else between them. Such a part, and the fraud SIMs a
 /// standing part loses when pruned alone, go back to the standing part they
 /// have most evidence with, and that part is pruned again. When no part
-/// stands alone the group is no gang: fraud SIMs held together by a place
-/// alone are a call centre as much as a gang.
+/// stands alone the group is no gang — fraud SIMs held together by a place
+/// alone are a call centre as much as a gang — unless fraud reports tie two
+/// of its fraud SIMs together ([`reported_crew`]): then it is one crew.
 fn parts(
     ties: &Ties,
     members: &FxHashSet<u32>,
     min_kinds: u32,
     viable: &dyn Fn(&[u32]) -> bool,
+    den_only: &mut Vec<Vec<u32>>,
 ) -> Vec<Vec<u32>> {
     let has_seed = |v: &[u32]| v.iter().any(|&u| ties.seed[u as usize]);
     let mut out: Vec<Vec<u32>> = Vec::new();
@@ -172,6 +182,14 @@ fn parts(
             .collect();
         let stands = |kept: &[u32]| has_seed(kept) && viable(kept);
         if !pruned.iter().any(|(_, kept)| stands(kept)) {
+            let whole = sorted(&set);
+            if viable(&whole) && has_seed(&whole) {
+                if reported_crew(ties, &set) {
+                    out.push(whole);
+                } else {
+                    den_only.push(whole);
+                }
+            }
             continue;
         }
         for (part, kept) in pruned {
@@ -194,6 +212,25 @@ fn parts(
     }
     out.sort();
     out
+}
+
+/// Whether fraud reports tie two holders of fraud SIMs in `set` together:
+/// one report names both, or reports naming each send money to one
+/// account. A crew whose SIMs stand together only by a den and pairwise
+/// handset turns is then a gang: an office's lines take turns in its
+/// handsets at one place too, but its callers do not report them to the
+/// police with the crew's other SIMs. A number that one report alone names
+/// counts as no fraud SIM here (see [`Ties::one_report`]).
+///
+/// O(K log K) for the K reports and accounts of the set's holders.
+fn reported_crew(ties: &Ties, set: &FxHashSet<u32>) -> bool {
+    let mut keys: Vec<(u32, u32)> = set
+        .iter()
+        .filter(|&&u| ties.seed[u as usize] && !ties.one_report[u as usize])
+        .flat_map(|&u| ties.reports_of(u).iter().map(move |&k| (k, u)))
+        .collect();
+    keys.sort_unstable();
+    keys.windows(2).any(|w| w[0].0 == w[1].0)
 }
 
 /// Each orphan piece joins the group of `groups` it has most evidence
@@ -314,6 +351,7 @@ pub fn find(ties: &Ties, units: &Units, fraud_sim: &[bool], c: &GangConfig) -> R
     let viable = |v: &[u32]| v.len() >= 2 && phones_in(units, v) >= c.min_phones;
     let mut taken: FxHashSet<u32> = FxHashSet::default();
     let mut groups: Vec<Vec<u32>> = Vec::new();
+    let mut den_only: Vec<Vec<u32>> = Vec::new();
     for comm in comms {
         if !comm.iter().any(|&u| ties.seed[u as usize]) {
             continue;
@@ -339,7 +377,7 @@ pub fn find(ties: &Ties, units: &Units, fraud_sim: &[bool], c: &GangConfig) -> R
             members.extend(join);
             prune(ties, &mut members, c.min_kinds);
         }
-        for part in parts(ties, &members, c.min_kinds, &viable) {
+        for part in parts(ties, &members, c.min_kinds, &viable, &mut den_only) {
             if part.iter().any(|&u| ties.seed[u as usize]) {
                 taken.extend(part.iter().copied());
                 groups.push(part);
@@ -354,6 +392,10 @@ pub fn find(ties: &Ties, units: &Units, fraud_sim: &[bool], c: &GangConfig) -> R
     for group in groups {
         bound(ties, units, fraud_sim, c, group, 0, &mut found)?;
     }
+    for group in den_only {
+        found.dropped.push(den_only_crew(units, &group));
+    }
+    tools_join(ties, units, c, &mut found.gangs);
     found.gangs.sort_by(|a, b| {
         let pa = units.phones(a.units[0])[0];
         let pb = units.phones(b.units[0])[0];
@@ -361,6 +403,58 @@ pub fn find(ties: &Ties, units: &Units, fraud_sim: &[bool], c: &GangConfig) -> R
     });
     found.dropped.sort_by_key(|d| d.first_phone);
     Ok(found)
+}
+
+/// Fraud SIMs left out of every gang that a tie specific to the fraud (a
+/// handset, a registration, a report, an account) joins directly to the
+/// members of one gang, and to no other gang, join that gang as its tools.
+/// A SIM is not a person: the burner shape that made it a fraud SIM is its
+/// own evidence, and one specific tie says whose it is (an operator's kit
+/// of SIMs that took turns in one handset is tied pair by pair, see
+/// [`crate::lead::ties`]). A SIM tied to two gangs joins neither; a SIM
+/// reached only through another left-out SIM stays out, so a group that
+/// could not stand as a gang is never absorbed through one SIM; a gang
+/// stops taking SIMs at `max_phones`. Gangs are never joined to each
+/// other this way, and no holder of an ordinary phone joins.
+///
+/// O(Σ ties of the gangs' units + J log J) for J SIMs that join.
+fn tools_join(ties: &Ties, units: &Units, c: &GangConfig, gangs: &mut [GangCore]) {
+    const CONTESTED: usize = usize::MAX;
+    let tool = |u: u32| ties.seed[u as usize] && !ties.one_report[u as usize];
+    let mut gang_of: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
+    let mut phones: Vec<usize> = Vec::with_capacity(gangs.len());
+    for (i, g) in gangs.iter().enumerate() {
+        for &u in &g.units {
+            gang_of.insert(u, i);
+        }
+        phones.push(phones_in(units, &g.units));
+    }
+    let mut reach: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
+    for (gi, g) in gangs.iter().enumerate() {
+        for &u in &g.units {
+            for t in ties.of(u) {
+                let v = t.other;
+                if t.kinds & FRAUD_SPECIFIC == 0 || !tool(v) || gang_of.contains_key(&v) {
+                    continue;
+                }
+                let e = reach.entry(v).or_insert(gi);
+                if *e != gi {
+                    *e = CONTESTED;
+                }
+            }
+        }
+    }
+    for (v, gi) in reach {
+        let n = units.phones(v).len();
+        if gi == CONTESTED || phones[gi] + n > c.max_phones {
+            continue;
+        }
+        phones[gi] += n;
+        gangs[gi].units.push(v);
+    }
+    for g in gangs.iter_mut() {
+        g.units.sort_unstable();
+    }
 }
 
 /// Groups whose SIMs went through one handset are one gang. A handset is a
@@ -418,6 +512,22 @@ fn one_handset_one_gang(ties: &Ties, groups: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
         .collect()
 }
 
+/// A group whose fraud SIMs hold together only by the den they share, with
+/// no part standing as a gang alone and no report tying two of its fraud
+/// SIMs ([`parts`]): listed, not reported.
+fn den_only_crew(units: &Units, group: &[u32]) -> Dropped {
+    let phones = phones_in(units, group);
+    Dropped {
+        holders: group.len(),
+        phones,
+        reason: format!(
+            "{} holders with {phones} phones held together by a den they share and single ties; no part stands as a gang alone and no fraud report ties two of its fraud SIMs: a call centre as much as a gang",
+            group.len()
+        ),
+        first_phone: first_phone(units, group),
+    }
+}
+
 fn phones_in(units: &Units, group: &[u32]) -> usize {
     group.iter().map(|&u| units.phones(u).len()).sum()
 }
@@ -463,14 +573,18 @@ fn bound(
         }
         let viable = |v: &[u32]| v.len() >= 2 && phones_in(units, v) >= c.min_phones;
         let resolution = c.resolution * 2f64.powi(depth as i32 + 1);
+        let mut den_only: Vec<Vec<u32>> = Vec::new();
         for part in communities_of(ties, &group, resolution, c.seed)? {
             let mut members: FxHashSet<u32> = part.into_iter().collect();
             prune(ties, &mut members, c.min_kinds);
-            for p in parts(ties, &members, c.min_kinds, &viable) {
+            for p in parts(ties, &members, c.min_kinds, &viable, &mut den_only) {
                 if p.iter().any(|&u| ties.seed[u as usize]) {
                     bound(ties, units, fraud_sim, c, p, depth + 1, found)?;
                 }
             }
+        }
+        for crew in den_only {
+            found.dropped.push(den_only_crew(units, &crew));
         }
         return Ok(());
     }
@@ -622,6 +736,89 @@ mod tests {
         let found = run(5, &[0, 1, 2, 3, 4], &list, &GangConfig::default());
         assert_eq!(found.gangs.len(), 1, "{:?}", found.gangs);
         assert_eq!(found.gangs[0].units, vec![0, 1, 2, 3, 4]);
+    }
+
+    /// Burners 0-5 took turns in handsets two by two (0-1, 2-3, 4-5) and all
+    /// work at one den; no pair stands as a gang alone (one kind inside it).
+    /// Phones 6 and 7, elsewhere, call each other.
+    fn den_crew() -> Vec<(u32, u32, u8, f64)> {
+        let mut list = vec![
+            (0, 1, HANDSET, 4.0),
+            (2, 3, HANDSET, 4.0),
+            (4, 5, HANDSET, 4.0),
+            (6, 7, CALLS, 1.0),
+        ];
+        for a in 0..6u32 {
+            for b in a + 1..6 {
+                if b != a + 1 || a % 2 == 1 {
+                    list.push((a, b, DEN, 2.0));
+                }
+            }
+        }
+        list
+    }
+
+    #[test]
+    fn a_den_crew_that_fraud_reports_tie_together_is_a_gang() {
+        // Regression (own generator, small seed 9203): a gang of 18 burners
+        // rotated in pairs through handsets at one den, three of them named
+        // in fraud reports that paid one account, was dropped without a
+        // word, as a call centre would be.
+        let seed = [0, 1, 2, 3, 4, 5];
+        let c = GangConfig::default();
+        let fraud = [true, true, true, true, true, true, false, false];
+        let ties = Ties::from_list(8, &seed, &den_crew()).with_reports(&[(0, 100), (4, 100)]);
+        let units = Units::singles(8);
+        let found = find(&ties, &units, &fraud, &c).unwrap();
+        assert_eq!(found.gangs.len(), 1, "{:?}", found.gangs);
+        assert_eq!(found.gangs[0].units, vec![0, 1, 2, 3, 4, 5]);
+        assert!(found.dropped.is_empty());
+
+        // One report naming one SIM ties nothing: the crew is listed, with why.
+        let ties = Ties::from_list(8, &seed, &den_crew()).with_reports(&[(0, 100), (4, 101)]);
+        let found = find(&ties, &units, &fraud, &c).unwrap();
+        assert!(found.gangs.is_empty(), "{:?}", found.gangs);
+        assert_eq!(found.dropped.len(), 1);
+        assert_eq!((found.dropped[0].holders, found.dropped[0].phones), (6, 6));
+        assert!(
+            found.dropped[0].reason.contains("den"),
+            "{}",
+            found.dropped[0].reason
+        );
+    }
+
+    #[test]
+    fn burners_tied_to_one_gang_by_a_handset_alone_join_it_as_its_tools() {
+        // Regression (own generator, tiny 9105 and small 9202): an
+        // operator's kit of burners that took turns in one handset, tied to
+        // the gang by that handset alone (one kind each), was left out of
+        // every gang, though one of the kit's SIMs is a member.
+        let core = HANDSET | DEN | REG;
+        let list = vec![
+            // Gang 0-2 and gang 6-8, each tied by a handset, a den and an identity.
+            (0, 1, core, 10.0),
+            (1, 2, core, 10.0),
+            (0, 2, core, 10.0),
+            (6, 7, core, 10.0),
+            (7, 8, core, 10.0),
+            (6, 8, core, 10.0),
+            (3, 0, HANDSET, 1.0), // burner 3 went through burner 0's handset
+            (4, 3, HANDSET, 1.0), // burner 4 only through 3's: tied to no member
+            (5, 1, HANDSET, 1.0), // an ordinary phone in burner 1's handset
+            (9, 2, HANDSET, 1.0), // burner 9 went through handsets of both gangs
+            (9, 7, HANDSET, 1.0),
+            (10, 9, HANDSET, 1.0), // burner 10 only through 9's
+        ];
+        let seed = [0, 1, 2, 3, 4, 6, 7, 8, 9, 10];
+        let found = run(11, &seed, &list, &GangConfig::default());
+        let mut gangs: Vec<Vec<u32>> = found.gangs.iter().map(|g| g.units.clone()).collect();
+        gangs.sort();
+        assert_eq!(
+            gangs,
+            vec![vec![0, 1, 2, 3], vec![6, 7, 8]],
+            "{:?}",
+            found.dropped
+        );
     }
 
     #[test]

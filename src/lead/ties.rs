@@ -128,9 +128,22 @@ pub struct Ties {
     /// down his own number beside the fraud's), so the two count as one
     /// kind of evidence for them ([`Ties::kinds_for_membership`]).
     pub one_report: Vec<bool>,
+    /// The fraud reports naming each unit's phones and the accounts those
+    /// reports send money to, as keys (a report `i` is `i`, an account `a`
+    /// is the number of incidents plus `a`), ascending per unit.
+    report_offsets: Vec<u32>,
+    report_keys: Vec<u32>,
 }
 
 impl Ties {
+    /// Reports naming unit `u` and the accounts they pay ([`Ties::report_keys`]).
+    pub fn reports_of(&self, u: u32) -> &[u32] {
+        match self.report_offsets.get(u as usize + 1) {
+            Some(&end) => &self.report_keys[self.report_offsets[u as usize] as usize..end as usize],
+            None => &[],
+        }
+    }
+
     /// `kinds` (a unit's kinds into a group) as they count for unit `u`'s
     /// own membership: a report and its account are one kind for a holder
     /// that rests on one report ([`Ties::one_report`]).
@@ -336,6 +349,7 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
     let dens = den_cells(g, inp);
     colocation(g, inp, &dens, &unit_if, &mut raw);
     let (offsets, ties) = fold(raw, nu, inp);
+    let (report_offsets, report_keys) = report_keys(g, inp, &unit_if);
     Ties {
         seed,
         candidate: cand,
@@ -343,7 +357,40 @@ pub fn build(g: &CaseGraph, inp: &Inputs) -> Ties {
         ties,
         dens,
         one_report: one_report(g, inp),
+        report_offsets,
+        report_keys,
     }
+}
+
+/// For each unit, the fraud reports naming its phones and the accounts
+/// they send money to ([`Ties::reports_of`]), as CSR. Unlike the incident
+/// and account ties, which chain a large report group to stay linear, this
+/// keeps every unit's own reports. O(Σ phones of the reports × their
+/// accounts + K log K) for K keys.
+fn report_keys(g: &CaseGraph, inp: &Inputs, unit_if: &dyn Fn(u32) -> u32) -> (Vec<u32>, Vec<u32>) {
+    let n_incidents = g.incidents.len() as u32;
+    let mut keys: Vec<(u32, u32)> = Vec::new();
+    for &i in inp.fraud_incidents {
+        let accounts = g.list(g.incidents[i as usize].accounts);
+        for &p in g.list(g.incidents[i as usize].phones) {
+            let u = unit_if(p);
+            if u == NO_UNIT {
+                continue;
+            }
+            keys.push((u, i));
+            keys.extend(accounts.iter().map(|&a| (u, n_incidents + a)));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    let mut offsets = vec![0u32; inp.units.len() + 1];
+    for &(u, _) in &keys {
+        offsets[u as usize + 1] += 1;
+    }
+    for k in 1..offsets.len() {
+        offsets[k] += offsets[k - 1];
+    }
+    (offsets, keys.into_iter().map(|x| x.1).collect())
 }
 
 /// Calls between holders (see the comment inside on burners).
@@ -813,7 +860,28 @@ impl Ties {
             ties: pairs.into_iter().map(|x| x.1).collect(),
             dens: Vec::new(),
             one_report: vec![false; n],
+            report_offsets: Vec::new(),
+            report_keys: Vec::new(),
         }
+    }
+
+    /// The same ties with `reports` `(unit, report or account key)` as the
+    /// reports naming each unit ([`Ties::reports_of`]).
+    #[cfg(test)]
+    pub(crate) fn with_reports(mut self, reports: &[(u32, u32)]) -> Ties {
+        let mut keys = reports.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut offsets = vec![0u32; self.seed.len() + 1];
+        for &(u, _) in &keys {
+            offsets[u as usize + 1] += 1;
+        }
+        for k in 1..offsets.len() {
+            offsets[k] += offsets[k - 1];
+        }
+        self.report_offsets = offsets;
+        self.report_keys = keys.into_iter().map(|x| x.1).collect();
+        self
     }
 }
 

@@ -324,7 +324,7 @@ fn not_gangs(s: &mut String, g: &CaseGraph, run: &LeadRun) {
     }
     let _ = write!(
         s,
-        "<section id=\"not-gangs\">\n<h2>Groups not reported as gangs</h2>\n<p class=\"small\">{} groups of suspects held together but are not reported: too large for a gang after splitting along their weakest ties, or keeping too little of their evidence inside.</p>\n<table><thead><tr><th>first phone</th><th>holders</th><th>phones</th><th>why</th></tr></thead><tbody>\n",
+        "<section id=\"not-gangs\">\n<h2>Groups not reported as gangs</h2>\n<p class=\"small\">{} groups of suspects held together but are not reported: too large for a gang after splitting along their weakest ties, keeping too little of their evidence inside, or held together only by a den they share with no fraud report tying their SIMs.</p>\n<table><thead><tr><th>first phone</th><th>holders</th><th>phones</th><th>why</th></tr></thead><tbody>\n",
         run.dropped.len()
     );
     for d in run.dropped.iter().take(MAX_NOT_GANGS) {
