@@ -19,8 +19,9 @@
 //!    Fraud SIMs left out that a specific tie (handset, registration,
 //!    report, account) joins directly to one gang and no other join it as
 //!    its tools: a SIM is not a person, its burner shape is its own
-//!    evidence (their membership confidence, one kind, stays at most 0.5). Being named a suspect in a police record is not
-//!    evidence here: it ranks leads, it never makes a member.
+//!    evidence (their membership confidence, one kind, stays at most 0.5).
+//!    Being named a suspect in a police record is not evidence here: it
+//!    ranks leads, it never makes a member.
 //! 3. A group of more than `max_members` people (holders of an ordinary
 //!    phone; a burner is a tool, not a person) or `max_phones` phones is
 //!    split along its weakest ties (Louvain on the group alone at twice the

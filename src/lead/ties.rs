@@ -381,9 +381,15 @@ fn report_keys(g: &CaseGraph, inp: &Inputs, unit_if: &dyn Fn(u32) -> u32) -> (Ve
             keys.extend(accounts.iter().map(|&a| (u, n_incidents + a)));
         }
     }
+    report_csr(keys, inp.units.len())
+}
+
+/// `(unit, key)` pairs as CSR over `n` units: offsets, then each unit's
+/// distinct keys ascending.
+fn report_csr(mut keys: Vec<(u32, u32)>, n: usize) -> (Vec<u32>, Vec<u32>) {
     keys.sort_unstable();
     keys.dedup();
-    let mut offsets = vec![0u32; inp.units.len() + 1];
+    let mut offsets = vec![0u32; n + 1];
     for &(u, _) in &keys {
         offsets[u as usize + 1] += 1;
     }
@@ -869,18 +875,7 @@ impl Ties {
     /// reports naming each unit ([`Ties::reports_of`]).
     #[cfg(test)]
     pub(crate) fn with_reports(mut self, reports: &[(u32, u32)]) -> Ties {
-        let mut keys = reports.to_vec();
-        keys.sort_unstable();
-        keys.dedup();
-        let mut offsets = vec![0u32; self.seed.len() + 1];
-        for &(u, _) in &keys {
-            offsets[u as usize + 1] += 1;
-        }
-        for k in 1..offsets.len() {
-            offsets[k] += offsets[k - 1];
-        }
-        self.report_offsets = offsets;
-        self.report_keys = keys.into_iter().map(|x| x.1).collect();
+        (self.report_offsets, self.report_keys) = report_csr(reports.to_vec(), self.seed.len());
         self
     }
 }
