@@ -4,7 +4,9 @@
 For each (size, seed): generate the case (unless already there), run
 `casegraph leads`, and compare the output with the generator's truth/:
 - gangs recovered: planted gangs whose best-matching reported gang has
-  Jaccard >= 0.5 over phones;
+  Jaccard >= 0.5 over phones; meanJ, the mean of each planted gang's best
+  Jaccard (moves when a change adds or loses a gang's phones without
+  crossing 0.5);
 - reported gangs that match a planted one (their best-matching planted
   gang has Jaccard >= 0.5), and the size of the largest reported gang;
 - service numbers (truth/hubs.csv) and decoy phones (truth/decoys.csv, any
@@ -72,6 +74,7 @@ def score(case, out):
             reported[r["gang_id"]].add(r["node_id"])
             role[(r["gang_id"], r["node_id"])] = r["role"]
     recovered = boss_ok = 0
+    best_j_sum = 0.0
     matching = 0
     for h, rp in reported.items():
         if any(len(rp & phones) / len(rp | phones) >= 0.5 for phones in planted.values()):
@@ -82,6 +85,7 @@ def score(case, out):
             j = len(phones & rp) / len(phones | rp)
             if j > best_j:
                 best, best_j = h, j
+        best_j_sum += best_j
         if best_j >= 0.5:
             recovered += 1
             if role.get((best, boss.get(g))) == "boss":
@@ -116,6 +120,7 @@ def score(case, out):
         "largest": max((len(v) for v in reported.values()), default=0),
         "decoy_kinds": dict(decoy_kinds),
         "recovered": recovered,
+        "best_j_sum": best_j_sum,
         "boss_ok": boss_ok,
         "hubs_in_gangs": len(in_gangs & hubs),
         "decoys_in_gangs": len(in_gangs & decoys),
@@ -138,7 +143,7 @@ def main():
     ap.add_argument("runs", nargs="+", help="SIZE:SEED")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
-    print(f"{'size':<7}{'seed':>6}{'gangs':>7}{'recov':>7}{'reptd':>7}{'match':>7}{'largest':>8}{'boss':>6}{'hubs':>6}{'decoys':>7}{'burners':>9}{'flagged':>9}{'false_b':>8}{'brokers':>8}{'found':>6}{'false':>6}{'people':>7}{'planted':>8}{'secs':>7}")
+    print(f"{'size':<7}{'seed':>6}{'gangs':>7}{'recov':>7}{'meanJ':>7}{'reptd':>7}{'match':>7}{'largest':>8}{'boss':>6}{'hubs':>6}{'decoys':>7}{'burners':>9}{'flagged':>9}{'false_b':>8}{'brokers':>8}{'found':>6}{'false':>6}{'people':>7}{'planted':>8}{'secs':>7}")
     tot = defaultdict(int)
     kinds = defaultdict(int)
     for run in a.runs:
@@ -160,11 +165,12 @@ def main():
                 tot[k] = max(tot[k], v)
             else:
                 tot[k] += v
-        print(f"{size:<7}{seed:>6}{s['planted']:>7}{s['recovered']:>7}{s['reported']:>7}{s['matching']:>7}{s['largest']:>8}{s['boss_ok']:>6}{s['hubs_in_gangs']:>6}{s['decoys_in_gangs']:>7}{s['burners']:>9}{s['burners_flagged']:>9}{s['false_burners']:>8}{s['brokers']:>8}{s['brokers_found']:>6}{s['false_brokers']:>6}{s['person_leads']:>7}{s['person_leads_planted']:>8}{secs:>7.1f}", flush=True)
+        print(f"{size:<7}{seed:>6}{s['planted']:>7}{s['recovered']:>7}{s['best_j_sum'] / max(s['planted'], 1):>7.3f}{s['reported']:>7}{s['matching']:>7}{s['largest']:>8}{s['boss_ok']:>6}{s['hubs_in_gangs']:>6}{s['decoys_in_gangs']:>7}{s['burners']:>9}{s['burners_flagged']:>9}{s['false_burners']:>8}{s['brokers']:>8}{s['brokers_found']:>6}{s['false_brokers']:>6}{s['person_leads']:>7}{s['person_leads_planted']:>8}{secs:>7.1f}", flush=True)
     p = max(tot["planted"], 1)
     r = max(tot["recovered"], 1)
     b = max(tot["burners"], 1)
-    print(f"total: {tot['recovered']}/{tot['planted']} gangs recovered ({100*tot['recovered']/p:.0f}%), "
+    print(f"total: {tot['recovered']}/{tot['planted']} gangs recovered ({100*tot['recovered']/p:.0f}%, "
+          f"mean best Jaccard {tot['best_j_sum']/p:.3f}), "
           f"{tot['matching']}/{tot['reported']} reported gangs match a planted one, largest {tot['largest']} phones, "
           f"boss right in {tot['boss_ok']}/{tot['recovered']} ({100*tot['boss_ok']/r:.0f}%), "
           f"{tot['hubs_in_gangs']} service numbers and {tot['decoys_in_gangs']} decoy phones in gangs, "
