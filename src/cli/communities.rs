@@ -5,7 +5,7 @@
 use super::contacts::{emit, ContactArgs};
 use super::output::FormatArgs;
 use casegraph::analysis::communities::{
-    DEFAULT_RESOLUTION, DEFAULT_SEED, MAX_ROUNDS, MIN_ROUND_GAIN, MULTI_ROUND_MAX_PAIRS,
+    COMMAND_MULTI_ROUND_MAX_PAIRS, DEFAULT_RESOLUTION, DEFAULT_SEED, MAX_ROUNDS, MIN_ROUND_GAIN,
 };
 use casegraph::analysis::{communities, CommunityConfig};
 use std::time::Instant;
@@ -22,9 +22,9 @@ pub struct Args {
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
     /// Rounds at most, each from the last one's partition (default: up to
-    /// 4 on graphs of up to 1M pairs, a third or fourth only if the one
-    /// before raised modularity by 0.001 or more; 1 above 1M pairs); more:
-    /// a little higher modularity, more time
+    /// 4 on graphs of up to 100k pairs, a third or fourth only if the one
+    /// before raised modularity by 0.001 or more; 1 above 100k pairs);
+    /// more: a little higher modularity, more time
     #[arg(long, value_name = "N")]
     rounds: Option<usize>,
     /// Communities to show in the table view
@@ -47,7 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             max_rounds: args.rounds.unwrap_or(MAX_ROUNDS),
             multi_round_max_pairs: match args.rounds {
                 Some(_) => usize::MAX,
-                None => MULTI_ROUND_MAX_PAIRS,
+                None => COMMAND_MULTI_ROUND_MAX_PAIRS,
             },
             min_round_gain: match args.rounds {
                 Some(_) => 0.0,
@@ -74,6 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         vec![
             ("modularity", c.modularity.into()),
             ("communities", c.len().into()),
+            ("rounds", c.rounds.into()),
             ("resolution", args.resolution.into()),
             ("seed", args.seed.into()),
             ("nodes", g.n_nodes().into()),
