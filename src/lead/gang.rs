@@ -27,7 +27,11 @@
 //!    split along its weakest ties (Louvain on the group alone at twice the
 //!    resolution, `split_rounds` times at most); what is still too large,
 //!    or whose members keep less than `min_cohesion` of their evidence
-//!    weight inside the group, is dropped and listed with the reason.
+//!    weight inside the group, is dropped and listed with the reason. A
+//!    group within the bounds whose own communities share no den, calls,
+//!    report or account, and are tied by registrations and handsets
+//!    through fewer than half of either side's holders, is two gangs (or
+//!    more) that one community of the tie graph held together: split.
 //!    Then a gang at least half of whose holders a specific tie joins to
 //!    one other gang is part of it (one pool of stolen identities or
 //!    handsets on both sides of a cut the communities made), within the
@@ -660,6 +664,124 @@ fn first_phone(units: &Units, group: &[u32]) -> u32 {
     group.iter().map(|&u| units.phones(u)[0]).min().unwrap_or(0)
 }
 
+/// Gangs that one community of the tie graph holds together: the group's
+/// own communities (Louvain on it alone at twice the resolution) that
+/// share no den, no calls, no fraud report and no paid account, and are
+/// tied by registrations and handsets through fewer than half of either
+/// side's holders — the rule by which [`fragments_join`] joins gangs, read
+/// the other way. Stolen identities and second-hand handsets are sold to
+/// more than one gang; a victim's report or the account his money went to
+/// is one operation's. Two gangs that registered SIMs on one stolen
+/// identity or two are then two gangs again, each pruned on its own; the
+/// parts of one gang, which meet at its den, on the phone, in its victims'
+/// reports and accounts, or share most of their identities and handsets,
+/// stay one (own small 9203: a den crew whose two halves have no tie
+/// between them, but which fraud reports tie together, stays one gang).
+/// `None` when the group is one gang.
+fn two_gangs_in_one(
+    ties: &Ties,
+    units: &Units,
+    c: &GangConfig,
+    group: &[u32],
+    depth: u32,
+) -> Result<Option<Vec<Vec<u32>>>> {
+    let resolution = c.resolution * 2f64.powi(depth as i32 + 1);
+    let comms = communities_of(ties, group, resolution, c.seed)?;
+    if comms.len() < 2 {
+        return Ok(None);
+    }
+    let mut part_of: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
+    for (i, p) in comms.iter().enumerate() {
+        for &u in p {
+            part_of.insert(u, i);
+        }
+    }
+    let mut parent: Vec<usize> = (0..comms.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    // Holders of each part with a specific tie into each other part.
+    let mut tied: std::collections::BTreeMap<(usize, usize), usize> =
+        std::collections::BTreeMap::new();
+    let meet = Evidence::Colocation.bit()
+        | Evidence::Calls.bit()
+        | Evidence::Incident.bit()
+        | Evidence::Account.bit();
+    for (a, p) in comms.iter().enumerate() {
+        for &u in p {
+            let mut into: Vec<usize> = Vec::new();
+            for t in ties.of(u) {
+                let Some(&b) = part_of.get(&t.other) else {
+                    continue;
+                };
+                if b == a {
+                    continue;
+                }
+                if t.kinds & meet != 0 {
+                    let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+                    parent[ra.max(rb)] = ra.min(rb);
+                }
+                if t.kinds & FRAUD_SPECIFIC != 0 {
+                    into.push(b);
+                }
+            }
+            into.sort_unstable();
+            into.dedup();
+            for b in into {
+                *tied.entry((a, b)).or_insert(0) += 1;
+            }
+        }
+    }
+    // Parts whose fraud SIMs one report names, or whose reports pay one
+    // account, are one operation (the keys of [`reported_crew`]).
+    let mut keys: Vec<(u32, usize)> = group
+        .iter()
+        .filter(|&&u| ties.seed[u as usize])
+        .flat_map(|&u| {
+            let part = part_of[&u];
+            ties.reports_of(u).iter().map(move |&k| (k, part))
+        })
+        .collect();
+    keys.sort_unstable();
+    for w in keys.windows(2) {
+        if w[0].0 == w[1].0 && w[0].1 != w[1].1 {
+            let (ra, rb) = (root(&mut parent, w[0].1), root(&mut parent, w[1].1));
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    for (&(a, b), &n) in &tied {
+        if 2 * n >= comms[a].len() {
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    let mut joined: Vec<Vec<u32>> = vec![Vec::new(); comms.len()];
+    for (i, p) in comms.into_iter().enumerate() {
+        let r = root(&mut parent, i);
+        joined[r].extend(p);
+    }
+    joined.retain(|g| !g.is_empty());
+    if joined.len() < 2 {
+        return Ok(None);
+    }
+    let viable = |v: &[u32]| v.len() >= 2 && phones_in(units, v) >= c.min_phones;
+    let mut out = Vec::new();
+    for g in joined {
+        let mut members: FxHashSet<u32> = g.into_iter().collect();
+        prune(ties, &mut members, c.min_kinds);
+        let kept = sorted(&members);
+        if kept.iter().any(|&u| ties.seed[u as usize]) && viable(&kept) {
+            out.push(kept);
+        }
+    }
+    // Parts that cannot stand as gangs alone are no reason to split.
+    Ok(if out.len() >= 2 { Some(out) } else { None })
+}
+
 /// Keep `group` if it is small enough and cohesive, else split it (at most
 /// `split_rounds` deep) or drop it with the reason.
 #[allow(clippy::too_many_arguments)]
@@ -711,6 +833,14 @@ fn bound(
             found.dropped.push(den_only_crew(units, &crew));
         }
         return Ok(());
+    }
+    if depth < c.split_rounds {
+        if let Some(gangs) = two_gangs_in_one(ties, units, c, &group, depth)? {
+            for g in gangs {
+                bound(ties, units, fraud_sim, c, g, depth + 1, found)?;
+            }
+            return Ok(());
+        }
     }
     let set: FxHashSet<u32> = group.iter().copied().collect();
     let (mut inside, mut all) = (0.0, 0.0);
@@ -980,6 +1110,65 @@ mod tests {
         // One member of each side registered on one identity: two gangs
         // that met, not one.
         assert_eq!(two_crews(&[(3, 0)]), vec![vec![0, 1, 2], vec![3, 4, 5]]);
+    }
+
+    /// What [`two_gangs_in_one`] makes of burners 0-5 taken as one group:
+    /// 0-2 and 3-5 each hold together by a handset and a report, `cross`
+    /// lists the ties between the two sides.
+    fn one_group(cross: &[(u32, u32, u8)]) -> Option<Vec<Vec<u32>>> {
+        one_group_reported(cross, &[])
+    }
+
+    /// As [`one_group`], with fraud reports per holder (`(holder, report)`).
+    fn one_group_reported(
+        cross: &[(u32, u32, u8)],
+        reports: &[(u32, u32)],
+    ) -> Option<Vec<Vec<u32>>> {
+        let core = HANDSET | INC;
+        let mut list = vec![
+            (0, 1, core, 10.0),
+            (1, 2, core, 10.0),
+            (0, 2, core, 10.0),
+            (3, 4, core, 10.0),
+            (4, 5, core, 10.0),
+            (3, 5, core, 10.0),
+        ];
+        list.extend(cross.iter().map(|&(a, b, k)| (a, b, k, 0.5)));
+        let ties = Ties::from_list(6, &[0, 1, 2, 3, 4, 5], &list).with_reports(reports);
+        let units = Units::singles(6);
+        two_gangs_in_one(
+            &ties,
+            &units,
+            &GangConfig::default(),
+            &[0, 1, 2, 3, 4, 5],
+            0,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn two_gangs_one_community_held_together_are_two_gangs_again() {
+        // Regression (foreign small-33 with its cells blanked): two gangs
+        // that registered SIMs on a few common stolen identities (4 ties
+        // through 3 of one side's 11 phones) were one community of the tie
+        // graph, each side holding together on its own ties, and were
+        // reported as one gang.
+        assert_eq!(
+            one_group(&[(0, 3, REG)]),
+            Some(vec![vec![0, 1, 2], vec![3, 4, 5]])
+        );
+        // Sides that meet at a den, on the phone, in a fraud report or a
+        // paid account, or share most of their identities are one gang.
+        assert_eq!(one_group(&[(0, 3, REG), (1, 4, DEN)]), None);
+        assert_eq!(one_group(&[(0, 3, REG), (2, 5, CALLS)]), None);
+        assert_eq!(one_group(&[(0, 3, REG), (2, 5, ACC)]), None);
+        assert_eq!(one_group(&[(0, 3, REG), (2, 5, INC)]), None);
+        // Regression (own small 9203): halves with no tie between them that
+        // fraud reports tie together (one report, or reports paying one
+        // account) are one crew.
+        assert_eq!(one_group_reported(&[(0, 3, REG)], &[(1, 7), (4, 7)]), None);
+        assert!(one_group_reported(&[(0, 3, REG)], &[(1, 7), (4, 8)]).is_some());
+        assert_eq!(one_group(&[(0, 3, REG), (1, 4, REG)]), None);
     }
 
     #[test]
