@@ -472,14 +472,7 @@ fn fragments_join(
             into[b] = Some(a);
         }
     }
-    let mut parent: Vec<usize> = (0..gangs.len()).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
+    let mut joins = Joins::new(gangs.len());
     let people = |u: u32| units.phones(u).iter().any(|&p| !fraud_sim[p as usize]);
     let mut persons: Vec<usize> = gangs
         .iter()
@@ -488,7 +481,7 @@ fn fragments_join(
     let mut phones: Vec<usize> = gangs.iter().map(|g| phones_in(units, &g.units)).collect();
     for (b, a) in into.iter().enumerate() {
         let Some(a) = *a else { continue };
-        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        let (ra, rb) = (joins.root(a), joins.root(b));
         if ra == rb
             || persons[ra] + persons[rb] > c.max_members
             || phones[ra] + phones[rb] > c.max_phones
@@ -496,14 +489,14 @@ fn fragments_join(
             continue;
         }
         let (keep, gone) = (ra.min(rb), ra.max(rb));
-        parent[gone] = keep;
+        joins.join(keep, gone);
         persons[keep] += persons[gone];
         phones[keep] += phones[gone];
     }
     let mut merged: Vec<Vec<u32>> = vec![Vec::new(); gangs.len()];
     let mut alone: Vec<Option<GangCore>> = Vec::with_capacity(gangs.len());
     for (i, g) in gangs.into_iter().enumerate() {
-        let r = root(&mut parent, i);
+        let r = joins.root(i);
         merged[r].extend(g.units.iter().copied());
         alone.push(Some(g));
     }
@@ -585,6 +578,27 @@ fn tools_join(ties: &Ties, units: &Units, c: &GangConfig, gangs: &mut [GangCore]
     }
 }
 
+/// Union-find over group indices; a set's root is its smallest index, so
+/// the result does not depend on the order of the joins.
+struct Joins(Vec<usize>);
+
+impl Joins {
+    fn new(n: usize) -> Self {
+        Joins((0..n).collect())
+    }
+    fn root(&mut self, mut i: usize) -> usize {
+        while self.0[i] != i {
+            self.0[i] = self.0[self.0[i]];
+            i = self.0[i];
+        }
+        i
+    }
+    fn join(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.root(a), self.root(b));
+        self.0[ra.max(rb)] = ra.min(rb);
+    }
+}
+
 /// Groups whose SIMs went through one handset are one gang. A handset is a
 /// thing in someone's hand: when SIMs of two groups took turns in it (the
 /// handsets ties count only SIMs that carried calls in it, see
@@ -602,14 +616,7 @@ fn one_handset_one_gang(ties: &Ties, groups: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
             group_of.insert(u, i);
         }
     }
-    let mut parent: Vec<usize> = (0..groups.len()).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
+    let mut joins = Joins::new(groups.len());
     for (i, g) in groups.iter().enumerate() {
         for &u in g {
             for t in ties.of(u) {
@@ -617,18 +624,14 @@ fn one_handset_one_gang(ties: &Ties, groups: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
                     continue;
                 }
                 if let Some(&j) = group_of.get(&t.other) {
-                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
-                    if a != b {
-                        parent[a.max(b)] = a.min(b);
-                    }
+                    joins.join(i, j);
                 }
             }
         }
     }
     let mut merged: Vec<Vec<u32>> = vec![Vec::new(); groups.len()];
     for (i, g) in groups.into_iter().enumerate() {
-        let r = root(&mut parent, i);
-        merged[r].extend(g);
+        merged[joins.root(i)].extend(g);
     }
     merged
         .into_iter()
@@ -696,14 +699,7 @@ fn two_gangs_in_one(
             part_of.insert(u, i);
         }
     }
-    let mut parent: Vec<usize> = (0..comms.len()).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
+    let mut joins = Joins::new(comms.len());
     // Holders of each part with a specific tie into each other part.
     let mut tied: std::collections::BTreeMap<(usize, usize), usize> =
         std::collections::BTreeMap::new();
@@ -722,8 +718,7 @@ fn two_gangs_in_one(
                     continue;
                 }
                 if t.kinds & meet != 0 {
-                    let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
-                    parent[ra.max(rb)] = ra.min(rb);
+                    joins.join(a, b);
                 }
                 if t.kinds & FRAUD_SPECIFIC != 0 {
                     into.push(b);
@@ -748,21 +743,18 @@ fn two_gangs_in_one(
         .collect();
     keys.sort_unstable();
     for w in keys.windows(2) {
-        if w[0].0 == w[1].0 && w[0].1 != w[1].1 {
-            let (ra, rb) = (root(&mut parent, w[0].1), root(&mut parent, w[1].1));
-            parent[ra.max(rb)] = ra.min(rb);
+        if w[0].0 == w[1].0 {
+            joins.join(w[0].1, w[1].1);
         }
     }
     for (&(a, b), &n) in &tied {
         if 2 * n >= comms[a].len() {
-            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
-            parent[ra.max(rb)] = ra.min(rb);
+            joins.join(a, b);
         }
     }
     let mut joined: Vec<Vec<u32>> = vec![Vec::new(); comms.len()];
     for (i, p) in comms.into_iter().enumerate() {
-        let r = root(&mut parent, i);
-        joined[r].extend(p);
+        joined[joins.root(i)].extend(p);
     }
     joined.retain(|g| !g.is_empty());
     if joined.len() < 2 {
