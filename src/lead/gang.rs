@@ -511,16 +511,9 @@ fn fragments_join(
         }
         let mut group = group;
         group.sort_unstable();
-        let set: FxHashSet<u32> = group.iter().copied().collect();
-        let (mut inside, mut all) = (0.0, 0.0);
-        for &u in &group {
-            let (i, a) = weight_into(ties, u, &set, true);
-            inside += i;
-            all += a;
-        }
         out.push(GangCore {
+            cohesion: cohesion(ties, &group),
             units: group,
-            cohesion: if all > 0.0 { inside / all } else { 0.0 },
         });
     }
     out
@@ -656,6 +649,22 @@ fn den_only_crew(units: &Units, group: &[u32]) -> Dropped {
             group.len()
         ),
         first_phone: first_phone(units, group),
+    }
+}
+
+/// Share of the members' specific evidence weight that lies inside `group`.
+fn cohesion(ties: &Ties, group: &[u32]) -> f64 {
+    let set: FxHashSet<u32> = group.iter().copied().collect();
+    let (mut inside, mut all) = (0.0, 0.0);
+    for &u in group {
+        let (i, a) = weight_into(ties, u, &set, true);
+        inside += i;
+        all += a;
+    }
+    if all > 0.0 {
+        inside / all
+    } else {
+        0.0
     }
 }
 
@@ -834,14 +843,7 @@ fn bound(
             return Ok(());
         }
     }
-    let set: FxHashSet<u32> = group.iter().copied().collect();
-    let (mut inside, mut all) = (0.0, 0.0);
-    for &u in &group {
-        let (i, a) = weight_into(ties, u, &set, true);
-        inside += i;
-        all += a;
-    }
-    let cohesion = if all > 0.0 { inside / all } else { 0.0 };
+    let cohesion = cohesion(ties, &group);
     if cohesion < c.min_cohesion {
         found.dropped.push(Dropped {
             holders: group.len(),
@@ -1067,18 +1069,18 @@ mod tests {
         );
     }
 
+    /// Units 0-2 and 3-5, each three tied pairwise by `kinds`, heavily.
+    fn two_triangles(kinds: u8) -> Vec<(u32, u32, u8, f64)> {
+        [(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5)]
+            .into_iter()
+            .map(|(a, b)| (a, b, kinds, 10.0))
+            .collect()
+    }
+
     /// Burners 0-2 and 3-5 each hold together by a handset, a den and a
     /// report; `cross` lists the registration ties between the two.
     fn two_crews(cross: &[(u32, u32)]) -> Vec<Vec<u32>> {
-        let core = HANDSET | DEN | INC;
-        let mut list = vec![
-            (0, 1, core, 10.0),
-            (1, 2, core, 10.0),
-            (0, 2, core, 10.0),
-            (3, 4, core, 10.0),
-            (4, 5, core, 10.0),
-            (3, 5, core, 10.0),
-        ];
+        let mut list = two_triangles(HANDSET | DEN | INC);
         list.extend(cross.iter().map(|&(a, b)| (a, b, REG, 0.5)));
         let found = run(6, &[0, 1, 2, 3, 4, 5], &list, &GangConfig::default());
         let mut gangs: Vec<Vec<u32>> = found.gangs.iter().map(|g| g.units.clone()).collect();
@@ -1116,15 +1118,7 @@ mod tests {
         cross: &[(u32, u32, u8)],
         reports: &[(u32, u32)],
     ) -> Option<Vec<Vec<u32>>> {
-        let core = HANDSET | INC;
-        let mut list = vec![
-            (0, 1, core, 10.0),
-            (1, 2, core, 10.0),
-            (0, 2, core, 10.0),
-            (3, 4, core, 10.0),
-            (4, 5, core, 10.0),
-            (3, 5, core, 10.0),
-        ];
+        let mut list = two_triangles(HANDSET | INC);
         list.extend(cross.iter().map(|&(a, b, k)| (a, b, k, 0.5)));
         let ties = Ties::from_list(6, &[0, 1, 2, 3, 4, 5], &list).with_reports(reports);
         let units = Units::singles(6);
