@@ -16,10 +16,12 @@
 //!    (no part stands alone) are a gang when fraud reports tie two of them
 //!    (one report names both, or their reports pay one account), and are
 //!    otherwise listed as dropped: an office's lines share a place too.
-//!    Fraud SIMs left out that a specific tie (handset, registration,
-//!    report, account) joins directly to one gang and no other join it as
-//!    its tools: a SIM is not a person, its burner shape is its own
-//!    evidence (their membership confidence, one kind, stays at most 0.5).
+//!    Fraud SIMs left out that one gang and no other reaches join it as
+//!    its tools — by a specific tie (handset, registration, report,
+//!    account) to a member, by the handsets of a kit of SIMs one of which
+//!    is so tied, or else by working beside the gang's own fraud SIMs at a
+//!    den: a SIM is not a person, its burner shape is its own evidence
+//!    (their membership confidence, one kind, stays at most 0.5).
 //!    Being named a suspect in a police record is not evidence here: it
 //!    ranks leads, it never makes a member.
 //! 3. A group of more than `max_members` people (holders of an ordinary
@@ -519,21 +521,45 @@ fn fragments_join(
     out
 }
 
-/// Fraud SIMs left out of every gang that a tie specific to the fraud (a
-/// handset, a registration, a report, an account) joins directly to the
-/// members of one gang, and to no other gang, join that gang as its tools.
-/// A SIM is not a person: the burner shape that made it a fraud SIM is its
-/// own evidence, and one specific tie says whose it is (an operator's kit
-/// of SIMs that took turns in one handset is tied pair by pair, see
-/// [`crate::lead::ties`]). A SIM tied to two gangs joins neither; a SIM
-/// reached only through another left-out SIM stays out, so a group that
-/// could not stand as a gang is never absorbed through one SIM; a gang
-/// stops taking SIMs at `max_phones`. Gangs are never joined to each
-/// other this way, and no holder of an ordinary phone joins.
+/// Fraud SIMs left out of every gang join the one gang they are tied to,
+/// as its tools. A SIM is not a person: the burner shape that made it a
+/// fraud SIM is its own evidence, and one tie to a gang says whose it is.
+/// Three ties say so, in this order of strength:
+/// 1. a tie specific to the fraud (a handset, a registration, a report,
+///    an account) to a member of the gang (an operator's kit of SIMs that
+///    took turns in one handset is tied pair by pair, see
+///    [`crate::lead::ties`]);
+/// 2. a handset shared with a SIM so tied, directly or through other
+///    left-out SIMs: the *kit* of left-out SIMs that handsets join is one
+///    hand's, so it joins whole or not at all (the rule of
+///    [`one_handset_one_gang`] for SIMs the pruning left out);
+/// 3. working side by side with the gang's own fraud SIMs at a den (the
+///    co-location tie between two fraud SIMs): a place is shared with
+///    whoever works beside it, but an ordinary phone is no fraud SIM, and
+///    a burner that works the gang's den in its hours with its burners is
+///    the gang's. This is what ties a crew whose carrier data has no
+///    handset serials.
 ///
-/// O(Σ ties of the gangs' units + J log J) for J SIMs that join.
+/// A kit whose SIMs are tied to two gangs joins neither, and a SIM that
+/// works beside two gangs' SIMs joins neither; a den never contests a
+/// specific tie. A SIM reached only
+/// through another left-out SIM by a registration, report or account stays
+/// out, so a group that could not stand as a gang is never absorbed
+/// through one SIM; a gang stops taking SIMs at `max_phones`. Gangs are
+/// never joined to each other this way, and no holder of an ordinary phone
+/// joins.
+///
+/// O(Σ ties of the gangs' units and of the left-out SIMs + J log J) for J
+/// SIMs that join.
 fn tools_join(ties: &Ties, units: &Units, c: &GangConfig, gangs: &mut [GangCore]) {
     const CONTESTED: usize = usize::MAX;
+    type Reach = std::collections::BTreeMap<u32, usize>;
+    fn mark(reach: &mut Reach, v: u32, gi: usize) {
+        let e = reach.entry(v).or_insert(gi);
+        if *e != gi {
+            *e = CONTESTED;
+        }
+    }
     let tool = |u: u32| ties.seed[u as usize] && !ties.one_report[u as usize];
     let mut gang_of: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
     let mut phones: Vec<usize> = Vec::with_capacity(gangs.len());
@@ -543,22 +569,69 @@ fn tools_join(ties: &Ties, units: &Units, c: &GangConfig, gangs: &mut [GangCore]
         }
         phones.push(phones_in(units, &g.units));
     }
-    let mut reach: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
+    let left_out = |v: u32| tool(v) && !gang_of.contains_key(&v);
+    let mut specific = Reach::new();
+    let mut side_by_side = Reach::new();
     for (gi, g) in gangs.iter().enumerate() {
         for &u in &g.units {
             for t in ties.of(u) {
-                let v = t.other;
-                if t.kinds & FRAUD_SPECIFIC == 0 || !tool(v) || gang_of.contains_key(&v) {
+                if !left_out(t.other) {
                     continue;
                 }
-                let e = reach.entry(v).or_insert(gi);
-                if *e != gi {
-                    *e = CONTESTED;
+                if t.kinds & FRAUD_SPECIFIC != 0 {
+                    mark(&mut specific, t.other, gi);
+                } else if t.kinds & Evidence::Colocation.bit() != 0 && tool(u) {
+                    mark(&mut side_by_side, t.other, gi);
                 }
             }
         }
     }
-    for (v, gi) in reach {
+    // Kits: left-out SIMs joined by handsets; each takes the gang its
+    // directly tied SIMs joined, when they all joined one.
+    let mut kit_of: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
+    let mut kits: Vec<Vec<u32>> = Vec::new();
+    for &start in specific.keys() {
+        if kit_of.contains_key(&start) {
+            continue;
+        }
+        let k = kits.len();
+        kit_of.insert(start, k);
+        let mut kit = vec![start];
+        let mut i = 0;
+        while i < kit.len() {
+            let u = kit[i];
+            i += 1;
+            for t in ties.of(u) {
+                if t.kinds & Evidence::Handset.bit() != 0
+                    && left_out(t.other)
+                    && !kit_of.contains_key(&t.other)
+                {
+                    kit_of.insert(t.other, k);
+                    kit.push(t.other);
+                }
+            }
+        }
+        kits.push(kit);
+    }
+    let mut joining = Reach::new();
+    for kit in &kits {
+        let mut owner: Option<usize> = None;
+        for v in kit {
+            if let Some(&gi) = specific.get(v) {
+                owner = match owner {
+                    Some(o) if o != gi => Some(CONTESTED),
+                    _ => Some(gi),
+                };
+            }
+        }
+        // Every kit holds a directly tied SIM, so it has an owner.
+        let owner = owner.unwrap_or(CONTESTED);
+        joining.extend(kit.iter().map(|&v| (v, owner)));
+    }
+    for (v, gi) in side_by_side {
+        joining.entry(v).or_insert(gi);
+    }
+    for (v, gi) in joining {
         let n = units.phones(v).len();
         if gi == CONTESTED || phones[gi] + n > c.max_phones {
             continue;
@@ -1051,7 +1124,7 @@ mod tests {
             (7, 8, core, 10.0),
             (6, 8, core, 10.0),
             (3, 0, HANDSET, 1.0), // burner 3 went through burner 0's handset
-            (4, 3, HANDSET, 1.0), // burner 4 only through 3's: tied to no member
+            (4, 3, HANDSET, 1.0), // burner 4 only through 3's: one kit with 3
             (5, 1, HANDSET, 1.0), // an ordinary phone in burner 1's handset
             (9, 2, HANDSET, 1.0), // burner 9 went through handsets of both gangs
             (9, 7, HANDSET, 1.0),
@@ -1063,10 +1136,64 @@ mod tests {
         gangs.sort();
         assert_eq!(
             gangs,
-            vec![vec![0, 1, 2, 3], vec![6, 7, 8]],
+            vec![vec![0, 1, 2, 3, 4], vec![6, 7, 8]],
             "{:?}",
             found.dropped
         );
+    }
+
+    #[test]
+    fn a_kit_of_burners_joins_whole_or_not_at_all() {
+        // Foreign small-32 and small-33 without cell locations: an
+        // operator's kit of burners that took turns in handsets among
+        // themselves, one of them in a member's handset, was left out but
+        // for that one SIM. The kit is one hand's: it joins whole. A kit
+        // that handsets tie to two gangs joins neither, and a SIM that only
+        // a registration ties to the kit stays out (a pool of stolen
+        // identities serves more than one crew).
+        let core = HANDSET | DEN | REG;
+        let mut list = two_triangles(core);
+        list.extend([
+            (6, 0, HANDSET, 1.0), // kit 6-7-8: 6 in member 0's handset
+            (7, 6, HANDSET, 1.0),
+            (8, 7, HANDSET, 1.0),
+            (9, 8, REG, 1.0),      // 9 shares only an identity with the kit
+            (10, 1, HANDSET, 1.0), // kit 10-11 went through both gangs' handsets
+            (11, 10, HANDSET, 1.0),
+            (11, 4, HANDSET, 1.0),
+        ]);
+        let seed: Vec<u32> = (0..12).collect();
+        let found = run(12, &seed, &list, &GangConfig::default());
+        let mut gangs: Vec<Vec<u32>> = found.gangs.iter().map(|g| g.units.clone()).collect();
+        gangs.sort();
+        assert_eq!(gangs, vec![vec![0, 1, 2, 6, 7, 8], vec![3, 4, 5]]);
+    }
+
+    #[test]
+    fn burners_working_beside_one_gangs_burners_at_its_den_are_its_tools() {
+        // Foreign small-32 and small-33 without handset serials: two thirds
+        // of a gang's burners were tied to the gang by the den alone (one
+        // kind each) and left out. A burner that works the den in the
+        // gang's hours beside the gang's own fraud SIMs is the gang's; one
+        // that works beside two gangs' burners joins neither; an ordinary
+        // phone at the den is a coworker of the place and never joins; and
+        // a specific tie to one gang outweighs a den shared with another.
+        let core = HANDSET | DEN | REG;
+        let mut list = two_triangles(core);
+        list.extend([
+            (6, 0, DEN, 1.0), // burner 6 beside gang 0-2's burners
+            (6, 1, DEN, 1.0),
+            (7, 2, DEN, 1.0), // burner 7 beside both gangs' burners
+            (7, 3, DEN, 1.0),
+            (8, 0, DEN, 1.0), // 8 is an ordinary phone at the den
+            (9, 4, REG, 1.0), // burner 9: an identity of gang 3-5, the den of 0-2
+            (9, 0, DEN, 1.0),
+        ]);
+        let seed = [0, 1, 2, 3, 4, 5, 6, 7, 9];
+        let found = run(10, &seed, &list, &GangConfig::default());
+        let mut gangs: Vec<Vec<u32>> = found.gangs.iter().map(|g| g.units.clone()).collect();
+        gangs.sort();
+        assert_eq!(gangs, vec![vec![0, 1, 2, 6], vec![3, 4, 5, 9]]);
     }
 
     /// Units 0-2 and 3-5, each three tied pairwise by `kinds`, heavily.
