@@ -531,8 +531,12 @@ fn fragments_join(
 ///    [`crate::lead::ties`]);
 /// 2. a handset shared with a SIM so tied, directly or through other
 ///    left-out SIMs: the *kit* of left-out SIMs that handsets join is one
-///    hand's, so it joins whole or not at all (the rule of
-///    [`one_handset_one_gang`] for SIMs the pruning left out);
+///    hand's (the rule of [`one_handset_one_gang`] for SIMs the pruning
+///    left out), and its SIMs without a tie of their own follow those
+///    with one — when those all joined one gang. Handsets do pass between
+///    gangs (foreign small-33 without cells: a kit whose handsets carried
+///    SIMs of G05 and of G06, each SIM tied to its own gang by a specific
+///    tie), so a SIM's own tie is not overruled by its kit's;
 /// 3. working side by side with the gang's own fraud SIMs at a den (the
 ///    co-location tie between two fraud SIMs): a place is shared with
 ///    whoever works beside it, but an ordinary phone is no fraud SIM, and
@@ -540,9 +544,9 @@ fn fragments_join(
 ///    the gang's. This is what ties a crew whose carrier data has no
 ///    handset serials.
 ///
-/// A kit whose SIMs are tied to two gangs joins neither, and a SIM that
-/// works beside two gangs' SIMs joins neither; a den never contests a
-/// specific tie. A SIM reached only
+/// A SIM tied by 1 to two gangs joins neither, nor does the rest of a kit
+/// whose SIMs are tied to two gangs, nor a SIM that works beside two
+/// gangs' SIMs; a weaker rule never contests a stronger one. A SIM reached only
 /// through another left-out SIM by a registration, report or account stays
 /// out, so a group that could not stand as a gang is never absorbed
 /// through one SIM; a gang stops taking SIMs at `max_phones`. Gangs are
@@ -613,7 +617,7 @@ fn tools_join(ties: &Ties, units: &Units, c: &GangConfig, gangs: &mut [GangCore]
         }
         kits.push(kit);
     }
-    let mut joining = Reach::new();
+    let mut by_kit = Reach::new();
     for kit in &kits {
         let mut owner: Option<usize> = None;
         for v in kit {
@@ -626,10 +630,17 @@ fn tools_join(ties: &Ties, units: &Units, c: &GangConfig, gangs: &mut [GangCore]
         }
         // Every kit holds a directly tied SIM, so it has an owner.
         let owner = owner.unwrap_or(CONTESTED);
-        joining.extend(kit.iter().map(|&v| (v, owner)));
+        for &v in kit {
+            if !specific.contains_key(&v) {
+                by_kit.insert(v, owner);
+            }
+        }
     }
-    for (v, gi) in side_by_side {
-        joining.entry(v).or_insert(gi);
+    let mut joining = specific;
+    for reach in [by_kit, side_by_side] {
+        for (v, gi) in reach {
+            joining.entry(v).or_insert(gi);
+        }
     }
     for (v, gi) in joining {
         let n = units.phones(v).len();
@@ -1143,13 +1154,14 @@ mod tests {
     }
 
     #[test]
-    fn a_kit_of_burners_joins_whole_or_not_at_all() {
+    fn a_kit_of_burners_follows_its_tied_sims_into_one_gang() {
         // Foreign small-32 and small-33 without cell locations: an
         // operator's kit of burners that took turns in handsets among
         // themselves, one of them in a member's handset, was left out but
-        // for that one SIM. The kit is one hand's: it joins whole. A kit
-        // that handsets tie to two gangs joins neither, and a SIM that only
-        // a registration ties to the kit stays out (a pool of stolen
+        // for that one SIM. The kit is one hand's: it follows that SIM. Of
+        // a kit that handsets tie to two gangs, each SIM with a tie of its
+        // own joins its gang and the rest join neither; a SIM that only a
+        // registration ties to the kit stays out (a pool of stolen
         // identities serves more than one crew).
         let core = HANDSET | DEN | REG;
         let mut list = two_triangles(core);
@@ -1158,15 +1170,16 @@ mod tests {
             (7, 6, HANDSET, 1.0),
             (8, 7, HANDSET, 1.0),
             (9, 8, REG, 1.0),      // 9 shares only an identity with the kit
-            (10, 1, HANDSET, 1.0), // kit 10-11 went through both gangs' handsets
+            (10, 1, HANDSET, 1.0), // kit 10-11-12 went through both gangs' handsets
             (11, 10, HANDSET, 1.0),
             (11, 4, HANDSET, 1.0),
+            (12, 10, HANDSET, 1.0),
         ]);
-        let seed: Vec<u32> = (0..12).collect();
-        let found = run(12, &seed, &list, &GangConfig::default());
+        let seed: Vec<u32> = (0..13).collect();
+        let found = run(13, &seed, &list, &GangConfig::default());
         let mut gangs: Vec<Vec<u32>> = found.gangs.iter().map(|g| g.units.clone()).collect();
         gangs.sort();
-        assert_eq!(gangs, vec![vec![0, 1, 2, 6, 7, 8], vec![3, 4, 5]]);
+        assert_eq!(gangs, vec![vec![0, 1, 2, 6, 7, 8, 10], vec![3, 4, 5, 11]]);
     }
 
     #[test]
