@@ -12,7 +12,9 @@ scorer (score_gangs.py) and prints one line per bundle:
     gang, planted burners flagged, bosses labelled boss, bad rows (and
     exact duplicates) of truth/bad_rows.csv found in rejects.csv and good
     rows wrongly rejected (by the validation set's score_rejects.py),
-    seconds, peak MiB
+    seconds, peak MiB, and the scorer's mean best Jaccard over the planted
+    gangs (it moves when a change adds or loses phones of a gang without
+    crossing 0.5)
 
 With --roles it then prints, per bundle, how many of the planted phones of
 each role and kind (boss, lieutenant, operator, mule, broker; personal or
@@ -49,7 +51,7 @@ def main():
     a = ap.parse_args()
     roles = []
     print("bundle,recovered,matching_reported,decoy_or_hub_phones,burners_flagged,bosses,"
-          "bad_rows_reported,good_rows_rejected,seconds,peak_mib")
+          "bad_rows_reported,good_rows_rejected,seconds,peak_mib,mean_best_j")
     for b in a.bundles:
         b = b.rstrip("/")
         name = os.path.basename(b)
@@ -78,7 +80,8 @@ def main():
         print(f"{name},{rep['recovered']}/{rep['planted_gangs']},{matched}/{rep['reported_gangs_min_size']},"
               f"{rep['decoy_or_hub_phones_reported']},{len(planted_burners & flagged)}/{len(planted_burners)},"
               f"{boss.get('labelled_in_matched_gang', 0)}/{boss.get('planted_bosses', 0)},"
-              f"{rej['reported']}/{rej['truth_bad_rows']},{rej['wrongly_rejected']},{secs:.2f},{peak:.0f}")
+              f"{rej['reported']}/{rej['truth_bad_rows']},{rej['wrongly_rejected']},{secs:.2f},{peak:.0f},"
+              f"{rep['mean_best_jaccard'] or 0:.3f}")
         if a.roles:
             roles.append((name, role_recall(truth, out)))
     if roles:
