@@ -289,6 +289,29 @@ fn sorted(set: &FxHashSet<u32>) -> Vec<u32> {
     v
 }
 
+/// The units reached from `start` (not yet in `seen`) over the ties
+/// `follow` accepts, breadth first; each reached unit is added to `seen`.
+fn spread(
+    ties: &Ties,
+    start: u32,
+    seen: &mut FxHashSet<u32>,
+    follow: impl Fn(&crate::lead::ties::Tie) -> bool,
+) -> Vec<u32> {
+    seen.insert(start);
+    let mut part = vec![start];
+    let mut i = 0;
+    while i < part.len() {
+        let u = part[i];
+        i += 1;
+        for t in ties.of(u) {
+            if follow(t) && seen.insert(t.other) {
+                part.push(t.other);
+            }
+        }
+    }
+    part
+}
+
 fn specific_parts(ties: &Ties, members: &FxHashSet<u32>) -> Vec<Vec<u32>> {
     let specific = !Evidence::Colocation.bit();
     let mut sorted: Vec<u32> = members.iter().copied().collect();
@@ -296,20 +319,12 @@ fn specific_parts(ties: &Ties, members: &FxHashSet<u32>) -> Vec<Vec<u32>> {
     let mut done: FxHashSet<u32> = FxHashSet::default();
     let mut out = Vec::new();
     for &s in &sorted {
-        if !done.insert(s) {
+        if done.contains(&s) {
             continue;
         }
-        let mut part = vec![s];
-        let mut i = 0;
-        while i < part.len() {
-            let u = part[i];
-            i += 1;
-            for t in ties.of(u) {
-                if t.kinds & specific != 0 && members.contains(&t.other) && done.insert(t.other) {
-                    part.push(t.other);
-                }
-            }
-        }
+        let mut part = spread(ties, s, &mut done, |t| {
+            t.kinds & specific != 0 && members.contains(&t.other)
+        });
         part.sort_unstable();
         out.push(part);
     }
@@ -546,9 +561,9 @@ fn fragments_join(
 ///
 /// A SIM tied by 1 to two gangs joins neither, nor does the rest of a kit
 /// whose SIMs are tied to two gangs, nor a SIM that works beside two
-/// gangs' SIMs; a weaker rule never contests a stronger one. A SIM reached only
-/// through another left-out SIM by a registration, report or account stays
-/// out, so a group that could not stand as a gang is never absorbed
+/// gangs' SIMs; a weaker rule never contests a stronger one. A SIM reached
+/// only through another left-out SIM by a registration, report or account
+/// stays out, so a group that could not stand as a gang is never absorbed
 /// through one SIM; a gang stops taking SIMs at `max_phones`. Gangs are
 /// never joined to each other this way, and no holder of an ordinary phone
 /// joins.
@@ -590,37 +605,20 @@ fn tools_join(ties: &Ties, units: &Units, c: &GangConfig, gangs: &mut [GangCore]
             }
         }
     }
-    // Kits: left-out SIMs joined by handsets; each takes the gang its
-    // directly tied SIMs joined, when they all joined one.
-    let mut kit_of: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
-    let mut kits: Vec<Vec<u32>> = Vec::new();
+    // Kits: left-out SIMs joined by handsets; the SIMs of a kit without a
+    // tie of their own take the gang its directly tied SIMs joined, when
+    // they all joined one.
+    let mut in_kit: FxHashSet<u32> = FxHashSet::default();
+    let mut by_kit = Reach::new();
     for &start in specific.keys() {
-        if kit_of.contains_key(&start) {
+        if in_kit.contains(&start) {
             continue;
         }
-        let k = kits.len();
-        kit_of.insert(start, k);
-        let mut kit = vec![start];
-        let mut i = 0;
-        while i < kit.len() {
-            let u = kit[i];
-            i += 1;
-            for t in ties.of(u) {
-                if t.kinds & Evidence::Handset.bit() != 0
-                    && left_out(t.other)
-                    && !kit_of.contains_key(&t.other)
-                {
-                    kit_of.insert(t.other, k);
-                    kit.push(t.other);
-                }
-            }
-        }
-        kits.push(kit);
-    }
-    let mut by_kit = Reach::new();
-    for kit in &kits {
+        let kit = spread(ties, start, &mut in_kit, |t| {
+            t.kinds & Evidence::Handset.bit() != 0 && left_out(t.other)
+        });
         let mut owner: Option<usize> = None;
-        for v in kit {
+        for v in &kit {
             if let Some(&gi) = specific.get(v) {
                 owner = match owner {
                     Some(o) if o != gi => Some(CONTESTED),
@@ -630,7 +628,7 @@ fn tools_join(ties: &Ties, units: &Units, c: &GangConfig, gangs: &mut [GangCore]
         }
         // Every kit holds a directly tied SIM, so it has an owner.
         let owner = owner.unwrap_or(CONTESTED);
-        for &v in kit {
+        for v in kit {
             if !specific.contains_key(&v) {
                 by_kit.insert(v, owner);
             }
