@@ -326,6 +326,11 @@ pub struct GangConfig {
     /// Call events between two holders for calls to count as a kind of
     /// evidence (one call is an encounter, not a tie).
     pub min_call_events: u32,
+    /// Calls between two holders are *repeated* from this quantile of the
+    /// case's call events per pair tied by calls: a holder left out with
+    /// repeated calls to two members of one gang (and none of another) is
+    /// of its leadership by phone (see `lead::gang`).
+    pub repeated_calls: f64,
     /// Holders in a gang, at most: fraud rings are tens of people (a call
     /// centre of a few dozen operators at the largest), never hundreds.
     pub max_members: usize,
@@ -352,6 +357,7 @@ impl Default for GangConfig {
             min_phones: 3,
             min_kinds: 2,
             min_call_events: 2,
+            repeated_calls: 0.75,
             max_members: 40,
             max_phones: 240,
             split_rounds: 3,

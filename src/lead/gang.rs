@@ -22,6 +22,12 @@
 //!    is so tied, or else by working beside the gang's own fraud SIMs at a
 //!    den: a SIM is not a person, its burner shape is its own evidence
 //!    (their membership confidence, one kind, stays at most 0.5).
+//!    Then the people who run the gang by phone: a holder of ordinary
+//!    phones left out with *repeated* calls (above the case's own typical
+//!    pair) with two or more of one gang's members and none of another's
+//!    joins it — the lieutenants, then in a second and last round the
+//!    boss above them. Calls are all the evidence of them and the output
+//!    says so (`by_calls`; confidence at most 0.5).
 //!    Being named a suspect in a police record is not evidence here: it
 //!    ranks leads, it never makes a member.
 //! 3. A group of more than `max_members` people (holders of an ordinary
@@ -60,6 +66,9 @@ pub struct GangCore {
     /// Share of the members' specific evidence weight (all but den
     /// co-location, which a crowd shares) that lies inside the gang.
     pub cohesion: f64,
+    /// Holders who joined by repeated calls alone (the gang's leadership
+    /// by phone, see `leadership_join`), ascending.
+    pub by_calls: Vec<u32>,
 }
 
 /// A group that was not reported as a gang, and why.
@@ -423,6 +432,7 @@ pub fn find(ties: &Ties, units: &Units, fraud_sim: &[bool], c: &GangConfig) -> R
     }
     found.gangs = fragments_join(ties, units, fraud_sim, c, std::mem::take(&mut found.gangs));
     tools_join(ties, units, c, &mut found.gangs);
+    leadership_join(ties, units, fraud_sim, c, &mut found.gangs);
     found.gangs.sort_by(|a, b| {
         let pa = units.phones(a.units[0])[0];
         let pb = units.phones(b.units[0])[0];
@@ -531,6 +541,7 @@ fn fragments_join(
         out.push(GangCore {
             cohesion: cohesion(ties, &group),
             units: group,
+            by_calls: Vec::new(),
         });
     }
     out
@@ -650,6 +661,118 @@ fn tools_join(ties: &Ties, units: &Units, c: &GangConfig, gangs: &mut [GangCore]
     }
     for g in gangs.iter_mut() {
         g.units.sort_unstable();
+    }
+}
+
+/// Call events that make a call tie *repeated*: the case's
+/// `[gangs] repeated_calls` quantile of call events over its pairs tied by
+/// calls, and more than their median (and at least `min_call_events`).
+/// Relative to the case, not a number that fits one generator's calling
+/// rates.
+///
+/// O(T) for T ties (selection, no sort).
+fn repeated_calls(ties: &Ties, units: &Units, c: &GangConfig) -> u32 {
+    let mut events: Vec<u32> = (0..units.len() as u32)
+        .flat_map(|u| ties.of(u).iter().filter(move |t| t.other > u))
+        .filter(|t| t.kinds & Evidence::Calls.bit() != 0)
+        .map(|t| t.calls)
+        .collect();
+    if events.is_empty() {
+        return u32::MAX;
+    }
+    let mut at = |q: f64| {
+        let k = ((events.len() as f64 * q) as usize).min(events.len() - 1);
+        *events.select_nth_unstable(k).1
+    };
+    let median = at(0.5);
+    let high = at(c.repeated_calls.clamp(0.0, 1.0));
+    high.max(median + 1).max(c.min_call_events)
+}
+
+/// The people who run a gang by phone. A boss talks to his lieutenants,
+/// and they to the operators, on their own phones: no den, no handset, no
+/// report — calls are all the evidence there is of them, so the two-kinds
+/// rule leaves every one of them out. A holder of ordinary phones left out
+/// of every gang joins one when he has *repeated* calls
+/// ([`repeated_calls`]) with at least two of its members and with no
+/// member of another gang. A relative or a customer has one member to
+/// call, or calls now and then; a go-between calls two gangs (and is left
+/// to [`crate::lead::broker`]). Two rounds: the lieutenants first (tied to
+/// the operators), then whoever talks repeatedly to two of the gang's
+/// people (the boss above the lieutenants); no further, so a family's or a
+/// market's calls cannot chain into the gang. These members rest on one
+/// kind of evidence and are listed as such (`GangCore::by_calls`; their
+/// membership confidence, one kind, stays at most 0.5). A gang stops
+/// taking people at `max_members` and phones at `max_phones`.
+///
+/// O(Σ ties of the gangs' units + J log J) per round for J joining units.
+fn leadership_join(
+    ties: &Ties,
+    units: &Units,
+    fraud_sim: &[bool],
+    c: &GangConfig,
+    gangs: &mut [GangCore],
+) {
+    const CONTESTED: usize = usize::MAX;
+    let repeated = repeated_calls(ties, units, c);
+    let person = |u: u32| units.phones(u).iter().any(|&p| !fraud_sim[p as usize]);
+    let mut gang_of: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
+    let mut persons: Vec<usize> = Vec::with_capacity(gangs.len());
+    let mut phones: Vec<usize> = Vec::with_capacity(gangs.len());
+    for (i, g) in gangs.iter().enumerate() {
+        for &u in &g.units {
+            gang_of.insert(u, i);
+        }
+        persons.push(g.units.iter().filter(|&&u| person(u)).count());
+        phones.push(phones_in(units, &g.units));
+    }
+    for _round in 0..2 {
+        // For each left-out holder: the gang its repeated calls reach, and
+        // with how many of its members.
+        let mut reach: std::collections::BTreeMap<u32, (usize, usize)> = Default::default();
+        for (gi, g) in gangs.iter().enumerate() {
+            for &u in &g.units {
+                for t in ties.of(u) {
+                    let v = t.other;
+                    if gang_of.contains_key(&v)
+                        || ties.seed[v as usize]
+                        || t.kinds & Evidence::Calls.bit() == 0
+                        || t.calls < repeated
+                    {
+                        continue;
+                    }
+                    let e = reach.entry(v).or_insert((gi, 0));
+                    if e.0 == gi {
+                        e.1 += 1;
+                    } else {
+                        e.0 = CONTESTED;
+                    }
+                }
+            }
+        }
+        let mut joined = false;
+        for (v, (gi, n)) in reach {
+            if gi == CONTESTED
+                || n < 2
+                || persons[gi] + 1 > c.max_members
+                || phones[gi] + units.phones(v).len() > c.max_phones
+            {
+                continue;
+            }
+            persons[gi] += 1;
+            phones[gi] += units.phones(v).len();
+            gang_of.insert(v, gi);
+            gangs[gi].units.push(v);
+            gangs[gi].by_calls.push(v);
+            joined = true;
+        }
+        if !joined {
+            break;
+        }
+    }
+    for g in gangs.iter_mut() {
+        g.units.sort_unstable();
+        g.by_calls.sort_unstable();
     }
 }
 
@@ -943,6 +1066,7 @@ fn bound(
     found.gangs.push(GangCore {
         units: group,
         cohesion,
+        by_calls: Vec::new(),
     });
     Ok(())
 }
@@ -1205,6 +1329,63 @@ mod tests {
         let mut gangs: Vec<Vec<u32>> = found.gangs.iter().map(|g| g.units.clone()).collect();
         gangs.sort();
         assert_eq!(gangs, vec![vec![0, 1, 2, 6], vec![3, 4, 5, 9]]);
+    }
+
+    #[test]
+    fn the_people_who_run_a_gang_by_phone_join_it_on_repeated_calls() {
+        // Foreign bundles: every boss and most lieutenants were left out —
+        // they run the gang on their own phones, with calls as the only
+        // evidence. Lieutenants 6 and 8 call two of gang 0-2's burners
+        // over and over; boss 7 calls the two lieutenants (the second
+        // round). A relative (9) calls one member, however often; a
+        // go-between (10) calls both gangs; a customer (11) calls two
+        // members as often as the case's ordinary pairs do; 13 calls the
+        // boss and a lieutenant, but the boss joins in the last round, so
+        // he has one of the gang's people when the rounds end.
+        let core = HANDSET | DEN | REG;
+        let mut list = two_triangles(core);
+        let heavy = [
+            (6, 0),
+            (6, 1),
+            (8, 1),
+            (8, 2),
+            (7, 6),
+            (7, 8),
+            (9, 0),
+            (10, 0),
+            (10, 3),
+            (10, 4),
+            (13, 7),
+            (13, 6),
+        ];
+        list.extend(heavy.iter().map(|&(a, b)| (a, b, CALLS, 1.0)));
+        list.extend([(11, 0, CALLS, 1.0), (11, 1, CALLS, 1.0)]);
+        // The case's ordinary call ties: 3 events each (`from_list`).
+        list.extend((14..60).map(|u| (u, u + 1, CALLS, 1.0)));
+        let seed = [0, 1, 2, 3, 4, 5];
+        let mut ties = Ties::from_list(61, &seed, &list);
+        for (a, b) in heavy {
+            ties = ties.with_calls(a, b, 20);
+        }
+        let units = Units::singles(61);
+        let mut fraud = vec![false; 61];
+        for s in seed {
+            fraud[s as usize] = true;
+        }
+        let found = find(&ties, &units, &fraud, &GangConfig::default()).unwrap();
+        let mut gangs: Vec<(Vec<u32>, Vec<u32>)> = found
+            .gangs
+            .iter()
+            .map(|g| (g.units.clone(), g.by_calls.clone()))
+            .collect();
+        gangs.sort();
+        assert_eq!(
+            gangs,
+            vec![
+                (vec![0, 1, 2, 6, 7, 8], vec![6, 7, 8]),
+                (vec![3, 4, 5], vec![])
+            ]
+        );
     }
 
     /// Units 0-2 and 3-5, each three tied pairwise by `kinds`, heavily.

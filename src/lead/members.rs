@@ -269,10 +269,22 @@ fn members_with_evidence(
         let confidence = membership_confidence(ties, u, &set, kinds);
         let (sources, told) = strongest_tie_of_each_kind(g, units, ties, u, &set);
         let r = &roles.of[i];
+        let by_calls = if core.by_calls.binary_search(&u).is_ok() {
+            let n = ties
+                .of(u)
+                .iter()
+                .filter(|t| set.contains(&t.other) && t.calls > 0)
+                .count();
+            format!(
+                "; joined by repeated calls (calls with {n} of the gang's holders), the only evidence of him"
+            )
+        } else {
+            String::new()
+        };
         for &p in units.phones(u) {
             let how = match units.joined[p as usize] {
-                Joined::Own => String::new(),
-                Joined::Claimed => "; a phone of the same person".to_string(),
+                Joined::Own => by_calls.clone(),
+                Joined::Claimed => format!("; a phone of the same person{by_calls}"),
             };
             let mut m = member(
                 g,

@@ -821,6 +821,22 @@ pub fn index_of(units: &[u32]) -> FxHashMap<u32, usize> {
 
 #[cfg(test)]
 impl Ties {
+    /// Sets the call events between units `a` and `b` (both directions).
+    pub(crate) fn with_calls(mut self, a: u32, b: u32, calls: u32) -> Ties {
+        for (u, v) in [(a, b), (b, a)] {
+            let (lo, hi) = (
+                self.offsets[u as usize] as usize,
+                self.offsets[u as usize + 1] as usize,
+            );
+            for t in &mut self.ties[lo..hi] {
+                if t.other == v {
+                    t.calls = calls;
+                }
+            }
+        }
+        self
+    }
+
     /// Ties from a list `(a, b, kinds, weight)` over `n` units, all
     /// candidates; `seed` marks the units holding a fraud SIM.
     pub(crate) fn from_list(n: usize, seed: &[u32], list: &[(u32, u32, u8, f64)]) -> Ties {
