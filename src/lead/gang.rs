@@ -25,9 +25,10 @@
 //!    Then the people who run the gang by phone: a holder of ordinary
 //!    phones left out with *repeated* calls (above the case's own typical
 //!    pair) with two or more of one gang's members and none of another's
-//!    joins it — the lieutenants, then in a second and last round the
-//!    boss above them. Calls are all the evidence of them and the output
-//!    says so (`by_calls`; confidence at most 0.5).
+//!    joins it — the lieutenants; one round, so no one joins through
+//!    them (a boss above them calls like their mother does). Calls are
+//!    all the evidence of them and the output says so (`by_calls`;
+//!    confidence at most 0.5).
 //!    Being named a suspect in a police record is not evidence here: it
 //!    ranks leads, it never makes a member.
 //! 3. A group of more than `max_members` people (holders of an ordinary
@@ -689,23 +690,26 @@ fn repeated_calls(ties: &Ties, units: &Units, c: &GangConfig) -> u32 {
     high.max(median + 1).max(c.min_call_events)
 }
 
-/// The people who run a gang by phone. A boss talks to his lieutenants,
-/// and they to the operators, on their own phones: no den, no handset, no
-/// report — calls are all the evidence there is of them, so the two-kinds
-/// rule leaves every one of them out. A holder of ordinary phones left out
-/// of every gang joins one when he has *repeated* calls
-/// ([`repeated_calls`]) with at least two of its members and with no
-/// member of another gang. A relative or a customer has one member to
-/// call, or calls now and then; a go-between calls two gangs (and is left
-/// to [`crate::lead::broker`]). Two rounds: the lieutenants first (tied to
-/// the operators), then whoever talks repeatedly to two of the gang's
-/// people (the boss above the lieutenants); no further, so a family's or a
-/// market's calls cannot chain into the gang. These members rest on one
-/// kind of evidence and are listed as such (`GangCore::by_calls`; their
-/// membership confidence, one kind, stays at most 0.5). A gang stops
-/// taking people at `max_members` and phones at `max_phones`.
+/// The people who run a gang by phone. Lieutenants talk to the operators
+/// on their own phones: no den, no handset, no report — calls are all the
+/// evidence there is of them, so the two-kinds rule leaves them out. A
+/// holder of ordinary phones left out of every gang joins one when he has
+/// *repeated* calls ([`repeated_calls`]) with at least two of its members
+/// and with no member of another gang. A relative or a customer has one
+/// member to call, or calls now and then; a go-between calls two gangs
+/// (and is left to [`crate::lead::broker`]). One round only: the members
+/// counted are those who earned their place by two kinds of evidence (or
+/// are the gang's tools), never someone who joined this way. A boss above
+/// the lieutenants and a mother who calls them every day are alike in the
+/// calls — both talk only to the lieutenants — so neither joins through
+/// them (a second round took the boss in two foreign gangs and, on an
+/// own-generator case, a relative who called a boss and two lieutenants).
+/// These members rest on one kind of evidence and are listed as such
+/// (`GangCore::by_calls`; their membership confidence, one kind, stays at
+/// most 0.5). A gang stops taking people at `max_members` and phones at
+/// `max_phones`.
 ///
-/// O(Σ ties of the gangs' units + J log J) per round for J joining units.
+/// O(Σ ties of the gangs' units + J log J) for J joining units.
 fn leadership_join(
     ties: &Ties,
     units: &Units,
@@ -716,59 +720,50 @@ fn leadership_join(
     const CONTESTED: usize = usize::MAX;
     let repeated = repeated_calls(ties, units, c);
     let person = |u: u32| units.phones(u).iter().any(|&p| !fraud_sim[p as usize]);
-    let mut gang_of: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
-    let mut persons: Vec<usize> = Vec::with_capacity(gangs.len());
-    let mut phones: Vec<usize> = Vec::with_capacity(gangs.len());
-    for (i, g) in gangs.iter().enumerate() {
-        for &u in &g.units {
-            gang_of.insert(u, i);
-        }
-        persons.push(g.units.iter().filter(|&&u| person(u)).count());
-        phones.push(phones_in(units, &g.units));
+    let mut in_gang: FxHashSet<u32> = FxHashSet::default();
+    for g in gangs.iter() {
+        in_gang.extend(g.units.iter().copied());
     }
-    for _round in 0..2 {
-        // For each left-out holder: the gang its repeated calls reach, and
-        // with how many of its members.
-        let mut reach: std::collections::BTreeMap<u32, (usize, usize)> = Default::default();
-        for (gi, g) in gangs.iter().enumerate() {
-            for &u in &g.units {
-                for t in ties.of(u) {
-                    let v = t.other;
-                    if gang_of.contains_key(&v)
-                        || ties.seed[v as usize]
-                        || t.kinds & Evidence::Calls.bit() == 0
-                        || t.calls < repeated
-                    {
-                        continue;
-                    }
-                    let e = reach.entry(v).or_insert((gi, 0));
-                    if e.0 == gi {
-                        e.1 += 1;
-                    } else {
-                        e.0 = CONTESTED;
-                    }
+    // For each left-out holder: the gang its repeated calls reach, and
+    // with how many of its members.
+    let mut reach: std::collections::BTreeMap<u32, (usize, usize)> = Default::default();
+    for (gi, g) in gangs.iter().enumerate() {
+        for &u in &g.units {
+            for t in ties.of(u) {
+                let v = t.other;
+                if in_gang.contains(&v)
+                    || ties.seed[v as usize]
+                    || t.kinds & Evidence::Calls.bit() == 0
+                    || t.calls < repeated
+                {
+                    continue;
+                }
+                let e = reach.entry(v).or_insert((gi, 0));
+                if e.0 == gi {
+                    e.1 += 1;
+                } else {
+                    e.0 = CONTESTED;
                 }
             }
         }
-        let mut joined = false;
-        for (v, (gi, n)) in reach {
-            if gi == CONTESTED
-                || n < 2
-                || persons[gi] + 1 > c.max_members
-                || phones[gi] + units.phones(v).len() > c.max_phones
-            {
-                continue;
-            }
-            persons[gi] += 1;
-            phones[gi] += units.phones(v).len();
-            gang_of.insert(v, gi);
-            gangs[gi].units.push(v);
-            gangs[gi].by_calls.push(v);
-            joined = true;
+    }
+    let mut persons: Vec<usize> = gangs
+        .iter()
+        .map(|g| g.units.iter().filter(|&&u| person(u)).count())
+        .collect();
+    let mut phones: Vec<usize> = gangs.iter().map(|g| phones_in(units, &g.units)).collect();
+    for (v, (gi, n)) in reach {
+        if gi == CONTESTED
+            || n < 2
+            || persons[gi] + 1 > c.max_members
+            || phones[gi] + units.phones(v).len() > c.max_phones
+        {
+            continue;
         }
-        if !joined {
-            break;
-        }
+        persons[gi] += 1;
+        phones[gi] += units.phones(v).len();
+        gangs[gi].units.push(v);
+        gangs[gi].by_calls.push(v);
     }
     for g in gangs.iter_mut() {
         g.units.sort_unstable();
@@ -1333,15 +1328,15 @@ mod tests {
 
     #[test]
     fn the_people_who_run_a_gang_by_phone_join_it_on_repeated_calls() {
-        // Foreign bundles: every boss and most lieutenants were left out —
-        // they run the gang on their own phones, with calls as the only
-        // evidence. Lieutenants 6 and 8 call two of gang 0-2's burners
-        // over and over; boss 7 calls the two lieutenants (the second
-        // round). A relative (9) calls one member, however often; a
-        // go-between (10) calls both gangs; a customer (11) calls two
-        // members as often as the case's ordinary pairs do; 13 calls the
-        // boss and a lieutenant, but the boss joins in the last round, so
-        // he has one of the gang's people when the rounds end.
+        // Foreign bundles: most lieutenants were left out — they run the
+        // operators on their own phones, with calls as the only evidence.
+        // Lieutenants 6 and 8 call two of gang 0-2's burners over and
+        // over and join. Boss 7 calls the two lieutenants, and 13 calls the
+        // boss and a lieutenant: ties to those who joined by calls alone
+        // do not count (a boss above the lieutenants calls them as their
+        // mother does), so both stay out. A relative (9) calls one member,
+        // however often; a go-between (10) calls both gangs; a customer
+        // (11) calls two members as often as the case's ordinary pairs do.
         let core = HANDSET | DEN | REG;
         let mut list = two_triangles(core);
         let heavy = [
@@ -1381,10 +1376,7 @@ mod tests {
         gangs.sort();
         assert_eq!(
             gangs,
-            vec![
-                (vec![0, 1, 2, 6, 7, 8], vec![6, 7, 8]),
-                (vec![3, 4, 5], vec![])
-            ]
+            vec![(vec![0, 1, 2, 6, 8], vec![6, 8]), (vec![3, 4, 5], vec![])]
         );
     }
 
