@@ -10,9 +10,12 @@
 //! - **boss**: a member above the lieutenants: everyone he calls in the
 //!   gang has at least as many gang contacts as he does, he reaches the
 //!   operators only through lieutenants (no calls with an operator who is
-//!   not one), and he talks to the most lieutenants. When two or more
-//!   members fit equally, no boss is named: the gang's *leadership* lists
-//!   them;
+//!   not one, no one but lieutenants reporting to him, no den, handset,
+//!   registration, report or account shared with a fraud SIM), and he
+//!   talks to the most lieutenants, at least two. When two or more members
+//!   fit equally, or the one who fits talks to a single lieutenant (an
+//!   operator's own phone calling his handler looks the same), no boss is
+//!   named: the gang's *leadership* lists them;
 //! - **mule**: holds a phone with money-flow evidence (named beside an
 //!   account that fraud reports send money to) and no fraud SIM;
 //! - **member**: tied to the gang by enough evidence, without a role the
@@ -95,7 +98,7 @@ pub fn assign(members: &[Holder], ties: &Ties) -> Roles {
     let cands = gang.boss_candidates();
     let best = cands.iter().map(|c| c.1).max().unwrap_or(0);
     let top: Vec<&BossCandidate> = cands.iter().filter(|c| c.1 == best).collect();
-    let boss = (top.len() == 1 && (best >= 2 || gang.n_lts == 1)).then(|| *top[0]);
+    let boss = (top.len() == 1 && best >= 2).then(|| *top[0]);
     let leadership: Vec<usize> = if boss.is_none() && !top.is_empty() {
         top.iter().map(|c| c.0).collect()
     } else if boss.is_none() {
@@ -127,6 +130,9 @@ struct CallStructure<'a> {
     handles: Vec<Vec<usize>>,
     is_lt: Vec<bool>,
     n_lts: usize,
+    /// Tied to a member holding a fraud SIM by evidence other than calls
+    /// (den, handset, registration, report, account).
+    hands_on: Vec<bool>,
 }
 
 impl<'a> CallStructure<'a> {
@@ -153,6 +159,16 @@ impl<'a> CallStructure<'a> {
             .map(|j| !handles[j].is_empty() && degree[j] >= 2)
             .collect();
         let n_lts = is_lt.iter().filter(|&&x| x).count();
+        let fraud = |j: usize| members[j].burner || members[j].fraud_sim;
+        let hands_on: Vec<bool> = members
+            .iter()
+            .map(|h| {
+                ties.of(h.unit).iter().any(|t| {
+                    t.kinds & !crate::lead::ties::Evidence::Calls.bit() != 0
+                        && pos.get(&t.other).is_some_and(|&j| fraud(j))
+                })
+            })
+            .collect();
         CallStructure {
             members,
             calls,
@@ -160,6 +176,7 @@ impl<'a> CallStructure<'a> {
             handles,
             is_lt,
             n_lts,
+            hands_on,
         }
     }
 
@@ -179,7 +196,13 @@ impl<'a> CallStructure<'a> {
                 continue;
             }
             let top = calls[i].iter().all(|&(j, _)| degree[j] >= degree[i]);
-            let via_lts = calls[i].iter().all(|&(j, _)| !self.fraud(j) || is_lt[j]);
+            // He reaches the operation only through others: no calls with
+            // an operator who is not a lieutenant, no one but lieutenants
+            // reporting to him, and no den, handset, registration, report
+            // or account shared with a fraud SIM (that is working it).
+            let via_lts = calls[i].iter().all(|&(j, _)| !self.fraud(j) || is_lt[j])
+                && self.handles[i].iter().all(|&j| is_lt[j])
+                && !self.hands_on[i];
             let lts = calls[i]
                 .iter()
                 .filter(|&&(j, _)| is_lt[j] && j != i)
@@ -296,4 +319,68 @@ fn who_reports_to_whom(calls: &[Vec<(usize, u32)>], degree: &[usize]) -> Vec<Vec
         }
     }
     handles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lead::ties::Evidence::{Calls, Colocation};
+
+    const CALLS: u8 = 1 << Calls as u8;
+    const DEN: u8 = 1 << Colocation as u8;
+
+    fn holders(n: u32, fraud: &[u32]) -> Vec<Holder> {
+        (0..n)
+            .map(|u| Holder {
+                unit: u,
+                burner: fraud.contains(&u),
+                fraud_sim: false,
+                money: false,
+                all_calls: 10,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_operators_own_phone_calling_his_handler_is_not_the_boss() {
+        // Own medium 9601, once lieutenants joined gangs by repeated calls:
+        // an operator's own phone (2) calls only his lieutenant (3) and
+        // works at the den beside the burners (0, 1) that the lieutenant
+        // handles. In the calls he sat above the gang's one lieutenant and
+        // was named boss. He works the operation, and one lieutenant is
+        // not a hierarchy: no boss, the lieutenant leads.
+        let list = [
+            (3, 0, CALLS, 1.0),
+            (3, 1, CALLS, 1.0),
+            (3, 2, CALLS, 1.0),
+            (2, 0, DEN, 1.0),
+        ];
+        let ties = Ties::from_list(4, &[0, 1], &list);
+        let roles = assign(&holders(4, &[0, 1]), &ties);
+        assert!(roles.of.iter().all(|r| r.role != Role::Boss), "{roles:?}");
+        assert_eq!(roles.of[3].role, Role::Lieutenant);
+        assert_eq!(roles.leadership, vec![3]);
+    }
+
+    #[test]
+    fn the_boss_talks_to_two_lieutenants_and_to_no_operator() {
+        // Burners 0, 1 report to lieutenant 3, burners 6, 7 to lieutenant
+        // 5; 4 calls both lieutenants and nothing else ties him to the
+        // operation.
+        let list = [
+            (3, 0, CALLS, 1.0),
+            (3, 1, CALLS, 1.0),
+            (5, 6, CALLS, 1.0),
+            (5, 7, CALLS, 1.0),
+            (4, 3, CALLS, 1.0),
+            (4, 5, CALLS, 1.0),
+        ];
+        let fraud = [0, 1, 6, 7];
+        let ties = Ties::from_list(8, &fraud, &list);
+        let roles = assign(&holders(8, &fraud), &ties);
+        assert_eq!(roles.of[4].role, Role::Boss, "{roles:?}");
+        assert_eq!(roles.of[3].role, Role::Lieutenant);
+        assert_eq!(roles.of[5].role, Role::Lieutenant);
+        assert!(roles.leadership.is_empty());
+    }
 }
