@@ -15,7 +15,8 @@ For each (size, seed): generate the case (unless already there), run
   workers at a den's cell, victims) in any reported gang (must be 0), with
   the count per kind at the end;
 - boss right: recovered gangs whose planted boss phone is labelled boss in
-  the best-matching reported gang;
+  the best-matching reported gang; false bosses: phones labelled boss that
+  are no planted boss (a wrong boss is worse than the leadership listed);
 - burners flagged: planted burners (truth/individual_phones.csv, how=burner)
   with a `burner` row in patterns.csv, out of those the case shows at all
   (a planted burner whose every row was lost to the bad-row draw, or that
@@ -122,6 +123,7 @@ def score(case, out):
         "recovered": recovered,
         "best_j_sum": best_j_sum,
         "boss_ok": boss_ok,
+        "false_bosses": sum(1 for (_, p), ro in role.items() if ro == "boss" and p not in set(boss.values())),
         "hubs_in_gangs": len(in_gangs & hubs),
         "decoys_in_gangs": len(in_gangs & decoys),
         "burners": len(burners),
@@ -143,7 +145,7 @@ def main():
     ap.add_argument("runs", nargs="+", help="SIZE:SEED")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
-    print(f"{'size':<7}{'seed':>6}{'gangs':>7}{'recov':>7}{'meanJ':>7}{'reptd':>7}{'match':>7}{'largest':>8}{'boss':>6}{'hubs':>6}{'decoys':>7}{'burners':>9}{'flagged':>9}{'false_b':>8}{'brokers':>8}{'found':>6}{'false':>6}{'people':>7}{'planted':>8}{'secs':>7}")
+    print(f"{'size':<7}{'seed':>6}{'gangs':>7}{'recov':>7}{'meanJ':>7}{'reptd':>7}{'match':>7}{'largest':>8}{'boss':>6}{'false':>6}{'hubs':>6}{'decoys':>7}{'burners':>9}{'flagged':>9}{'false_b':>8}{'brokers':>8}{'found':>6}{'false':>6}{'people':>7}{'planted':>8}{'secs':>7}")
     tot = defaultdict(int)
     kinds = defaultdict(int)
     for run in a.runs:
@@ -165,7 +167,7 @@ def main():
                 tot[k] = max(tot[k], v)
             else:
                 tot[k] += v
-        print(f"{size:<7}{seed:>6}{s['planted']:>7}{s['recovered']:>7}{s['best_j_sum'] / max(s['planted'], 1):>7.3f}{s['reported']:>7}{s['matching']:>7}{s['largest']:>8}{s['boss_ok']:>6}{s['hubs_in_gangs']:>6}{s['decoys_in_gangs']:>7}{s['burners']:>9}{s['burners_flagged']:>9}{s['false_burners']:>8}{s['brokers']:>8}{s['brokers_found']:>6}{s['false_brokers']:>6}{s['person_leads']:>7}{s['person_leads_planted']:>8}{secs:>7.1f}", flush=True)
+        print(f"{size:<7}{seed:>6}{s['planted']:>7}{s['recovered']:>7}{s['best_j_sum'] / max(s['planted'], 1):>7.3f}{s['reported']:>7}{s['matching']:>7}{s['largest']:>8}{s['boss_ok']:>6}{s['false_bosses']:>6}{s['hubs_in_gangs']:>6}{s['decoys_in_gangs']:>7}{s['burners']:>9}{s['burners_flagged']:>9}{s['false_burners']:>8}{s['brokers']:>8}{s['brokers_found']:>6}{s['false_brokers']:>6}{s['person_leads']:>7}{s['person_leads_planted']:>8}{secs:>7.1f}", flush=True)
     p = max(tot["planted"], 1)
     r = max(tot["recovered"], 1)
     b = max(tot["burners"], 1)
@@ -173,6 +175,7 @@ def main():
           f"mean best Jaccard {tot['best_j_sum']/p:.3f}), "
           f"{tot['matching']}/{tot['reported']} reported gangs match a planted one, largest {tot['largest']} phones, "
           f"boss right in {tot['boss_ok']}/{tot['recovered']} ({100*tot['boss_ok']/r:.0f}%), "
+          f"{tot['false_bosses']} other phones labelled boss, "
           f"{tot['hubs_in_gangs']} service numbers and {tot['decoys_in_gangs']} decoy phones in gangs, "
           f"{tot['burners_flagged']}/{tot['burners']} burners flagged ({100*tot['burners_flagged']/b:.0f}%; "
           f"{tot['burners_unseen']} planted burners with no row in the case left out), "
